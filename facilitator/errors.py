@@ -1,0 +1,42 @@
+"""Errors that carry a Japanese message for the person at the keyboard.
+
+The CLI turns them into an exit code and a message; the app into ``st.error``.
+"""
+
+from __future__ import annotations
+
+
+class FacilitatorError(Exception):
+    """Base class: ``str(err)`` is a complete Japanese message for the user."""
+
+    exit_code = 1
+
+
+class InputError(FacilitatorError):
+    """Bad input from the user: a file, a query, an option."""
+
+    exit_code = 2
+
+
+class DocumentError(InputError):
+    """A document cannot be read (encrypted, image-only, empty, wrong encoding)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class IndexNotBuiltError(FacilitatorError):
+    """Search was asked for before ``facilitator ingest`` ran."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "検索インデックスがまだ作成されていません。先に `facilitator ingest` を実行してください。"
+        )
+
+
+class NotFoundError(FacilitatorError):
+    """A chunk, sheet or area that does not exist."""
+
+    exit_code = 3
