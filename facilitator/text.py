@@ -37,17 +37,23 @@ _LOOKALIKES = {
 }
 _LOOKALIKE_RE = re.compile("|".join(map(re.escape, _LOOKALIKES)))
 _TAG_RE = re.compile(r"</?(?:p|ul|li|ol|br|span|div|td|tr|th|table|tbody|thead|b|strong)\b[^>]*>", re.I)
+# Circled numbers (①–⑳, ㉑–㉟, ㊱–㊿) carry structure (「取組の詳細 ③」「【方策①】」);
+# NFKC would turn them into plain digits, so they are kept as written.
+_CIRCLED_RE = re.compile("([\u2460-\u2473\u3251-\u325f\u32b1-\u32bf])")
 _SPACES_RE = re.compile(r"[ \t\u3000\u00a0]+")
 _BLANKS_RE = re.compile(r"\n{3,}")
 
 
 def normalize_text(text: str) -> str:
-    """NFKC, radical look-alikes, stray HTML tags, runs of spaces and blank lines.
+    """NFKC (circled numbers kept), radical look-alikes, stray HTML tags, runs of spaces and blank lines.
 
     Idempotent: ``normalize_text(normalize_text(t)) == normalize_text(t)``.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFKC", text)
+    text = "".join(
+        part if _CIRCLED_RE.fullmatch(part) else unicodedata.normalize("NFKC", part)
+        for part in _CIRCLED_RE.split(text)
+    )
     text = _LOOKALIKE_RE.sub(lambda m: _LOOKALIKES[m.group(0)], text)
     text = _TAG_RE.sub(" ", text)
     text = _SPACES_RE.sub(" ", text)

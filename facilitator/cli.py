@@ -1,0 +1,209 @@
+"""Command line: a thin shell over the library. ``facilitator --help`` is the reference."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import FacilitatorError, InputError
+from .settings import Settings, load_settings
+
+
+def _settings() -> Settings:
+    obj = click.get_current_context().obj
+    return obj if isinstance(obj, Settings) else load_settings()
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", type=click.Path(path_type=Path), envvar="FACILITATOR_DATA_DIR",
+              help="データの保存先（既定: ./data、環境変数 FACILITATOR_DATA_DIR）")
+@click.option("-v", "--verbose", is_flag=True, help="詳しいログを表示")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, verbose: bool) -> None:
+    """facilitator — かかりつけ医機能の協議の場のための事例検索・課題シート作成ツール.
+
+    設定は環境変数 FACILITATOR_* で変更できます（`facilitator info` で確認）。
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = load_settings(data_dir=data_dir)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="JSON で出力")
+def info(as_json: bool) -> None:
+    """有効な設定（データの場所・埋め込みモデル・LLM）と索引の状態を表示."""
+    from .index import IndexStore
+
+    s = _settings()
+    data: dict[str, Any] = {
+        "data_dir": str(s.data_dir), "corpus_dir": str(s.corpus_dir),
+        "embedding_model": s.embedding_model, "reranker_model": s.reranker_model,
+        "llm_model": s.llm_model, "llm_base_url": s.llm_base_url,
+        "chroma": f"{s.chroma_host}:{s.chroma_port}" if s.chroma_host else "embedded",
+    }
+    try:
+        data["index"] = IndexStore(s).meta
+    except FacilitatorError as exc:
+        data["index"] = None
+        data["index_message"] = str(exc)
+    if as_json:
+        _echo_json(data)
+    else:
+        for key, value in data.items():
+            click.echo(f"{key}: {value}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--title", help="追加する資料の題名（1ファイルのときのみ）")
+@click.option("--json", "as_json", is_flag=True, help="JSON で出力")
+def ingest(paths: tuple[Path, ...], title: str | None, as_json: bool) -> None:
+    """索引を作成・更新する。PATHS を渡すとその .txt / .pdf を資料として追加してから作り直す.
+
+    変更のない文書のベクトルはキャッシュから再利用されます。
+    """
+    from .corpus import add_document
+    from .index import build_index
+
+    s = _settings()
+    if title and len(paths) != 1:
+        raise InputError("--title はファイルを1つだけ指定したときに使えます。")
+    added = []
+    for path in paths:
+        parsed = add_document(s, path, title=title)
+        added.append({"doc_id": parsed.document.doc_id, "title": parsed.document.title,
+                      "chunks": len(parsed.chunks)})
+
+    def progress(stage: str, i: int, n: int) -> None:
+        if not as_json and stage == "embed":
+            click.echo(f"\rベクトル化 {i}/{n}", nl=False, err=True)
+
+    report = build_index(s, progress=progress)
+    if as_json:
+        _echo_json({**report.model_dump(), "added": added})
+    else:
+        click.echo("", err=True)
+        for a in added:
+            click.echo(f"追加: {a['title']}（{a['doc_id']}、{a['chunks']} チャンク）")
+        click.echo(
+            f"索引 {report.index_version}: {report.documents} 文書, {report.chunks} チャンク, "
+            f"新規ベクトル化 {report.embedded}, キャッシュ {report.cached}, {report.seconds} 秒"
+            f"（{report.embedder}）"
+        )
+
+
+def _filters(theme: str | None, tag: str | None, category: str | None,
+             prefecture: str | None, kind: str | None) -> Any:
+    from .retrieval import SearchFilters
+
+    return SearchFilters(theme=theme, tag=tag, category=category, prefecture=prefecture,
+                         doc_kind=kind)
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--k", default=10, show_default=True, help="表示件数")
+@click.option("--theme", help="テーマ: ichigo / jikangai / nyutaiin / zaitaku / kaigo")
+@click.option("--tag", help="注目タグ（例: 在宅医療、休日夜間・24時間対応）")
+@click.option("--category", help="分類: 診療所 / 病院 / 地域の連携 / 参考事例")
+@click.option("--prefecture", help="都道府県（例: 千葉県）")
+@click.option("--kind", type=click.Choice(["guideline", "casebook", "local"]), help="資料の種類")
+@click.option("--mode", type=click.Choice(["hybrid", "lexical", "dense"]), default="hybrid",
+              show_default=True, help="検索方式")
+@click.option("--queries", type=click.Path(exists=True, path_type=Path),
+              help="1行1件の質問ファイル（JSON Lines で順に出力）")
+@click.option("--json", "as_json", is_flag=True, help="JSON で出力")
+def search(query: str | None, k: int, theme: str | None, tag: str | None,
+           category: str | None, prefecture: str | None, kind: str | None, mode: str,
+           queries: Path | None, as_json: bool) -> None:
+    """事例・ガイドラインを検索する（語彙検索とベクトル検索の融合）.
+
+    JSON: {query, mode, confident, hits: [{chunk_id, doc_title, locator, case_id, text, score}]}
+    """
+    from .retrieval import Searcher
+
+    if queries is None and not (query and query.strip()):
+        raise InputError("検索語が空です。質問や語句を入力してください。")
+    filters = _filters(theme, tag, category, prefecture, kind)
+    searcher = Searcher(_settings())
+    if queries is not None:
+        lines = _read_queries(queries)
+        for line in lines:
+            _echo_json(searcher.search(line, k=k, filters=filters, mode=mode).model_dump())
+        return
+    result = searcher.search(query or "", k=k, filters=filters, mode=mode)
+    if as_json:
+        _echo_json(result.model_dump())
+        return
+    if not result.confident:
+        click.echo("※ 質問に十分に当てはまる資料は見つかりませんでした（参考として近いものを表示）。")
+    for i, hit in enumerate(result.hits, 1):
+        click.echo(f"{i}. [{hit.score:.4f}] {hit.doc_title} / {hit.locator}  ({hit.chunk_id})")
+        for sentence in hit.highlights or [hit.text[:120]]:
+            click.echo(f"    {sentence}")
+
+
+def _read_queries(path: Path) -> list[str]:
+    """One query per line; a line may also be a JSON string or {"query": ...}."""
+    out: list[str] = []
+    text = path.read_text(encoding="utf-8-sig")
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith(("{", '"')):
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path} {n}行目: JSON として読めません: {exc.msg}") from exc
+            line = value.get("query", "") if isinstance(value, dict) else str(value)
+        out.append(line)
+    return out
+
+
+@cli.command()
+@click.argument("chunk_id")
+@click.option("--json", "as_json", is_flag=True, help="JSON で出力")
+def chunk(chunk_id: str, as_json: bool) -> None:
+    """チャンクの本文・所在・メタデータを表示する."""
+    from .index import IndexStore
+
+    c = IndexStore(_settings()).chunk(chunk_id)
+    if as_json:
+        _echo_json({"chunk_id": c.chunk_id, "doc_id": c.doc_id, "doc_title": c.doc_title,
+                    "doc_kind": str(c.doc_kind), "case_id": c.case_id,
+                    "locator": c.locator.label(), "location": c.locator.model_dump(),
+                    "text": c.text, "metadata": c.metadata})
+        return
+    click.echo(f"{c.doc_title} / {c.locator.label()}\n\n{c.text}")
+
+
+def main() -> None:
+    """Entry point: turns library errors into a Japanese message and an exit code."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("中断しました。", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except FacilitatorError as exc:
+        click.echo(f"エラー: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

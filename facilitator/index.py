@@ -1,0 +1,273 @@
+"""Build and open the index: chunk store, Chroma vectors and the BM25 lexical index.
+
+Layout under ``settings.index_dir``::
+
+    chunks.jsonl     every Chunk (the source of truth for text and locators)
+    texts/DOC.txt    each document's normalised text (citations are checked against it)
+    cases.json       casebook CaseRecords;  sheets.json  the guideline example sheets
+    lexical/         bm25s index + idf;     tokens.json  content tokens per chunk
+    chroma/          Chroma PersistentClient (or a Chroma server when configured)
+    meta.json        index version, embedder, counts, build time
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import chromadb
+import numpy as np
+from chromadb.config import Settings as ChromaSettings
+from pydantic import BaseModel
+
+from .chunks import Chunk
+from .corpus import parse_corpus
+from .embeddings import Embedder, EmbeddingCache, embed_passages_cached, load_embedder
+from .errors import IndexNotBuiltError, NotFoundError
+from .lexical import LexicalIndex, tokenize
+from .parsers.base import CaseRecord, ExampleSheet, ParsedDocument
+from .settings import Settings
+from .themes import FOCUS_TAGS
+
+log = logging.getLogger(__name__)
+
+EMBED_CHARS = 400  # passage text given to the embedder; BM25 always sees the whole chunk
+Progress = Callable[[str, int, int], None]
+
+
+class IndexBuildReport(BaseModel):
+    """What an ingest did, for the CLI and the app."""
+
+    index_version: str
+    embedder: str
+    documents: int
+    chunks: int
+    embedded: int
+    cached: int
+    seconds: float
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """Context + the start of the chunk: what the dense model sees."""
+    head = " ".join(
+        p for p in (chunk.locator.case_id, chunk.locator.case_name, chunk.locator.section) if p
+    )
+    return (f"{head}: " if head else "") + chunk.text[:EMBED_CHARS]
+
+
+def lexical_text(chunk: Chunk) -> str:
+    """Case name and section are searchable words too (「柏市」 finds 事例17)."""
+    head = " ".join(
+        p for p in (chunk.locator.case_name, chunk.locator.section,
+                    chunk.metadata.get("location"), chunk.metadata.get("respondent")) if p
+    )
+    return f"{head}\n{chunk.text}"
+
+
+def chroma_metadata(chunk: Chunk) -> dict[str, Any]:
+    """Flat, filterable metadata (Chroma allows str/int/float/bool and lists)."""
+    md = chunk.metadata
+    out: dict[str, Any] = {
+        "doc_id": chunk.doc_id,
+        "doc_kind": str(chunk.doc_kind),
+        "case_id": chunk.locator.case_id or "",
+        "category": md.get("category", ""),
+        "prefecture": md.get("prefecture", ""),
+        "section_kind": md.get("section_kind", ""),
+    }
+    tags = [FOCUS_TAGS[t] for t in md.get("tags", []) if t in FOCUS_TAGS]
+    themes = list(md.get("themes", []))
+    if tags:
+        out["tags"] = tags
+    if themes:
+        out["themes"] = themes
+    return out
+
+
+def collection_name(embedder_name: str) -> str:
+    """Chroma names allow only [a-zA-Z0-9._-], 3–512 chars."""
+    slug = re.sub(r"[^a-zA-Z0-9._-]+", "-", embedder_name).strip("-.")
+    return f"chunks-{slug}"[:200]
+
+
+def chroma_client(settings: Settings) -> chromadb.ClientAPI:
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        return chromadb.HttpClient(
+            host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+        )
+    return chromadb.PersistentClient(
+        path=str(settings.index_dir / "chroma"), settings=chroma_settings
+    )
+
+
+def index_version(chunks: list[Chunk], embedder_name: str) -> str:
+    h = hashlib.sha256(embedder_name.encode())
+    for c in chunks:
+        h.update(c.chunk_id.encode())
+        h.update(c.text.encode())
+    return h.hexdigest()[:16]
+
+
+def build_index(
+    settings: Settings,
+    embedder: Embedder | None = None,
+    progress: Progress | None = None,
+    parsed: list[ParsedDocument] | None = None,
+) -> IndexBuildReport:
+    """Parse the corpus and (re)build every part of the index.
+
+    Unchanged passages come from the vector cache, so re-ingest takes seconds.
+    Files are written to a staging folder first, then swapped in, so a failure
+    leaves the previous index usable.
+    """
+    t0 = time.perf_counter()
+    embedder = embedder or load_embedder(settings.embedding_model)
+    if parsed is None:
+        parsed = parse_corpus(settings)
+    chunks = [c for p in parsed for c in p.chunks]
+    ids = [c.chunk_id for c in chunks]
+    if len(set(ids)) != len(ids):
+        dup = sorted({i for i in ids if ids.count(i) > 1})[:5]
+        raise ValueError(f"duplicate chunk ids: {dup}")
+    if progress:
+        progress("parse", len(parsed), len(parsed))
+
+    cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite")
+    texts = [embedding_text(c) for c in chunks]
+    known = cache.get_many([EmbeddingCache.key(embedder.name, t) for t in texts])
+    vectors = embed_passages_cached(
+        embedder, texts, cache,
+        progress=(lambda i, n: progress("embed", i, n)) if progress else None,
+    )
+    cache.close()
+
+    token_lists = [tokenize(lexical_text(c)) for c in chunks]
+    lexical = LexicalIndex.build(ids, token_lists)
+    version = index_version(chunks, embedder.name)
+
+    staging = settings.index_dir / "staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "texts").mkdir(parents=True)
+    with (staging / "chunks.jsonl").open("w", encoding="utf-8") as fh:
+        for c in chunks:
+            fh.write(c.model_dump_json() + "\n")
+    for p in parsed:
+        (staging / "texts" / f"{p.document.doc_id}.txt").write_text(p.text, encoding="utf-8")
+    _dump(staging / "cases.json", [c.model_dump() for p in parsed for c in p.cases])
+    _dump(staging / "sheets.json", [s.model_dump() for p in parsed for s in p.sheets])
+    _dump(staging / "tokens.json", token_lists)
+    lexical.save(staging / "lexical")
+
+    client = chroma_client(settings)
+    col = client.get_or_create_collection(
+        collection_name(embedder.name), configuration={"hnsw": {"space": "cosine"}},
+        embedding_function=None,
+    )
+    old = set(col.get(include=[])["ids"])
+    stale = sorted(old - set(ids))
+    for i in range(0, len(stale), 5000):
+        col.delete(ids=stale[i : i + 5000])
+    for i in range(0, len(chunks), 2000):
+        part = chunks[i : i + 2000]
+        col.upsert(
+            ids=[c.chunk_id for c in part],
+            embeddings=vectors[i : i + len(part)],
+            metadatas=[chroma_metadata(c) for c in part],
+        )
+    seconds = time.perf_counter() - t0
+    report = IndexBuildReport(
+        index_version=version, embedder=embedder.name, documents=len(parsed),
+        chunks=len(chunks), embedded=len(set(texts)) - len(known),
+        cached=len(known), seconds=round(seconds, 2),
+    )
+    _dump(staging / "meta.json", {
+        **report.model_dump(), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "collection": collection_name(embedder.name),
+    })
+    for name in ("chunks.jsonl", "texts", "cases.json", "sheets.json", "tokens.json",
+                 "lexical", "meta.json"):
+        target = settings.index_dir / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        (staging / name).replace(target)
+    shutil.rmtree(staging, ignore_errors=True)
+    if progress:
+        progress("done", 1, 1)
+    return report
+
+
+def _dump(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+class IndexStore:
+    """The built index opened for reading: chunks, texts, cases, sheets, lexical, Chroma."""
+
+    def __init__(self, settings: Settings) -> None:
+        folder = settings.index_dir
+        if not (folder / "meta.json").exists():
+            raise IndexNotBuiltError()
+        self.settings = settings
+        self.meta: dict[str, Any] = json.loads((folder / "meta.json").read_text("utf-8"))
+        with (folder / "chunks.jsonl").open(encoding="utf-8") as fh:
+            self.chunks: list[Chunk] = [Chunk.model_validate_json(line) for line in fh]
+        self.by_id: dict[str, Chunk] = {c.chunk_id: c for c in self.chunks}
+        self.position: dict[str, int] = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        self.cases: list[CaseRecord] = [
+            CaseRecord.model_validate(c)
+            for c in json.loads((folder / "cases.json").read_text("utf-8"))
+        ]
+        self.sheets: list[ExampleSheet] = [
+            ExampleSheet.model_validate(s)
+            for s in json.loads((folder / "sheets.json").read_text("utf-8"))
+        ]
+        self.tokens: list[set[str]] = [
+            set(t) for t in json.loads((folder / "tokens.json").read_text("utf-8"))
+        ]
+        self.lexical = LexicalIndex.load(folder / "lexical")
+        self.collection = chroma_client(settings).get_collection(self.meta["collection"])
+        self._texts: dict[str, str] = {}
+        self._masks: dict[tuple[str, str], np.ndarray] = {}
+
+    @property
+    def version(self) -> str:
+        return str(self.meta["index_version"])
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        try:
+            return self.by_id[chunk_id]
+        except KeyError:
+            raise NotFoundError(f"チャンク「{chunk_id}」は索引にありません") from None
+
+    def document_text(self, doc_id: str) -> str:
+        if doc_id not in self._texts:
+            path = self.settings.index_dir / "texts" / f"{doc_id}.txt"
+            if not path.exists():
+                raise NotFoundError(f"資料「{doc_id}」は索引にありません")
+            self._texts[doc_id] = path.read_text("utf-8")
+        return self._texts[doc_id]
+
+    def case(self, case_id: str) -> CaseRecord:
+        for c in self.cases:
+            if c.case_id == case_id:
+                return c
+        raise NotFoundError(f"事例「{case_id}」は事例集にありません")
+
+    def mask(self, field: str, value: str) -> np.ndarray:
+        """Boolean array over chunks where Chroma metadata ``field`` has ``value``."""
+        key = (field, value)
+        if key not in self._masks:
+            vals = []
+            for c in self.chunks:
+                v = chroma_metadata(c).get(field)
+                vals.append(value in v if isinstance(v, list) else v == value)
+            self._masks[key] = np.asarray(vals, dtype=bool)
+        return self._masks[key]

@@ -1,0 +1,103 @@
+"""Japanese lexical search: SudachiPy normalised forms indexed with bm25s.
+
+Whitespace tokenisation silently fails on Japanese, so every text (chunk or query)
+goes through the same morphological analyser, keeping content words only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import bm25s
+import numpy as np
+from sudachipy import Dictionary, SplitMode
+
+log = logging.getLogger(__name__)
+
+_KEEP_POS = {"名詞", "動詞", "形容詞", "形状詞", "接頭辞", "接尾辞"}
+_DROP_POS2 = {"非自立可能"}
+_STOPWORDS = {"為る", "居る", "有る", "成る", "言う", "出来る", "事", "物", "等", "こと", "もの",
+              "ため", "よう", "的", "化", "性"}
+_MAX_CALL = 16_000  # characters per Sudachi call; it refuses inputs above ~49 KB
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():  # type: ignore[no-untyped-def]
+    return Dictionary(dict="core").tokenizer(mode=SplitMode.A)
+
+
+def tokenize(text: str) -> list[str]:
+    """Content-word normalised forms, e.g. 「夜間の輪番が組めない」→ [夜間, 輪番, 組む]."""
+    tok = _tokenizer()
+    out: list[str] = []
+    for piece in _pieces(text):
+        for m in tok.tokenize(piece):
+            pos = m.part_of_speech()
+            if pos[0] not in _KEEP_POS or pos[1] in _DROP_POS2:
+                continue
+            form = m.normalized_form()
+            if form in _STOPWORDS or not form.strip():
+                continue
+            out.append(form.lower())
+    return out
+
+
+def _pieces(text: str) -> list[str]:
+    """Split long text at line ends so each Sudachi call stays small."""
+    if len(text) <= _MAX_CALL:
+        return [text]
+    pieces: list[str] = []
+    buf = ""
+    for line in re.split(r"(?<=\n)", text):
+        if len(buf) + len(line) > _MAX_CALL and buf:
+            pieces.append(buf)
+            buf = ""
+        buf += line[:_MAX_CALL]
+    if buf:
+        pieces.append(buf)
+    return pieces
+
+
+class LexicalIndex:
+    """BM25 over pre-tokenised chunks; positions align with the chunk list."""
+
+    def __init__(self, retriever: bm25s.BM25, ids: list[str], idf: dict[str, float]) -> None:
+        self.retriever = retriever
+        self.ids = ids
+        self.idf = idf
+
+    @classmethod
+    def build(cls, ids: list[str], token_lists: list[list[str]]) -> LexicalIndex:
+        retriever = bm25s.BM25()
+        retriever.index([t or [""] for t in token_lists], show_progress=False)
+        n = len(token_lists)
+        df: dict[str, int] = {}
+        for toks in token_lists:
+            for t in set(toks):
+                df[t] = df.get(t, 0) + 1
+        idf = {t: float(np.log(1 + (n - c + 0.5) / (c + 0.5))) for t, c in df.items()}
+        return cls(retriever, ids, idf)
+
+    def scores(self, query_tokens: list[str], mask: np.ndarray | None = None) -> np.ndarray:
+        """BM25 score of every chunk (0 where masked out)."""
+        known = [t for t in query_tokens if t in self.idf]
+        if not known:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return self.retriever.get_scores(known, weight_mask=mask)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.retriever.save(str(folder / "bm25"))
+        (folder / "lexical.json").write_text(
+            json.dumps({"ids": self.ids, "idf": self.idf}, ensure_ascii=False), encoding="utf-8"
+        )
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        retriever = bm25s.BM25.load(str(folder / "bm25"))
+        meta = json.loads((folder / "lexical.json").read_text(encoding="utf-8"))
+        return cls(retriever, meta["ids"], meta["idf"])

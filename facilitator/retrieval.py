@@ -1,0 +1,231 @@
+"""Hybrid precedent search: BM25 (Sudachi) + dense (Chroma) fused by reciprocal rank.
+
+Chroma's own hybrid search is not available locally, so fusion happens here as a
+pure function. ``confident`` says whether anything really answers the query.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from .chunks import Chunk, Locator
+from .embeddings import Embedder, load_embedder
+from .errors import InputError
+from .index import IndexStore
+from .lexical import tokenize
+from .settings import Settings
+from .text import normalize_query
+from .themes import Theme, tag_code
+
+log = logging.getLogger(__name__)
+
+RRF_K = 60
+CANDIDATES = 50
+
+
+class SearchFilters(BaseModel):
+    """Metadata filters; all given filters must hold."""
+
+    theme: str | None = None
+    tag: str | None = Field(default=None, description="focus tag label or ASCII code")
+    category: str | None = Field(default=None, description="診療所 | 病院 | 地域の連携 | 参考事例")
+    prefecture: str | None = None
+    doc_kind: str | None = Field(default=None, description="guideline | casebook | local")
+    case_id: str | None = None
+
+    def conditions(self) -> list[tuple[str, str]]:
+        """(Chroma metadata field, value) pairs, validated."""
+        out: list[tuple[str, str]] = []
+        if self.theme:
+            if self.theme not in Theme.__members__:
+                raise InputError(
+                    f"テーマ「{self.theme}」は不明です（ichigo / jikangai / nyutaiin / zaitaku / kaigo）"
+                )
+            out.append(("themes", self.theme))
+        if self.tag:
+            try:
+                out.append(("tags", tag_code(self.tag)))
+            except KeyError:
+                raise InputError(f"注目タグ「{self.tag}」は不明です") from None
+        for field in ("category", "prefecture", "doc_kind", "case_id"):
+            value = getattr(self, field)
+            if value:
+                out.append((field, normalize_query(value)))
+        return out
+
+
+class SearchHit(BaseModel):
+    """One retrieved chunk; ``text`` is verbatim normalised source text."""
+
+    chunk_id: str
+    doc_title: str
+    locator: str = Field(description="human locator, e.g. 「事例17 … 3. 取組の詳細 ③」")
+    case_id: str | None
+    text: str
+    score: float
+    doc_id: str
+    doc_kind: str
+    case_name: str | None = None
+    location: Locator
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+    highlights: list[str] = Field(default_factory=list, description="sentences matching the query")
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class SearchResult(BaseModel):
+    query: str
+    mode: str = Field(description="hybrid | lexical | dense")
+    confident: bool
+    confidence: float = Field(description="0–1; below the threshold nothing really matches")
+    filters: dict[str, str] = Field(default_factory=dict)
+    hits: list[SearchHit]
+    index_version: str
+    embedder: str
+    took_ms: float
+
+
+def rrf(rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None = None
+        ) -> list[tuple[str, float]]:
+    """Reciprocal-rank fusion of several ranked id lists (best first)."""
+    weights = weights or [1.0] * len(rankings)
+    scores: dict[str, float] = {}
+    for ranking, w in zip(rankings, weights, strict=True):
+        for rank, item in enumerate(ranking):
+            scores[item] = scores.get(item, 0.0) + w / (k + rank + 1)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+_SENTENCE_RE = re.compile(r"[^。！？\n]+[。！？]?")
+
+
+def matching_sentences(text: str, query_tokens: set[str], limit: int = 2) -> list[str]:
+    """Sentences of ``text`` sharing the most content words with the query (verbatim)."""
+    scored: list[tuple[int, int, str]] = []
+    for i, m in enumerate(_SENTENCE_RE.finditer(text)):
+        sentence = m.group(0).strip()
+        if len(sentence) < 4:
+            continue
+        overlap = len(query_tokens & set(tokenize(sentence)))
+        if overlap:
+            scored.append((-overlap, i, sentence))
+    scored.sort()
+    return [s for _, _, s in scored[:limit]]
+
+
+class Searcher:
+    """Loads the index and the embedder once; answers many queries fast."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.store = IndexStore(settings)
+        self.embedder = embedder or load_embedder(settings.embedding_model)
+        if self.embedder.name != self.store.meta["embedder"]:
+            raise InputError(
+                f"索引は「{self.store.meta['embedder']}」で作成されています。現在の埋め込みモデル"
+                f"「{self.embedder.name}」で使うには `facilitator ingest` で作り直してください。"
+            )
+        self.max_idf = max(self.store.lexical.idf.values(), default=1.0)
+
+    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None,
+               mode: str = "hybrid") -> SearchResult:
+        t0 = time.perf_counter()
+        q = normalize_query(query or "")
+        if not q:
+            raise InputError("検索語が空です。質問や語句を入力してください。")
+        if k < 1 or k > 200:
+            raise InputError("件数（--k）は 1〜200 で指定してください。")
+        filters = filters or SearchFilters()
+        conds = filters.conditions()
+        store = self.store
+        q_tokens = tokenize(q)
+
+        mask = None
+        if conds:
+            mask = np.ones(len(store.chunks), dtype=bool)
+            for field, value in conds:
+                mask &= store.mask(field, value)
+        n_allowed = int(mask.sum()) if mask is not None else len(store.chunks)
+
+        lex_ids: list[str] = []
+        if mode in ("hybrid", "lexical") and n_allowed:
+            scores = store.lexical.scores(q_tokens, mask.astype(np.float32) if mask is not None
+                                          else None)
+            top = np.argsort(-scores)[:CANDIDATES]
+            lex_ids = [store.chunks[i].chunk_id for i in top if scores[i] > 0]
+
+        dense_ids: list[str] = []
+        dense_sims: list[float] = []
+        if mode in ("hybrid", "dense") and n_allowed:
+            qv = self.embedder.embed_query(q)
+            where = _where(conds)
+            res = store.collection.query(
+                query_embeddings=[qv], n_results=min(CANDIDATES, n_allowed), where=where,
+                include=["distances"],
+            )
+            dense_ids = res["ids"][0]
+            dense_sims = [1.0 - d for d in res["distances"][0]]
+
+        rankings = [r for r in (lex_ids, dense_ids) if r]
+        fused = rrf(rankings)[:k] if rankings else []
+        lex_rank = {cid: i + 1 for i, cid in enumerate(lex_ids)}
+        dense_rank = {cid: i + 1 for i, cid in enumerate(dense_ids)}
+        qset = set(q_tokens)
+        hits = [
+            _hit(store.chunk(cid), score, lex_rank.get(cid), dense_rank.get(cid), qset)
+            for cid, score in fused
+        ]
+        confidence = self._confidence(q_tokens, hits, dense_sims)
+        return SearchResult(
+            query=query, mode=mode, confident=confidence >= 0.5, confidence=round(confidence, 3),
+            filters={f: v for f, v in conds}, hits=hits, index_version=store.version,
+            embedder=self.embedder.name, took_ms=round((time.perf_counter() - t0) * 1000, 2),
+        )
+
+    def _confidence(self, q_tokens: list[str], hits: list[SearchHit],
+                    dense_sims: list[float]) -> float:
+        """How well the best hits cover the query's content words, weighted by rarity.
+
+        Words the corpus never uses count with the highest weight, so an off-topic
+        question (「確定申告の期限」) scores low even if some hit shares 「期限」.
+        Dense similarity alone is bunched (0.83–0.90) and is used only as a tiebreak.
+        """
+        if not hits or not q_tokens:
+            return 0.0
+        idf = self.store.lexical.idf
+        weights = {t: idf.get(t, self.max_idf) for t in set(q_tokens)}
+        total = sum(weights.values())
+        best = 0.0
+        for hit in hits[:3]:
+            toks = self.store.tokens[self.store.position[hit.chunk_id]]
+            covered = sum(w for t, w in weights.items() if t in toks)
+            best = max(best, covered / total)
+        spread = (dense_sims[0] - float(np.median(dense_sims))) if len(dense_sims) > 2 else 0.0
+        return float(min(1.0, best + min(spread, 0.05) * 2))
+
+
+def _where(conds: list[tuple[str, str]]) -> dict[str, Any] | None:
+    clauses = [
+        {field: {"$contains": value}} if field in ("themes", "tags") else {field: value}
+        for field, value in conds
+    ]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _hit(chunk: Chunk, score: float, lex: int | None, dense: int | None,
+         qset: set[str]) -> SearchHit:
+    return SearchHit(
+        chunk_id=chunk.chunk_id, doc_title=chunk.doc_title, locator=chunk.locator.label(),
+        case_id=chunk.locator.case_id, text=chunk.text, score=round(score, 6),
+        doc_id=chunk.doc_id, doc_kind=str(chunk.doc_kind), case_name=chunk.locator.case_name,
+        location=chunk.locator, lexical_rank=lex, dense_rank=dense,
+        highlights=matching_sentences(chunk.text, qset), metadata=chunk.metadata,
+    )

