@@ -102,6 +102,22 @@ def ingest(paths: tuple[Path, ...], title: str | None, as_json: bool) -> None:
         )
 
 
+@cli.command()
+def bootstrap() -> None:
+    """初回起動の準備: 索引がなければ作成し、報告データがなければ架空のサンプルを読み込む."""
+    from .index import index_is_current
+
+    s = _settings()
+    if index_is_current(s):
+        click.echo("索引: 最新です。")
+    else:
+        click.echo("索引を作成しています（初回は1〜2分かかります）…")
+        from .index import build_index
+
+        report = build_index(s)
+        click.echo(f"索引: {report.chunks} チャンク（{report.seconds} 秒）")
+
+
 def _filters(theme: str | None, tag: str | None, category: str | None,
              prefecture: str | None, kind: str | None) -> Any:
     from .retrieval import SearchFilters

@@ -38,7 +38,8 @@ from .themes import FOCUS_TAGS
 
 log = logging.getLogger(__name__)
 
-EMBED_CHARS = 400  # passage text given to the embedder; BM25 always sees the whole chunk
+WINDOW_PREFIX = "first"  # "all" | "first" | "": where the case/section label is prepended
+WINDOW_CHARS = 300  # dense windows per chunk: e5-small reads ~512 tokens, slowly on 2 cores
 Progress = Callable[[str, int, int], None]
 
 
@@ -54,12 +55,21 @@ class IndexBuildReport(BaseModel):
     seconds: float
 
 
-def embedding_text(chunk: Chunk) -> str:
-    """Context + the start of the chunk: what the dense model sees."""
+def embedding_windows(chunk: Chunk) -> list[str]:
+    """What the dense model sees: context + consecutive windows covering the whole chunk.
+
+    A chunk (one case section) is often longer than what embeds well; its dense score
+    is the best of its windows, so a passage deep in a section is still found.
+    """
     head = " ".join(
         p for p in (chunk.locator.case_id, chunk.locator.case_name, chunk.locator.section) if p
     )
-    return (f"{head}: " if head else "") + chunk.text[:EMBED_CHARS]
+    prefix = f"{head}: " if head and WINDOW_PREFIX else ""
+    text = chunk.text
+    n = max(1, round(len(text) / WINDOW_CHARS))
+    size = -(-len(text) // n)
+    return [(prefix if i == 0 or WINDOW_PREFIX == "all" else "") + text[i * size : (i + 1) * size]
+            for i in range(n)]
 
 
 def lexical_text(chunk: Chunk) -> str:
@@ -141,7 +151,8 @@ def build_index(
         progress("parse", len(parsed), len(parsed))
 
     cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite")
-    texts = [embedding_text(c) for c in chunks]
+    windows = [(c, j, w) for c in chunks for j, w in enumerate(embedding_windows(c))]
+    texts = [w for _, _, w in windows]
     known = cache.get_many([EmbeddingCache.key(embedder.name, t) for t in texts])
     vectors = embed_passages_cached(
         embedder, texts, cache,
@@ -171,16 +182,18 @@ def build_index(
         collection_name(embedder.name), configuration={"hnsw": {"space": "cosine"}},
         embedding_function=None,
     )
+    window_ids = [f"{c.chunk_id}#{j}" for c, j, _ in windows]
     old = set(col.get(include=[])["ids"])
-    stale = sorted(old - set(ids))
+    stale = sorted(old - set(window_ids))
     for i in range(0, len(stale), 5000):
         col.delete(ids=stale[i : i + 5000])
-    for i in range(0, len(chunks), 2000):
-        part = chunks[i : i + 2000]
+    metadata = {c.chunk_id: chroma_metadata(c) for c in chunks}
+    for i in range(0, len(windows), 2000):
+        part = windows[i : i + 2000]
         col.upsert(
-            ids=[c.chunk_id for c in part],
+            ids=window_ids[i : i + len(part)],
             embeddings=vectors[i : i + len(part)],
-            metadatas=[chroma_metadata(c) for c in part],
+            metadatas=[{**metadata[c.chunk_id], "chunk_id": c.chunk_id} for c, _, _ in part],
         )
     seconds = time.perf_counter() - t0
     report = IndexBuildReport(
@@ -191,6 +204,9 @@ def build_index(
     _dump(staging / "meta.json", {
         **report.model_dump(), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "collection": collection_name(embedder.name),
+        "fingerprint": corpus_fingerprint(settings),
+        "windows": len(windows),
+        "calibration": calibrate(embedder, vectors),
     })
     for name in ("chunks.jsonl", "texts", "cases.json", "sheets.json", "tokens.json",
                  "lexical", "meta.json"):
@@ -202,6 +218,44 @@ def build_index(
     if progress:
         progress("done", 1, 1)
     return report
+
+
+def corpus_fingerprint(settings: Settings) -> str:
+    """Hash of every listed document's bytes and manifest entry, plus the embedder."""
+    from .corpus import all_documents
+
+    h = hashlib.sha256(settings.embedding_model.encode())
+    for doc, folder in all_documents(settings):
+        h.update(doc.model_dump_json().encode())
+        path = folder / doc.path
+        if path.exists():
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def index_is_current(settings: Settings) -> bool:
+    """True when an index exists and was built from the documents as they are now."""
+    meta = settings.index_dir / "meta.json"
+    if not meta.exists():
+        return False
+    return json.loads(meta.read_text("utf-8")).get("fingerprint") == corpus_fingerprint(settings)
+
+
+NULL_PROBES = Path(__file__).parent / "data" / "null_probes.txt"
+
+
+def calibrate(embedder: Embedder, vectors: np.ndarray) -> dict[str, float]:
+    """Best-match similarity of off-topic probe questions: the noise floor of this corpus.
+
+    Raw cosine is model-specific (e5 scores bunch at 0.83–0.90), so confidence is
+    measured in standard deviations above this floor rather than on raw scores.
+    """
+    probes = [line.strip() for line in NULL_PROBES.read_text("utf-8").splitlines()
+              if line.strip() and not line.startswith("#")]
+    if len(vectors) == 0:
+        return {"null_mean": 1.0, "null_std": 1.0}
+    tops = [float((vectors @ embedder.embed_query(p)).max()) for p in probes]
+    return {"null_mean": float(np.mean(tops)), "null_std": float(np.std(tops) or 1e-3)}
 
 
 def _dump(path: Path, data: Any) -> None:
@@ -234,6 +288,7 @@ class IndexStore:
         ]
         self.lexical = LexicalIndex.load(folder / "lexical")
         self.collection = chroma_client(settings).get_collection(self.meta["collection"])
+        self.n_windows = int(self.meta.get("windows", len(self.chunks)))
         self._texts: dict[str, str] = {}
         self._masks: dict[tuple[str, str], np.ndarray] = {}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,15 @@ log = logging.getLogger(__name__)
 
 RRF_K = 60
 CANDIDATES = 50
+LEXICAL_WEIGHT = 1.0
+DENSE_WEIGHT = 1.0
+MAX_PER_CASE = 2
+# Confidence thresholds (see _confidence); chosen on bench/devset.jsonl, model-independent
+# because dense evidence is measured against the corpus's own off-topic noise floor.
+DENSE_Z = 3.0
+COVERAGE = 0.6
+DENSE_Z_MIXED = 2.0
+COVERAGE_MIXED = 0.4
 
 
 class SearchFilters(BaseModel):
@@ -84,6 +94,10 @@ class SearchResult(BaseModel):
     mode: str = Field(description="hybrid | lexical | dense")
     confident: bool
     confidence: float = Field(description="0–1; below the threshold nothing really matches")
+    dense_evidence: float = Field(
+        default=0.0, description="best dense similarity, in SDs above off-topic probes")
+    lexical_coverage: float = Field(
+        default=0.0, description="rarity-weighted share of query words in a top hit")
     filters: dict[str, str] = Field(default_factory=dict)
     hits: list[SearchHit]
     index_version: str
@@ -91,15 +105,36 @@ class SearchResult(BaseModel):
     took_ms: float
 
 
-def rrf(rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None = None
+def rrf(rankings: list[list[str]], k: int | None = None, weights: list[float] | None = None
         ) -> list[tuple[str, float]]:
     """Reciprocal-rank fusion of several ranked id lists (best first)."""
+    k = RRF_K if k is None else k
     weights = weights or [1.0] * len(rankings)
     scores: dict[str, float] = {}
     for ranking, w in zip(rankings, weights, strict=True):
         for rank, item in enumerate(ranking):
             scores[item] = scores.get(item, 0.0) + w / (k + rank + 1)
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def diversify(ranked: list[tuple[str, float]], group_of: Callable[[str], str | None],
+              per_group: int) -> list[tuple[str, float]]:
+    """Keep at most ``per_group`` items of one group (case) before the rest.
+
+    Ten sections of one case would hide the other precedents; the extra sections
+    are moved after the diversified head rather than dropped.
+    """
+    head: list[tuple[str, float]] = []
+    tail: list[tuple[str, float]] = []
+    seen: dict[str, int] = {}
+    for item in ranked:
+        group = group_of(item[0])
+        if group is None:
+            head.append(item)
+            continue
+        seen[group] = seen.get(group, 0) + 1
+        (head if seen[group] <= per_group else tail).append(item)
+    return head + tail
 
 
 _SENTENCE_RE = re.compile(r"[^。！？\n]+[。！？]?")
@@ -166,14 +201,20 @@ class Searcher:
             qv = self.embedder.embed_query(q)
             where = _where(conds)
             res = store.collection.query(
-                query_embeddings=[qv], n_results=min(CANDIDATES, n_allowed), where=where,
-                include=["distances"],
+                query_embeddings=[qv], n_results=min(3 * CANDIDATES, store.n_windows),
+                where=where, include=["distances", "metadatas"],
             )
-            dense_ids = res["ids"][0]
-            dense_sims = [1.0 - d for d in res["distances"][0]]
+            best: dict[str, float] = {}  # a chunk scores as its best window
+            for md, dist in zip(res["metadatas"][0], res["distances"][0], strict=True):
+                cid = str(md["chunk_id"])
+                best[cid] = max(best.get(cid, -1.0), 1.0 - dist)
+            ranked = sorted(best.items(), key=lambda kv: -kv[1])[:CANDIDATES]
+            dense_ids = [cid for cid, _ in ranked]
+            dense_sims = [sim for _, sim in ranked]
 
-        rankings = [r for r in (lex_ids, dense_ids) if r]
-        fused = rrf(rankings)[:k] if rankings else []
+        pairs = [(r, w) for r, w in ((lex_ids, LEXICAL_WEIGHT), (dense_ids, DENSE_WEIGHT)) if r]
+        fused = rrf([r for r, _ in pairs], weights=[w for _, w in pairs]) if pairs else []
+        fused = diversify(fused, lambda cid: store.by_id[cid].locator.case_id, MAX_PER_CASE)[:k]
         lex_rank = {cid: i + 1 for i, cid in enumerate(lex_ids)}
         dense_rank = {cid: i + 1 for i, cid in enumerate(dense_ids)}
         qset = set(q_tokens)
@@ -181,33 +222,42 @@ class Searcher:
             _hit(store.chunk(cid), score, lex_rank.get(cid), dense_rank.get(cid), qset)
             for cid, score in fused
         ]
-        confidence = self._confidence(q_tokens, hits, dense_sims)
+        confidence, dense_z, coverage = self._confidence(q_tokens, hits, dense_sims)
         return SearchResult(
             query=query, mode=mode, confident=confidence >= 0.5, confidence=round(confidence, 3),
+            dense_evidence=dense_z, lexical_coverage=coverage,
             filters={f: v for f, v in conds}, hits=hits, index_version=store.version,
             embedder=self.embedder.name, took_ms=round((time.perf_counter() - t0) * 1000, 2),
         )
 
     def _confidence(self, q_tokens: list[str], hits: list[SearchHit],
-                    dense_sims: list[float]) -> float:
-        """How well the best hits cover the query's content words, weighted by rarity.
+                    dense_sims: list[float]) -> tuple[float, float, float]:
+        """(confidence 0–1, dense evidence, lexical coverage) for the best hits.
 
-        Words the corpus never uses count with the highest weight, so an off-topic
-        question (「確定申告の期限」) scores low even if some hit shares 「期限」.
-        Dense similarity alone is bunched (0.83–0.90) and is used only as a tiebreak.
+        Dense evidence: the best similarity in standard deviations above the noise
+        floor of off-topic probe questions measured at ingest (raw cosine is bunched
+        and model-specific). Lexical coverage: the share of the query's content words,
+        weighted by rarity, found in one of the top hits; words the corpus never uses
+        weigh most, so 「確定申告の期限」 stays uncovered even if 「期限」 matches.
         """
-        if not hits or not q_tokens:
-            return 0.0
-        idf = self.store.lexical.idf
-        weights = {t: idf.get(t, self.max_idf) for t in set(q_tokens)}
-        total = sum(weights.values())
-        best = 0.0
-        for hit in hits[:3]:
-            toks = self.store.tokens[self.store.position[hit.chunk_id]]
-            covered = sum(w for t, w in weights.items() if t in toks)
-            best = max(best, covered / total)
-        spread = (dense_sims[0] - float(np.median(dense_sims))) if len(dense_sims) > 2 else 0.0
-        return float(min(1.0, best + min(spread, 0.05) * 2))
+        if not hits:
+            return 0.0, 0.0, 0.0
+        cal = self.store.meta.get("calibration", {"null_mean": 0.0, "null_std": 1.0})
+        dense = ((dense_sims[0] - cal["null_mean"]) / cal["null_std"]) if dense_sims else 0.0
+        coverage = 0.0
+        if q_tokens:
+            idf = self.store.lexical.idf
+            weights = {t: idf.get(t, self.max_idf) for t in set(q_tokens)}
+            total = sum(weights.values())
+            for hit in hits[:3]:
+                toks = self.store.tokens[self.store.position[hit.chunk_id]]
+                coverage = max(coverage, sum(w for t, w in weights.items() if t in toks) / total)
+        # Either signal alone can carry a match (paraphrase → dense, rare literal
+        # words → lexical); 0.5 is the decision boundary.
+        evidence = max(dense / DENSE_Z, coverage / COVERAGE) if dense_sims else coverage / COVERAGE
+        mixed = (dense / DENSE_Z_MIXED) * (coverage / COVERAGE_MIXED) if dense_sims else 0.0
+        score = max(evidence, mixed)
+        return float(min(1.0, 0.5 * score)), round(dense, 2), round(coverage, 3)
 
 
 def _where(conds: list[tuple[str, str]]) -> dict[str, Any] | None:

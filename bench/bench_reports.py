@@ -1,0 +1,112 @@
+"""Benchmark of the report data (架空データ at national scale).
+
+Measures import + validation throughput on a ~100,000-institution CSV and summary latency
+for one area and for all areas on a ~120,000-institution national dataset (47 fictional
+prefectures, codes 50–96). Targets: import ≥ 20,000 rows/s; one area ≤ 200 ms; all ≤ 3 s.
+
+    .venv/bin/python bench/bench_reports.py [--institutions 120000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from facilitator.reports import import_file, open_store, summary
+from facilitator.reports.items import load_dictionary
+from facilitator.reports.synth import (
+    AREA_HEADER,
+    area_rows,
+    header,
+    institution_rows,
+    national_munis,
+    write_csv,
+)
+from facilitator.settings import Settings
+
+YEAR = 2026
+
+
+def _timed(fn, repeat: int = 1) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+def build(out: Path, n_total: int, seed: int) -> tuple[Path, Path, Path, int, int]:
+    """Areas CSV for 47 prefectures and two report CSVs (~100k and the rest)."""
+    d = load_dictionary(YEAR)
+    n_big = round(n_total * 100 / 120)
+    big = national_munis(n_big, [str(c) for c in range(50, 90)], seed)
+    rest = national_munis(n_total - n_big, [str(c) for c in range(90, 97)], seed + 1)
+    areas = out / "bench_架空データ_市町村表.csv"
+    rows = [r for pc, ms in {**big, **rest}.items() for r in area_rows(ms, f"架空{pc}県")]
+    write_csv(areas, AREA_HEADER, rows)
+    files = []
+    counts = []
+    for name, group in (("100k", big), ("rest", rest)):
+        path = out / f"bench_架空データ_報告_{name}.csv"
+        gen = (row for pc, ms in group.items()
+               for row in institution_rows(d, ms, YEAR, seed + int(pc), pc))
+        counts.append(write_csv(path, header(d), gen))
+        files.append(path)
+    return areas, files[0], files[1], counts[0], counts[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--institutions", type=int, default=120_000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--keep", type=Path, default=None, help="keep the generated files here")
+    args = ap.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="bench_reports_"))
+    work.mkdir(parents=True, exist_ok=True)
+    settings = Settings(data_dir=work / "data")
+    print(f"CPU cores: {os.cpu_count()}  work dir: {work}")
+
+    t0 = time.perf_counter()
+    areas, big, rest, n_big, n_rest = build(work, args.institutions, args.seed)
+    print(f"generated 架空データ: {n_big:,} + {n_rest:,} institutions, "
+          f"{big.stat().st_size / 1e6:.1f} MB CSV, in {time.perf_counter() - t0:.1f} s")
+
+    with open_store(settings) as store:
+        t_areas, _ = _timed(lambda: import_file(areas, store))
+        t_big, res = _timed(lambda: import_file(big, store))
+        print(f"import areas ({store.count('areas'):,} municipalities): {t_areas * 1000:.0f} ms")
+        print(f"import + validation {n_big:,} institutions ({res.answers:,} answers): "
+              f"{t_big:.2f} s = {n_big / t_big:,.0f} rows/s  (target ≥ 20,000)")
+        t_rest, _ = _timed(lambda: import_file(rest, store))
+        print(f"import {n_rest:,} more institutions: {t_rest:.2f} s = {n_rest / t_rest:,.0f} rows/s")
+        t_re, res2 = _timed(lambda: import_file(big, store))
+        print(f"re-import (atomic replace) {n_big:,}: {t_re:.2f} s = {n_big / t_re:,.0f} rows/s "
+              f"(replaced={res2.replaced})")
+        total = store.count("institutions")
+        answers = store.count("answers")
+    print(f"stored: {total:,} institutions, {answers:,} long-form answers, "
+          f"db {(work / 'data' / 'reports.sqlite').stat().st_size / 1e6:.0f} MB")
+
+    for query in ("50201", "5003", "50"):
+        cold, _ = _timed(lambda q=query: summary(q, settings=settings))
+        warm, res = _timed(lambda q=query: summary(q, settings=settings), repeat=5)
+        a = res.areas[0]
+        print(f"summary one area {a.area.name} ({a.area.level}, {a.n_institutions:,} inst., "
+              f"{len(a.indicators)} indicators, {len(a.findings)} findings): "
+              f"cold {cold * 1000:.0f} ms, median {warm * 1000:.0f} ms  (target ≤ 200 ms)")
+    t_theme, _ = _timed(lambda: summary("50201", "zaitaku", settings=settings), repeat=5)
+    print(f"summary one area, one theme: median {t_theme * 1000:.0f} ms")
+    t_all, res = _timed(lambda: summary(settings=settings), repeat=3)
+    n_ind = sum(len(s.indicators) for s in res.areas)
+    n_find = sum(len(s.findings) for s in res.areas)
+    print(f"summary all areas ({len(res.areas):,} areas, {n_ind:,} indicators, {n_find:,} findings): "
+          f"median {t_all:.2f} s  (target ≤ 3 s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Local report data (かかりつけ医機能報告): import, validation, indicators and findings.
+
+Entry points for the rest of the project::
+
+    from facilitator.reports import findings_for, summary, find_area, load_sample
+
+    load_sample(settings)                       # the 架空データ sample, idempotent
+    findings_for("県都市", "zaitaku", settings=settings)  # -> list[Finding]
+    summary(area="9902", theme=None, settings=settings)   # -> ReportSummary
+"""
+
+from __future__ import annotations
+
+from .errors import AmbiguousAreaError, AreaNotFoundError, NoReportDataError, ReportImportError
+from .importer import ImportBatch, import_file, import_files
+from .indicators import THEMES
+from .items import ItemDictionary, load_dictionary
+from .models import (
+    SYNTHETIC_LABEL,
+    Answer,
+    Area,
+    AreaSummary,
+    Comparison,
+    Finding,
+    ImportResult,
+    Indicator,
+    Institution,
+    Municipality,
+    ReportSummary,
+    RowError,
+)
+from .rules import derive_institution
+from .sample import generate_sample, load_sample, sample_loaded
+from .store import ReportStore, open_store
+from .query import (
+    answers_for,
+    datasets,
+    find_area,
+    findings_for,
+    indicators_for,
+    institutions_for,
+    list_areas,
+    summary,
+    years,
+)
+
+__all__ = [
+    "SYNTHETIC_LABEL",
+    "THEMES",
+    "AmbiguousAreaError",
+    "Answer",
+    "Area",
+    "AreaNotFoundError",
+    "AreaSummary",
+    "Comparison",
+    "Finding",
+    "ImportBatch",
+    "ImportResult",
+    "Indicator",
+    "Institution",
+    "ItemDictionary",
+    "Municipality",
+    "NoReportDataError",
+    "ReportImportError",
+    "ReportStore",
+    "ReportSummary",
+    "RowError",
+    "answers_for",
+    "datasets",
+    "derive_institution",
+    "find_area",
+    "findings_for",
+    "generate_sample",
+    "import_file",
+    "import_files",
+    "indicators_for",
+    "institutions_for",
+    "list_areas",
+    "load_dictionary",
+    "load_sample",
+    "open_store",
+    "sample_loaded",
+    "summary",
+    "years",
+]

@@ -1,0 +1,437 @@
+"""Validate report files and area tables and store them, all or nothing per file.
+
+Errors are collected (not first-only) with file, row, column, value and a Japanese reason.
+A file with any error stores nothing; a valid file replaces its scope (report year ×
+prefectures, or the prefectures of an area table) in one transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
+
+import numpy as np
+
+from ..settings import Settings
+from .errors import ReportImportError
+from .items import (
+    FUNCTION_KEYS,
+    ItemDictionary,
+    header_key,
+    identity_header_lookup,
+    load_area_columns,
+    load_dictionary,
+)
+from .models import SYNTHETIC_LABEL, ImportResult, Municipality, RowError
+from .reading import Table, column_letter, read_table
+from .rules import derive_states, typed_column
+from .stats import muni_stats
+from .store import InstitutionConflict, OrphanedMunicipalities, ReportStore, open_store
+from .validators import (
+    ColumnResult,
+    Parser,
+    inst_code,
+    inst_kind,
+    item_parser,
+    muni_code,
+    non_negative_int,
+    optional_year,
+    parse_column,
+    report_year,
+    required_text,
+    sec_code,
+    text_parser,
+    year_range,
+)
+
+MAX_ERRORS = 10_000
+
+
+class _Errors:
+    """Collects located errors up to a limit."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.items: list[RowError] = []
+        self.truncated = False
+
+    def add(self, row: int | None, col: int | None, value: str, reason: str, column: str = "") -> None:
+        if len(self.items) >= MAX_ERRORS:
+            self.truncated = True
+            return
+        if col is not None:
+            column = self.table.headers[col]
+        cell = f"{column_letter(col)}{row}" if col is not None and row is not None else None
+        self.items.append(
+            RowError(file=self.table.file, row=row, column=column, value=value[:80], reason=reason, cell=cell)
+        )
+
+    def at(self, i: int, col: int, reason: str) -> None:
+        """An error in data record ``i`` of column ``col``."""
+        self.add(self.table.rows[i], col, self.table.columns[col][i], reason)
+
+    def column(self, col: int, result: ColumnResult) -> None:
+        if not result.bad:
+            return
+        for i, raw in enumerate(self.table.columns[col]):
+            if raw in result.bad:
+                self.at(i, col, result.bad[raw])
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            self.items.sort(key=lambda e: (e.row or 0, e.cell is None, len(e.cell or ""), e.cell or ""))
+            raise ReportImportError(self.table.file, self.items, self.truncated)
+
+
+def _map_headers(
+    table: Table, lookup: dict[str, str], ignored: set[str], errors: _Errors
+) -> tuple[dict[str, int], list[str]]:
+    """Field → column index; returns also the unknown headers (ignored with a warning)."""
+    mapping: dict[str, int] = {}
+    unknown: list[str] = []
+    for idx, header in enumerate(table.headers):
+        key = header_key(header)
+        if not key:
+            continue
+        found = lookup.get(key)
+        if found is None:
+            if key not in ignored:
+                unknown.append(header)
+            continue
+        if found in mapping:
+            first = table.headers[mapping[found]]
+            errors.add(1, idx, header, f"同じ項目の列が2つあります（{column_letter(mapping[found])}列「{first}」と同じ）。")
+            continue
+        mapping[found] = idx
+    return mapping, unknown
+
+
+def detect_kind(table: Table) -> str:
+    """'reports' if the header has an institution code column, 'areas' if it looks like one."""
+    keys = {header_key(h) for h in table.headers}
+    ident = identity_header_lookup()
+    if any(ident.get(k) == "inst_code" for k in keys):
+        return "reports"
+    area = load_area_columns().header_lookup()
+    fields = {area[k] for k in keys if k in area}
+    if {"muni_code", "population"} <= fields or {"muni_code", "sec_code"} <= fields:
+        return "areas"
+    raise ReportImportError(
+        table.file,
+        [RowError(file=table.file, row=1, column="", reason=(
+            "列見出しから報告データ（「医療機関コード」列が必要）か市町村表（「市町村コード」「二次医療圏コード」"
+            "「人口」列が必要）かを判別できません。docs/REPORTS.md の列見出し一覧を確認してください。"))],
+    )
+
+
+def _parse(table: Table, col: int, parser: Parser, errors: _Errors) -> list[object]:
+    result = parse_column(table.columns[col], parser)
+    errors.column(col, result)
+    return result.values
+
+
+def _single_label(table: Table, col: int | None, errors: _Errors) -> bool:
+    """Whether the file is marked 架空データ in its データ区分 column (must be uniform)."""
+    if col is None:
+        return False
+    labels = Counter(header_key(v) for v in table.columns[col])
+    if len(labels) > 1:
+        first = table.columns[col][0]
+        for i, v in enumerate(table.columns[col]):
+            if header_key(v) != header_key(first):
+                errors.at(i, col, f"データ区分が行によって異なります（2行目は「{first}」）。1ファイルは1つの区分にしてください。")
+                break
+        return False
+    return next(iter(labels), "") == SYNTHETIC_LABEL
+
+
+# --- report data ---------------------------------------------------------------------------
+
+
+def import_reports(table: Table, store: ReportStore) -> ImportResult:
+    """Validate and store one report file (one report year)."""
+    t0 = time.perf_counter()
+    errors = _Errors(table)
+    ident = identity_header_lookup()
+    year_col = next((i for i, h in enumerate(table.headers) if ident.get(header_key(h)) == "year"), None)
+    if year_col is None:
+        errors.add(1, None, "", "必須の列がありません（報告年）。", column="報告年")
+        errors.raise_if_any()
+    assert year_col is not None
+    years = _parse(table, year_col, report_year, errors)
+    distinct = sorted({y for y in years if y is not None})
+    if len(distinct) > 1:
+        for i, y in enumerate(years):
+            if y != distinct[0] and y is not None:
+                errors.at(i, year_col, f"1つのファイルに複数の報告年（{'、'.join(map(str, distinct))}）があります。報告年ごとにファイルを分けてください。")
+                break
+    if not distinct:
+        errors.raise_if_any()
+        errors.add(None, None, "", "データ行がありません。")
+        errors.raise_if_any()
+    year = int(distinct[0])
+    d = load_dictionary(year)
+    mapping, unknown = _map_headers(table, d.header_lookup(), {header_key(h) for h in d.ignored_headers}, errors)
+    for f in d.required_identity + [it.id for it in d.items if it.required]:
+        if f not in mapping:
+            errors.add(1, None, "", "必須の列がありません。", column=d.header(f))
+    errors.raise_if_any()
+
+    n = table.n_rows
+    codes = _parse(table, mapping["inst_code"], inst_code, errors)
+    names = _parse(table, mapping["name"], required_text("医療機関名"), errors)
+    kinds = _parse(table, mapping["kind"], inst_kind, errors)
+    munis = _parse(table, mapping["muni_code"], muni_code, errors)
+    secs = _parse(table, mapping["sec_code"], sec_code, errors) if "sec_code" in mapping else None
+    synthetic = _single_label(table, mapping.get("data_label"), errors)
+    values: dict[str, list[object]] = {}
+    for item in d.items:
+        if item.id in mapping:
+            values[item.id] = _parse(table, mapping[item.id], item_parser(item, d.code_lists), errors)
+            if item.starred:
+                col = mapping[item.id]
+                for i, raw in enumerate(table.columns[col]):
+                    if not raw.strip():
+                        errors.at(i, col, "★の項目（1号機能の判定に必要）が空欄です。")
+    _check_duplicates(table, mapping["inst_code"], codes, errors)
+    known = {m.code: m for m in store.municipalities(year)}
+    if not known:
+        errors.add(None, None, "", f"{year}年に有効な市町村表が取り込まれていません。先に市町村表（市町村コード・二次医療圏・人口）を取り込んでください。", column=table.headers[mapping["muni_code"]])
+    else:
+        unknown_munis = {m for m in set(munis) if m is not None and m not in known}
+        col = mapping["muni_code"]
+        for i, m in enumerate(munis):
+            if m in unknown_munis:
+                errors.at(i, col, f"市町村表にない市町村コードです（{year}年に有効な市町村表を確認してください）。")
+        if secs is not None:
+            col = mapping["sec_code"]
+            for i, (m, s) in enumerate(zip(munis, secs, strict=True)):
+                if s is not None and m in known and known[m].sec_code != s:
+                    errors.at(i, col, f"市町村表では {m}（{known[m].name}）は二次医療圏 {known[m].sec_code}（{known[m].sec_name}）です。")
+    errors.raise_if_any()
+
+    # --- derive, aggregate, store ---------------------------------------------------------
+    columns = {
+        it.id: typed_column(it, values[it.id]) for it in d.items if it.id in values and it.answer_type != "text"
+    }
+    states = derive_states(d, columns, n)
+    muni_list = sorted(set(munis))  # type: ignore[arg-type]
+    pos = {m: k for k, m in enumerate(muni_list)}
+    muni_index = np.array([pos[m] for m in munis], dtype=np.int64)
+    hospital = np.array([k == "病院" for k in kinds], dtype=bool)
+    per_muni = muni_stats(d, muni_index, len(muni_list), hospital, states, columns)
+    stats = [(known[m].pref_code, m, s) for m, s in zip(muni_list, per_muni, strict=True)]
+    pref_of = [known[m].pref_code for m in munis]  # type: ignore[index]
+    pref_codes = sorted(set(pref_of))
+    item_ids = list(values)
+    stage = list(
+        zip(
+            codes, pref_of, munis, names, hospital.choose([2, 1]).tolist(),
+            *(states[k].tolist() for k in FUNCTION_KEYS.values()),
+            *(values[i] for i in item_ids),
+            strict=True,
+        )
+    )
+    stage.sort(key=itemgetter(1, 0))
+    warnings = _warnings(d, unknown, states, columns, values)
+    try:
+        replaced, n_answers = store.replace_reports(
+            year=year, pref_codes=pref_codes, stage_rows=stage, item_ids=item_ids, stats=stats,
+            source_file=table.file, synthetic=synthetic, dictionary_year=d.form_year,
+        )
+    except InstitutionConflict as exc:
+        where = {c: i for i, c in enumerate(codes)}
+        for c in exc.codes:
+            errors.at(where[c], mapping["inst_code"], f"この医療機関コードは{year}年の他の都道府県のデータとして取り込み済みです。")
+        errors.raise_if_any()
+        raise
+    return ImportResult(
+        file=table.file, kind="reports", year=year, dictionary_year=d.form_year,
+        prefectures=pref_codes, rows=n, institutions=n, answers=n_answers, replaced=replaced,
+        synthetic=synthetic, encoding=table.encoding, warnings=warnings,
+        seconds=round(time.perf_counter() - t0, 3),
+    )
+
+
+def _check_duplicates(table: Table, col: int, codes: list[object], errors: _Errors) -> None:
+    first: dict[object, int] = {}
+    for i, c in enumerate(codes):
+        if c is None:
+            continue
+        if c in first:
+            errors.at(i, col, f"医療機関コードが重複しています（{table.rows[first[c]]}行目と同じ）。")
+        else:
+            first[c] = i
+
+
+def _warnings(
+    d: ItemDictionary,
+    unknown: list[str],
+    states: dict[str, np.ndarray],
+    columns: dict[str, np.ndarray],
+    values: dict[str, list[object]],
+) -> list[str]:
+    out = []
+    if unknown:
+        out.append("対応表にない列を無視しました: " + "、".join(f"「{h}」" for h in unknown))
+    missing = [it.name for it in d.items if it.id not in values]
+    if missing:
+        out.append("任意（未確認）項目の列がないため空欄として扱いました: " + "、".join(missing))
+    not_ichigo = states["ichigo"] != 2
+    answered_2 = np.zeros(len(not_ichigo), dtype=bool)
+    for it in d.items:
+        if it.function != "1号" and it.id in columns:
+            col = columns[it.id]
+            answered_2 |= ~np.isnan(col) if col.dtype.kind == "f" else col >= 0
+    k = int((answered_2 & not_ichigo).sum())
+    if k:
+        out.append(f"1号機能を有しない{k}施設に2号機能の回答がありました（保存しますが2号機能は「対象外」として集計します）。")
+    return out
+
+
+# --- area table ----------------------------------------------------------------------------
+
+
+def import_areas(table: Table, store: ReportStore) -> ImportResult:
+    """Validate and store an area table (市町村 → 二次医療圏, population) for its prefectures."""
+    t0 = time.perf_counter()
+    errors = _Errors(table)
+    ac = load_area_columns()
+    mapping, unknown = _map_headers(table, ac.header_lookup(), {header_key(h) for h in ac.ignored}, errors)
+    for f in ac.required:
+        if f not in mapping:
+            errors.add(1, None, "", "必須の列がありません。", column=ac.header(f))
+    if "valid" not in mapping and "valid_from" not in mapping:
+        errors.add(1, None, "", "必須の列がありません（「有効年度」または「有効開始年度」）。", column=ac.header("valid"))
+    errors.raise_if_any()
+    get = lambda f, p: _parse(table, mapping[f], p, errors) if f in mapping else None  # noqa: E731
+    codes = get("muni_code", muni_code)
+    names = get("muni_name", required_text("市町村名"))
+    secs = get("sec_code", lambda r: sec_code(r) if r.strip() else (None, "二次医療圏コードが空欄です。"))
+    sec_names = get("sec_name", required_text("二次医療圏名"))
+    pref_names = get("pref_name", text_parser(max_len=20))
+    pops = get("population", non_negative_int("人口"))
+    p65 = get("pop65", non_negative_int("65歳以上人口"))
+    p75 = get("pop75", non_negative_int("75歳以上人口"))
+    types = get("area_type", text_parser(max_len=40))
+    if "valid" in mapping:
+        ranges = get("valid", year_range)
+    else:
+        starts = get("valid_from", lambda r: (None, "有効開始年度が空欄です。") if not r.strip() else optional_year("有効開始年度")(r))
+        ends = get("valid_to", optional_year("有効終了年度")) or [None] * table.n_rows
+        ranges = [None if s is None else (s, e) for s, e in zip(starts, ends, strict=True)]
+        for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
+            if s is not None and e is not None and e < s:
+                errors.at(i, mapping["valid_to"], "有効終了年度が有効開始年度より前です。")
+    synthetic = _single_label(table, mapping.get("data_label"), errors)
+    assert codes is not None and secs is not None and ranges is not None
+    rows: list[Municipality] = []
+    sec_name_of: dict[str, tuple[str, int]] = {}
+    spans: dict[str, list[tuple[int, int, int]]] = {}
+    for i in range(table.n_rows):
+        code, sec = codes[i], secs[i]
+        if code is not None and sec is not None and sec[:2] != code[:2]:
+            errors.at(i, mapping["sec_code"], f"二次医療圏コードの先頭2桁が市町村コードの都道府県（{code[:2]}）と一致しません。")
+        pop, a65, a75 = pops[i], p65[i], p75[i]  # type: ignore[index]
+        if None not in (pop, a65) and a65 > pop:  # type: ignore[operator]
+            errors.at(i, mapping["pop65"], "65歳以上人口が人口を超えています。")
+        if None not in (a65, a75) and a75 > a65:  # type: ignore[operator]
+            errors.at(i, mapping["pop75"], "75歳以上人口が65歳以上人口を超えています。")
+        if sec is not None and sec_names[i] is not None:  # type: ignore[index]
+            seen = sec_name_of.setdefault(sec, (sec_names[i], i))  # type: ignore[index, arg-type]
+            if seen[0] != sec_names[i]:  # type: ignore[index]
+                errors.at(i, mapping["sec_name"], f"二次医療圏 {sec} の名称が{table.rows[seen[1]]}行目（「{seen[0]}」）と異なります。")
+        rng = ranges[i]
+        if code is not None and rng is not None:
+            lo, hi = rng[0], rng[1] if rng[1] is not None else 9999
+            for plo, phi, pi in spans.get(code, []):
+                if lo <= phi and plo <= hi:
+                    errors.at(i, mapping["muni_code"], f"市町村コードが重複しています（{table.rows[pi]}行目と有効年度が重なります）。")
+                    break
+            spans.setdefault(code, []).append((lo, hi, i))
+    errors.raise_if_any()
+    for i in range(table.n_rows):
+        code = codes[i]
+        rows.append(
+            Municipality(
+                code=code, name=names[i], pref_code=code[:2],  # type: ignore[index]
+                pref_name=(pref_names[i] if pref_names and pref_names[i] else f"都道府県{code[:2]}"),
+                sec_code=secs[i], sec_name=sec_names[i], valid_from=ranges[i][0],  # type: ignore[index]
+                valid_to=ranges[i][1], population=pops[i], pop65=p65[i], pop75=p75[i],  # type: ignore[index]
+                area_type=(types[i] or "") if types else "", synthetic=synthetic,
+            )
+        )
+    pref_codes = sorted({m.pref_code for m in rows})
+    try:
+        replaced = store.replace_areas(pref_codes, rows, table.file)
+    except OrphanedMunicipalities as exc:
+        for year, m in exc.pairs:
+            errors.add(None, None, m, f"取り込み済みの{year}年の報告データが参照する市町村コード {m} が、この市町村表（{year}年に有効な行）にありません。", column=ac.header("muni_code"))
+        errors.raise_if_any()
+        raise
+    warnings = ["対応表にない列を無視しました: " + "、".join(f"「{h}」" for h in unknown)] if unknown else []
+    return ImportResult(
+        file=table.file, kind="areas", prefectures=pref_codes, rows=table.n_rows,
+        municipalities=len(rows), replaced=replaced, synthetic=synthetic,
+        encoding=table.encoding, warnings=warnings, seconds=round(time.perf_counter() - t0, 3),
+    )
+
+
+# --- entry points --------------------------------------------------------------------------
+
+
+def import_file(path: str | Path, store: ReportStore) -> ImportResult:
+    """Read, validate and store one file (report data or area table, detected from headers).
+
+    Raises:
+        ReportImportError: the file has errors; nothing from it was stored.
+    """
+    table = read_table(path)
+    if detect_kind(table) == "areas":
+        return import_areas(table, store)
+    return import_reports(table, store)
+
+
+@dataclass
+class ImportBatch:
+    """Outcome of importing several files: what was stored and what was rejected."""
+
+    results: list[ImportResult] = field(default_factory=list)
+    failures: list[ReportImportError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def _looks_like_areas(path: Path) -> bool:
+    try:
+        head = path.open("rb").read(65536).split(b"\n", 1)[0]
+    except OSError:
+        return False
+    for enc in ("utf-8-sig", "cp932"):
+        try:
+            line = head.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return False
+    ident = identity_header_lookup()
+    return not any(ident.get(header_key(h)) == "inst_code" for h in line.split(","))
+
+
+def import_files(settings: Settings, paths: list[str | Path]) -> ImportBatch:
+    """Import several files, area tables first; each file is stored entirely or not at all."""
+    ordered = sorted((Path(p) for p in paths), key=lambda p: not _looks_like_areas(p))
+    batch = ImportBatch()
+    with open_store(settings) as store:
+        for path in ordered:
+            try:
+                batch.results.append(import_file(path, store))
+            except ReportImportError as exc:
+                batch.failures.append(exc)
+    return batch

@@ -1,0 +1,204 @@
+"""Library entry points for other modules (drafting, app, CLI): areas, indicators, findings.
+
+Every function takes an optional ``settings``; without it the settings are loaded from the
+environment (``facilitator.settings.load_settings``).
+"""
+
+from __future__ import annotations
+
+from ..errors import InputError
+from ..settings import Settings, load_settings
+from .areas import areas_for_year, match_area
+from .errors import NoReportDataError
+from .findings import findings as _findings
+from .indicators import THEMES, Frame, evaluate_theme, indicator_objects
+from .items import load_dictionary
+from .models import (
+    SYNTHETIC_LABEL,
+    Answer,
+    Area,
+    AreaSummary,
+    Finding,
+    Indicator,
+    Institution,
+    ReportSummary,
+)
+from .store import ReportStore, open_store
+
+STATE_NUMBERS = {"有り": 2, "意向有り": 1, "無し": 0, "対象外": -1}
+
+
+def _themes(theme: str | None) -> tuple[str, ...]:
+    if theme is None or str(theme) in ("", "free", "all"):
+        return THEMES
+    key = str(theme).strip().lower()
+    if key not in THEMES:
+        raise InputError(f"テーマ「{theme}」は不明です（{', '.join(THEMES)} のいずれか）。")
+    return (key,)
+
+
+def _settings(settings: Settings | None) -> Settings:
+    return settings if settings is not None else load_settings()
+
+
+def _resolve(store: ReportStore, area: str | Area, year: int | None) -> Area:
+    if isinstance(area, Area):
+        pool = areas_for_year(store, year, [area.pref_code])
+        for a in pool:
+            if (a.level, a.code) == (area.level, area.code):
+                return a
+        return area
+    pool = areas_for_year(store, year)
+    if not pool:
+        raise NoReportDataError("市町村表がまだ取り込まれていません。")
+    return match_area(pool, area)
+
+
+def source_text(store: ReportStore, year: int, pref_code: str, pref_name: str) -> tuple[str, bool]:
+    synthetic = store.is_synthetic(year, pref_code)
+    label = f"（{SYNTHETIC_LABEL}）" if synthetic else ""
+    return f"かかりつけ医機能報告 {year}年報告・{pref_name}{label}", synthetic
+
+
+def _pref_summaries(
+    store: ReportStore, pref_code: str, year: int | None, themes: tuple[str, ...],
+    only: Area | None,
+) -> list[AreaSummary]:
+    y = year or store.latest_year(pref_code)
+    if y is None or not any(d["year"] == y and d["pref_code"] == pref_code for d in store.datasets()):
+        raise NoReportDataError(f"都道府県コード {pref_code} の{f'{y}年の' if y else ''}報告データがありません。")
+    areas = areas_for_year(store, y, [pref_code])
+    frame = Frame(areas, store.muni_stats(y, [pref_code]), y)
+    d = load_dictionary(y)
+    pref_area = frame.areas[frame.index[("prefecture", pref_code)]]
+    source, synthetic = source_text(store, y, pref_code, pref_area.name)
+    if only is not None:
+        key = (only.level, only.code)
+        if key not in frame.index:
+            raise NoReportDataError(f"{only.name}は{y}年の市町村表にありません。")
+        idx = [frame.index[key]]
+    else:
+        idx = list(range(len(frame.areas)))
+    vals = {t: evaluate_theme(frame, d.form_year, t) for t in themes}
+    g = frame.get
+    n, hosp, clinic, ichigo = g("n"), g("n_hosp"), g("n_clinic"), g("f:ichigo:2")
+    out = []
+    for i in idx:
+        inds: list[Indicator] = []
+        finds: list[Finding] = []
+        for t in themes:
+            inds += indicator_objects(frame, vals[t], i)
+            finds += _findings(frame, i, t, vals[t], d, synthetic, source)
+        out.append(AreaSummary.model_construct(
+            area=frame.areas[i], year=y, n_institutions=int(n[i]), n_hospitals=int(hosp[i]),
+            n_clinics=int(clinic[i]), n_ichigo=int(ichigo[i]), synthetic=synthetic,
+            indicators=inds, findings=finds,
+        ))
+    return out
+
+
+def summary(
+    area: str | Area | None = None,
+    theme: str | None = None,
+    year: int | None = None,
+    *,
+    settings: Settings | None = None,
+) -> ReportSummary:
+    """Indicators and findings for one area (code or name), or for every area with data.
+
+    Args:
+        area: 市町村 / 二次医療圏 / 都道府県, by code or name; None = all areas.
+        theme: ichigo / jikangai / nyutaiin / zaitaku / kaigo; None = all five.
+        year: report year; None = the latest year with data (per prefecture).
+
+    Raises:
+        NoReportDataError: nothing imported (or not for that area's prefecture/year).
+        AreaNotFoundError / AmbiguousAreaError: the area cannot be resolved.
+        InputError: unknown theme.
+    """
+    themes = _themes(theme)
+    with open_store(_settings(settings)) as store:
+        if not store.datasets():
+            raise NoReportDataError()
+        if area is not None:
+            a = _resolve(store, area, year)
+            areas = _pref_summaries(store, a.pref_code, year, themes, a)
+        else:
+            prefs = sorted({d["pref_code"] for d in store.datasets() if year is None or d["year"] == year})
+            if not prefs:
+                raise NoReportDataError(f"{year}年の報告データがありません。")
+            areas = [s for p in prefs for s in _pref_summaries(store, p, year, themes, None)]
+    synthetic = any(s.synthetic for s in areas)
+    sources = sorted({f.source for s in areas for f in s.findings}) or [""]
+    return ReportSummary(
+        theme=None if len(themes) > 1 else themes[0], synthetic=synthetic,
+        label=SYNTHETIC_LABEL if synthetic else "", source="／".join(sources), areas=areas,
+    )
+
+
+def findings_for(
+    area: str | Area, theme: str | None = None, year: int | None = None, *,
+    settings: Settings | None = None,
+) -> list[Finding]:
+    """Citable findings for one area and theme (all five themes if ``theme`` is None)."""
+    return summary(area, theme, year, settings=settings).areas[0].findings
+
+
+def indicators_for(
+    area: str | Area, theme: str | None = None, year: int | None = None, *,
+    settings: Settings | None = None,
+) -> list[Indicator]:
+    """All indicators of one area and theme, with the prefecture value for comparison."""
+    return summary(area, theme, year, settings=settings).areas[0].indicators
+
+
+def find_area(query: str, year: int | None = None, *, settings: Settings | None = None) -> Area:
+    """Resolve a 市町村, 二次医療圏 or prefecture by code (2/4/5/6 digits) or name."""
+    with open_store(_settings(settings)) as store:
+        return _resolve(store, query, year)
+
+
+def list_areas(
+    year: int | None = None, *, level: str | None = None, settings: Settings | None = None
+) -> list[Area]:
+    """Every area of the area table valid in ``year`` (prefectures, 二次医療圏, 市町村)."""
+    with open_store(_settings(settings)) as store:
+        areas = areas_for_year(store, year)
+    return [a for a in areas if level is None or a.level == level]
+
+
+def institutions_for(
+    area: str | Area, theme: str, state: str = "意向有り", year: int | None = None, *,
+    settings: Settings | None = None,
+) -> list[Institution]:
+    """Institutions of an area whose function for ``theme`` is in ``state`` (e.g. 意向有り).
+
+    The guideline's measures often start from this list (意向のある医療機関).
+    """
+    (t,) = _themes(theme)
+    if state not in STATE_NUMBERS:
+        raise InputError(f"状態「{state}」は不明です（{', '.join(STATE_NUMBERS)}）。")
+    with open_store(_settings(settings)) as store:
+        a = _resolve(store, area, year)
+        y = year or store.latest_year(a.pref_code)
+        if y is None:
+            raise NoReportDataError()
+        return store.institutions(y, a.municipalities, t, STATE_NUMBERS[state])
+
+
+def answers_for(inst_code: str, year: int, *, settings: Settings | None = None) -> list[Answer]:
+    """The stored long-form answers of one institution in one year."""
+    with open_store(_settings(settings)) as store:
+        return store.answers(year, inst_code)
+
+
+def years(settings: Settings | None = None) -> list[int]:
+    """Report years with data."""
+    with open_store(_settings(settings)) as store:
+        return sorted({d["year"] for d in store.datasets()})
+
+
+def datasets(settings: Settings | None = None) -> list[dict]:
+    """What is stored: one row per (year, prefecture) with source file and synthetic flag."""
+    with open_store(_settings(settings)) as store:
+        return store.datasets()

@@ -1,0 +1,355 @@
+"""SQLite storage of areas, institutions, long-form answers and per-municipality statistics.
+
+Every replacement runs in one ``BEGIN IMMEDIATE … COMMIT`` transaction: a failure or an
+interruption at any point rolls back and leaves the previous data exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..settings import Settings
+from .items import FUNCTION_KEYS, load_dictionary
+from .models import STATE_CODES, Answer, Institution, Municipality
+
+DB_NAME = "reports.sqlite"
+SCHEMA_VERSION = "1"
+FUNCTION_COLUMNS = [f"f_{k}" for k in FUNCTION_KEYS.values()]
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS areas(
+    muni_code TEXT NOT NULL, valid_from INTEGER NOT NULL, valid_to INTEGER,
+    muni_name TEXT NOT NULL, pref_code TEXT NOT NULL, pref_name TEXT NOT NULL,
+    sec_code TEXT NOT NULL, sec_name TEXT NOT NULL,
+    population INTEGER NOT NULL, pop65 INTEGER NOT NULL, pop75 INTEGER NOT NULL,
+    area_type TEXT NOT NULL DEFAULT '', synthetic INTEGER NOT NULL DEFAULT 0, source_file TEXT,
+    PRIMARY KEY (muni_code, valid_from));
+CREATE INDEX IF NOT EXISTS areas_pref ON areas(pref_code);
+CREATE TABLE IF NOT EXISTS datasets(
+    year INTEGER NOT NULL, pref_code TEXT NOT NULL, source_file TEXT, imported_at TEXT,
+    n_institutions INTEGER, n_answers INTEGER, synthetic INTEGER NOT NULL DEFAULT 0,
+    dictionary_year INTEGER, PRIMARY KEY (year, pref_code));
+CREATE TABLE IF NOT EXISTS institutions(
+    year INTEGER NOT NULL, inst_code TEXT NOT NULL, pref_code TEXT NOT NULL,
+    muni_code TEXT NOT NULL, name TEXT NOT NULL, kind INTEGER NOT NULL,
+    {", ".join(c + " INTEGER NOT NULL" for c in FUNCTION_COLUMNS)},
+    PRIMARY KEY (year, inst_code));
+CREATE INDEX IF NOT EXISTS institutions_area ON institutions(year, pref_code, muni_code);
+CREATE TABLE IF NOT EXISTS answers(
+    year INTEGER NOT NULL, pref_code TEXT NOT NULL, item_id TEXT NOT NULL,
+    inst_code TEXT NOT NULL, value,
+    PRIMARY KEY (year, pref_code, item_id, inst_code)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS muni_stats(
+    year INTEGER NOT NULL, pref_code TEXT NOT NULL, muni_code TEXT NOT NULL, stats TEXT NOT NULL,
+    PRIMARY KEY (year, pref_code, muni_code));
+"""
+
+
+class InstitutionConflict(Exception):
+    """Institution codes already stored for the same year under another prefecture."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__(codes)
+        self.codes = codes
+
+
+class OrphanedMunicipalities(Exception):
+    """An area table would drop municipalities that stored report data refers to."""
+
+    def __init__(self, pairs: list[tuple[int, str]]) -> None:
+        super().__init__(pairs)
+        self.pairs = pairs
+
+
+def db_path(settings: Settings) -> Path:
+    return Path(settings.data_dir) / DB_NAME
+
+
+class ReportStore:
+    """One connection to the report database (created on first use)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(
+            self.path, isolation_level=None, timeout=30, check_same_thread=False
+        )
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA temp_store=MEMORY")
+        self.conn.execute("PRAGMA cache_size=-65536")
+        self.conn.executescript(_SCHEMA)
+        self.conn.execute(
+            "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+        )
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # --- transactions ---------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; any exception (also KeyboardInterrupt) rolls back."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # --- areas ----------------------------------------------------------------------------
+
+    def replace_areas(
+        self, pref_codes: Sequence[str], rows: list[Municipality], source_file: str
+    ) -> bool:
+        """Replace the area table of the given prefectures; True if some existed before."""
+        marks = ",".join("?" * len(pref_codes))
+        with self.transaction() as c:
+            replaced = bool(
+                c.execute(f"SELECT 1 FROM areas WHERE pref_code IN ({marks}) LIMIT 1", pref_codes)
+                .fetchone()
+            )
+            c.execute(f"DELETE FROM areas WHERE pref_code IN ({marks})", pref_codes)
+            c.executemany(
+                "INSERT INTO areas VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (m.code, m.valid_from, m.valid_to, m.name, m.pref_code, m.pref_name,
+                     m.sec_code, m.sec_name, m.population, m.pop65, m.pop75, m.area_type,
+                     int(m.synthetic), source_file)
+                    for m in rows
+                ],
+            )
+            orphans = c.execute(
+                f"""SELECT DISTINCT s.year, s.muni_code FROM muni_stats s
+                    WHERE s.pref_code IN ({marks}) AND NOT EXISTS (
+                      SELECT 1 FROM areas a WHERE a.muni_code = s.muni_code
+                      AND a.valid_from <= s.year AND (a.valid_to IS NULL OR s.year <= a.valid_to))
+                    ORDER BY 1, 2""",
+                pref_codes,
+            ).fetchall()
+            if orphans:
+                raise OrphanedMunicipalities([(int(y), m) for y, m in orphans])
+        return replaced
+
+    def municipalities(
+        self, year: int | None = None, pref_codes: Iterable[str] | None = None
+    ) -> list[Municipality]:
+        """Area rows, optionally only those valid in ``year`` and of some prefectures."""
+        sql = "SELECT * FROM areas WHERE 1=1"
+        params: list[object] = []
+        if year is not None:
+            sql += " AND valid_from <= ? AND (valid_to IS NULL OR ? <= valid_to)"
+            params += [year, year]
+        if pref_codes is not None:
+            codes = list(pref_codes)
+            sql += f" AND pref_code IN ({','.join('?' * len(codes))})"
+            params += codes
+        cur = self.conn.execute(sql + " ORDER BY pref_code, sec_code, muni_code, valid_from", params)
+        names = [d[0] for d in cur.description]
+        out = []
+        for row in cur:
+            r = dict(zip(names, row, strict=True))
+            out.append(
+                Municipality(
+                    code=r["muni_code"], name=r["muni_name"], pref_code=r["pref_code"],
+                    pref_name=r["pref_name"], sec_code=r["sec_code"], sec_name=r["sec_name"],
+                    valid_from=r["valid_from"], valid_to=r["valid_to"],
+                    population=r["population"], pop65=r["pop65"], pop75=r["pop75"],
+                    area_type=r["area_type"], synthetic=bool(r["synthetic"]),
+                )
+            )
+        return out
+
+    def has_areas(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM areas LIMIT 1").fetchone() is not None
+
+    # --- report data ----------------------------------------------------------------------
+
+    def replace_reports(
+        self,
+        *,
+        year: int,
+        pref_codes: Sequence[str],
+        stage_rows: list[tuple],
+        item_ids: Sequence[str],
+        stats: list[tuple[str, str, dict]],
+        source_file: str,
+        synthetic: bool,
+        dictionary_year: int,
+    ) -> tuple[bool, int]:
+        """Replace one year's data of the given prefectures in one transaction.
+
+        ``stage_rows``: (inst_code, pref_code, muni_code, name, kind, f_…, item values…),
+        sorted by (pref_code, inst_code). Returns (replaced earlier data, answers stored).
+        """
+        marks = ",".join("?" * len(pref_codes))
+        scope = (year, *pref_codes)
+        with self.transaction() as c:
+            replaced = bool(
+                c.execute(
+                    f"SELECT 1 FROM datasets WHERE year=? AND pref_code IN ({marks})", scope
+                ).fetchone()
+            )
+            for table in ("answers", "institutions", "muni_stats", "datasets"):
+                c.execute(f"DELETE FROM {table} WHERE year=? AND pref_code IN ({marks})", scope)
+            self._stage(stage_rows, len(item_ids))
+            conflicts = [
+                r[0]
+                for r in c.execute(
+                    "SELECT s.inst_code FROM temp.stage s JOIN institutions i "
+                    "ON i.year = ? AND i.inst_code = s.inst_code LIMIT 50",
+                    (year,),
+                )
+            ]
+            if conflicts:
+                raise InstitutionConflict(conflicts)
+            self._insert_institutions(year)
+            n_answers = self._insert_answers(year, item_ids)
+            self._insert_stats(year, stats)
+            now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            per_pref: dict[str, int] = {}
+            for row in stage_rows:
+                per_pref[row[1]] = per_pref.get(row[1], 0) + 1
+            c.executemany(
+                "INSERT INTO datasets VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    (year, p, source_file, now, per_pref.get(p, 0), n_answers, int(synthetic),
+                     dictionary_year)
+                    for p in pref_codes
+                ],
+            )
+            c.execute("DROP TABLE temp.stage")
+        return replaced, n_answers
+
+    def _stage(self, rows: list[tuple], n_items: int) -> None:
+        cols = ["inst_code", "pref_code", "muni_code", "name", "kind", *FUNCTION_COLUMNS]
+        cols += [f"c{k}" for k in range(n_items)]
+        self.conn.execute("DROP TABLE IF EXISTS temp.stage")
+        self.conn.execute(f"CREATE TEMP TABLE stage({', '.join(cols)})")
+        marks = ",".join("?" * len(cols))
+        self.conn.executemany(f"INSERT INTO temp.stage VALUES ({marks})", rows)
+
+    def _insert_institutions(self, year: int) -> None:
+        fcols = ", ".join(FUNCTION_COLUMNS)
+        self.conn.execute(
+            f"INSERT INTO institutions (year, inst_code, pref_code, muni_code, name, kind, {fcols}) "
+            f"SELECT ?, inst_code, pref_code, muni_code, name, kind, {fcols} FROM temp.stage",
+            (year,),
+        )
+
+    def _insert_answers(self, year: int, item_ids: Sequence[str]) -> int:
+        total = 0
+        for k, item_id in enumerate(item_ids):
+            cur = self.conn.execute(
+                f"INSERT INTO answers SELECT ?, pref_code, ?, inst_code, c{k} FROM temp.stage "
+                f"WHERE c{k} IS NOT NULL",
+                (year, item_id),
+            )
+            total += cur.rowcount
+        return total
+
+    def _insert_stats(self, year: int, stats: list[tuple[str, str, dict]]) -> None:
+        self.conn.executemany(
+            "INSERT INTO muni_stats VALUES (?,?,?,?)",
+            [(year, pref, muni, json.dumps(s, separators=(",", ":"))) for pref, muni, s in stats],
+        )
+
+    # --- queries --------------------------------------------------------------------------
+
+    def datasets(self) -> list[dict]:
+        cur = self.conn.execute("SELECT * FROM datasets ORDER BY year, pref_code")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur]
+
+    def latest_year(self, pref_code: str | None = None) -> int | None:
+        if pref_code is None:
+            row = self.conn.execute("SELECT MAX(year) FROM datasets").fetchone()
+        else:
+            row = self.conn.execute(
+                "SELECT MAX(year) FROM datasets WHERE pref_code = ?", (pref_code,)
+            ).fetchone()
+        return row[0] if row and row[0] is not None else None
+
+    def is_synthetic(self, year: int, pref_code: str) -> bool:
+        row = self.conn.execute(
+            "SELECT synthetic FROM datasets WHERE year=? AND pref_code=?", (year, pref_code)
+        ).fetchone()
+        return bool(row and row[0])
+
+    def muni_stats(self, year: int, pref_codes: Iterable[str] | None = None) -> dict[str, dict]:
+        """Statistics per municipality code for one year."""
+        sql, params = "SELECT muni_code, stats FROM muni_stats WHERE year = ?", [year]
+        if pref_codes is not None:
+            codes = list(pref_codes)
+            sql += f" AND pref_code IN ({','.join('?' * len(codes))})"
+            params += codes
+        return {m: json.loads(s) for m, s in self.conn.execute(sql, params)}
+
+    def institutions(
+        self,
+        year: int,
+        muni_codes: Iterable[str],
+        function: str | None = None,
+        state: int | None = None,
+    ) -> list[Institution]:
+        """Institutions of some municipalities, optionally with one function in one state."""
+        codes = list(muni_codes)
+        sql = (
+            f"SELECT year, inst_code, name, kind, muni_code, pref_code, {', '.join(FUNCTION_COLUMNS)} "
+            f"FROM institutions WHERE year = ? AND muni_code IN ({','.join('?' * len(codes))})"
+        )
+        params: list[object] = [year, *codes]
+        if function is not None and state is not None:
+            if f"f_{function}" not in FUNCTION_COLUMNS:
+                raise KeyError(function)
+            sql += f" AND f_{function} = ?"
+            params.append(state)
+        out = []
+        for row in self.conn.execute(sql + " ORDER BY muni_code, inst_code", params):
+            funcs = {k: STATE_CODES[int(v)] for k, v in zip(FUNCTION_KEYS.values(), row[6:], strict=True)}
+            out.append(
+                Institution(
+                    year=row[0], code=row[1], name=row[2], kind="病院" if row[3] == 1 else "診療所",
+                    muni_code=row[4], pref_code=row[5], functions=funcs,
+                    synthetic=self.is_synthetic(row[0], row[5]),
+                )
+            )
+        return out
+
+    def answers(self, year: int, inst_code: str) -> list[Answer]:
+        """All stored answers of one institution in one year."""
+        row = self.conn.execute(
+            "SELECT pref_code FROM institutions WHERE year=? AND inst_code=?", (year, inst_code)
+        ).fetchone()
+        if row is None:
+            return []
+        items = [it.id for it in load_dictionary(year).items]
+        cur = self.conn.execute(
+            f"SELECT item_id, value FROM answers WHERE year=? AND pref_code=? "
+            f"AND item_id IN ({','.join('?' * len(items))}) AND inst_code=? ORDER BY item_id",
+            (year, row[0], *items, inst_code),
+        )
+        return [Answer(year=year, inst_code=inst_code, item_id=i, value=v) for i, v in cur]
+
+    def count(self, table: str) -> int:
+        if table not in ("areas", "institutions", "answers", "muni_stats", "datasets"):
+            raise KeyError(table)
+        return self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+@contextmanager
+def open_store(settings: Settings) -> Iterator[ReportStore]:
+    """The report database under ``settings.data_dir``, closed afterwards."""
+    store = ReportStore(db_path(settings))
+    try:
+        yield store
+    finally:
+        store.close()

@@ -1,0 +1,1 @@
+"""Streamlit pages. The only place in the package that imports streamlit."""

@@ -1,0 +1,160 @@
+"""Hybrid search over the real corpus with the embedded default model.
+
+The index is built once per session (~1 minute on 2 cores) and shared.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from facilitator.cli import cli
+from facilitator.errors import IndexNotBuiltError, InputError
+from facilitator.index import IndexStore, build_index, index_is_current
+from facilitator.retrieval import Searcher, SearchFilters
+from facilitator.settings import PROJECT_ROOT, Settings
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("data"),
+                        corpus_dir=PROJECT_ROOT / "corpus")
+    build_index(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def searcher(built: Settings) -> Searcher:
+    return Searcher(built)
+
+
+def test_reingest_of_an_unchanged_corpus_embeds_nothing(built: Settings) -> None:
+    report = build_index(built)
+    assert report.embedded == 0
+    assert report.cached == report.chunks
+    assert index_is_current(built)
+
+
+def test_every_hit_is_verbatim_source_text(searcher: Searcher) -> None:
+    result = searcher.search("在宅医療の24時間体制を複数の診療所で支える", k=10)
+    for hit in result.hits:
+        source = searcher.store.document_text(hit.doc_id)
+        assert source[hit.location.char_start:hit.location.char_end] == hit.text
+        assert all(s in hit.text for s in hit.highlights)
+
+
+@pytest.mark.parametrize(
+    ("query", "case_id"),
+    [
+        ("柏市の医師会はどのように在宅医療を支えているか", "事例17"),
+        ("医者のいない村に都会から医師が交代で来る仕組み", "事例1"),
+        ("小児科医が学校医や保育園の園医として健診に関わる", "事例4"),
+    ],
+)
+def test_precedent_questions_find_the_case(searcher: Searcher, query: str, case_id: str) -> None:
+    hits = searcher.search(query, k=10).hits
+    assert case_id in [h.case_id for h in hits[:5]]
+
+
+def test_survey_answers_are_searchable_with_their_respondent(searcher: Searcher) -> None:
+    hits = searcher.search("栃木県 かかりつけ医を対象とした研修", k=5).hits
+    assert any(h.metadata.get("respondent") == "栃木県" for h in hits)
+
+
+def test_guideline_example_sheet_is_found(searcher: Searcher) -> None:
+    hits = searcher.search("在宅医療の協議イメージ 方策", k=10, filters=SearchFilters(
+        doc_kind="guideline")).hits
+    assert hits and all(h.doc_kind == "guideline" for h in hits)
+    assert any(h.metadata.get("sheet_theme") == "zaitaku" for h in hits)
+
+
+@pytest.mark.parametrize(
+    ("filters", "check"),
+    [
+        (SearchFilters(theme="zaitaku"), lambda h: "zaitaku" in h.metadata["themes"]),
+        (SearchFilters(tag="休日夜間・24時間対応"),
+         lambda h: "休日夜間・24時間対応" in h.metadata["tags"]),
+        (SearchFilters(category="病院"), lambda h: h.metadata["category"] == "病院"),
+        (SearchFilters(prefecture="千葉県"), lambda h: h.metadata["prefecture"] == "千葉県"),
+        (SearchFilters(doc_kind="casebook", theme="jikangai"),
+         lambda h: h.doc_kind == "casebook" and "jikangai" in h.metadata["themes"]),
+    ],
+)
+def test_filters_restrict_every_hit(searcher: Searcher, filters: SearchFilters, check) -> None:
+    hits = searcher.search("地域の医療機関の連携", k=10, filters=filters).hits
+    assert hits
+    assert all(check(h) for h in hits)
+
+
+@pytest.mark.parametrize("query", [
+    "確定申告の期限はいつですか",
+    "新幹線の時刻表を教えて",
+    "アムロジピンの1日の最大投与量",
+    "明日の東京の天気",
+])
+def test_questions_the_corpus_cannot_answer_are_not_confident(searcher: Searcher,
+                                                              query: str) -> None:
+    assert searcher.search(query).confident is False
+
+
+@pytest.mark.parametrize("query", [
+    "夜間の輪番が組めない地域で何をしている？",
+    "退院前に病院と診療所の医師が一緒にカンファレンスをする",
+    "都道府県民からの問い合わせで多い内容",
+])
+def test_answerable_questions_are_confident(searcher: Searcher, query: str) -> None:
+    assert searcher.search(query).confident is True
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\u3000"])
+def test_empty_query_is_rejected_in_japanese(searcher: Searcher, query: str) -> None:
+    with pytest.raises(InputError, match="検索語が空です"):
+        searcher.search(query)
+
+
+def test_unknown_theme_is_rejected(searcher: Searcher) -> None:
+    with pytest.raises(InputError, match="テーマ"):
+        searcher.search("在宅", filters=SearchFilters(theme="dental"))
+
+
+def test_search_before_ingest_says_what_to_do(settings: Settings) -> None:
+    with pytest.raises(IndexNotBuiltError, match="facilitator ingest"):
+        IndexStore(settings)
+
+
+def test_cli_search_json_shape(built: Settings) -> None:
+    result = CliRunner().invoke(cli, ["--data-dir", str(built.data_dir), "search",
+                                      "夜間の輪番", "--k", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"query", "mode", "confident", "hits"} <= set(data)
+    assert len(data["hits"]) == 3
+    for hit in data["hits"]:
+        assert {"chunk_id", "doc_title", "locator", "case_id", "text", "score"} <= set(hit)
+        assert not hit["doc_title"].endswith(".txt")
+
+
+def test_cli_queries_file_prints_one_json_line_per_query_in_order(built: Settings,
+                                                                   tmp_path: Path) -> None:
+    qfile = tmp_path / "q.txt"
+    qfile.write_text("在宅医療\n\n学校保健\n{\"query\": \"看取り\"}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--data-dir", str(built.data_dir), "search",
+                                      "--queries", str(qfile), "--k", "2"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [d["query"] for d in lines] == ["在宅医療", "学校保健", "看取り"]
+
+
+def test_cli_chunk_shows_text_and_locator(built: Settings) -> None:
+    result = CliRunner().invoke(cli, ["--data-dir", str(built.data_dir), "chunk",
+                                      "casebook-2022:jirei-17:overview", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["case_id"] == "事例17"
+    assert "柏" in data["locator"]
+    assert data["text"].startswith("1. 概要")
