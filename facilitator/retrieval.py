@@ -192,7 +192,9 @@ class Searcher:
         if mode in ("hybrid", "lexical") and n_allowed:
             scores = store.lexical.scores(q_tokens, mask.astype(np.float32) if mask is not None
                                           else None)
-            top = np.argsort(-scores)[:CANDIDATES]
+            n = min(CANDIDATES, len(scores))
+            top = np.argpartition(-scores, n - 1)[:n]
+            top = top[np.argsort(-scores[top])]
             lex_ids = [store.chunks[i].chunk_id for i in top if scores[i] > 0]
 
         dense_ids: list[str] = []
@@ -202,11 +204,11 @@ class Searcher:
             where = _where(conds)
             res = store.collection.query(
                 query_embeddings=[qv], n_results=min(3 * CANDIDATES, store.n_windows),
-                where=where, include=["distances", "metadatas"],
+                where=where, include=["distances"],
             )
-            best: dict[str, float] = {}  # a chunk scores as its best window
-            for md, dist in zip(res["metadatas"][0], res["distances"][0], strict=True):
-                cid = str(md["chunk_id"])
+            best: dict[str, float] = {}  # a chunk scores as its best window ("{id}#{n}")
+            for wid, dist in zip(res["ids"][0], res["distances"][0], strict=True):
+                cid = wid.rsplit("#", 1)[0]
                 best[cid] = max(best.get(cid, -1.0), 1.0 - dist)
             ranked = sorted(best.items(), key=lambda kv: -kv[1])[:CANDIDATES]
             dense_ids = [cid for cid, _ in ranked]

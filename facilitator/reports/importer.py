@@ -8,7 +8,6 @@ prefectures, or the prefectures of an area table) in one transaction.
 from __future__ import annotations
 
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -76,9 +75,16 @@ class _Errors:
     def column(self, col: int, result: ColumnResult) -> None:
         if not result.bad:
             return
-        for i, raw in enumerate(self.table.columns[col]):
-            if raw in result.bad:
-                self.at(i, col, result.bad[raw])
+        raw = self.table.columns[col]
+        for i in result.bad_rows():
+            self.at(int(i), col, result.bad[raw[i]])
+
+    def rows_where(self, col: int, result: ColumnResult, texts: set[str], reason: str) -> None:
+        """An error on every row of ``col`` whose raw text is in ``texts``."""
+        idx = [k for k, u in enumerate(result.uniques) if u in texts]
+        if idx:
+            for i in np.flatnonzero(np.isin(result.codes, idx)):
+                self.at(int(i), col, reason)
 
     def raise_if_any(self) -> None:
         if self.items:
@@ -127,17 +133,21 @@ def detect_kind(table: Table) -> str:
     )
 
 
-def _parse(table: Table, col: int, parser: Parser, errors: _Errors) -> list[object]:
+def _parse_result(table: Table, col: int, parser: Parser, errors: _Errors) -> ColumnResult:
     result = parse_column(table.columns[col], parser)
     errors.column(col, result)
-    return result.values
+    return result
+
+
+def _parse(table: Table, col: int, parser: Parser, errors: _Errors) -> list[object]:
+    return _parse_result(table, col, parser, errors).values
 
 
 def _single_label(table: Table, col: int | None, errors: _Errors) -> bool:
     """Whether the file is marked 架空データ in its データ区分 column (must be uniform)."""
     if col is None:
         return False
-    labels = Counter(header_key(v) for v in table.columns[col])
+    labels = {header_key(v) for v in set(table.columns[col])}
     if len(labels) > 1:
         first = table.columns[col][0]
         for i, v in enumerate(table.columns[col]):
@@ -181,41 +191,47 @@ def import_reports(table: Table, store: ReportStore) -> ImportResult:
     errors.raise_if_any()
 
     n = table.n_rows
-    codes = _parse(table, mapping["inst_code"], inst_code, errors)
+    code_res = _parse_result(table, mapping["inst_code"], inst_code, errors)
+    codes = code_res.values
     names = _parse(table, mapping["name"], required_text("医療機関名"), errors)
     kinds = _parse(table, mapping["kind"], inst_kind, errors)
-    munis = _parse(table, mapping["muni_code"], muni_code, errors)
-    secs = _parse(table, mapping["sec_code"], sec_code, errors) if "sec_code" in mapping else None
+    muni_res = _parse_result(table, mapping["muni_code"], muni_code, errors)
+    munis = muni_res.values
     synthetic = _single_label(table, mapping.get("data_label"), errors)
-    values: dict[str, list[object]] = {}
+    results: dict[str, ColumnResult] = {}
     for item in d.items:
         if item.id in mapping:
-            values[item.id] = _parse(table, mapping[item.id], item_parser(item, d.code_lists), errors)
+            col = mapping[item.id]
+            res = results[item.id] = _parse_result(table, col, item_parser(item, d.code_lists), errors)
             if item.starred:
-                col = mapping[item.id]
-                for i, raw in enumerate(table.columns[col]):
-                    if not raw.strip():
-                        errors.at(i, col, "★の項目（1号機能の判定に必要）が空欄です。")
-    _check_duplicates(table, mapping["inst_code"], codes, errors)
+                blank = {u for u in res.uniques if not u.strip()}
+                errors.rows_where(col, res, blank, "★の項目（1号機能の判定に必要）が空欄です。")
+    if len(code_res.uniques) < n:
+        _check_duplicates(table, mapping["inst_code"], codes, errors)
     known = {m.code: m for m in store.municipalities(year)}
+    col = mapping["muni_code"]
     if not known:
-        errors.add(None, None, "", f"{year}年に有効な市町村表が取り込まれていません。先に市町村表（市町村コード・二次医療圏・人口）を取り込んでください。", column=table.headers[mapping["muni_code"]])
+        errors.add(None, None, "", f"{year}年に有効な市町村表が取り込まれていません。先に市町村表（市町村コード・二次医療圏・人口）を取り込んでください。", column=table.headers[col])
     else:
-        unknown_munis = {m for m in set(munis) if m is not None and m not in known}
-        col = mapping["muni_code"]
-        for i, m in enumerate(munis):
-            if m in unknown_munis:
-                errors.at(i, col, f"市町村表にない市町村コードです（{year}年に有効な市町村表を確認してください）。")
-        if secs is not None:
+        unknown_texts = {u for u, m in zip(muni_res.uniques, muni_res.parsed, strict=True)
+                         if m is not None and m not in known}
+        errors.rows_where(col, muni_res, unknown_texts, f"市町村表にない市町村コードです（{year}年に有効な市町村表を確認してください）。")
+        if "sec_code" in mapping:
+            secs = _parse(table, mapping["sec_code"], sec_code, errors)
             col = mapping["sec_code"]
-            for i, (m, s) in enumerate(zip(munis, secs, strict=True)):
-                if s is not None and m in known and known[m].sec_code != s:
-                    errors.at(i, col, f"市町村表では {m}（{known[m].name}）は二次医療圏 {known[m].sec_code}（{known[m].sec_name}）です。")
+            pairs = set(zip(munis, secs, strict=True))
+            bad = {(m, sc) for m, sc in pairs if sc is not None and m in known and known[m].sec_code != sc}
+            for i, (m, sc) in enumerate(zip(munis, secs, strict=True)):
+                if (m, sc) in bad:
+                    k = known[m]
+                    errors.at(i, col, f"市町村表では {m}（{k.name}）は二次医療圏 {k.sec_code}（{k.sec_name}）です。")
     errors.raise_if_any()
+    values = {item_id: res.values for item_id, res in results.items()}
 
     # --- derive, aggregate, store ---------------------------------------------------------
     columns = {
-        it.id: typed_column(it, values[it.id]) for it in d.items if it.id in values and it.answer_type != "text"
+        it.id: typed_column(it, results[it.id].parsed)[results[it.id].codes]
+        for it in d.items if it.id in results and it.answer_type != "text"
     }
     states = derive_states(d, columns, n)
     muni_list = sorted(set(munis))  # type: ignore[arg-type]

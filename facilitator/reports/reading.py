@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +27,7 @@ class Table:
 
     file: str
     headers: list[str]
-    columns: list[list[str]]
+    columns: list[Sequence[str]]
     rows: list[int] = field(default_factory=list)  # spreadsheet row of each record
     encoding: str | None = None
 
@@ -133,32 +134,34 @@ def _to_table(records: list[list[str]] | list[tuple[str, ...]], name: str, encod
     if not headers:
         raise ReportImportError(name, [_file_error(name, "1行目に列見出しがありません。", row=1)])
     width = len(headers)
-    kept: list[list[str] | tuple[str, ...]] = []
+    body = records[1:]
+    if {len(r) for r in body} <= {width} and all(map(any, body)):
+        kept, rows = body, list(range(2, len(body) + 2))  # fast path: a clean rectangle
+    else:
+        kept, rows = _clean_rows(body, width, name)
+    columns = list(zip(*kept, strict=True)) if kept else [() for _ in headers]
+    return Table(file=name, headers=headers, columns=columns, rows=rows, encoding=encoding)  # type: ignore[arg-type]
+
+
+def _clean_rows(body: list, width: int, name: str) -> tuple[list, list[int]]:
+    """Drop blank rows, trim empty trailing cells; rows of the wrong width are errors."""
+    kept: list = []
     rows: list[int] = []
     errors: list[RowError] = []
-    for number, rec in enumerate(records[1:], start=2):
-        if len(rec) != width:
-            if not any(v.strip() for v in rec):
-                continue
-            if len(rec) > width and not any(v.strip() for v in rec[width:]):
-                rec = rec[:width]
-            else:
-                errors.append(
-                    _file_error(
-                        name,
-                        f"列の数（{len(rec)}列）が見出し行（{width}列）と一致しません。",
-                        row=number,
-                    )
-                )
-                continue
-        elif not any(rec) or not any(v.strip() for v in rec):
+    for number, rec in enumerate(body, start=2):
+        if not any(v.strip() for v in rec):
+            continue
+        if len(rec) > width and not any(v.strip() for v in rec[width:]):
+            rec = rec[:width]
+        elif len(rec) != width:
+            errors.append(_file_error(
+                name, f"列の数（{len(rec)}列）が見出し行（{width}列）と一致しません。", row=number))
             continue
         kept.append(rec)
         rows.append(number)
     if errors:
         raise ReportImportError(name, errors)
-    columns = [list(c) for c in zip(*kept, strict=True)] if kept else [[] for _ in headers]
-    return Table(file=name, headers=headers, columns=columns, rows=rows, encoding=encoding)
+    return kept, rows
 
 
 def _cell_text(v: object) -> str:

@@ -14,11 +14,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..settings import Settings
-from .items import FUNCTION_KEYS, load_dictionary
+from .items import FUNCTION_KEYS
 from .models import STATE_CODES, Answer, Institution, Municipality
 
 DB_NAME = "reports.sqlite"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 FUNCTION_COLUMNS = [f"f_{k}" for k in FUNCTION_KEYS.values()]
 
 _SCHEMA = f"""
@@ -42,9 +42,9 @@ CREATE TABLE IF NOT EXISTS institutions(
     PRIMARY KEY (year, inst_code));
 CREATE INDEX IF NOT EXISTS institutions_area ON institutions(year, pref_code, muni_code);
 CREATE TABLE IF NOT EXISTS answers(
-    year INTEGER NOT NULL, pref_code TEXT NOT NULL, item_id TEXT NOT NULL,
-    inst_code TEXT NOT NULL, value,
-    PRIMARY KEY (year, pref_code, item_id, inst_code)) WITHOUT ROWID;
+    year INTEGER NOT NULL, pref_code TEXT NOT NULL, inst_code TEXT NOT NULL,
+    item_id TEXT NOT NULL, value,
+    PRIMARY KEY (year, pref_code, inst_code, item_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS muni_stats(
     year INTEGER NOT NULL, pref_code TEXT NOT NULL, muni_code TEXT NOT NULL, stats TEXT NOT NULL,
     PRIMARY KEY (year, pref_code, muni_code));
@@ -246,15 +246,23 @@ class ReportStore:
         )
 
     def _insert_answers(self, year: int, item_ids: Sequence[str]) -> int:
-        total = 0
-        for k, item_id in enumerate(item_ids):
-            cur = self.conn.execute(
-                f"INSERT INTO answers SELECT ?, pref_code, ?, inst_code, c{k} FROM temp.stage "
-                f"WHERE c{k} IS NOT NULL",
-                (year, item_id),
-            )
-            total += cur.rowcount
-        return total
+        """Pivot the staged wide rows to long form in SQL, in primary-key order (append-only)."""
+        order = sorted(range(len(item_ids)), key=lambda k: item_ids[k])
+        self.conn.execute("DROP TABLE IF EXISTS temp.items")
+        self.conn.execute("CREATE TEMP TABLE items(pos INTEGER PRIMARY KEY, k INTEGER, item_id TEXT)")
+        self.conn.executemany(
+            "INSERT INTO temp.items VALUES (?,?,?)",
+            [(pos, k, item_ids[k]) for pos, k in enumerate(order)],
+        )
+        case = " ".join(f"WHEN {k} THEN s.c{k}" for k in range(len(item_ids)))
+        cur = self.conn.execute(
+            f"INSERT INTO answers (year, pref_code, inst_code, item_id, value) "
+            f"SELECT ?, s.pref_code, s.inst_code, i.item_id, CASE i.k {case} END AS v "
+            f"FROM temp.stage AS s CROSS JOIN temp.items AS i WHERE v IS NOT NULL",
+            (year,),
+        )
+        self.conn.execute("DROP TABLE temp.items")
+        return cur.rowcount
 
     def _insert_stats(self, year: int, stats: list[tuple[str, str, dict]]) -> None:
         self.conn.executemany(
@@ -331,11 +339,10 @@ class ReportStore:
         ).fetchone()
         if row is None:
             return []
-        items = [it.id for it in load_dictionary(year).items]
         cur = self.conn.execute(
-            f"SELECT item_id, value FROM answers WHERE year=? AND pref_code=? "
-            f"AND item_id IN ({','.join('?' * len(items))}) AND inst_code=? ORDER BY item_id",
-            (year, row[0], *items, inst_code),
+            "SELECT item_id, value FROM answers WHERE year=? AND pref_code=? AND inst_code=? "
+            "ORDER BY item_id",
+            (year, row[0], inst_code),
         )
         return [Answer(year=year, inst_code=inst_code, item_id=i, value=v) for i, v in cur]
 

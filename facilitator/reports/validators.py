@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+
+import numpy as np
 
 from .items import CodeList, Item, header_key
 
@@ -293,21 +294,47 @@ def year_range(raw: str) -> Parsed:
     return (start, end), None
 
 
-@dataclass
 class ColumnResult:
-    """Parsed values of one column and the raw texts that failed, with their reasons."""
+    """Parsed values of one column, held as distinct values + one index per row.
 
-    values: list[object]
-    bad: dict[str, str]
+    ``bad`` maps the raw texts that failed to their reasons.
+    """
+
+    def __init__(self, uniques: list[str], parsed: list[object], codes: np.ndarray,
+                 bad: dict[str, str]) -> None:
+        self.uniques = uniques
+        self.parsed = parsed
+        self.codes = codes
+        self.bad = bad
+
+    @property
+    def values(self) -> list[object]:
+        """The parsed value of every row (None for blank)."""
+        table = np.empty(len(self.parsed), dtype=object)
+        for k, v in enumerate(self.parsed):
+            table[k] = v
+        return table[self.codes].tolist()
+
+    def mapped(self, fn: Callable[[object], object], dtype: type) -> np.ndarray:
+        """``fn`` applied to each distinct parsed value, spread to every row as an array."""
+        return np.array([fn(v) for v in self.parsed], dtype=dtype)[self.codes]
+
+    def bad_rows(self) -> np.ndarray:
+        """Indices of the rows whose text failed."""
+        bad_idx = [k for k, u in enumerate(self.uniques) if u in self.bad]
+        return np.flatnonzero(np.isin(self.codes, bad_idx)) if bad_idx else np.empty(0, dtype=int)
 
 
-def parse_column(raw: list[str], parser: Parser) -> ColumnResult:
-    """Apply ``parser`` once per distinct value and map the results back to every row."""
-    cache: dict[str, object] = {}
+def parse_column(raw: Sequence[str], parser: Parser) -> ColumnResult:
+    """Apply ``parser`` once per distinct value; rows keep an index into the distinct values."""
+    uniques = list(dict.fromkeys(raw))
+    pos = {u: k for k, u in enumerate(uniques)}
+    codes = np.fromiter(map(pos.__getitem__, raw), dtype=np.int32, count=len(raw))
+    parsed: list[object] = []
     bad: dict[str, str] = {}
-    for text in set(raw):
+    for text in uniques:
         value, reason = parser(text)
         if reason is not None:
             bad[text] = reason
-        cache[text] = value
-    return ColumnResult(values=list(map(cache.__getitem__, raw)), bad=bad)
+        parsed.append(value)
+    return ColumnResult(uniques, parsed, codes, bad)

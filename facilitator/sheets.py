@@ -1,0 +1,202 @@
+"""The council issue sheet (課題シート) as a pydantic model.
+
+現状 → 目指す姿 → 課題 → 原因 → 方策（役割分担）→ 効果（検証）. Every statement carries
+its backing: verified citations of corpus chunks and/or figures from the report data.
+A statement with neither is *unbacked* and says so; it is never dressed up.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field, computed_field
+
+from .themes import THEME_LABELS
+
+
+class SheetStatus(StrEnum):
+    """Workflow: 下書き → 事務局確認 → 協議会提出 → 公表."""
+
+    draft = "下書き"
+    review = "事務局確認"
+    submitted = "協議会提出"
+    published = "公表"
+
+
+STATUS_ORDER = [SheetStatus.draft, SheetStatus.review, SheetStatus.submitted,
+                SheetStatus.published]
+
+
+class Citation(BaseModel):
+    """A quote from a corpus chunk. ``verified`` is set only by citations.verify_*."""
+
+    chunk_id: str
+    quote: str = Field(description="verbatim text that must occur in the chunk")
+    locator: str = Field(default="", description="human locator, e.g. 「事例17 … 3. 取組の詳細 ③」")
+    doc_title: str = ""
+    case_id: str | None = None
+    case_name: str | None = None
+    verified: bool = False
+    problem: str | None = Field(default=None, description="why verification failed (Japanese)")
+    accepted: bool = Field(default=True, description="the editor may drop a suggested citation")
+
+
+class FigureRef(BaseModel):
+    """A figure from the local report data (a reports Finding), with its provenance."""
+
+    finding_id: str
+    sentence: str
+    metric: str = ""
+    value: float | None = None
+    unit: str = ""
+    area_code: str = ""
+    area_name: str = ""
+    year: int | None = None
+    n: int | None = None
+    filter: str = ""
+    synthetic: bool = False
+
+
+class Statement(BaseModel):
+    """One piece of text in a field, with what backs it."""
+
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    figures: list[FigureRef] = Field(default_factory=list)
+    note: str = Field(default="", description="internal note; never published")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def unbacked(self) -> bool:
+        """True when no verified, accepted citation and no figure supports the text."""
+        return not self.figures and not any(c.verified and c.accepted for c in self.citations)
+
+
+class Cause(Statement):
+    """原因: seen from one stakeholder's viewpoint."""
+
+    viewpoint: str = Field(default="", description="行政 / 医療 / 介護 / 住民 / 医師会 …")
+
+
+class Role(BaseModel):
+    """役割分担: who does what."""
+
+    actor: str = Field(description="e.g. 県・保健所, 市町村, 郡市区医師会, 病院, 訪問看護")
+    action: str
+
+
+class Measure(Statement):
+    """方策 with its roles and priority; suggested measures can be accepted or dropped."""
+
+    roles: list[Role] = Field(default_factory=list)
+    priority: Literal["高", "中", "低"] = "中"
+    source: Literal["guideline", "precedent", "user", "llm"] = "user"
+    accepted: bool = True
+
+
+class VerificationIndicator(BaseModel):
+    """検証指標: measurable next year from the report data."""
+
+    name: str
+    item_ids: list[str] = Field(default_factory=list, description="report item ids it is built on")
+    metric: str = Field(default="", description="reports indicator metric key, if any")
+    baseline: float | None = None
+    unit: str = ""
+    target: str = Field(default="", description="e.g. 「県平均以上」「増加」")
+
+
+class AreaRef(BaseModel):
+    code: str
+    name: str
+    level: str = Field(default="", description="municipality | secondary | prefecture")
+    pref_name: str = ""
+    synthetic: bool = False
+
+
+class Provenance(BaseModel):
+    """How the draft was made, so anyone can re-run it (offline mode is deterministic)."""
+
+    mode: Literal["offline", "llm", "llm-fallback", "manual", "import"] = "offline"
+    embedder: str = ""
+    llm_model: str | None = None
+    prompt_version: str | None = None
+    composer_version: str | None = None
+    index_version: str = ""
+    data_year: int | None = None
+    retrieved_chunk_ids: list[str] = Field(default_factory=list)
+    issue_text: str | None = Field(default=None, description="the problem the user typed, if any")
+    messages: list[str] = Field(default_factory=list, description="fallbacks, repairs, drops")
+    created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+
+FIELD_LABELS: dict[str, str] = {
+    "area": "圏域",
+    "theme": "テーマ",
+    "participants": "参加者",
+    "current_state": "現状",
+    "goal": "目指す姿",
+    "issue": "課題",
+    "causes": "原因",
+    "measures": "方策（役割分担）",
+    "effects": "期待される効果",
+    "indicators": "検証指標",
+}
+
+
+def new_sheet_id() -> str:
+    return "sh-" + uuid.uuid4().hex[:10]
+
+
+class IssueSheet(BaseModel):
+    """One issue sheet for one area and theme; versions are kept by storage."""
+
+    sheet_id: str = Field(default_factory=new_sheet_id)
+    version: int = Field(default=0, description="0 = never saved; storage increments")
+    title: str = ""
+    area: AreaRef
+    theme: str = Field(description="ichigo | jikangai | nyutaiin | zaitaku | kaigo | free")
+    participants: list[str] = Field(default_factory=list)
+    current_state: list[Statement] = Field(default_factory=list)
+    goal: Statement = Field(default_factory=lambda: Statement(text=""))
+    issue: Statement = Field(default_factory=lambda: Statement(text=""))
+    causes: list[Cause] = Field(default_factory=list)
+    measures: list[Measure] = Field(default_factory=list)
+    effects: list[Statement] = Field(default_factory=list)
+    indicators: list[VerificationIndicator] = Field(default_factory=list)
+    status: SheetStatus = SheetStatus.draft
+    internal_notes: str = Field(default="", description="事務局メモ; never exported publicly")
+    provenance: Provenance = Field(default_factory=Provenance)
+
+    @property
+    def theme_label(self) -> str:
+        return THEME_LABELS.get(self.theme, self.theme)
+
+    def statements(self) -> list[tuple[str, Statement]]:
+        """Every statement with its field name (``causes[1]`` style paths)."""
+        out: list[tuple[str, Statement]] = [
+            (f"current_state[{i}]", s) for i, s in enumerate(self.current_state)
+        ]
+        out += [("goal", self.goal), ("issue", self.issue)]
+        out += [(f"causes[{i}]", s) for i, s in enumerate(self.causes)]
+        out += [(f"measures[{i}]", s) for i, s in enumerate(self.measures)]
+        out += [(f"effects[{i}]", s) for i, s in enumerate(self.effects)]
+        return out
+
+    def citations_by_field(self) -> dict[str, list[Citation]]:
+        return {path: s.citations for path, s in self.statements() if s.citations}
+
+    def all_citations(self) -> list[Citation]:
+        return [c for _, s in self.statements() for c in s.citations]
+
+    def unbacked_fields(self) -> list[str]:
+        return [path for path, s in self.statements() if s.text.strip() and s.unbacked]
+
+    def is_complete(self) -> bool:
+        """All fields filled (PRODUCT: a complete sheet has every field)."""
+        return bool(
+            self.participants and self.current_state and self.goal.text and self.issue.text
+            and self.causes and self.measures and self.effects and self.indicators
+        )
