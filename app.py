@@ -1,14 +1,31 @@
-"""facilitator — Streamlit app (a thin shell over the library)."""
+"""facilitator — Streamlit app (a thin shell over the library). Run: streamlit run app.py."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from facilitator.ui import search_page
+from facilitator.ui.common import show_flash
 
-st.set_page_config(page_title="facilitator かかりつけ医機能 協議支援", layout="wide")
+st.set_page_config(page_title="facilitator かかりつけ医機能 協議支援", page_icon="🩺",
+                   layout="wide")
 
-pages = [
-    st.Page(search_page.render, title="事例検索", icon="🔎", url_path="search", default=True),
-]
-st.navigation(pages).run()
+UI = "facilitator/ui"
+pages = {
+    "準備": [
+        st.Page(f"{UI}/area_page.py", title="地域の現状", icon="📊", url_path="area", default=True),
+        st.Page(f"{UI}/sheet_page.py", title="課題シート作成・編集", icon="📝", url_path="sheet"),
+        st.Page(f"{UI}/export_page.py", title="出力", icon="📤", url_path="export"),
+    ],
+    "協議中": [
+        st.Page(f"{UI}/search_page.py", title="事例検索", icon="🔎", url_path="search"),
+        st.Page(f"{UI}/meeting_page.py", title="協議中の質問", icon="💬", url_path="meeting"),
+    ],
+    "管理": [
+        st.Page(f"{UI}/data_page.py", title="資料・データ管理", icon="🗂️", url_path="data"),
+    ],
+}
+page = st.navigation(pages)
+with st.sidebar:
+    st.caption("かかりつけ医機能の確保に関する協議の場の準備と進行を支援します。")
+show_flash()
+page.run()

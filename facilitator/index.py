@@ -50,6 +50,7 @@ class IndexBuildReport(BaseModel):
     embedder: str
     documents: int
     chunks: int
+    windows: int
     embedded: int
     cached: int
     seconds: float
@@ -198,14 +199,13 @@ def build_index(
     seconds = time.perf_counter() - t0
     report = IndexBuildReport(
         index_version=version, embedder=embedder.name, documents=len(parsed),
-        chunks=len(chunks), embedded=len(set(texts)) - len(known),
+        chunks=len(chunks), windows=len(windows), embedded=len(set(texts)) - len(known),
         cached=len(known), seconds=round(seconds, 2),
     )
     _dump(staging / "meta.json", {
         **report.model_dump(), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "collection": collection_name(embedder.name),
         "fingerprint": corpus_fingerprint(settings),
-        "windows": len(windows),
         "calibration": calibrate(embedder, vectors),
     })
     for name in ("chunks.jsonl", "texts", "cases.json", "sheets.json", "tokens.json",

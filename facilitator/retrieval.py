@@ -201,15 +201,7 @@ class Searcher:
         dense_sims: list[float] = []
         if mode in ("hybrid", "dense") and n_allowed:
             qv = self.embedder.embed_query(q)
-            where = _where(conds)
-            res = store.collection.query(
-                query_embeddings=[qv], n_results=min(3 * CANDIDATES, store.n_windows),
-                where=where, include=["distances"],
-            )
-            best: dict[str, float] = {}  # a chunk scores as its best window ("{id}#{n}")
-            for wid, dist in zip(res["ids"][0], res["distances"][0], strict=True):
-                cid = wid.rsplit("#", 1)[0]
-                best[cid] = max(best.get(cid, -1.0), 1.0 - dist)
+            best = self._dense(qv, conds, mask, n_allowed)
             ranked = sorted(best.items(), key=lambda kv: -kv[1])[:CANDIDATES]
             dense_ids = [cid for cid, _ in ranked]
             dense_sims = [sim for _, sim in ranked]
@@ -231,6 +223,34 @@ class Searcher:
             filters={f: v for f, v in conds}, hits=hits, index_version=store.version,
             embedder=self.embedder.name, took_ms=round((time.perf_counter() - t0) * 1000, 2),
         )
+
+    def _dense(self, qv: np.ndarray, conds: list[tuple[str, str]], mask: np.ndarray | None,
+               n_allowed: int) -> dict[str, float]:
+        """Best window similarity per chunk ("{chunk_id}#{n}" ids in Chroma).
+
+        Broad filters over-fetch from the unfiltered HNSW index and filter here,
+        which is much faster than Chroma's filtered search on large collections;
+        narrow filters (few allowed chunks) use Chroma's ``where``.
+        """
+        store = self.store
+        want = 3 * CANDIDATES
+        share = n_allowed / max(1, len(store.chunks))
+        post_filter = mask is not None and share >= 0.2
+        if mask is None or post_filter:
+            n = want if mask is None else int(min(want / share * 1.5, 2000))
+            res = store.collection.query(query_embeddings=[qv],
+                                         n_results=min(n, store.n_windows), include=["distances"])
+        else:
+            res = store.collection.query(query_embeddings=[qv],
+                                         n_results=min(want, store.n_windows),
+                                         where=_where(conds), include=["distances"])
+        best: dict[str, float] = {}
+        for wid, dist in zip(res["ids"][0], res["distances"][0], strict=True):
+            cid = wid.rsplit("#", 1)[0]
+            if post_filter and not mask[store.position[cid]]:  # type: ignore[index]
+                continue
+            best[cid] = max(best.get(cid, -1.0), 1.0 - dist)
+        return best
 
     def _confidence(self, q_tokens: list[str], hits: list[SearchHit],
                     dense_sims: list[float]) -> tuple[float, float, float]:

@@ -15,17 +15,9 @@ from facilitator.cli import cli
 from facilitator.errors import IndexNotBuiltError, InputError
 from facilitator.index import IndexStore, build_index, index_is_current
 from facilitator.retrieval import Searcher, SearchFilters
-from facilitator.settings import PROJECT_ROOT, Settings
+from facilitator.settings import Settings
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("data"),
-                        corpus_dir=PROJECT_ROOT / "corpus")
-    build_index(settings)
-    return settings
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +28,7 @@ def searcher(built: Settings) -> Searcher:
 def test_reingest_of_an_unchanged_corpus_embeds_nothing(built: Settings) -> None:
     report = build_index(built)
     assert report.embedded == 0
-    assert report.cached == report.chunks
+    assert report.cached == report.windows
     assert index_is_current(built)
 
 

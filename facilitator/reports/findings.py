@@ -17,12 +17,15 @@ from .indicators import (
     filter_text,
 )
 from .items import ItemDictionary
-from .models import Area, Comparison, Finding
+from .models import Area, Finding
 
 SIMILAR = 0.05
 """Relative difference under which a value is 「県平均と同程度」."""
 
 SYNTHETIC_PREFIX = "【架空データ】"
+
+_validate_finding = Finding.__pydantic_validator__.validate_python
+_RATE_LABELS = dict(RATE_BASES.values())
 
 
 def relation(value: float, reference: float) -> tuple[str, str]:
@@ -61,38 +64,39 @@ class _Builder:
 
     def emit(self, metric: str, sentence: str, *, compare: bool = True, note: str = "") -> None:
         v = self.vals[metric]
-        value = float(v.value[self.i])
-        ref = float(v.value[self.p])
+        values, nums, _, base_n = v.lists()
+        value, ref, n = values[self.i], values[self.p], base_n[self.i]
         comparison = None
-        if compare and not self.is_pref and ref == ref:
-            rel, label = relation(value, ref) if value == value else (None, "")
-            comparison = Comparison(area_code=self.pref.code, area_name=self.pref.name,
-                                    value=round(ref, 4), relation=rel, relation_label=label)
-        n = int(v.base_n[self.i])
+        if compare and not self.is_pref and ref is not None:
+            rel, label = relation(value, ref) if value is not None else (None, "")
+            comparison = {"area_code": self.pref.code, "area_name": self.pref.name, "value": ref,
+                          "relation": rel, "relation_label": label}
         if not note and 0 < n < 10 and v.spec.kind in ("share", "rate"):
             note = f"対象の医療機関が{n}施設と少ないため、割合・率の解釈に注意。"
-        self.out.append(Finding(
-            id=f"rpt-{self.frame.year}-{self.area.code}-{self.theme}-{metric}",
-            theme=self.theme, metric=metric, metric_label=v.spec.label,
-            value=None if value != value else round(value, 4), unit=v.spec.unit,
-            count=float(v.num[self.i]), area_code=self.area.code, area_name=self.area.name,
-            area_level=self.area.level, year=self.frame.year, n=n,
-            filter=filter_text(self.frame.year, self.area, v.spec, n), comparison=comparison,
-            sentence=(SYNTHETIC_PREFIX if self.synthetic else "") + sentence, note=note,
-            synthetic=self.synthetic, source=self.source,
-        ))
+        self.out.append(_validate_finding({
+            "id": f"rpt-{self.frame.year}-{self.area.code}-{self.theme}-{metric}",
+            "theme": self.theme, "metric": metric, "metric_label": v.spec.label, "value": value,
+            "unit": v.spec.unit, "count": nums[self.i], "area_code": self.area.code,
+            "area_name": self.area.name, "area_level": self.area.level, "year": self.frame.year,
+            "n": n, "filter": filter_text(self.frame.year, self.area, v.spec, n),
+            "comparison": comparison,
+            "sentence": (SYNTHETIC_PREFIX if self.synthetic else "") + sentence, "note": note,
+            "synthetic": self.synthetic, "source": self.source,
+        }))
 
     def val(self, metric: str, at: int | None = None) -> float:
-        return float(self.vals[metric].value[self.i if at is None else at])
+        """Value of a metric here (or at area ``at``); NaN when undefined."""
+        v = self.vals[metric].lists()[0][self.i if at is None else at]
+        return float("nan") if v is None else v
 
     def num(self, metric: str) -> float:
-        return float(self.vals[metric].num[self.i])
+        return self.vals[metric].lists()[1][self.i]
 
     # --- sentence kinds -------------------------------------------------------------------
 
     def rate(self, count_metric: str, rate_metric: str, phrase: str) -> None:
         A, c, r, p = self.area.name, self.num(count_metric), self.val(rate_metric), self.val(rate_metric, self.p)
-        lab = next(lab for suffix, lab in RATE_BASES.values() if rate_metric.endswith("." + suffix))
+        lab = _RATE_LABELS[rate_metric.rsplit(".", 1)[1]]
         if r != r:
             return
         if self.is_pref:
@@ -181,7 +185,7 @@ class _Builder:
         A, total, r, p = self.area.name, self.num(m), self.val(m), self.val(m, self.p)
         if r != r:
             return
-        lab = next(lab for sfx, lab in RATE_BASES.values() if sfx == suffix)
+        lab = _RATE_LABELS[suffix]
         text = f"{A}の{phrase}の件数は前年1年間で{_n(total)}件（{lab}{_d(r)}件"
         text += "）。" if self.is_pref else f"、県平均{_d(p)}件）で、{relation(r, p)[1]}。"
         self.emit(m, text)

@@ -7,6 +7,7 @@ prefectures, or the prefectures of an area table) in one transaction.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -25,6 +26,7 @@ from .items import (
     load_dictionary,
 )
 from .models import SYNTHETIC_LABEL, ImportResult, Municipality, RowError
+from .perf import paused_gc
 from .reading import Table, column_letter, read_table
 from .rules import derive_states, typed_column
 from .stats import muni_stats
@@ -226,7 +228,6 @@ def import_reports(table: Table, store: ReportStore) -> ImportResult:
                     k = known[m]
                     errors.at(i, col, f"市町村表では {m}（{k.name}）は二次医療圏 {k.sec_code}（{k.sec_name}）です。")
     errors.raise_if_any()
-    values = {item_id: res.values for item_id, res in results.items()}
 
     # --- derive, aggregate, store ---------------------------------------------------------
     columns = {
@@ -242,21 +243,21 @@ def import_reports(table: Table, store: ReportStore) -> ImportResult:
     stats = [(known[m].pref_code, m, s) for m, s in zip(muni_list, per_muni, strict=True)]
     pref_of = [known[m].pref_code for m in munis]  # type: ignore[index]
     pref_codes = sorted(set(pref_of))
-    item_ids = list(values)
+    answers = _json_rows(d, results, n)
     stage = list(
         zip(
             codes, pref_of, munis, names, hospital.choose([2, 1]).tolist(),
             *(states[k].tolist() for k in FUNCTION_KEYS.values()),
-            *(values[i] for i in item_ids),
+            answers,
             strict=True,
         )
     )
     stage.sort(key=itemgetter(1, 0))
-    warnings = _warnings(d, unknown, states, columns, values)
+    warnings = _warnings(d, unknown, states, columns, results)
     try:
         replaced, n_answers = store.replace_reports(
-            year=year, pref_codes=pref_codes, stage_rows=stage, item_ids=item_ids, stats=stats,
-            source_file=table.file, synthetic=synthetic, dictionary_year=d.form_year,
+            year=year, pref_codes=pref_codes, stage_rows=stage, items=d.items, form_year=d.form_year,
+            stats=stats, source_file=table.file, synthetic=synthetic,
         )
     except InstitutionConflict as exc:
         where = {c: i for i, c in enumerate(codes)}
@@ -270,6 +271,23 @@ def import_reports(table: Table, store: ReportStore) -> ImportResult:
         synthetic=synthetic, encoding=table.encoding, warnings=warnings,
         seconds=round(time.perf_counter() - t0, 3),
     )
+
+
+def _json_rows(d: ItemDictionary, results: dict[str, ColumnResult], n: int) -> list[str]:
+    """Each institution's answers as one JSON array in dictionary order (null = blank).
+
+    Encoded once per distinct value of each column; SQLite unpivots them with json_each.
+    """
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    cols = []
+    for it in d.items:
+        res = results.get(it.id)
+        if res is None:
+            cols.append(("null",) * n)
+        else:
+            tokens = np.array([dumps(v) for v in res.parsed], dtype=object)
+            cols.append(tokens[res.codes].tolist())
+    return ["[" + ",".join(row) + "]" for row in zip(*cols, strict=True)]
 
 
 def _check_duplicates(table: Table, col: int, codes: list[object], errors: _Errors) -> None:
@@ -288,12 +306,12 @@ def _warnings(
     unknown: list[str],
     states: dict[str, np.ndarray],
     columns: dict[str, np.ndarray],
-    values: dict[str, list[object]],
+    results: dict[str, ColumnResult],
 ) -> list[str]:
     out = []
     if unknown:
         out.append("対応表にない列を無視しました: " + "、".join(f"「{h}」" for h in unknown))
-    missing = [it.name for it in d.items if it.id not in values]
+    missing = [it.name for it in d.items if it.id not in results]
     if missing:
         out.append("任意（未確認）項目の列がないため空欄として扱いました: " + "、".join(missing))
     not_ichigo = states["ichigo"] != 2
@@ -405,10 +423,11 @@ def import_file(path: str | Path, store: ReportStore) -> ImportResult:
     Raises:
         ReportImportError: the file has errors; nothing from it was stored.
     """
-    table = read_table(path)
-    if detect_kind(table) == "areas":
-        return import_areas(table, store)
-    return import_reports(table, store)
+    with paused_gc():
+        table = read_table(path)
+        if detect_kind(table) == "areas":
+            return import_areas(table, store)
+        return import_reports(table, store)
 
 
 @dataclass

@@ -194,6 +194,22 @@ class Values:
     den: np.ndarray | None
     base_n: np.ndarray
     detail: list[list[str]] | None = None
+    _lists: tuple[list, list, list | None, list] | None = None
+
+    def lists(self) -> tuple[list, list, list | None, list]:
+        """(value, numerator, denominator, N) as Python lists (NaN → None), computed once."""
+        if self._lists is None:
+            self._lists = (_pylist(self.value), _pylist(self.num),
+                           None if self.den is None else _pylist(self.den),
+                           self.base_n.astype(np.int64).tolist())
+        return self._lists
+
+
+def _pylist(a: np.ndarray) -> list:
+    r = np.round(a.astype(np.float64), 4)
+    out = r.astype(object)
+    out[np.isnan(r)] = None
+    return out.tolist()
 
 
 def evaluate(frame: Frame, spec: Spec) -> Values:
@@ -220,36 +236,65 @@ def evaluate(frame: Frame, spec: Spec) -> Values:
     return Values(spec, value, num, den, base_n)
 
 
-def _f(x: float) -> float | None:
-    return None if x != x else round(float(x), 4)  # NaN → None
-
-
 def evaluate_theme(frame: Frame, form_year: int, theme: str) -> dict[str, Values]:
     """Every spec of one theme evaluated over the frame, by metric."""
     return {spec.metric: evaluate(frame, spec) for spec in specs_for(form_year, theme)}
 
 
-def indicator_objects(frame: Frame, vals: dict[str, Values], i: int) -> list[Indicator]:
+_validate_indicator = Indicator.__pydantic_validator__.validate_python
+
+
+@dataclass
+class Prepared:
+    """A theme's evaluated specs with their per-area columns as Python lists (built once)."""
+
+    rows: list[tuple[dict, str, str, bool, list, list, list | None, list, list[list[str]] | None]]
+
+    @classmethod
+    def of(cls, vals: dict[str, Values]) -> Prepared:
+        rows = []
+        for metric, v in vals.items():
+            spec = v.spec
+            static = {"metric": metric, "label": spec.label, "theme": spec.theme,
+                      "unit": spec.unit, "denominator_label": _den_label(spec)}
+            cond = "・" + spec.condition if spec.condition else ""
+            value, num, den, base_n = v.lists()
+            base = BASE_LABELS.get(spec.base, spec.base)
+            rows.append((static, base, cond, spec.kind == "none_areas", value, num, den, base_n, v.detail))
+        return cls(rows)
+
+
+def indicator_objects(frame: Frame, prepared: Prepared, i: int) -> list[Indicator]:
     """The indicators of area ``i`` (``none_areas`` only for areas of several municipalities)."""
     a = frame.areas[i]
     p = int(frame.pref_of[i])
+    muni = a.level == "municipality"
+    head = f"{frame.year}年報告・{a.name}（{a.code}・{a.level_label}）・"
+    prefixes: dict[tuple[str, int], str] = {}
     out = []
-    for metric, v in vals.items():
-        spec = v.spec
-        if spec.kind == "none_areas" and a.level == "municipality":
+    for static, base, cond, none_areas, value, num, den, base_n, detail in prepared.rows:
+        if none_areas and muni:
             continue
-        n = int(v.base_n[i])
-        out.append(Indicator.model_construct(
-            metric=metric, label=spec.label, theme=spec.theme, unit=spec.unit,
-            value=_f(v.value[i]), numerator=_f(v.num[i]),
-            denominator=None if v.den is None else _f(v.den[i]),
-            denominator_label=_den_label(spec), n=n, area_code=a.code, year=frame.year,
-            filter=filter_text(frame.year, a, spec, n), prefecture_value=_f(v.value[p]),
-            detail=v.detail[i] if v.detail is not None else [],
-        ))
+        n = base_n[i]
+        d = dict(static)
+        d["value"] = value[i]
+        d["numerator"] = num[i]
+        d["denominator"] = None if den is None else den[i]
+        d["n"] = n
+        d["area_code"] = a.code
+        d["year"] = frame.year
+        key = (base, n)
+        part = prefixes.get(key)
+        if part is None:
+            part = prefixes[key] = f"{head}{base}（N={n}）"
+        d["filter"] = part + cond
+        d["prefecture_value"] = value[p]
+        d["detail"] = detail[i] if detail is not None else []
+        out.append(_validate_indicator(d))
     return out
 
 
+@cache
 def _den_label(spec: Spec) -> str:
     if spec.kind == "share":
         return BASE_LABELS.get(spec.den, spec.den)
@@ -260,10 +305,10 @@ def _den_label(spec: Spec) -> str:
     return ""
 
 
-def filter_text(year: int, area: Area, spec: Spec, n: int) -> str:
+def filter_text(year: int, area: Area, spec: Spec, n: int, with_condition: bool = True) -> str:
     """Provenance of a figure: report year, area, institutions (N) and condition."""
     parts = [f"{year}年報告", f"{area.name}（{area.code}・{area.level_label}）",
              f"{BASE_LABELS.get(spec.base, spec.base)}（N={n}）"]
-    if spec.condition:
+    if spec.condition and with_condition:
         parts.append(spec.condition)
     return "・".join(parts)

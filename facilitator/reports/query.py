@@ -11,7 +11,7 @@ from ..settings import Settings, load_settings
 from .areas import areas_for_year, match_area
 from .errors import NoReportDataError
 from .findings import findings as _findings
-from .indicators import THEMES, Frame, evaluate_theme, indicator_objects
+from .indicators import THEMES, Frame, Prepared, evaluate_theme, indicator_objects
 from .items import load_dictionary
 from .models import (
     SYNTHETIC_LABEL,
@@ -23,6 +23,7 @@ from .models import (
     Institution,
     ReportSummary,
 )
+from .perf import paused_gc
 from .store import ReportStore, open_store
 
 STATE_NUMBERS = {"有り": 2, "意向有り": 1, "無し": 0, "対象外": -1}
@@ -80,6 +81,7 @@ def _pref_summaries(
     else:
         idx = list(range(len(frame.areas)))
     vals = {t: evaluate_theme(frame, d.form_year, t) for t in themes}
+    prepared = {t: Prepared.of(vals[t]) for t in themes}
     g = frame.get
     n, hosp, clinic, ichigo = g("n"), g("n_hosp"), g("n_clinic"), g("f:ichigo:2")
     out = []
@@ -87,7 +89,7 @@ def _pref_summaries(
         inds: list[Indicator] = []
         finds: list[Finding] = []
         for t in themes:
-            inds += indicator_objects(frame, vals[t], i)
+            inds += indicator_objects(frame, prepared[t], i)
             finds += _findings(frame, i, t, vals[t], d, synthetic, source)
         out.append(AreaSummary.model_construct(
             area=frame.areas[i], year=y, n_institutions=int(n[i]), n_hospitals=int(hosp[i]),
@@ -117,7 +119,7 @@ def summary(
         InputError: unknown theme.
     """
     themes = _themes(theme)
-    with open_store(_settings(settings)) as store:
+    with open_store(_settings(settings)) as store, paused_gc():
         if not store.datasets():
             raise NoReportDataError()
         if area is not None:

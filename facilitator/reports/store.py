@@ -13,12 +13,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..errors import FacilitatorError
 from ..settings import Settings
-from .items import FUNCTION_KEYS
+from .items import FUNCTION_KEYS, Item
 from .models import STATE_CODES, Answer, Institution, Municipality
 
 DB_NAME = "reports.sqlite"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 FUNCTION_COLUMNS = [f"f_{k}" for k in FUNCTION_KEYS.values()]
 
 _SCHEMA = f"""
@@ -36,15 +37,25 @@ CREATE TABLE IF NOT EXISTS datasets(
     n_institutions INTEGER, n_answers INTEGER, synthetic INTEGER NOT NULL DEFAULT 0,
     dictionary_year INTEGER, PRIMARY KEY (year, pref_code));
 CREATE TABLE IF NOT EXISTS institutions(
+    id INTEGER PRIMARY KEY,
     year INTEGER NOT NULL, inst_code TEXT NOT NULL, pref_code TEXT NOT NULL,
     muni_code TEXT NOT NULL, name TEXT NOT NULL, kind INTEGER NOT NULL,
-    {", ".join(c + " INTEGER NOT NULL" for c in FUNCTION_COLUMNS)},
-    PRIMARY KEY (year, inst_code));
+    {", ".join(c + " INTEGER NOT NULL" for c in FUNCTION_COLUMNS)});
+CREATE UNIQUE INDEX IF NOT EXISTS institutions_code ON institutions(year, inst_code);
 CREATE INDEX IF NOT EXISTS institutions_area ON institutions(year, pref_code, muni_code);
+CREATE TABLE IF NOT EXISTS items(
+    form_year INTEGER NOT NULL, item_no INTEGER NOT NULL, item_id TEXT NOT NULL,
+    function TEXT NOT NULL, name TEXT NOT NULL, answer_type TEXT NOT NULL,
+    PRIMARY KEY (form_year, item_no));
 CREATE TABLE IF NOT EXISTS answers(
-    year INTEGER NOT NULL, pref_code TEXT NOT NULL, inst_code TEXT NOT NULL,
-    item_id TEXT NOT NULL, value,
-    PRIMARY KEY (year, pref_code, inst_code, item_id)) WITHOUT ROWID;
+    year INTEGER NOT NULL, pref_code TEXT NOT NULL, inst_id INTEGER NOT NULL,
+    item_no INTEGER NOT NULL, value,
+    PRIMARY KEY (year, pref_code, inst_id, item_no)) WITHOUT ROWID;
+CREATE VIEW IF NOT EXISTS answers_long AS
+    SELECT a.year, i.inst_code, it.item_id, a.value
+    FROM answers a JOIN institutions i ON i.id = a.inst_id
+    JOIN datasets d ON d.year = a.year AND d.pref_code = a.pref_code
+    JOIN items it ON it.form_year = d.dictionary_year AND it.item_no = a.item_no;
 CREATE TABLE IF NOT EXISTS muni_stats(
     year INTEGER NOT NULL, pref_code TEXT NOT NULL, muni_code TEXT NOT NULL, stats TEXT NOT NULL,
     PRIMARY KEY (year, pref_code, muni_code));
@@ -84,10 +95,25 @@ class ReportStore:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA temp_store=MEMORY")
         self.conn.execute("PRAGMA cache_size=-65536")
+        self._check_version()
         self.conn.executescript(_SCHEMA)
         self.conn.execute(
             "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
         )
+
+    def _check_version(self) -> None:
+        has_meta = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
+        ).fetchone()
+        row = has_meta and self.conn.execute(
+            "SELECT value FROM meta WHERE key='schema_version'"
+        ).fetchone()
+        if row and row[0] != SCHEMA_VERSION:
+            self.conn.close()
+            raise FacilitatorError(
+                f"報告データベース {self.path} の形式（{row[0]}）がこの版（{SCHEMA_VERSION}）と異なります。"
+                "ファイルを削除して取り込み直してください。"
+            )
 
     def close(self) -> None:
         self.conn.close()
@@ -179,16 +205,17 @@ class ReportStore:
         year: int,
         pref_codes: Sequence[str],
         stage_rows: list[tuple],
-        item_ids: Sequence[str],
+        items: Sequence[Item],
+        form_year: int,
         stats: list[tuple[str, str, dict]],
         source_file: str,
         synthetic: bool,
-        dictionary_year: int,
     ) -> tuple[bool, int]:
         """Replace one year's data of the given prefectures in one transaction.
 
-        ``stage_rows``: (inst_code, pref_code, muni_code, name, kind, f_…, item values…),
-        sorted by (pref_code, inst_code). Returns (replaced earlier data, answers stored).
+        ``stage_rows``: (inst_code, pref_code, muni_code, name, kind, f_…, JSON array of the
+        answers in dictionary order), sorted by (pref_code, inst_code). Returns (replaced
+        earlier data, answers stored).
         """
         marks = ",".join("?" * len(pref_codes))
         scope = (year, *pref_codes)
@@ -200,7 +227,8 @@ class ReportStore:
             )
             for table in ("answers", "institutions", "muni_stats", "datasets"):
                 c.execute(f"DELETE FROM {table} WHERE year=? AND pref_code IN ({marks})", scope)
-            self._stage(stage_rows, len(item_ids))
+            self._register_items(form_year, items)
+            self._stage(stage_rows)
             conflicts = [
                 r[0]
                 for r in c.execute(
@@ -211,8 +239,9 @@ class ReportStore:
             ]
             if conflicts:
                 raise InstitutionConflict(conflicts)
-            self._insert_institutions(year)
-            n_answers = self._insert_answers(year, item_ids)
+            base = c.execute("SELECT COALESCE(MAX(id), 0) FROM institutions").fetchone()[0]
+            self._insert_institutions(year, base)
+            n_answers = self._insert_answers(year, base)
             self._insert_stats(year, stats)
             now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
             per_pref: dict[str, int] = {}
@@ -222,46 +251,43 @@ class ReportStore:
                 "INSERT INTO datasets VALUES (?,?,?,?,?,?,?,?)",
                 [
                     (year, p, source_file, now, per_pref.get(p, 0), n_answers, int(synthetic),
-                     dictionary_year)
+                     form_year)
                     for p in pref_codes
                 ],
             )
             c.execute("DROP TABLE temp.stage")
         return replaced, n_answers
 
-    def _stage(self, rows: list[tuple], n_items: int) -> None:
-        cols = ["inst_code", "pref_code", "muni_code", "name", "kind", *FUNCTION_COLUMNS]
-        cols += [f"c{k}" for k in range(n_items)]
+    def _register_items(self, form_year: int, items: Sequence[Item]) -> None:
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?)",
+            [(form_year, k, it.id, it.function, it.name, it.answer_type) for k, it in enumerate(items)],
+        )
+
+    def _stage(self, rows: list[tuple]) -> None:
+        cols = ["inst_code", "pref_code", "muni_code", "name", "kind", *FUNCTION_COLUMNS, "vals"]
         self.conn.execute("DROP TABLE IF EXISTS temp.stage")
         self.conn.execute(f"CREATE TEMP TABLE stage({', '.join(cols)})")
         marks = ",".join("?" * len(cols))
         self.conn.executemany(f"INSERT INTO temp.stage VALUES ({marks})", rows)
 
-    def _insert_institutions(self, year: int) -> None:
+    def _insert_institutions(self, year: int, base: int) -> None:
         fcols = ", ".join(FUNCTION_COLUMNS)
         self.conn.execute(
-            f"INSERT INTO institutions (year, inst_code, pref_code, muni_code, name, kind, {fcols}) "
-            f"SELECT ?, inst_code, pref_code, muni_code, name, kind, {fcols} FROM temp.stage",
-            (year,),
+            f"INSERT INTO institutions (id, year, inst_code, pref_code, muni_code, name, kind, {fcols}) "
+            f"SELECT ? + s.rowid, ?, inst_code, pref_code, muni_code, name, kind, {fcols} "
+            f"FROM temp.stage AS s ORDER BY s.rowid",
+            (base, year),
         )
 
-    def _insert_answers(self, year: int, item_ids: Sequence[str]) -> int:
-        """Pivot the staged wide rows to long form in SQL, in primary-key order (append-only)."""
-        order = sorted(range(len(item_ids)), key=lambda k: item_ids[k])
-        self.conn.execute("DROP TABLE IF EXISTS temp.items")
-        self.conn.execute("CREATE TEMP TABLE items(pos INTEGER PRIMARY KEY, k INTEGER, item_id TEXT)")
-        self.conn.executemany(
-            "INSERT INTO temp.items VALUES (?,?,?)",
-            [(pos, k, item_ids[k]) for pos, k in enumerate(order)],
-        )
-        case = " ".join(f"WHEN {k} THEN s.c{k}" for k in range(len(item_ids)))
+    def _insert_answers(self, year: int, base: int) -> int:
+        """Unpivot the staged JSON arrays to long form in SQL, in primary-key order."""
         cur = self.conn.execute(
-            f"INSERT INTO answers (year, pref_code, inst_code, item_id, value) "
-            f"SELECT ?, s.pref_code, s.inst_code, i.item_id, CASE i.k {case} END AS v "
-            f"FROM temp.stage AS s CROSS JOIN temp.items AS i WHERE v IS NOT NULL",
-            (year,),
+            "INSERT INTO answers (year, pref_code, inst_id, item_no, value) "
+            "SELECT ?, s.pref_code, ? + s.rowid, j.key, j.value "
+            "FROM temp.stage AS s, json_each(s.vals) AS j WHERE j.value IS NOT NULL",
+            (year, base),
         )
-        self.conn.execute("DROP TABLE temp.items")
         return cur.rowcount
 
     def _insert_stats(self, year: int, stats: list[tuple[str, str, dict]]) -> None:
@@ -333,21 +359,19 @@ class ReportStore:
         return out
 
     def answers(self, year: int, inst_code: str) -> list[Answer]:
-        """All stored answers of one institution in one year."""
-        row = self.conn.execute(
-            "SELECT pref_code FROM institutions WHERE year=? AND inst_code=?", (year, inst_code)
-        ).fetchone()
-        if row is None:
-            return []
+        """All stored answers of one institution in one year (long form)."""
         cur = self.conn.execute(
-            "SELECT item_id, value FROM answers WHERE year=? AND pref_code=? AND inst_code=? "
-            "ORDER BY item_id",
-            (year, row[0], inst_code),
+            "SELECT it.item_id, a.value FROM institutions i "
+            "JOIN datasets d ON d.year = i.year AND d.pref_code = i.pref_code "
+            "JOIN answers a ON a.year = i.year AND a.pref_code = i.pref_code AND a.inst_id = i.id "
+            "JOIN items it ON it.form_year = d.dictionary_year AND it.item_no = a.item_no "
+            "WHERE i.year = ? AND i.inst_code = ? ORDER BY a.item_no",
+            (year, inst_code),
         )
         return [Answer(year=year, inst_code=inst_code, item_id=i, value=v) for i, v in cur]
 
     def count(self, table: str) -> int:
-        if table not in ("areas", "institutions", "answers", "muni_stats", "datasets"):
+        if table not in ("areas", "institutions", "answers", "muni_stats", "datasets", "items"):
             raise KeyError(table)
         return self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 

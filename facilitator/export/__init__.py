@@ -1,0 +1,55 @@
+"""Export issue sheets (課題管理シート Excel, Word, Markdown, JSON), public summaries
+(協議の結果の公表シート), meeting agendas (協議の場の進行表), and import edited Excel back.
+
+The CLI (:mod:`facilitator.export_cli`) and the app only call these functions.
+"""
+
+from __future__ import annotations
+
+from .agenda import (
+    Agenda,
+    AgendaItem,
+    AgendaStep,
+    MeetingInfo,
+    agenda,
+    agenda_to_docx,
+    agenda_to_markdown,
+    agenda_to_xlsx,
+)
+from .common import NotPublishableError
+from .documents import to_docx, to_json, to_markdown
+from .public import (
+    PublicSummary,
+    public_summary,
+    public_to_docx,
+    public_to_markdown,
+    public_to_xlsx,
+)
+from .xlsx import to_xlsx
+from .xlsx_import import ImportProblem, ImportReport, SheetImport, XlsxImportError, import_xlsx
+
+__all__ = [
+    "Agenda",
+    "AgendaItem",
+    "AgendaStep",
+    "ImportProblem",
+    "ImportReport",
+    "MeetingInfo",
+    "NotPublishableError",
+    "PublicSummary",
+    "SheetImport",
+    "XlsxImportError",
+    "agenda",
+    "agenda_to_docx",
+    "agenda_to_markdown",
+    "agenda_to_xlsx",
+    "import_xlsx",
+    "public_summary",
+    "public_to_docx",
+    "public_to_markdown",
+    "public_to_xlsx",
+    "to_docx",
+    "to_json",
+    "to_markdown",
+    "to_xlsx",
+]

@@ -1,0 +1,207 @@
+"""Shared pieces of every export: field labels, citation numbering and backing text.
+
+Each writer (Excel, Word, Markdown, public summary, agenda) renders the same numbering
+and the same 「（根拠なし）」 mark, so a printed sheet and its Excel file agree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ..errors import FacilitatorError
+from ..sheets import Citation, FigureRef, IssueSheet, Role, SheetStatus, Statement
+
+UNBACKED_MARK = "（根拠なし）"
+SYNTHETIC_MARK = "架空データ"
+
+THEME_SHORT: dict[str, str] = {
+    "ichigo": "1号機能",
+    "jikangai": "時間外診療",
+    "nyutaiin": "入退院支援",
+    "zaitaku": "在宅医療",
+    "kaigo": "医療介護連携",
+    "free": "自由テーマ",
+}
+
+# The council cycle of the guideline (協議の進め方 ①〜⑥).
+STEPS: list[tuple[str, str, str]] = [
+    ("①", "地域の現状の把握と共有", "報告データ等で現状認識を関係者で共有する"),
+    ("②", "地域で目指すべき姿の共有", "目指すべき姿を関係者で共有する"),
+    ("③", "解決すべき地域の課題", "目指す姿を踏まえ、地域の課題を共有し議論する"),
+    ("④", "原因の分析", "関係者の立場ごとに原因を考え、意見を出し合う"),
+    ("⑤", "方策と役割分担の決定", "具体的方策と役割分担、取組の優先順位を検討する"),
+    ("⑥", "方策により期待できる効果と検証", "効果と検証指標を確認し、次回の協議の場で検証する"),
+]
+
+PUBLISHABLE = (SheetStatus.submitted, SheetStatus.published)
+
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_PATH = re.compile(r"^(\w+)(?:\[(\d+)\])?$")
+LIST_LABELS = {"current_state": "現状", "causes": "原因", "measures": "方策",
+               "effects": "効果"}
+SINGLE_LABELS = {"goal": "目指す姿", "issue": "課題"}
+
+
+class NotPublishableError(FacilitatorError):
+    """A public summary was asked for a sheet the council has not yet received."""
+
+    exit_code = 2
+
+
+def circled(n: int) -> str:
+    """①, ②, … as in the guideline's 【原因①】 markers (plain numbers past ⑳)."""
+    return _CIRCLED[n - 1] if 1 <= n <= len(_CIRCLED) else f"({n})"
+
+
+def field_label(path: str) -> str:
+    """Japanese label of a statement path: ``causes[1]`` → 「原因②」, ``goal`` → 「目指す姿」."""
+    m = _PATH.match(path)
+    if not m:
+        return path
+    name, index = m.group(1), m.group(2)
+    if index is None:
+        return SINGLE_LABELS.get(name, name)
+    label = LIST_LABELS.get(name, name)
+    return f"{label}{circled(int(index) + 1)}"
+
+
+def display_width(text: str) -> int:
+    """Columns the text needs: full-width (Japanese) characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
+
+def figure_provenance(fig: FigureRef) -> str:
+    """Year, N, filter and the synthetic flag, without repeating what the filter says."""
+    parts: list[str] = []
+    if fig.year and f"{fig.year}年" not in fig.filter:
+        parts.append(f"{fig.year}年報告")
+    if fig.n is not None and "N=" not in fig.filter:
+        parts.append(f"N={fig.n}")
+    if fig.filter:
+        parts.append(fig.filter)
+    if fig.synthetic:
+        parts.append(SYNTHETIC_MARK)
+    return "・".join(parts)
+
+
+def figure_text(fig: FigureRef) -> str:
+    """A figure as one line: value and provenance."""
+    value = ""
+    if fig.value is not None:
+        number = f"{fig.value:g}" if isinstance(fig.value, float) else str(fig.value)
+        value = f"{fig.metric or '値'} {number}{fig.unit}"
+    head = value or fig.metric or fig.finding_id
+    prov = figure_provenance(fig)
+    return f"{head}（{prov}）" if prov else head
+
+
+def roles_text(roles: list[Role]) -> str:
+    """One role a line, 「主体：行うこと」, which the Excel import parses back."""
+    return "\n".join(f"{r.actor}：{r.action}" for r in roles)
+
+
+def parse_roles(text: str) -> list[Role]:
+    """Inverse of :func:`roles_text`; a line without 「：」 is an action of 「（未定）」."""
+    roles = []
+    for line in text.splitlines():
+        line = line.strip().lstrip("・-•").strip()
+        if not line:
+            continue
+        actor, sep, action = line.replace(":", "：").partition("：")
+        roles.append(Role(actor=actor.strip(), action=action.strip()) if sep
+                     else Role(actor="（未定）", action=line))
+    return roles
+
+
+def split_list(text: str) -> list[str]:
+    """Participants typed as 「県・保健所、市町村」 or one per line."""
+    return [p.strip() for p in re.split(r"[、,，\n]", text) if p.strip()]
+
+
+@dataclass
+class NumberedCitation:
+    """A citation with its note number and the statement it belongs to."""
+
+    number: int
+    path: str
+    index: int
+    citation: Citation
+
+    @property
+    def field(self) -> str:
+        return field_label(self.path)
+
+
+class CitationNumbers:
+    """Note numbers [1], [2] … in reading order over one sheet's statements.
+
+    ``accepted_only`` / ``verified_only`` select what a public document may show.
+    """
+
+    def __init__(self, sheet: IssueSheet, *, accepted_only: bool = False,
+                 verified_only: bool = False, start: int = 1) -> None:
+        self.items: list[NumberedCitation] = []
+        self._by_key: dict[tuple[str, int], int] = {}
+        n = start
+        for path, statement in sheet.statements():
+            for i, c in enumerate(statement.citations):
+                if (accepted_only and not c.accepted) or (verified_only and not c.verified):
+                    continue
+                self.items.append(NumberedCitation(n, path, i, c))
+                self._by_key[(path, i)] = n
+                n += 1
+
+    def numbers(self, path: str, statement: Statement, *, accepted_only: bool = True) -> list[int]:
+        """Note numbers of a statement's citations (dropped ones left out by default)."""
+        out = []
+        for i, c in enumerate(statement.citations):
+            if accepted_only and not c.accepted:
+                continue
+            number = self._by_key.get((path, i))
+            if number is not None:
+                out.append(number)
+        return out
+
+    def markers(self, path: str, statement: Statement) -> str:
+        return "".join(f"[{n}]" for n in self.numbers(path, statement))
+
+
+def verification_text(c: Citation) -> str:
+    """確認済 / 未確認（理由）."""
+    if c.verified:
+        return "確認済"
+    return f"未確認（{c.problem}）" if c.problem else "未確認"
+
+
+def citation_source(c: Citation) -> str:
+    """「資料名 / 事例 / 所在」 for a note line (the case only when the locator lacks it)."""
+    case = " ".join(p for p in (c.case_id, c.case_name) if p)
+    if case and c.locator and (c.case_id or "") in c.locator and (c.case_name or "") in c.locator:
+        case = ""
+    parts = [p for p in (c.doc_title, case, c.locator) if p]
+    return " / ".join(dict.fromkeys(parts)) or c.chunk_id
+
+
+def statement_line(text: str, markers: str, unbacked: bool) -> str:
+    """Text + note markers + 「（根拠なし）」 when nothing backs it."""
+    out = f"{text}{markers}"
+    if unbacked and text.strip():
+        out += UNBACKED_MARK
+    return out
+
+
+def sheet_heading(sheet: IssueSheet) -> str:
+    """「《協議のイメージ》○○地域におけるかかりつけ医機能の課題について（在宅医療）」 style."""
+    return sheet.title or (
+        f"{sheet.area.name}におけるかかりつけ医機能の課題について（{THEME_SHORT.get(sheet.theme, sheet.theme_label)}）"
+    )
+
+
+def is_synthetic(sheet: IssueSheet) -> bool:
+    """True when any figure (or the area) comes from the synthetic sample data."""
+    return sheet.area.synthetic or any(f.synthetic for _, s in sheet.statements() for f in s.figures)
+
+
+SYNTHETIC_NOTICE = "※ このシートの数値は架空のサンプルデータに基づく例示です（実在の地域・医療機関のデータではありません）。"

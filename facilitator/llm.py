@@ -1,0 +1,785 @@
+"""LLM drafting and answers through LangChain, with every citation verified.
+
+The model only proposes. Retrieved text goes into the prompt as delimited, escaped
+DATA (``<passage id="…">…</passage>``) that the prompt says never to obey; whatever
+the model returns is parsed into a small draft schema, checked (cited chunk among the
+retrieved ones, quote verbatim in that chunk, figure id among the given findings),
+repaired once by sending the errors back, and what is still wrong is dropped. A
+statement left without backing stays in the sheet as *unbacked*. When the output is
+unusable the caller falls back to the offline composer.
+
+Prompts live in ``prompts/<name>.v<N>.md`` (Japanese, versioned); no prompt text here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from pydantic import BaseModel, Field, ValidationError
+
+from .chunks import Chunk, DocKind
+from .citations import verify_citation
+from .errors import InputError
+from .index import IndexStore
+from .parsers.base import ExampleSheet
+from .reports.models import Area, Finding
+from .retrieval import SearchHit
+from .settings import PROJECT_ROOT, Settings
+from .sheets import (
+    AreaRef,
+    Cause,
+    Citation,
+    FigureRef,
+    IssueSheet,
+    Measure,
+    Provenance,
+    Role,
+    Statement,
+)
+from .themes import THEME_LABELS
+
+log = logging.getLogger(__name__)
+
+PROMPTS_DIR = PROJECT_ROOT / "prompts"
+MAX_PASSAGES = 12
+"""Passages put into one prompt; only these count as retrieved for verification."""
+LLM_TIMEOUT_S = 180.0
+OPENAI_LIKE = ("openai", "azure_openai")
+NOT_RETRIEVED = "この下書きのために検索された資料ではありません（今回渡された passage の id だけを引用できます）"
+
+
+# ---------------------------------------------------------------------------- prompts
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A versioned prompt file: front matter plus ``[[section]]`` blocks."""
+
+    name: str
+    version: str
+    text: str
+    path: Path
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def sections(self) -> dict[str, str]:
+        """The ``[[system]]`` / ``[[user]]`` / ``[[repair]]`` blocks of the body."""
+        out: dict[str, str] = {}
+        current: str | None = None
+        lines: list[str] = []
+        for line in self.text.splitlines():
+            m = _SECTION_RE.fullmatch(line.strip())
+            if m:
+                if current is not None:
+                    out[current] = "\n".join(lines).strip()
+                current, lines = m.group(1), []
+            elif current is not None:
+                lines.append(line)
+        if current is not None:
+            out[current] = "\n".join(lines).strip()
+        return out
+
+    def render(self, section: str, **values: str) -> str:
+        """Fill ``{{name}}`` placeholders in one pass, so data can never inject more."""
+        try:
+            template = self.sections()[section]
+        except KeyError:
+            raise KeyError(f"{self.path.name}: section [[{section}]] missing") from None
+
+        def fill(m: re.Match[str]) -> str:
+            key = m.group(1)
+            if key not in values:
+                raise KeyError(f"{self.path.name}: no value for {{{{{key}}}}}")
+            return values[key]
+
+        return _PLACEHOLDER_RE.sub(fill, template)
+
+
+_SECTION_RE = re.compile(r"\[\[(\w+)\]\]")
+_PLACEHOLDER_RE = re.compile(r"\{\{(\w+)\}\}")
+_PROMPT_FILE_RE = re.compile(r"(?P<name>[\w-]+)\.v(?P<version>\d+)\.md")
+
+
+def load_prompt(name: str, version: int | None = None, folder: Path | None = None) -> Prompt:
+    """Load ``name.vN.md`` (the newest N unless given); the version is recorded in sheets."""
+    folder = folder or PROMPTS_DIR
+    found: dict[int, Path] = {}
+    for path in folder.glob(f"{name}.v*.md"):
+        m = _PROMPT_FILE_RE.fullmatch(path.name)
+        if m and m.group("name") == name:
+            found[int(m.group("version"))] = path
+    if not found or (version is not None and version not in found):
+        raise FileNotFoundError(f"プロンプト「{name}」（版 {version or '最新'}）が {folder} にありません")
+    number = version if version is not None else max(found)
+    path = found[number]
+    raw = path.read_text("utf-8")
+    meta: dict[str, str] = {}
+    body = raw
+    if raw.startswith("---\n"):
+        head, sep, rest = raw[4:].partition("\n---\n")
+        if not sep:
+            raise ValueError(f"{path.name}: front matter is not closed")
+        for line in head.splitlines():
+            key, colon, value = line.partition(":")
+            if colon:
+                meta[key.strip()] = value.strip()
+        body = rest
+    if meta.get("name", name) != name or meta.get("version", str(number)) != str(number):
+        raise ValueError(f"{path.name}: front matter name/version disagree with the file name")
+    return Prompt(name=name, version=f"{name}.v{number}", text=body, path=path, meta=meta)
+
+
+# ------------------------------------------------------------------------------ models
+
+
+def _provider(model: str) -> str | None:
+    head, colon, _ = model.partition(":")
+    return head if colon else None
+
+
+def describe_model(settings: Settings) -> str:
+    """Which chat model is active, for logs, the UI and sheet provenance."""
+    if not settings.llm_model:
+        return "LLM なし（オフライン作成）"
+    where = f" @ {settings.llm_base_url}" if settings.llm_base_url else ""
+    return f"{settings.llm_model}{where}"
+
+
+def chat_model(settings: Settings) -> BaseChatModel:
+    """Build the configured chat model with ``init_chat_model`` (no network call).
+
+    OpenAI-compatible servers (llama.cpp, vLLM, Ollama) get ``extra_body.max_tokens``
+    too, because langchain-openai sends ``max_completion_tokens``, which llama.cpp
+    ignores. Other providers (``azure_openai:``, ``anthropic:`` …) work through
+    init_chat_model's prefixes and their own environment variables.
+    """
+    from langchain.chat_models import init_chat_model
+
+    if not settings.llm_model:
+        raise InputError(
+            "LLM が設定されていません。FACILITATOR_LLM_MODEL（例 'openai:モデル名'）を設定してください。"
+        )
+    provider = _provider(settings.llm_model)
+    kwargs: dict[str, Any] = {"max_tokens": settings.llm_max_tokens}
+    if settings.llm_base_url:
+        kwargs["base_url"] = settings.llm_base_url
+    if settings.llm_api_key:
+        kwargs["api_key"] = settings.llm_api_key
+    if provider in OPENAI_LIKE or (provider is None and settings.llm_base_url):
+        kwargs["timeout"] = LLM_TIMEOUT_S
+        kwargs["max_retries"] = 1
+    if settings.llm_base_url and provider in ("openai", None):
+        kwargs["extra_body"] = {"max_tokens": settings.llm_max_tokens}
+        if not settings.llm_api_key and not os.environ.get("OPENAI_API_KEY"):
+            kwargs["api_key"] = "not-needed"  # local servers ignore it; the client requires one
+    try:
+        model = init_chat_model(settings.llm_model, **kwargs)
+    except (ValueError, ImportError) as err:
+        raise InputError(f"LLM「{settings.llm_model}」を準備できません: {err}") from err
+    log.info("LLM: %s (max_tokens=%d)", describe_model(settings), settings.llm_max_tokens)
+    return model
+
+
+def _model_label(settings: Settings, model: BaseChatModel) -> str:
+    if settings.llm_model:
+        return describe_model(settings)
+    name = getattr(model, "model_name", None) or getattr(model, "model", None)
+    return str(name) if isinstance(name, str) and name else type(model).__name__
+
+
+# ------------------------------------------------------------------ draft output schema
+
+
+class DraftCitation(BaseModel):
+    """A proposed citation: a retrieved chunk id and a verbatim quote from it."""
+
+    chunk_id: str
+    quote: str
+
+
+class DraftStatement(BaseModel):
+    text: str
+    citations: list[DraftCitation] = Field(default_factory=list)
+    figure_ids: list[str] = Field(default_factory=list)
+
+
+class DraftCause(DraftStatement):
+    viewpoint: str = ""
+
+
+class DraftRole(BaseModel):
+    actor: str
+    action: str
+
+
+class DraftMeasure(DraftStatement):
+    roles: list[DraftRole] = Field(default_factory=list)
+    priority: Literal["高", "中", "低"] = "中"
+
+
+class SheetDraft(BaseModel):
+    """What the model fills: a compact issue sheet (converted to IssueSheet after checks)."""
+
+    title: str = ""
+    participants: list[str] = Field(default_factory=list)
+    current_state: list[DraftStatement] = Field(default_factory=list)
+    goal: DraftStatement = Field(default_factory=lambda: DraftStatement(text=""))
+    issue: DraftStatement = Field(default_factory=lambda: DraftStatement(text=""))
+    causes: list[DraftCause] = Field(default_factory=list)
+    measures: list[DraftMeasure] = Field(default_factory=list)
+    effects: list[DraftStatement] = Field(default_factory=list)
+
+    def statements(self) -> list[tuple[str, DraftStatement]]:
+        """Same paths as ``IssueSheet.statements`` so messages point at the same fields."""
+        out: list[tuple[str, DraftStatement]] = [
+            (f"current_state[{i}]", s) for i, s in enumerate(self.current_state)
+        ]
+        out += [("goal", self.goal), ("issue", self.issue)]
+        out += [(f"causes[{i}]", s) for i, s in enumerate(self.causes)]
+        out += [(f"measures[{i}]", s) for i, s in enumerate(self.measures)]
+        out += [(f"effects[{i}]", s) for i, s in enumerate(self.effects)]
+        return out
+
+
+class AnswerDraft(BaseModel):
+    """What the model fills for a question: a short answer and its citations."""
+
+    answer: str
+    citations: list[DraftCitation] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------------- result types
+
+
+@dataclass
+class LLMDraftOutcome:
+    """A verified LLM draft, or ``sheet=None`` and why (the caller falls back)."""
+
+    sheet: IssueSheet | None
+    messages: list[str]
+    raw: str | None = None
+    llm_model: str = ""
+    prompt_version: str = ""
+
+
+@dataclass
+class LLMAnswer:
+    """An answer citing only verified passages of the retrieved hits."""
+
+    text: str
+    citations: list[Citation]
+    messages: list[str]
+    raw: str | None = None
+    llm_model: str = ""
+    prompt_version: str = ""
+
+    @property
+    def backed(self) -> bool:
+        return bool(self.citations)
+
+
+# ---------------------------------------------------------------------- data framing
+
+
+def escape_data(text: str) -> str:
+    """Make retrieved text inert inside the prompt: no ``<``/``>`` can close or open a tag.
+
+    Full-width brackets go back to ASCII under the NFKC normalisation that citation
+    checks apply to quotes, so a quote copied from an escaped passage still verifies.
+    """
+    return text.replace("<", "＜").replace(">", "＞")
+
+
+def _attr(text: str) -> str:
+    return escape_data(text).replace('"', "＂").replace("\n", " ")
+
+
+def render_passages(hits: Sequence[SearchHit]) -> str:
+    """Each hit as ``<passage id="chunk_id" source="locator">…</passage>`` (escaped DATA)."""
+    if not hits:
+        return "（該当する資料はありません）"
+    return "\n".join(
+        f'<passage id="{_attr(h.chunk_id)}" source="{_attr(h.doc_title + " " + h.locator)}">\n'
+        f"{escape_data(h.text)}\n</passage>"
+        for h in hits
+    )
+
+
+def render_findings(findings: Sequence[Finding]) -> str:
+    if not findings:
+        return "（所見はありません）"
+    return "\n".join(
+        f'<finding id="{_attr(f.id)}">{escape_data(f.sentence)}'
+        + (f"（注: {escape_data(f.note)}）" if f.note else "")
+        + "</finding>"
+        for f in findings
+    )
+
+
+def render_examples(examples: Sequence[ExampleSheet]) -> str:
+    if not examples:
+        return "（記載例はありません）"
+    blocks: list[str] = []
+    for ex in examples:
+        parts = [("表題", ex.title), ("圏域", ex.area), ("参加者", ex.participants),
+                 ("課題", ex.issue), ("目指す姿", ex.goal)]
+        parts += [(f"原因{c.number}", _item_text(c.text, c.points)) for c in ex.causes]
+        parts += [(f"方策{m.number}", _item_text(m.text, m.points)) for m in ex.measures]
+        parts.append(("効果", ex.effect))
+        inner = "\n".join(
+            f'<example field="{_attr(label)}">{escape_data(value)}</example>'
+            for label, value in parts if value
+        )
+        blocks.append(f'<example_sheet theme="{_attr(ex.theme)}">\n{inner}\n</example_sheet>')
+    return "\n".join(blocks)
+
+
+def _item_text(text: str, points: Sequence[str]) -> str:
+    return text + "".join(f"\n✓ {p}" for p in points)
+
+
+def _schema_text(schema: type[BaseModel]) -> str:
+    return json.dumps(schema.model_json_schema(), ensure_ascii=False, separators=(",", ":"))
+
+
+def build_draft_messages(
+    *, area: AreaRef, theme: str, findings: Sequence[Finding],
+    examples: Sequence[ExampleSheet], hits: Sequence[SearchHit], issue_text: str | None,
+    prompt: Prompt,
+) -> list[BaseMessage]:
+    """System + user messages for a sheet draft; every piece of outside text is DATA."""
+    user = prompt.render(
+        "user",
+        area=escape_data(f"{area.name}（{area.code}）"),
+        theme=escape_data(THEME_LABELS.get(theme, theme)),
+        issue_text=f"<issue_text>{escape_data(issue_text or '（指定なし）')}</issue_text>",
+        findings=render_findings(findings),
+        example=render_examples(examples),
+        passages=render_passages(hits),
+        schema=_schema_text(SheetDraft),
+    )
+    return [SystemMessage(prompt.render("system")), HumanMessage(user)]
+
+
+def build_answer_messages(question: str, hits: Sequence[SearchHit],
+                          prompt: Prompt) -> list[BaseMessage]:
+    """System + user messages for a question; the question is DATA too."""
+    user = prompt.render(
+        "user",
+        question=f"<question>{escape_data(question)}</question>",
+        passages=render_passages(hits),
+        schema=_schema_text(AnswerDraft),
+    )
+    return [SystemMessage(prompt.render("system")), HumanMessage(user)]
+
+
+# ----------------------------------------------------------------------- verification
+
+
+class _HitStore:
+    """Just enough of IndexStore for verify_citation: the retrieved chunks by id."""
+
+    def __init__(self, hits: Sequence[SearchHit]) -> None:
+        self.by_id: dict[str, Chunk] = {
+            h.chunk_id: Chunk(chunk_id=h.chunk_id, doc_id=h.doc_id, doc_title=h.doc_title,
+                              doc_kind=DocKind(h.doc_kind), text=h.text, locator=h.location,
+                              metadata=h.metadata)
+            for h in hits
+        }
+
+
+class _Verifier:
+    """Checks proposed citations and figure ids against this request's evidence."""
+
+    def __init__(self, hits: Sequence[SearchHit], store: IndexStore | None,
+                 findings: Sequence[Finding] = ()) -> None:
+        self.allowed = {h.chunk_id for h in hits}
+        self.store = store if store is not None else cast(IndexStore, _HitStore(hits))
+        self.findings = {f.id: f for f in findings}
+
+    def citation(self, proposed: DraftCitation) -> Citation:
+        cite = Citation(chunk_id=proposed.chunk_id, quote=proposed.quote)
+        if proposed.chunk_id not in self.allowed:  # same words whether or not it is indexed
+            return cite.model_copy(update={"verified": False, "problem": NOT_RETRIEVED})
+        return verify_citation(cite, self.store, self.allowed)
+
+    def citation_errors(self, path: str, cites: Sequence[DraftCitation]) -> list[str]:
+        out = []
+        for i, c in enumerate(cites):
+            checked = self.citation(c)
+            if not checked.verified:
+                out.append(f"{path}.citations[{i}]: chunk_id「{c.chunk_id}」quote「{_short(c.quote)}」"
+                           f": {checked.problem}")
+        return out
+
+    def figure_errors(self, path: str, ids: Sequence[str]) -> list[str]:
+        return [f"{path}.figure_ids[{i}]: 「{fid}」は今回渡された所見にありません"
+                for i, fid in enumerate(ids) if fid not in self.findings]
+
+    def keep_citations(self, path: str, cites: Sequence[DraftCitation],
+                       dropped: list[str]) -> list[Citation]:
+        kept: list[Citation] = []
+        for c in cites:
+            checked = self.citation(c)
+            if checked.verified:
+                if all(k.chunk_id != checked.chunk_id or k.quote != checked.quote for k in kept):
+                    kept.append(checked)
+            else:
+                dropped.append(f"検証できない引用を削除しました: {path}: {c.chunk_id}"
+                               f"「{_short(c.quote)}」: {checked.problem}")
+        return kept
+
+    def keep_figures(self, path: str, ids: Sequence[str], dropped: list[str]) -> list[FigureRef]:
+        out: list[FigureRef] = []
+        for fid in dict.fromkeys(ids):
+            finding = self.findings.get(fid)
+            if finding is None:
+                dropped.append(f"不明な所見IDを削除しました: {path}: {fid}")
+                continue
+            out.append(FigureRef(
+                finding_id=finding.id, sentence=finding.sentence, metric=finding.metric,
+                value=finding.value, unit=finding.unit, area_code=finding.area_code,
+                area_name=finding.area_name, year=finding.year, n=finding.n,
+                filter=finding.filter, synthetic=finding.synthetic))
+        return out
+
+
+def _short(text: str, n: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def _draft_errors(draft: SheetDraft, verifier: _Verifier) -> list[str]:
+    if not any(s.text.strip() for _, s in draft.statements()):
+        return ["すべての欄が空です。各欄に文を書いてください。"]
+    errors: list[str] = []
+    for path, s in draft.statements():
+        errors += verifier.citation_errors(path, s.citations)
+        errors += verifier.figure_errors(path, s.figure_ids)
+    return errors
+
+
+def _answer_errors(answer: AnswerDraft, verifier: _Verifier) -> list[str]:
+    if not answer.answer.strip():
+        return ["answer が空です。"]
+    errors = verifier.citation_errors("answer", answer.citations)
+    if not answer.citations:
+        errors.append("citations が空です。回答の根拠となる passage を引用してください。")
+    return errors
+
+
+# ------------------------------------------------------------- asking and repairing
+
+@dataclass
+class _Attempt:
+    parsed: BaseModel | None
+    raw: str
+    errors: list[str]
+
+
+@dataclass
+class _Run:
+    """The outcome of ask → check → (repair once)."""
+
+    parsed: BaseModel | None
+    raw: str | None
+    messages: list[str]
+    failure: str | None = None
+
+
+def parse_json_object(text: str) -> dict[str, Any]:
+    """The first JSON object in free text (code fences and chatter around it ignored)."""
+    decoder = json.JSONDecoder()
+    for m in re.finditer(r"\{", text):
+        try:
+            obj, _ = decoder.raw_decode(text, m.start())
+        except json.JSONDecodeError:
+            continue
+        if isinstance(obj, dict):
+            return obj
+    raise ValueError("出力に JSON オブジェクトが見つかりません")
+
+
+def _validation_messages(err: ValidationError) -> list[str]:
+    return [f"{'.'.join(str(p) for p in e['loc']) or '(全体)'}: {e['msg']}"
+            for e in err.errors()[:20]]
+
+
+class _Caller:
+    """Calls the model with structured output when it supports it, else JSON-in-text.
+
+    ``with_structured_output`` is tried first; a model without it (NotImplementedError,
+    e.g. the fakes) or a server that rejects the request switches this caller to the
+    plain path, where the JSON schema in the prompt and ``parse_json_object`` do the work.
+    """
+
+    def __init__(self, model: BaseChatModel, schema: type[BaseModel]) -> None:
+        self.model = model
+        self.schema = schema
+        self.structured: Any = None
+        try:
+            self.structured = model.with_structured_output(schema, include_raw=True)
+        except (NotImplementedError, ValueError, TypeError):
+            self.structured = None
+
+    def ask(self, messages: list[BaseMessage]) -> _Attempt:
+        if self.structured is not None:
+            try:
+                out = self.structured.invoke(messages)
+            except Exception as err:  # provider errors vary by backend; fall back
+                log.info("structured output unavailable (%s); using JSON-in-text", err)
+                self.structured = None
+            else:
+                parsed = out.get("parsed") if isinstance(out, dict) else None
+                raw_msg = out.get("raw") if isinstance(out, dict) else None
+                if isinstance(parsed, self.schema):
+                    return _Attempt(parsed, parsed.model_dump_json(), [])
+                return self._from_text(_message_text(raw_msg))
+        reply = self.model.invoke(messages)
+        return self._from_text(_message_text(reply))
+
+    def _from_text(self, text: str) -> _Attempt:
+        if not text.strip():
+            return _Attempt(None, text, ["出力が空です。"])
+        try:
+            obj = parse_json_object(text)
+        except ValueError as err:
+            return _Attempt(None, text, [f"JSON として読み取れません: {err}"])
+        try:
+            return _Attempt(self.schema.model_validate(obj), text, [])
+        except ValidationError as err:
+            return _Attempt(None, text, ["スキーマに合いません: " + m
+                                         for m in _validation_messages(err)])
+
+
+def _message_text(message: object) -> str:
+    if message is None:
+        return ""
+    if isinstance(message, BaseMessage):
+        tool_calls = getattr(message, "tool_calls", None) or []
+        text = str(message.text)
+        if not text.strip() and tool_calls:
+            return json.dumps(tool_calls[0].get("args", {}), ensure_ascii=False)
+        return text
+    return str(message)
+
+
+def _run(model: BaseChatModel, schema: type[BaseModel], messages: list[BaseMessage],
+         prompt: Prompt, check: Callable[[Any], list[str]]) -> _Run:
+    """Ask, check, and when anything is wrong send the errors back exactly once."""
+    caller = _Caller(model, schema)
+    notes: list[str] = []
+    try:
+        first = caller.ask(messages)
+    except Exception as err:  # network/provider failures come in many types
+        return _Run(None, None, notes, f"LLM の呼び出しに失敗しました（{type(err).__name__}: {err}）")
+    if first.parsed is not None:
+        first.errors = check(first.parsed)
+    if not first.errors:
+        return _Run(first.parsed, first.raw, notes)
+
+    notes.append(f"LLM の出力に問題が{len(first.errors)}件あったため、修正を1回依頼しました。")
+    repair = prompt.render("repair", errors="\n".join(f"- {e}" for e in first.errors))
+    retry = [*messages, AIMessage(first.raw or "（出力なし）"), HumanMessage(repair)]
+    try:
+        second = caller.ask(retry)
+    except Exception as err:  # as above: any failure of the repair call
+        second = _Attempt(None, "", [f"{type(err).__name__}: {err}"])
+    if second.parsed is not None:
+        second.errors = check(second.parsed)
+        return _Run(second.parsed, second.raw, notes)
+    if first.parsed is not None:
+        notes.append("修正後の出力が読み取れなかったため、最初の出力のうち検証できた部分だけを使いました。")
+        return _Run(first.parsed, first.raw, notes)
+    reason = "; ".join((second.errors or first.errors)[:3])
+    return _Run(None, second.raw or first.raw, notes, f"LLM の出力を読み取れませんでした（{reason}）")
+
+
+# ---------------------------------------------------------------------------- drafting
+
+
+def _area_ref(area: AreaRef | Area) -> AreaRef:
+    if isinstance(area, AreaRef):
+        return area
+    return AreaRef(code=area.code, name=area.name, level=area.level,
+                   pref_name=area.pref_name, synthetic=area.synthetic)
+
+
+def draft_sheet_with_llm(
+    *, area: AreaRef | Area, theme: str, findings: Sequence[Finding],
+    hits: Sequence[SearchHit], settings: Settings,
+    examples: Sequence[ExampleSheet] = (), issue_text: str | None = None,
+    store: IndexStore | None = None, model: BaseChatModel | None = None,
+    embedder: str = "", index_version: str = "", data_year: int | None = None,
+) -> LLMDraftOutcome:
+    """Draft an issue sheet with the LLM; only verified citations and known figures survive.
+
+    ``hits`` are the passages retrieved for this draft (the first ``MAX_PASSAGES`` go into
+    the prompt and are the only citable chunks). ``store``, when given, also confirms
+    each cited chunk exists in the index. Indicators are left empty for the caller.
+    Returns ``sheet=None`` with a Japanese reason when the output is unusable.
+    """
+    prompt = load_prompt("draft_sheet")
+    area_ref = _area_ref(area)
+    hits = list(hits)[:MAX_PASSAGES]
+    try:
+        model = model or chat_model(settings)
+    except InputError as err:
+        return LLMDraftOutcome(None, [f"{err} オフラインの下書き機能に切り替えます。"],
+                               prompt_version=prompt.version)
+    label = _model_label(settings, model)
+    verifier = _Verifier(hits, store, findings)
+    messages = build_draft_messages(area=area_ref, theme=theme, findings=findings,
+                                    examples=examples, hits=hits, issue_text=issue_text,
+                                    prompt=prompt)
+    run = _run(model, SheetDraft, messages, prompt,
+               lambda d: _draft_errors(cast(SheetDraft, d), verifier))
+    notes = [f"LLM「{label}」で下書きしました（プロンプト {prompt.version}）。", *run.messages]
+    draft = cast(SheetDraft | None, run.parsed)
+    if run.failure or draft is None or not any(s.text.strip() for _, s in draft.statements()):
+        reason = run.failure or "LLM の出力が空でした"
+        notes = [*run.messages,
+                 f"{reason}。LLM「{label}」の下書きは使わず、オフラインの下書き機能に切り替えます。"]
+        log.warning("LLM draft unusable: %s", reason)
+        return LLMDraftOutcome(None, notes, run.raw, label, prompt.version)
+
+    dropped: list[str] = []
+
+    def statement(path: str, d: DraftStatement) -> dict[str, Any]:
+        return {"text": d.text.strip(),
+                "citations": verifier.keep_citations(path, d.citations, dropped),
+                "figures": verifier.keep_figures(path, d.figure_ids, dropped)}
+
+    sheet = IssueSheet(
+        title=draft.title.strip() or f"{area_ref.name} {THEME_LABELS.get(theme, theme)}",
+        area=area_ref, theme=theme,
+        participants=[p.strip() for p in draft.participants if p.strip()],
+        current_state=[Statement(**statement(f"current_state[{i}]", s))
+                       for i, s in enumerate(draft.current_state) if s.text.strip()],
+        goal=Statement(**statement("goal", draft.goal)),
+        issue=Statement(**statement("issue", draft.issue)),
+        causes=[Cause(**statement(f"causes[{i}]", c), viewpoint=c.viewpoint.strip())
+                for i, c in enumerate(draft.causes) if c.text.strip()],
+        measures=[Measure(**statement(f"measures[{i}]", m), priority=m.priority, source="llm",
+                          roles=[Role(actor=r.actor, action=r.action) for r in m.roles])
+                  for i, m in enumerate(draft.measures) if m.text.strip()],
+        effects=[Statement(**statement(f"effects[{i}]", s))
+                 for i, s in enumerate(draft.effects) if s.text.strip()],
+    )
+    unbacked = sheet.unbacked_fields()
+    notes += dropped
+    if unbacked:
+        notes.append("根拠を確認できない文があります（根拠なしとして表示）: " + "、".join(unbacked))
+    sheet.provenance = Provenance(
+        mode="llm", llm_model=label, prompt_version=prompt.version, embedder=embedder,
+        index_version=index_version, data_year=data_year,
+        retrieved_chunk_ids=[h.chunk_id for h in hits], issue_text=issue_text, messages=notes)
+    return LLMDraftOutcome(sheet, notes, run.raw, label, prompt.version)
+
+
+def draft_with_llm(request: Any, context: Any, settings: Settings,
+                   model: BaseChatModel | None = None) -> LLMDraftOutcome:
+    """Adapter for drafting.py: reads its request/context and calls ``draft_sheet_with_llm``.
+
+    Reads ``request.theme``, ``request.issue``/``issue_text``; ``context.area``,
+    ``context.findings``, ``context.example``/``examples``, ``context.hits``,
+    ``context.store``, and optional ``embedder``/``index_version``/``data_year``.
+    """
+    examples = _first(context, "examples", default=None)
+    if examples is None:
+        one = _first(context, "example", "example_sheet", default=None)
+        examples = [one] if one is not None else []
+    return draft_sheet_with_llm(
+        area=_first(context, "area", "area_ref") or _first(request, "area"),
+        theme=_first(request, "theme") or _first(context, "theme"),
+        findings=_first(context, "findings", default=[]) or [],
+        hits=_first(context, "hits", default=[]) or [],
+        settings=settings, examples=examples,
+        issue_text=_first(request, "issue_text", "issue", default=None),
+        store=_first(context, "store", "index", default=None), model=model,
+        embedder=_first(context, "embedder", default="") or "",
+        index_version=_first(context, "index_version", default="") or "",
+        data_year=_first(context, "data_year", "year", default=None),
+    )
+
+
+_MISSING = object()
+
+
+def _first(obj: Any, *names: str, default: Any = _MISSING) -> Any:
+    for name in names:
+        value = getattr(obj, name, _MISSING)
+        if value is not _MISSING:
+            return value
+    if default is _MISSING:
+        raise TypeError(f"{type(obj).__name__} has none of {names}")
+    return default
+
+
+# ----------------------------------------------------------------------------- answers
+
+
+def answer_question(question: str, hits: Sequence[SearchHit], settings: Settings,
+                    model: BaseChatModel | None = None,
+                    store: IndexStore | None = None) -> LLMAnswer:
+    """A short LLM answer that cites only verified passages of ``hits``.
+
+    Unverifiable citations are dropped; when none remains the model's text is not shown
+    (it is kept in ``raw``) and ``text`` says that no backed answer could be given.
+    """
+    prompt = load_prompt("answer_question")
+    hits = list(hits)[:MAX_PASSAGES]
+    if not question.strip():
+        raise InputError("質問が空です。")
+    if not hits:
+        return LLMAnswer("検索された資料がないため、LLM では回答しません。", [],
+                         ["検索結果が0件のため LLM を呼び出しませんでした。"],
+                         prompt_version=prompt.version)
+    model = model or chat_model(settings)
+    label = _model_label(settings, model)
+    verifier = _Verifier(hits, store)
+    run = _run(model, AnswerDraft, build_answer_messages(question, hits, prompt), prompt,
+               lambda a: _answer_errors(cast(AnswerDraft, a), verifier))
+    notes = [f"LLM「{label}」で回答しました（プロンプト {prompt.version}）。", *run.messages]
+    draft = cast(AnswerDraft | None, run.parsed)
+    if run.failure or draft is None:
+        notes.append(run.failure or "LLM の出力を読み取れませんでした")
+        return LLMAnswer("LLM の回答を得られませんでした。検索結果の本文をご確認ください。", [],
+                         notes, run.raw, label, prompt.version)
+    dropped: list[str] = []
+    citations = verifier.keep_citations("answer", draft.citations, dropped)
+    notes += dropped
+    if not citations:
+        notes.append("回答の根拠となる引用を検証できなかったため、LLM の回答は表示しません。")
+        return LLMAnswer(
+            "検索された資料から根拠を確認できる回答を作れませんでした。検索結果の本文をご確認ください。",
+            [], notes, run.raw, label, prompt.version)
+    return LLMAnswer(draft.answer.strip(), citations, notes, run.raw, label, prompt.version)
+
+
+__all__ = [
+    "AnswerDraft",
+    "DraftCitation",
+    "LLMAnswer",
+    "LLMDraftOutcome",
+    "Prompt",
+    "SheetDraft",
+    "answer_question",
+    "build_answer_messages",
+    "build_draft_messages",
+    "chat_model",
+    "describe_model",
+    "draft_sheet_with_llm",
+    "draft_with_llm",
+    "escape_data",
+    "load_prompt",
+    "parse_json_object",
+]

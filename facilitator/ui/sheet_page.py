@@ -1,0 +1,53 @@
+"""課題シート作成・編集: draft, edit every field, precedents beside, versions, conflicts."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from facilitator.ui import sheet_state
+from facilitator.ui.common import get_searcher, get_settings, mode_caption, sheet_store
+from facilitator.ui.sheet_editor import edit_form, status_steps
+from facilitator.ui.sheet_panels import conflict_view, draft_form, history_view, precedent_panel
+from facilitator.ui.widgets import page_css
+
+
+def render() -> None:
+    st.title("📝 課題シート作成・編集")
+    mode_caption()
+    page_css()
+    settings, store = get_settings(), sheet_store()
+    searcher = get_searcher()
+    sheets = store.list()
+    with st.expander("新しい課題シートを作成", expanded=not sheets, icon="✨"):
+        draft_form(settings, searcher, store)
+    if not sheets:
+        return
+    labels = {s.sheet_id: f"{s.title or '(無題)'}｜{s.area_name}｜{s.status}｜版{s.version}"
+              for s in sheets}
+    current = sheet_state.work()
+    if current is not None and current.sheet_id in labels:
+        st.session_state.setdefault(sheet_state.PICK, current.sheet_id)
+    picked = st.selectbox("編集するシート", list(labels), key=sheet_state.PICK,
+                          format_func=labels.get)
+    sheet = sheet_state.ensure_loaded(store, picked)
+    if sheet is None:
+        return
+    conflict_view()
+    st.markdown(f"状態: {status_steps(sheet.status)}　／　編集元: 版{sheet.version}"
+                f"　／　作成: {sheet.provenance.mode}")
+    main, side = st.columns([3, 2])
+    with main:
+        edit_tab, history_tab = st.tabs(["✏️ 編集", "🕘 版の履歴"])
+        with edit_tab:
+            submitted = edit_form(sheet, key=f"ed{sheet_state.nonce()}")
+            if submitted is not None:
+                sheet_state.save(store, *submitted)
+                st.rerun()
+        with history_tab:
+            history_view(store, sheet)
+    with side:
+        precedent_panel(searcher, sheet)
+
+
+if __name__ == "__main__":
+    render()

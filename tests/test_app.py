@@ -1,0 +1,327 @@
+"""The Streamlit app driven headless with AppTest: every page, on the real index and sample data."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from facilitator.export import to_xlsx
+from facilitator.export.example import example_sheet
+from facilitator.settings import PROJECT_ROOT, Settings
+from facilitator.sheets import SheetStatus
+from facilitator.storage import SheetStore
+from facilitator.ui import exports
+from tests.fixtures_app import open_page, point_app_at, texts
+
+pytest_plugins = ["tests.fixtures_app"]
+pytestmark = pytest.mark.slow  # every test uses the real index built by the session fixture
+
+
+def saved_example(settings: Settings, status: SheetStatus = SheetStatus.review):
+    return SheetStore(settings).save(example_sheet(status))
+
+
+# --- 地域の現状 ------------------------------------------------------------------------------
+
+
+def test_area_page_shows_synthetic_banner_charts_and_findings(app_env: Settings) -> None:
+    at = open_page()  # the default page
+    assert at.title[0].value.endswith("地域の現状")
+    assert any("架空データ" in w.value for w in at.warning)
+    at.selectbox(key="area_sec_99").set_value(None)  # keep prefecture level, then narrow down
+    at.selectbox(key="area_theme").set_value("zaitaku").run()
+    at.selectbox(key="area_sec_99").select_index(2).run()  # 北部医療圏
+    body = texts(at)
+    assert "北部医療圏の在宅医療の機能（2号機能ハ）を有する医療機関" in body
+    assert "N=" in body and "2026年報告" in body  # provenance under each finding
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 3
+    assert [m.label for m in at.metric][:2] == ["報告した医療機関", "病院"]
+
+
+def test_area_page_offers_the_sample_when_no_report_data(
+        app_data: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    point_app_at(monkeypatch, Settings(data_dir=tmp_path / "empty", corpus_dir=app_data.corpus_dir))
+    at = open_page()
+    assert "報告データがまだ取り込まれていません" in texts(at)
+    at.button(key="area_load_sample").click().run()
+    assert not at.exception
+    assert any("架空データ" in w.value for w in at.warning)
+
+
+def test_area_button_carries_area_and_theme_to_the_sheet_page(app_env: Settings) -> None:
+    at = open_page()
+    at.selectbox(key="area_theme").set_value("jikangai").run()
+    at.selectbox(key="area_sec_99").select_index(1).run()
+    at.button(key="area_to_sheet").click().run()
+    assert at.title[0].value.endswith("課題シート作成・編集")
+    assert at.selectbox(key="draft_sec_99").value.name == "中央医療圏"
+    assert at.selectbox(key="draft_theme").value == "jikangai"
+
+
+# --- 事例検索 --------------------------------------------------------------------------------
+
+
+def test_search_finds_kashiwa_case_with_highlight_and_locator(app_env: Settings) -> None:
+    at = open_page("search")
+    at.text_input(key="search_query").input("柏市の医師会").run()
+    body = texts(at)
+    assert "#### 事例17" in body
+    assert "📍 **事例17" in body and "<mark>" in body
+    assert not any("見つかりませんでした" in w.value for w in at.warning)
+
+
+def test_search_says_so_when_no_precedent_matches(app_env: Settings) -> None:
+    at = open_page("search")
+    at.text_input(key="search_query").input("確定申告の期限はいつ？").run()
+    assert any("当てはまる先行事例は見つかりませんでした" in w.value for w in at.warning)
+    assert at.expander[0].label.startswith("参考：一致度の低い箇所")
+
+
+def test_search_filters_keep_only_matching_cases(app_env: Settings) -> None:
+    at = open_page("search")
+    at.selectbox(key="search_category").set_value("病院")
+    at.text_input(key="search_query").input("在宅医療の後方支援").run()
+    cases = [m.value for m in at.markdown if m.value.startswith("#### 事例")]
+    assert cases
+    categories = [c.value.split("・")[0] for c in at.caption if "・" in c.value
+                  and c.value.split("・")[0] in ("診療所", "病院", "地域の連携", "参考事例")]
+    assert set(categories) == {"病院"}
+
+
+def test_search_full_case_view_and_similar_cases(app_env: Settings) -> None:
+    at = open_page("search")
+    at.text_input(key="search_query").input("柏市の医師会").run()
+    at.button(key="hit0_full").click().run()
+    body = texts(at)
+    assert "### 📖 事例17" in body
+    assert "3. 取組の詳細" in body  # every section of the case, not just the hit
+    at.button(key="case_close").click().run()
+    at.button(key="hit0_similar").click().run()
+    body = texts(at)
+    assert "に似た事例" in body and "共通の注目タグ" in body
+    assert at.button(key="sim0_full") is not None
+
+
+# --- 資料・データ管理 ------------------------------------------------------------------------
+
+
+def test_data_page_lists_documents_and_index_state(app_env: Settings) -> None:
+    at = open_page("data")
+    assert any("最新です" in s.value for s in at.success)
+    docs = at.dataframe[0].value
+    assert "かかりつけ医機能に関する事例集" in set(docs["題名"])
+    assert set(docs["区分"]) == {"同梱"}
+
+
+def test_bad_csv_upload_shows_row_and_column_and_keeps_data(app_env: Settings) -> None:
+    sample = app_env.data_dir / "sample_reports" / "架空データ_市町村表.csv"
+    lines = sample.read_text("utf-8-sig").splitlines()
+    lines[3] = lines[3].replace(",420400,", ",abc,").replace(",96100,", ",abc,")
+    bad = "\n".join(lines).encode("utf-8-sig")
+    at = open_page("data")
+    at.file_uploader(key="data_report_files").set_value(("市町村表_誤り.csv", bad, "text/csv"))
+    at.form_submit_button[1].click().run()
+    assert any("取り込みませんでした" in e.value for e in at.error)
+    table = at.dataframe[0].value
+    row = table.iloc[0]
+    assert (row["ファイル"], row["行"], row["列"], row["値"]) == ("市町村表_誤り.csv", 4, "人口", "abc")
+    assert "架空データ" in set(at.dataframe[1].value["区分"])  # earlier data still there
+
+
+def test_load_sample_button_reports_already_loaded(app_env: Settings) -> None:
+    at = open_page("data")
+    at.button(key="data_load_sample").click().run()
+    assert any("取り込み済み" in s.value for s in at.success)
+
+
+def test_bad_document_upload_shows_japanese_error_and_saves_nothing(app_env: Settings) -> None:
+    at = open_page("data")
+    at.file_uploader(key="data_doc_files").set_value(("壊れた資料.pdf", b"not a pdf", "application/pdf"))
+    at.form_submit_button[0].click().run()
+    assert at.error and "壊れた資料.pdf" in at.error[0].value
+    assert not (app_env.uploads_dir / "壊れた資料.pdf").exists()
+
+
+# --- 課題シート（編集・版・競合） -------------------------------------------------------------
+
+
+def _editor_key(at, field: str) -> str:
+    return f"ed{at.session_state['sheet_nonce']}_{field}"
+
+
+def test_sheet_page_edits_fields_measures_roles_and_citations(app_env: Settings) -> None:
+    sheet = saved_example(app_env)
+    at = open_page("sheet")
+    assert at.selectbox(key="sheet_pick").value == sheet.sheet_id
+    assert "根拠と先行事例" in texts(at)
+    at.text_input(key=_editor_key(at, "title")).input("北部圏域の在宅医療（第1回）")
+    at.text_area(key=_editor_key(at, "issue")).input("夜間の往診を担う診療所が少ない")
+    at.session_state[_editor_key(at, "measures")] = {
+        "edited_rows": {0: {"accepted": False}}, "added_rows": [], "deleted_rows": []}
+    at.session_state[_editor_key(at, "roles")] = {
+        "edited_rows": {}, "deleted_rows": [],
+        "added_rows": [{"measure": "2", "actor": "北部郡市医師会", "action": "輪番表を作る"}]}
+    at.session_state[_editor_key(at, "cites")] = {
+        "edited_rows": {0: {"accepted": False}}, "added_rows": [], "deleted_rows": []}
+    at.session_state[_editor_key(at, "causes")] = {
+        "edited_rows": {}, "deleted_rows": [],
+        "added_rows": [{"viewpoint": "住民", "text": "夜間に相談できる先を知らない"}]}
+    at.text_input(key=_editor_key(at, "message")).input("題名と課題を修正")
+    _submit(at)
+    assert not at.exception
+    assert any("版2として保存しました" in s.value for s in at.success)
+    saved = SheetStore(app_env).get(sheet.sheet_id)
+    assert saved.version == 2 and saved.title == "北部圏域の在宅医療（第1回）"
+    assert saved.issue.text == "夜間の往診を担う診療所が少ない"
+    assert saved.issue.citations == sheet.issue.citations  # text edited, backing kept
+    assert saved.measures[0].accepted is False
+    assert any(r.actor == "北部郡市医師会" for r in saved.measures[1].roles)
+    assert saved.all_citations()[0].accepted is False
+    assert saved.causes[-1].viewpoint == "住民" and saved.causes[-1].unbacked
+    assert SheetStore(app_env).history(sheet.sheet_id)[-1].message == "題名と課題を修正"
+
+
+def _submit(at) -> None:
+    next(b for b in at.form_submit_button if b.label == "保存").click().run()
+
+
+def test_stale_save_shows_conflict_and_keeps_both_versions(app_env: Settings) -> None:
+    store = SheetStore(app_env)
+    sheet = saved_example(app_env)
+    at = open_page("sheet")
+    theirs = store.save(store.get(sheet.sheet_id).model_copy(update={"title": "他の人の題名"}))
+    at.text_input(key=_editor_key(at, "title")).input("私の題名")
+    _submit(at)
+    assert any("他の人が先に版2を保存しています" in e.value for e in at.error)
+    codes = [c.value for c in at.code]
+    assert any("# 私の題名" in c for c in codes) and any("# 他の人の題名" in c for c in codes)
+    assert store.get(sheet.sheet_id).title == theirs.title  # nothing overwritten
+    at.button(key="conflict_keep").click().run()
+    assert at.text_input(key=_editor_key(at, "title")).value == "私の題名"
+    _submit(at)
+    latest = store.get(sheet.sheet_id)
+    assert (latest.version, latest.title) == (3, "私の題名")
+    assert store.get(sheet.sheet_id, 2).title == "他の人の題名"
+
+
+def test_conflict_reload_takes_the_newest_version(app_env: Settings) -> None:
+    store = SheetStore(app_env)
+    sheet = saved_example(app_env)
+    at = open_page("sheet")
+    store.save(store.get(sheet.sheet_id).model_copy(update={"title": "他の人の題名"}))
+    at.text_input(key=_editor_key(at, "title")).input("私の題名")
+    _submit(at)
+    at.button(key="conflict_reload").click().run()
+    assert not at.error
+    assert at.text_input(key=_editor_key(at, "title")).value == "他の人の題名"
+    assert store.get(sheet.sheet_id).version == 2
+
+
+def test_history_diff_and_restore(app_env: Settings) -> None:
+    store = SheetStore(app_env)
+    sheet = saved_example(app_env)
+    store.save(sheet.model_copy(update={"title": "第2版の題名"}), author="佐藤", message="題名")
+    at = open_page("sheet")
+    history = at.dataframe[0].value
+    assert list(history["版"]) == [1, 2] and history.iloc[1]["保存者"] == "佐藤"
+    diff = next(c.value for c in at.code if c.language == "diff")
+    assert "+# 第2版の題名" in diff
+    at.selectbox(key="hist_restore_version").set_value(1)
+    at.button(key="hist_restore").click().run()
+    latest = store.get(sheet.sheet_id)
+    assert latest.version == 3 and latest.title == sheet.title
+    assert any("版1の内容を版3として復元しました" in s.value for s in at.success)
+
+
+def test_precedent_panel_opens_the_full_case(app_env: Settings) -> None:
+    saved_example(app_env)
+    at = open_page("sheet")
+    buttons = [b for b in at.button if (b.key or "").startswith("prec") and b.key.endswith("_full")]
+    assert buttons, "a cited case offers its full text"
+    buttons[0].click().run()
+    assert "### 📖 事例" in texts(at)
+
+
+# --- 出力 ------------------------------------------------------------------------------------
+
+
+def test_export_page_offers_every_download(app_env: Settings) -> None:
+    saved_example(app_env, SheetStatus.submitted)
+    at = open_page("export")
+    labels = [b.label for b in at.download_button]
+    assert labels[:4] == ["Excel（課題管理シート）", "Word", "Markdown", "JSON"]
+    assert labels.count("Excel") == 2 and labels.count("Word") == 3  # public summary, agenda
+    assert "協議の結果の公表シート" in texts(at)
+
+
+def test_public_summary_needs_a_submitted_sheet(app_env: Settings) -> None:
+    saved_example(app_env, SheetStatus.draft)
+    at = open_page("export")
+    assert any("公表用の要約は" in w.value for w in at.warning)
+    at.toggle(key="pub_force").set_value(True).run()
+    assert len([b for b in at.download_button if b.label == "Word"]) == 3
+
+
+def test_export_files_are_real_workbooks(app_env: Settings) -> None:
+    sheet = saved_example(app_env)
+    files = exports.sheet_files([sheet])
+    data, name, _mime = files["Excel（課題管理シート）"]
+    wb = load_workbook(io.BytesIO(data()))
+    assert name.endswith(".xlsx") and "出典" in wb.sheetnames
+    assert files["JSON"][0].startswith("{")
+
+
+def test_import_edited_workbook_as_new_version(app_env: Settings, tmp_path: Path) -> None:
+    sheet = saved_example(app_env)
+    path = to_xlsx([sheet], tmp_path / "課題管理シート.xlsx")
+    at = open_page("export")
+    at.file_uploader(key="import_file").set_value(
+        ("課題管理シート.xlsx", path.read_bytes(), exports.XLSX))
+    next(b for b in at.form_submit_button if b.label == "取り込む").click().run()
+    assert any("変更はありませんでした" in i.value for i in at.info)
+
+
+def test_import_unreadable_workbook_lists_the_problem(app_env: Settings) -> None:
+    saved_example(app_env)
+    at = open_page("export")
+    at.file_uploader(key="import_file").set_value(("壊れた.xlsx", b"PK\x03\x04broken", exports.XLSX))
+    next(b for b in at.form_submit_button if b.label == "取り込む").click().run()
+    assert any("壊れた.xlsx" in e.value for e in at.error)
+    assert SheetStore(app_env).get("sh-example01").version == 1
+
+
+# --- 初回起動 --------------------------------------------------------------------------------
+
+
+def test_fresh_data_dir_builds_the_index_from_a_button(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "note.txt").write_text(
+        "地域の夜間診療について\n\n夜間の輪番制を医師会が調整し、休日当番医と連携している。\n", "utf-8")
+    (corpus / "manifest.json").write_text(
+        '{"documents": [{"doc_id": "note", "title": "小さな資料", "kind": "local", '
+        '"path": "note.txt", "parser": "generic"}]}', "utf-8")
+    point_app_at(monkeypatch, Settings(data_dir=tmp_path / "data", corpus_dir=corpus))
+    at = open_page("search")
+    assert any("検索インデックスがまだありません" in w.value for w in at.warning)
+    at.button(key="build_index_missing").click().run()
+    assert not at.exception
+    assert any("索引を作成しました" in s.value for s in at.success)
+    at.text_input(key="search_query").input("夜間の輪番").run()
+    assert "小さな資料" in texts(at)
+
+
+def test_every_page_runs_without_error(app_env: Settings) -> None:
+    from tests.fixtures_app import PAGES
+
+    at = open_page()
+    for page in PAGES.values():
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert at.title, page
+    assert Path(PROJECT_ROOT / "app.py").exists()
