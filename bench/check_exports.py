@@ -81,7 +81,7 @@ def main() -> int:
     print(f"{'file':<22} {'seconds':>8} {'pages':>5}  page-1 PNG")
     for path, must in exports(args.out):
         try:
-            pdf, seconds = convert_to_pdf(path, args.out / "pdf")
+            pdf, seconds = convert_to_pdf(path, args.out / "pdf" / path.suffix[1:])
         except (FacilitatorError, subprocess.TimeoutExpired) as exc:
             print(f"FAIL {path.name}: {exc}", file=sys.stderr)
             failures += 1

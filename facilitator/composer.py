@@ -10,12 +10,14 @@ passage it comes from), 検証指標 come from the report items. Same inputs, sa
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from .citations import MIN_QUOTE_CHARS, verify_citation
 from .errors import NotFoundError
 from .index import IndexStore
 from .parsers.base import ExampleSheet, SheetItem
+from .reports.items import FUNCTION_KEYS
 from .reports.models import SYNTHETIC_LABEL, Finding
 from .retrieval import SearchHit
 from .sheets import (
@@ -41,7 +43,10 @@ MAX_SURVEY_PRECEDENTS = 1
 MAX_ROLES = 4
 MAX_INDICATORS = 6
 MIN_PRECEDENT_QUOTE = 15
+SURVEY_MEASURE_QUESTIONS = (1, 3)
+"""Survey questions whose answers are initiatives (①具体的な取組, ③普及啓発); ② and ④ are not."""
 SYNTHETIC_TAG = f"【{SYNTHETIC_LABEL}】"
+THEME_FUNCTION = {theme: function for function, theme in FUNCTION_KEYS.items()}
 
 # (actor, keywords, default action). Order is the display order of roles.
 ACTORS: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -171,6 +176,20 @@ def has_gap(findings: list[Finding]) -> bool:
     )
 
 
+def footnote_numbers(store: IndexStore, doc_id: str) -> set[int]:
+    """Footnote numbers of a document (the guideline marks terms like 「協力医療機関20」)."""
+    return {int(c.metadata["footnote"]) for c in store.chunks
+            if c.doc_id == doc_id and c.metadata.get("section_kind") == "footnote"
+            and str(c.metadata.get("footnote", "")).isdigit()}
+
+
+def display_text(text: str, footnotes: Collection[int]) -> str:
+    """The example's wording without footnote markers (the citation keeps them verbatim)."""
+    for n in sorted(footnotes, reverse=True):
+        text = re.sub(rf"(?<=[^\d\s.]){n}(?=[、。,，)）の等\s]|$)", "", text)
+    return text
+
+
 def _with_area(area: str, text: str, particle: str) -> str:
     return text if text.startswith(area) else f"{area}{particle}、{text}"
 
@@ -192,21 +211,24 @@ def current_state(context: DraftContext) -> list[Statement]:
     return out
 
 
-def goal(context: DraftContext, ex: ExampleSheet, store: IndexStore) -> Statement:
-    return Statement(text=_with_area(context.area.name, ex.goal, "において"),
+def goal(context: DraftContext, ex: ExampleSheet, store: IndexStore,
+         footnotes: Collection[int] = ()) -> Statement:
+    return Statement(text=_with_area(context.area.name, display_text(ex.goal, footnotes), "において"),
                      citations=_cites(store, (ex.chunk_ids.get("goal"), ex.goal)))
 
 
-def issue(context: DraftContext, ex: ExampleSheet, store: IndexStore) -> Statement:
+def issue(context: DraftContext, ex: ExampleSheet, store: IndexStore,
+          footnotes: Collection[int] = ()) -> Statement:
     """課題: the user's problem or the example's, in the area, with the key local figure."""
     area = context.area.name
     user = context.request.issue_text
-    base = user if user else ex.issue
+    base = user if user else display_text(ex.issue, footnotes)
     text = _with_area(area, base.rstrip("。") + "。", "では")
     key = key_finding(context.findings)
     figures = []
     if key is not None:
-        text += f"報告データでは、{_strip_synthetic(key.sentence)}"
+        lead = "報告データでは、" if has_gap([key]) else "参考として、報告データでは、"
+        text += lead + _strip_synthetic(key.sentence)
         if key.synthetic:
             text += f"（{SYNTHETIC_LABEL}）"
         figures.append(figure_ref(key))
@@ -215,33 +237,34 @@ def issue(context: DraftContext, ex: ExampleSheet, store: IndexStore) -> Stateme
                      citations=_cites(store, (ex.chunk_ids.get("issue"), ex.issue)))
 
 
-def causes(ex: ExampleSheet, store: IndexStore) -> list[Cause]:
-    return [Cause(text=c.text, viewpoint=viewpoint(c.text),
+def causes(ex: ExampleSheet, store: IndexStore,
+           footnotes: Collection[int] = ()) -> list[Cause]:
+    return [Cause(text=display_text(c.text, footnotes), viewpoint=viewpoint(c.text),
                   citations=_cites(store, (c.chunk_id, c.text)))
             for c in ex.causes]
 
 
-def _point_role(point: str, theme: str) -> Role:
-    actors = infer_actors(point)
-    return Role(actor="・".join(actors[:2]) or THEME_LEAD.get(theme, "郡市区医師会"), action=point)
+def _point_role(point: str, theme: str) -> tuple[Role, list[str]]:
+    actors = infer_actors(point)[:2] or [THEME_LEAD.get(theme, "郡市区医師会")]
+    return Role(actor="・".join(actors), action=point), actors
 
 
-def guideline_measure(item: SheetItem, context: DraftContext, store: IndexStore) -> Measure:
+def guideline_measure(item: SheetItem, context: DraftContext, store: IndexStore,
+                      footnotes: Collection[int] = ()) -> Measure:
     """方策 from the example sheet. 「事例集 P.n」 stays an unresolved note, never a citation.
 
     Priority: 高 when it starts from かかりつけ医機能報告 and the area shows a gap (a
     figure below the prefecture average or a municipality without the function), else 中.
     """
-    roles = [_point_role(p, context.theme) for p in item.points]
-    covered = {a for r in roles for a in r.actor.split("・")} | {r.actor for r in roles}
-    for actor in infer_actors(item.text):
+    pairs = [_point_role(p, context.theme) for p in item.points]
+    roles = [role for role, _ in pairs]
+    covered = {a for _, actors in pairs for a in actors}
+    lead = THEME_LEAD.get(context.theme, "郡市区医師会")
+    for actor in [*infer_actors(item.text), lead]:
         if actor not in covered and len(roles) < MAX_ROLES:
             roles.append(Role(actor=actor, action=DEFAULT_ACTIONS[actor]))
             covered.add(actor)
-    if not roles:
-        lead = THEME_LEAD.get(context.theme, "郡市区医師会")
-        roles.append(Role(actor=lead, action=DEFAULT_ACTIONS[lead]))
-    text = item.text
+    text = display_text(item.text, footnotes)
     if item.points:
         text += "（" + " ".join(f"✓{p}" for p in item.points) + "）"
     figures = []
@@ -266,7 +289,9 @@ def _case_key(hit: SearchHit) -> str | None:
     if hit.case_id:
         return hit.case_id
     respondent = hit.metadata.get("respondent")
-    return f"survey:{respondent}" if respondent else None
+    if respondent and hit.metadata.get("question") in SURVEY_MEASURE_QUESTIONS:
+        return f"survey:{respondent}"
+    return None
 
 
 def rank_precedents(context: DraftContext) -> list[tuple[str, SearchHit, list[str], int, bool]]:
@@ -305,7 +330,7 @@ def rank_precedents(context: DraftContext) -> list[tuple[str, SearchHit, list[st
     return out
 
 
-def _precedent_label(hit: SearchHit) -> str:
+def precedent_label(hit: SearchHit) -> str:
     """「事例17 一般社団法人柏市医師会(柏モデル)（千葉県柏市）」 or 「愛知県（衛生部長会調査の回答）」."""
     md = hit.metadata
     if hit.case_id:
@@ -344,7 +369,7 @@ def precedent_measure(hit: SearchHit, matched: list[str], n_queries: int, by_use
     quote = _best_sentence(hit, matched, heading)
     if quote is None and heading is None:
         return None
-    label = _precedent_label(hit)
+    label = precedent_label(hit)
     summary = _HEADING_RE.sub("", heading) if heading else quote
     text = f"{label}の取組: {summary}（{context.area.name}での実施を検討）"
     citations = _cites(store, *((hit.chunk_id, q) for q in (heading, quote) if q))
@@ -369,14 +394,13 @@ def effects(context: DraftContext, store: IndexStore) -> list[Statement]:
         if not text or any(text in s or s in text for s in seen):
             continue
         seen.append(text)
-        out.append(Statement(text=ex.effect, citations=_cites(store, (ex.chunk_ids.get("effect"),
-                                                                     ex.effect))))
+        out.append(Statement(text=display_text(ex.effect, footnote_numbers(store, ex.doc_id)),
+                             citations=_cites(store, (ex.chunk_ids.get("effect"), ex.effect))))
     return out
 
 
 def _item_ids(metric: str, theme: str, year: int | None) -> list[str]:
     """Report item ids an indicator metric is built on (from the item dictionary)."""
-    from .reports.indicators import THEME_FUNCTION
     from .reports.items import load_dictionary
 
     if metric.startswith("item."):
@@ -407,7 +431,6 @@ def indicators(context: DraftContext) -> list[VerificationIndicator]:
             name=f.metric_label, item_ids=_item_ids(f.metric, context.theme, f.year),
             metric=f.metric, baseline=f.value, unit=f.unit, target=_target(f))
             for f in context.findings[:MAX_INDICATORS]]
-    from .reports.indicators import THEME_FUNCTION
     from .reports.items import load_dictionary
 
     d = load_dictionary(context.request.year)
@@ -443,7 +466,8 @@ def compose_sheet(context: DraftContext, store: IndexStore) -> IssueSheet:
         raise NotFoundError(
             f"テーマ「{context.theme}」の協議イメージ例（ガイドライン）が索引にありません。"
             "`facilitator ingest` で索引を作り直してください。")
-    measures = [guideline_measure(m, context, store) for m in ex.measures]
+    notes = footnote_numbers(store, ex.doc_id)
+    measures = [guideline_measure(m, context, store, notes) for m in ex.measures]
     for _, hit, matched, n_queries, by_user in rank_precedents(context):
         m = precedent_measure(hit, matched, n_queries, by_user, context, store)
         if m is not None:
@@ -461,8 +485,8 @@ def compose_sheet(context: DraftContext, store: IndexStore) -> IssueSheet:
     return IssueSheet(
         title=f"{area.name} {THEME_LABELS.get(context.theme, context.theme)}の課題シート（下書き）",
         area=area, theme=context.theme, participants=participants(context),
-        current_state=current_state(context), goal=goal(context, ex, store),
-        issue=issue(context, ex, store), causes=causes(ex, store), measures=measures,
+        current_state=current_state(context), goal=goal(context, ex, store, notes),
+        issue=issue(context, ex, store, notes), causes=causes(ex, store, notes), measures=measures,
         effects=effects(context, store), indicators=indicators(context),
         provenance=Provenance(
             mode="offline", composer_version=COMPOSER_VERSION, embedder=context.embedder,

@@ -60,7 +60,7 @@ class QueryRun(BaseModel):
     """One search made for a draft: what was asked, with which filters, what came back."""
 
     query: str
-    purpose: str = Field(description="user | issue | causes | measure-N")
+    purpose: str = Field(description="user | issue | measure-N")
     filters: dict[str, str] = Field(default_factory=dict)
     confident: bool
     chunk_ids: list[str] = Field(description="ranked, best first")
@@ -187,10 +187,8 @@ def draft_queries(theme: str, example: ExampleSheet | None, issue_text: str | No
         out += [("user", "theme", issue_text), ("user", "casebook", issue_text)]
     if example is not None:
         if not issue_text:
-            out.append(("issue", "theme", f"{label} {example.issue}"))
-        causes = " ".join(c.text for c in example.causes)
-        if causes:
-            out.append(("causes", "theme", causes))
+            causes = " ".join(c.text for c in example.causes)
+            out.append(("issue", "theme", f"{label} {example.issue} {causes}".strip()))
         out.append(("issue", "casebook", example.issue))
         out += [(f"measure-{m.number}", "casebook", m.text) for m in example.measures]
     elif not issue_text:

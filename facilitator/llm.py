@@ -51,7 +51,12 @@ log = logging.getLogger(__name__)
 
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
 MAX_PASSAGES = 12
-"""Passages put into one prompt; only these count as retrieved for verification."""
+MAX_PASSAGE_CHARS = 12_000
+"""Passages put into one prompt (count and total length, best first, at least one);
+only these, plus indexed example-sheet fields, count as retrieved for verification."""
+NO_SYSTEM_ROLE = ("gemma",)
+"""Model names whose chat templates drop the system turn (llama.cpp's ``gemma`` format
+does so silently): the instructions are folded into the first user turn instead."""
 LLM_TIMEOUT_S = 180.0
 OPENAI_LIKE = ("openai", "azure_openai")
 NOT_RETRIEVED = "この下書きのために検索された資料ではありません（今回渡された passage の id だけを引用できます）"
@@ -324,22 +329,38 @@ def render_findings(findings: Sequence[Finding]) -> str:
     )
 
 
-def render_examples(examples: Sequence[ExampleSheet]) -> str:
+def render_examples(examples: Sequence[ExampleSheet], citable: set[str] | None = None) -> str:
+    """The example sheets as ``<example field=… [id=…]>`` DATA; ids only for citable chunks."""
     if not examples:
         return "（記載例はありません）"
+    citable = citable or set()
     blocks: list[str] = []
     for ex in examples:
-        parts = [("表題", ex.title), ("圏域", ex.area), ("参加者", ex.participants),
-                 ("課題", ex.issue), ("目指す姿", ex.goal)]
-        parts += [(f"原因{c.number}", _item_text(c.text, c.points)) for c in ex.causes]
-        parts += [(f"方策{m.number}", _item_text(m.text, m.points)) for m in ex.measures]
-        parts.append(("効果", ex.effect))
+        parts = [("表題", ex.title, None), ("圏域", ex.area, ex.chunk_ids.get("area")),
+                 ("参加者", ex.participants, ex.chunk_ids.get("participants")),
+                 ("課題", ex.issue, ex.chunk_ids.get("issue")),
+                 ("目指す姿", ex.goal, ex.chunk_ids.get("goal"))]
+        parts += [(f"原因{c.number}", _item_text(c.text, c.points), c.chunk_id) for c in ex.causes]
+        parts += [(f"方策{m.number}", _item_text(m.text, m.points), m.chunk_id)
+                  for m in ex.measures]
+        parts.append(("効果", ex.effect, ex.chunk_ids.get("effect")))
         inner = "\n".join(
-            f'<example field="{_attr(label)}">{escape_data(value)}</example>'
-            for label, value in parts if value
+            f'<example field="{_attr(label)}"'
+            + (f' id="{_attr(cid)}"' if cid and cid in citable else "")
+            + f">{escape_data(value)}</example>"
+            for label, value, cid in parts if value
         )
         blocks.append(f'<example_sheet theme="{_attr(ex.theme)}">\n{inner}\n</example_sheet>')
     return "\n".join(blocks)
+
+
+def example_chunk_ids(examples: Sequence[ExampleSheet]) -> list[str]:
+    """Chunk ids of the example sheets' fields (citable when the index has them)."""
+    out: list[str] = []
+    for ex in examples:
+        ids = [*ex.chunk_ids.values(), *(i.chunk_id for i in (*ex.causes, *ex.measures))]
+        out += [i for i in ids if i and i not in out]
+    return out
 
 
 def _item_text(text: str, points: Sequence[str]) -> str:
@@ -353,7 +374,7 @@ def _schema_text(schema: type[BaseModel]) -> str:
 def build_draft_messages(
     *, area: AreaRef, theme: str, findings: Sequence[Finding],
     examples: Sequence[ExampleSheet], hits: Sequence[SearchHit], issue_text: str | None,
-    prompt: Prompt,
+    prompt: Prompt, citable_examples: set[str] | None = None, system_role: bool = True,
 ) -> list[BaseMessage]:
     """System + user messages for a sheet draft; every piece of outside text is DATA."""
     user = prompt.render(
@@ -362,15 +383,15 @@ def build_draft_messages(
         theme=escape_data(THEME_LABELS.get(theme, theme)),
         issue_text=f"<issue_text>{escape_data(issue_text or '（指定なし）')}</issue_text>",
         findings=render_findings(findings),
-        example=render_examples(examples),
+        example=render_examples(examples, citable_examples),
         passages=render_passages(hits),
         schema=_schema_text(SheetDraft),
     )
-    return [SystemMessage(prompt.render("system")), HumanMessage(user)]
+    return _messages(prompt.render("system"), user, system_role)
 
 
-def build_answer_messages(question: str, hits: Sequence[SearchHit],
-                          prompt: Prompt) -> list[BaseMessage]:
+def build_answer_messages(question: str, hits: Sequence[SearchHit], prompt: Prompt,
+                          system_role: bool = True) -> list[BaseMessage]:
     """System + user messages for a question; the question is DATA too."""
     user = prompt.render(
         "user",
@@ -378,7 +399,30 @@ def build_answer_messages(question: str, hits: Sequence[SearchHit],
         passages=render_passages(hits),
         schema=_schema_text(AnswerDraft),
     )
-    return [SystemMessage(prompt.render("system")), HumanMessage(user)]
+    return _messages(prompt.render("system"), user, system_role)
+
+
+def _messages(system: str, user: str, system_role: bool) -> list[BaseMessage]:
+    if system_role:
+        return [SystemMessage(system), HumanMessage(user)]
+    return [HumanMessage(f"{system}\n\n{user}")]
+
+
+def accepts_system_role(label: str) -> bool:
+    """False for models whose chat template drops system turns (see ``NO_SYSTEM_ROLE``)."""
+    return not any(name in label.lower() for name in NO_SYSTEM_ROLE)
+
+
+def select_passages(hits: Sequence[SearchHit]) -> list[SearchHit]:
+    """The best hits that fit the prompt budget; the rest are not shown, so not citable."""
+    out: list[SearchHit] = []
+    used = 0
+    for hit in hits[:MAX_PASSAGES]:
+        if out and used + len(hit.text) > MAX_PASSAGE_CHARS:
+            break
+        out.append(hit)
+        used += len(hit.text)
+    return out
 
 
 # ----------------------------------------------------------------------- verification
@@ -400,8 +444,8 @@ class _Verifier:
     """Checks proposed citations and figure ids against this request's evidence."""
 
     def __init__(self, hits: Sequence[SearchHit], store: IndexStore | None,
-                 findings: Sequence[Finding] = ()) -> None:
-        self.allowed = {h.chunk_id for h in hits}
+                 findings: Sequence[Finding] = (), extra: set[str] | None = None) -> None:
+        self.allowed = {h.chunk_id for h in hits} | (extra or set())
         self.store = store if store is not None else cast(IndexStore, _HitStore(hits))
         self.findings = {f.id: f for f in findings}
 
@@ -525,8 +569,9 @@ class _Caller:
         self.model = model
         self.schema = schema
         self.structured: Any = None
+        kwargs = {"method": "json_mode"} if _is_openai_compatible_server(model) else {}
         try:
-            self.structured = model.with_structured_output(schema, include_raw=True)
+            self.structured = model.with_structured_output(schema, include_raw=True, **kwargs)
         except (NotImplementedError, ValueError, TypeError):
             self.structured = None
 
@@ -558,6 +603,20 @@ class _Caller:
         except ValidationError as err:
             return _Attempt(None, text, ["スキーマに合いません: " + m
                                          for m in _validation_messages(err)])
+
+
+def _is_openai_compatible_server(model: BaseChatModel) -> bool:
+    """ChatOpenAI pointed at another server: JSON mode is what llama.cpp/vLLM/Ollama share.
+
+    (llama-cpp-python's server accepts ``response_format`` ``json_object`` only, and
+    constrains the output to JSON with a grammar.)
+    """
+    try:
+        from langchain_openai import ChatOpenAI
+    except ImportError:
+        return False
+    base = getattr(model, "openai_api_base", None)
+    return isinstance(model, ChatOpenAI) and bool(base) and "api.openai.com" not in str(base)
 
 
 def _message_text(message: object) -> str:
@@ -622,24 +681,28 @@ def draft_sheet_with_llm(
 ) -> LLMDraftOutcome:
     """Draft an issue sheet with the LLM; only verified citations and known figures survive.
 
-    ``hits`` are the passages retrieved for this draft (the first ``MAX_PASSAGES`` go into
-    the prompt and are the only citable chunks). ``store``, when given, also confirms
-    each cited chunk exists in the index. Indicators are left empty for the caller.
+    ``hits`` are the passages retrieved for this draft, best first; those that fit the
+    prompt (``select_passages``) are the only citable chunks, plus the example sheets'
+    field chunks when ``store`` (the index, which also confirms each cited chunk exists)
+    has them. Indicators are left empty for the caller (drafting's ``fill_missing``).
     Returns ``sheet=None`` with a Japanese reason when the output is unusable.
     """
     prompt = load_prompt("draft_sheet")
     area_ref = _area_ref(area)
-    hits = list(hits)[:MAX_PASSAGES]
+    hits = select_passages(list(hits))
     try:
         model = model or chat_model(settings)
     except InputError as err:
         return LLMDraftOutcome(None, [f"{err} オフラインの下書き機能に切り替えます。"],
                                prompt_version=prompt.version)
     label = _model_label(settings, model)
-    verifier = _Verifier(hits, store, findings)
+    citable = ({i for i in example_chunk_ids(examples) if i in store.by_id}
+               if store is not None else set())
+    verifier = _Verifier(hits, store, findings, citable)
     messages = build_draft_messages(area=area_ref, theme=theme, findings=findings,
                                     examples=examples, hits=hits, issue_text=issue_text,
-                                    prompt=prompt)
+                                    prompt=prompt, citable_examples=citable,
+                                    system_role=accepts_system_role(label))
     run = _run(model, SheetDraft, messages, prompt,
                lambda d: _draft_errors(cast(SheetDraft, d), verifier))
     notes = [f"LLM「{label}」で下書きしました（プロンプト {prompt.version}）。", *run.messages]
@@ -736,7 +799,7 @@ def answer_question(question: str, hits: Sequence[SearchHit], settings: Settings
     (it is kept in ``raw``) and ``text`` says that no backed answer could be given.
     """
     prompt = load_prompt("answer_question")
-    hits = list(hits)[:MAX_PASSAGES]
+    hits = select_passages(list(hits))
     if not question.strip():
         raise InputError("質問が空です。")
     if not hits:
@@ -746,7 +809,8 @@ def answer_question(question: str, hits: Sequence[SearchHit], settings: Settings
     model = model or chat_model(settings)
     label = _model_label(settings, model)
     verifier = _Verifier(hits, store)
-    run = _run(model, AnswerDraft, build_answer_messages(question, hits, prompt), prompt,
+    messages = build_answer_messages(question, hits, prompt, accepts_system_role(label))
+    run = _run(model, AnswerDraft, messages, prompt,
                lambda a: _answer_errors(cast(AnswerDraft, a), verifier))
     notes = [f"LLM「{label}」で回答しました（プロンプト {prompt.version}）。", *run.messages]
     draft = cast(AnswerDraft | None, run.parsed)

@@ -6,17 +6,20 @@ import io
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
 
-from facilitator.export import to_xlsx
-from facilitator.export.example import example_sheet
-from facilitator.settings import PROJECT_ROOT, Settings
-from facilitator.sheets import SheetStatus
-from facilitator.storage import SheetStore
-from facilitator.ui import exports
-from tests.fixtures_app import open_page, point_app_at, texts
-
+pytest.register_assert_rewrite("tests.fixtures_app")
 pytest_plugins = ["tests.fixtures_app"]
+
+from openpyxl import load_workbook  # noqa: E402
+
+from facilitator.export import to_xlsx  # noqa: E402
+from facilitator.export.example import example_sheet  # noqa: E402
+from facilitator.settings import PROJECT_ROOT, Settings  # noqa: E402
+from facilitator.sheets import SheetStatus  # noqa: E402
+from facilitator.storage import SheetStore  # noqa: E402
+from facilitator.ui import exports  # noqa: E402
+from tests.fixtures_app import PAGES, open_page, point_app_at, texts  # noqa: E402
+
 pytestmark = pytest.mark.slow  # every test uses the real index built by the session fixture
 
 
@@ -36,7 +39,7 @@ def test_area_page_shows_synthetic_banner_charts_and_findings(app_env: Settings)
     at.selectbox(key="area_sec_99").select_index(2).run()  # 北部医療圏
     body = texts(at)
     assert "北部医療圏の在宅医療の機能（2号機能ハ）を有する医療機関" in body
-    assert "N=" in body and "2026年報告" in body  # provenance under each finding
+    assert "根拠: 2026年報告" in body and "N=" in body  # provenance under each finding
     charts = at.get("vega_lite_chart")
     assert len(charts) == 3
     assert [m.label for m in at.metric][:2] == ["報告した医療機関", "病院"]
@@ -70,7 +73,7 @@ def test_search_finds_kashiwa_case_with_highlight_and_locator(app_env: Settings)
     at.text_input(key="search_query").input("柏市の医師会").run()
     body = texts(at)
     assert "#### 事例17" in body
-    assert "📍 **事例17" in body and "<mark>" in body
+    assert ":material/location_on: **事例17" in body and "<mark>" in body
     assert not any("見つかりませんでした" in w.value for w in at.warning)
 
 
@@ -97,7 +100,7 @@ def test_search_full_case_view_and_similar_cases(app_env: Settings) -> None:
     at.text_input(key="search_query").input("柏市の医師会").run()
     at.button(key="hit0_full").click().run()
     body = texts(at)
-    assert "### 📖 事例17" in body
+    assert ":material/menu_book: 事例17" in body
     assert "3. 取組の詳細" in body  # every section of the case, not just the hit
     at.button(key="case_close").click().run()
     at.button(key="hit0_similar").click().run()
@@ -129,7 +132,7 @@ def test_bad_csv_upload_shows_row_and_column_and_keeps_data(app_env: Settings) -
     table = at.dataframe[0].value
     row = table.iloc[0]
     assert (row["ファイル"], row["行"], row["列"], row["値"]) == ("市町村表_誤り.csv", 4, "人口", "abc")
-    assert "架空データ" in set(at.dataframe[1].value["区分"])  # earlier data still there
+    assert "架空データ" in set(at.dataframe[-1].value["区分"])  # earlier data still there
 
 
 def test_load_sample_button_reports_already_loaded(app_env: Settings) -> None:
@@ -226,7 +229,7 @@ def test_history_diff_and_restore(app_env: Settings) -> None:
     sheet = saved_example(app_env)
     store.save(sheet.model_copy(update={"title": "第2版の題名"}), author="佐藤", message="題名")
     at = open_page("sheet")
-    history = at.dataframe[0].value
+    history = next(d.value for d in at.dataframe if "版" in d.value.columns)
     assert list(history["版"]) == [1, 2] and history.iloc[1]["保存者"] == "佐藤"
     diff = next(c.value for c in at.code if c.language == "diff")
     assert "+# 第2版の題名" in diff
@@ -243,7 +246,7 @@ def test_precedent_panel_opens_the_full_case(app_env: Settings) -> None:
     buttons = [b for b in at.button if (b.key or "").startswith("prec") and b.key.endswith("_full")]
     assert buttons, "a cited case offers its full text"
     buttons[0].click().run()
-    assert "### 📖 事例" in texts(at)
+    assert ":material/menu_book: 事例" in texts(at)
 
 
 # --- 出力 ------------------------------------------------------------------------------------
@@ -317,11 +320,89 @@ def test_fresh_data_dir_builds_the_index_from_a_button(
 
 
 def test_every_page_runs_without_error(app_env: Settings) -> None:
-    from tests.fixtures_app import PAGES
-
     at = open_page()
     for page in PAGES.values():
         at.switch_page(page).run()
         assert not at.exception, (page, [e.value for e in at.exception])
         assert at.title, page
     assert Path(PROJECT_ROOT / "app.py").exists()
+
+
+# --- 下書き ----------------------------------------------------------------------------------
+
+
+def test_drafting_creates_a_saved_sheet_with_citations(app_env: Settings) -> None:
+    at = open_page("sheet")
+    assert "LLM: なし（オフライン作成" in texts(at)  # the active mode is always visible
+    at.selectbox(key="draft_sec_99").select_index(2).run()  # 北部医療圏
+    at.selectbox(key="draft_theme").set_value("zaitaku")
+    at.text_area(key="draft_issue").input("24時間の在宅医療を担う医療機関がない町村がある")
+    at.button(key="draft_create").click().run()
+    assert not at.exception
+    assert any("を作成しました（版1）" in s.value for s in at.success)
+    sheets = SheetStore(app_env).list()
+    assert len(sheets) == 1 and sheets[0].area_name == "北部医療圏"
+    assert at.selectbox(key="sheet_pick").value == sheets[0].sheet_id
+    body = texts(at)
+    assert "編集元: 版1" in body and "作成: offline" in body
+    assert "数値の根拠（報告データ）" in body and "<mark>" in body
+    sheet = SheetStore(app_env).get(sheets[0].sheet_id)
+    assert sheet.all_citations() and all(c.verified for c in sheet.all_citations())
+
+
+# --- 協議中の質問 ----------------------------------------------------------------------------
+
+
+def test_meeting_chat_keeps_context_and_citations_across_questions(app_env: Settings) -> None:
+    at = open_page("area")
+    at.selectbox(key="area_sec_99").select_index(2).run()  # 北部医療圏 becomes the context
+    at.switch_page(PAGES["meeting"]).run()
+    at.selectbox(key="chat_theme").set_value("jikangai").run()
+    at.chat_input(key="chat_question").set_value("夜間の輪番が組めない地域で何をしている？").run()
+    first = [m.value for m in at.markdown]
+    assert any(v.startswith("関連する先行事例が") for v in first)
+    assert any(":material/location_on:" in v and "<mark>" in v for v in first)
+    at.switch_page(PAGES["search"]).run()  # leave and come back: the conversation stays
+    at.switch_page(PAGES["meeting"]).run()
+    assert at.selectbox(key="chat_theme").value == "jikangai"
+    at.chat_input(key="chat_question").set_value("医師会はどう関わっている？").run()
+    conditions = [c.value for c in at.caption if c.value.startswith("条件: ")]
+    assert conditions == ["条件: 地域: 北部医療圏・テーマ: 時間外診療（2号機能イ）"] * 2
+    turns = at.session_state["chat"]["turns"]
+    assert len(turns) == 2 and all(t["answer"].citations for t in turns)
+    assert sum(v.startswith("引用: ") for v in (c.value for c in at.caption)) == 2
+
+
+def test_meeting_chat_says_when_nothing_answers(app_env: Settings) -> None:
+    at = open_page("meeting")
+    at.chat_input(key="chat_question").set_value("確定申告の期限はいつ？").run()
+    assert any("該当する先行事例は見つかりませんでした" in w.value for w in at.warning)
+
+
+def test_meeting_new_conversation_clears_turns_and_filters(app_env: Settings) -> None:
+    at = open_page("meeting")
+    at.selectbox(key="chat_tag").set_value("在宅医療").run()
+    at.chat_input(key="chat_question").set_value("看取りの体制").run()
+    at.button(key="chat_new").click().run()
+    assert at.session_state["chat"]["turns"] == []
+    assert at.selectbox(key="chat_tag").value is None
+
+
+def test_add_search_and_remove_a_user_document(app_env: Settings) -> None:
+    text = ("離島の夜間救急について\n\n汐見島では島内の診療所と本土の病院がオンラインで夜間の相談を"
+            "受け、ヘリ搬送の判断を共有している。\n").encode()
+    at = open_page("data")
+    at.file_uploader(key="data_doc_files").set_value(("離島の取組.txt", text, "text/plain"))
+    at.text_input(key="data_doc_title").input("離島の夜間救急メモ")
+    at.form_submit_button[0].click().run()
+    assert not at.exception
+    assert any("追加しました: 離島の夜間救急メモ" in s.value for s in at.success)
+    docs = next(d.value for d in at.dataframe if "題名" in d.value.columns)
+    assert "追加" in set(docs["区分"])
+    at.switch_page(PAGES["search"]).run()
+    at.text_input(key="search_query").input("汐見島のヘリ搬送").run()
+    assert "離島の夜間救急メモ" in texts(at)
+    at.switch_page(PAGES["data"]).run()
+    at.button(key="data_remove").click().run()
+    assert any("を削除しました" in s.value for s in at.success)
+    assert not any(app_env.uploads_dir.glob("*.txt"))

@@ -28,7 +28,13 @@ def libreoffice_binary() -> str | None:
 
 
 def convert_to_pdf(path: str | Path, outdir: str | Path, timeout: float = 180) -> tuple[Path, float]:
-    """Convert one .xlsx/.docx to PDF; returns (pdf path, seconds).
+    """Convert one .xlsx/.docx to PDF; returns (pdf path, seconds)."""
+    return convert(path, outdir, "pdf", timeout=timeout)
+
+
+def convert(path: str | Path, outdir: str | Path, target: str, timeout: float = 180) -> tuple[Path, float]:
+    """Convert with ``soffice --convert-to TARGET`` (e.g. ``pdf`` or ``xlsx:Calc MS Excel 2007 XML``,
+    the latter re-saving a workbook as Calc would); returns (output path, seconds).
 
     A private user profile per call keeps parallel runs (and a desktop LibreOffice the
     user has open) from blocking each other.
@@ -38,17 +44,21 @@ def convert_to_pdf(path: str | Path, outdir: str | Path, timeout: float = 180) -
         raise FacilitatorError("LibreOffice が見つかりません（apt-get install libreoffice-calc "
                                "libreoffice-writer fonts-noto-cjk）。")
     path, outdir = Path(path), Path(outdir)
+    ext = target.split(":", 1)[0]
+    if outdir.resolve() == path.parent.resolve() and path.suffix == f".{ext}":
+        raise FacilitatorError(f"{path.name} を同じ場所に上書きすることになります。別の出力先を指定してください。")
     outdir.mkdir(parents=True, exist_ok=True)
+    out = outdir / f"{path.stem}.{ext}"
+    out.unlink(missing_ok=True)  # never mistake an old output for this run's
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
         t0 = time.perf_counter()
         proc = subprocess.run(
             [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-             "--convert-to", "pdf", "--outdir", str(outdir), str(path)],
+             "--convert-to", target, "--outdir", str(outdir), str(path)],
             capture_output=True, text=True, timeout=timeout, check=False)
         seconds = time.perf_counter() - t0
-    pdf = outdir / (path.stem + ".pdf")
-    if proc.returncode != 0 or not pdf.exists() or pdf.stat().st_size == 0:
+    if proc.returncode != 0 or not out.exists() or out.stat().st_size == 0:
         raise FacilitatorError(
-            f"LibreOffice で {path.name} を PDF に変換できませんでした（終了コード {proc.returncode}）。\n"
+            f"LibreOffice で {path.name} を {ext} に変換できませんでした（終了コード {proc.returncode}）。\n"
             f"{proc.stdout.strip()}\n{proc.stderr.strip()}".strip())
-    return pdf, seconds
+    return out, seconds

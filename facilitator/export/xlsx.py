@@ -44,6 +44,8 @@ FORMAT = "facilitator-issue-sheets/1"
 META_SHEET = "_facilitator"
 CITES_SHEET = "出典"
 JSON_PART = 30_000  # an Excel cell holds at most 32,767 characters
+CELL_LIMIT = 32_000
+TRUNCATED_MARK = "…（Excel の文字数上限のため省略。全文はアプリで確認・編集してください）"
 FONT_NAME = "游ゴシック"
 
 # Issue worksheet columns: (header, width). The last one is the hidden row key.
@@ -173,6 +175,12 @@ def issue_rows(sheet: IssueSheet, numbers: CitationNumbers) -> list[Row]:
         Row("version", "版", text=f"版{sheet.version}", backing=sheet.sheet_id),
         Row("internal_notes", "事務局メモ（非公開）", text=sheet.internal_notes, editable={"text"}),
     ]
+    for row in rows:  # a cut text cannot be edited in Excel without losing its tail
+        for name in ("text", "side", "backing", "note"):
+            value = row.value(name)
+            if len(value) > CELL_LIMIT:
+                setattr(row, name, value[:CELL_LIMIT] + TRUNCATED_MARK)
+                row.editable.discard(name)
     return rows
 
 
@@ -197,7 +205,7 @@ def row_height(values: Iterable[tuple[str, float]], font_pt: float = 10) -> floa
         usable = max(width - 1.5, 1)
         n = sum(max(1, math.ceil(display_width(p) / usable)) for p in text.split("\n"))
         lines = max(lines, n)
-    return round(lines * font_pt * 1.5 + 4, 1)
+    return round(lines * font_pt * 1.65 + 4, 1)  # 游ゴシック in Excel needs ~1.65 em a line
 
 
 def cell_font(**kw: object) -> Font:
@@ -358,6 +366,9 @@ def to_xlsx(sheets: list[IssueSheet], path: str | Path) -> Path:
     """
     if not sheets:
         raise InputError("出力するシートがありません。")
+    ids = [s.sheet_id for s in sheets]
+    if len(set(ids)) != len(ids):
+        raise InputError("同じシートが2回指定されています。1つのブックには各シートを1回だけ入れてください。")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook()

@@ -264,9 +264,30 @@ def _apply_citations(wb: Workbook, parsed: dict[str, _Parsed]) -> list[ImportPro
     return problems
 
 
+SHEET_LEVEL = {"participants": "participants", "status": "status", "internal_notes": "internal_notes"}
+
+
+def _dump(value: object) -> object:
+    return value.model_dump() if isinstance(value, BaseModel) else value
+
+
 def _apply_row(p: _Parsed, r: int, row: Row, values: dict[str, str], obj: object,
                numbers: CitationNumbers, all_numbers: set[int]) -> object | None:
-    """Apply a keyed row's editable cells to ``obj``; returns None when the item is emptied."""
+    """Apply a row and log it as a change only when the sheet really changed."""
+    attr = SHEET_LEVEL.get(row.key)
+    before = _dump(getattr(p.work, attr) if attr else obj)
+    result = _apply_cells(p, r, row, values, obj, numbers, all_numbers)
+    after = _dump(getattr(p.work, attr) if attr else result)
+    if result is not None and after != before and "[+]" not in row.key:
+        edited = [COLUMNS[COL[n] - 1][0] for n in ("text", "side", "priority", "accepted", "note")
+                  if n in row.editable and values[n] != _text(row.value(n))]
+        p.changes.append(f"行 {r}: {row.label}{row.number}の「{'」「'.join(edited)}」を更新")
+    return result
+
+
+def _apply_cells(p: _Parsed, r: int, row: Row, values: dict[str, str], obj: object,
+                 numbers: CitationNumbers, all_numbers: set[int]) -> object | None:
+    """Apply a row's editable cells to ``obj``; returns None when a list item is emptied."""
     def ref(name: str) -> str:
         return f"{get_column_letter(COL[name])}{r}"
 
@@ -277,8 +298,6 @@ def _apply_row(p: _Parsed, r: int, row: Row, values: dict[str, str], obj: object
                       "元に戻すか、アプリで変更してください。")
     key = row.key
     changed = [n for n in row.editable if values[n] != _text(row.value(n))]
-    for n in changed:
-        p.changes.append(f"{ref(n)}: {row.label}{row.number}の「{COLUMNS[COL[n] - 1][0]}」を更新")
     text = values["text"]
     if key == "participants":
         p.work.participants = split_list(text) if "text" in changed else p.work.participants
@@ -305,8 +324,8 @@ def _apply_row(p: _Parsed, r: int, row: Row, values: dict[str, str], obj: object
     assert isinstance(obj, Statement)
     if "text" in changed:
         own = numbers.numbers(key, obj) if "[+]" not in key else []
-        obj.text = _strip_markers(text, own, all_numbers, p, ref("text"))
-        if obj.citations:
+        old_text, obj.text = obj.text, _strip_markers(text, own, all_numbers, p, ref("text"))
+        if obj.citations and obj.text != old_text and obj.text:
             p.warnings.append(f"セル {ref('text')}: 本文を変更しました。引用がこの本文を裏付けて"
                               "いるか、アプリで確認してください。")
     if "note" in changed:
@@ -360,10 +379,7 @@ def _read_issue_worksheet(ws: Worksheet, p: _Parsed) -> None:
             name = m.group(1) if m else key
             current_field = name if name in LIST_FIELDS else None
             if name in LIST_FIELDS and m and m.group(2) == "+":
-                if any(values[n] for n in row.editable):
-                    item = _apply_row(p, r, row, values, _new_item(name), numbers, all_numbers)
-                    if item is not None:
-                        lists[name].append(item)
+                _add_item(p, r, row, values, name, lists, numbers, all_numbers)
                 continue
             result = _apply_row(p, r, row, values, lookup.get(key), numbers, all_numbers)
             if name in LIST_FIELDS:
@@ -381,10 +397,7 @@ def _read_issue_worksheet(ws: Worksheet, p: _Parsed) -> None:
         current_field = name
         template = next(row for k, row in expected.items() if k.startswith(name))
         new_row = Row(key=f"{name}[+]", label=template.label, editable=_editable(name))
-        item = _apply_row(p, r, new_row, values, _new_item(name), numbers, all_numbers)
-        if item is not None:
-            lists[name].append(item)
-            p.changes.append(f"行 {r}: {template.label}を追加")
+        _add_item(p, r, new_row, values, name, lists, numbers, all_numbers)
     for key, row in expected.items():
         m = _KEY.match(key)
         if key not in seen and m and m.group(2) not in (None, "+"):
@@ -395,6 +408,20 @@ def _read_issue_worksheet(ws: Worksheet, p: _Parsed) -> None:
             p.warnings.append(f"{row.label}の行が見つからないため、元の内容のまま残しました。")
     for name, items in lists.items():
         setattr(p.work, name, items)
+
+
+def _add_item(p: _Parsed, r: int, row: Row, values: dict[str, str], name: str,
+              lists: dict[str, list[object]], numbers: CitationNumbers, all_numbers: set[int]) -> None:
+    """A new list item from an inserted (or placeholder) row; a row without 内容 is refused."""
+    filled = [n for n in row.editable if values[n]]
+    if not filled:
+        return
+    item = _apply_row(p, r, row, values, _new_item(name), numbers, all_numbers)
+    if item is None:
+        p.problem(f"C{r}", f"{row.label}の行に「内容」がないため追加できません。内容を入力するか、行を削除してください。")
+        return
+    lists[name].append(item)
+    p.changes.append(f"行 {r}: {row.label}を追加")
 
 
 def _editable(name: str) -> set[str]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from .errors import AmbiguousAreaError, AreaNotFoundError, NoReportDataError, ReportImportError
 from .importer import ImportBatch, import_file, import_files
-from .indicators import THEMES
 from .items import ItemDictionary, load_dictionary
 from .models import (
     SYNTHETIC_LABEL,
@@ -29,9 +28,6 @@ from .models import (
     ReportSummary,
     RowError,
 )
-from .rules import derive_institution
-from .sample import generate_sample, load_sample, sample_loaded
-from .store import ReportStore, open_store
 from .query import (
     answers_for,
     datasets,
@@ -40,9 +36,14 @@ from .query import (
     indicators_for,
     institutions_for,
     list_areas,
+    remove_data,
     summary,
     years,
 )
+from .rules import derive_institution
+from .sample import generate_sample, load_sample, sample_loaded
+from .specs import THEMES
+from .store import ReportStore, open_store
 
 __all__ = [
     "SYNTHETIC_LABEL",
@@ -79,6 +80,7 @@ __all__ = [
     "load_dictionary",
     "load_sample",
     "open_store",
+    "remove_data",
     "sample_loaded",
     "summary",
     "years",

@@ -26,14 +26,25 @@ def build_areas(munis: list[Municipality]) -> list[Area]:
         for m in ms:
             by_sec[m.sec_code].append(m)
         for sec_code in sorted(by_sec):
-            out.append(_sum_area("secondary", sec_code, by_sec[sec_code][0].sec_name, by_sec[sec_code]))
+            out.append(
+                _sum_area("secondary", sec_code, by_sec[sec_code][0].sec_name, by_sec[sec_code])
+            )
         for m in ms:
             out.append(
                 Area(
-                    level="municipality", code=m.code, name=m.name, pref_code=m.pref_code,
-                    pref_name=m.pref_name, sec_code=m.sec_code, sec_name=m.sec_name,
-                    population=m.population, pop65=m.pop65, pop75=m.pop75,
-                    municipalities=[m.code], area_type=m.area_type, synthetic=m.synthetic,
+                    level="municipality",
+                    code=m.code,
+                    name=m.name,
+                    pref_code=m.pref_code,
+                    pref_name=m.pref_name,
+                    sec_code=m.sec_code,
+                    sec_name=m.sec_name,
+                    population=m.population,
+                    pop65=m.pop65,
+                    pop75=m.pop75,
+                    municipalities=[m.code],
+                    area_type=m.area_type,
+                    synthetic=m.synthetic,
                 )
             )
     return out
@@ -57,7 +68,9 @@ def _sum_area(level: str, code: str, name: str, ms: list[Municipality]) -> Area:
     )
 
 
-def areas_for_year(store: ReportStore, year: int | None, pref_codes: list[str] | None = None) -> list[Area]:
+def areas_for_year(
+    store: ReportStore, year: int | None, pref_codes: list[str] | None = None
+) -> list[Area]:
     """All areas valid in ``year`` (default: the latest report year, else the newest table)."""
     if year is None:
         year = store.latest_year()
@@ -92,9 +105,13 @@ def match_area(areas: list[Area], query: str) -> Area:
         raise AreaNotFoundError(query)
     pool = areas
     for a in areas:
-        if a.level == "prefecture" and q.startswith(header_key(a.pref_name)) and q != header_key(a.pref_name):
+        if (
+            a.level == "prefecture"
+            and q.startswith(header_key(a.pref_name))
+            and q != header_key(a.pref_name)
+        ):
             pool = [b for b in areas if b.pref_code == a.pref_code]
-            q = q[len(header_key(a.pref_name)):]
+            q = q[len(header_key(a.pref_name)) :]
             break
     keys = {id(a): _name_keys(a) for a in pool}
     exact = [a for a in pool if q in keys[id(a)]]

@@ -17,9 +17,9 @@ from ..errors import FacilitatorError
 from ..settings import Settings, load_settings
 from . import query as api
 from .importer import import_files
-from .indicators import FUNCTION_NAMES, THEMES
 from .models import SYNTHETIC_LABEL, AreaSummary, ImportResult
 from .sample import SAMPLE_SEED, generate_sample, load_sample
+from .specs import FUNCTION_NAMES, THEMES
 
 
 class ReportsCliError(click.ClickException):
@@ -60,9 +60,16 @@ def reports() -> None:
 
 
 @reports.command("generate-sample")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="出力先フォルダ（なければ作成）")
-@click.option("--seed", default=SAMPLE_SEED, show_default=True, help="乱数の種（同じ種なら同じファイル）")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="出力先フォルダ（なければ作成）",
+)
+@click.option(
+    "--seed", default=SAMPLE_SEED, show_default=True, help="乱数の種（同じ種なら同じファイル）"
+)
 @click.option("--no-xlsx", is_flag=True, help=".xlsx 版を出力しない")
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
 @_errors_to_exit
@@ -72,18 +79,24 @@ def generate_sample_cmd(out: Path, seed: int, no_xlsx: bool, as_json: bool) -> N
     if as_json:
         _dump(files.model_dump(mode="json"))
         return
-    click.echo(f"【{SYNTHETIC_LABEL}】{files.prefecture_name}: 市町村 {files.n_municipalities}・"
-               f"医療機関 {files.n_institutions}（{files.year}年報告、種 {files.seed}）")
+    click.echo(
+        f"【{SYNTHETIC_LABEL}】{files.prefecture_name}: 市町村 {files.n_municipalities}・"
+        f"医療機関 {files.n_institutions}（{files.year}年報告、種 {files.seed}）"
+    )
     for f in files.files:
         click.echo(f"  {f.path}（{f.kind}, {f.encoding}）")
 
 
 def _result_line(r: ImportResult) -> str:
     label = f"【{SYNTHETIC_LABEL}】" if r.synthetic else ""
-    what = (f"{r.year}年報告・医療機関 {r.institutions:,}件・回答 {r.answers:,}件" if r.kind == "reports"
-            else f"市町村表・市町村 {r.municipalities}件")
+    what = (
+        f"{r.year}年報告・医療機関 {r.institutions:,}件・回答 {r.answers:,}件"
+        if r.kind == "reports"
+        else f"市町村表・市町村 {r.municipalities}件"
+    )
     verb = "置き換えました" if r.replaced else "取り込みました"
-    return f"{label}{r.file}: {what}（都道府県 {'、'.join(r.prefectures)}）を{verb}（{r.seconds:.2f}秒）"
+    prefs = "、".join(r.prefectures)
+    return f"{label}{r.file}: {what}（都道府県 {prefs}）を{verb}（{r.seconds:.2f}秒）"
 
 
 @reports.command("import")
@@ -99,10 +112,22 @@ def import_cmd(files: tuple[Path, ...], as_json: bool) -> None:
     batch = import_files(_settings(), list(files))
     if as_json:
         entries = [{"ok": True, **r.model_dump(mode="json"), "errors": []} for r in batch.results]
-        entries += [{"ok": False, "file": f.file, "errors": [e.model_dump() for e in f.errors],
-                     "truncated": f.truncated} for f in batch.failures]
-        _dump({"ok": batch.ok, "files": entries,
-               "errors": [e.model_dump() for f in batch.failures for e in f.errors]})
+        entries += [
+            {
+                "ok": False,
+                "file": f.file,
+                "errors": [e.model_dump() for e in f.errors],
+                "truncated": f.truncated,
+            }
+            for f in batch.failures
+        ]
+        _dump(
+            {
+                "ok": batch.ok,
+                "files": entries,
+                "errors": [e.model_dump() for f in batch.failures for e in f.errors],
+            }
+        )
     else:
         for r in batch.results:
             click.echo(_result_line(r))
@@ -119,14 +144,22 @@ def import_cmd(files: tuple[Path, ...], as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
 @_errors_to_exit
 def load_sample_cmd(force: bool, as_json: bool) -> None:
-    """架空データを data_dir に生成して取り込む（取り込み済みなら何もしない）。"""
+    """架空データを data_dir に生成して取り込む（報告データが既にあれば何もしない）。"""
     results = load_sample(_settings(), force=force)
     if as_json:
-        _dump({"loaded": bool(results), "synthetic": True, "label": SYNTHETIC_LABEL,
-               "files": [r.model_dump(mode="json") for r in results]})
+        _dump(
+            {
+                "loaded": bool(results),
+                "synthetic": True,
+                "label": SYNTHETIC_LABEL,
+                "files": [r.model_dump(mode="json") for r in results],
+            }
+        )
         return
     if not results:
-        click.echo(f"【{SYNTHETIC_LABEL}】架空県のデータは取り込み済みです（作り直すには --force）。")
+        click.echo(
+            f"【{SYNTHETIC_LABEL}】架空県のデータは取り込み済みです（作り直すには --force）。"
+        )
     for r in results:
         click.echo(_result_line(r))
 
@@ -134,14 +167,20 @@ def load_sample_cmd(force: bool, as_json: bool) -> None:
 def _print_area(s: AreaSummary, themes: tuple[str, ...]) -> None:
     a = s.area
     label = f"【{SYNTHETIC_LABEL}】" if s.synthetic else ""
-    click.echo(f"\n■ {label}{a.name}（{a.code}・{a.level_label}）{s.year}年報告  "
-               f"報告医療機関 {s.n_institutions:,}（病院 {s.n_hospitals}・診療所 {s.n_clinics}）"
-               f"／1号機能 {s.n_ichigo:,}  人口 {a.population:,}・65歳以上 {a.pop65:,}・75歳以上 {a.pop75:,}")
+    click.echo(
+        f"\n■ {label}{a.name}（{a.code}・{a.level_label}）{s.year}年報告  "
+        f"報告医療機関 {s.n_institutions:,}（病院 {s.n_hospitals}・診療所 {s.n_clinics}）"
+        f"／1号機能 {s.n_ichigo:,}  人口 {a.population:,}・65歳以上 {a.pop65:,}"
+        f"・75歳以上 {a.pop75:,}"
+    )
     by_metric = {i.metric: i for i in s.indicators}
     for t in themes:
         yes, willing, no = (by_metric.get(f"{t}.{k}") for k in ("yes", "willing", "no"))
-        counts = " / ".join(f"{lab} {int(x.numerator or 0)}" for lab, x in
-                            (("有り", yes), ("意向有り", willing), ("無し", no)) if x is not None)
+        counts = " / ".join(
+            f"{lab} {int(x.numerator or 0)}"
+            for lab, x in (("有り", yes), ("意向有り", willing), ("無し", no))
+            if x is not None
+        )
         click.echo(f"  [{FUNCTION_NAMES[t]}] {counts}")
         for f in s.findings:
             if f.theme == t:
@@ -149,8 +188,12 @@ def _print_area(s: AreaSummary, themes: tuple[str, ...]) -> None:
 
 
 @reports.command("summary")
-@click.option("--area", default=None, help="市町村・二次医療圏・都道府県のコードまたは名称（省略時はすべて）")
-@click.option("--theme", type=click.Choice(list(THEMES)), default=None, help="テーマ（省略時は5つすべて）")
+@click.option(
+    "--area", default=None, help="市町村・二次医療圏・都道府県のコードまたは名称（省略時はすべて）"
+)
+@click.option(
+    "--theme", type=click.Choice(list(THEMES)), default=None, help="テーマ（省略時は5つすべて）"
+)
 @click.option("--year", type=int, default=None, help="報告年（省略時は最新）")
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力（指標・所見・出典）")
 @_errors_to_exit
@@ -166,8 +209,25 @@ def summary_cmd(area: str | None, theme: str | None, year: int | None, as_json: 
         _print_area(s, themes)
 
 
+@reports.command("remove")
+@click.option("--prefecture", "pref_code", required=True, help="都道府県コード（架空データは 99）")
+@click.option("--year", type=int, default=None, help="報告年（省略時はすべての年）")
+@click.option("--with-areas", is_flag=True, help="報告データが残らなければ市町村表も消す")
+@click.option("--json", "as_json", is_flag=True, help="JSON で出力")
+@_errors_to_exit
+def remove_cmd(pref_code: str, year: int | None, with_areas: bool, as_json: bool) -> None:
+    """ある都道府県の報告データを消す（例: 実データを入れたあと架空データを消す）。"""
+    n = api.remove_data(pref_code, year, areas=with_areas, settings=_settings())
+    if as_json:
+        _dump({"prefecture": pref_code, "year": year, "removed_institutions": n})
+        return
+    click.echo(f"都道府県 {pref_code} の報告データ {n:,}件（医療機関×報告年）を削除しました。")
+
+
 @reports.command("areas")
-@click.option("--level", type=click.Choice(["prefecture", "secondary", "municipality"]), default=None)
+@click.option(
+    "--level", type=click.Choice(["prefecture", "secondary", "municipality"]), default=None
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
 @_errors_to_exit
 def areas_cmd(level: str | None, as_json: bool) -> None:
@@ -185,8 +245,12 @@ def areas_cmd(level: str | None, as_json: bool) -> None:
 @reports.command("institutions")
 @click.option("--area", required=True, help="市町村・二次医療圏・都道府県のコードまたは名称")
 @click.option("--theme", type=click.Choice(list(THEMES)), required=True)
-@click.option("--state", type=click.Choice(["有り", "意向有り", "無し", "対象外"]), default="意向有り",
-              show_default=True)
+@click.option(
+    "--state",
+    type=click.Choice(["有り", "意向有り", "無し", "対象外"]),
+    default="意向有り",
+    show_default=True,
+)
 @click.option("--year", type=int, default=None)
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
 @_errors_to_exit

@@ -16,7 +16,10 @@ class ReportImportError(InputError):
         self.errors = errors
         self.truncated = truncated
         more = "以上" if truncated else ""
-        lines = [f"{file}: {len(errors)}件{more}の誤りがあるため取り込みませんでした（保存済みのデータは変更していません）。"]
+        lines = [
+            f"{file}: {len(errors)}件{more}の誤りがあるため取り込みませんでした"
+            "（保存済みのデータは変更していません）。"
+        ]
         lines += ["  " + e.message() for e in errors[:MAX_LISTED]]
         if len(errors) > MAX_LISTED:
             lines.append(f"  ほか {len(errors) - MAX_LISTED}件（--json で全件を表示）")
@@ -30,8 +33,8 @@ class NoReportDataError(FacilitatorError):
 
     def __init__(self, detail: str = "") -> None:
         super().__init__(
-            (detail + "\n" if detail else "")
-            + "報告データがまだ取り込まれていません。`facilitator reports load-sample` で架空データを"
+            (detail + "\n" if detail else "") + "報告データがまだ取り込まれていません。"
+            "`facilitator reports load-sample` で架空データを"
             "読み込むか、`facilitator reports import ファイル…` で取り込んでください。"
         )
 
@@ -40,7 +43,10 @@ class AreaNotFoundError(NotFoundError):
     """No 市町村, 二次医療圏 or prefecture matches the code or name."""
 
     def __init__(self, query: str, candidates: list[str] | None = None) -> None:
-        msg = f"地域「{query}」が見つかりません（市町村・二次医療圏・都道府県のコードまたは名称で指定してください）。"
+        msg = (
+            f"地域「{query}」が見つかりません"
+            "（市町村・二次医療圏・都道府県のコードまたは名称で指定してください）。"
+        )
         if candidates:
             msg += " 候補: " + "、".join(candidates[:10])
         super().__init__(msg)

@@ -153,7 +153,10 @@ class Indicator(BaseModel):
     year: int
     filter: str
     prefecture_value: float | None = None
-    detail: list[str] = Field(default_factory=list, description="e.g. names of areas with none")
+    detail: tuple[str, ...] = Field(default=(), description="e.g. names of areas with none")
+    breakdown: dict[str, float] | None = Field(
+        default=None, description="per code of a multi-select item: institutions selecting it"
+    )
 
 
 class Finding(BaseModel):

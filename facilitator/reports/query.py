@@ -11,7 +11,7 @@ from ..settings import Settings, load_settings
 from .areas import areas_for_year, match_area
 from .errors import NoReportDataError
 from .findings import findings as _findings
-from .indicators import THEMES, Frame, Prepared, evaluate_theme, indicator_objects
+from .indicators import Frame, Prepared, evaluate_theme, indicator_objects
 from .items import load_dictionary
 from .models import (
     SYNTHETIC_LABEL,
@@ -24,6 +24,7 @@ from .models import (
     ReportSummary,
 )
 from .perf import paused_gc
+from .specs import THEMES
 from .store import ReportStore, open_store
 
 STATE_NUMBERS = {"有り": 2, "意向有り": 1, "無し": 0, "対象外": -1}
@@ -55,24 +56,31 @@ def _resolve(store: ReportStore, area: str | Area, year: int | None) -> Area:
     return match_area(pool, area)
 
 
-def source_text(store: ReportStore, year: int, pref_code: str, pref_name: str) -> tuple[str, bool]:
+def _source_text(store: ReportStore, year: int, pref_code: str, pref_name: str) -> tuple[str, bool]:
     synthetic = store.is_synthetic(year, pref_code)
     label = f"（{SYNTHETIC_LABEL}）" if synthetic else ""
     return f"かかりつけ医機能報告 {year}年報告・{pref_name}{label}", synthetic
 
 
 def _pref_summaries(
-    store: ReportStore, pref_code: str, year: int | None, themes: tuple[str, ...],
+    store: ReportStore,
+    pref_code: str,
+    year: int | None,
+    themes: tuple[str, ...],
     only: Area | None,
 ) -> list[AreaSummary]:
     y = year or store.latest_year(pref_code)
-    if y is None or not any(d["year"] == y and d["pref_code"] == pref_code for d in store.datasets()):
-        raise NoReportDataError(f"都道府県コード {pref_code} の{f'{y}年の' if y else ''}報告データがありません。")
+    if y is None or not any(
+        d["year"] == y and d["pref_code"] == pref_code for d in store.datasets()
+    ):
+        raise NoReportDataError(
+            f"都道府県コード {pref_code} の{f'{y}年の' if y else ''}報告データがありません。"
+        )
     areas = areas_for_year(store, y, [pref_code])
     frame = Frame(areas, store.muni_stats(y, [pref_code]), y)
     d = load_dictionary(y)
     pref_area = frame.areas[frame.index[("prefecture", pref_code)]]
-    source, synthetic = source_text(store, y, pref_code, pref_area.name)
+    source, synthetic = _source_text(store, y, pref_code, pref_area.name)
     if only is not None:
         key = (only.level, only.code)
         if key not in frame.index:
@@ -91,11 +99,19 @@ def _pref_summaries(
         for t in themes:
             inds += indicator_objects(frame, prepared[t], i)
             finds += _findings(frame, i, t, vals[t], d, synthetic, source)
-        out.append(AreaSummary.model_construct(
-            area=frame.areas[i], year=y, n_institutions=int(n[i]), n_hospitals=int(hosp[i]),
-            n_clinics=int(clinic[i]), n_ichigo=int(ichigo[i]), synthetic=synthetic,
-            indicators=inds, findings=finds,
-        ))
+        out.append(
+            AreaSummary.model_construct(
+                area=frame.areas[i],
+                year=y,
+                n_institutions=int(n[i]),
+                n_hospitals=int(hosp[i]),
+                n_clinics=int(clinic[i]),
+                n_ichigo=int(ichigo[i]),
+                synthetic=synthetic,
+                indicators=inds,
+                findings=finds,
+            )
+        )
     return out
 
 
@@ -126,20 +142,28 @@ def summary(
             a = _resolve(store, area, year)
             areas = _pref_summaries(store, a.pref_code, year, themes, a)
         else:
-            prefs = sorted({d["pref_code"] for d in store.datasets() if year is None or d["year"] == year})
+            prefs = sorted(
+                {d["pref_code"] for d in store.datasets() if year is None or d["year"] == year}
+            )
             if not prefs:
                 raise NoReportDataError(f"{year}年の報告データがありません。")
             areas = [s for p in prefs for s in _pref_summaries(store, p, year, themes, None)]
     synthetic = any(s.synthetic for s in areas)
     sources = sorted({f.source for s in areas for f in s.findings}) or [""]
     return ReportSummary(
-        theme=None if len(themes) > 1 else themes[0], synthetic=synthetic,
-        label=SYNTHETIC_LABEL if synthetic else "", source="／".join(sources), areas=areas,
+        theme=None if len(themes) > 1 else themes[0],
+        synthetic=synthetic,
+        label=SYNTHETIC_LABEL if synthetic else "",
+        source="／".join(sources),
+        areas=areas,
     )
 
 
 def findings_for(
-    area: str | Area, theme: str | None = None, year: int | None = None, *,
+    area: str | Area,
+    theme: str | None = None,
+    year: int | None = None,
+    *,
     settings: Settings | None = None,
 ) -> list[Finding]:
     """Citable findings for one area and theme (all five themes if ``theme`` is None)."""
@@ -147,7 +171,10 @@ def findings_for(
 
 
 def indicators_for(
-    area: str | Area, theme: str | None = None, year: int | None = None, *,
+    area: str | Area,
+    theme: str | None = None,
+    year: int | None = None,
+    *,
     settings: Settings | None = None,
 ) -> list[Indicator]:
     """All indicators of one area and theme, with the prefecture value for comparison."""
@@ -170,7 +197,11 @@ def list_areas(
 
 
 def institutions_for(
-    area: str | Area, theme: str, state: str = "意向有り", year: int | None = None, *,
+    area: str | Area,
+    theme: str,
+    state: str = "意向有り",
+    year: int | None = None,
+    *,
     settings: Settings | None = None,
 ) -> list[Institution]:
     """Institutions of an area whose function for ``theme`` is in ``state`` (e.g. 意向有り).
@@ -204,3 +235,19 @@ def datasets(settings: Settings | None = None) -> list[dict]:
     """What is stored: one row per (year, prefecture) with source file and synthetic flag."""
     with open_store(_settings(settings)) as store:
         return store.datasets()
+
+
+def remove_data(
+    pref_code: str,
+    year: int | None = None,
+    *,
+    areas: bool = False,
+    settings: Settings | None = None,
+) -> int:
+    """Delete a prefecture's report data (e.g. the 架空データ, code 99) in one transaction.
+
+    With ``areas`` the prefecture's area table goes too (only when no year of it is left).
+    Returns the number of institution-years removed.
+    """
+    with open_store(_settings(settings)) as store:
+        return store.remove(pref_code, year, areas)

@@ -18,7 +18,10 @@ from .errors import ReportImportError
 from .models import RowError
 
 _BOM = b"\xef\xbb\xbf"
-_RESAVE = "Excel で「CSV UTF-8（コンマ区切り）」または「CSV（コンマ区切り）」（CP932）として保存し直してください。"
+_RESAVE = (
+    "Excel で「CSV UTF-8（コンマ区切り）」または「CSV（コンマ区切り）」（CP932）として"
+    "保存し直してください。"
+)
 
 
 @dataclass
@@ -53,20 +56,59 @@ def read_table(path: str | Path) -> Table:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ReportImportError(name, [_file_error(name, f"ファイルを読めません（{exc.strerror}）")]) from exc
+        reason = {
+            FileNotFoundError: "ファイルが見つかりません。",
+            IsADirectoryError: "フォルダです。ファイルを指定してください。",
+            PermissionError: "読み取りの権限がありません。",
+        }.get(type(exc), f"ファイルを読めません（{exc.strerror}）。")
+        raise ReportImportError(name, [_file_error(name, reason)]) from exc
     if not data.strip():
         raise ReportImportError(name, [_file_error(name, "ファイルが空です。")])
     if data[:4] == b"PK\x03\x04" or path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path, name, data)
     if path.suffix.lower() == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ReportImportError(
-            name, [_file_error(name, "旧形式の Excel（.xls）は読めません。.xlsx または CSV で保存し直してください。")]
+            name,
+            [
+                _file_error(
+                    name,
+                    "旧形式の Excel（.xls）は読めません。.xlsx または CSV で保存し直してください。",
+                )
+            ],
         )
     text, encoding = _decode(data, name)
     return _parse_csv(text, name, encoding)
 
 
-def _file_error(name: str, reason: str, row: int | None = None, column: str = "", value: str = "") -> RowError:
+def header_row(path: str | Path) -> list[str]:
+    """The first row of a file, read cheaply (to order files before import); [] if unreadable."""
+    path = Path(path)
+    try:
+        with path.open("rb") as f:
+            head = f.read(65536)
+        if head[:4] == b"PK\x03\x04":
+            from openpyxl import load_workbook
+
+            wb = load_workbook(path, read_only=True, data_only=True)
+            try:
+                first = next(wb.worksheets[0].iter_rows(max_row=1, values_only=True), ())
+            finally:
+                wb.close()
+            return [_cell_text(v) for v in first]
+        line = head.split(b"\n", 1)[0]
+        for enc in ("utf-8-sig", "cp932"):
+            try:
+                return next(csv.reader([line.decode(enc)]), [])
+            except UnicodeDecodeError:
+                continue
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError):
+        pass
+    return []
+
+
+def _file_error(
+    name: str, reason: str, row: int | None = None, column: str = "", value: str = ""
+) -> RowError:
     return RowError(file=name, row=row, column=column, value=value, reason=reason)
 
 
@@ -74,7 +116,13 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
         raise ReportImportError(
             name,
-            [_file_error(name, "UTF-16 などの読めない文字コードです（NUL バイトを含む）。" + _RESAVE, row=1)],
+            [
+                _file_error(
+                    name,
+                    "UTF-16 などの読めない文字コードです（NUL バイトを含む）。" + _RESAVE,
+                    row=1,
+                )
+            ],
         )
     if data.startswith(_BOM):
         try:
@@ -107,8 +155,8 @@ def _bad_bytes(data: bytes, pos: int, encoding: str, name: str) -> RowError:
         column=column,
         value=f"0x{data[pos]:02X}",
         cell=f"{column_letter(col_index)}{row}" if col_index >= 0 else None,
-        reason="文字コードを判別できません（UTF-8 としても CP932（Shift_JIS）としても読めないバイトがあります）。"
-        + _RESAVE,
+        reason="文字コードを判別できません（UTF-8 としても CP932（Shift_JIS）としても"
+        "読めないバイトがあります）。" + _RESAVE,
     )
 
 
@@ -125,7 +173,9 @@ def _parse_csv(text: str, name: str, encoding: str) -> Table:
     return _to_table(records, name, encoding)
 
 
-def _to_table(records: list[list[str]] | list[tuple[str, ...]], name: str, encoding: str | None) -> Table:
+def _to_table(
+    records: list[list[str]] | list[tuple[str, ...]], name: str, encoding: str | None
+) -> Table:
     if not records:
         raise ReportImportError(name, [_file_error(name, "ファイルが空です。")])
     headers = [h.strip() for h in records[0]]
@@ -140,7 +190,13 @@ def _to_table(records: list[list[str]] | list[tuple[str, ...]], name: str, encod
     else:
         kept, rows = _clean_rows(body, width, name)
     columns = list(zip(*kept, strict=True)) if kept else [() for _ in headers]
-    return Table(file=name, headers=headers, columns=columns, rows=rows, encoding=encoding)  # type: ignore[arg-type]
+    return Table(
+        file=name,
+        headers=headers,
+        columns=columns,
+        rows=rows,
+        encoding=encoding,  # type: ignore[arg-type]
+    )
 
 
 def _clean_rows(body: list, width: int, name: str) -> tuple[list, list[int]]:
@@ -154,8 +210,13 @@ def _clean_rows(body: list, width: int, name: str) -> tuple[list, list[int]]:
         if len(rec) > width and not any(v.strip() for v in rec[width:]):
             rec = rec[:width]
         elif len(rec) != width:
-            errors.append(_file_error(
-                name, f"列の数（{len(rec)}列）が見出し行（{width}列）と一致しません。", row=number))
+            errors.append(
+                _file_error(
+                    name,
+                    f"列の数（{len(rec)}列）が見出し行（{width}列）と一致しません。",
+                    row=number,
+                )
+            )
             continue
         kept.append(rec)
         rows.append(number)
@@ -184,10 +245,14 @@ def _read_xlsx(path: Path, name: str, data: bytes) -> Table:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ReportImportError(name, [_file_error(name, f"Excel（.xlsx）ファイルとして読めません（{exc}）。")]) from exc
+        raise ReportImportError(
+            name, [_file_error(name, f"Excel（.xlsx）ファイルとして読めません（{exc}）。")]
+        ) from exc
     try:
         ws = wb.worksheets[0]
-        records = [tuple(_cell_text(v) for v in row) for row in ws.iter_rows(min_row=1, values_only=True)]
+        records = [
+            tuple(_cell_text(v) for v in row) for row in ws.iter_rows(min_row=1, values_only=True)
+        ]
     finally:
         wb.close()
     width = max((len(r) for r in records[:1]), default=0)

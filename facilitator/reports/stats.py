@@ -66,12 +66,14 @@ def muni_stats(
             add(f"s:{item.id}", np.where(answered, col, 0))
             add(f"p:{item.id}", answered & (col > 0))
     matrix = np.vstack(rows).T  # n_munis × keys
+    as_int = matrix.astype(np.int64)
+    exact = as_int == matrix
     out: list[dict[str, float]] = []
-    for row in matrix:
+    for row, irow, erow in zip(matrix, as_int, exact, strict=True):
         nz = np.flatnonzero(row)
-        out.append({keys[j]: _num(row[j]) for j in nz})
+        values = [
+            int(i) if e else round(float(v), 4)
+            for v, i, e in zip(row[nz].tolist(), irow[nz].tolist(), erow[nz].tolist(), strict=True)
+        ]
+        out.append(dict(zip([keys[j] for j in nz], values, strict=True)))
     return out
-
-
-def _num(v: float) -> float:
-    return int(v) if float(v).is_integer() else round(float(v), 4)

@@ -105,13 +105,15 @@ class ReportStore:
         has_meta = self.conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
         ).fetchone()
-        row = has_meta and self.conn.execute(
-            "SELECT value FROM meta WHERE key='schema_version'"
-        ).fetchone()
+        row = (
+            has_meta
+            and self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        )
         if row and row[0] != SCHEMA_VERSION:
             self.conn.close()
             raise FacilitatorError(
-                f"報告データベース {self.path} の形式（{row[0]}）がこの版（{SCHEMA_VERSION}）と異なります。"
+                f"報告データベース {self.path} の形式（{row[0]}）が"
+                f"この版（{SCHEMA_VERSION}）と異なります。"
                 "ファイルを削除して取り込み直してください。"
             )
 
@@ -140,16 +142,30 @@ class ReportStore:
         marks = ",".join("?" * len(pref_codes))
         with self.transaction() as c:
             replaced = bool(
-                c.execute(f"SELECT 1 FROM areas WHERE pref_code IN ({marks}) LIMIT 1", pref_codes)
-                .fetchone()
+                c.execute(
+                    f"SELECT 1 FROM areas WHERE pref_code IN ({marks}) LIMIT 1", pref_codes
+                ).fetchone()
             )
             c.execute(f"DELETE FROM areas WHERE pref_code IN ({marks})", pref_codes)
             c.executemany(
                 "INSERT INTO areas VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
-                    (m.code, m.valid_from, m.valid_to, m.name, m.pref_code, m.pref_name,
-                     m.sec_code, m.sec_name, m.population, m.pop65, m.pop75, m.area_type,
-                     int(m.synthetic), source_file)
+                    (
+                        m.code,
+                        m.valid_from,
+                        m.valid_to,
+                        m.name,
+                        m.pref_code,
+                        m.pref_name,
+                        m.sec_code,
+                        m.sec_name,
+                        m.population,
+                        m.pop65,
+                        m.pop75,
+                        m.area_type,
+                        int(m.synthetic),
+                        source_file,
+                    )
                     for m in rows
                 ],
             )
@@ -178,18 +194,28 @@ class ReportStore:
             codes = list(pref_codes)
             sql += f" AND pref_code IN ({','.join('?' * len(codes))})"
             params += codes
-        cur = self.conn.execute(sql + " ORDER BY pref_code, sec_code, muni_code, valid_from", params)
+        cur = self.conn.execute(
+            sql + " ORDER BY pref_code, sec_code, muni_code, valid_from", params
+        )
         names = [d[0] for d in cur.description]
         out = []
         for row in cur:
             r = dict(zip(names, row, strict=True))
             out.append(
                 Municipality(
-                    code=r["muni_code"], name=r["muni_name"], pref_code=r["pref_code"],
-                    pref_name=r["pref_name"], sec_code=r["sec_code"], sec_name=r["sec_name"],
-                    valid_from=r["valid_from"], valid_to=r["valid_to"],
-                    population=r["population"], pop65=r["pop65"], pop75=r["pop75"],
-                    area_type=r["area_type"], synthetic=bool(r["synthetic"]),
+                    code=r["muni_code"],
+                    name=r["muni_name"],
+                    pref_code=r["pref_code"],
+                    pref_name=r["pref_name"],
+                    sec_code=r["sec_code"],
+                    sec_name=r["sec_name"],
+                    valid_from=r["valid_from"],
+                    valid_to=r["valid_to"],
+                    population=r["population"],
+                    pop65=r["pop65"],
+                    pop75=r["pop75"],
+                    area_type=r["area_type"],
+                    synthetic=bool(r["synthetic"]),
                 )
             )
         return out
@@ -250,8 +276,16 @@ class ReportStore:
             c.executemany(
                 "INSERT INTO datasets VALUES (?,?,?,?,?,?,?,?)",
                 [
-                    (year, p, source_file, now, per_pref.get(p, 0), n_answers, int(synthetic),
-                     form_year)
+                    (
+                        year,
+                        p,
+                        source_file,
+                        now,
+                        per_pref.get(p, 0),
+                        n_answers,
+                        int(synthetic),
+                        form_year,
+                    )
                     for p in pref_codes
                 ],
             )
@@ -261,7 +295,10 @@ class ReportStore:
     def _register_items(self, form_year: int, items: Sequence[Item]) -> None:
         self.conn.executemany(
             "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?)",
-            [(form_year, k, it.id, it.function, it.name, it.answer_type) for k, it in enumerate(items)],
+            [
+                (form_year, k, it.id, it.function, it.name, it.answer_type)
+                for k, it in enumerate(items)
+            ],
         )
 
     def _stage(self, rows: list[tuple]) -> None:
@@ -274,7 +311,8 @@ class ReportStore:
     def _insert_institutions(self, year: int, base: int) -> None:
         fcols = ", ".join(FUNCTION_COLUMNS)
         self.conn.execute(
-            f"INSERT INTO institutions (id, year, inst_code, pref_code, muni_code, name, kind, {fcols}) "
+            "INSERT INTO institutions "
+            f"(id, year, inst_code, pref_code, muni_code, name, kind, {fcols}) "
             f"SELECT ? + s.rowid, ?, inst_code, pref_code, muni_code, name, kind, {fcols} "
             f"FROM temp.stage AS s ORDER BY s.rowid",
             (base, year),
@@ -295,6 +333,27 @@ class ReportStore:
             "INSERT INTO muni_stats VALUES (?,?,?,?)",
             [(year, pref, muni, json.dumps(s, separators=(",", ":"))) for pref, muni, s in stats],
         )
+
+    def remove(self, pref_code: str, year: int | None = None, areas: bool = False) -> int:
+        """Delete a prefecture's report data (one year or all) and optionally its area table.
+
+        Returns the number of institution-years removed. One transaction.
+        """
+        scope, params = "pref_code = ?", [pref_code]
+        if year is not None:
+            scope += " AND year = ?"
+            params.append(year)
+        with self.transaction() as c:
+            n = c.execute(f"SELECT COUNT(*) FROM institutions WHERE {scope}", params).fetchone()[0]
+            for table in ("answers", "institutions", "muni_stats", "datasets"):
+                c.execute(f"DELETE FROM {table} WHERE {scope}", params)
+            if areas:
+                left = c.execute(
+                    "SELECT 1 FROM datasets WHERE pref_code = ? LIMIT 1", (pref_code,)
+                ).fetchone()
+                if left is None:
+                    c.execute("DELETE FROM areas WHERE pref_code = ?", (pref_code,))
+        return int(n)
 
     # --- queries --------------------------------------------------------------------------
 
@@ -337,7 +396,8 @@ class ReportStore:
         """Institutions of some municipalities, optionally with one function in one state."""
         codes = list(muni_codes)
         sql = (
-            f"SELECT year, inst_code, name, kind, muni_code, pref_code, {', '.join(FUNCTION_COLUMNS)} "
+            "SELECT year, inst_code, name, kind, muni_code, pref_code, "
+            f"{', '.join(FUNCTION_COLUMNS)} "
             f"FROM institutions WHERE year = ? AND muni_code IN ({','.join('?' * len(codes))})"
         )
         params: list[object] = [year, *codes]
@@ -347,13 +407,24 @@ class ReportStore:
             sql += f" AND f_{function} = ?"
             params.append(state)
         out = []
+        synthetic: dict[tuple[int, str], bool] = {}
         for row in self.conn.execute(sql + " ORDER BY muni_code, inst_code", params):
-            funcs = {k: STATE_CODES[int(v)] for k, v in zip(FUNCTION_KEYS.values(), row[6:], strict=True)}
+            key = (row[0], row[5])
+            if key not in synthetic:
+                synthetic[key] = self.is_synthetic(*key)
+            funcs = {
+                k: STATE_CODES[int(v)] for k, v in zip(FUNCTION_KEYS.values(), row[6:], strict=True)
+            }
             out.append(
                 Institution(
-                    year=row[0], code=row[1], name=row[2], kind="病院" if row[3] == 1 else "診療所",
-                    muni_code=row[4], pref_code=row[5], functions=funcs,
-                    synthetic=self.is_synthetic(row[0], row[5]),
+                    year=row[0],
+                    code=row[1],
+                    name=row[2],
+                    kind="病院" if row[3] == 1 else "診療所",
+                    muni_code=row[4],
+                    pref_code=row[5],
+                    functions=funcs,
+                    synthetic=synthetic[key],
                 )
             )
         return out

@@ -34,9 +34,13 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    "都市中心部": Profile(11.0, 0.7, 0.95, (0.20, 0.12), (0.35, 0.15), (0.36, 0.20), 0.60, (0.55, 0.15)),
+    "都市中心部": Profile(
+        11.0, 0.7, 0.95, (0.20, 0.12), (0.35, 0.15), (0.36, 0.20), 0.60, (0.55, 0.15)
+    ),
     "郊外": Profile(7.0, 0.45, 1.0, (0.45, 0.15), (0.30, 0.15), (0.40, 0.22), 0.55, (0.60, 0.15)),
-    "地方都市": Profile(7.5, 0.8, 1.0, (0.55, 0.15), (0.40, 0.15), (0.45, 0.20), 0.45, (0.70, 0.12)),
+    "地方都市": Profile(
+        7.5, 0.8, 1.0, (0.55, 0.15), (0.40, 0.15), (0.45, 0.20), 0.45, (0.70, 0.12)
+    ),
     "農村": Profile(6.5, 0.5, 1.05, (0.60, 0.15), (0.25, 0.20), (0.50, 0.25), 0.25, (0.75, 0.10)),
     "山間": Profile(6.0, 0.0, 1.1, (0.70, 0.20), (0.10, 0.30), (0.60, 0.45), 0.0, (0.80, 0.10)),
     "離島": Profile(7.5, 0.0, 1.1, (0.90, 0.10), (0.20, 0.30), (0.70, 0.40), 0.0, (0.80, 0.10)),
@@ -80,7 +84,13 @@ class MuniSpec:
 
 # specialty: (weight, P(★ all hold), home-care factor, domains, diseases)
 SPECIALTIES: dict[str, tuple[float, float, float, list[int], list[int]]] = {
-    "内科": (0.46, 0.88, 1.35, [6, 7, 8, 9, 14, 2, 10, 15], [1, 2, 3, 7, 8, 9, 10, 18, 19, 20, 21, 22, 23, 25, 26, 36]),
+    "内科": (
+        0.46,
+        0.88,
+        1.35,
+        [6, 7, 8, 9, 14, 2, 10, 15],
+        [1, 2, 3, 7, 8, 9, 10, 18, 19, 20, 21, 22, 23, 25, 26, 36],
+    ),
     "小児科": (0.07, 0.85, 0.25, [17, 6, 1], [22, 23, 24, 25, 26, 1]),
     "整形外科": (0.09, 0.55, 0.6, [16], [29, 30, 31, 32, 33, 34]),
     "眼科": (0.06, 0.35, 0.05, [4], [12, 13, 14, 15]),
@@ -92,8 +102,26 @@ SPECIALTIES: dict[str, tuple[float, float, float, list[int], list[int]]] = {
     "泌尿器科": (0.03, 0.50, 0.4, [10], [35, 36]),
     "脳神経外科": (0.03, 0.60, 0.7, [2], [9, 10, 11]),
 }
-_STEMS = ["あおば", "さくら", "みどり", "ひかり", "つばさ", "かえで", "すずらん", "ひまわり", "やまびこ",
-          "しおかぜ", "こもれび", "あさひ", "ほたる", "わかば", "いずみ", "はなみずき", "せせらぎ", "なごみ"]
+_STEMS = [
+    "あおば",
+    "さくら",
+    "みどり",
+    "ひかり",
+    "つばさ",
+    "かえで",
+    "すずらん",
+    "ひまわり",
+    "やまびこ",
+    "しおかぜ",
+    "こもれび",
+    "あさひ",
+    "ほたる",
+    "わかば",
+    "いずみ",
+    "はなみずき",
+    "せせらぎ",
+    "なごみ",
+]
 _CLINIC = ["クリニック", "医院", "診療所", "ファミリークリニック"]
 _HOSP = ["中央病院", "記念病院", "第一病院", "共済病院", "総合病院", "リハビリテーション病院"]
 
@@ -108,7 +136,9 @@ def _participation(rng: random.Random) -> int:
     return rng.choice([2, 3, 3, 4, 4, 4, 5, 6, 7])
 
 
-def _ichigo(rng: random.Random, a: dict[str, object], spec: str, hospital: bool, prof: Profile) -> bool:
+def _ichigo(
+    rng: random.Random, a: dict[str, object], spec: str, hospital: bool, prof: Profile
+) -> bool:
     _, p_star, _, domains, diseases = SPECIALTIES[spec]
     if hospital:
         domains, diseases = [2, 6, 7, 8, 9, 10, 14, 15, 16, 17], list(range(1, 39))
@@ -126,7 +156,9 @@ def _ichigo(rng: random.Random, a: dict[str, object], spec: str, hospital: bool,
             a["g1_ryoiki"] = "0"
     dis = sorted(set(rng.sample(diseases, k=rng.randint(1, len(diseases)))))
     a["g1_shikkan"] = ";".join(map(str, dis))
-    a["g1_shikkan_sonota"] = rng.choice(["禁煙外来", "睡眠時無呼吸症候群"]) if rng.random() < 0.03 else ""
+    a["g1_shikkan_sonota"] = (
+        rng.choice(["禁煙外来", "睡眠時無呼吸症候群"]) if rng.random() < 0.03 else ""
+    )
     a["g1_kenshu"] = int(rng.random() < (0.4 if meets else 0.1))
     sogo = rng.random() < (0.12 if hospital else 0.05)
     a["g1_sogo"] = int(sogo)
@@ -138,10 +170,23 @@ def _ichigo(rng: random.Random, a: dict[str, object], spec: str, hospital: bool,
 
 
 def _jikangai(rng: random.Random, a: dict[str, object], s: int, hospital: bool) -> None:
-    a.update(g2i_tohban=0, g2i_kyukan=0, g2i_zuiji=0, g2i_todoke=0, g2i_zuiji_renkei="",
-             g2i_jikangai_kasan=0, g2i_shinya_kasan=0, g2i_kyujitsu_kasan=0, g2i_yakan_kasan=0)
+    a.update(
+        g2i_tohban=0,
+        g2i_kyukan=0,
+        g2i_zuiji=0,
+        g2i_todoke=0,
+        g2i_zuiji_renkei="",
+        g2i_jikangai_kasan=0,
+        g2i_shinya_kasan=0,
+        g2i_kyujitsu_kasan=0,
+        g2i_yakan_kasan=0,
+    )
     if s == 2:
-        picks = [k for k, p in (("g2i_tohban", 0.6), ("g2i_kyukan", 0.35), ("g2i_zuiji", 0.5)) if rng.random() < p]
+        picks = [
+            k
+            for k, p in (("g2i_tohban", 0.6), ("g2i_kyukan", 0.35), ("g2i_zuiji", 0.5))
+            if rng.random() < p
+        ]
         for k in picks or ["g2i_tohban"]:
             a[k] = rng.choice([2, 3]) if k == "g2i_zuiji" else _participation(rng)
         if a["g2i_zuiji"] == 3:
@@ -159,8 +204,14 @@ def _jikangai(rng: random.Random, a: dict[str, object], s: int, hospital: bool) 
 
 
 def _nyutaiin(rng: random.Random, a: dict[str, object], s: int, hospital: bool) -> None:
-    a.update(g2ro_koho=0, g2ro_koho_renkei="", g2ro_nyuin_joho=0, g2ro_taiin_rule=0,
-             g2ro_taiin_joho=0, g2ro_shokai=0)
+    a.update(
+        g2ro_koho=0,
+        g2ro_koho_renkei="",
+        g2ro_nyuin_joho=0,
+        g2ro_taiin_rule=0,
+        g2ro_taiin_joho=0,
+        g2ro_shokai=0,
+    )
     if s == 2:
         if hospital and rng.random() < 0.7:
             a["g2ro_koho"] = 2
@@ -171,7 +222,16 @@ def _nyutaiin(rng: random.Random, a: dict[str, object], s: int, hospital: bool) 
         a["g2ro_taiin_rule"] = 2 if rng.random() < 0.5 else 0
         a["g2ro_taiin_joho"] = rng.randint(1, 80) if rng.random() < 0.5 else 0
         a["g2ro_shokai"] = rng.randint(1, 300) if rng.random() < (0.6 if hospital else 0.3) else 0
-        if not any(a[k] for k in ("g2ro_koho", "g2ro_nyuin_joho", "g2ro_taiin_rule", "g2ro_taiin_joho", "g2ro_shokai")):
+        if not any(
+            a[k]
+            for k in (
+                "g2ro_koho",
+                "g2ro_nyuin_joho",
+                "g2ro_taiin_rule",
+                "g2ro_taiin_joho",
+                "g2ro_shokai",
+            )
+        ):
             a["g2ro_taiin_rule"] = 2
     elif s == 1:
         a["g2ro_koho"] = int(rng.random() < 0.5)
@@ -179,8 +239,15 @@ def _nyutaiin(rng: random.Random, a: dict[str, object], s: int, hospital: bool) 
 
 
 def _zaitaku(rng: random.Random, a: dict[str, object], s: int, h24: float, muni: str) -> None:
-    a.update(g2ha_taisei=0, g2ha_renkei="", g2ha_houmon=0, g2ha_oushin=0, g2ha_kango=0,
-             g2ha_shiji=0, g2ha_mitori=0)
+    a.update(
+        g2ha_taisei=0,
+        g2ha_renkei="",
+        g2ha_houmon=0,
+        g2ha_oushin=0,
+        g2ha_kango=0,
+        g2ha_shiji=0,
+        g2ha_mitori=0,
+    )
     if s == 2:
         full = rng.random() < h24
         a["g2ha_taisei"] = (3 if rng.random() < 0.35 else 4) if full else 2
@@ -234,9 +301,17 @@ def institution_rows(
             if hospital:
                 name = f"{m.name[:-1]}{rng.choice(_HOSP)}"
             else:
-                name = f"{rng.choice(_STEMS)}{spec if spec != '内科' or rng.random() < 0.6 else ''}{rng.choice(_CLINIC)}"
-            row: list[object] = [year, f"{pref_code}{kind}{serial[kind]:010d}", name,
-                                 "病院" if hospital else "診療所", m.code, m.sec_code, SYNTHETIC_LABEL]
+                label = spec if spec != "内科" or rng.random() < 0.6 else ""
+                name = f"{rng.choice(_STEMS)}{label}{rng.choice(_CLINIC)}"
+            row: list[object] = [
+                year,
+                f"{pref_code}{kind}{serial[kind]:010d}",
+                name,
+                "病院" if hospital else "診療所",
+                m.code,
+                m.sec_code,
+                SYNTHETIC_LABEL,
+            ]
             if ichigo:
                 home = SPECIALTIES[spec][2]
                 _jikangai(rng, a, _state(rng, prof.jikangai, 1.2 if hospital else 1.0), hospital)
@@ -251,16 +326,45 @@ def institution_rows(
 
 def header(dictionary: ItemDictionary) -> list[str]:
     """Canonical headers of a report file, identity fields first."""
-    return [dictionary.header(f) for f in IDENTITY_FIELDS] + [dictionary.header(it.id) for it in dictionary.items]
+    return [dictionary.header(f) for f in IDENTITY_FIELDS] + [
+        dictionary.header(it.id) for it in dictionary.items
+    ]
 
 
-AREA_HEADER = ["市町村コード", "市町村名", "都道府県名", "二次医療圏コード", "二次医療圏名", "有効年度",
-               "人口", "65歳以上人口", "75歳以上人口", "地域類型", "データ区分"]
+AREA_HEADER = [
+    "市町村コード",
+    "市町村名",
+    "都道府県名",
+    "二次医療圏コード",
+    "二次医療圏名",
+    "有効年度",
+    "人口",
+    "65歳以上人口",
+    "75歳以上人口",
+    "地域類型",
+    "データ区分",
+]
 
 
-def area_rows(munis: list[MuniSpec], pref_name: str, valid: str = "2024-2029") -> list[list[object]]:
-    return [[m.code, m.name, pref_name, m.sec_code, m.sec_name, valid, m.population, m.pop65,
-             m.pop75, m.area_type, SYNTHETIC_LABEL] for m in munis]
+def area_rows(
+    munis: list[MuniSpec], pref_name: str, valid: str = "2024-2029"
+) -> list[list[object]]:
+    return [
+        [
+            m.code,
+            m.name,
+            pref_name,
+            m.sec_code,
+            m.sec_name,
+            valid,
+            m.population,
+            m.pop65,
+            m.pop75,
+            m.area_type,
+            SYNTHETIC_LABEL,
+        ]
+        for m in munis
+    ]
 
 
 def write_csv(path: Path, head: list[str], rows: object, encoding: str = "utf-8-sig") -> int:
@@ -278,7 +382,7 @@ def write_csv(path: Path, head: list[str], rows: object, encoding: str = "utf-8-
 def national_munis(
     n_institutions: int, pref_codes: list[str], seed: int
 ) -> dict[str, list[MuniSpec]]:
-    """Fictional prefectures (~37 municipalities, 5–9 二次医療圏 each) holding ``n_institutions``."""
+    """Fictional prefectures (~37 municipalities, 5–9 二次医療圏 each); ``n_institutions`` total."""
     rng = random.Random(seed)
     kinds = list(PROFILES)
     out: dict[str, list[MuniSpec]] = {}
@@ -289,9 +393,19 @@ def national_munis(
             kind = rng.choices(kinds, [0.06, 0.2, 0.2, 0.3, 0.18, 0.06])[0]
             pop = int(rng.lognormvariate(10.3, 1.0)) + 800
             sec = f"{pc}{j % n_sec + 1:02d}"
-            munis.append(MuniSpec(
-                f"{pc}{200 + j:03d}", f"架空{pc}{'市町村'[j % 3]}{j + 1}", sec, f"架空{pc}第{sec[-2:]}医療圏",
-                kind, pop, round(rng.uniform(0.22, 0.5), 3), 0.0, PROFILES[kind]))
+            munis.append(
+                MuniSpec(
+                    f"{pc}{200 + j:03d}",
+                    f"架空{pc}{'市町村'[j % 3]}{j + 1}",
+                    sec,
+                    f"架空{pc}第{sec[-2:]}医療圏",
+                    kind,
+                    pop,
+                    round(rng.uniform(0.22, 0.5), 3),
+                    0.0,
+                    PROFILES[kind],
+                )
+            )
         out[pc] = [replace(m, r75=round(m.r65 * 0.58, 3)) for m in munis]
     total = sum(sum(m.counts()) for ms in out.values() for m in ms)
     scale = n_institutions / total

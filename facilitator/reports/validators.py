@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 
 import numpy as np
 
@@ -19,6 +20,7 @@ Parsed = tuple[object, str | None]
 Parser = Callable[[str], Parsed]
 
 _NONE = {"0", "無し", "なし", "該当なし", "該当無し"}
+_CANON = re.compile(r"[1-9][0-9]*(?:;[1-9][0-9]*)*")
 _SPLIT = re.compile(r"[;,、/|\s]+")
 _INT = re.compile(r"[0-9]+")
 _DEC = re.compile(r"[0-9]+(?:\.[0-9]+)?")
@@ -73,7 +75,15 @@ def multi_parser(item: Item, code_list: CodeList) -> Parser:
     valid = {c.code for c in code_list.codes}
     lo, hi = min(valid), max(valid)
 
+    valid_text = {str(c) for c in valid}
+
     def parse(raw: str) -> Parsed:
+        if _CANON.fullmatch(raw):  # fast path: already '1;3;17', ascending and known
+            codes = raw.split(";")
+            if all(c in valid_text for c in codes):
+                ints = list(map(int, codes))
+                if all(a < b for a, b in pairwise(ints)):
+                    return raw, None
         text = norm(raw)
         if not text:
             return None, None
@@ -197,6 +207,8 @@ def sec_code(raw: str) -> Parsed:
 
 
 def inst_code(raw: str) -> Parsed:
+    if len(raw) in (10, 13) and raw.isascii() and raw.isdigit():  # the usual case
+        return raw, None
     text = norm(raw).replace("-", "")
     if not text:
         return None, "医療機関コードが空欄です。"
@@ -221,8 +233,16 @@ def required_text(label: str, max_len: int = 200) -> Parser:
     return parse
 
 
-_KINDS = {"1": "病院", "病院": "病院", "2": "診療所", "診療所": "診療所", "一般診療所": "診療所",
-          "有床診療所": "診療所", "無床診療所": "診療所", "クリニック": "診療所"}
+_KINDS = {
+    "1": "病院",
+    "病院": "病院",
+    "2": "診療所",
+    "診療所": "診療所",
+    "一般診療所": "診療所",
+    "有床診療所": "診療所",
+    "無床診療所": "診療所",
+    "クリニック": "診療所",
+}
 
 
 def inst_kind(raw: str) -> Parsed:
@@ -300,8 +320,9 @@ class ColumnResult:
     ``bad`` maps the raw texts that failed to their reasons.
     """
 
-    def __init__(self, uniques: list[str], parsed: list[object], codes: np.ndarray,
-                 bad: dict[str, str]) -> None:
+    def __init__(
+        self, uniques: list[str], parsed: list[object], codes: np.ndarray, bad: dict[str, str]
+    ) -> None:
         self.uniques = uniques
         self.parsed = parsed
         self.codes = codes

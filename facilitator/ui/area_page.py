@@ -14,7 +14,7 @@ SHEET_PAGE = "facilitator/ui/sheet_page.py"
 
 
 def render() -> None:
-    st.title("📊 地域の現状")
+    st.title("地域の現状")
     settings = get_settings()
     area = area_picker("area", settings)
     if area is None:
@@ -36,13 +36,15 @@ def render() -> None:
     cols[1].metric("病院", f"{s.n_hospitals:,}")
     cols[2].metric("診療所", f"{s.n_clinics:,}")
     cols[3].metric("1号機能を有する", f"{s.n_ichigo:,}")
-    if st.button("この地域・テーマで課題シートを作成", key="area_to_sheet", icon="📝"):
+    if st.button("この地域・テーマで課題シートを作成", key="area_to_sheet", icon=":material/edit_note:"):
         st.switch_page(SHEET_PAGE)
     left, right = st.columns(2)
+    sub = area.level != "prefecture"
     with left:
-        st.subheader(f"{area.name}と{area.pref_name}全体")
-        st.altair_chart(charts.stacked_states(charts.state_frame(s.indicators, theme, area.name)))
-        rates = charts.rate_frame(s.indicators, area.name)
+        st.subheader(f"{area.name}と{area.pref_name}全体" if sub else area.name)
+        st.altair_chart(charts.stacked_states(
+            charts.state_frame(s.indicators, theme, area.name, with_pref=sub)))
+        rates = charts.rate_frame(s.indicators, area.name, with_pref=sub)
         if not rates.empty:
             st.markdown("**65歳以上人口1万人当たり**")
             st.altair_chart(charts.grouped_rates(rates, "65歳以上人口1万人当たり"))

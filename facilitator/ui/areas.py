@@ -56,7 +56,7 @@ def no_report_data(settings: Settings, key: str) -> None:
     """Say that nothing is imported yet and offer the 架空 sample."""
     st.info("報告データがまだ取り込まれていません。「資料・データ管理」で CSV / Excel を取り込むか、"
             "架空データ（実在しない「架空県」のサンプル）を読み込んでください。")
-    if st.button("架空データを読み込む", key=key, icon="🧪"):
+    if st.button("架空データを読み込む", key=key, icon=":material/science:"):
         with st.spinner("架空データを作成して取り込んでいます…"):
             load_sample(settings)
         st.rerun()

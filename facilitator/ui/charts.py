@@ -15,8 +15,9 @@ def _by_metric(indicators: list[Indicator]) -> dict[str, Indicator]:
     return {i.metric: i for i in indicators}
 
 
-def state_frame(indicators: list[Indicator], theme: str, area_name: str) -> pd.DataFrame:
-    """Shares of 有り / 意向有り / 無し for the area and for the prefecture."""
+def state_frame(indicators: list[Indicator], theme: str, area_name: str,
+                with_pref: bool = True) -> pd.DataFrame:
+    """Shares of 有り / 意向有り / 無し for the area (and for the prefecture)."""
     by = _by_metric(indicators)
     rows = []
     for stem, label, _color in STATES:
@@ -25,7 +26,9 @@ def state_frame(indicators: list[Indicator], theme: str, area_name: str) -> pd.D
             continue
         rows.append({"地域": area_name, "状態": label, "割合": ind.value, "施設数":
                      by[f"{theme}.{stem}"].value if f"{theme}.{stem}" in by else None})
-        rows.append({"地域": PREF_LABEL, "状態": label, "割合": ind.prefecture_value, "施設数": None})
+        if with_pref:
+            rows.append({"地域": PREF_LABEL, "状態": label, "割合": ind.prefecture_value,
+                         "施設数": None})
     return pd.DataFrame(rows)
 
 
@@ -70,7 +73,8 @@ def stacked_states(df: pd.DataFrame, highlight: set[str] | None = None) -> alt.C
     )
 
 
-def rate_frame(indicators: list[Indicator], area_name: str, base: str = "per65") -> pd.DataFrame:
+def rate_frame(indicators: list[Indicator], area_name: str, base: str = "per65",
+               with_pref: bool = True) -> pd.DataFrame:
     """Rates per 10,000 people aged 65+ (or 75+), area next to prefecture."""
     rows = []
     for ind in indicators:
@@ -78,7 +82,8 @@ def rate_frame(indicators: list[Indicator], area_name: str, base: str = "per65")
             continue
         name = ind.label.split("（")[0]
         rows.append({"指標": name, "地域": area_name, "値": ind.value})
-        rows.append({"指標": name, "地域": PREF_LABEL, "値": ind.prefecture_value})
+        if with_pref:
+            rows.append({"指標": name, "地域": PREF_LABEL, "値": ind.prefecture_value})
     return pd.DataFrame(rows)
 
 
@@ -106,4 +111,7 @@ def indicator_table(indicators: list[Indicator]) -> pd.DataFrame:
 
 
 def provenance(f: Finding) -> str:
-    return f"{f.year}年報告・N={f.n}・{f.filter}・出典: {f.source}"
+    """Year, N and filter of a finding (the filter text usually carries year and N already)."""
+    parts = [] if f"{f.year}年" in f.filter else [f"{f.year}年報告"]
+    parts += [] if "N=" in f.filter else [f"N={f.n}"]
+    return "根拠: " + "・".join([*parts, f.filter]) + f"（出典: {f.source}）"

@@ -72,7 +72,7 @@ def searcher_or_setup() -> Searcher | None:
 
 def index_builder(key: str, label: str = "索引を作成する") -> bool:
     """A button that (re)builds the index with a progress bar; True when it was rebuilt."""
-    if not st.button(label, key=key, type="primary", icon="🛠️"):
+    if not st.button(label, key=key, type="primary", icon=":material/build:"):
         return False
     built = build_index_now()
     st.rerun()
@@ -122,7 +122,7 @@ def mode_caption() -> None:
 
 
 def synthetic_banner() -> None:
-    st.warning(SYNTHETIC_BANNER, icon="⚠️")
+    st.warning(SYNTHETIC_BANNER, icon=":material/warning:")
 
 
 def show_error(exc: Exception) -> None:

@@ -11,7 +11,7 @@ from facilitator.ui.common import sheet_store, show_error, synthetic_banner
 
 
 def render() -> None:
-    st.title("📤 出力")
+    st.title("出力")
     store = sheet_store()
     summaries = store.list()
     if not summaries:
@@ -59,7 +59,7 @@ def render() -> None:
         with st.form("import_form", clear_on_submit=True):
             upload = st.file_uploader("編集した課題管理シート（.xlsx）", type=["xlsx"], key="import_file")
             author = st.text_input("取り込む人", key="import_author")
-            if st.form_submit_button("取り込む", icon="📥") and upload is not None:
+            if st.form_submit_button("取り込む", icon=":material/upload:") and upload is not None:
                 exports.import_workbook(store, upload, author.strip())
                 st.rerun()
 

@@ -93,7 +93,7 @@ def download_row(files: Files, prefix: str) -> None:
     cols = st.columns(len(files))
     for i, (label, (data, name, mime)) in enumerate(files.items()):
         cols[i].download_button(label, data, file_name=name, mime=mime, key=f"{prefix}_{i}",
-                                icon="⬇️", on_click="ignore")
+                                icon=":material/download:", on_click="ignore")
 
 
 def meeting_form() -> ex.MeetingInfo:

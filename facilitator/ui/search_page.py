@@ -20,7 +20,7 @@ from facilitator.ui.widgets import (
 
 
 def render() -> None:
-    st.title("🔎 事例検索")
+    st.title("事例検索")
     mode_caption()
     page_css()
     searcher = searcher_or_setup()
@@ -58,7 +58,7 @@ def search_fragment(searcher: Searcher) -> None:
             return
         groups = group_by_case(result.hits)
         if not result.confident:
-            st.warning("この質問に当てはまる先行事例は見つかりませんでした。", icon="🙅")
+            st.warning("この質問に当てはまる先行事例は見つかりませんでした。", icon=":material/search_off:")
             with st.expander("参考：一致度の低い箇所（質問への答えではありません）"):
                 for i, (_key, hits) in enumerate(groups):
                     hit_group(hits, key=f"weak{i}", with_similar=False)

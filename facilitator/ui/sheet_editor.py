@@ -28,7 +28,6 @@ from facilitator.sheets import (
 PRIORITIES = ["高", "中", "低"]
 SOURCE_LABELS = {"guideline": "ガイドライン", "precedent": "先行事例", "user": "利用者",
                  "llm": "LLM"}
-HIDDEN = {"_i": None}
 
 
 def backing(s: Statement) -> str:
@@ -98,7 +97,12 @@ def editor(df: pd.DataFrame, key: str, labels: dict[str, object]) -> pd.DataFram
     for col, label in labels.items():
         config[col] = label if not isinstance(label, str) else st.column_config.TextColumn(
             label, width="large" if col == "text" else "small")
-    return st.data_editor(df, key=key, num_rows="dynamic", hide_index=True, column_config=config)
+    edited = st.data_editor(df, key=key, num_rows="dynamic", hide_index=True,
+                            column_config=config)
+    with st.expander("全文を読む"):
+        st.markdown("\n".join(f"{i}. {_text(t)}" for i, t in enumerate(df["text"], 1))
+                    or "（なし）")
+    return edited
 
 
 def citations_frame(sheet: IssueSheet) -> pd.DataFrame:
@@ -202,7 +206,7 @@ def edit_form(sheet: IssueSheet, key: str) -> tuple[IssueSheet, str, str] | None
         author = c[0].text_input("保存者", key=f"{key}_author", placeholder="氏名（任意）")
         message = c[1].text_input("変更メモ", key=f"{key}_message", placeholder="例: 原因を追記")
         c[2].markdown("&nbsp;")
-        if not c[2].form_submit_button("保存", type="primary", icon="💾"):
+        if not c[2].form_submit_button("保存", type="primary", icon=":material/save:"):
             return None
     base = apply_citation_flags(sheet, cites)
     edited = base.model_copy(update={

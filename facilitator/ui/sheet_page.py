@@ -12,13 +12,13 @@ from facilitator.ui.widgets import page_css
 
 
 def render() -> None:
-    st.title("📝 課題シート作成・編集")
+    st.title("課題シート作成・編集")
     mode_caption()
     page_css()
     settings, store = get_settings(), sheet_store()
     searcher = get_searcher()
     sheets = store.list()
-    with st.expander("新しい課題シートを作成", expanded=not sheets, icon="✨"):
+    with st.expander("新しい課題シートを作成", expanded=not sheets, icon=":material/auto_awesome:"):
         draft_form(settings, searcher, store)
     if not sheets:
         return
@@ -37,7 +37,7 @@ def render() -> None:
                 f"　／　作成: {sheet.provenance.mode}")
     main, side = st.columns([3, 2])
     with main:
-        edit_tab, history_tab = st.tabs(["✏️ 編集", "🕘 版の履歴"])
+        edit_tab, history_tab = st.tabs([":material/edit: 編集", ":material/history: 版の履歴"])
         with edit_tab:
             submitted = edit_form(sheet, key=f"ed{sheet_state.nonce()}")
             if submitted is not None:

@@ -17,7 +17,7 @@ from facilitator.ui.areas import area_picker, theme_picker
 from facilitator.ui.common import flash, index_builder, llm_configured, show_error
 from facilitator.ui.sheet_editor import field_label
 from facilitator.ui.sheet_text import sheet_diff, sheet_markdown
-from facilitator.ui.widgets import CASE_VIEW, case_panel, highlight, open_case
+from facilitator.ui.widgets import CASE_VIEW, case_panel, excerpt, highlight, open_case
 
 
 def draft_form(settings: Settings, searcher: Searcher | None, store: SheetStore) -> None:
@@ -38,7 +38,7 @@ def draft_form(settings: Settings, searcher: Searcher | None, store: SheetStore)
         st.warning("下書きには検索インデックスが必要です。")
         index_builder(key="draft_build_index")
         return
-    if not st.button("下書きを作成", key="draft_create", type="primary", icon="✨"):
+    if not st.button("下書きを作成", key="draft_create", type="primary", icon=":material/auto_awesome:"):
         return
     request = DraftRequest(area=area.code, theme=theme, issue_text=issue.strip() or None,
                            year=None, use_llm=use_llm)
@@ -62,7 +62,7 @@ def conflict_view() -> None:
         return
     mine, theirs = pair
     st.error(f"保存できませんでした：他の人が先に版{theirs.version}を保存しています（あなたの編集元は"
-             f"版{mine.version}）。両方を見比べて、どちらで続けるか選んでください。", icon="⚠️")
+             f"版{mine.version}）。両方を見比べて、どちらで続けるか選んでください。", icon=":material/warning:")
     left, right = st.columns(2)
     left.markdown(f"#### あなたの編集（版{mine.version}を元に編集）")
     left.code(sheet_markdown(mine), language=None, wrap_lines=True)
@@ -73,9 +73,9 @@ def conflict_view() -> None:
                 language="diff")
     c = st.columns(2)
     c[0].button("最新版を読み込む（自分の編集を破棄）", key="conflict_reload",
-                on_click=sheet_state.reload_theirs, icon="🔄")
+                on_click=sheet_state.reload_theirs, icon=":material/refresh:")
     c[1].button("自分の編集を続ける", key="conflict_keep", on_click=sheet_state.keep_mine,
-                type="primary", icon="✏️")
+                type="primary", icon=":material/edit:")
 
 
 def history_view(store: SheetStore, sheet: IssueSheet) -> None:
@@ -101,9 +101,16 @@ def history_view(store: SheetStore, sheet: IssueSheet) -> None:
         st.rerun()
 
 
+def figure_provenance(f) -> str:
+    """Year, N and filter of a figure (the filter text usually carries year and N already)."""
+    parts = [] if f.year is None or f"{f.year}年" in f.filter else [f"{f.year}年報告"]
+    parts += [] if f.n is None or "N=" in f.filter else [f"N={f.n}"]
+    return "根拠: " + "・".join([*parts, f.filter])
+
+
 def precedent_panel(searcher: Searcher | None, sheet: IssueSheet) -> None:
     """The sheet's cited passages, quotes highlighted, with the full case one click away."""
-    st.markdown("### 📚 根拠と先行事例")
+    st.markdown("### :material/library_books: 根拠と先行事例")
     if searcher is None:
         st.info("索引がないため引用箇所を表示できません。")
         return
@@ -120,13 +127,14 @@ def precedent_panel(searcher: Searcher | None, sheet: IssueSheet) -> None:
         with st.expander(f"{mark} {field_label(path)}：{c.case_id or c.doc_title} {drop}"):
             st.caption(f"{c.locator}・{c.chunk_id}" + (f"・{c.problem}" if c.problem else ""))
             text = chunk.text if chunk else c.quote
-            st.markdown(highlight(text, [c.quote]), unsafe_allow_html=True)
+            st.markdown(highlight(excerpt(text, [c.quote], 600), [c.quote]),
+                        unsafe_allow_html=True)
             if c.case_id:
-                st.button("事例の全文", key=f"prec{i}_full", icon="📖", on_click=open_case,
+                st.button("事例の全文", key=f"prec{i}_full", icon=":material/menu_book:", on_click=open_case,
                           args=(c.case_id, {c.chunk_id: [c.quote]}))
     figures = [(path, f) for path, s in sheet.statements() for f in s.figures]
     if figures:
-        st.markdown("#### 📊 数値の根拠（報告データ）")
+        st.markdown("#### :material/bar_chart: 数値の根拠（報告データ）")
         for path, f in figures:
             st.markdown(f"- {html.escape(field_label(path))}: {html.escape(f.sentence)}")
-            st.caption(f"{f.year}年・N={f.n}・{f.filter}")
+            st.caption(figure_provenance(f))

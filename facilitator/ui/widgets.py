@@ -17,6 +17,7 @@ CATEGORIES = ["診療所", "病院", "地域の連携", "参考事例"]
 COUNCIL_THEMES = [k for k in THEME_LABELS if k != "free"]
 CASE_VIEW = "case_view"
 SIMILAR = "similar_to"
+EXCERPT_CHARS = 420
 
 
 def highlight(text: str, sentences: list[str]) -> str:
@@ -26,6 +27,17 @@ def highlight(text: str, sentences: list[str]) -> str:
         esc = html.escape(s)
         out = out.replace(esc, f"<mark>{esc}</mark>")
     return re.sub(r"\n", "<br>", out)
+
+
+def excerpt(text: str, marks: list[str], width: int = EXCERPT_CHARS) -> str:
+    """The part of a long passage around its first marked sentence (whole text if short)."""
+    if len(text) <= width:
+        return text
+    positions = [text.find(m) for m in marks if m and m in text]
+    first = min(positions) if positions else 0
+    start = max(0, first - width // 4)
+    end = min(len(text), start + width)
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
 def group_by_case(hits: list[SearchHit]) -> list[tuple[str, list[SearchHit]]]:
@@ -62,9 +74,10 @@ def group_title(hits: list[SearchHit]) -> str:
 
 def passage(hit: SearchHit, marks: list[str] | None = None) -> None:
     """One passage: locator, score and the text with the matching sentences marked."""
-    st.markdown(f"📍 **{html.escape(hit.locator)}** <small>（{html.escape(hit.doc_title)}・"
+    st.markdown(f":material/location_on: **{html.escape(hit.locator)}** <small>（{html.escape(hit.doc_title)}・"
                 f"{hit.chunk_id}・スコア {hit.score:.4f}）</small>", unsafe_allow_html=True)
-    st.markdown(f"<div class='passage'>{highlight(hit.text, marks or hit.highlights)}</div>",
+    marks = marks or hit.highlights
+    st.markdown(f"<div class='passage'>{highlight(excerpt(hit.text, marks), marks)}</div>",
                 unsafe_allow_html=True)
 
 
@@ -81,10 +94,10 @@ def hit_group(hits: list[SearchHit], key: str, with_similar: bool = True) -> Non
             passage(h)
         if first.case_id:
             cols = st.columns([1, 1, 4])
-            cols[0].button("事例の全文", key=f"{key}_full", icon="📖", on_click=open_case,
+            cols[0].button("事例の全文", key=f"{key}_full", icon=":material/menu_book:", on_click=open_case,
                            args=(first.case_id, {h.chunk_id: h.highlights for h in hits}))
             if with_similar:
-                cols[1].button("類似事例", key=f"{key}_similar", icon="🔗", on_click=show_similar,
+                cols[1].button("類似事例", key=f"{key}_similar", icon=":material/link:", on_click=show_similar,
                                args=(first.case_id,))
 
 
@@ -110,7 +123,7 @@ def similar_panel(searcher: Searcher) -> None:
         return
     with st.container(border=True):
         head = st.columns([5, 1])
-        head[0].markdown(f"### 🔗 {html.escape(case_id)} に似た事例")
+        head[0].markdown(f"### :material/link: {html.escape(case_id)} に似た事例")
         head[1].button("閉じる", key="similar_close", on_click=show_similar, args=(None,))
         for i, sim in enumerate(similar_cases(searcher, case_id)):
             st.markdown(f"**{sim.case.case_id} {html.escape(sim.case.name)}**")
@@ -119,7 +132,7 @@ def similar_panel(searcher: Searcher) -> None:
             if sim.hit is not None:
                 st.markdown(f"<small>{html.escape(sim.hit.locator)}</small><br>"
                             + highlight(sim.hit.text[:200] + "…", []), unsafe_allow_html=True)
-            st.button("事例の全文", key=f"sim{i}_full", icon="📖", on_click=open_case,
+            st.button("事例の全文", key=f"sim{i}_full", icon=":material/menu_book:", on_click=open_case,
                       args=(sim.case.case_id,))
 
 
@@ -131,7 +144,7 @@ def case_panel(store: IndexStore) -> None:
     case = store.case(view["case_id"])
     with st.container(border=True):
         head = st.columns([5, 1])
-        head[0].markdown(f"### 📖 {case.case_id} {html.escape(case.name)}")
+        head[0].markdown(f"### :material/menu_book: {case.case_id} {html.escape(case.name)}")
         head[1].button("閉じる", key="case_close", on_click=close_case)
         st.caption(f"{case.category}・{case.location}・{'、'.join(case.tags)}")
         for cid in case.chunk_ids:
@@ -140,7 +153,7 @@ def case_panel(store: IndexStore) -> None:
                 continue
             marks = view["marks"].get(cid, [])
             st.markdown(f"**{html.escape(chunk.locator.section or '')}**"
-                        + (" 🔖" if marks else ""))
+                        + (" :material/bookmark:" if marks else ""))
             st.markdown(highlight(chunk.text, marks), unsafe_allow_html=True)
 
 

@@ -68,7 +68,9 @@ def xlsx_path(sample_dir: Path) -> Path:
     return sample_dir / REPORTS_XLSX
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8"
+) -> Path:
     """Write a variant of a report file for a test."""
     with path.open("w", encoding=encoding, newline="") as f:
         w = csv.writer(f, lineterminator="\r\n")

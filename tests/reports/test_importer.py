@@ -21,10 +21,15 @@ def snapshot(settings: Settings) -> tuple:
     with open_store(settings) as store:
         c = store.conn
         digest = hashlib.sha256()
-        for row in c.execute("SELECT year, pref_code, inst_id, item_no, value FROM answers ORDER BY 1,2,3,4"):
+        for row in c.execute(
+            "SELECT year, pref_code, inst_id, item_no, value FROM answers ORDER BY 1,2,3,4"
+        ):
             digest.update(repr(row).encode())
         return (
-            tuple(store.count(t) for t in ("areas", "institutions", "answers", "muni_stats", "datasets")),
+            tuple(
+                store.count(t)
+                for t in ("areas", "institutions", "answers", "muni_stats", "datasets")
+            ),
             tuple((d["year"], d["pref_code"], d["source_file"]) for d in store.datasets()),
             digest.hexdigest(),
         )
@@ -74,7 +79,9 @@ def test_full_width_digits_are_accepted(with_areas: Settings, report_rows, tmp_p
     path = write_csv(tmp_path / "wide.csv", header, rows, encoding="cp932")
     result = run_import(with_areas, path)
     with open_store(with_areas) as store:
-        first = store.answers(2026, rows[0][1].translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+        first = store.answers(
+            2026, rows[0][1].translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        )
     assert result.institutions == 920 and first
 
 
@@ -83,33 +90,46 @@ def test_xlsx_imports(with_areas: Settings, xlsx_path: Path) -> None:
     assert (result.encoding, result.institutions) == ("xlsx", 920)
 
 
-def test_xlsx_and_csv_store_the_same_answers(settings: Settings, sample_dir: Path, xlsx_path: Path, tmp_path: Path) -> None:
+def test_xlsx_and_csv_store_the_same_answers(
+    settings: Settings, sample_dir: Path, xlsx_path: Path, tmp_path: Path
+) -> None:
     other = Settings(data_dir=tmp_path / "other")
     for s, path in ((settings, sample_dir / REPORTS_CSV), (other, xlsx_path)):
         run_import(s, sample_dir / AREAS_FILE)
         run_import(s, path)
-    assert snapshot(settings)[0] == snapshot(other)[0] and snapshot(settings)[2] == snapshot(other)[2]
+    assert (
+        snapshot(settings)[0] == snapshot(other)[0] and snapshot(settings)[2] == snapshot(other)[2]
+    )
 
 
 def test_answers_are_stored_long_form(loaded: Settings, report_rows) -> None:
     header, rows = report_rows
     with open_store(loaded) as store:
         answers = {a.item_id: a.value for a in store.answers(2026, rows[0][1])}
-    assert answers["g1_keiji"] == int(rows[0][col(header, "具体的な機能を有すること及び報告事項の院内掲示")])
+    assert answers["g1_keiji"] == int(
+        rows[0][col(header, "具体的な機能を有すること及び報告事項の院内掲示")]
+    )
     assert answers["g1_ryoiki"] == rows[0][col(header, "一次診療の対応ができる領域")]
 
 
-def test_unknown_columns_are_ignored_with_a_warning(with_areas: Settings, report_rows, tmp_path: Path) -> None:
+def test_unknown_columns_are_ignored_with_a_warning(
+    with_areas: Settings, report_rows, tmp_path: Path
+) -> None:
     header, rows = report_rows
     path = write_csv(tmp_path / "extra.csv", [*header, "院長名"], [[*r, "架空"] for r in rows])
     assert any("院長名" in w for w in run_import(with_areas, path).warnings)
 
 
-def test_optional_unconfirmed_columns_may_be_missing(with_areas: Settings, report_rows, tmp_path: Path) -> None:
+def test_optional_unconfirmed_columns_may_be_missing(
+    with_areas: Settings, report_rows, tmp_path: Path
+) -> None:
     header, rows = report_rows
     drop = col(header, "全国医療情報プラットフォームへの参加")
-    path = write_csv(tmp_path / "fewer.csv", header[:drop] + header[drop + 1 :],
-                     [r[:drop] + r[drop + 1 :] for r in rows])
+    path = write_csv(
+        tmp_path / "fewer.csv",
+        header[:drop] + header[drop + 1 :],
+        [r[:drop] + r[drop + 1 :] for r in rows],
+    )
     result = run_import(with_areas, path)
     assert any("全国医療情報プラットフォーム" in w for w in result.warnings)
 
@@ -124,7 +144,9 @@ def test_utf16_is_rejected(loaded: Settings, report_rows, tmp_path: Path) -> Non
     assert err.errors[0].file == "u16.csv" and "UTF-16" in err.errors[0].reason
 
 
-def test_latin1_junk_is_rejected_with_row_and_column(loaded: Settings, report_rows, tmp_path: Path) -> None:
+def test_latin1_junk_is_rejected_with_row_and_column(
+    loaded: Settings, report_rows, tmp_path: Path
+) -> None:
     header, rows = report_rows
     rows = [list(r) for r in rows[:5]]
     rows[2][col(header, "医療機関名")] = "MARKER"
@@ -138,8 +160,11 @@ def test_latin1_junk_is_rejected_with_row_and_column(loaded: Settings, report_ro
 def test_missing_column_is_named(loaded: Settings, report_rows, tmp_path: Path) -> None:
     header, rows = report_rows
     drop = col(header, "市町村コード")
-    path = write_csv(tmp_path / "nomuni.csv", header[:drop] + header[drop + 1 :],
-                     [r[:drop] + r[drop + 1 :] for r in rows])
+    path = write_csv(
+        tmp_path / "nomuni.csv",
+        header[:drop] + header[drop + 1 :],
+        [r[:drop] + r[drop + 1 :] for r in rows],
+    )
     e = rejected(loaded, path).errors[0]
     assert (e.row, e.column, e.reason) == (1, "市町村コード", "必須の列がありません。")
 
@@ -152,7 +177,12 @@ def test_letter_in_a_count_is_located(loaded: Settings, report_rows, tmp_path: P
     rows[target][c] = "12a"
     path = write_csv(tmp_path / "letter.csv", header, rows)
     e = rejected(loaded, path).errors[0]
-    assert (e.file, e.row, e.column, e.value) == ("letter.csv", target + 2, "訪問診療の実施件数", "12a")
+    assert (e.file, e.row, e.column, e.value) == (
+        "letter.csv",
+        target + 2,
+        "訪問診療の実施件数",
+        "12a",
+    )
     assert "件数は0以上の整数" in e.reason and e.cell is not None
 
 
@@ -166,7 +196,9 @@ def test_unknown_municipality_is_located(loaded: Settings, report_rows, tmp_path
     assert "市町村表にない市町村コード" in e.reason
 
 
-def test_duplicated_institution_names_both_rows(loaded: Settings, report_rows, tmp_path: Path) -> None:
+def test_duplicated_institution_names_both_rows(
+    loaded: Settings, report_rows, tmp_path: Path
+) -> None:
     header, rows = report_rows
     rows = [list(r) for r in rows]
     rows[10][1] = rows[2][1]
@@ -184,7 +216,11 @@ def test_errors_are_collected_not_first_only(loaded: Settings, report_rows, tmp_
     rows[9][col(header, "施設区分")] = "薬局"
     path = write_csv(tmp_path / "many.csv", header, rows)
     errs = rejected(loaded, path).errors
-    assert [(e.row, e.column) for e in errs] == [(2, "訪問診療の実施件数"), (7, "市町村コード"), (11, "施設区分")]
+    assert [(e.row, e.column) for e in errs] == [
+        (2, "訪問診療の実施件数"),
+        (7, "市町村コード"),
+        (11, "施設区分"),
+    ]
 
 
 def test_blank_starred_item_is_an_error(loaded: Settings, report_rows, tmp_path: Path) -> None:
@@ -195,7 +231,9 @@ def test_blank_starred_item_is_an_error(loaded: Settings, report_rows, tmp_path:
     assert e.row == 2 and "★" in e.reason
 
 
-def test_two_report_years_in_one_file_are_rejected(loaded: Settings, report_rows, tmp_path: Path) -> None:
+def test_two_report_years_in_one_file_are_rejected(
+    loaded: Settings, report_rows, tmp_path: Path
+) -> None:
     header, rows = report_rows
     rows = [list(r) for r in rows]
     rows[7][0] = "2027"
@@ -303,7 +341,9 @@ def test_area_table_imports(settings: Settings, sample_dir: Path) -> None:
         ("有効年度", "来年", "有効年度は"),
     ],
 )
-def test_bad_area_rows_are_located(loaded: Settings, area_rows, tmp_path: Path, column: str, value: str, reason: str) -> None:
+def test_bad_area_rows_are_located(
+    loaded: Settings, area_rows, tmp_path: Path, column: str, value: str, reason: str
+) -> None:
     header = list(area_rows[0])
     rows = [[r[h] for h in header] for r in area_rows]
     rows[2][header.index(column)] = value
@@ -311,7 +351,9 @@ def test_bad_area_rows_are_located(loaded: Settings, area_rows, tmp_path: Path, 
     assert (e.row, e.column) == (4, column) and reason in e.reason
 
 
-def test_area_table_cannot_orphan_stored_reports(loaded: Settings, area_rows, tmp_path: Path) -> None:
+def test_area_table_cannot_orphan_stored_reports(
+    loaded: Settings, area_rows, tmp_path: Path
+) -> None:
     header = list(area_rows[0])
     rows = [[r[h] for h in header] for r in area_rows if r["市町村コード"] != "99362"]
     err = rejected(loaded, write_csv(tmp_path / "areas.csv", header, rows))
@@ -325,3 +367,40 @@ def test_area_table_reimport_replaces(loaded: Settings, area_rows, tmp_path: Pat
     assert run_import(loaded, write_csv(tmp_path / "areas.csv", header, rows)).replaced
     with open_store(loaded) as store:
         assert {m.code: m.population for m in store.municipalities(2026)}[rows[0][0]] == 500000
+
+
+def test_missing_file_is_reported_in_japanese(settings: Settings, tmp_path: Path) -> None:
+    err = rejected(settings, tmp_path / "nothing.csv")
+    assert (err.errors[0].file, err.errors[0].reason) == (
+        "nothing.csv",
+        "ファイルが見つかりません。",
+    )
+
+
+def test_area_validity_years_choose_the_secondary_area(
+    loaded: Settings, area_rows, tmp_path: Path
+) -> None:
+    header = [
+        "市町村コード",
+        "市町村名",
+        "都道府県名",
+        "二次医療圏コード",
+        "二次医療圏名",
+        "有効開始年度",
+        "有効終了年度",
+        "人口",
+        "65歳以上人口",
+        "75歳以上人口",
+    ]
+    rows = []
+    for a in area_rows:
+        base = [a["市町村コード"], a["市町村名"], a["都道府県名"]]
+        pops = [a["人口"], a["65歳以上人口"], a["75歳以上人口"]]
+        rows.append([*base, a["二次医療圏コード"], a["二次医療圏名"], "2024", "2029", *pops])
+        if a["二次医療圏コード"] == "9902":  # from 2030 the north merges into the centre
+            rows.append([*base, "9901", "中央医療圏", "2030", "", *pops])
+    run_import(loaded, write_csv(tmp_path / "areas.csv", header, rows))
+    from facilitator.reports import find_area
+
+    assert find_area("奥沢村", 2026, settings=loaded).sec_code == "9902"
+    assert find_area("奥沢村", 2031, settings=loaded).sec_code == "9901"

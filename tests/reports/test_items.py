@@ -23,11 +23,34 @@ def test_dictionary_covers_every_function(d) -> None:
 
 @pytest.mark.parametrize(
     "item_id",
-    ["g1_keiji", "g1_kenshu", "g1_sogo", "g1_sogo_fte", "g1_ryoiki", "g1_shikkan", "g1_soudan",
-     "g1_jisanyaku", "g1_platform", "g1_tokki", "g2i_tohban", "g2i_kyukan", "g2i_jikangai_kasan",
-     "g2i_shinya_kasan", "g2i_kyujitsu_kasan", "g2i_yakan_kasan", "g2ro_koho", "g2ha_taisei",
-     "g2ha_houmon", "g2ha_oushin", "g2ha_kango", "g2ha_shiji", "g2ha_mitori", "g2ni_iken",
-     "g2ni_tantosha", "g2ho_kenshin"],
+    [
+        "g1_keiji",
+        "g1_kenshu",
+        "g1_sogo",
+        "g1_sogo_fte",
+        "g1_ryoiki",
+        "g1_shikkan",
+        "g1_soudan",
+        "g1_jisanyaku",
+        "g1_platform",
+        "g1_tokki",
+        "g2i_tohban",
+        "g2i_kyukan",
+        "g2i_jikangai_kasan",
+        "g2i_shinya_kasan",
+        "g2i_kyujitsu_kasan",
+        "g2i_yakan_kasan",
+        "g2ro_koho",
+        "g2ha_taisei",
+        "g2ha_houmon",
+        "g2ha_oushin",
+        "g2ha_kango",
+        "g2ha_shiji",
+        "g2ha_mitori",
+        "g2ni_iken",
+        "g2ni_tantosha",
+        "g2ho_kenshin",
+    ],
 )
 def test_report_data_items_are_in_the_dictionary(d, item_id: str) -> None:
     assert d.item(item_id).name
@@ -47,9 +70,7 @@ def test_code_lists_have_the_official_length(d, key: str, count: int) -> None:
     assert [c.code for c in d.code_lists[key].codes] == list(range(1, count + 1))
 
 
-@pytest.mark.parametrize(
-    ("key", "codes"), [("domains", {8, 12, 13, 15}), ("diseases", {39, 40})]
-)
+@pytest.mark.parametrize(("key", "codes"), [("domains", {8, 12, 13, 15}), ("diseases", {39, 40})])
 def test_unconfirmed_codes_are_marked_in_data(d, key: str, codes: set[int]) -> None:
     assert {c.code for c in d.code_lists[key].codes if c.unconfirmed} == codes
 
@@ -89,7 +110,12 @@ def test_area_columns_require_population_by_age(d) -> None:
 
 
 @pytest.mark.parametrize(
-    ("a", "b"), [("65歳以上人口", "６５歳以上人口"), ("月2〜3回", "月2～3回"), ("市町村 コード", "市町村コード")]
+    ("a", "b"),
+    [
+        ("65歳以上人口", "６５歳以上人口"),
+        ("月2〜3回", "月2～3回"),
+        ("市町村 コード", "市町村コード"),
+    ],
 )
 def test_header_matching_ignores_width_and_spaces(a: str, b: str) -> None:
     assert header_key(a) == header_key(b)

@@ -21,8 +21,16 @@ ICHIGO = {"g1_keiji": 1, "g1_ryoiki": [1, 6], "g1_soudan": 1}
         ({**ICHIGO, "g1_kenshu": 0, "g1_sogo": 0}, "有り"),
         ({**ICHIGO, "g1_kenshu": 1, "g1_sogo": 1, "g1_keiji": 0}, "無し"),
     ],
-    ids=["all-starred", "no-posting", "no-consultation", "no-domain", "domain-blank",
-         "domain-missing", "training-irrelevant", "training-cannot-rescue"],
+    ids=[
+        "all-starred",
+        "no-posting",
+        "no-consultation",
+        "no-domain",
+        "domain-blank",
+        "domain-missing",
+        "training-irrelevant",
+        "training-cannot-rescue",
+    ],
 )
 def test_ichigo_requires_every_starred_item(answers: dict, expected: str) -> None:
     assert derive_institution(answers)["ichigo"] == expected
@@ -54,8 +62,15 @@ def test_second_functions_any_item_decides(extra: dict, theme: str, expected: st
 
 @pytest.mark.parametrize("theme", ["jikangai", "nyutaiin", "zaitaku", "kaigo", "hoka"])
 def test_second_functions_are_not_applicable_without_ichigo(theme: str) -> None:
-    answers = {**ICHIGO, "g1_keiji": 0, "g2i_tohban": 7, "g2ro_koho": 2, "g2ha_taisei": 3,
-               "g2ni_iken": 2, "g2ho_yobo": 1}
+    answers = {
+        **ICHIGO,
+        "g1_keiji": 0,
+        "g2i_tohban": 7,
+        "g2ro_koho": 2,
+        "g2ha_taisei": 3,
+        "g2ni_iken": 2,
+        "g2ho_yobo": 1,
+    }
     assert derive_institution(answers)[theme] == "対象外"
 
 

@@ -91,19 +91,27 @@ def test_check_digit_of_known_codes() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "ok"),
-    [("9920000000001", True), ("1234567890", True), ("992000000001", False), ("99X0000000001", False)],
+    [
+        ("9920000000001", True),
+        ("1234567890", True),
+        ("992000000001", False),
+        ("99X0000000001", False),
+    ],
 )
 def test_institution_codes_are_10_or_13_digits(raw: str, ok: bool) -> None:
     assert (inst_code(raw)[1] is None) == ok
 
 
-@pytest.mark.parametrize(("raw", "year"), [("2026", 2026), ("令和8年", 2026), ("R8", 2026), ("２０２６", 2026)])
+@pytest.mark.parametrize(
+    ("raw", "year"), [("2026", 2026), ("令和8年", 2026), ("R8", 2026), ("２０２６", 2026)]
+)
 def test_report_year_forms(raw: str, year: int) -> None:
     assert report_year(raw) == (year, None)
 
 
 @pytest.mark.parametrize(
-    ("raw", "value"), [("2024-2029", (2024, 2029)), ("2024〜2029年度", (2024, 2029)), ("2024-", (2024, None))]
+    ("raw", "value"),
+    [("2024-2029", (2024, 2029)), ("2024〜2029年度", (2024, 2029)), ("2024-", (2024, None))],
 )
 def test_validity_ranges(raw: str, value: tuple) -> None:
     assert year_range(raw) == (value, None)

@@ -1,0 +1,140 @@
+"""Questions during a meeting: passages grouped by precedent, verbatim, and honest misses."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilitator.ask import Answer, ask
+from facilitator.errors import FacilitatorError, InputError
+from facilitator.retrieval import Searcher, SearchFilters
+from facilitator.settings import Settings
+from facilitator.sheets import Citation
+
+pytest_plugins = ["tests.fixtures_drafting"]
+pytestmark = pytest.mark.slow
+
+NIGHT = "夜間の輪番が組めない地域で何をしている？"
+OFF_TOPIC = "確定申告の期限はいつですか"
+
+
+@pytest.fixture(scope="module")
+def night(drafting_data: Settings, drafting_searcher: Searcher) -> Answer:
+    return ask(NIGHT, None, drafting_data, drafting_searcher)
+
+
+def test_offline_answer_groups_passages_by_case(night: Answer,
+                                                drafting_searcher: Searcher) -> None:
+    store = drafting_searcher.store
+    assert night.mode == "offline" and night.confident
+    keys = [g.key for g in night.groups]
+    assert len(keys) == len(set(keys))
+    for group in night.groups:
+        for p in group.passages:
+            chunk = store.by_id[p.chunk_id]
+            assert chunk.locator.case_id == group.case_id
+            assert p.locator == chunk.locator.label()
+            assert p.sentences and all(s in chunk.text for s in p.sentences)
+    cases = [g for g in night.groups if g.case_id]
+    assert cases and cases[0].label.startswith(cases[0].case_id or "")
+
+
+def test_offline_answer_text_is_only_a_template(night: Answer) -> None:
+    n = sum(1 for g in night.groups if g.case_id)
+    assert night.answer_text.startswith(f"関連する先行事例が{n}件見つかりました")
+
+
+def test_citations_are_verified_passages_that_were_retrieved(
+        night: Answer, drafting_searcher: Searcher) -> None:
+    retrieved = {p.chunk_id for g in night.groups for p in g.passages}
+    assert night.citations
+    for c in night.citations:
+        assert c.verified and c.chunk_id in retrieved
+        assert c.quote in drafting_searcher.store.by_id[c.chunk_id].text
+
+
+def test_unanswerable_question_says_nothing_was_found(drafting_data: Settings,
+                                                      drafting_searcher: Searcher) -> None:
+    answer = ask(OFF_TOPIC, None, drafting_data, drafting_searcher)
+    assert not answer.confident
+    assert "該当する先行事例は見つかりませんでした" in answer.answer_text
+
+
+def test_filters_apply(drafting_data: Settings, drafting_searcher: Searcher) -> None:
+    answer = ask("在宅での看取りを支える取組", SearchFilters(theme="zaitaku"), drafting_data,
+                 drafting_searcher)
+    store = drafting_searcher.store
+    assert answer.filters == {"themes": "zaitaku"}
+    assert all("zaitaku" in store.by_id[p.chunk_id].metadata["themes"]
+               for g in answer.groups for p in g.passages)
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\u3000"])
+def test_empty_question_is_refused_in_japanese(drafting_data: Settings,
+                                               drafting_searcher: Searcher,
+                                               question: str) -> None:
+    with pytest.raises(InputError, match="質問が空です"):
+        ask(question, None, drafting_data, drafting_searcher)
+
+
+def test_llm_without_a_model_tells_how_to_configure(drafting_data: Settings,
+                                                    drafting_searcher: Searcher) -> None:
+    with pytest.raises(InputError, match="FACILITATOR_LLM_MODEL"):
+        ask(NIGHT, None, drafting_data, drafting_searcher, use_llm=True)
+
+
+# ------------------------------------------------------------------------ LLM answers
+
+
+def _llm(settings: Settings) -> Settings:
+    return settings.model_copy(update={"llm_model": "fake:model"})
+
+
+def test_llm_answer_keeps_only_verified_citations(
+        monkeypatch: pytest.MonkeyPatch, drafting_data: Settings,
+        drafting_searcher: Searcher) -> None:
+    from facilitator import llm
+
+    def fake(question, hits, settings, model=None, store=None):
+        good = Citation(chunk_id=hits[0].chunk_id, quote=hits[0].highlights[0], verified=True)
+        bad = Citation(chunk_id=hits[1].chunk_id, quote="この文は資料にありません。", verified=True)
+        return llm.LLMAnswer(text="輪番制の当番診療所で対応しています。", citations=[good, bad],
+                             messages=[])
+
+    monkeypatch.setattr(llm, "answer_question", fake)
+    answer = ask(NIGHT, None, _llm(drafting_data), drafting_searcher, use_llm=True)
+    assert answer.mode == "llm" and answer.answer_text.startswith("輪番制")
+    assert len(answer.citations) == 1 and answer.citations[0].verified
+    assert any("検証できない引用" in m for m in answer.messages)
+    assert answer.groups  # the passages are still shown
+
+
+@pytest.mark.parametrize("failure", ["error", "no-citation"])
+def test_unusable_llm_answer_falls_back_to_the_passages(
+        monkeypatch: pytest.MonkeyPatch, drafting_data: Settings,
+        drafting_searcher: Searcher, failure: str) -> None:
+    from facilitator import llm
+
+    def fake(question, hits, settings, model=None, store=None):
+        if failure == "error":
+            raise FacilitatorError("LLM サーバーに接続できません")
+        return llm.LLMAnswer(text="根拠のない回答", citations=[], messages=[])
+
+    monkeypatch.setattr(llm, "answer_question", fake)
+    answer = ask(NIGHT, None, _llm(drafting_data), drafting_searcher, use_llm=True)
+    assert answer.mode == "llm-fallback"
+    assert answer.answer_text.startswith("関連する先行事例が")
+    assert any("そのまま示します" in m for m in answer.messages)
+
+
+def test_llm_is_not_asked_when_nothing_answers(monkeypatch: pytest.MonkeyPatch,
+                                               drafting_data: Settings,
+                                               drafting_searcher: Searcher) -> None:
+    from facilitator import llm
+
+    def fake(*args, **kwargs):
+        raise AssertionError("the LLM must not be called")
+
+    monkeypatch.setattr(llm, "answer_question", fake)
+    answer = ask(OFF_TOPIC, None, _llm(drafting_data), drafting_searcher, use_llm=True)
+    assert answer.mode == "llm-fallback" and not answer.confident
+    assert "見つかりませんでした" in answer.answer_text

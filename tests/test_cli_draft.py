@@ -1,0 +1,131 @@
+"""CLI: draft / ask / sheets — JSON shapes and Japanese errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from facilitator.cli import cli
+from facilitator.errors import InputError, NotFoundError
+from facilitator.settings import PROJECT_ROOT, Settings
+
+pytest_plugins = ["tests.fixtures_drafting"]
+
+CITATION_KEYS = {"chunk_id", "quote", "locator", "verified"}
+
+
+@pytest.fixture(scope="module")
+def data_dir(drafting_data: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the drafting data folder (the CLI stores sheets in it)."""
+    target = tmp_path_factory.mktemp("cli") / "data"
+    shutil.copytree(drafting_data.data_dir, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def drafted(data_dir: Path) -> dict:
+    result = CliRunner().invoke(cli, ["--data-dir", str(data_dir), "draft", "--area", "北部医療圏",
+                                      "--theme", "zaitaku", "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def _run(data_dir: Path, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["--data-dir", str(data_dir), *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.mark.slow
+def test_draft_json_has_id_version_fields_and_citations(drafted: dict) -> None:
+    assert drafted["sheet_id"].startswith("sh-") and drafted["version"] == 1
+    assert drafted["mode"] == "offline"
+    sheet = drafted["sheet"]
+    for field in ("area", "theme", "participants", "current_state", "goal", "issue", "causes",
+                  "measures", "effects", "indicators", "provenance"):
+        assert sheet[field], field
+    assert sheet["sheet_id"] == drafted["sheet_id"]
+    assert "measures[0]" in drafted["citations"] and "goal" in drafted["citations"]
+    for cites in drafted["citations"].values():
+        for c in cites:
+            assert set(c) >= CITATION_KEYS and c["verified"] is True
+    assert isinstance(drafted["unbacked"], list) and isinstance(drafted["messages"], list)
+    assert sheet["provenance"]["retrieved_chunk_ids"]
+
+
+@pytest.mark.slow
+def test_sheets_show_returns_the_stored_sheet(data_dir: Path, drafted: dict) -> None:
+    shown = json.loads(_run(data_dir, "sheets", "show", drafted["sheet_id"], "--json"))
+    assert shown["sheet_id"] == drafted["sheet_id"] and shown["version"] == 1
+    assert shown["sheet"] == drafted["sheet"] and shown["citations"] == drafted["citations"]
+    again = json.loads(_run(data_dir, "sheets", "show", drafted["sheet_id"], "--version", "1",
+                            "--json"))
+    assert again["sheet"] == drafted["sheet"]
+    text = _run(data_dir, "sheets", "show", drafted["sheet_id"])
+    assert "■ 方策（役割分担）" in text and "〔引用〕" in text
+
+
+@pytest.mark.slow
+def test_sheets_list_and_history(data_dir: Path, drafted: dict) -> None:
+    listed = json.loads(_run(data_dir, "sheets", "list", "--json"))
+    row = next(r for r in listed["sheets"] if r["sheet_id"] == drafted["sheet_id"])
+    assert row["version"] == 1 and row["area_name"] == "北部医療圏" and row["theme"] == "zaitaku"
+    history = json.loads(_run(data_dir, "sheets", "history", drafted["sheet_id"], "--json"))
+    assert [v["version"] for v in history["versions"]] == [1]
+    assert "版1" in _run(data_dir, "sheets", "history", drafted["sheet_id"])
+
+
+@pytest.mark.slow
+def test_draft_text_output_names_the_stored_sheet(data_dir: Path) -> None:
+    out = _run(data_dir, "draft", "--area", "9901", "--theme", "jikangai",
+               "--issue", "夜間の当番医が足りない")
+    assert "保存しました: sh-" in out and "（版1）" in out
+    assert "■ 現状" in out and "架空データ" in out
+
+
+@pytest.mark.slow
+def test_ask_json_shape(data_dir: Path) -> None:
+    data = json.loads(_run(data_dir, "ask", "夜間の輪番が組めない地域で何をしている？", "--json"))
+    assert {"question", "answer_text", "mode", "confident", "groups", "citations"} <= set(data)
+    assert data["mode"] == "offline" and data["confident"] is True
+    passage = data["groups"][0]["passages"][0]
+    assert {"chunk_id", "locator", "sentences"} <= set(passage)
+    assert all(c["verified"] for c in data["citations"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("args", "error", "message"), [
+    (["draft", "--area", "北部医療圏", "--theme", "dental"], InputError, "テーマ「dental」は不明です"),
+    (["draft", "--area", "存在しない市", "--theme", "zaitaku"], NotFoundError, "見つかりません"),
+    (["ask", ""], InputError, "質問が空です"),
+    (["sheets", "show", "sh-nothere"], NotFoundError, "シート「sh-nothere」はありません"),
+    (["sheets", "show", "sh-nothere", "--version", "0"], InputError, "1 以上"),
+])
+def test_bad_input_raises_a_japanese_error(data_dir: Path, args: list[str], error: type,
+                                           message: str) -> None:
+    result = CliRunner().invoke(cli, ["--data-dir", str(data_dir), *args])
+    assert isinstance(result.exception, error) and message in str(result.exception)
+
+
+def test_main_prints_the_message_and_exits_non_zero(tmp_path: Path) -> None:
+    env = {**os.environ, "FACILITATOR_DATA_DIR": str(tmp_path / "data")}
+    proc = subprocess.run(
+        [sys.executable, "-c", "from facilitator.cli import main; main()", "draft", "--area",
+         "北部医療圏", "--theme", "dental"],
+        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=120)
+    assert proc.returncode == InputError.exit_code
+    assert "エラー: テーマ「dental」は不明です" in proc.stderr
+
+
+def test_help_lists_the_new_commands() -> None:
+    out = CliRunner().invoke(cli, ["--help"]).output
+    for name in ("draft", "ask", "sheets"):
+        assert name in out
+    assert "list" in CliRunner().invoke(cli, ["sheets", "--help"]).output

@@ -1,0 +1,255 @@
+"""The offline composer: every theme × every 二次医療圏 of the sample gives a complete,
+fully verified sheet whose citations come only from what was retrieved or the example sheet."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from facilitator.composer import (
+    SURVEY_MEASURE_QUESTIONS,
+    display_text,
+    footnote_numbers,
+    infer_actors,
+    key_finding,
+    viewpoint,
+)
+from facilitator.drafting import DRAFT_THEMES, DraftContext, DraftResult
+from facilitator.reports.items import load_dictionary
+from facilitator.reports.models import Comparison, Finding
+from facilitator.reports.sample import SAMPLE_MUNICIPALITIES
+from facilitator.retrieval import Searcher
+
+pytest_plugins = ["tests.fixtures_drafting"]
+
+THEMES = list(DRAFT_THEMES)
+AREA_NAMES = list(dict.fromkeys(m.sec_name for m in SAMPLE_MUNICIPALITIES))  # the 二次医療圏
+
+Drafts = dict[tuple[str, str], tuple[DraftResult, DraftContext]]
+CASES = [(t, a) for t in THEMES for a in AREA_NAMES]
+slow = pytest.mark.slow
+
+
+def _finding(metric: str, value: float, ref: float | None, relation: str | None) -> Finding:
+    comparison = None if ref is None else Comparison(
+        area_code="99", area_name="架空県", value=ref, relation=relation)  # type: ignore[arg-type]
+    return Finding(id=f"rpt-{metric}", theme="zaitaku", metric=metric, metric_label=metric,
+                   value=value, unit="%", area_code="9902", area_name="北部医療圏",
+                   area_level="secondary", year=2026, n=50, filter="f", comparison=comparison,
+                   sentence=f"{metric}の文", synthetic=True, source="s")
+
+
+# ------------------------------------------------------------------------- pure helpers
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("在宅医療を担う医療機関や訪問看護ステーション等が足りない。", "医療"),
+    ("地域の医療機関や介護施設の担当者が集まり情報共有や意見交換を行う場がない。", "介護・医療"),
+    ("在宅当番医制等を組んではいるが、地域の医師全体の高齢化等もあり", "医師会・医療"),
+    ("各医療機関が有する機能や役割が周知されておらず、どの医療機関に相談すればよいかが分からず。",
+     "住民・医療"),
+    ("時間外対応を担う意向のある医療機関の把握ができていない。", "行政・医療"),
+    ("理由は定かではない。", "医療"),
+])
+def test_viewpoint_is_derived_from_keywords(text: str, expected: str) -> None:
+    assert viewpoint(text) == expected
+
+
+@pytest.mark.parametrize(("text", "actors"), [
+    ("訪問看護ステーションと介護事業所が情報を共有する", ["訪問看護", "介護事業所"]),
+    ("医師会が輪番を調整し、保健所が支援する", ["県・保健所", "郡市区医師会"]),
+    ("ケアマネジャーと病院の地域連携室", ["病院", "ケアマネ"]),
+    ("特に関係者の記載なし", []),
+])
+def test_actors_are_inferred_in_display_order(text: str, actors: list[str]) -> None:
+    assert infer_actors(text) == actors
+
+
+def test_footnote_markers_are_dropped_from_display_text_only() -> None:
+    text = "医療機関(在宅療養支援病院18、在宅療養後方支援病院19等)と協力医療機関20の情報"
+    assert display_text(text, {18, 19, 20}) == (
+        "医療機関(在宅療養支援病院、在宅療養後方支援病院等)と協力医療機関の情報")
+    assert display_text("24時間体制の18施設", {18, 24}) == "24時間体制の18施設"
+
+
+def test_key_finding_is_the_largest_shortfall_against_the_prefecture() -> None:
+    small = _finding("a.share", 45.0, 50.0, "below")
+    large = _finding("b.share", 10.0, 40.0, "below")
+    above = _finding("c.share", 90.0, 40.0, "above")
+    assert key_finding([above, small, large]) == large
+    gap = _finding("zaitaku.none_areas", 2.0, None, None)
+    assert key_finding([above, gap]) == gap
+    assert key_finding([]) is None
+
+
+# ------------------------------------------------------------- every theme × every area
+
+
+@slow
+@pytest.mark.parametrize(("theme", "area"), CASES)
+def test_draft_is_complete(drafts: Drafts, theme: str, area: str) -> None:
+    sheet = drafts[(theme, area)][0].sheet
+    assert sheet.is_complete()
+    assert sheet.theme == theme and sheet.area.name == area
+    assert sheet.provenance.mode == "offline" and sheet.provenance.composer_version
+
+
+@slow
+@pytest.mark.parametrize(("theme", "area"), CASES)
+def test_every_citation_is_verified_and_verbatim(drafts: Drafts, drafting_searcher: Searcher,
+                                                 theme: str, area: str) -> None:
+    sheet = drafts[(theme, area)][0].sheet
+    store = drafting_searcher.store
+    cites = sheet.all_citations()
+    assert cites
+    for c in cites:
+        assert c.verified and c.problem is None
+        assert c.quote in store.by_id[c.chunk_id].text
+        assert c.case_id == store.by_id[c.chunk_id].locator.case_id
+
+
+@slow
+@pytest.mark.parametrize(("theme", "area"), CASES)
+def test_no_case_outside_the_corpus(drafts: Drafts, drafting_searcher: Searcher,
+                                    theme: str, area: str) -> None:
+    sheet = drafts[(theme, area)][0].sheet
+    known = {c.case_id for c in drafting_searcher.store.cases}
+    for measure in sheet.measures:
+        for case_id in re.findall(r"(?:事例|参考)\d+", measure.text):
+            assert case_id in known
+            assert any(c.case_id == case_id for c in measure.citations)
+    assert {c.case_id for c in sheet.all_citations() if c.case_id} <= known
+
+
+@slow
+@pytest.mark.parametrize(("theme", "area"), CASES)
+def test_each_measure_has_a_verified_citation_and_roles(drafts: Drafts, theme: str,
+                                                        area: str) -> None:
+    sheet = drafts[(theme, area)][0].sheet
+    assert any(m.source == "guideline" for m in sheet.measures)
+    assert any(m.source == "precedent" for m in sheet.measures)
+    for m in sheet.measures:
+        assert any(c.verified for c in m.citations), m.text
+        assert m.roles and m.priority in ("高", "中", "低")
+
+
+@slow
+@pytest.mark.parametrize(("theme", "area"), CASES)
+def test_cited_chunks_were_retrieved_or_are_the_example_sheet(drafts: Drafts, theme: str,
+                                                              area: str) -> None:
+    result, context = drafts[(theme, area)]
+    prov = result.sheet.provenance
+    assert prov.retrieved_chunk_ids == context.retrieved_ids
+    assert len(set(prov.retrieved_chunk_ids)) == len(prov.retrieved_chunk_ids)
+    run_ids = {cid for run in context.runs for cid in run.chunk_ids}
+    assert set(prov.retrieved_chunk_ids) == run_ids
+    allowed = set(prov.retrieved_chunk_ids) | set(context.example_chunk_ids)
+    assert {c.chunk_id for c in result.sheet.all_citations()} <= allowed
+    precedent_ids = {c.chunk_id for m in result.sheet.measures if m.source == "precedent"
+                     for c in m.citations}
+    assert precedent_ids <= set(prov.retrieved_chunk_ids)
+
+
+@slow
+@pytest.mark.parametrize("theme", THEMES)
+def test_casebook_page_references_never_become_case_citations(drafts: Drafts,
+                                                              theme: str) -> None:
+    result, context = drafts[(theme, AREA_NAMES[0])]
+    refs = [m for m in context.examples[0].measures if m.external_refs]
+    guideline = [m for m in result.sheet.measures if m.source == "guideline"]
+    for item, measure in zip(context.examples[0].measures, guideline, strict=True):
+        assert all(c.case_id is None and c.chunk_id.startswith("guideline-2025:sheet:")
+                   for c in measure.citations)
+        assert "事例集 P." not in measure.text
+        for ref in item.external_refs:
+            assert ref in measure.note
+    assert any("未照合" in m.note for m in guideline) == bool(refs)
+
+
+@slow
+@pytest.mark.parametrize("theme", THEMES)
+def test_current_state_carries_labelled_synthetic_figures(drafts: Drafts, theme: str) -> None:
+    for area in AREA_NAMES:
+        result, context = drafts[(theme, area)]
+        state = result.sheet.current_state
+        assert len(state) == len(context.findings) > 0
+        for s, f in zip(state, context.findings, strict=True):
+            assert not s.unbacked and s.figures[0].finding_id == f.id
+            assert s.figures[0].synthetic and "架空データ" in s.text
+        assert any("架空データ" in m for m in result.messages)
+
+
+@slow
+@pytest.mark.parametrize("theme", THEMES)
+def test_goal_issue_causes_and_effects_follow_the_example(drafts: Drafts,
+                                                          drafting_searcher: Searcher,
+                                                          theme: str) -> None:
+    result, context = drafts[(theme, "北部医療圏")]
+    sheet, ex = result.sheet, context.examples[0]
+    assert ex.doc_id == "guideline-2025"
+    assert sheet.goal.text.startswith("北部医療圏") and ex.goal in sheet.goal.text
+    assert sheet.issue.text.startswith("北部医療圏") and ex.issue in sheet.issue.text
+    assert sheet.issue.figures and "報告データでは" in sheet.issue.text
+    assert sheet.issue.citations[0].quote == ex.issue
+    notes = footnote_numbers(drafting_searcher.store, ex.doc_id)
+    assert [c.text for c in sheet.causes] == [display_text(c.text, notes) for c in ex.causes]
+    assert not any(re.search(r"(?:病院|医療機関)(?:18|19|20)", c.text) for c in sheet.causes)
+    assert all(c.viewpoint for c in sheet.causes)
+    assert sheet.effects[0].text == ex.effect
+    for s in (sheet.goal, sheet.issue, *sheet.causes, *sheet.effects):
+        assert not s.unbacked
+
+
+@slow
+@pytest.mark.parametrize("theme", THEMES)
+def test_precedent_measures_name_case_and_place(drafts: Drafts, theme: str) -> None:
+    sheet = drafts[(theme, AREA_NAMES[1])][0].sheet
+    for m in (m for m in sheet.measures if m.source == "precedent"):
+        cited = m.citations[0]
+        if cited.case_id:
+            assert m.text.startswith(cited.case_id) and "）の取組: " in m.text
+            assert cited.case_name and cited.case_name in m.text
+        else:
+            assert "衛生部長会調査の回答" in m.text
+
+
+@slow
+def test_survey_precedents_are_initiatives_only(drafts: Drafts, drafting_searcher: Searcher) -> None:
+    for result, _ in drafts.values():
+        for m in result.sheet.measures:
+            for c in m.citations:
+                md = drafting_searcher.store.by_id[c.chunk_id].metadata
+                if md.get("section_kind") == "survey":
+                    assert md.get("question") in SURVEY_MEASURE_QUESTIONS
+
+
+@slow
+@pytest.mark.parametrize("theme", THEMES)
+def test_indicators_come_from_report_items_with_baselines(drafts: Drafts, theme: str) -> None:
+    result, context = drafts[(theme, AREA_NAMES[2])]
+    ids = {it.id for it in load_dictionary(2026).items}
+    values = {f.metric: f.value for f in context.findings}
+    for ind in result.sheet.indicators:
+        assert ind.item_ids and set(ind.item_ids) <= ids
+        assert ind.baseline == values[ind.metric]
+        assert ind.target
+
+
+@slow
+def test_priority_rule_marks_report_based_measures_high_where_the_area_lags(
+        drafts: Drafts) -> None:
+    sheet = drafts[("zaitaku", "北部医療圏")][0].sheet
+    first = sheet.measures[0]
+    assert first.source == "guideline" and "かかりつけ医機能報告" in first.text
+    assert first.priority == "高"
+    assert first.figures and first.figures[0].metric == "zaitaku.willing"
+    assert {m.priority for m in sheet.measures if m.source == "precedent"} <= {"中", "低"}
+
+
+@slow
+def test_participants_come_from_the_example_sheet(drafts: Drafts) -> None:
+    sheet = drafts[("zaitaku", AREA_NAMES[0])][0].sheet
+    assert sheet.participants[:3] == ["都道府県・保健所", "市町村", "郡市区医師会"]
+    assert "コーディネーター" in sheet.participants
+    assert not any(p.endswith("等") for p in sheet.participants)
