@@ -54,7 +54,10 @@ def main() -> None:
     typing = []
     for n in range(2, len(QUERY) + 1, 2):
         typing.append(timed(lambda n=n: at.text_input(key="search_query").input(QUERY[:n]).run()))
-    searcher = Searcher(load_settings())
+    from facilitator.ui.common import get_embedder
+
+    settings = load_settings()  # the app's cached embedder: one engine per process, as in the app
+    searcher = Searcher(settings, embedder=get_embedder(settings.embedding_model))
     searcher.search(QUERY)
     search = [searcher.search(QUERY[:n]).took_ms for n in range(2, len(QUERY) + 1)]
     report = {

@@ -116,6 +116,12 @@ def bootstrap() -> None:
 
         report = build_index(s)
         click.echo(f"索引: {report.chunks} チャンク（{report.seconds} 秒）")
+    from .reports import SYNTHETIC_LABEL, load_sample
+
+    if load_sample(s):
+        click.echo(f"報告データ: 【{SYNTHETIC_LABEL}】架空県のサンプルを読み込みました。")
+    else:
+        click.echo("報告データ: 取り込み済みです。")
 
 
 def _filters(theme: str | None, tag: str | None, category: str | None,
@@ -370,6 +376,20 @@ def sheets_history(sheet_id: str, as_json: bool) -> None:
         return
     for v in versions:
         click.echo(f"版{v.version}  {v.saved_at}  {v.status}  {v.author or '-'}  {v.message}")
+
+
+def _register_subcommands() -> None:
+    """Commands that live next to their concern (reports, export) join the one CLI here."""
+    from .export_cli import agenda_command, export_command, import_xlsx_command
+    from .reports.cli import reports
+
+    cli.add_command(reports)
+    cli.add_command(export_command)
+    cli.add_command(agenda_command)
+    sheets.add_command(import_xlsx_command)
+
+
+_register_subcommands()
 
 
 def main() -> None:

@@ -38,13 +38,9 @@ if TYPE_CHECKING:
     from .drafting import DraftContext
 
 COMPOSER_VERSION = "offline-composer/1"
-MAX_PRECEDENTS = 3
-MAX_SURVEY_PRECEDENTS = 1
 MAX_ROLES = 4
 MAX_INDICATORS = 6
 MIN_PRECEDENT_QUOTE = 15
-SURVEY_MEASURE_QUESTIONS = (1, 3)
-"""Survey questions whose answers are initiatives (①具体的な取組, ③普及啓発); ② and ④ are not."""
 SYNTHETIC_TAG = f"【{SYNTHETIC_LABEL}】"
 THEME_FUNCTION = {theme: function for function, theme in FUNCTION_KEYS.items()}
 
@@ -152,15 +148,20 @@ def _strip_synthetic(sentence: str) -> str:
     return sentence.removeprefix(SYNTHETIC_TAG)
 
 
+def _shortfall(f: Finding) -> float:
+    """Relative gap below the prefecture (0 when not below or not comparable)."""
+    c = f.comparison
+    if c is None or c.relation != "below" or f.value is None or not c.value:
+        return 0.0
+    return (c.value - f.value) / c.value
+
+
 def key_finding(findings: list[Finding]) -> Finding | None:
     """The figure that best states the problem: the largest shortfall against the prefecture,
     else a municipality without the function, else the first finding."""
-    below = [f for f in findings
-             if f.comparison and f.comparison.relation == "below" and f.value is not None
-             and f.comparison.value]
+    below = sorted((f for f in findings if _shortfall(f) > 0), key=lambda f: (-_shortfall(f), f.id))
     if below:
-        return sorted(below, key=lambda f: (
-            -(f.comparison.value - f.value) / f.comparison.value, f.id))[0]  # type: ignore[union-attr,operator]
+        return below[0]
     gaps = [f for f in findings if f.metric.endswith("none_areas") and (f.value or 0) > 0]
     if gaps:
         return gaps[0]
@@ -280,54 +281,6 @@ def guideline_measure(item: SheetItem, context: DraftContext, store: IndexStore,
     return Measure(text=text, roles=roles[:MAX_ROLES], priority="高" if urgent else "中",
                    source="guideline", figures=figures, note=note,
                    citations=_cites(store, (item.chunk_id, item.text)))
-
-
-def _case_key(hit: SearchHit) -> str | None:
-    """Precedents are cases (事例n / 参考n) or prefectures' survey answers."""
-    if hit.metadata.get("section_kind") == "intro":
-        return None
-    if hit.case_id:
-        return hit.case_id
-    respondent = hit.metadata.get("respondent")
-    if respondent and hit.metadata.get("question") in SURVEY_MEASURE_QUESTIONS:
-        return f"survey:{respondent}"
-    return None
-
-
-def rank_precedents(context: DraftContext) -> list[tuple[str, SearchHit, list[str], int, bool]]:
-    """(case key, best passage, its matching sentences, queries that found it, found by the
-    user's query) for the best precedents, best first. Only confident casebook searches count."""
-    by_id = {h.chunk_id: h for h in context.hits}
-    score: dict[str, float] = {}
-    found_by: dict[str, list[str]] = {}
-    highlights: dict[str, list[str]] = {}
-    for run in context.runs:
-        if not run.confident or run.filters.get("doc_kind") != "casebook":
-            continue
-        weight = 2.0 if run.purpose == "user" else 1.0
-        for rank, cid in enumerate(run.chunk_ids):
-            hit = by_id.get(cid)
-            if hit is None or _case_key(hit) is None:
-                continue
-            factor = 0.5 if hit.metadata.get("section_kind") == "overview" else 1.0
-            score[cid] = score.get(cid, 0.0) + weight * factor / (60 + rank + 1)
-            found_by.setdefault(cid, []).append(run.purpose)
-            highlights.setdefault(cid, [])
-            highlights[cid] += [s for s in run.highlights.get(cid, []) if s not in highlights[cid]]
-    best: dict[str, str] = {}
-    for cid in sorted(score, key=lambda c: (-score[c], c)):
-        best.setdefault(_case_key(by_id[cid]) or "", cid)
-    out = []
-    surveys = 0
-    for key, cid in sorted(best.items(), key=lambda kv: (-score[kv[1]], kv[0])):
-        if key.startswith("survey:"):
-            if surveys >= MAX_SURVEY_PRECEDENTS:
-                continue
-            surveys += 1
-        out.append((key, by_id[cid], highlights[cid], len(found_by[cid]), "user" in found_by[cid]))
-        if len(out) >= MAX_PRECEDENTS:
-            break
-    return out
 
 
 def precedent_label(hit: SearchHit) -> str:
@@ -468,8 +421,10 @@ def compose_sheet(context: DraftContext, store: IndexStore) -> IssueSheet:
             "`facilitator ingest` で索引を作り直してください。")
     notes = footnote_numbers(store, ex.doc_id)
     measures = [guideline_measure(m, context, store, notes) for m in ex.measures]
-    for _, hit, matched, n_queries, by_user in rank_precedents(context):
-        m = precedent_measure(hit, matched, n_queries, by_user, context, store)
+    by_id = {h.chunk_id: h for h in context.hits}
+    for p in context.precedents:
+        m = precedent_measure(by_id[p.chunk_id], p.sentences, len(p.found_by),
+                              "user" in p.found_by, context, store)
         if m is not None:
             measures.append(m)
     messages = []
@@ -477,8 +432,7 @@ def compose_sheet(context: DraftContext, store: IndexStore) -> IssueSheet:
         messages.append(f"現状の数値は{SYNTHETIC_LABEL}（サンプル）です。実際の協議には使えません。")
     if context.data_message:
         messages.append(context.data_message)
-    weak = [r.query[:30] for r in context.runs if not r.confident and r.purpose == "user"]
-    if weak:
+    if any(not r.confident for r in context.runs if r.purpose == "user"):
         messages.append("入力された課題に十分に当てはまる先行事例は見つかりませんでした"
                         "（ガイドラインの例にもとづく方策のみ提案しています）。")
     area = context.area

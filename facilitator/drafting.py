@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import weakref
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,6 +33,12 @@ EXAMPLE_DOC_ORDER: tuple[str, ...] = ("guideline-2025", "niihama-saijo-council")
 """Example sheets are preferred in this order (the guideline's own first)."""
 THEME_PASS_K = 8
 CASEBOOK_PASS_K = 6
+QUERY_MAX_CHARS = 160
+"""Embedding a query costs time in proportion to its length (~0.1 s per 50 chars on 2 cores)."""
+MAX_PRECEDENTS = 3
+MAX_SURVEY_PRECEDENTS = 1
+SURVEY_MEASURE_QUESTIONS = (1, 3)
+"""Survey questions whose answers are initiatives (①具体的な取組, ③普及啓発); ② and ④ are not."""
 USER_QUERY_WEIGHT = 2.0
 """The coordinator's own problem statement counts double when ranking passages."""
 LLM_SETUP_HELP = (
@@ -68,6 +74,17 @@ class QueryRun(BaseModel):
         default_factory=dict, description="chunk id -> verbatim sentences matching this query")
 
 
+class Precedent(BaseModel):
+    """A case (or a prefecture's survey answer) that speaks to the problem, with its best passage."""
+
+    key: str = Field(description="事例n / 参考n, or 'survey:<自治体>'")
+    chunk_id: str = Field(description="the case's best retrieved passage")
+    sentences: list[str] = Field(default_factory=list,
+                                 description="verbatim sentences of it matching the queries")
+    found_by: list[str] = Field(default_factory=list, description="purposes of the queries")
+    score: float
+
+
 class DraftContext(BaseModel):
     """Everything a drafter may use; nothing outside it can be cited."""
 
@@ -85,6 +102,7 @@ class DraftContext(BaseModel):
     hits: list[SearchHit] = Field(default_factory=list,
                                   description="unique retrieved passages, best first")
     runs: list[QueryRun] = Field(default_factory=list)
+    precedents: list[Precedent] = Field(default_factory=list, description="best first")
     index_version: str = ""
     embedder: str = ""
     store: IndexStore | None = Field(default=None, exclude=True, repr=False)
@@ -188,11 +206,62 @@ def draft_queries(theme: str, example: ExampleSheet | None, issue_text: str | No
     if example is not None:
         if not issue_text:
             causes = " ".join(c.text for c in example.causes)
-            out.append(("issue", "theme", f"{label} {example.issue} {causes}".strip()))
+            out.append(("issue", "theme", f"{label} {example.issue} {causes}"[:QUERY_MAX_CHARS]))
         out.append(("issue", "casebook", example.issue))
         out += [(f"measure-{m.number}", "casebook", m.text) for m in example.measures]
     elif not issue_text:
         out += [("issue", "theme", label), ("issue", "casebook", label)]
+    return out
+
+
+def precedent_key(hit: SearchHit) -> str | None:
+    """Precedents are cases (事例n / 参考n) or prefectures' answers about initiatives."""
+    if hit.metadata.get("section_kind") == "intro":
+        return None
+    if hit.case_id:
+        return hit.case_id
+    respondent = hit.metadata.get("respondent")
+    if respondent and hit.metadata.get("question") in SURVEY_MEASURE_QUESTIONS:
+        return f"survey:{respondent}"
+    return None
+
+
+def rank_precedents(runs: list[QueryRun], hits: dict[str, SearchHit]) -> list[Precedent]:
+    """The best precedents over the confident casebook searches, one passage per case.
+
+    A passage scores by reciprocal rank summed over the queries that found it (the user's
+    own problem counts double, a case's 概要 half); at most one survey answer is kept.
+    """
+    score: dict[str, float] = {}
+    found_by: dict[str, list[str]] = {}
+    matched: dict[str, list[str]] = {}
+    for run in runs:
+        if not run.confident or run.filters.get("doc_kind") != "casebook":
+            continue
+        weight = USER_QUERY_WEIGHT if run.purpose == "user" else 1.0
+        for rank, cid in enumerate(run.chunk_ids):
+            hit = hits.get(cid)
+            if hit is None or precedent_key(hit) is None:
+                continue
+            factor = 0.5 if hit.metadata.get("section_kind") == "overview" else 1.0
+            score[cid] = score.get(cid, 0.0) + weight * factor / (60 + rank + 1)
+            found_by.setdefault(cid, []).append(run.purpose)
+            seen = matched.setdefault(cid, [])
+            seen += [s for s in run.highlights.get(cid, []) if s not in seen]
+    best: dict[str, str] = {}
+    for cid in sorted(score, key=lambda c: (-score[c], c)):
+        best.setdefault(precedent_key(hits[cid]) or "", cid)
+    out: list[Precedent] = []
+    surveys = 0
+    for key, cid in sorted(best.items(), key=lambda kv: (-score[kv[1]], kv[0])):
+        if key.startswith("survey:"):
+            if surveys >= MAX_SURVEY_PRECEDENTS:
+                continue
+            surveys += 1
+        out.append(Precedent(key=key, chunk_id=cid, sentences=matched[cid],
+                             found_by=found_by[cid], score=round(score[cid], 6)))
+        if len(out) >= MAX_PRECEDENTS:
+            break
     return out
 
 
@@ -228,7 +297,8 @@ def gather_context(request: DraftRequest, settings: Settings, searcher: Searcher
     return DraftContext(
         request=request, theme=request.theme, area=area, area_record=record, findings=findings,
         data_year=year, data_message=message, examples=examples,
-        hits=[hits[cid] for cid in ranked], runs=runs, index_version=store.version,
+        hits=[hits[cid] for cid in ranked], runs=runs, precedents=rank_precedents(runs, hits),
+        index_version=store.version,
         embedder=searcher.embedder.name, store=store,
     )
 
@@ -280,7 +350,7 @@ def draft_sheet(request: DraftRequest, settings: Settings, searcher: Searcher | 
     searcher = searcher or Searcher(settings)
     context = gather_context(request, settings, searcher)
     sheet: IssueSheet | None = None
-    mode = "offline"
+    mode: Literal["offline", "llm", "llm-fallback"] = "offline"
     before: list[str] = []
     if request.use_llm:
         sheet, llm_messages = _llm_draft(request, context, settings)
@@ -293,7 +363,7 @@ def draft_sheet(request: DraftRequest, settings: Settings, searcher: Searcher | 
             before = [m for m in llm_messages if m not in sheet.provenance.messages]
     if sheet is None:
         sheet = compose_sheet(context, searcher.store)
-    sheet.provenance.mode = mode  # type: ignore[assignment]
+    sheet.provenance.mode = mode
     if mode == "llm-fallback":
         sheet.provenance.llm_model = settings.llm_model
     sheet.provenance.messages = [*before, *sheet.provenance.messages]

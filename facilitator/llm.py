@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -45,7 +45,11 @@ from .sheets import (
     Role,
     Statement,
 )
+from .text import normalize_query
 from .themes import THEME_LABELS
+
+if TYPE_CHECKING:
+    from .drafting import DraftContext, DraftRequest
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +58,12 @@ MAX_PASSAGES = 12
 MAX_PASSAGE_CHARS = 12_000
 """Passages put into one prompt (count and total length, best first, at least one);
 only these, plus indexed example-sheet fields, count as retrieved for verification."""
+MAX_EXAMPLES = 1
+"""Example sheets shown (the preferred one): a second one doubles that part of the prompt."""
 NO_SYSTEM_ROLE = ("gemma",)
 """Model names whose chat templates drop the system turn (llama.cpp's ``gemma`` format
 does so silently): the instructions are folded into the first user turn instead."""
+MAX_REPAIR_ERRORS = 30
 LLM_TIMEOUT_S = 180.0
 OPENAI_LIKE = ("openai", "azure_openai")
 NOT_RETRIEVED = "この下書きのために検索された資料ではありません（今回渡された passage の id だけを引用できます）"
@@ -307,10 +314,10 @@ def _attr(text: str) -> str:
     return escape_data(text).replace('"', "＂").replace("\n", " ")
 
 
-def render_passages(hits: Sequence[SearchHit]) -> str:
+def render_passages(hits: Sequence[SearchHit], empty: str = "") -> str:
     """Each hit as ``<passage id="chunk_id" source="locator">…</passage>`` (escaped DATA)."""
     if not hits:
-        return "（該当する資料はありません）"
+        return empty
     return "\n".join(
         f'<passage id="{_attr(h.chunk_id)}" source="{_attr(h.doc_title + " " + h.locator)}">\n'
         f"{escape_data(h.text)}\n</passage>"
@@ -318,9 +325,9 @@ def render_passages(hits: Sequence[SearchHit]) -> str:
     )
 
 
-def render_findings(findings: Sequence[Finding]) -> str:
+def render_findings(findings: Sequence[Finding], empty: str = "") -> str:
     if not findings:
-        return "（所見はありません）"
+        return empty
     return "\n".join(
         f'<finding id="{_attr(f.id)}">{escape_data(f.sentence)}'
         + (f"（注: {escape_data(f.note)}）" if f.note else "")
@@ -329,10 +336,11 @@ def render_findings(findings: Sequence[Finding]) -> str:
     )
 
 
-def render_examples(examples: Sequence[ExampleSheet], citable: set[str] | None = None) -> str:
+def render_examples(examples: Sequence[ExampleSheet], citable: set[str] | None = None,
+                    empty: str = "") -> str:
     """The example sheets as ``<example field=… [id=…]>`` DATA; ids only for citable chunks."""
     if not examples:
-        return "（記載例はありません）"
+        return empty
     citable = citable or set()
     blocks: list[str] = []
     for ex in examples:
@@ -381,10 +389,11 @@ def build_draft_messages(
         "user",
         area=escape_data(f"{area.name}（{area.code}）"),
         theme=escape_data(THEME_LABELS.get(theme, theme)),
-        issue_text=f"<issue_text>{escape_data(issue_text or '（指定なし）')}</issue_text>",
-        findings=render_findings(findings),
-        example=render_examples(examples, citable_examples),
-        passages=render_passages(hits),
+        issue_text=(f"<issue_text>{escape_data(issue_text)}</issue_text>" if issue_text
+                    else prompt.render("no_issue_text")),
+        findings=render_findings(findings, prompt.render("no_findings")),
+        example=render_examples(examples, citable_examples, prompt.render("no_examples")),
+        passages=render_passages(hits, prompt.render("no_passages")),
         schema=_schema_text(SheetDraft),
     )
     return _messages(prompt.render("system"), user, system_role)
@@ -396,7 +405,7 @@ def build_answer_messages(question: str, hits: Sequence[SearchHit], prompt: Prom
     user = prompt.render(
         "user",
         question=f"<question>{escape_data(question)}</question>",
-        passages=render_passages(hits),
+        passages=render_passages(hits, prompt.render("no_passages")),
         schema=_schema_text(AnswerDraft),
     )
     return _messages(prompt.render("system"), user, system_role)
@@ -448,6 +457,16 @@ class _Verifier:
         self.allowed = {h.chunk_id for h in hits} | (extra or set())
         self.store = store if store is not None else cast(IndexStore, _HitStore(hits))
         self.findings = {f.id: f for f in findings}
+        self.cases = {h.case_id for h in hits if h.case_id}
+
+    def unknown_cases(self, text: str) -> list[str]:
+        """事例n / 参考n named in the text but not among the retrieved passages."""
+        found = (m.group(1) + m.group(2) for m in _CASE_RE.finditer(normalize_query(text)))
+        return [c for c in dict.fromkeys(found) if c not in self.cases]
+
+    def case_errors(self, path: str, text: str) -> list[str]:
+        return [f"{path}.text: 「{c}」は今回渡された資料にない事例です（本文で触れないでください）"
+                for c in self.unknown_cases(text)]
 
     def citation(self, proposed: DraftCitation) -> Citation:
         cite = Citation(chunk_id=proposed.chunk_id, quote=proposed.quote)
@@ -496,6 +515,9 @@ class _Verifier:
         return out
 
 
+_CASE_RE = re.compile(r"(事例|参考)\s*(\d+)")
+
+
 def _short(text: str, n: int = 40) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[:n] + "…"
@@ -508,6 +530,7 @@ def _draft_errors(draft: SheetDraft, verifier: _Verifier) -> list[str]:
     for path, s in draft.statements():
         errors += verifier.citation_errors(path, s.citations)
         errors += verifier.figure_errors(path, s.figure_ids)
+        errors += verifier.case_errors(path, s.text)
     return errors
 
 
@@ -515,6 +538,7 @@ def _answer_errors(answer: AnswerDraft, verifier: _Verifier) -> list[str]:
     if not answer.answer.strip():
         return ["answer が空です。"]
     errors = verifier.citation_errors("answer", answer.citations)
+    errors += verifier.case_errors("answer", answer.answer)
     if not answer.citations:
         errors.append("citations が空です。回答の根拠となる passage を引用してください。")
     return errors
@@ -560,18 +584,20 @@ def _validation_messages(err: ValidationError) -> list[str]:
 class _Caller:
     """Calls the model with structured output when it supports it, else JSON-in-text.
 
-    ``with_structured_output`` is tried first; a model without it (NotImplementedError,
-    e.g. the fakes) or a server that rejects the request switches this caller to the
-    plain path, where the JSON schema in the prompt and ``parse_json_object`` do the work.
+    ``with_structured_output`` (the provider's default method) is tried first; a model
+    without it (NotImplementedError, e.g. the fakes) or a server that rejects the request
+    switches this caller to the plain path, where the JSON schema in the prompt and
+    ``parse_json_object`` do the work. llama-cpp-python's server rejects ``json_schema``
+    at once and lands here; its ``json_object`` grammar mode is deliberately not used:
+    with Gemma's 262k vocabulary it ran ~25× slower than plain text (335 s vs 14 s).
     """
 
     def __init__(self, model: BaseChatModel, schema: type[BaseModel]) -> None:
         self.model = model
         self.schema = schema
         self.structured: Any = None
-        kwargs = {"method": "json_mode"} if _is_openai_compatible_server(model) else {}
         try:
-            self.structured = model.with_structured_output(schema, include_raw=True, **kwargs)
+            self.structured = model.with_structured_output(schema, include_raw=True)
         except (NotImplementedError, ValueError, TypeError):
             self.structured = None
 
@@ -605,20 +631,6 @@ class _Caller:
                                          for m in _validation_messages(err)])
 
 
-def _is_openai_compatible_server(model: BaseChatModel) -> bool:
-    """ChatOpenAI pointed at another server: JSON mode is what llama.cpp/vLLM/Ollama share.
-
-    (llama-cpp-python's server accepts ``response_format`` ``json_object`` only, and
-    constrains the output to JSON with a grammar.)
-    """
-    try:
-        from langchain_openai import ChatOpenAI
-    except ImportError:
-        return False
-    base = getattr(model, "openai_api_base", None)
-    return isinstance(model, ChatOpenAI) and bool(base) and "api.openai.com" not in str(base)
-
-
 def _message_text(message: object) -> str:
     if message is None:
         return ""
@@ -646,7 +658,8 @@ def _run(model: BaseChatModel, schema: type[BaseModel], messages: list[BaseMessa
         return _Run(first.parsed, first.raw, notes)
 
     notes.append(f"LLM の出力に問題が{len(first.errors)}件あったため、修正を1回依頼しました。")
-    repair = prompt.render("repair", errors="\n".join(f"- {e}" for e in first.errors))
+    listed = "\n".join(f"- {escape_data(e)}" for e in first.errors[:MAX_REPAIR_ERRORS])
+    repair = prompt.render("repair", errors=f"<errors>\n{listed}\n</errors>")
     retry = [*messages, AIMessage(first.raw or "（出力なし）"), HumanMessage(repair)]
     try:
         second = caller.ask(retry)
@@ -690,6 +703,7 @@ def draft_sheet_with_llm(
     prompt = load_prompt("draft_sheet")
     area_ref = _area_ref(area)
     hits = select_passages(list(hits))
+    examples = list(examples)[:MAX_EXAMPLES]
     try:
         model = model or chat_model(settings)
     except InputError as err:
@@ -717,9 +731,15 @@ def draft_sheet_with_llm(
     dropped: list[str] = []
 
     def statement(path: str, d: DraftStatement) -> dict[str, Any]:
-        return {"text": d.text.strip(),
-                "citations": verifier.keep_citations(path, d.citations, dropped),
-                "figures": verifier.keep_figures(path, d.figure_ids, dropped)}
+        citations = verifier.keep_citations(path, d.citations, dropped)
+        unknown = verifier.unknown_cases(d.text)
+        if unknown:  # a sentence about a case nobody retrieved must not look backed
+            dropped.append(f"検索されていない事例（{'、'.join(unknown)}）に触れているため、"
+                           f"{path} の引用を外しました")
+            citations = []
+        return {"text": d.text.strip(), "citations": citations,
+                "figures": verifier.keep_figures(path, d.figure_ids, dropped),
+                "note": f"未確認の事例参照: {'、'.join(unknown)}" if unknown else ""}
 
     sheet = IssueSheet(
         title=draft.title.strip() or f"{area_ref.name} {THEME_LABELS.get(theme, theme)}",
@@ -748,43 +768,14 @@ def draft_sheet_with_llm(
     return LLMDraftOutcome(sheet, notes, run.raw, label, prompt.version)
 
 
-def draft_with_llm(request: Any, context: Any, settings: Settings,
+def draft_with_llm(request: DraftRequest, context: DraftContext, settings: Settings,
                    model: BaseChatModel | None = None) -> LLMDraftOutcome:
-    """Adapter for drafting.py: reads its request/context and calls ``draft_sheet_with_llm``.
-
-    Reads ``request.theme``, ``request.issue``/``issue_text``; ``context.area``,
-    ``context.findings``, ``context.example``/``examples``, ``context.hits``,
-    ``context.store``, and optional ``embedder``/``index_version``/``data_year``.
-    """
-    examples = _first(context, "examples", default=None)
-    if examples is None:
-        one = _first(context, "example", "example_sheet", default=None)
-        examples = [one] if one is not None else []
+    """drafting.py's entry point: everything citable comes from the gathered context."""
     return draft_sheet_with_llm(
-        area=_first(context, "area", "area_ref") or _first(request, "area"),
-        theme=_first(request, "theme") or _first(context, "theme"),
-        findings=_first(context, "findings", default=[]) or [],
-        hits=_first(context, "hits", default=[]) or [],
-        settings=settings, examples=examples,
-        issue_text=_first(request, "issue_text", "issue", default=None),
-        store=_first(context, "store", "index", default=None), model=model,
-        embedder=_first(context, "embedder", default="") or "",
-        index_version=_first(context, "index_version", default="") or "",
-        data_year=_first(context, "data_year", "year", default=None),
-    )
-
-
-_MISSING = object()
-
-
-def _first(obj: Any, *names: str, default: Any = _MISSING) -> Any:
-    for name in names:
-        value = getattr(obj, name, _MISSING)
-        if value is not _MISSING:
-            return value
-    if default is _MISSING:
-        raise TypeError(f"{type(obj).__name__} has none of {names}")
-    return default
+        area=context.area, theme=context.theme, findings=context.findings, hits=context.hits,
+        settings=settings, examples=context.examples, issue_text=request.issue_text,
+        store=context.store, model=model, embedder=context.embedder,
+        index_version=context.index_version, data_year=context.data_year)
 
 
 # ----------------------------------------------------------------------------- answers
@@ -812,7 +803,7 @@ def answer_question(question: str, hits: Sequence[SearchHit], settings: Settings
     messages = build_answer_messages(question, hits, prompt, accepts_system_role(label))
     run = _run(model, AnswerDraft, messages, prompt,
                lambda a: _answer_errors(cast(AnswerDraft, a), verifier))
-    notes = [f"LLM「{label}」で回答しました（プロンプト {prompt.version}）。", *run.messages]
+    notes = [f"LLM「{label}」に質問しました（プロンプト {prompt.version}）。", *run.messages]
     draft = cast(AnswerDraft | None, run.parsed)
     if run.failure or draft is None:
         notes.append(run.failure or "LLM の出力を読み取れませんでした")
@@ -821,7 +812,10 @@ def answer_question(question: str, hits: Sequence[SearchHit], settings: Settings
     dropped: list[str] = []
     citations = verifier.keep_citations("answer", draft.citations, dropped)
     notes += dropped
-    if not citations:
+    unknown = verifier.unknown_cases(draft.answer)
+    if unknown:
+        notes.append(f"回答が検索されていない事例（{'、'.join(unknown)}）に触れています。")
+    if not citations or unknown:
         notes.append("回答の根拠となる引用を検証できなかったため、LLM の回答は表示しません。")
         return LLMAnswer(
             "検索された資料から根拠を確認できる回答を作れませんでした。検索結果の本文をご確認ください。",

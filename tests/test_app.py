@@ -159,7 +159,7 @@ def _editor_key(at, field: str) -> str:
 def test_sheet_page_edits_fields_measures_roles_and_citations(app_env: Settings) -> None:
     sheet = saved_example(app_env)
     at = open_page("sheet")
-    assert at.selectbox(key="sheet_pick").value == sheet.sheet_id
+    assert _picker(at).value == sheet.sheet_id
     assert "根拠と先行事例" in texts(at)
     at.text_input(key=_editor_key(at, "title")).input("北部圏域の在宅医療（第1回）")
     at.text_area(key=_editor_key(at, "issue")).input("夜間の往診を担う診療所が少ない")
@@ -172,7 +172,8 @@ def test_sheet_page_edits_fields_measures_roles_and_citations(app_env: Settings)
         "edited_rows": {0: {"accepted": False}}, "added_rows": [], "deleted_rows": []}
     at.session_state[_editor_key(at, "causes")] = {
         "edited_rows": {}, "deleted_rows": [],
-        "added_rows": [{"viewpoint": "住民", "text": "夜間に相談できる先を知らない"}]}
+        "added_rows": [{"viewpoint": "住民", "text": "夜間に相談できる先を知らない",
+                        "note": "住民説明会で出た意見"}]}
     at.text_input(key=_editor_key(at, "message")).input("題名と課題を修正")
     _submit(at)
     assert not at.exception
@@ -185,7 +186,12 @@ def test_sheet_page_edits_fields_measures_roles_and_citations(app_env: Settings)
     assert any(r.actor == "北部郡市医師会" for r in saved.measures[1].roles)
     assert saved.all_citations()[0].accepted is False
     assert saved.causes[-1].viewpoint == "住民" and saved.causes[-1].unbacked
+    assert saved.causes[-1].note == "住民説明会で出た意見"
     assert SheetStore(app_env).history(sheet.sheet_id)[-1].message == "題名と課題を修正"
+
+
+def _picker(at):
+    return next(s for s in at.selectbox if s.label == "編集するシート")
 
 
 def _submit(at) -> None:
@@ -342,12 +348,25 @@ def test_drafting_creates_a_saved_sheet_with_citations(app_env: Settings) -> Non
     assert any("を作成しました（版1）" in s.value for s in at.success)
     sheets = SheetStore(app_env).list()
     assert len(sheets) == 1 and sheets[0].area_name == "北部医療圏"
-    assert at.selectbox(key="sheet_pick").value == sheets[0].sheet_id
+    assert _picker(at).value == sheets[0].sheet_id
     body = texts(at)
-    assert "編集元: 版1" in body and "作成: offline" in body
+    assert "編集元: 版1" in body and "作成: オフライン作成" in body
     assert "数値の根拠（報告データ）" in body and "<mark>" in body
     sheet = SheetStore(app_env).get(sheets[0].sheet_id)
     assert sheet.all_citations() and all(c.verified for c in sheet.all_citations())
+
+
+def test_llm_mode_is_shown_and_an_unreachable_llm_falls_back(
+        app_env: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FACILITATOR_LLM_MODEL", "openai:test-model")
+    monkeypatch.setenv("FACILITATOR_LLM_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens
+    at = open_page("sheet")
+    assert "LLM: openai:test-model @ http://127.0.0.1:9/v1" in texts(at)
+    at.toggle(key="draft_llm").set_value(True)
+    at.button(key="draft_create").click().run()
+    assert not at.exception
+    assert "作成: オフライン作成（LLMの下書きが使えなかったため）" in texts(at)
+    assert any("LLM" in i.value for i in at.info)  # the fallback is said, not hidden
 
 
 # --- 協議中の質問 ----------------------------------------------------------------------------

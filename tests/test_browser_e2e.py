@@ -95,8 +95,9 @@ def server(app_data: Settings, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def browser(tmp_path: Path):
+def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     _require_browser()
+    monkeypatch.setenv("SE_AVOID_STATS", "true")  # Selenium Manager: no usage statistics
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

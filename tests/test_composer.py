@@ -8,14 +8,18 @@ import re
 import pytest
 
 from facilitator.composer import (
-    SURVEY_MEASURE_QUESTIONS,
     display_text,
     footnote_numbers,
     infer_actors,
     key_finding,
     viewpoint,
 )
-from facilitator.drafting import DRAFT_THEMES, DraftContext, DraftResult
+from facilitator.drafting import (
+    DRAFT_THEMES,
+    SURVEY_MEASURE_QUESTIONS,
+    DraftContext,
+    DraftResult,
+)
 from facilitator.reports.items import load_dictionary
 from facilitator.reports.models import Comparison, Finding
 from facilitator.reports.sample import SAMPLE_MUNICIPALITIES

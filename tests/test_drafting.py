@@ -54,6 +54,14 @@ def test_llm_without_a_model_tells_how_to_configure(settings: Settings) -> None:
     assert "FACILITATOR_LLM_BASE_URL" in str(err.value)
 
 
+def test_off_topic_user_problem_adds_no_precedent() -> None:
+    from facilitator.drafting import QueryRun, rank_precedents
+
+    run = QueryRun(query="確定申告", purpose="user", filters={"doc_kind": "casebook"},
+                   confident=False, chunk_ids=["casebook-2022:jirei-1:detail-1"])
+    assert rank_precedents([run], {}) == []
+
+
 def test_queries_cover_issue_measures_and_the_users_problem() -> None:
     from facilitator.parsers.base import ExampleSheet, SheetItem
 
@@ -86,6 +94,15 @@ def test_context_prefers_the_guideline_example_and_runs_both_passes(
     assert ctx.index_version == drafting_searcher.store.version
     assert set(ctx.example_chunk_ids) >= {"guideline-2025:sheet:kaigo:issue",
                                           "niihama-saijo-council:sheet:kaigo:effect"}
+    keys = [p.key for p in ctx.precedents]
+    assert 0 < len(keys) <= 3 and len(set(keys)) == len(keys)
+    assert sum(k.startswith("survey:") for k in keys) <= 1
+    assert [p.score for p in ctx.precedents] == sorted((p.score for p in ctx.precedents),
+                                                       reverse=True)
+    for p in ctx.precedents:
+        assert p.chunk_id in ctx.retrieved_ids
+        text = drafting_searcher.store.by_id[p.chunk_id].text
+        assert all(s in text for s in p.sentences)
 
 
 @pytest.mark.slow

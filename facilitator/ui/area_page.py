@@ -16,7 +16,11 @@ SHEET_PAGE = "facilitator/ui/sheet_page.py"
 def render() -> None:
     st.title("地域の現状")
     settings = get_settings()
-    area = area_picker("area", settings)
+    try:
+        area = area_picker("area", settings)
+    except FacilitatorError as exc:
+        show_error(exc)
+        return
     if area is None:
         no_report_data(settings, key="area_load_sample")
         return
@@ -31,11 +35,8 @@ def render() -> None:
         synthetic_banner()
     s = result.areas[0]
     st.caption(f"出典: {result.source}")
-    cols = st.columns(4)
-    cols[0].metric("報告した医療機関", f"{s.n_institutions:,}")
-    cols[1].metric("病院", f"{s.n_hospitals:,}")
-    cols[2].metric("診療所", f"{s.n_clinics:,}")
-    cols[3].metric("1号機能を有する", f"{s.n_ichigo:,}")
+    for col, (label, value) in zip(st.columns(4), charts.headline(s), strict=True):
+        col.metric(label, f"{value:,}")
     if st.button("この地域・テーマで課題シートを作成", key="area_to_sheet", icon=":material/edit_note:"):
         st.switch_page(SHEET_PAGE)
     left, right = st.columns(2)

@@ -15,6 +15,11 @@ def _by_metric(indicators: list[Indicator]) -> dict[str, Indicator]:
     return {i.metric: i for i in indicators}
 
 
+def headline(s: AreaSummary) -> list[tuple[str, int]]:
+    return [("報告した医療機関", s.n_institutions), ("病院", s.n_hospitals),
+            ("診療所", s.n_clinics), ("1号機能を有する", s.n_ichigo)]
+
+
 def state_frame(indicators: list[Indicator], theme: str, area_name: str,
                 with_pref: bool = True) -> pd.DataFrame:
     """Shares of 有り / 意向有り / 無し for the area (and for the prefecture)."""

@@ -22,7 +22,8 @@ def render() -> None:
     st.title("資料・データ管理")
     mode_caption()
     s = get_settings()
-    docs_tab, data_tab = st.tabs(["資料と検索インデックス", "報告データ（かかりつけ医機能報告）"])
+    docs_tab, data_tab = st.tabs(["資料と検索インデックス", "報告データ（かかりつけ医機能報告）"],
+                                 key="data_tabs", on_change="rerun")
     with docs_tab:
         version = current_index_version(s)
         if version is None:

@@ -20,29 +20,21 @@ def render() -> None:
               for s in summaries}
     current = sheet_state.work()
     default = [current.sheet_id] if current and current.sheet_id in labels else list(labels)[:1]
-    ids = st.multiselect("出力するシート", list(labels), default=default, key="export_ids",
+    ids = st.multiselect("出力するシート", list(labels), default=default,
+                         key=sheet_state.picker_key(labels).replace("sheet_pick", "export_ids"),
                          format_func=labels.get)
     sheets = [store.get(i) for i in ids]
     if any(ex.common.is_synthetic(s) for s in sheets):
         synthetic_banner()
-    tabs = st.tabs(["課題シート", "協議の結果の公表シート", "進行表", "Excelから取り込む"])
+    tabs = st.tabs(["課題シート", "協議の結果の公表シート", "進行表", "Excelから取り込む"],
+                   key="export_tabs", on_change="rerun")
     with tabs[0]:
         if sheets:
             exports.download_row(exports.sheet_files(sheets), "dl_sheet")
             with st.expander("Markdown のプレビュー"):
-                st.markdown(ex.to_markdown(sheets[0]))
+                st.markdown(exports.preview(ex.to_markdown(sheets[0])))
     with tabs[1]:
-        force = st.toggle("確認用に作成する（状態が「協議会提出」「公表」でなくても）", key="pub_force")
-        public = []
-        for s in sheets:
-            try:
-                public.append(ex.public_summary(s, force=force))
-            except FacilitatorError as exc:
-                st.warning(str(exc).replace("（確認のために出力する場合は --force を付けてください）", ""))
-        if public:
-            exports.download_row(exports.public_files(public), "dl_public")
-            with st.expander("公表シートのプレビュー", expanded=True):
-                st.markdown(ex.public_to_markdown(public[0]))
+        exports.public_section(sheets)
     with tabs[2]:
         meeting = exports.meeting_form()
         if sheets:
@@ -53,7 +45,7 @@ def render() -> None:
             else:
                 exports.download_row(exports.agenda_files(agenda), "dl_agenda")
                 with st.expander("進行表のプレビュー"):
-                    st.markdown(ex.agenda_to_markdown(agenda))
+                    st.markdown(exports.preview(ex.agenda_to_markdown(agenda)))
     with tabs[3]:
         st.caption("この画面で出力した Excel（課題管理シート）を編集して取り込むと、変更したシートが新しい版になります。")
         with st.form("import_form", clear_on_submit=True):

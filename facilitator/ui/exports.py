@@ -26,6 +26,11 @@ Files = dict[str, tuple[bytes | str | Callable[[], bytes], str, str]]
 """label → (data or a function making it on click, file name, mime)."""
 
 
+def preview(markdown: str) -> str:
+    """Exported Markdown for on-screen preview: table-cell line breaks shown as ／ (no raw HTML)."""
+    return markdown.replace("<br>", "　／　")
+
+
 def stem(sheets: list[IssueSheet], kind: str) -> str:
     """File name stem: 課題管理シート_県都市_在宅医療 or 課題管理シート_3件."""
     if len(sheets) == 1:
@@ -87,6 +92,21 @@ def public_files(summaries: list) -> Files:
         "Word": (docx, f"{base}{ext}", mime),
         "Markdown": (md, f"{base}.md", "text/markdown"),
     }
+
+
+def public_section(sheets: list[IssueSheet]) -> None:
+    """協議の結果の公表シート: only for sheets the council has received, unless forced."""
+    force = st.toggle("確認用に作成する（状態が「協議会提出」「公表」でなくても）", key="pub_force")
+    public = []
+    for s in sheets:
+        try:
+            public.append(ex.public_summary(s, force=force))
+        except FacilitatorError as exc:
+            st.warning(str(exc).replace("（確認のために出力する場合は --force を付けてください）", ""))
+    if public:
+        download_row(public_files(public), "dl_public")
+        with st.expander("公表シートのプレビュー", expanded=True):
+            st.markdown(preview(ex.public_to_markdown(public[0])))
 
 
 def download_row(files: Files, prefix: str) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from facilitator.errors import FacilitatorError
-from facilitator.retrieval import Searcher, SearchFilters
+from facilitator.retrieval import Searcher
 from facilitator.ui.common import mode_caption, searcher_or_setup, show_error
 from facilitator.ui.widgets import (
     CASE_VIEW,
     SIMILAR,
+    cached_search,
     case_panel,
     filter_row,
     group_by_case,
@@ -47,7 +48,7 @@ def search_fragment(searcher: Searcher) -> None:
             st.info("質問や語句を入力すると、事例集・ガイドライン・地域の資料から該当箇所を探します。")
             return
         try:
-            result = searcher.search(query, k=10, filters=SearchFilters(**filters))
+            result = cached_search(searcher, query, filters)
         except FacilitatorError as exc:
             show_error(exc)
             return

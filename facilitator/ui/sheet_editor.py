@@ -26,6 +26,9 @@ from facilitator.sheets import (
 )
 
 PRIORITIES = ["高", "中", "低"]
+MODE_LABELS = {"offline": "オフライン作成", "llm": "LLM", "manual": "手入力",
+               "llm-fallback": "オフライン作成（LLMの下書きが使えなかったため）",
+               "import": "Excelから取り込み"}
 SOURCE_LABELS = {"guideline": "ガイドライン", "precedent": "先行事例", "user": "利用者",
                  "llm": "LLM"}
 
@@ -63,18 +66,18 @@ def _merge(df: pd.DataFrame, originals: list, make: Callable[[dict, object | Non
 
 def _stmt(r: dict, old: Statement | None) -> Statement:
     base = old or Statement(text="")
-    return base.model_copy(update={"text": _text(r["text"])})
+    return base.model_copy(update={"text": _text(r["text"]), "note": _text(r.get("note"))})
 
 
 def _cause(r: dict, old: Cause | None) -> Cause:
-    base = old or Cause(text="")
-    return base.model_copy(update={"text": _text(r["text"]), "viewpoint": _text(r["viewpoint"])})
+    base = _stmt(r, old or Cause(text=""))
+    return base.model_copy(update={"viewpoint": _text(r["viewpoint"])})
 
 
 def _measure(r: dict, old: Measure | None) -> Measure:
-    base = old or Measure(text="", source="user")
+    base = _stmt(r, old or Measure(text="", source="user"))
     priority = _text(r.get("priority")) or "中"
-    return base.model_copy(update={"text": _text(r["text"]), "accepted": bool(r.get("accepted")),
+    return base.model_copy(update={"accepted": bool(r.get("accepted")),
                                    "priority": priority if priority in PRIORITIES else "中"})
 
 
@@ -88,12 +91,13 @@ def _indicator(r: dict, old: VerificationIndicator | None) -> VerificationIndica
 
 def statement_frame(items: list[Statement], **extra: Callable[[Statement], object]) -> pd.DataFrame:
     return pd.DataFrame([{"_i": i, **{k: f(s) for k, f in extra.items()}, "text": s.text,
-                          "backing": backing(s)} for i, s in enumerate(items)],
-                        columns=["_i", *extra, "text", "backing"])
+                          "backing": backing(s), "note": s.note} for i, s in enumerate(items)],
+                        columns=["_i", *extra, "text", "backing", "note"])
 
 
 def editor(df: pd.DataFrame, key: str, labels: dict[str, object]) -> pd.DataFrame:
-    config = {"_i": None, "backing": st.column_config.TextColumn("根拠", disabled=True)}
+    config = {"_i": None, "backing": st.column_config.TextColumn("根拠", disabled=True),
+              "note": st.column_config.TextColumn("メモ（非公開）", width="small")}
     for col, label in labels.items():
         config[col] = label if not isinstance(label, str) else st.column_config.TextColumn(
             label, width="large" if col == "text" else "small")

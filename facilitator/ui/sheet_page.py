@@ -6,7 +6,7 @@ import streamlit as st
 
 from facilitator.ui import sheet_state
 from facilitator.ui.common import get_searcher, get_settings, mode_caption, sheet_store
-from facilitator.ui.sheet_editor import edit_form, status_steps
+from facilitator.ui.sheet_editor import MODE_LABELS, edit_form, status_steps
 from facilitator.ui.sheet_panels import conflict_view, draft_form, history_view, precedent_panel
 from facilitator.ui.widgets import page_css
 
@@ -24,20 +24,18 @@ def render() -> None:
         return
     labels = {s.sheet_id: f"{s.title or '(無題)'}｜{s.area_name}｜{s.status}｜版{s.version}"
               for s in sheets}
-    current = sheet_state.work()
-    if current is not None and current.sheet_id in labels:
-        st.session_state.setdefault(sheet_state.PICK, current.sheet_id)
-    picked = st.selectbox("編集するシート", list(labels), key=sheet_state.PICK,
-                          format_func=labels.get)
+    picked = st.selectbox("編集するシート", list(labels), key=sheet_state.picker_key(labels),
+                          index=sheet_state.picker_index(list(labels)), format_func=labels.get)
     sheet = sheet_state.ensure_loaded(store, picked)
     if sheet is None:
         return
     conflict_view()
     st.markdown(f"状態: {status_steps(sheet.status)}　／　編集元: 版{sheet.version}"
-                f"　／　作成: {sheet.provenance.mode}")
+                f"　／　作成: {MODE_LABELS.get(sheet.provenance.mode, sheet.provenance.mode)}")
     main, side = st.columns([3, 2])
     with main:
-        edit_tab, history_tab = st.tabs([":material/edit: 編集", ":material/history: 版の履歴"])
+        edit_tab, history_tab = st.tabs([":material/edit: 編集", ":material/history: 版の履歴"],
+                                        key="sheet_tabs", on_change="rerun")
         with edit_tab:
             submitted = edit_form(sheet, key=f"ed{sheet_state.nonce()}")
             if submitted is not None:

@@ -19,12 +19,18 @@ from facilitator.ui.sheet_editor import field_label
 from facilitator.ui.sheet_text import sheet_diff, sheet_markdown
 from facilitator.ui.widgets import CASE_VIEW, case_panel, excerpt, highlight, open_case
 
+CONFLICT_HEIGHT = 480
+
 
 def draft_form(settings: Settings, searcher: Searcher | None, store: SheetStore) -> None:
     """Pick area and theme, optionally say the problem, and draft a new sheet."""
     from facilitator.drafting import DraftRequest, draft_sheet
 
-    area = area_picker("draft", settings)
+    try:
+        area = area_picker("draft", settings)
+    except FacilitatorError as exc:
+        show_error(exc)
+        return
     if area is None:
         st.info("報告データがないため地域を選べません。「資料・データ管理」で取り込むか架空データを読み込んでください。")
         return
@@ -63,19 +69,19 @@ def conflict_view() -> None:
     mine, theirs = pair
     st.error(f"保存できませんでした：他の人が先に版{theirs.version}を保存しています（あなたの編集元は"
              f"版{mine.version}）。両方を見比べて、どちらで続けるか選んでください。", icon=":material/warning:")
-    left, right = st.columns(2)
-    left.markdown(f"#### あなたの編集（版{mine.version}を元に編集）")
-    left.code(sheet_markdown(mine), language=None, wrap_lines=True)
-    right.markdown(f"#### 保存済みの最新版（版{theirs.version}）")
-    right.code(sheet_markdown(theirs), language=None, wrap_lines=True)
-    with st.expander("違い（差分）"):
-        st.code(sheet_diff(theirs, mine, f"版{theirs.version}（最新）", "あなたの編集") or "違いはありません",
-                language="diff")
     c = st.columns(2)
     c[0].button("最新版を読み込む（自分の編集を破棄）", key="conflict_reload",
                 on_click=sheet_state.reload_theirs, icon=":material/refresh:")
     c[1].button("自分の編集を続ける", key="conflict_keep", on_click=sheet_state.keep_mine,
                 type="primary", icon=":material/edit:")
+    with st.expander("違い（差分）", expanded=True):
+        st.code(sheet_diff(theirs, mine, f"版{theirs.version}（最新）", "あなたの編集")
+                or "違いはありません", language="diff")
+    left, right = st.columns(2)
+    left.markdown(f"#### あなたの編集（版{mine.version}を元に編集）")
+    left.code(sheet_markdown(mine), language=None, wrap_lines=True, height=CONFLICT_HEIGHT)
+    right.markdown(f"#### 保存済みの最新版（版{theirs.version}）")
+    right.code(sheet_markdown(theirs), language=None, wrap_lines=True, height=CONFLICT_HEIGHT)
 
 
 def history_view(store: SheetStore, sheet: IssueSheet) -> None:
@@ -86,14 +92,17 @@ def history_view(store: SheetStore, sheet: IssueSheet) -> None:
                  hide_index=True)
     versions = [v.version for v in history]
     c = st.columns(2)
-    old = c[0].selectbox("比べる版（前）", versions, index=max(0, len(versions) - 2), key="hist_old")
-    new = c[1].selectbox("比べる版（後）", versions, index=len(versions) - 1, key="hist_new")
+    latest = versions[-1]
+    old = c[0].selectbox("比べる版（前）", versions, index=max(0, len(versions) - 2),
+                         key=f"hist_old_{sheet.sheet_id}_{latest}")
+    new = c[1].selectbox("比べる版（後）", versions, index=len(versions) - 1,
+                         key=f"hist_new_{sheet.sheet_id}_{latest}")
     diff = sheet_diff(store.get(sheet.sheet_id, old), store.get(sheet.sheet_id, new),
                       f"版{old}", f"版{new}")
     st.code(diff or "この2つの版の内容は同じです。", language="diff")
     c = st.columns([2, 1])
     pick = c[0].selectbox("復元する版", versions[:-1] or versions, key="hist_restore_version")
-    if c[1].button("この版を復元", key="hist_restore", icon="⏪",
+    if c[1].button("この版を復元", key="hist_restore", icon=":material/history:",
                    help="選んだ版の内容を新しい版として保存します（履歴は残ります）。"):
         restored = store.restore(sheet.sheet_id, pick)
         sheet_state.load(restored)

@@ -7,6 +7,8 @@ user reloads theirs or keeps editing their own.
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 
 from facilitator.sheets import IssueSheet
@@ -30,13 +32,25 @@ def nonce() -> int:
 def load(sheet: IssueSheet, pick: bool = False) -> None:
     """Make ``sheet`` the working copy; the editor's widgets start again from it.
 
-    ``pick`` also selects it in the sheet picker (only before the picker is drawn).
+    ``pick`` also preselects it in the sheet picker.
     """
     st.session_state[WORK] = sheet
     st.session_state[NONCE] = nonce() + 1
     st.session_state.pop(CONFLICT, None)
     if pick:
         st.session_state[PICK] = sheet.sheet_id
+
+
+def picker_key(labels: dict[str, str]) -> str:
+    """A widget key that changes with the labels, so a picker never shows stale versions."""
+    return "sheet_pick_" + hashlib.sha1("|".join(labels.values()).encode()).hexdigest()[:10]
+
+
+def picker_index(ids: list[str]) -> int:
+    """Preselect the sheet just drafted, else the working copy, else the first."""
+    current = work()
+    want = st.session_state.pop(PICK, None) or (current.sheet_id if current else None)
+    return ids.index(want) if want in ids else 0
 
 
 def ensure_loaded(store: SheetStore, sheet_id: str | None) -> IssueSheet | None:

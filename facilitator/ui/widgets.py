@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from facilitator.index import IndexStore
-from facilitator.retrieval import Searcher, SearchHit
+from facilitator.retrieval import Searcher, SearchFilters, SearchHit, SearchResult
 from facilitator.themes import FOCUS_TAGS, THEME_LABELS
 from facilitator.ui.similar import similar_cases
 
@@ -21,12 +21,15 @@ EXCERPT_CHARS = 420
 
 
 def highlight(text: str, sentences: list[str]) -> str:
-    """HTML-escaped text with the given sentences (or quotes) marked."""
+    """HTML-escaped text with the given sentences (or quotes) marked, as one HTML block.
+
+    The block is a single line inside a <div>, so Markdown never reads 「1. 概要」 as a list.
+    """
     out = html.escape(text)
     for s in sorted({s for s in sentences if s.strip()}, key=len, reverse=True):
         esc = html.escape(s)
         out = out.replace(esc, f"<mark>{esc}</mark>")
-    return re.sub(r"\n", "<br>", out)
+    return "<div class='passage'>" + re.sub(r"\n+", "<br>", out.strip()) + "</div>"
 
 
 def excerpt(text: str, marks: list[str], width: int = EXCERPT_CHARS) -> str:
@@ -56,6 +59,16 @@ def choose(label: str, options: list, key: str, labels: dict | None = None,
         format_func=lambda v: all_label if v is None else (labels or {}).get(v, v))
 
 
+def cached_search(searcher: Searcher, query: str, filters: dict) -> SearchResult:
+    """Search, reusing the last result when only a button was clicked (same query, filters)."""
+    key = (searcher.store.version, query, tuple(sorted(filters.items(), key=str)))
+    memo = st.session_state.get("search_memo")
+    if memo is None or memo[0] != key:
+        memo = (key, searcher.search(query, k=10, filters=SearchFilters(**filters)))
+        st.session_state["search_memo"] = memo
+    return memo[1]
+
+
 def filter_row(prefix: str, prefectures: list[str]) -> dict[str, str | None]:
     """Theme / focus tag / category / prefecture selectors; returns SearchFilters fields."""
     cols = st.columns(4)
@@ -77,8 +90,7 @@ def passage(hit: SearchHit, marks: list[str] | None = None) -> None:
     st.markdown(f":material/location_on: **{html.escape(hit.locator)}** <small>（{html.escape(hit.doc_title)}・"
                 f"{hit.chunk_id}・スコア {hit.score:.4f}）</small>", unsafe_allow_html=True)
     marks = marks or hit.highlights
-    st.markdown(f"<div class='passage'>{highlight(excerpt(hit.text, marks), marks)}</div>",
-                unsafe_allow_html=True)
+    st.markdown(highlight(excerpt(hit.text, marks), marks), unsafe_allow_html=True)
 
 
 def hit_group(hits: list[SearchHit], key: str, with_similar: bool = True) -> None:
@@ -93,11 +105,11 @@ def hit_group(hits: list[SearchHit], key: str, with_similar: bool = True) -> Non
         for h in hits:
             passage(h)
         if first.case_id:
-            cols = st.columns([1, 1, 4])
-            cols[0].button("事例の全文", key=f"{key}_full", icon=":material/menu_book:", on_click=open_case,
+            row = st.container(horizontal=True)
+            row.button("事例の全文", key=f"{key}_full", icon=":material/menu_book:", on_click=open_case,
                            args=(first.case_id, {h.chunk_id: h.highlights for h in hits}))
             if with_similar:
-                cols[1].button("類似事例", key=f"{key}_similar", icon=":material/link:", on_click=show_similar,
+                row.button("類似事例", key=f"{key}_similar", icon=":material/link:", on_click=show_similar,
                                args=(first.case_id,))
 
 
@@ -122,16 +134,18 @@ def similar_panel(searcher: Searcher) -> None:
     if not case_id:
         return
     with st.container(border=True):
-        head = st.columns([5, 1])
-        head[0].markdown(f"### :material/link: {html.escape(case_id)} に似た事例")
-        head[1].button("閉じる", key="similar_close", on_click=show_similar, args=(None,))
+        head = st.container(horizontal=True, vertical_alignment="center")
+        head.markdown(f"### :material/link: {html.escape(case_id)} に似た事例", width="stretch")
+        head.button("閉じる", key="similar_close", on_click=show_similar, args=(None,),
+                    icon=":material/close:")
         for i, sim in enumerate(similar_cases(searcher, case_id)):
             st.markdown(f"**{sim.case.case_id} {html.escape(sim.case.name)}**")
             shared = "、".join(sim.shared_tags) or "なし"
             st.caption(f"{sim.case.category}・{sim.case.location}・共通の注目タグ: {shared}")
             if sim.hit is not None:
-                st.markdown(f"<small>{html.escape(sim.hit.locator)}</small><br>"
-                            + highlight(sim.hit.text[:200] + "…", []), unsafe_allow_html=True)
+                text = excerpt(sim.hit.text.replace("\n", " "), sim.hit.highlights, 160)
+                st.caption(sim.hit.locator)
+                st.markdown(highlight(text, sim.hit.highlights), unsafe_allow_html=True)
             st.button("事例の全文", key=f"sim{i}_full", icon=":material/menu_book:", on_click=open_case,
                       args=(sim.case.case_id,))
 
@@ -143,9 +157,10 @@ def case_panel(store: IndexStore) -> None:
         return
     case = store.case(view["case_id"])
     with st.container(border=True):
-        head = st.columns([5, 1])
-        head[0].markdown(f"### :material/menu_book: {case.case_id} {html.escape(case.name)}")
-        head[1].button("閉じる", key="case_close", on_click=close_case)
+        head = st.container(horizontal=True, vertical_alignment="center")
+        head.markdown(f"### :material/menu_book: {case.case_id} {html.escape(case.name)}",
+                      width="stretch")
+        head.button("閉じる", key="case_close", on_click=close_case, icon=":material/close:")
         st.caption(f"{case.category}・{case.location}・{'、'.join(case.tags)}")
         for cid in case.chunk_ids:
             chunk = store.by_id.get(cid)
@@ -153,7 +168,7 @@ def case_panel(store: IndexStore) -> None:
                 continue
             marks = view["marks"].get(cid, [])
             st.markdown(f"**{html.escape(chunk.locator.section or '')}**"
-                        + (" :material/bookmark:" if marks else ""))
+                        + (" :orange-badge[該当箇所]" if marks else ""))
             st.markdown(highlight(chunk.text, marks), unsafe_allow_html=True)
 
 
