@@ -261,7 +261,7 @@ def _echo_sheet(sheet: Any) -> None:
         _echo_statement(e)
     click.echo("■ 検証指標")
     for i in sheet.indicators:
-        base = "" if i.baseline is None else f" 現状 {i.baseline:,.1f} {i.unit}"
+        base = f" 現状 {i.baseline_text}" if i.baseline_text else ""
         click.echo(f"- {i.name}:{base} → 目標 {i.target}（報告項目: {', '.join(i.item_ids)}）")
 
 

@@ -16,6 +16,8 @@ import bm25s
 import numpy as np
 from sudachipy import Dictionary, SplitMode
 
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on import; keep CLI output clean
+
 log = logging.getLogger(__name__)
 
 _KEEP_POS = {"名詞", "動詞", "形容詞", "形状詞", "接頭辞", "接尾辞"}

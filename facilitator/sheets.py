@@ -107,6 +107,24 @@ class VerificationIndicator(BaseModel):
     unit: str = ""
     target: str = Field(default="", description="e.g. 「県平均以上」「増加」")
 
+    @property
+    def baseline_text(self) -> str:
+        """The baseline as a reader writes it: 41.5%, 17施設, 6.0（65歳以上人口1万人当たり）.
+
+        A unit that starts with a digit or is a phrase cannot be glued to the number
+        (「6」+「65歳以上…」 would read as 665).
+        """
+        if self.baseline is None:
+            return ""
+        value = self.baseline
+        rate = self.unit == "%" or "当たり" in self.unit
+        number = f"{value:,.0f}" if value.is_integer() and not rate else f"{value:,.1f}"
+        if not self.unit:
+            return number
+        if self.unit[0].isdigit() or len(self.unit) > 4:
+            return f"{number}（{self.unit}）"
+        return f"{number}{self.unit}"
+
 
 class AreaRef(BaseModel):
     code: str

@@ -82,7 +82,7 @@ def to_markdown(sheet: IssueSheet) -> str:
         out += _md_statement(numbers, f"effects[{i}]", s, "- ")
     out += ["", "## ⑥ 検証指標", ""]
     out += md_table(["指標", "基準値", "目標", "報告項目"], [
-        [ind.name, "" if ind.baseline is None else f"{ind.baseline:g}{ind.unit}", ind.target,
+        [ind.name, ind.baseline_text, ind.target,
          ", ".join(ind.item_ids)] for ind in sheet.indicators]) if sheet.indicators else ["（未設定）"]
     out += ["", "## 出典", ""]
     for nc in numbers.items:
@@ -145,7 +145,7 @@ def to_docx(sheet: IssueSheet, path: str | Path) -> Path:
     doc.add_heading("⑥ 検証指標", level=2)
     if sheet.indicators:
         add_table(doc, ["指標", "基準値", "目標", "報告項目"], [
-            [ind.name, "" if ind.baseline is None else f"{ind.baseline:g}{ind.unit}", ind.target,
+            [ind.name, ind.baseline_text, ind.target,
              ", ".join(ind.item_ids)] for ind in sheet.indicators], widths_mm=[70, 28, 40, 36])
     else:
         doc.add_paragraph("（未設定）")

@@ -128,7 +128,7 @@ def public_summary(sheet: IssueSheet, force: bool = False) -> PublicSummary:
         current_state=current, issue=issue, goal=goal, measures=measures, effects=effects,
         indicators=[PublicIndicator(
             name=ind.name, target=ind.target,
-            baseline="" if ind.baseline is None else f"{ind.baseline:g}{ind.unit}")
+            baseline=ind.baseline_text)
             for ind in sheet.indicators if ind.name],
         sources=sources, omitted=omitted)
 
@@ -162,7 +162,8 @@ def _sections(s: PublicSummary) -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def _source_line(src: PublicSource) -> str:
-    where = " / ".join(p for p in (src.doc_title, src.case, src.locator) if p)
+    case = "" if src.case and src.locator.startswith(src.case) else src.case  # locators name the case
+    where = " / ".join(p for p in (src.doc_title, case, src.locator) if p)
     return f"{where}「{src.quote}」"
 
 
@@ -175,7 +176,7 @@ def public_to_markdown(summary: PublicSummary) -> str:
             continue
         out += [f"### {heading}", "", *md_table(["項目", "内容"], [[a, b] for a, b in rows]), ""]
     if summary.sources:
-        out += ["### 出典", ""] + [f"{s.number}. [{s.number}] {_source_line(s)}" for s in summary.sources]
+        out += ["### 出典", ""] + [f"- [{s.number}] {_source_line(s)}" for s in summary.sources]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -162,7 +162,7 @@ def issue_rows(sheet: IssueSheet, numbers: CitationNumbers) -> list[Row]:
     if not sheet.effects:
         rows.append(Row("effects[+]", "⑥ 期待される効果", editable={"text", "note"}))
     for i, ind in enumerate(sheet.indicators):
-        base = "" if ind.baseline is None else f"基準値: {ind.baseline:g}{ind.unit}"
+        base = f"基準値: {ind.baseline_text}" if ind.baseline_text else ""
         items = f"報告項目: {', '.join(ind.item_ids)}" if ind.item_ids else ""
         metric = f"指標: {ind.metric}" if ind.metric else ""
         rows.append(Row(f"indicators[{i}]", "⑥ 検証指標", number=str(i + 1), text=ind.name,
