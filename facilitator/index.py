@@ -56,14 +56,32 @@ class IndexBuildReport(BaseModel):
     seconds: float
 
 
-def embedding_windows(chunk: Chunk) -> list[str]:
+def sheet_contexts(chunks: list[Chunk]) -> dict[str, str]:
+    """The problem an example sheet's field answers: its sheet's 課題, by chunk id.
+
+    A cause or measure alone (「在宅医療の実地研修を実施する」) does not say which
+    problem it addresses; people ask about the problem. The context is searchable
+    (dense and lexical) but never part of the chunk's citable text.
+    """
+    issues = {(c.doc_id, c.metadata.get("sheet_theme")): c.text for c in chunks
+              if c.metadata.get("field") == "issue" and c.metadata.get("sheet_theme")}
+    out: dict[str, str] = {}
+    for c in chunks:
+        key = (c.doc_id, c.metadata.get("sheet_theme"))
+        if c.metadata.get("field") not in (None, "issue", "area", "note") and key in issues:
+            out[c.chunk_id] = issues[key]
+    return out
+
+
+def embedding_windows(chunk: Chunk, context: str = "") -> list[str]:
     """What the dense model sees: context + consecutive windows covering the whole chunk.
 
     A chunk (one case section) is often longer than what embeds well; its dense score
     is the best of its windows, so a passage deep in a section is still found.
     """
     head = " ".join(
-        p for p in (chunk.locator.case_id, chunk.locator.case_name, chunk.locator.section) if p
+        p for p in (chunk.locator.case_id, chunk.locator.case_name, chunk.locator.section,
+                    context) if p
     )
     prefix = f"{head}: " if head and WINDOW_PREFIX else ""
     text = chunk.text
@@ -73,11 +91,11 @@ def embedding_windows(chunk: Chunk) -> list[str]:
             for i in range(n)]
 
 
-def lexical_text(chunk: Chunk) -> str:
+def lexical_text(chunk: Chunk, context: str = "") -> str:
     """Case name and section are searchable words too (「柏市」 finds 事例17)."""
     head = " ".join(
         p for p in (chunk.locator.case_name, chunk.locator.section,
-                    chunk.metadata.get("location"), chunk.metadata.get("respondent")) if p
+                    chunk.metadata.get("location"), chunk.metadata.get("respondent"), context) if p
     )
     return f"{head}\n{chunk.text}"
 
@@ -152,7 +170,9 @@ def build_index(
         progress("parse", len(parsed), len(parsed))
 
     cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite")
-    windows = [(c, j, w) for c in chunks for j, w in enumerate(embedding_windows(c))]
+    contexts = sheet_contexts(chunks)
+    windows = [(c, j, w) for c in chunks
+               for j, w in enumerate(embedding_windows(c, contexts.get(c.chunk_id, "")))]
     texts = [w for _, _, w in windows]
     known = cache.get_many([EmbeddingCache.key(embedder.name, t) for t in texts])
     vectors = embed_passages_cached(
@@ -161,7 +181,7 @@ def build_index(
     )
     cache.close()
 
-    token_lists = [tokenize(lexical_text(c)) for c in chunks]
+    token_lists = [tokenize(lexical_text(c, contexts.get(c.chunk_id, ""))) for c in chunks]
     lexical = LexicalIndex.build(ids, token_lists)
     version = index_version(chunks, embedder.name)
 

@@ -1,24 +1,42 @@
-from facilitator.retrieval import matching_sentences, rrf
+import pytest
+
+from facilitator.retrieval import convex_fusion, diversify, matching_sentences
 
 
-def test_rrf_rewards_items_ranked_well_by_both_retrievers() -> None:
-    fused = rrf([["a", "b", "c"], ["b", "c", "a"]])
-    assert [item for item, _ in fused][:1] == ["b"]
+def test_items_good_on_both_sides_come_first() -> None:
+    fused = convex_fusion({"a": 9.0, "b": 8.0, "c": 1.0}, {"a": 0.80, "b": 0.90, "c": 0.70},
+                          dense_floor=0.6)
+    assert [item for item, _ in fused][:2] == ["b", "a"]
 
 
-def test_rrf_keeps_items_found_by_one_retriever_only() -> None:
-    fused = dict(rrf([["a"], ["b"]]))
-    assert set(fused) == {"a", "b"}
+def test_a_clear_lexical_winner_is_not_buried_by_moderate_items() -> None:
+    # 「救急隊」 appears in one chunk only: best BM25 by far, unseen by the dense side
+    lexical = {"rare": 12.0, "x": 3.0, "y": 2.5}
+    dense = {"x": 0.850, "y": 0.848, "z": 0.846, "w": 0.845}  # bunched, as cosines are
+    fused = [item for item, _ in convex_fusion(lexical, dense, dense_floor=0.825)]
+    assert fused[0] == "rare"
+    # the same similarities scaled from the weakest retrieved one would bury it
+    buried = [item for item, _ in convex_fusion(lexical, dense, dense_floor=0.845)]
+    assert buried[0] != "rare"
 
 
-def test_rrf_is_deterministic_on_ties() -> None:
-    assert rrf([["x"], ["y"]]) == rrf([["x"], ["y"]])
-    assert [i for i, _ in rrf([["y"], ["x"]])] == ["x", "y"]
+def test_scores_are_between_zero_and_one_and_ties_are_deterministic() -> None:
+    fused = convex_fusion({"x": 1.0, "y": 1.0}, {}, dense_floor=0.5, dense_share=0.5)
+    assert fused == [("x", pytest.approx(0.5)), ("y", pytest.approx(0.5))]
+    scored = convex_fusion({"a": 3.0}, {"a": 0.9, "b": 0.5}, dense_floor=0.7)
+    assert all(0.0 <= s <= 1.0 for _, s in scored)
 
 
-def test_rrf_weights_change_the_order() -> None:
-    fused = rrf([["a"], ["b"]], weights=[1.0, 2.0])
-    assert fused[0][0] == "b"
+def test_dense_share_moves_the_balance() -> None:
+    lexical, dense = {"lex": 10.0, "den": 5.0}, {"lex": 0.60, "den": 0.90}
+    assert convex_fusion(lexical, dense, 0.5, dense_share=0.2)[0][0] == "lex"
+    assert convex_fusion(lexical, dense, 0.5, dense_share=0.8)[0][0] == "den"
+
+
+def test_diversify_moves_a_third_section_of_one_case_behind_other_cases() -> None:
+    ranked = [("c1:a", 0.9), ("c1:b", 0.8), ("c1:c", 0.7), ("c2:a", 0.6)]
+    out = diversify(ranked, lambda cid: cid.split(":")[0], per_group=2)
+    assert [i for i, _ in out] == ["c1:a", "c1:b", "c2:a", "c1:c"]
 
 
 def test_matching_sentences_are_verbatim_and_ranked_by_overlap() -> None:
