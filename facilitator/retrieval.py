@@ -20,6 +20,7 @@ from .embeddings import Embedder, load_embedder
 from .errors import InputError
 from .index import IndexStore
 from .lexical import tokenize
+from .rerank import RERANK_DEPTH, Reranker, load_reranker
 from .settings import Settings
 from .text import normalize_query
 from .themes import Theme, tag_code
@@ -27,6 +28,7 @@ from .themes import Theme, tag_code
 log = logging.getLogger(__name__)
 
 CANDIDATES = 50
+RRF_K = 60
 DENSE_SHARE = 0.6
 """Weight of the dense score in the convex fusion (the rest is BM25); see convex_fusion.
 On bench/devset.jsonl, 0.6–0.7 gave nDCG@10 0.685 and recall@10 0.75–0.77 (RRF, k=60:
@@ -103,7 +105,17 @@ class SearchResult(BaseModel):
     hits: list[SearchHit]
     index_version: str
     embedder: str
+    reranker: str | None = None
     took_ms: float
+
+
+def rrf(rankings: list[list[str]], k: int = RRF_K) -> list[tuple[str, float]]:
+    """Reciprocal-rank fusion of ranked id lists (best first): the ``fusion="rrf"`` option."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank + 1)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def convex_fusion(lexical: dict[str, float], dense: dict[str, float], dense_floor: float,
@@ -131,6 +143,15 @@ def convex_fusion(lexical: dict[str, float], dense: dict[str, float], dense_floo
         lex = lexical.get(cid, 0.0) / top_lex if top_lex > 0 else 0.0
         scores[cid] = dense_share * d + (1.0 - dense_share) * lex
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def rerank(fused: list[tuple[str, float]], query: str, reranker: Reranker,
+           store: IndexStore, depth: int = RERANK_DEPTH) -> list[tuple[str, float]]:
+    """Reorder the fused head by the cross-encoder's score (which becomes the hit's score)."""
+    head, tail = fused[:depth], fused[depth:]
+    scores = reranker.scores(query, [store.by_id[cid].text for cid, _ in head])
+    order = sorted(range(len(head)), key=lambda i: (-float(scores[i]), head[i][0]))
+    return [(head[i][0], float(scores[i])) for i in order] + tail
 
 
 def diversify(ranked: list[tuple[str, float]], group_of: Callable[[str], str | None],
@@ -183,6 +204,8 @@ class Searcher:
                 f"「{self.embedder.name}」で使うには `facilitator ingest` で作り直してください。"
             )
         self.max_idf = max(self.store.lexical.idf.values(), default=1.0)
+        self.reranker: Reranker | None = (
+            load_reranker(settings.reranker_model) if settings.reranker_model else None)
 
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None,
                mode: str = "hybrid") -> SearchResult:
@@ -225,7 +248,9 @@ class Searcher:
             dense_ids = [cid for cid, _ in ranked]
             dense_sims = [sim for _, sim in ranked]
 
-        if mode == "hybrid":
+        if mode == "hybrid" and self.settings.fusion == "rrf":
+            fused = rrf([r for r in (lex_ids, dense_ids) if r])
+        elif mode == "hybrid":
             candidates = lex_scores.keys() | set(dense_ids)
             cal = store.meta.get("calibration", {"null_mean": 0.0})
             fused = convex_fusion(
@@ -235,6 +260,8 @@ class Searcher:
             fused = list(lex_scores.items())
         else:
             fused = list(zip(dense_ids, dense_sims, strict=True))
+        if self.reranker is not None and mode == "hybrid":
+            fused = rerank(fused, q, self.reranker, store)
         fused = diversify(fused, lambda cid: store.by_id[cid].locator.case_id, MAX_PER_CASE)[:k]
         lex_rank = {cid: i + 1 for i, cid in enumerate(lex_ids)}
         dense_rank = {cid: i + 1 for i, cid in enumerate(dense_ids)}
@@ -248,7 +275,9 @@ class Searcher:
             query=query, mode=mode, confident=confidence >= 0.5, confidence=round(confidence, 3),
             dense_evidence=dense_z, lexical_coverage=coverage,
             filters={f: v for f, v in conds}, hits=hits, index_version=store.version,
-            embedder=self.embedder.name, took_ms=round((time.perf_counter() - t0) * 1000, 2),
+            embedder=self.embedder.name,
+            reranker=self.reranker.name if self.reranker is not None and mode == "hybrid" else None,
+            took_ms=round((time.perf_counter() - t0) * 1000, 2),
         )
 
     def _dense(self, qv: np.ndarray, conds: list[tuple[str, str]], mask: np.ndarray | None,

@@ -6,6 +6,7 @@ Every field can be set by an environment variable ``FACILITATOR_<NAME>``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,13 @@ class Settings(BaseSettings):
     reranker_model: str | None = Field(
         default=None,
         description="任意: sentence-transformers CrossEncoder（ハブID またはローカルフォルダ）",
+    )
+    fusion: Literal["convex", "rrf"] = Field(
+        default="convex",
+        description=(
+            "語彙検索とベクトル検索の融合: 'convex'（正規化したスコアの重み付き和、既定）または "
+            "'rrf'（逆順位融合）"
+        ),
     )
     chroma_host: str | None = Field(
         default=None, description="Chroma サーバーのホスト。未設定なら埋め込み（PersistentClient）"

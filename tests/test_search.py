@@ -12,10 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from facilitator.cli import cli
-from facilitator.errors import IndexNotBuiltError, InputError
+from facilitator.errors import FacilitatorError, IndexNotBuiltError, InputError
 from facilitator.index import IndexStore, build_index, index_is_current
 from facilitator.retrieval import Searcher, SearchFilters
 from facilitator.settings import Settings
+from facilitator.text import normalize_query
 
 pytestmark = pytest.mark.slow
 
@@ -150,3 +151,34 @@ def test_cli_chunk_shows_text_and_locator(built: Settings) -> None:
     assert data["case_id"] == "事例17"
     assert "柏" in data["locator"]
     assert data["text"].startswith("1. 概要")
+
+
+def test_rrf_fusion_option_gives_rank_based_scores(built: Settings) -> None:
+    convex = Searcher(built).search("夜間の輪番を医師会で組む", k=10)
+    ranked = Searcher(built.model_copy(update={"fusion": "rrf"})).search(
+        "夜間の輪番を医師会で組む", k=10)
+    assert all(h.score <= 2 / 61 + 1e-9 for h in ranked.hits)  # two lists, k = 60
+    assert max(h.score for h in convex.hits) > 2 / 61  # convex scores are 0–1
+    assert {h.case_id for h in ranked.hits} & {h.case_id for h in convex.hits} - {None}
+
+
+def test_a_configured_cross_encoder_reorders_the_head(built: Settings, tmp_path: Path) -> None:
+    from facilitator.rerank import RERANK_DEPTH, Reranker
+    from tests.tiny_models import build_tiny_cross_encoder
+
+    store = IndexStore(built)
+    folder = build_tiny_cross_encoder(tmp_path, "".join(c.text for c in store.chunks))
+    query = "在宅医療の24時間体制を複数の診療所で支える"
+    plain = Searcher(built).search(query, k=RERANK_DEPTH)
+    reranked = Searcher(built.model_copy(update={"reranker_model": str(folder)})).search(query, k=10)
+    assert reranked.reranker == "ce/ce"
+    assert {h.chunk_id for h in reranked.hits} <= {h.chunk_id for h in plain.hits}
+    expected = Reranker(str(folder)).scores(normalize_query(query), [h.text for h in reranked.hits])
+    assert [h.score for h in reranked.hits] == pytest.approx([float(s) for s in expected], abs=1e-4)
+
+
+def test_an_unreachable_reranker_is_a_japanese_error(built: Settings) -> None:
+    from facilitator.rerank import Reranker
+
+    with pytest.raises(FacilitatorError, match="再ランクのモデル「no-such/model」を読み込めません"):
+        Reranker("no-such/model")

@@ -39,3 +39,19 @@ def build_tiny_sentence_transformer(folder: Path, text_for_vocab: str) -> Path:
     out = folder / "st"
     model.save(str(out))
     return out
+
+
+def build_tiny_cross_encoder(folder: Path, text_for_vocab: str) -> Path:
+    """A random one-label BERT classifier saved like any hub cross-encoder."""
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    chars = sorted({ch for ch in text_for_vocab if not ch.isspace()})
+    vocab = {tok: i for i, tok in enumerate(specials + chars)}
+    out = folder / "ce"
+    out.mkdir(parents=True, exist_ok=True)
+    BertTokenizerFast(vocab=vocab, tokenize_chinese_chars=True, do_lower_case=False).save_pretrained(out)
+    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=1, num_labels=1,
+                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=512)
+    BertForSequenceClassification(config).save_pretrained(out)
+    return out
