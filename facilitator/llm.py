@@ -44,6 +44,7 @@ from .sheets import (
     Provenance,
     Role,
     Statement,
+    statement_paths,
 )
 from .text import normalize_query
 from .themes import THEME_LABELS
@@ -251,14 +252,8 @@ class SheetDraft(BaseModel):
 
     def statements(self) -> list[tuple[str, DraftStatement]]:
         """Same paths as ``IssueSheet.statements`` so messages point at the same fields."""
-        out: list[tuple[str, DraftStatement]] = [
-            (f"current_state[{i}]", s) for i, s in enumerate(self.current_state)
-        ]
-        out += [("goal", self.goal), ("issue", self.issue)]
-        out += [(f"causes[{i}]", s) for i, s in enumerate(self.causes)]
-        out += [(f"measures[{i}]", s) for i, s in enumerate(self.measures)]
-        out += [(f"effects[{i}]", s) for i, s in enumerate(self.effects)]
-        return out
+        return statement_paths(self.current_state, self.goal, self.issue, self.causes,
+                               self.measures, self.effects)
 
 
 class AnswerDraft(BaseModel):

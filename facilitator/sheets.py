@@ -8,13 +8,16 @@ A statement with neither is *unbacked* and says so; it is never dressed up.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, Field, computed_field
 
 from .themes import THEME_LABELS
+
+S = TypeVar("S")
 
 
 class SheetStatus(StrEnum):
@@ -164,6 +167,21 @@ FIELD_LABELS: dict[str, str] = {
 }
 
 
+def statement_paths(current_state: Sequence[S], goal: S, issue: S, causes: Sequence[S],
+                    measures: Sequence[S], effects: Sequence[S]) -> list[tuple[str, S]]:
+    """The statement fields in sheet order with their paths (``causes[1]``).
+
+    Shared by the sheet and the LLM's draft schema, so messages about a draft point at
+    the same fields the editor shows.
+    """
+    out: list[tuple[str, S]] = [(f"current_state[{i}]", x) for i, x in enumerate(current_state)]
+    out += [("goal", goal), ("issue", issue)]
+    out += [(f"causes[{i}]", x) for i, x in enumerate(causes)]
+    out += [(f"measures[{i}]", x) for i, x in enumerate(measures)]
+    out += [(f"effects[{i}]", x) for i, x in enumerate(effects)]
+    return out
+
+
 def new_sheet_id() -> str:
     return "sh-" + uuid.uuid4().hex[:10]
 
@@ -194,14 +212,8 @@ class IssueSheet(BaseModel):
 
     def statements(self) -> list[tuple[str, Statement]]:
         """Every statement with its field name (``causes[1]`` style paths)."""
-        out: list[tuple[str, Statement]] = [
-            (f"current_state[{i}]", s) for i, s in enumerate(self.current_state)
-        ]
-        out += [("goal", self.goal), ("issue", self.issue)]
-        out += [(f"causes[{i}]", s) for i, s in enumerate(self.causes)]
-        out += [(f"measures[{i}]", s) for i, s in enumerate(self.measures)]
-        out += [(f"effects[{i}]", s) for i, s in enumerate(self.effects)]
-        return out
+        return statement_paths(self.current_state, self.goal, self.issue, self.causes,
+                               self.measures, self.effects)
 
     def citations_by_field(self) -> dict[str, list[Citation]]:
         return {path: s.citations for path, s in self.statements() if s.citations}

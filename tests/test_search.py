@@ -182,3 +182,17 @@ def test_an_unreachable_reranker_is_a_japanese_error(built: Settings) -> None:
 
     with pytest.raises(FacilitatorError, match="再ランクのモデル「no-such/model」を読み込めません"):
         Reranker("no-such/model")
+
+
+def test_similar_cases_exclude_the_case_and_explain_themselves(searcher: Searcher) -> None:
+    from facilitator.retrieval import similar_cases
+
+    similar = similar_cases(searcher, "事例17", k=5)
+    assert len(similar) == 5
+    assert all(s.case.case_id != "事例17" for s in similar)
+    assert [s.score for s in similar] == sorted((s.score for s in similar), reverse=True)
+    own_tags = set(searcher.store.case("事例17").tags)
+    for s in similar:
+        assert set(s.shared_tags) <= own_tags & set(s.case.tags)
+        assert s.hit is None or s.hit.case_id == s.case.case_id
+    assert any(s.shared_tags for s in similar)

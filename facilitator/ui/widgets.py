@@ -9,9 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from facilitator.index import IndexStore
-from facilitator.retrieval import Searcher, SearchFilters, SearchHit, SearchResult
+from facilitator.retrieval import Searcher, SearchFilters, SearchHit, SearchResult, similar_cases
 from facilitator.themes import FOCUS_TAGS, THEME_LABELS
-from facilitator.ui.similar import similar_cases
 
 CATEGORIES = ["診療所", "病院", "地域の連携", "参考事例"]
 COUNCIL_THEMES = [k for k in THEME_LABELS if k != "free"]
