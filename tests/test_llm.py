@@ -19,7 +19,7 @@ from langchain_core.outputs import ChatResult
 from langchain_core.runnables import RunnableLambda
 from pydantic import Field
 
-from facilitator import llm
+from facilitator import llm, prompting
 from facilitator.chunks import Locator
 from facilitator.errors import InputError
 from facilitator.llm import (
@@ -30,10 +30,9 @@ from facilitator.llm import (
     chat_model,
     draft_sheet_with_llm,
     draft_with_llm,
-    escape_data,
-    load_prompt,
     parse_json_object,
 )
+from facilitator.prompting import escape_data, load_prompt
 from facilitator.reports.models import Finding
 from facilitator.retrieval import SearchHit
 from facilitator.settings import Settings
@@ -474,7 +473,7 @@ def test_gemma_gets_the_instructions_in_the_user_turn(hits: list[SearchHit]) -> 
 
 def test_passages_beyond_the_prompt_budget_are_not_citable(
         monkeypatch: pytest.MonkeyPatch, hits: list[SearchHit]) -> None:
-    monkeypatch.setattr(llm, "MAX_PASSAGES", 1)
+    monkeypatch.setattr(prompting, "MAX_PASSAGES", 1)
     d = good_draft(make_finding())
     d["effects"] = [statement("電話相談から始める。",
                               [("casebook-2022:jirei-5:detail-2", "訪問看護ステーションと連携して")])]
