@@ -18,12 +18,14 @@ from facilitator.drafting import (
     DRAFT_THEMES,
     SURVEY_MEASURE_QUESTIONS,
     DraftContext,
+    DraftRequest,
     DraftResult,
 )
 from facilitator.reports.items import load_dictionary
 from facilitator.reports.models import Comparison, Finding
-from facilitator.reports.sample import SAMPLE_MUNICIPALITIES
+from facilitator.reports.sample import SAMPLE_MUNICIPALITIES, SAMPLE_PREF_NAME
 from facilitator.retrieval import Searcher
+from facilitator.settings import Settings
 
 pytest_plugins = ["tests.fixtures_drafting"]
 
@@ -257,3 +259,24 @@ def test_participants_come_from_the_example_sheet(drafts: Drafts) -> None:
     assert sheet.participants[:3] == ["都道府県・保健所", "市町村", "郡市区医師会"]
     assert "コーディネーター" in sheet.participants
     assert not any(p.endswith("等") for p in sheet.participants)
+
+
+@slow
+@pytest.mark.parametrize("theme", THEMES)
+def test_every_municipality_and_the_prefecture_get_a_complete_verified_sheet(
+        drafting_data: Settings, drafting_searcher: Searcher, theme: str) -> None:
+    """The target covers every area of the sample, not only the 二次医療圏."""
+    from facilitator.drafting import draft_sheet
+
+    store = drafting_searcher.store
+    known = {c.case_id for c in store.cases}
+    areas = [m.name for m in SAMPLE_MUNICIPALITIES] + [SAMPLE_PREF_NAME]
+    for area in areas:
+        sheet = draft_sheet(DraftRequest(area=area, theme=theme), drafting_data,
+                            drafting_searcher, save=False).sheet
+        assert sheet.is_complete(), area
+        for c in sheet.all_citations():
+            assert c.verified and c.quote in store.by_id[c.chunk_id].text, (area, c.chunk_id)
+        assert {c.case_id for c in sheet.all_citations() if c.case_id} <= known
+        for m in sheet.measures:
+            assert any(c.verified for c in m.citations), (area, m.text)

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from facilitator import drafting, llm
+from facilitator import drafting, llm, prompting
 from facilitator.drafting import DraftContext, DraftRequest, draft_sheet
 from facilitator.llm import LLMDraftOutcome, answer_question
 from facilitator.retrieval import Searcher, SearchHit
@@ -136,8 +136,8 @@ def llm_settings(llm_server: str, drafting_data: Settings) -> Settings:
 @pytest.fixture(autouse=True)
 def _small_prompt(monkeypatch: pytest.MonkeyPatch) -> None:
     """A 270M model on 2 cores: a few passages keep each call to seconds, not minutes."""
-    monkeypatch.setattr(llm, "MAX_PASSAGES", 4)
-    monkeypatch.setattr(llm, "MAX_PASSAGE_CHARS", 2500)
+    monkeypatch.setattr(prompting, "MAX_PASSAGES", 4)
+    monkeypatch.setattr(prompting, "MAX_PASSAGE_CHARS", 2500)
 
 
 def _poisoned(hits: list[SearchHit]) -> list[SearchHit]:
