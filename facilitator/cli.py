@@ -321,6 +321,8 @@ def ask(question: str | None, theme: str | None, tag: str | None, k: int, use_ll
             click.echo(f"  {p.locator}（{p.chunk_id}）")
             for sentence in p.sentences:
                 click.echo(f"    「{sentence}」")
+            if p.also_in:
+                click.echo(f"    （同じ内容: {'、'.join(p.also_in)}）")
     for m in answer.messages:
         click.echo(f"※ {m}")
 

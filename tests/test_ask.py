@@ -138,3 +138,24 @@ def test_llm_is_not_asked_when_nothing_answers(monkeypatch: pytest.MonkeyPatch,
     answer = ask(OFF_TOPIC, None, _llm(drafting_data), drafting_searcher, use_llm=True)
     assert answer.mode == "llm-fallback" and not answer.confident
     assert "見つかりませんでした" in answer.answer_text
+
+
+def test_a_passage_repeated_in_another_document_is_shown_once(
+        night: Answer, drafting_searcher: Searcher) -> None:
+    """The 新居浜・西条 material repeats the guideline's example sheets; show each once."""
+    store = drafting_searcher.store
+    shown = [p for g in night.groups for p in g.passages]
+    repeated = [p for p in shown if p.also_in]
+    assert repeated, "the night-duty question retrieves both copies of the 時間外 example sheet"
+    for p in repeated:
+        for where in p.also_in:
+            twin = next(c for c in store.chunks if f"{c.doc_title} {c.locator.label()}" == where)
+            assert twin.chunk_id not in {q.chunk_id for q in shown}
+            assert twin.doc_id != store.by_id[p.chunk_id].doc_id
+
+
+def test_different_passages_are_not_merged() -> None:
+    from facilitator.ask import _same_text
+
+    assert _same_text("時間外診療を行うための連携体制を見える化し", "時間外診療を行うための連携体制を見る化し")
+    assert not _same_text("在宅医療の実地研修を実施する", "在宅医療を担う医療機関同士の連携体制を構築する")

@@ -89,6 +89,8 @@ def show_turn(i: int, turn: dict) -> None:
                 for p in g.passages:
                     quotes = "".join(f"<mark>{html.escape(s)}</mark> " for s in p.sentences)
                     st.markdown(f":material/location_on: {html.escape(p.locator)}<br>{quotes}", unsafe_allow_html=True)
+                    if p.also_in:
+                        st.caption("同じ内容: " + "、".join(p.also_in))
                 if g.case_id:
                     st.button("事例の全文", key=f"chat{i}_{j}_full", icon=":material/menu_book:", on_click=open_case,
                               args=(g.case_id, {p.chunk_id: p.sentences for p in g.passages}))
