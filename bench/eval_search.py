@@ -178,6 +178,7 @@ def main() -> None:
                 f"nDCG@10 {avg([r['ours'][0] for r in ans]):.3f} vs {avg([r['base'][0] for r in ans]):.3f}"
                 f"  recall@10 {avg([r['ours'][1] for r in ans]):.3f} vs {avg([r['base'][1] for r in ans]):.3f}"
                 f"  confident-on-answerable {avg([float(r['confident']) for r in ans]):.2f}"
+                f" vs {avg([float(r['base_top'] >= base_cut) for r in ans]):.2f}"
             )
         if none:
             parts.append(

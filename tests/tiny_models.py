@@ -32,8 +32,8 @@ def build_tiny_sentence_transformer(folder: Path, text_for_vocab: str) -> Path:
                         num_attention_heads=2, intermediate_size=64, max_position_embeddings=256)
     BertModel(config).save_pretrained(tok_dir)
     transformer = Transformer(str(tok_dir), max_seq_length=128)
-    dimension = getattr(transformer, "get_embedding_dimension",
-                        getattr(transformer, "get_word_embedding_dimension", None))()
+    dimension = (transformer.get_embedding_dimension() if hasattr(transformer, "get_embedding_dimension")
+                 else transformer.get_word_embedding_dimension())  # sentence-transformers < 5.2
     pooling = Pooling(dimension, pooling_mode="mean")
     model = SentenceTransformer(modules=[transformer, pooling, Normalize()], device="cpu")
     out = folder / "st"
