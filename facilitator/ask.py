@@ -13,19 +13,13 @@ from pydantic import BaseModel, Field
 
 from .citations import MIN_QUOTE_CHARS, verify_citation
 from .errors import FacilitatorError, InputError
-from .retrieval import Searcher, SearchFilters, SearchHit, SearchResult
+from .retrieval import Searcher, SearchFilters, SearchHit, SearchResult, collapse_repeats
 from .settings import Settings
 from .sheets import Citation
 from .text import normalize_query
 
 ASK_K = 8
 MAX_SENTENCES = 2
-SAME_TEXT_RATIO = 0.9
-"""A passage whose words (numbering and punctuation dropped) are this much inside an
-earlier one is shown once: the 新居浜・西条 council material repeats the guideline's
-example sheets almost verbatim."""
-_NUMBERING_RE = re.compile(r"^\s*(?:【[^】]{1,8}】|(?:原因|方策)\s*\d+\s*[:：])")
-_NOISE_RE = re.compile(r"[\s、。,.:：・「」『』()（）【】]")
 _SENTENCE_RE = re.compile(r"[^。！？\n]+[。！？]?")
 LLM_SETUP_HELP = (
     "LLM が設定されていません。環境変数 FACILITATOR_LLM_MODEL（例: openai:gpt-4o-mini）と、"
@@ -102,24 +96,6 @@ def _sentences(hit: SearchHit) -> list[str]:
     return [hit.text.strip()]
 
 
-def _content(text: str) -> str:
-    return _NOISE_RE.sub("", _NUMBERING_RE.sub("", text))
-
-
-def _bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)}
-
-
-def _same_text(a: str, b: str) -> bool:
-    """Nearly the same words, or one nearly inside the other (an example sheet's measure
-    is repeated with or without its ✓ sub-points): character bigrams, linear time."""
-    short, long_ = sorted((a, b), key=len)
-    if len(short) < 2 or len(short) / len(long_) < 0.5:
-        return False
-    grams = _bigrams(short)
-    return len(grams & _bigrams(long_)) / len(grams) >= SAME_TEXT_RATIO
-
-
 def group_hits(hits: list[SearchHit]) -> list[AnswerGroup]:
     """Passages grouped by precedent, groups in the order of their best passage.
 
@@ -127,22 +103,17 @@ def group_hits(hits: list[SearchHit]) -> list[AnswerGroup]:
     lists where else it appears (``also_in``), so no source is hidden.
     """
     groups: dict[str, AnswerGroup] = {}
-    shown: list[tuple[str, AnswerPassage]] = []
-    for hit in hits:
-        content = _content(hit.text)
-        twin = next((p for c, p in shown if _same_text(c, content)), None)
-        if twin is not None:
-            twin.also_in.append(f"{hit.doc_title} {hit.locator}")
-            continue
+    kept, repeats = collapse_repeats(hits)
+    for hit in kept:
         key = _group_key(hit)
         if key not in groups:
             label, place = _label(hit)
             groups[key] = AnswerGroup(key=key, label=label, case_id=hit.case_id,
                                       case_name=hit.case_name, location=place, passages=[])
-        passage = AnswerPassage(chunk_id=hit.chunk_id, locator=hit.locator,
-                                doc_title=hit.doc_title, sentences=_sentences(hit), score=hit.score)
-        groups[key].passages.append(passage)
-        shown.append((content, passage))
+        groups[key].passages.append(AnswerPassage(
+            chunk_id=hit.chunk_id, locator=hit.locator, doc_title=hit.doc_title,
+            sentences=_sentences(hit), score=hit.score,
+            also_in=[f"{r.doc_title} {r.locator}" for r in repeats.get(hit.chunk_id, [])]))
     return list(groups.values())
 
 

@@ -23,7 +23,7 @@ from .lexical import tokenize
 from .parsers.base import CaseRecord
 from .rerank import RERANK_DEPTH, Reranker, load_reranker
 from .settings import Settings
-from .text import normalize_query
+from .text import normalize_query, same_text
 from .themes import Theme, tag_code
 
 log = logging.getLogger(__name__)
@@ -159,6 +159,22 @@ def rerank(fused: list[tuple[str, float]], query: str, reranker: Reranker,
     scores = reranker.scores(query, [store.by_id[cid].text for cid, _ in head])
     order = sorted(range(len(head)), key=lambda i: (-float(scores[i]), head[i][0]))
     return [(head[i][0], float(scores[i])) for i in order] + tail
+
+
+def collapse_repeats(hits: list[SearchHit]) -> tuple[list[SearchHit], dict[str, list[SearchHit]]]:
+    """Hits to show (in order) and, per shown chunk id, the later hits repeating its text.
+
+    Nothing is hidden: the repeats are meant to be named next to the passage they repeat.
+    """
+    kept: list[SearchHit] = []
+    repeats: dict[str, list[SearchHit]] = {}
+    for hit in hits:
+        twin = next((k for k in kept if same_text(k.text, hit.text)), None)
+        if twin is None:
+            kept.append(hit)
+        else:
+            repeats.setdefault(twin.chunk_id, []).append(hit)
+    return kept, repeats
 
 
 def diversify(ranked: list[tuple[str, float]], group_of: Callable[[str], str | None],

@@ -65,3 +65,28 @@ def normalize_text(text: str) -> str:
 def normalize_query(text: str) -> str:
     """The same normalisation for a one-line query (no trailing newline)."""
     return normalize_text(text).strip()
+
+
+SAME_TEXT_RATIO = 0.9
+"""Share of one text's character bigrams found in the other for both to count as the same."""
+_NUMBERING_RE = re.compile(r"^\s*(?:【[^】]{1,8}】|(?:原因|方策)\s*\d+\s*[:：])")
+_NOISE_RE = re.compile(r"[\s、。,.:：・「」『』()（）【】]")
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def same_text(a: str, b: str) -> bool:
+    """Nearly the same words, or one nearly inside the other, ignoring numbering and punctuation.
+
+    The 新居浜・西条 council material repeats the guideline's example sheets with
+    「【方策①】」 for 「方策1:」, a typo fixed, or without the ✓ sub-points; such copies
+    should be shown once. Character bigrams keep it linear in the text length.
+    """
+    a, b = (_NOISE_RE.sub("", _NUMBERING_RE.sub("", t)) for t in (a, b))
+    short, long_ = sorted((a, b), key=len)
+    if len(short) < 2 or len(short) / len(long_) < 0.5:
+        return False
+    grams = _bigrams(short)
+    return len(grams & _bigrams(long_)) / len(grams) >= SAME_TEXT_RATIO

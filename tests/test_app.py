@@ -77,6 +77,17 @@ def test_search_finds_kashiwa_case_with_highlight_and_locator(app_env: Settings)
     assert not any("見つかりませんでした" in w.value for w in at.warning)
 
 
+def test_search_shows_an_example_sheet_repeated_in_another_document_once(app_env: Settings) -> None:
+    at = open_page("search")
+    at.text_input(key="search_query").input("夜間の輪番が組めない地域で何をしている？").run()
+    same = [c.value for c in at.caption if c.value.startswith("同じ内容: ")]
+    assert same, "the guideline's 時間外 example sheet is repeated in the 新居浜・西条 material"
+    shown = [m.value for m in at.markdown if m.value.startswith(":material/location_on:")]
+    for line in same:
+        for where in line.removeprefix("同じ内容: ").split("、"):
+            assert not any(where.split(" ", 1)[1] in s and where.split(" ", 1)[0] in s for s in shown)
+
+
 def test_search_says_so_when_no_precedent_matches(app_env: Settings) -> None:
     at = open_page("search")
     at.text_input(key="search_query").input("確定申告の期限はいつ？").run()

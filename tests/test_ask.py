@@ -154,8 +154,10 @@ def test_a_passage_repeated_in_another_document_is_shown_once(
             assert twin.doc_id != store.by_id[p.chunk_id].doc_id
 
 
-def test_different_passages_are_not_merged() -> None:
-    from facilitator.ask import _same_text
+def test_copies_count_as_the_same_text_and_different_passages_do_not() -> None:
+    from facilitator.text import same_text
 
-    assert _same_text("時間外診療を行うための連携体制を見える化し", "時間外診療を行うための連携体制を見る化し")
-    assert not _same_text("在宅医療の実地研修を実施する", "在宅医療を担う医療機関同士の連携体制を構築する")
+    assert same_text("【方策①】時間外診療を行うための連携体制を見える化し、検討の機会を設ける。",
+                     "方策1:時間外診療を行うための連携体制を見る化し、検討の機会を設ける。")
+    assert same_text("在宅医療の実地研修を実施する。", "在宅医療の実地研修を実施する。\n✓ 同行訪問")
+    assert not same_text("在宅医療の実地研修を実施する", "在宅医療を担う医療機関同士の連携体制を構築する")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from facilitator.errors import FacilitatorError
-from facilitator.retrieval import Searcher
+from facilitator.retrieval import Searcher, collapse_repeats
 from facilitator.ui.common import mode_caption, searcher_or_setup, show_error
 from facilitator.ui.widgets import (
     CASE_VIEW,
@@ -57,15 +57,16 @@ def search_fragment(searcher: Searcher) -> None:
         if not result.hits:
             st.warning("条件に合う資料はありません。絞り込みを外してお試しください。")
             return
-        groups = group_by_case(result.hits)
+        shown, repeats = collapse_repeats(result.hits)  # example sheets repeated across documents
+        groups = group_by_case(shown)
         if not result.confident:
             st.warning("この質問に当てはまる先行事例は見つかりませんでした。", icon=":material/search_off:")
             with st.expander("参考：一致度の低い箇所（質問への答えではありません）"):
                 for i, (_key, hits) in enumerate(groups):
-                    hit_group(hits, key=f"weak{i}", with_similar=False)
+                    hit_group(hits, key=f"weak{i}", with_similar=False, repeats=repeats)
             return
         for i, (_key, hits) in enumerate(groups):
-            hit_group(hits, key=f"hit{i}")
+            hit_group(hits, key=f"hit{i}", repeats=repeats)
 
 
 if __name__ == "__main__":

@@ -84,15 +84,19 @@ def group_title(hits: list[SearchHit]) -> str:
     return f"{first.case_id} {first.case_name or ''}".strip() if first.case_id else first.doc_title
 
 
-def passage(hit: SearchHit, marks: list[str] | None = None) -> None:
+def passage(hit: SearchHit, marks: list[str] | None = None,
+            repeats: list[SearchHit] | None = None) -> None:
     """One passage: locator, score and the text with the matching sentences marked."""
     st.markdown(f":material/location_on: **{html.escape(hit.locator)}** <small>（{html.escape(hit.doc_title)}・"
                 f"{hit.chunk_id}・スコア {hit.score:.4f}）</small>", unsafe_allow_html=True)
     marks = marks or hit.highlights
     st.markdown(highlight(excerpt(hit.text, marks), marks), unsafe_allow_html=True)
+    if repeats:
+        st.caption("同じ内容: " + "、".join(f"{r.doc_title} {r.locator}" for r in repeats))
 
 
-def hit_group(hits: list[SearchHit], key: str, with_similar: bool = True) -> None:
+def hit_group(hits: list[SearchHit], key: str, with_similar: bool = True,
+              repeats: dict[str, list[SearchHit]] | None = None) -> None:
     """A bordered box for one case (or document) with its passages and actions."""
     first = hits[0]
     with st.container(border=True):
@@ -102,7 +106,7 @@ def hit_group(hits: list[SearchHit], key: str, with_similar: bool = True) -> Non
             st.caption(f"{md.get('category', '')}・{md.get('location', '') or md.get('prefecture', '')}"
                        f"・{'、'.join(md.get('tags', []))}")
         for h in hits:
-            passage(h)
+            passage(h, repeats=(repeats or {}).get(h.chunk_id))
         if first.case_id:
             row = st.container(horizontal=True)
             row.button("事例の全文", key=f"{key}_full", icon=":material/menu_book:", on_click=open_case,
