@@ -19,7 +19,7 @@ from .errors import FacilitatorError, InputError
 from .index import IndexStore
 from .parsers.base import ExampleSheet
 from .reports.models import Area, Finding
-from .retrieval import Searcher, SearchFilters, SearchHit, SearchResult
+from .retrieval import RRF_K, Searcher, SearchFilters, SearchHit, SearchResult
 from .settings import Settings
 from .sheets import AreaRef, IssueSheet
 from .storage import SheetStore
@@ -244,7 +244,7 @@ def rank_precedents(runs: list[QueryRun], hits: dict[str, SearchHit]) -> list[Pr
             if hit is None or precedent_key(hit) is None:
                 continue
             factor = 0.5 if hit.metadata.get("section_kind") == "overview" else 1.0
-            score[cid] = score.get(cid, 0.0) + weight * factor / (60 + rank + 1)
+            score[cid] = score.get(cid, 0.0) + weight * factor / (RRF_K + rank + 1)
             found_by.setdefault(cid, []).append(run.purpose)
             seen = matched.setdefault(cid, [])
             seen += [s for s in run.highlights.get(cid, []) if s not in seen]

@@ -11,14 +11,33 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
 from .errors import FacilitatorError
 
 log = logging.getLogger(__name__)
+
+M = TypeVar("M")
+
+
+def load_hub_or_local(load: Callable[[str], M], model: str, what: str) -> tuple[M, str]:
+    """Load a sentence-transformers model (hub id or local folder) and its short name.
+
+    One place for the Japanese message a closed network gets; ``what`` names the role
+    (「埋め込みモデル」「再ランクのモデル」).
+    """
+    try:
+        loaded = load(model)
+    except Exception as exc:  # the library raises many types (OSError, HTTP, ValueError)
+        raise FacilitatorError(
+            f"{what}「{model}」を読み込めません: {exc}。"
+            "ネットワークに接続できない環境では、モデルのフォルダを指定してください。"
+        ) from exc
+    return loaded, Path(model).name if Path(model).exists() else model
 
 
 @runtime_checkable
@@ -62,14 +81,9 @@ class SentenceTransformerEmbedder:
     def __init__(self, model: str, device: str = "cpu") -> None:
         from sentence_transformers import SentenceTransformer
 
-        try:
-            self._model = SentenceTransformer(model, device=device)
-        except Exception as exc:  # the library raises many types (OSError, HTTP, ValueError)
-            raise FacilitatorError(
-                f"埋め込みモデル「{model}」を読み込めません: {exc}。"
-                "ネットワークに接続できない環境では、モデルのフォルダを指定してください。"
-            ) from exc
-        self.name = f"st/{Path(model).name if Path(model).exists() else model}"
+        self._model, short = load_hub_or_local(
+            lambda m: SentenceTransformer(m, device=device), model, "埋め込みモデル")
+        self.name = f"st/{short}"
         dim = self._model.get_embedding_dimension() if hasattr(
             self._model, "get_embedding_dimension"
         ) else self._model.get_sentence_embedding_dimension()

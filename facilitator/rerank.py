@@ -8,11 +8,10 @@ list is reranked. The embedded default runs without one.
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
-from .errors import FacilitatorError
+from .embeddings import load_hub_or_local
 
 RERANK_DEPTH = 30
 """How many fused candidates the cross-encoder rescores."""
@@ -24,14 +23,9 @@ class Reranker:
     def __init__(self, model: str, device: str = "cpu") -> None:
         from sentence_transformers import CrossEncoder
 
-        try:
-            self._model = CrossEncoder(model, device=device, max_length=512)
-        except Exception as exc:  # the library raises many types (OSError, HTTP, ValueError)
-            raise FacilitatorError(
-                f"再ランクのモデル「{model}」を読み込めません: {exc}。"
-                "ネットワークに接続できない環境では、モデルのフォルダを指定してください。"
-            ) from exc
-        self.name = f"ce/{Path(model).name if Path(model).exists() else model}"
+        self._model, short = load_hub_or_local(
+            lambda m: CrossEncoder(m, device=device, max_length=512), model, "再ランクのモデル")
+        self.name = f"ce/{short}"
 
     def scores(self, query: str, passages: list[str]) -> np.ndarray:
         """Relevance of each passage to the query (higher is better; scale is the model's)."""
