@@ -23,7 +23,7 @@ from .lexical import tokenize
 from .parsers.base import CaseRecord
 from .rerank import RERANK_DEPTH, Reranker, load_reranker
 from .settings import Settings
-from .text import normalize_query, same_text
+from .text import comparable, normalize_query, same_comparable
 from .themes import Theme, tag_code
 
 log = logging.getLogger(__name__)
@@ -166,15 +166,16 @@ def collapse_repeats(hits: list[SearchHit]) -> tuple[list[SearchHit], dict[str, 
 
     Nothing is hidden: the repeats are meant to be named next to the passage they repeat.
     """
-    kept: list[SearchHit] = []
+    kept: list[tuple[SearchHit, str]] = []  # each shown hit with its comparable text, once
     repeats: dict[str, list[SearchHit]] = {}
     for hit in hits:
-        twin = next((k for k in kept if same_text(k.text, hit.text)), None)
+        words = comparable(hit.text)
+        twin = next((k for k, k_words in kept if same_comparable(k_words, words)), None)
         if twin is None:
-            kept.append(hit)
+            kept.append((hit, words))
         else:
             repeats.setdefault(twin.chunk_id, []).append(hit)
-    return kept, repeats
+    return [k for k, _ in kept], repeats
 
 
 def diversify(ranked: list[tuple[str, float]], group_of: Callable[[str], str | None],
@@ -283,8 +284,9 @@ class Searcher:
             fused = list(lex_scores.items())
         else:
             fused = list(zip(dense_ids, dense_sims, strict=True))
-        if self.reranker is not None and mode == "hybrid":
-            fused = rerank(fused, q, self.reranker, store)
+        reranker = self.reranker if mode == "hybrid" else None
+        if reranker is not None:
+            fused = rerank(fused, q, reranker, store)
         fused = diversify(fused, lambda cid: store.by_id[cid].locator.case_id, MAX_PER_CASE)[:k]
         lex_rank = {cid: i + 1 for i, cid in enumerate(lex_ids)}
         dense_rank = {cid: i + 1 for i, cid in enumerate(dense_ids)}
@@ -299,7 +301,7 @@ class Searcher:
             dense_evidence=dense_z, lexical_coverage=coverage,
             filters={f: v for f, v in conds}, hits=hits, index_version=store.version,
             embedder=self.embedder.name,
-            reranker=self.reranker.name if self.reranker is not None and mode == "hybrid" else None,
+            reranker=reranker.name if reranker is not None else None,
             took_ms=round((time.perf_counter() - t0) * 1000, 2),
         )
 

@@ -77,16 +77,25 @@ def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
-def same_text(a: str, b: str) -> bool:
-    """Nearly the same words, or one nearly inside the other, ignoring numbering and punctuation.
+def comparable(text: str) -> str:
+    """The words of a passage without numbering and punctuation, for :func:`same_comparable`."""
+    return _NOISE_RE.sub("", _NUMBERING_RE.sub("", text))
+
+
+def same_comparable(a: str, b: str) -> bool:
+    """Nearly the same words, or one nearly inside the other (both from :func:`comparable`).
 
     The 新居浜・西条 council material repeats the guideline's example sheets with
     「【方策①】」 for 「方策1:」, a typo fixed, or without the ✓ sub-points; such copies
     should be shown once. Character bigrams keep it linear in the text length.
     """
-    a, b = (_NOISE_RE.sub("", _NUMBERING_RE.sub("", t)) for t in (a, b))
     short, long_ = sorted((a, b), key=len)
     if len(short) < 2 or len(short) / len(long_) < 0.5:
         return False
     grams = _bigrams(short)
     return len(grams & _bigrams(long_)) / len(grams) >= SAME_TEXT_RATIO
+
+
+def same_text(a: str, b: str) -> bool:
+    """:func:`same_comparable` on two raw passages."""
+    return same_comparable(comparable(a), comparable(b))
