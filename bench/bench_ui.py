@@ -47,8 +47,11 @@ def main() -> None:
         at.switch_page(f"facilitator/ui/{page}.py")
         first = timed(at.run)
         warm = [timed(at.run) for _ in range(RUNS)]
-        pages[page] = {"first_ms": round(first, 1), "warm_median_ms": round(statistics.median(warm), 1),
-                       "warm_max_ms": round(max(warm), 1)}
+        pages[page] = {
+            "first_ms": round(first, 1),
+            "warm_median_ms": round(statistics.median(warm), 1),
+            "warm_max_ms": round(max(warm), 1),
+        }
         assert not at.exception, (page, [e.value for e in at.exception])
     at.switch_page("facilitator/ui/search_page.py").run()
     typing = []
@@ -61,13 +64,22 @@ def main() -> None:
     searcher.search(QUERY)
     search = [searcher.search(QUERY[:n]).took_ms for n in range(2, len(QUERY) + 1)]
     report = {
-        "data_dir": str(args.data_dir), "app_cold_start_ms": round(cold, 1), "pages": pages,
-        "search_as_you_type_rerun_ms": {"median": round(statistics.median(typing), 1),
-                                        "max": round(max(typing), 1), "n": len(typing)},
-        "search_library_ms": {"median": round(statistics.median(search), 1),
-                              "max": round(max(search), 1), "n": len(search)},
+        "data_dir": str(args.data_dir),
+        "app_cold_start_ms": round(cold, 1),
+        "pages": pages,
+        "search_as_you_type_rerun_ms": {
+            "median": round(statistics.median(typing), 1),
+            "max": round(max(typing), 1),
+            "n": len(typing),
+        },
+        "search_library_ms": {
+            "median": round(statistics.median(search), 1),
+            "max": round(max(search), 1),
+            "n": len(search),
+        },
         "targets": {"warm_page_ms": 2000, "search_ms": 300},
-        "load_average": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
     }
     out = ROOT / "bench" / "out" / "bench_ui.json"
     out.parent.mkdir(parents=True, exist_ok=True)

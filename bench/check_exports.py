@@ -45,10 +45,15 @@ def exports(out: Path) -> list[tuple[Path, str]]:
     """Write every Office export; returns (file, text page 1 must contain)."""
     sheet = example_sheet(SheetStatus.submitted).model_copy(update={"version": 3})
     second = example_sheet(SheetStatus.submitted).model_copy(
-        update={"sheet_id": "sh-example02", "theme": "kaigo", "version": 1})
-    meeting = MeetingInfo(name="令和8年度 第1回 北部圏域 かかりつけ医機能の確保に関する協議の場",
-                          date="2026年7月15日（水）", place="北部保健所 大会議室", chair="北部郡市医師会長",
-                          presenters={"zaitaku": "北部郡市医師会 在宅医療担当理事"})
+        update={"sheet_id": "sh-example02", "theme": "kaigo", "version": 1}
+    )
+    meeting = MeetingInfo(
+        name="令和8年度 第1回 北部圏域 かかりつけ医機能の確保に関する協議の場",
+        date="2026年7月15日（水）",
+        place="北部保健所 大会議室",
+        chair="北部郡市医師会長",
+        presenters={"zaitaku": "北部郡市医師会 在宅医療担当理事"},
+    )
     summary = public_summary(sheet)
     plan = agenda([sheet, second], meeting)
     jobs: list[tuple[str, Callable[[Path], object], str]] = [
@@ -73,8 +78,11 @@ def main() -> int:
     parser.add_argument("--dpi", type=int, default=70, help="PNG resolution of page 1")
     args = parser.parse_args()
     if libreoffice_binary() is None:
-        print("FAIL: LibreOffice がありません（apt-get install libreoffice-calc libreoffice-writer "
-              "fonts-noto-cjk poppler-utils）", file=sys.stderr)
+        print(
+            "FAIL: LibreOffice がありません（apt-get install libreoffice-calc libreoffice-writer "
+            "fonts-noto-cjk poppler-utils）",
+            file=sys.stderr,
+        )
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     failures = 0
@@ -93,8 +101,22 @@ def main() -> int:
         png = ""
         if shutil.which("pdftoppm"):
             stem = args.out / f"{path.stem}-{path.suffix[1:]}"
-            subprocess.run(["pdftoppm", "-png", "-r", str(args.dpi), "-f", "1", "-l", "1",
-                            "-singlefile", str(pdf), str(stem)], check=True)
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    str(args.dpi),
+                    "-f",
+                    "1",
+                    "-l",
+                    "1",
+                    "-singlefile",
+                    str(pdf),
+                    str(stem),
+                ],
+                check=True,
+            )
             png = str(stem.with_suffix(".png").relative_to(ROOT.parent))
         print(f"{path.name:<22} {seconds:>8.2f} {len(reader.pages):>5}  {png}{problem}")
     if failures:

@@ -135,8 +135,9 @@ def main() -> None:
     settings = Settings(data_dir=args.data_dir)
     if args.cold:
         shutil.rmtree(args.data_dir, ignore_errors=True)
-    queries = [json.loads(line) for line in args.devset.read_text("utf-8").splitlines()
-               if line.strip()]
+    queries = [
+        json.loads(line) for line in args.devset.read_text("utf-8").splitlines() if line.strip()
+    ]
 
     t0 = time.perf_counter()
     embedder = load_embedder(settings.embedding_model)
@@ -149,8 +150,11 @@ def main() -> None:
 
     searcher = Searcher(settings, embedder=embedder)
     baseline = Baseline(parsed, settings, embedder)
-    chunk_span = {c.chunk_id: Span(c.doc_id, c.locator.char_start, c.locator.char_end)
-                  for p in parsed for c in p.chunks}
+    chunk_span = {
+        c.chunk_id: Span(c.doc_id, c.locator.char_start, c.locator.char_end)
+        for p in parsed
+        for c in p.chunks
+    }
 
     rows: list[dict] = []
     for q in queries:
@@ -159,10 +163,18 @@ def main() -> None:
         base_spans, base_top = baseline.search(q["query"])
         o_ndcg, o_rec = score([chunk_span[h.chunk_id] for h in ours.hits], units)
         b_ndcg, b_rec = score(base_spans, units)
-        rows.append({"id": q["id"], "kind": q["kind"], "style": q.get("style", ""),
-                     "ours": (o_ndcg, o_rec), "base": (b_ndcg, b_rec),
-                     "confident": ours.confident, "confidence": ours.confidence,
-                     "base_top": base_top})
+        rows.append(
+            {
+                "id": q["id"],
+                "kind": q["kind"],
+                "style": q.get("style", ""),
+                "ours": (o_ndcg, o_rec),
+                "base": (b_ndcg, b_rec),
+                "confident": ours.confident,
+                "confidence": ours.confidence,
+                "base_top": base_top,
+            }
+        )
 
     # Baseline no-answer rule: flag when the top cosine is below the median top cosine.
     base_cut = statistics.median(r["base_top"] for r in rows)
@@ -170,8 +182,10 @@ def main() -> None:
     def line(label: str, sel: list[dict]) -> None:
         ans = [r for r in sel if r["kind"] != "none"]
         none = [r for r in sel if r["kind"] == "none"]
+
         def avg(xs: list[float]) -> float:
             return sum(xs) / len(xs) if xs else float("nan")
+
         parts = [f"{label:<22} n={len(sel):>3}"]
         if ans:
             parts.append(
@@ -187,8 +201,10 @@ def main() -> None:
             )
         print("  ".join(parts))
 
-    print(f"dev set: {len(rows)} queries ({args.devset.name}); ours vs baseline "
-          f"({WINDOW}-char windows, dense only)")
+    print(
+        f"dev set: {len(rows)} queries ({args.devset.name}); ours vs baseline "
+        f"({WINDOW}-char windows, dense only)"
+    )
     line("all", rows)
     for kind in ("precedent", "survey", "guideline", "none"):
         line(f"kind={kind}", [r for r in rows if r["kind"] == kind])
@@ -198,13 +214,16 @@ def main() -> None:
     print(f"confident flag accuracy over all queries: {acc:.3f}")
     worst = sorted((r for r in rows if r["kind"] != "none"), key=lambda r: r["ours"][0])[:5]
     print("weakest queries (ours nDCG):", ", ".join(f"{r['id']}={r['ours'][0]:.2f}" for r in worst))
-    wrong = [f"{r['id']}({r['confidence']})" for r in rows
-             if (r["kind"] == "none") == r["confident"]]
+    wrong = [
+        f"{r['id']}({r['confidence']})" for r in rows if (r["kind"] == "none") == r["confident"]
+    ]
     print("confident flag wrong on:", ", ".join(wrong) or "none")
 
-    print(f"\nindex: {report.chunks} chunks from {report.documents} documents; "
-          f"build {build_s:.1f} s ({report.embedded} passages embedded, {report.cached} cached); "
-          f"re-ingest unchanged {rebuild_s:.1f} s")
+    print(
+        f"\nindex: {report.chunks} chunks from {report.documents} documents; "
+        f"build {build_s:.1f} s ({report.embedded} passages embedded, {report.cached} cached); "
+        f"re-ingest unchanged {rebuild_s:.1f} s"
+    )
     lat = []
     for _ in range(3):
         for q in queries:
@@ -212,8 +231,10 @@ def main() -> None:
             searcher.search(q["query"], k=K)
             lat.append((time.perf_counter() - t) * 1000)
     lat.sort()
-    print(f"warm query latency at corpus size: p50 {statistics.median(lat):.1f} ms, "
-          f"p95 {lat[int(len(lat) * 0.95)]:.1f} ms over {len(lat)} queries")
+    print(
+        f"warm query latency at corpus size: p50 {statistics.median(lat):.1f} ms, "
+        f"p95 {lat[int(len(lat) * 0.95)]:.1f} ms over {len(lat)} queries"
+    )
 
 
 if __name__ == "__main__":

@@ -11,12 +11,12 @@ import re
 
 from pydantic import BaseModel, Field
 
-from .citations import MIN_QUOTE_CHARS, verify_citation
-from .errors import FacilitatorError, InputError
-from .retrieval import Searcher, SearchFilters, SearchHit, SearchResult, collapse_repeats
-from .settings import Settings
-from .sheets import Citation
-from .text import normalize_query
+from facilitator.citations import MIN_QUOTE_CHARS, verify_citation
+from facilitator.errors import FacilitatorError, InputError
+from facilitator.retrieval import Searcher, SearchFilters, SearchHit, SearchResult, collapse_repeats
+from facilitator.settings import Settings
+from facilitator.sheets import Citation
+from facilitator.text import normalize_query
 
 ASK_K = 8
 MAX_SENTENCES = 2
@@ -36,8 +36,10 @@ class AnswerPassage(BaseModel):
     doc_title: str
     sentences: list[str]
     score: float
-    also_in: list[str] = Field(default_factory=list,
-                               description="「資料名 所在」 of passages with the same text, not shown")
+    also_in: list[str] = Field(
+        default_factory=list,
+        description="「資料名 所在」 of passages with the same text, not shown",
+    )
 
 
 class AnswerGroup(BaseModel):
@@ -76,7 +78,7 @@ def _group_key(hit: SearchHit) -> str:
 
 def _label(hit: SearchHit) -> tuple[str, str]:
     """(group label, place): 「事例17 …（千葉県柏市）」, 「熊本県（衛生部長会調査の回答）」 or the title."""
-    from .composer import precedent_label
+    from facilitator.composer import precedent_label
 
     md = hit.metadata
     if hit.case_id or md.get("respondent"):
@@ -108,23 +110,37 @@ def group_hits(hits: list[SearchHit]) -> list[AnswerGroup]:
         key = _group_key(hit)
         if key not in groups:
             label, place = _label(hit)
-            groups[key] = AnswerGroup(key=key, label=label, case_id=hit.case_id,
-                                      case_name=hit.case_name, location=place, passages=[])
-        groups[key].passages.append(AnswerPassage(
-            chunk_id=hit.chunk_id, locator=hit.locator, doc_title=hit.doc_title,
-            sentences=_sentences(hit), score=hit.score,
-            also_in=[f"{r.doc_title} {r.locator}" for r in repeats.get(hit.chunk_id, [])]))
+            groups[key] = AnswerGroup(
+                key=key,
+                label=label,
+                case_id=hit.case_id,
+                case_name=hit.case_name,
+                location=place,
+                passages=[],
+            )
+        groups[key].passages.append(
+            AnswerPassage(
+                chunk_id=hit.chunk_id,
+                locator=hit.locator,
+                doc_title=hit.doc_title,
+                sentences=_sentences(hit),
+                score=hit.score,
+                also_in=[f"{r.doc_title} {r.locator}" for r in repeats.get(hit.chunk_id, [])],
+            )
+        )
     return list(groups.values())
 
 
-def passage_citations(groups: list[AnswerGroup], searcher: Searcher,
-                      allowed: set[str]) -> list[Citation]:
+def passage_citations(
+    groups: list[AnswerGroup], searcher: Searcher, allowed: set[str]
+) -> list[Citation]:
     """One verified citation per passage (its first matching sentence)."""
     out = []
     for group in groups:
         for p in group.passages:
-            c = verify_citation(Citation(chunk_id=p.chunk_id, quote=p.sentences[0]),
-                                searcher.store, allowed)
+            c = verify_citation(
+                Citation(chunk_id=p.chunk_id, quote=p.sentences[0]), searcher.store, allowed
+            )
             if c.verified:
                 out.append(c)
     return out
@@ -133,8 +149,11 @@ def passage_citations(groups: list[AnswerGroup], searcher: Searcher,
 def offline_text(result: SearchResult, groups: list[AnswerGroup]) -> str:
     """The only prose offline: how many precedents were found, or that none was."""
     if not result.confident or not groups:
-        return "該当する先行事例は見つかりませんでした（参考として近い資料を示します）。" if groups \
+        return (
+            "該当する先行事例は見つかりませんでした（参考として近い資料を示します）。"
+            if groups
             else "該当する先行事例は見つかりませんでした。"
+        )
     cases = [g for g in groups if g.case_id]
     others = len(groups) - len(cases)
     if cases:
@@ -143,11 +162,12 @@ def offline_text(result: SearchResult, groups: list[AnswerGroup]) -> str:
     return f"関連する資料が{others}件見つかりました。"
 
 
-def _llm_answer(question: str, result: SearchResult, settings: Settings, searcher: Searcher
-                ) -> tuple[str | None, list[Citation], list[str]]:
+def _llm_answer(
+    question: str, result: SearchResult, settings: Settings, searcher: Searcher
+) -> tuple[str | None, list[Citation], list[str]]:
     """(text, verified citations, messages) from the LLM; text None when unusable."""
     try:
-        from . import llm
+        from facilitator import llm
     except ImportError as exc:
         return None, [], [f"LLM 回答機能を読み込めませんでした（{exc}）。"]
     try:
@@ -158,15 +178,24 @@ def _llm_answer(question: str, result: SearchResult, settings: Settings, searche
     allowed = {h.chunk_id for h in result.hits}
     checked = [verify_citation(c, searcher.store, allowed) for c in reply.citations]
     kept = [c for c in checked if c.verified]
-    messages += [f"検証できない引用を除きました: {c.chunk_id}: {c.problem}"
-                 for c in checked if not c.verified]
+    messages += [
+        f"検証できない引用を除きました: {c.chunk_id}: {c.problem}"
+        for c in checked
+        if not c.verified
+    ]
     if not kept or not (reply.text or "").strip():
         return None, [], [*messages, "LLM の回答に検証できる引用がありませんでした。"]
     return reply.text.strip(), kept, messages
 
 
-def ask(question: str, filters: SearchFilters | None, settings: Settings,
-        searcher: Searcher | None = None, use_llm: bool = False, k: int = ASK_K) -> Answer:
+def ask(
+    question: str,
+    filters: SearchFilters | None,
+    settings: Settings,
+    searcher: Searcher | None = None,
+    use_llm: bool = False,
+    k: int = ASK_K,
+) -> Answer:
     """Answer a question with the precedents that speak to it.
 
     Raises:
@@ -174,7 +203,9 @@ def ask(question: str, filters: SearchFilters | None, settings: Settings,
     """
     q = normalize_query(question or "")
     if not q:
-        raise InputError("質問が空です。知りたいことを文章で入力してください（例: 夜間の輪番が組めない地域で何をしている？）。")
+        raise InputError(
+            "質問が空です。知りたいことを文章で入力してください（例: 夜間の輪番が組めない地域で何をしている？）。"
+        )
     if use_llm and not settings.llm_model:
         raise InputError(LLM_SETUP_HELP)
     searcher = searcher or Searcher(settings)
@@ -187,7 +218,9 @@ def ask(question: str, filters: SearchFilters | None, settings: Settings,
     if use_llm:
         if not result.confident:
             mode = "llm-fallback"
-            messages.append("質問に十分に当てはまる資料がないため、LLM は使わずに検索結果を示します。")
+            messages.append(
+                "質問に十分に当てはまる資料がないため、LLM は使わずに検索結果を示します。"
+            )
         else:
             llm_text, llm_cites, messages = _llm_answer(q, result, settings, searcher)
             if llm_text is None:
@@ -196,8 +229,15 @@ def ask(question: str, filters: SearchFilters | None, settings: Settings,
             else:
                 mode, text, citations = "llm", llm_text, llm_cites
     return Answer(
-        question=question, answer_text=text, mode=mode, confident=result.confident,
-        groups=groups, citations=citations, messages=messages, filters=result.filters,
-        index_version=result.index_version, embedder=result.embedder,
+        question=question,
+        answer_text=text,
+        mode=mode,
+        confident=result.confident,
+        groups=groups,
+        citations=citations,
+        messages=messages,
+        filters=result.filters,
+        index_version=result.index_version,
+        embedder=result.embedder,
         llm_model=settings.llm_model if use_llm else None,
     )

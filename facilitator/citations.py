@@ -8,23 +8,30 @@ index, never from whoever proposed the citation.
 
 from __future__ import annotations
 
-from .index import IndexStore
-from .sheets import Citation, IssueSheet
-from .text import normalize_query
+from facilitator.index import IndexStore
+from facilitator.sheets import Citation, IssueSheet
+from facilitator.text import normalize_query
 
 MIN_QUOTE_CHARS = 6
 
 
-def verify_citation(citation: Citation, store: IndexStore,
-                    allowed: set[str] | None = None) -> Citation:
+def verify_citation(
+    citation: Citation, store: IndexStore, allowed: set[str] | None = None
+) -> Citation:
     """Return a copy with ``verified`` and ``problem`` set and locator fields filled."""
     chunk = store.by_id.get(citation.chunk_id)
     if chunk is None:
-        return citation.model_copy(update={
-            "verified": False, "problem": f"チャンク「{citation.chunk_id}」は索引にありません"})
+        return citation.model_copy(
+            update={
+                "verified": False,
+                "problem": f"チャンク「{citation.chunk_id}」は索引にありません",
+            }
+        )
     update: dict[str, object] = {
-        "locator": chunk.locator.label(), "doc_title": chunk.doc_title,
-        "case_id": chunk.locator.case_id, "case_name": chunk.locator.case_name,
+        "locator": chunk.locator.label(),
+        "doc_title": chunk.doc_title,
+        "case_id": chunk.locator.case_id,
+        "case_name": chunk.locator.case_name,
     }
     quote = normalize_query(citation.quote)
     if allowed is not None and citation.chunk_id not in allowed:
@@ -39,8 +46,9 @@ def verify_citation(citation: Citation, store: IndexStore,
     return citation.model_copy(update={**update, "verified": problem is None, "problem": problem})
 
 
-def verify_sheet(sheet: IssueSheet, store: IndexStore,
-                 allowed: set[str] | None = None) -> tuple[IssueSheet, list[str]]:
+def verify_sheet(
+    sheet: IssueSheet, store: IndexStore, allowed: set[str] | None = None
+) -> tuple[IssueSheet, list[str]]:
     """Verify every citation of a sheet; returns the new sheet and the problems found."""
     out = sheet.model_copy(deep=True)
     problems: list[str] = []

@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from .errors import FacilitatorError, InputError
-from .settings import Settings, load_settings
+from facilitator.errors import FacilitatorError, InputError
+from facilitator.settings import Settings, load_settings
 
 
 def _settings() -> Settings:
@@ -24,8 +24,12 @@ def _echo_json(data: Any) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--data-dir", type=click.Path(path_type=Path), envvar="FACILITATOR_DATA_DIR",
-              help="データの保存先（既定: ./data、環境変数 FACILITATOR_DATA_DIR）")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    envvar="FACILITATOR_DATA_DIR",
+    help="データの保存先（既定: ./data、環境変数 FACILITATOR_DATA_DIR）",
+)
 @click.option("-v", "--verbose", is_flag=True, help="詳しいログを表示")
 @click.pass_context
 def cli(ctx: click.Context, data_dir: Path | None, verbose: bool) -> None:
@@ -33,8 +37,10 @@ def cli(ctx: click.Context, data_dir: Path | None, verbose: bool) -> None:
 
     設定は環境変数 FACILITATOR_* で変更できます（`facilitator info` で確認）。
     """
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     ctx.obj = load_settings(data_dir=data_dir)
 
 
@@ -42,13 +48,16 @@ def cli(ctx: click.Context, data_dir: Path | None, verbose: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
 def info(as_json: bool) -> None:
     """有効な設定（データの場所・埋め込みモデル・LLM）と索引の状態を表示."""
-    from .index import IndexStore
+    from facilitator.index import IndexStore
 
     s = _settings()
     data: dict[str, Any] = {
-        "data_dir": str(s.data_dir), "corpus_dir": str(s.corpus_dir),
-        "embedding_model": s.embedding_model, "reranker_model": s.reranker_model,
-        "llm_model": s.llm_model, "llm_base_url": s.llm_base_url,
+        "data_dir": str(s.data_dir),
+        "corpus_dir": str(s.corpus_dir),
+        "embedding_model": s.embedding_model,
+        "reranker_model": s.reranker_model,
+        "llm_model": s.llm_model,
+        "llm_base_url": s.llm_base_url,
         "chroma": f"{s.chroma_host}:{s.chroma_port}" if s.chroma_host else "embedded",
     }
     try:
@@ -72,8 +81,8 @@ def ingest(paths: tuple[Path, ...], title: str | None, as_json: bool) -> None:
 
     変更のない文書のベクトルはキャッシュから再利用されます。
     """
-    from .corpus import add_document
-    from .index import build_index
+    from facilitator.corpus import add_document
+    from facilitator.index import build_index
 
     s = _settings()
     if title and len(paths) != 1:
@@ -81,8 +90,13 @@ def ingest(paths: tuple[Path, ...], title: str | None, as_json: bool) -> None:
     added = []
     for path in paths:
         parsed = add_document(s, path, title=title)
-        added.append({"doc_id": parsed.document.doc_id, "title": parsed.document.title,
-                      "chunks": len(parsed.chunks)})
+        added.append(
+            {
+                "doc_id": parsed.document.doc_id,
+                "title": parsed.document.title,
+                "chunks": len(parsed.chunks),
+            }
+        )
 
     def progress(stage: str, i: int, n: int) -> None:
         if not as_json and stage == "embed":
@@ -105,18 +119,18 @@ def ingest(paths: tuple[Path, ...], title: str | None, as_json: bool) -> None:
 @cli.command()
 def bootstrap() -> None:
     """初回起動の準備: 索引がなければ作成し、報告データがなければ架空のサンプルを読み込む."""
-    from .index import index_is_current
+    from facilitator.index import index_is_current
 
     s = _settings()
     if index_is_current(s):
         click.echo("索引: 最新です。")
     else:
         click.echo("索引を作成しています（初回は1〜2分かかります）…")
-        from .index import build_index
+        from facilitator.index import build_index
 
         report = build_index(s)
         click.echo(f"索引: {report.chunks} チャンク（{report.seconds} 秒）")
-    from .reports import SYNTHETIC_LABEL, load_sample
+    from facilitator.reports import SYNTHETIC_LABEL, load_sample
 
     if load_sample(s):
         click.echo(f"報告データ: 【{SYNTHETIC_LABEL}】架空県のサンプルを読み込みました。")
@@ -124,12 +138,18 @@ def bootstrap() -> None:
         click.echo("報告データ: 取り込み済みです。")
 
 
-def _filters(theme: str | None, tag: str | None, category: str | None,
-             prefecture: str | None, kind: str | None) -> Any:
-    from .retrieval import SearchFilters
+def _filters(
+    theme: str | None,
+    tag: str | None,
+    category: str | None,
+    prefecture: str | None,
+    kind: str | None,
+) -> Any:
+    from facilitator.retrieval import SearchFilters
 
-    return SearchFilters(theme=theme, tag=tag, category=category, prefecture=prefecture,
-                         doc_kind=kind)
+    return SearchFilters(
+        theme=theme, tag=tag, category=category, prefecture=prefecture, doc_kind=kind
+    )
 
 
 @cli.command()
@@ -140,19 +160,36 @@ def _filters(theme: str | None, tag: str | None, category: str | None,
 @click.option("--category", help="分類: 診療所 / 病院 / 地域の連携 / 参考事例")
 @click.option("--prefecture", help="都道府県（例: 千葉県）")
 @click.option("--kind", type=click.Choice(["guideline", "casebook", "local"]), help="資料の種類")
-@click.option("--mode", type=click.Choice(["hybrid", "lexical", "dense"]), default="hybrid",
-              show_default=True, help="検索方式")
-@click.option("--queries", type=click.Path(exists=True, path_type=Path),
-              help="1行1件の質問ファイル（JSON Lines で順に出力）")
+@click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "lexical", "dense"]),
+    default="hybrid",
+    show_default=True,
+    help="検索方式",
+)
+@click.option(
+    "--queries",
+    type=click.Path(exists=True, path_type=Path),
+    help="1行1件の質問ファイル（JSON Lines で順に出力）",
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
-def search(query: str | None, k: int, theme: str | None, tag: str | None,
-           category: str | None, prefecture: str | None, kind: str | None, mode: str,
-           queries: Path | None, as_json: bool) -> None:
+def search(
+    query: str | None,
+    k: int,
+    theme: str | None,
+    tag: str | None,
+    category: str | None,
+    prefecture: str | None,
+    kind: str | None,
+    mode: str,
+    queries: Path | None,
+    as_json: bool,
+) -> None:
     """事例・ガイドラインを検索する（語彙検索とベクトル検索の融合）.
 
     JSON: {query, mode, confident, hits: [{chunk_id, doc_title, locator, case_id, text, score}]}
     """
-    from .retrieval import Searcher
+    from facilitator.retrieval import Searcher
 
     if queries is None and not (query and query.strip()):
         raise InputError("検索語が空です。質問や語句を入力してください。")
@@ -168,7 +205,9 @@ def search(query: str | None, k: int, theme: str | None, tag: str | None,
         _echo_json(result.model_dump())
         return
     if not result.confident:
-        click.echo("※ 質問に十分に当てはまる資料は見つかりませんでした（参考として近いものを表示）。")
+        click.echo(
+            "※ 質問に十分に当てはまる資料は見つかりませんでした（参考として近いものを表示）。"
+        )
     for i, hit in enumerate(result.hits, 1):
         click.echo(f"{i}. [{hit.score:.4f}] {hit.doc_title} / {hit.locator}  ({hit.chunk_id})")
         for sentence in hit.highlights or [hit.text[:120]]:
@@ -198,14 +237,23 @@ def _read_queries(path: Path) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
 def chunk(chunk_id: str, as_json: bool) -> None:
     """チャンクの本文・所在・メタデータを表示する."""
-    from .index import IndexStore
+    from facilitator.index import IndexStore
 
     c = IndexStore(_settings()).chunk(chunk_id)
     if as_json:
-        _echo_json({"chunk_id": c.chunk_id, "doc_id": c.doc_id, "doc_title": c.doc_title,
-                    "doc_kind": str(c.doc_kind), "case_id": c.case_id,
-                    "locator": c.locator.label(), "location": c.locator.model_dump(),
-                    "text": c.text, "metadata": c.metadata})
+        _echo_json(
+            {
+                "chunk_id": c.chunk_id,
+                "doc_id": c.doc_id,
+                "doc_title": c.doc_title,
+                "doc_kind": str(c.doc_kind),
+                "case_id": c.case_id,
+                "locator": c.locator.label(),
+                "location": c.locator.model_dump(),
+                "text": c.text,
+                "metadata": c.metadata,
+            }
+        )
         return
     click.echo(f"{c.doc_title} / {c.locator.label()}\n\n{c.text}")
 
@@ -213,12 +261,23 @@ def chunk(chunk_id: str, as_json: bool) -> None:
 def _sheet_json(sheet: Any, messages: list[str] | None = None) -> dict[str, Any]:
     """Stable JSON of a sheet: id, version, the full model, per-field citations, unbacked."""
     return {
-        "sheet_id": sheet.sheet_id, "version": sheet.version, "title": sheet.title,
-        "mode": sheet.provenance.mode, "sheet": sheet.model_dump(mode="json"),
+        "sheet_id": sheet.sheet_id,
+        "version": sheet.version,
+        "title": sheet.title,
+        "mode": sheet.provenance.mode,
+        "sheet": sheet.model_dump(mode="json"),
         "citations": {
-            path: [{"chunk_id": c.chunk_id, "quote": c.quote, "locator": c.locator,
-                    "verified": c.verified, "doc_title": c.doc_title, "case_id": c.case_id}
-                   for c in cites]
+            path: [
+                {
+                    "chunk_id": c.chunk_id,
+                    "quote": c.quote,
+                    "locator": c.locator,
+                    "verified": c.verified,
+                    "doc_title": c.doc_title,
+                    "case_id": c.case_id,
+                }
+                for c in cites
+            ]
             for path, cites in sheet.citations_by_field().items()
         },
         "unbacked": sheet.unbacked_fields(),
@@ -267,22 +326,29 @@ def _echo_sheet(sheet: Any) -> None:
 
 @cli.command()
 @click.option("--area", required=True, help="市町村・二次医療圏・都道府県のコードまたは名称")
-@click.option("--theme", required=True, help="テーマ: ichigo / jikangai / nyutaiin / zaitaku / kaigo")
+@click.option(
+    "--theme", required=True, help="テーマ: ichigo / jikangai / nyutaiin / zaitaku / kaigo"
+)
 @click.option("--issue", "issue_text", help="地域で感じている課題（任意。先行事例の検索に使う）")
 @click.option("--year", type=int, help="報告年（省略時は最新）")
-@click.option("--llm", "use_llm", is_flag=True, help="設定した LLM で下書きする（失敗時はオフライン）")
+@click.option(
+    "--llm", "use_llm", is_flag=True, help="設定した LLM で下書きする（失敗時はオフライン）"
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
-def draft(area: str, theme: str, issue_text: str | None, year: int | None, use_llm: bool,
-          as_json: bool) -> None:
+def draft(
+    area: str, theme: str, issue_text: str | None, year: int | None, use_llm: bool, as_json: bool
+) -> None:
     """課題シートを下書きして保存する（引用はすべて検証済み）.
 
     JSON: {sheet_id, version, mode, sheet: {…全項目…}, citations: {"measures[0]": [{chunk_id,
     quote, locator, verified}]}, unbacked: [...], messages: [...]}
     """
-    from .drafting import DraftRequest, draft_sheet
+    from facilitator.drafting import DraftRequest, draft_sheet
 
-    result = draft_sheet(DraftRequest(area=area, theme=theme, issue_text=issue_text, year=year,
-                                      use_llm=use_llm), _settings())
+    result = draft_sheet(
+        DraftRequest(area=area, theme=theme, issue_text=issue_text, year=year, use_llm=use_llm),
+        _settings(),
+    )
     if as_json:
         _echo_json(_sheet_json(result.sheet, result.messages))
         return
@@ -299,18 +365,20 @@ def draft(area: str, theme: str, issue_text: str | None, year: int | None, use_l
 @click.option("--k", default=8, show_default=True, help="検索する資料の数")
 @click.option("--llm", "use_llm", is_flag=True, help="設定した LLM で短い回答を作る（引用は検証）")
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
-def ask(question: str | None, theme: str | None, tag: str | None, k: int, use_llm: bool,
-        as_json: bool) -> None:
+def ask(
+    question: str | None, theme: str | None, tag: str | None, k: int, use_llm: bool, as_json: bool
+) -> None:
     """質問に答える先行事例を、該当する文（原文のまま）と所在つきで示す.
 
     JSON: {question, answer_text, mode, confident, groups: [{label, case_id, passages:
     [{chunk_id, locator, sentences}]}], citations: [...], messages: [...]}
     """
-    from .ask import ask as ask_question
-    from .retrieval import SearchFilters
+    from facilitator.ask import ask as ask_question
+    from facilitator.retrieval import SearchFilters
 
-    answer = ask_question(question or "", SearchFilters(theme=theme, tag=tag), _settings(),
-                          use_llm=use_llm, k=k)
+    answer = ask_question(
+        question or "", SearchFilters(theme=theme, tag=tag), _settings(), use_llm=use_llm, k=k
+    )
     if as_json:
         _echo_json(answer.model_dump(mode="json"))
         return
@@ -336,7 +404,7 @@ def sheets() -> None:
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
 def sheets_list(as_json: bool) -> None:
     """保存したシートの一覧（最新版）。JSON: {sheets: [{sheet_id, version, title, …}]}."""
-    from .storage import SheetStore
+    from facilitator.storage import SheetStore
 
     rows = SheetStore(_settings()).list()
     if as_json:
@@ -354,7 +422,7 @@ def sheets_list(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
 def sheets_show(sheet_id: str, version: int | None, as_json: bool) -> None:
     """シートを表示する。JSON は draft --json と同じ形."""
-    from .storage import SheetStore
+    from facilitator.storage import SheetStore
 
     if version is not None and version < 1:
         raise InputError("版（--version）は 1 以上で指定してください。")
@@ -370,7 +438,7 @@ def sheets_show(sheet_id: str, version: int | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
 def sheets_history(sheet_id: str, as_json: bool) -> None:
     """シートの版の履歴。JSON: {sheet_id, versions: [{version, saved_at, author, message, status}]}."""
-    from .storage import SheetStore
+    from facilitator.storage import SheetStore
 
     versions = SheetStore(_settings()).history(sheet_id)
     if as_json:
@@ -382,8 +450,8 @@ def sheets_history(sheet_id: str, as_json: bool) -> None:
 
 def _register_subcommands() -> None:
     """Commands that live next to their concern (reports, export) join the one CLI here."""
-    from .export_cli import agenda_command, export_command, import_xlsx_command
-    from .reports.cli import reports
+    from facilitator.export_cli import agenda_command, export_command, import_xlsx_command
+    from facilitator.reports.cli import reports
 
     cli.add_command(reports)
     cli.add_command(export_command)

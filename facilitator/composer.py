@@ -13,14 +13,14 @@ import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
-from .citations import MIN_QUOTE_CHARS, verify_citation
-from .errors import NotFoundError
-from .index import IndexStore
-from .parsers.base import ExampleSheet, SheetItem
-from .reports.items import FUNCTION_KEYS
-from .reports.models import SYNTHETIC_LABEL, Finding
-from .retrieval import SearchHit
-from .sheets import (
+from facilitator.citations import MIN_QUOTE_CHARS, verify_citation
+from facilitator.errors import NotFoundError
+from facilitator.index import IndexStore
+from facilitator.parsers.base import ExampleSheet, SheetItem
+from facilitator.reports.items import FUNCTION_KEYS
+from facilitator.reports.models import SYNTHETIC_LABEL, Finding
+from facilitator.retrieval import SearchHit
+from facilitator.sheets import (
     Cause,
     Citation,
     FigureRef,
@@ -31,11 +31,11 @@ from .sheets import (
     Statement,
     VerificationIndicator,
 )
-from .text import normalize_query
-from .themes import THEME_LABELS
+from facilitator.text import normalize_query
+from facilitator.themes import THEME_LABELS
 
 if TYPE_CHECKING:
-    from .drafting import DraftContext
+    from facilitator.drafting import DraftContext
 
 COMPOSER_VERSION = "offline-composer/1"
 MAX_ROLES = 4
@@ -46,23 +46,39 @@ THEME_FUNCTION = {theme: function for function, theme in FUNCTION_KEYS.items()}
 
 # (actor, keywords, default action). Order is the display order of roles.
 ACTORS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("県・保健所", ("都道府県", "保健所", "県担当", "県内", "県が", "県と", "県から",
-                   "かかりつけ医機能報告"),
-     "報告データの集計・提供と圏域全体の調整、研修等の支援"),
-    ("市町村", ("市町村", "行政", "自治体", "市役所", "役場", "地域包括支援センター", "住民"),
-     "住民への周知と地域支援事業・介護部門との調整"),
+    (
+        "県・保健所",
+        ("都道府県", "保健所", "県担当", "県内", "県が", "県と", "県から", "かかりつけ医機能報告"),
+        "報告データの集計・提供と圏域全体の調整、研修等の支援",
+    ),
+    (
+        "市町村",
+        ("市町村", "行政", "自治体", "市役所", "役場", "地域包括支援センター", "住民"),
+        "住民への周知と地域支援事業・介護部門との調整",
+    ),
     ("郡市区医師会", ("医師会", "輪番", "当番医"), "会員医療機関への呼びかけと連携体制の調整"),
     ("病院", ("病院", "病床", "入院"), "急変時の受入れ・後方支援と入退院の調整"),
-    ("診療所", ("診療所", "クリニック", "開業医", "かかりつけ医", "自院", "訪問診療", "往診", "代診"),
-     "日常診療・在宅医療の実施と連携体制への参加"),
+    (
+        "診療所",
+        ("診療所", "クリニック", "開業医", "かかりつけ医", "自院", "訪問診療", "往診", "代診"),
+        "日常診療・在宅医療の実施と連携体制への参加",
+    ),
     ("訪問看護", ("訪問看護",), "24時間の対応・急変時の初期対応と情報共有"),
-    ("介護事業所", ("介護事業", "介護施設", "介護保険施設", "福祉施設", "居宅介護", "介護サービス"),
-     "利用者の状態の共有と医療機関との連絡"),
+    (
+        "介護事業所",
+        ("介護事業", "介護施設", "介護保険施設", "福祉施設", "居宅介護", "介護サービス"),
+        "利用者の状態の共有と医療機関との連絡",
+    ),
     ("ケアマネ", ("ケアマネ", "介護支援専門員"), "サービス調整と医療機関との情報共有"),
 )
 DEFAULT_ACTIONS = {actor: action for actor, _, action in ACTORS}
-THEME_LEAD = {"ichigo": "郡市区医師会", "jikangai": "郡市区医師会", "nyutaiin": "病院",
-              "zaitaku": "郡市区医師会", "kaigo": "市町村"}
+THEME_LEAD = {
+    "ichigo": "郡市区医師会",
+    "jikangai": "郡市区医師会",
+    "nyutaiin": "病院",
+    "zaitaku": "郡市区医師会",
+    "kaigo": "市町村",
+}
 """Who usually convenes the work when a ✓ point names no actor."""
 
 # Viewpoints of causes, checked in this order; at most two are named.
@@ -75,16 +91,50 @@ VIEWPOINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 DEFAULT_PARTICIPANTS: dict[str, list[str]] = {
-    "ichigo": ["都道府県・保健所", "市町村", "郡市区医師会", "関係する診療所や病院", "コーディネーター"],
-    "jikangai": ["都道府県・保健所", "市町村", "郡市区医師会", "関係する診療所や病院", "コーディネーター"],
-    "nyutaiin": ["都道府県・保健所", "市町村", "郡市区医師会", "関係する病院や診療所",
-                 "訪問看護ステーション", "介護関係者", "コーディネーター"],
-    "zaitaku": ["都道府県・保健所", "市町村", "郡市区医師会", "関係する診療所や病院", "介護事業者等",
-                "訪問看護ステーション", "コーディネーター"],
-    "kaigo": ["都道府県・保健所", "市町村", "郡市区医師会", "関係する診療所や病院", "介護事業者",
-              "コーディネーター"],
+    "ichigo": [
+        "都道府県・保健所",
+        "市町村",
+        "郡市区医師会",
+        "関係する診療所や病院",
+        "コーディネーター",
+    ],
+    "jikangai": [
+        "都道府県・保健所",
+        "市町村",
+        "郡市区医師会",
+        "関係する診療所や病院",
+        "コーディネーター",
+    ],
+    "nyutaiin": [
+        "都道府県・保健所",
+        "市町村",
+        "郡市区医師会",
+        "関係する病院や診療所",
+        "訪問看護ステーション",
+        "介護関係者",
+        "コーディネーター",
+    ],
+    "zaitaku": [
+        "都道府県・保健所",
+        "市町村",
+        "郡市区医師会",
+        "関係する診療所や病院",
+        "介護事業者等",
+        "訪問看護ステーション",
+        "コーディネーター",
+    ],
+    "kaigo": [
+        "都道府県・保健所",
+        "市町村",
+        "郡市区医師会",
+        "関係する診療所や病院",
+        "介護事業者",
+        "コーディネーター",
+    ],
 }
-_PARTICIPANT_FIXES = {"都市区医師会": "郡市区医師会"}  # a character lost in the guideline's PDF text
+_PARTICIPANT_FIXES = {
+    "都市区医師会": "郡市区医師会"
+}  # a character lost in the guideline's PDF text
 _SENTENCE_RE = re.compile(r"[^。！？\n]+[。！？]?")
 _BULLET_RE = re.compile(r"^(?:[-・*]\s*|\d+\s+\S+\s+▶|▶)+")
 _HEADING_RE = re.compile(r"^[\u2460-\u2473]\s*")
@@ -95,9 +145,19 @@ _HEADING_RE = re.compile(r"^[\u2460-\u2473]\s*")
 
 def figure_ref(f: Finding) -> FigureRef:
     """A report finding as the sheet's figure, with its provenance."""
-    return FigureRef(finding_id=f.id, sentence=f.sentence, metric=f.metric, value=f.value,
-                     unit=f.unit, area_code=f.area_code, area_name=f.area_name, year=f.year,
-                     n=f.n, filter=f.filter, synthetic=f.synthetic)
+    return FigureRef(
+        finding_id=f.id,
+        sentence=f.sentence,
+        metric=f.metric,
+        value=f.value,
+        unit=f.unit,
+        area_code=f.area_code,
+        area_name=f.area_name,
+        year=f.year,
+        n=f.n,
+        filter=f.filter,
+        synthetic=f.synthetic,
+    )
 
 
 def sentences(text: str) -> list[str]:
@@ -179,9 +239,13 @@ def has_gap(findings: list[Finding]) -> bool:
 
 def footnote_numbers(store: IndexStore, doc_id: str) -> set[int]:
     """Footnote numbers of a document (the guideline marks terms like 「協力医療機関20」)."""
-    return {int(c.metadata["footnote"]) for c in store.chunks
-            if c.doc_id == doc_id and c.metadata.get("section_kind") == "footnote"
-            and str(c.metadata.get("footnote", "")).isdigit()}
+    return {
+        int(c.metadata["footnote"])
+        for c in store.chunks
+        if c.doc_id == doc_id
+        and c.metadata.get("section_kind") == "footnote"
+        and str(c.metadata.get("footnote", "")).isdigit()
+    }
 
 
 def display_text(text: str, footnotes: Collection[int]) -> str:
@@ -201,7 +265,10 @@ def _with_area(area: str, text: str, particle: str) -> str:
 def current_state(context: DraftContext) -> list[Statement]:
     """One statement per finding, each carrying its figure; a note when there is no data."""
     if not context.findings:
-        text = context.data_message or f"{context.area.name}の報告データがないため、現状の数値は記載していません。"
+        text = (
+            context.data_message
+            or f"{context.area.name}の報告データがないため、現状の数値は記載していません。"
+        )
         return [Statement(text=text, note="報告データなし")]
     out = []
     for f in context.findings:
@@ -212,14 +279,18 @@ def current_state(context: DraftContext) -> list[Statement]:
     return out
 
 
-def goal(context: DraftContext, ex: ExampleSheet, store: IndexStore,
-         footnotes: Collection[int] = ()) -> Statement:
-    return Statement(text=_with_area(context.area.name, display_text(ex.goal, footnotes), "において"),
-                     citations=_cites(store, (ex.chunk_ids.get("goal"), ex.goal)))
+def goal(
+    context: DraftContext, ex: ExampleSheet, store: IndexStore, footnotes: Collection[int] = ()
+) -> Statement:
+    return Statement(
+        text=_with_area(context.area.name, display_text(ex.goal, footnotes), "において"),
+        citations=_cites(store, (ex.chunk_ids.get("goal"), ex.goal)),
+    )
 
 
-def issue(context: DraftContext, ex: ExampleSheet, store: IndexStore,
-          footnotes: Collection[int] = ()) -> Statement:
+def issue(
+    context: DraftContext, ex: ExampleSheet, store: IndexStore, footnotes: Collection[int] = ()
+) -> Statement:
     """課題: the user's problem or the example's, in the area, with the key local figure."""
     area = context.area.name
     user = context.request.issue_text
@@ -233,16 +304,28 @@ def issue(context: DraftContext, ex: ExampleSheet, store: IndexStore,
         if key.synthetic:
             text += f"（{SYNTHETIC_LABEL}）"
         figures.append(figure_ref(key))
-    note = "課題は入力された内容です。ガイドラインの協議イメージ例の課題を参考として引用しています。" if user else ""
-    return Statement(text=text, figures=figures, note=note,
-                     citations=_cites(store, (ex.chunk_ids.get("issue"), ex.issue)))
+    note = (
+        "課題は入力された内容です。ガイドラインの協議イメージ例の課題を参考として引用しています。"
+        if user
+        else ""
+    )
+    return Statement(
+        text=text,
+        figures=figures,
+        note=note,
+        citations=_cites(store, (ex.chunk_ids.get("issue"), ex.issue)),
+    )
 
 
-def causes(ex: ExampleSheet, store: IndexStore,
-           footnotes: Collection[int] = ()) -> list[Cause]:
-    return [Cause(text=display_text(c.text, footnotes), viewpoint=viewpoint(c.text),
-                  citations=_cites(store, (c.chunk_id, c.text)))
-            for c in ex.causes]
+def causes(ex: ExampleSheet, store: IndexStore, footnotes: Collection[int] = ()) -> list[Cause]:
+    return [
+        Cause(
+            text=display_text(c.text, footnotes),
+            viewpoint=viewpoint(c.text),
+            citations=_cites(store, (c.chunk_id, c.text)),
+        )
+        for c in ex.causes
+    ]
 
 
 def _point_role(point: str, theme: str) -> tuple[Role, list[str]]:
@@ -250,8 +333,9 @@ def _point_role(point: str, theme: str) -> tuple[Role, list[str]]:
     return Role(actor="・".join(actors), action=point), actors
 
 
-def guideline_measure(item: SheetItem, context: DraftContext, store: IndexStore,
-                      footnotes: Collection[int] = ()) -> Measure:
+def guideline_measure(
+    item: SheetItem, context: DraftContext, store: IndexStore, footnotes: Collection[int] = ()
+) -> Measure:
     """方策 from the example sheet. 「事例集 P.n」 stays an unresolved note, never a citation.
 
     Priority: 高 when it starts from かかりつけ医機能報告 and the area shows a gap (a
@@ -275,12 +359,21 @@ def guideline_measure(item: SheetItem, context: DraftContext, store: IndexStore,
         figures.append(figure_ref(willing))
     note = ""
     if item.external_refs:
-        note = ("ガイドラインの参照: " + "、".join(item.external_refs)
-                + "（2025年版の事例集はコーパスにないため未照合。2022年版の事例とは結び付けていません）")
+        note = (
+            "ガイドラインの参照: "
+            + "、".join(item.external_refs)
+            + "（2025年版の事例集はコーパスにないため未照合。2022年版の事例とは結び付けていません）"
+        )
     urgent = "かかりつけ医機能報告" in item.text and has_gap(context.findings)
-    return Measure(text=text, roles=roles[:MAX_ROLES], priority="高" if urgent else "中",
-                   source="guideline", figures=figures, note=note,
-                   citations=_cites(store, (item.chunk_id, item.text)))
+    return Measure(
+        text=text,
+        roles=roles[:MAX_ROLES],
+        priority="高" if urgent else "中",
+        source="guideline",
+        figures=figures,
+        note=note,
+        citations=_cites(store, (item.chunk_id, item.text)),
+    )
 
 
 def precedent_label(hit: SearchHit) -> str:
@@ -311,8 +404,14 @@ def _best_sentence(hit: SearchHit, matched: list[str], heading: str | None) -> s
     return None
 
 
-def precedent_measure(hit: SearchHit, matched: list[str], n_queries: int, by_user: bool,
-                      context: DraftContext, store: IndexStore) -> Measure | None:
+def precedent_measure(
+    hit: SearchHit,
+    matched: list[str],
+    n_queries: int,
+    by_user: bool,
+    context: DraftContext,
+    store: IndexStore,
+) -> Measure | None:
     """方策 from a retrieved precedent, citing its passage verbatim and naming case and place.
 
     Priority: 中 when the passage answered several of the draft's queries or the user's
@@ -333,9 +432,14 @@ def precedent_measure(hit: SearchHit, matched: list[str], n_queries: int, by_use
     if not actors:
         actors = [THEME_LEAD.get(context.theme, "郡市区医師会")]
     roles = [Role(actor=a, action=DEFAULT_ACTIONS[a]) for a in actors[:MAX_ROLES]]
-    return Measure(text=text, roles=roles, priority="中" if n_queries >= 2 or by_user else "低",
-                   source="precedent", citations=citations,
-                   note=f"出典: {hit.doc_title} {hit.locator}")
+    return Measure(
+        text=text,
+        roles=roles,
+        priority="中" if n_queries >= 2 or by_user else "低",
+        source="precedent",
+        citations=citations,
+        note=f"出典: {hit.doc_title} {hit.locator}",
+    )
 
 
 def effects(context: DraftContext, store: IndexStore) -> list[Statement]:
@@ -347,14 +451,18 @@ def effects(context: DraftContext, store: IndexStore) -> list[Statement]:
         if not text or any(text in s or s in text for s in seen):
             continue
         seen.append(text)
-        out.append(Statement(text=display_text(ex.effect, footnote_numbers(store, ex.doc_id)),
-                             citations=_cites(store, (ex.chunk_ids.get("effect"), ex.effect))))
+        out.append(
+            Statement(
+                text=display_text(ex.effect, footnote_numbers(store, ex.doc_id)),
+                citations=_cites(store, (ex.chunk_ids.get("effect"), ex.effect)),
+            )
+        )
     return out
 
 
 def _item_ids(metric: str, theme: str, year: int | None) -> list[str]:
     """Report item ids an indicator metric is built on (from the item dictionary)."""
-    from .reports.items import load_dictionary
+    from facilitator.reports.items import load_dictionary
 
     if metric.startswith("item."):
         return [metric.split(".")[1]]
@@ -372,7 +480,11 @@ def _target(f: Finding) -> str:
         return "0市町村（すべての市町村で確保）"
     if f.metric.endswith(".willing"):
         return "「意向有り」の医療機関が「有り」に移る（次回の報告で確認）"
-    if f.comparison is not None and f.comparison.relation == "below" and f.comparison.value is not None:
+    if (
+        f.comparison is not None
+        and f.comparison.relation == "below"
+        and f.comparison.value is not None
+    ):
         return f"県平均（{f.comparison.value:,.1f}{'%' if f.unit == '%' else ''}）以上"
     return "維持・増加"
 
@@ -380,17 +492,27 @@ def _target(f: Finding) -> str:
 def indicators(context: DraftContext) -> list[VerificationIndicator]:
     """検証指標 from the area's findings (baseline = current value), else from the item dictionary."""
     if context.findings:
-        return [VerificationIndicator(
-            name=f.metric_label, item_ids=_item_ids(f.metric, context.theme, f.year),
-            metric=f.metric, baseline=f.value, unit=f.unit, target=_target(f))
-            for f in context.findings[:MAX_INDICATORS]]
-    from .reports.items import load_dictionary
+        return [
+            VerificationIndicator(
+                name=f.metric_label,
+                item_ids=_item_ids(f.metric, context.theme, f.year),
+                metric=f.metric,
+                baseline=f.value,
+                unit=f.unit,
+                target=_target(f),
+            )
+            for f in context.findings[:MAX_INDICATORS]
+        ]
+    from facilitator.reports.items import load_dictionary
 
     d = load_dictionary(context.request.year)
-    items = [it for it in d.by_function(THEME_FUNCTION[context.theme])
-             if it.decides or it.starred][:MAX_INDICATORS]
-    return [VerificationIndicator(name=it.name, item_ids=[it.id], target="次回の報告で把握")
-            for it in items]
+    items = [it for it in d.by_function(THEME_FUNCTION[context.theme]) if it.decides or it.starred][
+        :MAX_INDICATORS
+    ]
+    return [
+        VerificationIndicator(name=it.name, item_ids=[it.id], target="次回の報告で把握")
+        for it in items
+    ]
 
 
 def participants(context: DraftContext) -> list[str]:
@@ -418,35 +540,52 @@ def compose_sheet(context: DraftContext, store: IndexStore) -> IssueSheet:
     if ex is None:
         raise NotFoundError(
             f"テーマ「{context.theme}」の協議イメージ例（ガイドライン）が索引にありません。"
-            "`facilitator ingest` で索引を作り直してください。")
+            "`facilitator ingest` で索引を作り直してください。"
+        )
     notes = footnote_numbers(store, ex.doc_id)
     measures = [guideline_measure(m, context, store, notes) for m in ex.measures]
     by_id = {h.chunk_id: h for h in context.hits}
     for p in context.precedents:
-        m = precedent_measure(by_id[p.chunk_id], p.sentences, len(p.found_by),
-                              "user" in p.found_by, context, store)
+        m = precedent_measure(
+            by_id[p.chunk_id], p.sentences, len(p.found_by), "user" in p.found_by, context, store
+        )
         if m is not None:
             measures.append(m)
     messages = []
     if any(f.synthetic for f in context.findings):
-        messages.append(f"現状の数値は{SYNTHETIC_LABEL}（サンプル）です。実際の協議には使えません。")
+        messages.append(
+            f"現状の数値は{SYNTHETIC_LABEL}（サンプル）です。実際の協議には使えません。"
+        )
     if context.data_message:
         messages.append(context.data_message)
     if any(not r.confident for r in context.runs if r.purpose == "user"):
-        messages.append("入力された課題に十分に当てはまる先行事例は見つかりませんでした"
-                        "（ガイドラインの例にもとづく方策のみ提案しています）。")
+        messages.append(
+            "入力された課題に十分に当てはまる先行事例は見つかりませんでした"
+            "（ガイドラインの例にもとづく方策のみ提案しています）。"
+        )
     area = context.area
     return IssueSheet(
         title=f"{area.name} {THEME_LABELS.get(context.theme, context.theme)}の課題シート（下書き）",
-        area=area, theme=context.theme, participants=participants(context),
-        current_state=current_state(context), goal=goal(context, ex, store, notes),
-        issue=issue(context, ex, store, notes), causes=causes(ex, store, notes), measures=measures,
-        effects=effects(context, store), indicators=indicators(context),
+        area=area,
+        theme=context.theme,
+        participants=participants(context),
+        current_state=current_state(context),
+        goal=goal(context, ex, store, notes),
+        issue=issue(context, ex, store, notes),
+        causes=causes(ex, store, notes),
+        measures=measures,
+        effects=effects(context, store),
+        indicators=indicators(context),
         provenance=Provenance(
-            mode="offline", composer_version=COMPOSER_VERSION, embedder=context.embedder,
-            index_version=context.index_version, data_year=context.data_year,
-            retrieved_chunk_ids=context.retrieved_ids, issue_text=context.request.issue_text,
-            messages=messages),
+            mode="offline",
+            composer_version=COMPOSER_VERSION,
+            embedder=context.embedder,
+            index_version=context.index_version,
+            data_year=context.data_year,
+            retrieved_chunk_ids=context.retrieved_ids,
+            issue_text=context.request.issue_text,
+            messages=messages,
+        ),
     )
 
 

@@ -11,10 +11,10 @@ import re
 import shutil
 from pathlib import Path
 
-from .chunks import DocKind, Document
-from .errors import DocumentError, InputError
-from .parsers.base import ParsedDocument
-from .settings import Settings
+from facilitator.chunks import DocKind, Document
+from facilitator.errors import DocumentError, InputError
+from facilitator.parsers.base import ParsedDocument
+from facilitator.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +37,9 @@ def _save_manifest(folder: Path, docs: list[Document]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / "manifest.json.tmp"
     tmp.write_text(
-        json.dumps({"documents": [d.model_dump(mode="json") for d in docs]},
-                   ensure_ascii=False, indent=2),
+        json.dumps(
+            {"documents": [d.model_dump(mode="json") for d in docs]}, ensure_ascii=False, indent=2
+        ),
         encoding="utf-8",
     )
     tmp.replace(folder / "manifest.json")
@@ -53,7 +54,7 @@ def all_documents(settings: Settings) -> list[tuple[Document, Path]]:
 
 def parse_document(doc: Document, folder: Path) -> ParsedDocument:
     """Parse one document with the parser its manifest entry names."""
-    from .parsers import casebook, generic, guideline
+    from facilitator.parsers import casebook, generic, guideline
 
     path = folder / doc.path
     if not path.exists():
@@ -94,7 +95,7 @@ def add_document(
     The file is parsed first: a document that cannot be read is rejected with a
     Japanese message and nothing already saved changes.
     """
-    from .parsers import generic
+    from facilitator.parsers import generic
 
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise DocumentError(path.name, "対応していない形式です（.txt / .md / .pdf）")

@@ -14,17 +14,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .citations import verify_sheet
-from .errors import FacilitatorError, InputError
-from .index import IndexStore
-from .parsers.base import ExampleSheet
-from .reports.models import Area, Finding
-from .retrieval import RRF_K, Searcher, SearchFilters, SearchHit, SearchResult
-from .settings import Settings
-from .sheets import AreaRef, IssueSheet
-from .storage import SheetStore
-from .text import normalize_query
-from .themes import THEME_LABELS
+from facilitator.citations import verify_sheet
+from facilitator.errors import FacilitatorError, InputError
+from facilitator.index import IndexStore
+from facilitator.parsers.base import ExampleSheet
+from facilitator.reports.models import Area, Finding
+from facilitator.retrieval import RRF_K, Searcher, SearchFilters, SearchHit, SearchResult
+from facilitator.settings import Settings
+from facilitator.sheets import AreaRef, IssueSheet
+from facilitator.storage import SheetStore
+from facilitator.text import normalize_query
+from facilitator.themes import THEME_LABELS
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,8 @@ class QueryRun(BaseModel):
     confident: bool
     chunk_ids: list[str] = Field(description="ranked, best first")
     highlights: dict[str, list[str]] = Field(
-        default_factory=dict, description="chunk id -> verbatim sentences matching this query")
+        default_factory=dict, description="chunk id -> verbatim sentences matching this query"
+    )
 
 
 class Precedent(BaseModel):
@@ -79,8 +80,9 @@ class Precedent(BaseModel):
 
     key: str = Field(description="事例n / 参考n, or 'survey:<自治体>'")
     chunk_id: str = Field(description="the case's best retrieved passage")
-    sentences: list[str] = Field(default_factory=list,
-                                 description="verbatim sentences of it matching the queries")
+    sentences: list[str] = Field(
+        default_factory=list, description="verbatim sentences of it matching the queries"
+    )
     found_by: list[str] = Field(default_factory=list, description="purposes of the queries")
     score: float
 
@@ -97,10 +99,12 @@ class DraftContext(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     data_year: int | None = None
     data_message: str | None = Field(default=None, description="why there are no figures")
-    examples: list[ExampleSheet] = Field(default_factory=list,
-                                         description="the theme's example sheets, preferred first")
-    hits: list[SearchHit] = Field(default_factory=list,
-                                  description="unique retrieved passages, best first")
+    examples: list[ExampleSheet] = Field(
+        default_factory=list, description="the theme's example sheets, preferred first"
+    )
+    hits: list[SearchHit] = Field(
+        default_factory=list, description="unique retrieved passages, best first"
+    )
     runs: list[QueryRun] = Field(default_factory=list)
     precedents: list[Precedent] = Field(default_factory=list, description="best first")
     index_version: str = ""
@@ -147,33 +151,54 @@ def check_request(request: DraftRequest) -> DraftRequest:
     area = normalize_query(request.area or "")
     theme = (request.theme or "").strip().lower()
     if not area:
-        raise InputError("地域（--area）が空です。市町村・二次医療圏・都道府県のコードまたは名称を指定してください。")
+        raise InputError(
+            "地域（--area）が空です。市町村・二次医療圏・都道府県のコードまたは名称を指定してください。"
+        )
     if theme not in DRAFT_THEMES:
         raise InputError(
-            f"テーマ「{request.theme}」は不明です（{' / '.join(DRAFT_THEMES)} のいずれか）。")
+            f"テーマ「{request.theme}」は不明です（{' / '.join(DRAFT_THEMES)} のいずれか）。"
+        )
     issue = normalize_query(request.issue_text or "") or None
     return request.model_copy(update={"area": area, "theme": theme, "issue_text": issue})
 
 
-def _resolve_area(request: DraftRequest, settings: Settings
-                  ) -> tuple[AreaRef, Area | None, list[Finding], int | None, str | None]:
+def _resolve_area(
+    request: DraftRequest, settings: Settings
+) -> tuple[AreaRef, Area | None, list[Finding], int | None, str | None]:
     """Area and findings from the report data; without data, the area as typed and a note."""
-    from .reports import NoReportDataError, find_area, findings_for
+    from facilitator.reports import NoReportDataError, find_area, findings_for
 
     try:
         area = find_area(request.area, request.year, settings=settings)
     except NoReportDataError:
         ref = AreaRef(code=request.area, name=request.area)
-        return ref, None, [], request.year, (
-            f"報告データがまだ取り込まれていないため、{request.area}の現状の数値は記載していません"
-            "（`facilitator reports import` で取り込むか、`facilitator reports load-sample` で架空データを読み込んでください）。")
-    ref = AreaRef(code=area.code, name=area.name, level=area.level, pref_name=area.pref_name,
-                  synthetic=area.synthetic)
+        return (
+            ref,
+            None,
+            [],
+            request.year,
+            (
+                f"報告データがまだ取り込まれていないため、{request.area}の現状の数値は記載していません"
+                "（`facilitator reports import` で取り込むか、`facilitator reports load-sample` で架空データを読み込んでください）。"
+            ),
+        )
+    ref = AreaRef(
+        code=area.code,
+        name=area.name,
+        level=area.level,
+        pref_name=area.pref_name,
+        synthetic=area.synthetic,
+    )
     try:
         findings = findings_for(area, request.theme, request.year, settings=settings)
     except NoReportDataError as exc:
-        return ref, area, [], request.year, (
-            f"{area.name}の報告データがないため、現状の数値は記載していません（{exc}）。")
+        return (
+            ref,
+            area,
+            [],
+            request.year,
+            (f"{area.name}の報告データがないため、現状の数値は記載していません（{exc}）。"),
+        )
     year = findings[0].year if findings else request.year
     return ref, area, findings, year, None
 
@@ -196,8 +221,9 @@ def _search(searcher: Searcher, query: str, k: int, filters: SearchFilters) -> S
     return cache[key]
 
 
-def draft_queries(theme: str, example: ExampleSheet | None, issue_text: str | None
-                  ) -> list[tuple[str, str, str]]:
+def draft_queries(
+    theme: str, example: ExampleSheet | None, issue_text: str | None
+) -> list[tuple[str, str, str]]:
     """(purpose, pass, query) triples: ``theme`` pass for context, ``casebook`` for precedents."""
     label = THEME_LABELS.get(theme, theme)
     out: list[tuple[str, str, str]] = []
@@ -258,8 +284,15 @@ def rank_precedents(runs: list[QueryRun], hits: dict[str, SearchHit]) -> list[Pr
             if surveys >= MAX_SURVEY_PRECEDENTS:
                 continue
             surveys += 1
-        out.append(Precedent(key=key, chunk_id=cid, sentences=matched[cid],
-                             found_by=found_by[cid], score=round(score[cid], 6)))
+        out.append(
+            Precedent(
+                key=key,
+                chunk_id=cid,
+                sentences=matched[cid],
+                found_by=found_by[cid],
+                score=round(score[cid], 6),
+            )
+        )
         if len(out) >= MAX_PRECEDENTS:
             break
     return out
@@ -279,31 +312,50 @@ def gather_context(request: DraftRequest, settings: Settings, searcher: Searcher
     runs: list[QueryRun] = []
     hits: dict[str, SearchHit] = {}
     scores: dict[str, float] = {}
-    for purpose, which, query in draft_queries(request.theme, examples[0] if examples else None,
-                                               request.issue_text):
-        filters = SearchFilters(theme=request.theme,
-                                doc_kind="casebook" if which == "casebook" else None)
+    for purpose, which, query in draft_queries(
+        request.theme, examples[0] if examples else None, request.issue_text
+    ):
+        filters = SearchFilters(
+            theme=request.theme, doc_kind="casebook" if which == "casebook" else None
+        )
         k = CASEBOOK_PASS_K if which == "casebook" else THEME_PASS_K
         result = _search(searcher, query, k, filters)
-        runs.append(QueryRun(query=query, purpose=purpose, filters=result.filters,
-                             confident=result.confident,
-                             chunk_ids=[h.chunk_id for h in result.hits],
-                             highlights={h.chunk_id: h.highlights for h in result.hits}))
+        runs.append(
+            QueryRun(
+                query=query,
+                purpose=purpose,
+                filters=result.filters,
+                confident=result.confident,
+                chunk_ids=[h.chunk_id for h in result.hits],
+                highlights={h.chunk_id: h.highlights for h in result.hits},
+            )
+        )
         weight = USER_QUERY_WEIGHT if purpose == "user" else 1.0
         for rank, hit in enumerate(result.hits):
             hits.setdefault(hit.chunk_id, hit)
             scores[hit.chunk_id] = scores.get(hit.chunk_id, 0.0) + weight / (60 + rank + 1)
     ranked = sorted(hits, key=lambda cid: (-scores[cid], cid))
     return DraftContext(
-        request=request, theme=request.theme, area=area, area_record=record, findings=findings,
-        data_year=year, data_message=message, examples=examples,
-        hits=[hits[cid] for cid in ranked], runs=runs, precedents=rank_precedents(runs, hits),
+        request=request,
+        theme=request.theme,
+        area=area,
+        area_record=record,
+        findings=findings,
+        data_year=year,
+        data_message=message,
+        examples=examples,
+        hits=[hits[cid] for cid in ranked],
+        runs=runs,
+        precedents=rank_precedents(runs, hits),
         index_version=store.version,
-        embedder=searcher.embedder.name, store=store,
+        embedder=searcher.embedder.name,
+        store=store,
     )
 
 
-def finalize(sheet: IssueSheet, context: DraftContext, store: IndexStore) -> tuple[IssueSheet, list[str]]:
+def finalize(
+    sheet: IssueSheet, context: DraftContext, store: IndexStore
+) -> tuple[IssueSheet, list[str]]:
     """Verify every citation against this draft's evidence and keep only verified ones."""
     checked, problems = verify_sheet(sheet, store, allowed=context.allowed_ids)
     for _, statement in checked.statements():
@@ -314,11 +366,12 @@ def finalize(sheet: IssueSheet, context: DraftContext, store: IndexStore) -> tup
     return checked, notes
 
 
-def _llm_draft(request: DraftRequest, context: DraftContext, settings: Settings
-               ) -> tuple[IssueSheet | None, list[str]]:
+def _llm_draft(
+    request: DraftRequest, context: DraftContext, settings: Settings
+) -> tuple[IssueSheet | None, list[str]]:
     """The LLM's verified sheet, or None and why (never raises for an unusable output)."""
     try:
-        from . import llm
+        from facilitator import llm
     except ImportError as exc:
         log.warning("facilitator.llm unavailable: %s", exc)
         return None, [f"LLM 下書き機能を読み込めませんでした（{exc}）。"]
@@ -329,8 +382,13 @@ def _llm_draft(request: DraftRequest, context: DraftContext, settings: Settings
     return outcome.sheet, list(outcome.messages)
 
 
-def draft_sheet(request: DraftRequest, settings: Settings, searcher: Searcher | None = None,
-                store: SheetStore | None = None, save: bool = True) -> DraftResult:
+def draft_sheet(
+    request: DraftRequest,
+    settings: Settings,
+    searcher: Searcher | None = None,
+    store: SheetStore | None = None,
+    save: bool = True,
+) -> DraftResult:
     """Draft an issue sheet for an area and theme, verify its citations, and store it.
 
     Offline (default) the composer writes a deterministic draft. With ``use_llm`` the
@@ -342,7 +400,7 @@ def draft_sheet(request: DraftRequest, settings: Settings, searcher: Searcher | 
         AreaNotFoundError: the area is not in the report data.
         IndexNotBuiltError: no index yet.
     """
-    from .composer import compose_sheet, fill_missing
+    from facilitator.composer import compose_sheet, fill_missing
 
     request = check_request(request)
     if request.use_llm and not settings.llm_model:
@@ -356,7 +414,10 @@ def draft_sheet(request: DraftRequest, settings: Settings, searcher: Searcher | 
         sheet, llm_messages = _llm_draft(request, context, settings)
         if sheet is None:
             mode = "llm-fallback"
-            before = [*llm_messages, "LLM の下書きが使えなかったため、オフラインの下書き機能（定型の組み立て）で作成しました。"]
+            before = [
+                *llm_messages,
+                "LLM の下書きが使えなかったため、オフラインの下書き機能（定型の組み立て）で作成しました。",
+            ]
         else:
             mode = "llm"
             sheet = fill_missing(sheet, context)

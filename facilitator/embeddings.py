@@ -17,7 +17,7 @@ from typing import Protocol, TypeVar, runtime_checkable
 
 import numpy as np
 
-from .errors import FacilitatorError
+from facilitator.errors import FacilitatorError
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +82,14 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         self._model, short = load_hub_or_local(
-            lambda m: SentenceTransformer(m, device=device), model, "埋め込みモデル")
+            lambda m: SentenceTransformer(m, device=device), model, "埋め込みモデル"
+        )
         self.name = f"st/{short}"
-        dim = self._model.get_embedding_dimension() if hasattr(
-            self._model, "get_embedding_dimension"
-        ) else self._model.get_sentence_embedding_dimension()
+        dim = (
+            self._model.get_embedding_dimension()
+            if hasattr(self._model, "get_embedding_dimension")
+            else self._model.get_sentence_embedding_dimension()
+        )
         self.dim = int(dim or 0)
         self._e5 = "e5" in model.lower()
 

@@ -27,14 +27,14 @@ import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from pydantic import BaseModel
 
-from .chunks import Chunk
-from .corpus import parse_corpus
-from .embeddings import Embedder, EmbeddingCache, embed_passages_cached, load_embedder
-from .errors import IndexNotBuiltError, NotFoundError
-from .lexical import LexicalIndex, tokenize
-from .parsers.base import CaseRecord, ExampleSheet, ParsedDocument
-from .settings import Settings
-from .themes import FOCUS_TAGS
+from facilitator.chunks import Chunk
+from facilitator.corpus import parse_corpus
+from facilitator.embeddings import Embedder, EmbeddingCache, embed_passages_cached, load_embedder
+from facilitator.errors import IndexNotBuiltError, NotFoundError
+from facilitator.lexical import LexicalIndex, tokenize
+from facilitator.parsers.base import CaseRecord, ExampleSheet, ParsedDocument
+from facilitator.settings import Settings
+from facilitator.themes import FOCUS_TAGS
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +63,11 @@ def sheet_contexts(chunks: list[Chunk]) -> dict[str, str]:
     problem it addresses; people ask about the problem. The context is searchable
     (dense and lexical) but never part of the chunk's citable text.
     """
-    issues = {(c.doc_id, c.metadata.get("sheet_theme")): c.text for c in chunks
-              if c.metadata.get("field") == "issue" and c.metadata.get("sheet_theme")}
+    issues = {
+        (c.doc_id, c.metadata.get("sheet_theme")): c.text
+        for c in chunks
+        if c.metadata.get("field") == "issue" and c.metadata.get("sheet_theme")
+    }
     out: dict[str, str] = {}
     for c in chunks:
         key = (c.doc_id, c.metadata.get("sheet_theme"))
@@ -80,22 +83,32 @@ def embedding_windows(chunk: Chunk, context: str = "") -> list[str]:
     is the best of its windows, so a passage deep in a section is still found.
     """
     head = " ".join(
-        p for p in (chunk.locator.case_id, chunk.locator.case_name, chunk.locator.section,
-                    context) if p
+        p
+        for p in (chunk.locator.case_id, chunk.locator.case_name, chunk.locator.section, context)
+        if p
     )
     prefix = f"{head}: " if head and WINDOW_PREFIX else ""
     text = chunk.text
     n = max(1, round(len(text) / WINDOW_CHARS))
     size = -(-len(text) // n)
-    return [(prefix if i == 0 or WINDOW_PREFIX == "all" else "") + text[i * size : (i + 1) * size]
-            for i in range(n)]
+    return [
+        (prefix if i == 0 or WINDOW_PREFIX == "all" else "") + text[i * size : (i + 1) * size]
+        for i in range(n)
+    ]
 
 
 def lexical_text(chunk: Chunk, context: str = "") -> str:
     """Case name and section are searchable words too (「柏市」 finds 事例17)."""
     head = " ".join(
-        p for p in (chunk.locator.case_name, chunk.locator.section,
-                    chunk.metadata.get("location"), chunk.metadata.get("respondent"), context) if p
+        p
+        for p in (
+            chunk.locator.case_name,
+            chunk.locator.section,
+            chunk.metadata.get("location"),
+            chunk.metadata.get("respondent"),
+            context,
+        )
+        if p
     )
     return f"{head}\n{chunk.text}"
 
@@ -171,12 +184,17 @@ def build_index(
 
     cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite")
     contexts = sheet_contexts(chunks)
-    windows = [(c, j, w) for c in chunks
-               for j, w in enumerate(embedding_windows(c, contexts.get(c.chunk_id, "")))]
+    windows = [
+        (c, j, w)
+        for c in chunks
+        for j, w in enumerate(embedding_windows(c, contexts.get(c.chunk_id, "")))
+    ]
     texts = [w for _, _, w in windows]
     known = cache.get_many([EmbeddingCache.key(embedder.name, t) for t in texts])
     vectors = embed_passages_cached(
-        embedder, texts, cache,
+        embedder,
+        texts,
+        cache,
         progress=(lambda i, n: progress("embed", i, n)) if progress else None,
     )
     cache.close()
@@ -200,7 +218,8 @@ def build_index(
 
     client = chroma_client(settings)
     col = client.get_or_create_collection(
-        collection_name(embedder.name), configuration={"hnsw": {"space": "cosine"}},
+        collection_name(embedder.name),
+        configuration={"hnsw": {"space": "cosine"}},
         embedding_function=None,
     )
     window_ids = [f"{c.chunk_id}#{j}" for c, j, _ in windows]
@@ -218,18 +237,34 @@ def build_index(
         )
     seconds = time.perf_counter() - t0
     report = IndexBuildReport(
-        index_version=version, embedder=embedder.name, documents=len(parsed),
-        chunks=len(chunks), windows=len(windows), embedded=len(set(texts)) - len(known),
-        cached=len(known), seconds=round(seconds, 2),
+        index_version=version,
+        embedder=embedder.name,
+        documents=len(parsed),
+        chunks=len(chunks),
+        windows=len(windows),
+        embedded=len(set(texts)) - len(known),
+        cached=len(known),
+        seconds=round(seconds, 2),
     )
-    _dump(staging / "meta.json", {
-        **report.model_dump(), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "collection": collection_name(embedder.name),
-        "fingerprint": corpus_fingerprint(settings),
-        "calibration": calibrate(embedder, vectors),
-    })
-    for name in ("chunks.jsonl", "texts", "cases.json", "sheets.json", "tokens.json",
-                 "lexical", "meta.json"):
+    _dump(
+        staging / "meta.json",
+        {
+            **report.model_dump(),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "collection": collection_name(embedder.name),
+            "fingerprint": corpus_fingerprint(settings),
+            "calibration": calibrate(embedder, vectors),
+        },
+    )
+    for name in (
+        "chunks.jsonl",
+        "texts",
+        "cases.json",
+        "sheets.json",
+        "tokens.json",
+        "lexical",
+        "meta.json",
+    ):
         target = settings.index_dir / name
         if target.is_dir():
             shutil.rmtree(target)
@@ -242,7 +277,7 @@ def build_index(
 
 def corpus_fingerprint(settings: Settings) -> str:
     """Hash of every listed document's bytes and manifest entry, plus the embedder."""
-    from .corpus import all_documents
+    from facilitator.corpus import all_documents
 
     h = hashlib.sha256(settings.embedding_model.encode())
     for doc, folder in all_documents(settings):
@@ -270,8 +305,11 @@ def calibrate(embedder: Embedder, vectors: np.ndarray) -> dict[str, float]:
     Raw cosine is model-specific (e5 scores bunch at 0.83–0.90), so confidence is
     measured in standard deviations above this floor rather than on raw scores.
     """
-    probes = [line.strip() for line in NULL_PROBES.read_text("utf-8").splitlines()
-              if line.strip() and not line.startswith("#")]
+    probes = [
+        line.strip()
+        for line in NULL_PROBES.read_text("utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     if len(vectors) == 0:
         return {"null_mean": 1.0, "null_std": 1.0}
     tops = [float((vectors @ embedder.embed_query(p)).max()) for p in probes]

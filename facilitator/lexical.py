@@ -16,14 +16,32 @@ import bm25s
 import numpy as np
 from sudachipy import Dictionary, SplitMode
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on import; keep CLI output clean
+logging.getLogger("bm25s").setLevel(
+    logging.WARNING
+)  # it sets DEBUG on import; keep CLI output clean
 
 log = logging.getLogger(__name__)
 
 _KEEP_POS = {"名詞", "動詞", "形容詞", "形状詞", "接頭辞", "接尾辞"}
 _DROP_POS2 = {"非自立可能"}
-_STOPWORDS = {"為る", "居る", "有る", "成る", "言う", "出来る", "事", "物", "等", "こと", "もの",
-              "ため", "よう", "的", "化", "性"}
+_STOPWORDS = {
+    "為る",
+    "居る",
+    "有る",
+    "成る",
+    "言う",
+    "出来る",
+    "事",
+    "物",
+    "等",
+    "こと",
+    "もの",
+    "ため",
+    "よう",
+    "的",
+    "化",
+    "性",
+}
 _MAX_CALL = 16_000  # characters per Sudachi call; it refuses inputs above ~49 KB
 
 

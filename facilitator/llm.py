@@ -25,12 +25,12 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, ValidationError
 
-from .chunks import Chunk, DocKind
-from .citations import verify_citation
-from .errors import InputError
-from .index import IndexStore
-from .parsers.base import ExampleSheet
-from .prompting import (
+from facilitator.chunks import Chunk, DocKind
+from facilitator.citations import verify_citation
+from facilitator.errors import InputError
+from facilitator.index import IndexStore
+from facilitator.parsers.base import ExampleSheet
+from facilitator.prompting import (
     Prompt,
     escape_data,
     example_chunk_ids,
@@ -40,10 +40,10 @@ from .prompting import (
     render_passages,
     select_passages,
 )
-from .reports.models import Area, Finding
-from .retrieval import SearchHit
-from .settings import Settings
-from .sheets import (
+from facilitator.reports.models import Area, Finding
+from facilitator.retrieval import SearchHit
+from facilitator.settings import Settings
+from facilitator.sheets import (
     AreaRef,
     Cause,
     Citation,
@@ -55,11 +55,11 @@ from .sheets import (
     Statement,
     statement_paths,
 )
-from .text import normalize_query
-from .themes import THEME_LABELS
+from facilitator.text import normalize_query
+from facilitator.themes import THEME_LABELS
 
 if TYPE_CHECKING:
-    from .drafting import DraftContext, DraftRequest
+    from facilitator.drafting import DraftContext, DraftRequest
 
 log = logging.getLogger(__name__)
 
@@ -176,8 +176,9 @@ class SheetDraft(BaseModel):
 
     def statements(self) -> list[tuple[str, DraftStatement]]:
         """Same paths as ``IssueSheet.statements`` so messages point at the same fields."""
-        return statement_paths(self.current_state, self.goal, self.issue, self.causes,
-                               self.measures, self.effects)
+        return statement_paths(
+            self.current_state, self.goal, self.issue, self.causes, self.measures, self.effects
+        )
 
 
 class AnswerDraft(BaseModel):
@@ -225,17 +226,27 @@ def _schema_text(schema: type[BaseModel]) -> str:
 
 
 def build_draft_messages(
-    *, area: AreaRef, theme: str, findings: Sequence[Finding],
-    examples: Sequence[ExampleSheet], hits: Sequence[SearchHit], issue_text: str | None,
-    prompt: Prompt, citable_examples: set[str] | None = None, system_role: bool = True,
+    *,
+    area: AreaRef,
+    theme: str,
+    findings: Sequence[Finding],
+    examples: Sequence[ExampleSheet],
+    hits: Sequence[SearchHit],
+    issue_text: str | None,
+    prompt: Prompt,
+    citable_examples: set[str] | None = None,
+    system_role: bool = True,
 ) -> list[BaseMessage]:
     """System + user messages for a sheet draft; every piece of outside text is DATA."""
     user = prompt.render(
         "user",
         area=escape_data(f"{area.name}（{area.code}）"),
         theme=escape_data(THEME_LABELS.get(theme, theme)),
-        issue_text=(f"<issue_text>{escape_data(issue_text)}</issue_text>" if issue_text
-                    else prompt.render("no_issue_text")),
+        issue_text=(
+            f"<issue_text>{escape_data(issue_text)}</issue_text>"
+            if issue_text
+            else prompt.render("no_issue_text")
+        ),
         findings=render_findings(findings, prompt.render("no_findings")),
         example=render_examples(examples, citable_examples, prompt.render("no_examples")),
         passages=render_passages(hits, prompt.render("no_passages")),
@@ -244,8 +255,9 @@ def build_draft_messages(
     return _messages(prompt.render("system"), user, system_role)
 
 
-def build_answer_messages(question: str, hits: Sequence[SearchHit], prompt: Prompt,
-                          system_role: bool = True) -> list[BaseMessage]:
+def build_answer_messages(
+    question: str, hits: Sequence[SearchHit], prompt: Prompt, system_role: bool = True
+) -> list[BaseMessage]:
     """System + user messages for a question; the question is DATA too."""
     user = prompt.render(
         "user",
@@ -275,9 +287,15 @@ class _HitStore:
 
     def __init__(self, hits: Sequence[SearchHit]) -> None:
         self.by_id: dict[str, Chunk] = {
-            h.chunk_id: Chunk(chunk_id=h.chunk_id, doc_id=h.doc_id, doc_title=h.doc_title,
-                              doc_kind=DocKind(h.doc_kind), text=h.text, locator=h.location,
-                              metadata=h.metadata)
+            h.chunk_id: Chunk(
+                chunk_id=h.chunk_id,
+                doc_id=h.doc_id,
+                doc_title=h.doc_title,
+                doc_kind=DocKind(h.doc_kind),
+                text=h.text,
+                locator=h.location,
+                metadata=h.metadata,
+            )
             for h in hits
         }
 
@@ -285,8 +303,13 @@ class _HitStore:
 class _Verifier:
     """Checks proposed citations and figure ids against this request's evidence."""
 
-    def __init__(self, hits: Sequence[SearchHit], store: IndexStore | None,
-                 findings: Sequence[Finding] = (), extra: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        hits: Sequence[SearchHit],
+        store: IndexStore | None,
+        findings: Sequence[Finding] = (),
+        extra: set[str] | None = None,
+    ) -> None:
         self.allowed = {h.chunk_id for h in hits} | (extra or set())
         self.store = store if store is not None else cast(IndexStore, _HitStore(hits))
         self.findings = {f.id: f for f in findings}
@@ -298,8 +321,10 @@ class _Verifier:
         return [c for c in dict.fromkeys(found) if c not in self.cases]
 
     def case_errors(self, path: str, text: str) -> list[str]:
-        return [f"{path}.text: 「{c}」は今回渡された資料にない事例です（本文で触れないでください）"
-                for c in self.unknown_cases(text)]
+        return [
+            f"{path}.text: 「{c}」は今回渡された資料にない事例です（本文で触れないでください）"
+            for c in self.unknown_cases(text)
+        ]
 
     def citation(self, proposed: DraftCitation) -> Citation:
         cite = Citation(chunk_id=proposed.chunk_id, quote=proposed.quote)
@@ -312,16 +337,22 @@ class _Verifier:
         for i, c in enumerate(cites):
             checked = self.citation(c)
             if not checked.verified:
-                out.append(f"{path}.citations[{i}]: chunk_id「{c.chunk_id}」quote「{_short(c.quote)}」"
-                           f": {checked.problem}")
+                out.append(
+                    f"{path}.citations[{i}]: chunk_id「{c.chunk_id}」quote「{_short(c.quote)}」"
+                    f": {checked.problem}"
+                )
         return out
 
     def figure_errors(self, path: str, ids: Sequence[str]) -> list[str]:
-        return [f"{path}.figure_ids[{i}]: 「{fid}」は今回渡された所見にありません"
-                for i, fid in enumerate(ids) if fid not in self.findings]
+        return [
+            f"{path}.figure_ids[{i}]: 「{fid}」は今回渡された所見にありません"
+            for i, fid in enumerate(ids)
+            if fid not in self.findings
+        ]
 
-    def keep_citations(self, path: str, cites: Sequence[DraftCitation],
-                       dropped: list[str]) -> list[Citation]:
+    def keep_citations(
+        self, path: str, cites: Sequence[DraftCitation], dropped: list[str]
+    ) -> list[Citation]:
         kept: list[Citation] = []
         for c in cites:
             checked = self.citation(c)
@@ -329,8 +360,10 @@ class _Verifier:
                 if all(k.chunk_id != checked.chunk_id or k.quote != checked.quote for k in kept):
                     kept.append(checked)
             else:
-                dropped.append(f"検証できない引用を削除しました: {path}: {c.chunk_id}"
-                               f"「{_short(c.quote)}」: {checked.problem}")
+                dropped.append(
+                    f"検証できない引用を削除しました: {path}: {c.chunk_id}"
+                    f"「{_short(c.quote)}」: {checked.problem}"
+                )
         return kept
 
     def keep_figures(self, path: str, ids: Sequence[str], dropped: list[str]) -> list[FigureRef]:
@@ -340,11 +373,21 @@ class _Verifier:
             if finding is None:
                 dropped.append(f"不明な所見IDを削除しました: {path}: {fid}")
                 continue
-            out.append(FigureRef(
-                finding_id=finding.id, sentence=finding.sentence, metric=finding.metric,
-                value=finding.value, unit=finding.unit, area_code=finding.area_code,
-                area_name=finding.area_name, year=finding.year, n=finding.n,
-                filter=finding.filter, synthetic=finding.synthetic))
+            out.append(
+                FigureRef(
+                    finding_id=finding.id,
+                    sentence=finding.sentence,
+                    metric=finding.metric,
+                    value=finding.value,
+                    unit=finding.unit,
+                    area_code=finding.area_code,
+                    area_name=finding.area_name,
+                    year=finding.year,
+                    n=finding.n,
+                    filter=finding.filter,
+                    synthetic=finding.synthetic,
+                )
+            )
         return out
 
 
@@ -379,6 +422,7 @@ def _answer_errors(answer: AnswerDraft, verifier: _Verifier) -> list[str]:
 
 # ------------------------------------------------------------- asking and repairing
 
+
 @dataclass
 class _Attempt:
     parsed: BaseModel | None
@@ -410,8 +454,9 @@ def parse_json_object(text: str) -> dict[str, Any]:
 
 
 def _validation_messages(err: ValidationError) -> list[str]:
-    return [f"{'.'.join(str(p) for p in e['loc']) or '(全体)'}: {e['msg']}"
-            for e in err.errors()[:20]]
+    return [
+        f"{'.'.join(str(p) for p in e['loc']) or '(全体)'}: {e['msg']}" for e in err.errors()[:20]
+    ]
 
 
 class _Caller:
@@ -460,8 +505,9 @@ class _Caller:
         try:
             return _Attempt(self.schema.model_validate(obj), text, [])
         except ValidationError as err:
-            return _Attempt(None, text, ["スキーマに合いません: " + m
-                                         for m in _validation_messages(err)])
+            return _Attempt(
+                None, text, ["スキーマに合いません: " + m for m in _validation_messages(err)]
+            )
 
 
 def _message_text(message: object) -> str:
@@ -476,15 +522,22 @@ def _message_text(message: object) -> str:
     return str(message)
 
 
-def _run(model: BaseChatModel, schema: type[BaseModel], messages: list[BaseMessage],
-         prompt: Prompt, check: Callable[[Any], list[str]]) -> _Run:
+def _run(
+    model: BaseChatModel,
+    schema: type[BaseModel],
+    messages: list[BaseMessage],
+    prompt: Prompt,
+    check: Callable[[Any], list[str]],
+) -> _Run:
     """Ask, check, and when anything is wrong send the errors back exactly once."""
     caller = _Caller(model, schema)
     notes: list[str] = []
     try:
         first = caller.ask(messages)
     except Exception as err:  # network/provider failures come in many types
-        return _Run(None, None, notes, f"LLM の呼び出しに失敗しました（{type(err).__name__}: {err}）")
+        return _Run(
+            None, None, notes, f"LLM の呼び出しに失敗しました（{type(err).__name__}: {err}）"
+        )
     if first.parsed is not None:
         first.errors = check(first.parsed)
     if not first.errors:
@@ -502,10 +555,14 @@ def _run(model: BaseChatModel, schema: type[BaseModel], messages: list[BaseMessa
         second.errors = check(second.parsed)
         return _Run(second.parsed, second.raw, notes)
     if first.parsed is not None:
-        notes.append("修正後の出力が読み取れなかったため、最初の出力のうち検証できた部分だけを使いました。")
+        notes.append(
+            "修正後の出力が読み取れなかったため、最初の出力のうち検証できた部分だけを使いました。"
+        )
         return _Run(first.parsed, first.raw, notes)
     reason = "; ".join((second.errors or first.errors)[:3])
-    return _Run(None, second.raw or first.raw, notes, f"LLM の出力を読み取れませんでした（{reason}）")
+    return _Run(
+        None, second.raw or first.raw, notes, f"LLM の出力を読み取れませんでした（{reason}）"
+    )
 
 
 # ---------------------------------------------------------------------------- drafting
@@ -514,16 +571,29 @@ def _run(model: BaseChatModel, schema: type[BaseModel], messages: list[BaseMessa
 def _area_ref(area: AreaRef | Area) -> AreaRef:
     if isinstance(area, AreaRef):
         return area
-    return AreaRef(code=area.code, name=area.name, level=area.level,
-                   pref_name=area.pref_name, synthetic=area.synthetic)
+    return AreaRef(
+        code=area.code,
+        name=area.name,
+        level=area.level,
+        pref_name=area.pref_name,
+        synthetic=area.synthetic,
+    )
 
 
 def draft_sheet_with_llm(
-    *, area: AreaRef | Area, theme: str, findings: Sequence[Finding],
-    hits: Sequence[SearchHit], settings: Settings,
-    examples: Sequence[ExampleSheet] = (), issue_text: str | None = None,
-    store: IndexStore | None = None, model: BaseChatModel | None = None,
-    embedder: str = "", index_version: str = "", data_year: int | None = None,
+    *,
+    area: AreaRef | Area,
+    theme: str,
+    findings: Sequence[Finding],
+    hits: Sequence[SearchHit],
+    settings: Settings,
+    examples: Sequence[ExampleSheet] = (),
+    issue_text: str | None = None,
+    store: IndexStore | None = None,
+    model: BaseChatModel | None = None,
+    embedder: str = "",
+    index_version: str = "",
+    data_year: int | None = None,
 ) -> LLMDraftOutcome:
     """Draft an issue sheet with the LLM; only verified citations and known figures survive.
 
@@ -540,24 +610,36 @@ def draft_sheet_with_llm(
     try:
         model = model or chat_model(settings)
     except InputError as err:
-        return LLMDraftOutcome(None, [f"{err} オフラインの下書き機能に切り替えます。"],
-                               prompt_version=prompt.version)
+        return LLMDraftOutcome(
+            None, [f"{err} オフラインの下書き機能に切り替えます。"], prompt_version=prompt.version
+        )
     label = _model_label(settings, model)
-    citable = ({i for i in example_chunk_ids(examples) if i in store.by_id}
-               if store is not None else set())
+    citable = (
+        {i for i in example_chunk_ids(examples) if i in store.by_id} if store is not None else set()
+    )
     verifier = _Verifier(hits, store, findings, citable)
-    messages = build_draft_messages(area=area_ref, theme=theme, findings=findings,
-                                    examples=examples, hits=hits, issue_text=issue_text,
-                                    prompt=prompt, citable_examples=citable,
-                                    system_role=accepts_system_role(label))
-    run = _run(model, SheetDraft, messages, prompt,
-               lambda d: _draft_errors(cast(SheetDraft, d), verifier))
+    messages = build_draft_messages(
+        area=area_ref,
+        theme=theme,
+        findings=findings,
+        examples=examples,
+        hits=hits,
+        issue_text=issue_text,
+        prompt=prompt,
+        citable_examples=citable,
+        system_role=accepts_system_role(label),
+    )
+    run = _run(
+        model, SheetDraft, messages, prompt, lambda d: _draft_errors(cast(SheetDraft, d), verifier)
+    )
     notes = [f"LLM「{label}」で下書きしました（プロンプト {prompt.version}）。", *run.messages]
     draft = cast(SheetDraft | None, run.parsed)
     if run.failure or draft is None or not any(s.text.strip() for _, s in draft.statements()):
         reason = run.failure or "LLM の出力が空でした"
-        notes = [*run.messages,
-                 f"{reason}。LLM「{label}」の下書きは使わず、オフラインの下書き機能に切り替えます。"]
+        notes = [
+            *run.messages,
+            f"{reason}。LLM「{label}」の下書きは使わず、オフラインの下書き機能に切り替えます。",
+        ]
         log.warning("LLM draft unusable: %s", reason)
         return LLMDraftOutcome(None, notes, run.raw, label, prompt.version)
 
@@ -567,56 +649,102 @@ def draft_sheet_with_llm(
         citations = verifier.keep_citations(path, d.citations, dropped)
         unknown = verifier.unknown_cases(d.text)
         if unknown:  # a sentence about a case nobody retrieved must not look backed
-            dropped.append(f"検索されていない事例（{'、'.join(unknown)}）に触れているため、"
-                           f"{path} の引用を外しました")
+            dropped.append(
+                f"検索されていない事例（{'、'.join(unknown)}）に触れているため、"
+                f"{path} の引用を外しました"
+            )
             citations = []
-        return {"text": d.text.strip(), "citations": citations,
-                "figures": verifier.keep_figures(path, d.figure_ids, dropped),
-                "note": f"未確認の事例参照: {'、'.join(unknown)}" if unknown else ""}
+        return {
+            "text": d.text.strip(),
+            "citations": citations,
+            "figures": verifier.keep_figures(path, d.figure_ids, dropped),
+            "note": f"未確認の事例参照: {'、'.join(unknown)}" if unknown else "",
+        }
 
     sheet = IssueSheet(
         title=draft.title.strip() or f"{area_ref.name} {THEME_LABELS.get(theme, theme)}",
-        area=area_ref, theme=theme,
+        area=area_ref,
+        theme=theme,
         participants=[p.strip() for p in draft.participants if p.strip()],
-        current_state=[Statement(**statement(f"current_state[{i}]", s))
-                       for i, s in enumerate(draft.current_state) if s.text.strip()],
+        current_state=[
+            Statement(**statement(f"current_state[{i}]", s))
+            for i, s in enumerate(draft.current_state)
+            if s.text.strip()
+        ],
         goal=Statement(**statement("goal", draft.goal)),
         issue=Statement(**statement("issue", draft.issue)),
-        causes=[Cause(**statement(f"causes[{i}]", c), viewpoint=c.viewpoint.strip())
-                for i, c in enumerate(draft.causes) if c.text.strip()],
-        measures=[Measure(**statement(f"measures[{i}]", m), priority=m.priority, source="llm",
-                          roles=[Role(actor=r.actor, action=r.action) for r in m.roles])
-                  for i, m in enumerate(draft.measures) if m.text.strip()],
-        effects=[Statement(**statement(f"effects[{i}]", s))
-                 for i, s in enumerate(draft.effects) if s.text.strip()],
+        causes=[
+            Cause(**statement(f"causes[{i}]", c), viewpoint=c.viewpoint.strip())
+            for i, c in enumerate(draft.causes)
+            if c.text.strip()
+        ],
+        measures=[
+            Measure(
+                **statement(f"measures[{i}]", m),
+                priority=m.priority,
+                source="llm",
+                roles=[Role(actor=r.actor, action=r.action) for r in m.roles],
+            )
+            for i, m in enumerate(draft.measures)
+            if m.text.strip()
+        ],
+        effects=[
+            Statement(**statement(f"effects[{i}]", s))
+            for i, s in enumerate(draft.effects)
+            if s.text.strip()
+        ],
     )
     unbacked = sheet.unbacked_fields()
     notes += dropped
     if unbacked:
         notes.append("根拠を確認できない文があります（根拠なしとして表示）: " + "、".join(unbacked))
     sheet.provenance = Provenance(
-        mode="llm", llm_model=label, prompt_version=prompt.version, embedder=embedder,
-        index_version=index_version, data_year=data_year,
-        retrieved_chunk_ids=[h.chunk_id for h in hits], issue_text=issue_text, messages=notes)
+        mode="llm",
+        llm_model=label,
+        prompt_version=prompt.version,
+        embedder=embedder,
+        index_version=index_version,
+        data_year=data_year,
+        retrieved_chunk_ids=[h.chunk_id for h in hits],
+        issue_text=issue_text,
+        messages=notes,
+    )
     return LLMDraftOutcome(sheet, notes, run.raw, label, prompt.version)
 
 
-def draft_with_llm(request: DraftRequest, context: DraftContext, settings: Settings,
-                   model: BaseChatModel | None = None) -> LLMDraftOutcome:
+def draft_with_llm(
+    request: DraftRequest,
+    context: DraftContext,
+    settings: Settings,
+    model: BaseChatModel | None = None,
+) -> LLMDraftOutcome:
     """drafting.py's entry point: everything citable comes from the gathered context."""
     return draft_sheet_with_llm(
-        area=context.area, theme=context.theme, findings=context.findings, hits=context.hits,
-        settings=settings, examples=context.examples, issue_text=request.issue_text,
-        store=context.store, model=model, embedder=context.embedder,
-        index_version=context.index_version, data_year=context.data_year)
+        area=context.area,
+        theme=context.theme,
+        findings=context.findings,
+        hits=context.hits,
+        settings=settings,
+        examples=context.examples,
+        issue_text=request.issue_text,
+        store=context.store,
+        model=model,
+        embedder=context.embedder,
+        index_version=context.index_version,
+        data_year=context.data_year,
+    )
 
 
 # ----------------------------------------------------------------------------- answers
 
 
-def answer_question(question: str, hits: Sequence[SearchHit], settings: Settings,
-                    model: BaseChatModel | None = None,
-                    store: IndexStore | None = None) -> LLMAnswer:
+def answer_question(
+    question: str,
+    hits: Sequence[SearchHit],
+    settings: Settings,
+    model: BaseChatModel | None = None,
+    store: IndexStore | None = None,
+) -> LLMAnswer:
     """A short LLM answer that cites only verified passages of ``hits``.
 
     Unverifiable citations are dropped; when none remains the model's text is not shown
@@ -627,21 +755,35 @@ def answer_question(question: str, hits: Sequence[SearchHit], settings: Settings
     if not question.strip():
         raise InputError("質問が空です。")
     if not hits:
-        return LLMAnswer("検索された資料がないため、LLM では回答しません。", [],
-                         ["検索結果が0件のため LLM を呼び出しませんでした。"],
-                         prompt_version=prompt.version)
+        return LLMAnswer(
+            "検索された資料がないため、LLM では回答しません。",
+            [],
+            ["検索結果が0件のため LLM を呼び出しませんでした。"],
+            prompt_version=prompt.version,
+        )
     model = model or chat_model(settings)
     label = _model_label(settings, model)
     verifier = _Verifier(hits, store)
     messages = build_answer_messages(question, hits, prompt, accepts_system_role(label))
-    run = _run(model, AnswerDraft, messages, prompt,
-               lambda a: _answer_errors(cast(AnswerDraft, a), verifier))
+    run = _run(
+        model,
+        AnswerDraft,
+        messages,
+        prompt,
+        lambda a: _answer_errors(cast(AnswerDraft, a), verifier),
+    )
     notes = [f"LLM「{label}」に質問しました（プロンプト {prompt.version}）。", *run.messages]
     draft = cast(AnswerDraft | None, run.parsed)
     if run.failure or draft is None:
         notes.append(run.failure or "LLM の出力を読み取れませんでした")
-        return LLMAnswer("LLM の回答を得られませんでした。検索結果の本文をご確認ください。", [],
-                         notes, run.raw, label, prompt.version)
+        return LLMAnswer(
+            "LLM の回答を得られませんでした。検索結果の本文をご確認ください。",
+            [],
+            notes,
+            run.raw,
+            label,
+            prompt.version,
+        )
     dropped: list[str] = []
     citations = verifier.keep_citations("answer", draft.citations, dropped)
     notes += dropped
@@ -652,7 +794,12 @@ def answer_question(question: str, hits: Sequence[SearchHit], settings: Settings
         notes.append("回答の根拠となる引用を検証できなかったため、LLM の回答は表示しません。")
         return LLMAnswer(
             "検索された資料から根拠を確認できる回答を作れませんでした。検索結果の本文をご確認ください。",
-            [], notes, run.raw, label, prompt.version)
+            [],
+            notes,
+            run.raw,
+            label,
+            prompt.version,
+        )
     return LLMAnswer(draft.answer.strip(), citations, notes, run.raw, label, prompt.version)
 
 

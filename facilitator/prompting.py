@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .parsers.base import ExampleSheet
-from .reports.models import Finding
-from .retrieval import SearchHit
-from .settings import PROJECT_ROOT
+from facilitator.parsers.base import ExampleSheet
+from facilitator.reports.models import Finding
+from facilitator.retrieval import SearchHit
+from facilitator.settings import PROJECT_ROOT
 
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
 MAX_PASSAGES = 12
@@ -83,7 +83,9 @@ def load_prompt(name: str, version: int | None = None, folder: Path | None = Non
         if m and m.group("name") == name:
             found[int(m.group("version"))] = path
     if not found or (version is not None and version not in found):
-        raise FileNotFoundError(f"プロンプト「{name}」（版 {version or '最新'}）が {folder} にありません")
+        raise FileNotFoundError(
+            f"プロンプト「{name}」（版 {version or '最新'}）が {folder} にありません"
+        )
     number = version if version is not None else max(found)
     path = found[number]
     raw = path.read_text("utf-8")
@@ -141,27 +143,33 @@ def render_findings(findings: Sequence[Finding], empty: str = "") -> str:
     )
 
 
-def render_examples(examples: Sequence[ExampleSheet], citable: set[str] | None = None,
-                    empty: str = "") -> str:
+def render_examples(
+    examples: Sequence[ExampleSheet], citable: set[str] | None = None, empty: str = ""
+) -> str:
     """The example sheets as ``<example field=… [id=…]>`` DATA; ids only for citable chunks."""
     if not examples:
         return empty
     citable = citable or set()
     blocks: list[str] = []
     for ex in examples:
-        parts = [("表題", ex.title, None), ("圏域", ex.area, ex.chunk_ids.get("area")),
-                 ("参加者", ex.participants, ex.chunk_ids.get("participants")),
-                 ("課題", ex.issue, ex.chunk_ids.get("issue")),
-                 ("目指す姿", ex.goal, ex.chunk_ids.get("goal"))]
+        parts = [
+            ("表題", ex.title, None),
+            ("圏域", ex.area, ex.chunk_ids.get("area")),
+            ("参加者", ex.participants, ex.chunk_ids.get("participants")),
+            ("課題", ex.issue, ex.chunk_ids.get("issue")),
+            ("目指す姿", ex.goal, ex.chunk_ids.get("goal")),
+        ]
         parts += [(f"原因{c.number}", _item_text(c.text, c.points), c.chunk_id) for c in ex.causes]
-        parts += [(f"方策{m.number}", _item_text(m.text, m.points), m.chunk_id)
-                  for m in ex.measures]
+        parts += [
+            (f"方策{m.number}", _item_text(m.text, m.points), m.chunk_id) for m in ex.measures
+        ]
         parts.append(("効果", ex.effect, ex.chunk_ids.get("effect")))
         inner = "\n".join(
             f'<example field="{_attr(label)}"'
             + (f' id="{_attr(cid)}"' if cid and cid in citable else "")
             + f">{escape_data(value)}</example>"
-            for label, value, cid in parts if value
+            for label, value, cid in parts
+            if value
         )
         blocks.append(f'<example_sheet theme="{_attr(ex.theme)}">\n{inner}\n</example_sheet>')
     return "\n".join(blocks)

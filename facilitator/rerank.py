@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .embeddings import load_hub_or_local
+from facilitator.embeddings import load_hub_or_local
 
 RERANK_DEPTH = 30
 """How many fused candidates the cross-encoder rescores."""
@@ -24,15 +24,17 @@ class Reranker:
         from sentence_transformers import CrossEncoder
 
         self._model, short = load_hub_or_local(
-            lambda m: CrossEncoder(m, device=device, max_length=512), model, "再ランクのモデル")
+            lambda m: CrossEncoder(m, device=device, max_length=512), model, "再ランクのモデル"
+        )
         self.name = f"ce/{short}"
 
     def scores(self, query: str, passages: list[str]) -> np.ndarray:
         """Relevance of each passage to the query (higher is better; scale is the model's)."""
         if not passages:
             return np.zeros(0, dtype=np.float32)
-        out = self._model.predict([(query, p) for p in passages], convert_to_numpy=True,
-                                  show_progress_bar=False)
+        out = self._model.predict(
+            [(query, p) for p in passages], convert_to_numpy=True, show_progress_bar=False
+        )
         return np.asarray(out, dtype=np.float32).reshape(len(passages), -1)[:, 0]
 
 

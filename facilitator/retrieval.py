@@ -15,16 +15,16 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
-from .chunks import Chunk, Locator
-from .embeddings import Embedder, load_embedder
-from .errors import InputError
-from .index import IndexStore
-from .lexical import tokenize
-from .parsers.base import CaseRecord
-from .rerank import RERANK_DEPTH, Reranker, load_reranker
-from .settings import Settings
-from .text import comparable, normalize_query, same_comparable
-from .themes import Theme, tag_code
+from facilitator.chunks import Chunk, Locator
+from facilitator.embeddings import Embedder, load_embedder
+from facilitator.errors import InputError
+from facilitator.index import IndexStore
+from facilitator.lexical import tokenize
+from facilitator.parsers.base import CaseRecord
+from facilitator.rerank import RERANK_DEPTH, Reranker, load_reranker
+from facilitator.settings import Settings
+from facilitator.text import comparable, normalize_query, same_comparable
+from facilitator.themes import Theme, tag_code
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +99,11 @@ class SearchResult(BaseModel):
     confident: bool
     confidence: float = Field(description="0–1; below the threshold nothing really matches")
     dense_evidence: float = Field(
-        default=0.0, description="best dense similarity, in SDs above off-topic probes")
+        default=0.0, description="best dense similarity, in SDs above off-topic probes"
+    )
     lexical_coverage: float = Field(
-        default=0.0, description="rarity-weighted share of query words in a top hit")
+        default=0.0, description="rarity-weighted share of query words in a top hit"
+    )
     filters: dict[str, str] = Field(default_factory=dict)
     hits: list[SearchHit]
     index_version: str
@@ -110,8 +112,9 @@ class SearchResult(BaseModel):
     took_ms: float
 
 
-def rrf(rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None = None
-        ) -> list[tuple[str, float]]:
+def rrf(
+    rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None = None
+) -> list[tuple[str, float]]:
     """Reciprocal-rank fusion of ranked id lists (best first).
 
     Used where only ranks exist (similar cases: text rank and shared-tag rank) and by
@@ -125,9 +128,13 @@ def rrf(rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None =
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def convex_fusion(lexical: dict[str, float], dense: dict[str, float], dense_floor: float,
-                  dense_missing: float | None = None,
-                  dense_share: float = DENSE_SHARE) -> list[tuple[str, float]]:
+def convex_fusion(
+    lexical: dict[str, float],
+    dense: dict[str, float],
+    dense_floor: float,
+    dense_missing: float | None = None,
+    dense_share: float = DENSE_SHARE,
+) -> list[tuple[str, float]]:
     """Fuse scores, not ranks: ``share·dense' + (1 − share)·bm25'`` over both candidate sets.
 
     BM25 is scaled by the query's best score. Dense similarity is scaled from
@@ -152,8 +159,13 @@ def convex_fusion(lexical: dict[str, float], dense: dict[str, float], dense_floo
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def rerank(fused: list[tuple[str, float]], query: str, reranker: Reranker,
-           store: IndexStore, depth: int = RERANK_DEPTH) -> list[tuple[str, float]]:
+def rerank(
+    fused: list[tuple[str, float]],
+    query: str,
+    reranker: Reranker,
+    store: IndexStore,
+    depth: int = RERANK_DEPTH,
+) -> list[tuple[str, float]]:
     """Reorder the fused head by the cross-encoder's score (which becomes the hit's score)."""
     head, tail = fused[:depth], fused[depth:]
     scores = reranker.scores(query, [store.by_id[cid].text for cid, _ in head])
@@ -178,8 +190,9 @@ def collapse_repeats(hits: list[SearchHit]) -> tuple[list[SearchHit], dict[str, 
     return [k for k, _ in kept], repeats
 
 
-def diversify(ranked: list[tuple[str, float]], group_of: Callable[[str], str | None],
-              per_group: int) -> list[tuple[str, float]]:
+def diversify(
+    ranked: list[tuple[str, float]], group_of: Callable[[str], str | None], per_group: int
+) -> list[tuple[str, float]]:
     """Keep at most ``per_group`` items of one group (case) before the rest.
 
     Ten sections of one case would hide the other precedents; the extra sections
@@ -229,10 +242,12 @@ class Searcher:
             )
         self.max_idf = max(self.store.lexical.idf.values(), default=1.0)
         self.reranker: Reranker | None = (
-            load_reranker(settings.reranker_model) if settings.reranker_model else None)
+            load_reranker(settings.reranker_model) if settings.reranker_model else None
+        )
 
-    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None,
-               mode: str = "hybrid") -> SearchResult:
+    def search(
+        self, query: str, k: int = 10, filters: SearchFilters | None = None, mode: str = "hybrid"
+    ) -> SearchResult:
         t0 = time.perf_counter()
         q = normalize_query(query or "")
         if not q:
@@ -254,8 +269,9 @@ class Searcher:
         lex_ids: list[str] = []
         lex_scores: dict[str, float] = {}
         if mode in ("hybrid", "lexical") and n_allowed:
-            scores = store.lexical.scores(q_tokens, mask.astype(np.float32) if mask is not None
-                                          else None)
+            scores = store.lexical.scores(
+                q_tokens, mask.astype(np.float32) if mask is not None else None
+            )
             n = min(CANDIDATES, len(scores))
             top = np.argpartition(-scores, n - 1)[:n]
             top = top[np.argsort(-scores[top])]
@@ -278,8 +294,11 @@ class Searcher:
             candidates = lex_scores.keys() | set(dense_ids)
             cal = store.meta.get("calibration", {"null_mean": 0.0})
             fused = convex_fusion(
-                lex_scores, {c: dense_all[c] for c in candidates if c in dense_all},
-                dense_floor=cal["null_mean"], dense_missing=min(dense_all.values(), default=None))
+                lex_scores,
+                {c: dense_all[c] for c in candidates if c in dense_all},
+                dense_floor=cal["null_mean"],
+                dense_missing=min(dense_all.values(), default=None),
+            )
         elif mode == "lexical":
             fused = list(lex_scores.items())
         else:
@@ -297,16 +316,23 @@ class Searcher:
         ]
         confidence, dense_z, coverage = self._confidence(q_tokens, hits, dense_sims)
         return SearchResult(
-            query=query, mode=mode, confident=confidence >= 0.5, confidence=round(confidence, 3),
-            dense_evidence=dense_z, lexical_coverage=coverage,
-            filters={f: v for f, v in conds}, hits=hits, index_version=store.version,
+            query=query,
+            mode=mode,
+            confident=confidence >= 0.5,
+            confidence=round(confidence, 3),
+            dense_evidence=dense_z,
+            lexical_coverage=coverage,
+            filters={f: v for f, v in conds},
+            hits=hits,
+            index_version=store.version,
             embedder=self.embedder.name,
             reranker=reranker.name if reranker is not None else None,
             took_ms=round((time.perf_counter() - t0) * 1000, 2),
         )
 
-    def _dense(self, qv: np.ndarray, conds: list[tuple[str, str]], mask: np.ndarray | None,
-               n_allowed: int) -> dict[str, float]:
+    def _dense(
+        self, qv: np.ndarray, conds: list[tuple[str, str]], mask: np.ndarray | None, n_allowed: int
+    ) -> dict[str, float]:
         """Best window similarity per chunk ("{chunk_id}#{n}" ids in Chroma).
 
         Broad filters over-fetch from the unfiltered HNSW index and filter here,
@@ -319,12 +345,16 @@ class Searcher:
         post_filter = mask is not None and share >= 0.2
         if mask is None or post_filter:
             n = want if mask is None else int(min(want / share * 1.5, 2000))
-            res = store.collection.query(query_embeddings=[qv],
-                                         n_results=min(n, store.n_windows), include=["distances"])
+            res = store.collection.query(
+                query_embeddings=[qv], n_results=min(n, store.n_windows), include=["distances"]
+            )
         else:
-            res = store.collection.query(query_embeddings=[qv],
-                                         n_results=min(want, store.n_windows),
-                                         where=_where(conds), include=["distances"])
+            res = store.collection.query(
+                query_embeddings=[qv],
+                n_results=min(want, store.n_windows),
+                where=_where(conds),
+                include=["distances"],
+            )
         best: dict[str, float] = {}
         for wid, dist in zip(res["ids"][0], res["distances"][0], strict=True):
             cid = wid.rsplit("#", 1)[0]
@@ -333,8 +363,9 @@ class Searcher:
             best[cid] = max(best.get(cid, -1.0), 1.0 - dist)
         return best
 
-    def _confidence(self, q_tokens: list[str], hits: list[SearchHit],
-                    dense_sims: list[float]) -> tuple[float, float, float]:
+    def _confidence(
+        self, q_tokens: list[str], hits: list[SearchHit], dense_sims: list[float]
+    ) -> tuple[float, float, float]:
         """(confidence 0–1, dense evidence, lexical coverage) for the best hits.
 
         Dense evidence: the best similarity in standard deviations above the noise
@@ -373,14 +404,24 @@ def _where(conds: list[tuple[str, str]]) -> dict[str, Any] | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def _hit(chunk: Chunk, score: float, lex: int | None, dense: int | None,
-         qset: set[str]) -> SearchHit:
+def _hit(
+    chunk: Chunk, score: float, lex: int | None, dense: int | None, qset: set[str]
+) -> SearchHit:
     return SearchHit(
-        chunk_id=chunk.chunk_id, doc_title=chunk.doc_title, locator=chunk.locator.label(),
-        case_id=chunk.locator.case_id, text=chunk.text, score=round(score, 6),
-        doc_id=chunk.doc_id, doc_kind=str(chunk.doc_kind), case_name=chunk.locator.case_name,
-        location=chunk.locator, lexical_rank=lex, dense_rank=dense,
-        highlights=matching_sentences(chunk.text, qset), metadata=chunk.metadata,
+        chunk_id=chunk.chunk_id,
+        doc_title=chunk.doc_title,
+        locator=chunk.locator.label(),
+        case_id=chunk.locator.case_id,
+        text=chunk.text,
+        score=round(score, 6),
+        doc_id=chunk.doc_id,
+        doc_kind=str(chunk.doc_kind),
+        case_name=chunk.locator.case_name,
+        location=chunk.locator,
+        lexical_rank=lex,
+        dense_rank=dense,
+        highlights=matching_sentences(chunk.text, qset),
+        metadata=chunk.metadata,
     )
 
 
@@ -414,19 +455,27 @@ def similar_cases(searcher: Searcher, case_id: str, k: int = 5) -> list[SimilarC
     """
     store = searcher.store
     case = store.case(case_id)
-    result = searcher.search(case_overview_text(store, case), k=40,
-                             filters=SearchFilters(doc_kind="casebook"))
+    result = searcher.search(
+        case_overview_text(store, case), k=40, filters=SearchFilters(doc_kind="casebook")
+    )
     best: dict[str, SearchHit] = {}
     for h in result.hits:
         if h.case_id and h.case_id != case_id and h.case_id not in best:
             best[h.case_id] = h
     tags = set(case.tags)
     others = {c.case_id: c for c in store.cases if c.case_id != case_id}
-    by_tags = sorted((c for c in others.values() if tags & set(c.tags)),
-                     key=lambda c: (-len(tags & set(c.tags)), c.case_id))
+    by_tags = sorted(
+        (c for c in others.values() if tags & set(c.tags)),
+        key=lambda c: (-len(tags & set(c.tags)), c.case_id),
+    )
     fused = rrf([list(best), [c.case_id for c in by_tags]], weights=[1.0, 0.7])
     return [
-        SimilarCase(case=others[cid], score=score,
-                    shared_tags=[t for t in case.tags if t in others[cid].tags], hit=best.get(cid))
-        for cid, score in fused[:k] if cid in others
+        SimilarCase(
+            case=others[cid],
+            score=score,
+            shared_tags=[t for t in case.tags if t in others[cid].tags],
+            hit=best.get(cid),
+        )
+        for cid, score in fused[:k]
+        if cid in others
     ]

@@ -15,7 +15,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, Field, computed_field
 
-from .themes import THEME_LABELS
+from facilitator.themes import THEME_LABELS
 
 S = TypeVar("S")
 
@@ -29,8 +29,7 @@ class SheetStatus(StrEnum):
     published = "公表"
 
 
-STATUS_ORDER = [SheetStatus.draft, SheetStatus.review, SheetStatus.submitted,
-                SheetStatus.published]
+STATUS_ORDER = [SheetStatus.draft, SheetStatus.review, SheetStatus.submitted, SheetStatus.published]
 
 
 class Citation(BaseModel):
@@ -167,8 +166,14 @@ FIELD_LABELS: dict[str, str] = {
 }
 
 
-def statement_paths(current_state: Sequence[S], goal: S, issue: S, causes: Sequence[S],
-                    measures: Sequence[S], effects: Sequence[S]) -> list[tuple[str, S]]:
+def statement_paths(
+    current_state: Sequence[S],
+    goal: S,
+    issue: S,
+    causes: Sequence[S],
+    measures: Sequence[S],
+    effects: Sequence[S],
+) -> list[tuple[str, S]]:
     """The statement fields in sheet order with their paths (``causes[1]``).
 
     Shared by the sheet and the LLM's draft schema, so messages about a draft point at
@@ -212,8 +217,9 @@ class IssueSheet(BaseModel):
 
     def statements(self) -> list[tuple[str, Statement]]:
         """Every statement with its field name (``causes[1]`` style paths)."""
-        return statement_paths(self.current_state, self.goal, self.issue, self.causes,
-                               self.measures, self.effects)
+        return statement_paths(
+            self.current_state, self.goal, self.issue, self.causes, self.measures, self.effects
+        )
 
     def citations_by_field(self) -> dict[str, list[Citation]]:
         return {path: s.citations for path, s in self.statements() if s.citations}
@@ -227,6 +233,12 @@ class IssueSheet(BaseModel):
     def is_complete(self) -> bool:
         """All fields filled (PRODUCT: a complete sheet has every field)."""
         return bool(
-            self.participants and self.current_state and self.goal.text and self.issue.text
-            and self.causes and self.measures and self.effects and self.indicators
+            self.participants
+            and self.current_state
+            and self.goal.text
+            and self.issue.text
+            and self.causes
+            and self.measures
+            and self.effects
+            and self.indicators
         )

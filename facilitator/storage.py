@@ -9,9 +9,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .errors import FacilitatorError, NotFoundError
-from .settings import Settings
-from .sheets import IssueSheet
+from facilitator.errors import FacilitatorError, NotFoundError
+from facilitator.settings import Settings
+from facilitator.sheets import IssueSheet
 
 
 class SheetConflictError(FacilitatorError):
@@ -77,7 +77,8 @@ class SheetStore:
             try:
                 row = db.execute(
                     "SELECT version, body FROM sheet_versions WHERE sheet_id = ?"
-                    " ORDER BY version DESC LIMIT 1", (sheet.sheet_id,)
+                    " ORDER BY version DESC LIMIT 1",
+                    (sheet.sheet_id,),
                 ).fetchone()
                 latest = row[0] if row else 0
                 if latest != sheet.version:
@@ -86,9 +87,14 @@ class SheetStore:
                 saved = sheet.model_copy(update={"version": latest + 1}, deep=True)
                 db.execute(
                     "INSERT INTO sheet_versions VALUES (?, ?, ?, ?, ?, ?)",
-                    (saved.sheet_id, saved.version,
-                     datetime.now(UTC).isoformat(timespec="seconds"), author, message,
-                     saved.model_dump_json()),
+                    (
+                        saved.sheet_id,
+                        saved.version,
+                        datetime.now(UTC).isoformat(timespec="seconds"),
+                        author,
+                        message,
+                        saved.model_dump_json(),
+                    ),
                 )
                 db.execute("COMMIT")
             except BaseException:
@@ -101,11 +107,14 @@ class SheetStore:
             if version is None:
                 row = db.execute(
                     "SELECT body FROM sheet_versions WHERE sheet_id = ?"
-                    " ORDER BY version DESC LIMIT 1", (sheet_id,)).fetchone()
+                    " ORDER BY version DESC LIMIT 1",
+                    (sheet_id,),
+                ).fetchone()
             else:
                 row = db.execute(
                     "SELECT body FROM sheet_versions WHERE sheet_id = ? AND version = ?",
-                    (sheet_id, version)).fetchone()
+                    (sheet_id, version),
+                ).fetchone()
         if row is None:
             what = f"シート「{sheet_id}」" + (f"の版{version}" if version else "")
             raise NotFoundError(f"{what}はありません")
@@ -115,12 +124,20 @@ class SheetStore:
         with closing(self._connect()) as db:
             rows = db.execute(
                 "SELECT version, saved_at, author, message, body FROM sheet_versions"
-                " WHERE sheet_id = ? ORDER BY version", (sheet_id,)).fetchall()
+                " WHERE sheet_id = ? ORDER BY version",
+                (sheet_id,),
+            ).fetchall()
         if not rows:
             raise NotFoundError(f"シート「{sheet_id}」はありません")
         return [
-            VersionInfo(sheet_id=sheet_id, version=v, saved_at=t, author=a, message=m,
-                        status=IssueSheet.model_validate_json(b).status)
+            VersionInfo(
+                sheet_id=sheet_id,
+                version=v,
+                saved_at=t,
+                author=a,
+                message=m,
+                status=IssueSheet.model_validate_json(b).status,
+            )
             for v, t, a, m, b in rows
         ]
 
@@ -128,8 +145,11 @@ class SheetStore:
         """Save an old version's content as the newest version (history is kept)."""
         old = self.get(sheet_id, version)
         latest = self.get(sheet_id)
-        return self.save(old.model_copy(update={"version": latest.version}), author=author,
-                         message=f"版{version}を復元")
+        return self.save(
+            old.model_copy(update={"version": latest.version}),
+            author=author,
+            message=f"版{version}を復元",
+        )
 
     def list(self) -> list[SheetSummary]:
         with closing(self._connect()) as db:
@@ -141,7 +161,15 @@ class SheetStore:
         out = []
         for sid, v, t, body in rows:
             sheet = IssueSheet.model_validate_json(body)
-            out.append(SheetSummary(sheet_id=sid, version=v, title=sheet.title,
-                                    area_name=sheet.area.name, theme=sheet.theme,
-                                    status=sheet.status, saved_at=t))
+            out.append(
+                SheetSummary(
+                    sheet_id=sid,
+                    version=v,
+                    title=sheet.title,
+                    area_name=sheet.area.name,
+                    theme=sheet.theme,
+                    status=sheet.status,
+                    saved_at=t,
+                )
+            )
         return out

@@ -36,7 +36,9 @@ _LOOKALIKES = {
     "䛾": "の",
 }
 _LOOKALIKE_RE = re.compile("|".join(map(re.escape, _LOOKALIKES)))
-_TAG_RE = re.compile(r"</?(?:p|ul|li|ol|br|span|div|td|tr|th|table|tbody|thead|b|strong)\b[^>]*>", re.I)
+_TAG_RE = re.compile(
+    r"</?(?:p|ul|li|ol|br|span|div|td|tr|th|table|tbody|thead|b|strong)\b[^>]*>", re.I
+)
 # Circled numbers (①–⑳, ㉑–㉟, ㊱–㊿) carry structure (「取組の詳細 ③」「【方策①】」);
 # NFKC would turn them into plain digits, so they are kept as written.
 _CIRCLED_RE = re.compile("([\u2460-\u2473\u3251-\u325f\u32b1-\u32bf])")
@@ -74,7 +76,7 @@ _NOISE_RE = re.compile(r"[\s、。,.:：・「」『』()（）【】]")
 
 
 def _bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)}
+    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 def comparable(text: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from .text import normalize_query
+from facilitator.text import normalize_query
 
 
 class Theme(StrEnum):
@@ -69,14 +69,41 @@ TAG_THEMES: dict[str, tuple[str, ...]] = {
 
 # Words that mark a passage as being about a theme (matched on normalised text).
 THEME_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "ichigo": ("1号機能", "一次診療", "総合的かつ継続的", "日常的な診療", "総合診療", "家庭医",
-               "かかりつけ医機能", "院内掲示", "患者からの相談"),
+    "ichigo": (
+        "1号機能",
+        "一次診療",
+        "総合的かつ継続的",
+        "日常的な診療",
+        "総合診療",
+        "家庭医",
+        "かかりつけ医機能",
+        "院内掲示",
+        "患者からの相談",
+    ),
     "jikangai": ("時間外", "休日", "夜間", "24時間", "当番医", "輪番", "急患", "救急"),
-    "nyutaiin": ("入退院", "退院", "入院", "後方支援", "病診連携", "病病連携", "紹介",
-                 "逆紹介", "地域連携クリティカルパス"),
+    "nyutaiin": (
+        "入退院",
+        "退院",
+        "入院",
+        "後方支援",
+        "病診連携",
+        "病病連携",
+        "紹介",
+        "逆紹介",
+        "地域連携クリティカルパス",
+    ),
     "zaitaku": ("在宅医療", "訪問診療", "往診", "看取り", "訪問看護", "在宅療養"),
-    "kaigo": ("介護", "ケアマネ", "主治医意見書", "地域ケア会議", "地域包括", "サービス担当者会議",
-              "多職種", "ACP", "人生会議"),
+    "kaigo": (
+        "介護",
+        "ケアマネ",
+        "主治医意見書",
+        "地域ケア会議",
+        "地域包括",
+        "サービス担当者会議",
+        "多職種",
+        "ACP",
+        "人生会議",
+    ),
 }
 
 

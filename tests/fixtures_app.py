@@ -69,8 +69,19 @@ def open_page(page: str | None = None) -> AppTest:
 def texts(at: AppTest) -> str:
     """Everything the page wrote as text (markdown, captions, alerts, titles), one string."""
     parts: list[str] = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
-                 "error", "success", "code", "text"):
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "code",
+        "text",
+    ):
         parts += [str(e.value) for e in getattr(at, kind)]
     return "\n".join(parts)
 

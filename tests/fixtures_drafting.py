@@ -42,8 +42,9 @@ def drafting_searcher(drafting_data: Settings) -> Searcher:
 
 
 @pytest.fixture(scope="session")
-def drafts(drafting_data: Settings, drafting_searcher: Searcher
-           ) -> dict[tuple[str, str], tuple[DraftResult, DraftContext]]:
+def drafts(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> dict[tuple[str, str], tuple[DraftResult, DraftContext]]:
     """One offline draft (not saved) and its context for every theme × 二次医療圏."""
     from facilitator.drafting import draft_sheet, gather_context
 

@@ -46,7 +46,8 @@ def test_area_page_shows_synthetic_banner_charts_and_findings(app_env: Settings)
 
 
 def test_area_page_offers_the_sample_when_no_report_data(
-        app_data: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app_data: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     point_app_at(monkeypatch, Settings(data_dir=tmp_path / "empty", corpus_dir=app_data.corpus_dir))
     at = open_page()
     assert "報告データがまだ取り込まれていません" in texts(at)
@@ -85,7 +86,9 @@ def test_search_shows_an_example_sheet_repeated_in_another_document_once(app_env
     shown = [m.value for m in at.markdown if m.value.startswith(":material/location_on:")]
     for line in same:
         for where in line.removeprefix("同じ内容: ").split("、"):
-            assert not any(where.split(" ", 1)[1] in s and where.split(" ", 1)[0] in s for s in shown)
+            assert not any(
+                where.split(" ", 1)[1] in s and where.split(" ", 1)[0] in s for s in shown
+            )
 
 
 def test_search_says_so_when_no_precedent_matches(app_env: Settings) -> None:
@@ -101,8 +104,12 @@ def test_search_filters_keep_only_matching_cases(app_env: Settings) -> None:
     at.text_input(key="search_query").input("在宅医療の後方支援").run()
     cases = [m.value for m in at.markdown if m.value.startswith("#### 事例")]
     assert cases
-    categories = [c.value.split("・")[0] for c in at.caption if "・" in c.value
-                  and c.value.split("・")[0] in ("診療所", "病院", "地域の連携", "参考事例")]
+    categories = [
+        c.value.split("・")[0]
+        for c in at.caption
+        if "・" in c.value
+        and c.value.split("・")[0] in ("診療所", "病院", "地域の連携", "参考事例")
+    ]
     assert set(categories) == {"病院"}
 
 
@@ -142,7 +149,12 @@ def test_bad_csv_upload_shows_row_and_column_and_keeps_data(app_env: Settings) -
     assert any("取り込みませんでした" in e.value for e in at.error)
     table = at.dataframe[0].value
     row = table.iloc[0]
-    assert (row["ファイル"], row["行"], row["列"], row["値"]) == ("市町村表_誤り.csv", 4, "人口", "abc")
+    assert (row["ファイル"], row["行"], row["列"], row["値"]) == (
+        "市町村表_誤り.csv",
+        4,
+        "人口",
+        "abc",
+    )
     assert "架空データ" in set(at.dataframe[-1].value["区分"])  # earlier data still there
 
 
@@ -154,7 +166,9 @@ def test_load_sample_button_reports_already_loaded(app_env: Settings) -> None:
 
 def test_bad_document_upload_shows_japanese_error_and_saves_nothing(app_env: Settings) -> None:
     at = open_page("data")
-    at.file_uploader(key="data_doc_files").set_value(("壊れた資料.pdf", b"not a pdf", "application/pdf"))
+    at.file_uploader(key="data_doc_files").set_value(
+        ("壊れた資料.pdf", b"not a pdf", "application/pdf")
+    )
     at.form_submit_button[0].click().run()
     assert at.error and "壊れた資料.pdf" in at.error[0].value
     assert not (app_env.uploads_dir / "壊れた資料.pdf").exists()
@@ -175,16 +189,31 @@ def test_sheet_page_edits_fields_measures_roles_and_citations(app_env: Settings)
     at.text_input(key=_editor_key(at, "title")).input("北部圏域の在宅医療（第1回）")
     at.text_area(key=_editor_key(at, "issue")).input("夜間の往診を担う診療所が少ない")
     at.session_state[_editor_key(at, "measures")] = {
-        "edited_rows": {0: {"accepted": False}}, "added_rows": [], "deleted_rows": []}
+        "edited_rows": {0: {"accepted": False}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.session_state[_editor_key(at, "roles")] = {
-        "edited_rows": {}, "deleted_rows": [],
-        "added_rows": [{"measure": "2", "actor": "北部郡市医師会", "action": "輪番表を作る"}]}
+        "edited_rows": {},
+        "deleted_rows": [],
+        "added_rows": [{"measure": "2", "actor": "北部郡市医師会", "action": "輪番表を作る"}],
+    }
     at.session_state[_editor_key(at, "cites")] = {
-        "edited_rows": {0: {"accepted": False}}, "added_rows": [], "deleted_rows": []}
+        "edited_rows": {0: {"accepted": False}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.session_state[_editor_key(at, "causes")] = {
-        "edited_rows": {}, "deleted_rows": [],
-        "added_rows": [{"viewpoint": "住民", "text": "夜間に相談できる先を知らない",
-                        "note": "住民説明会で出た意見"}]}
+        "edited_rows": {},
+        "deleted_rows": [],
+        "added_rows": [
+            {
+                "viewpoint": "住民",
+                "text": "夜間に相談できる先を知らない",
+                "note": "住民説明会で出た意見",
+            }
+        ],
+    }
     at.text_input(key=_editor_key(at, "message")).input("題名と課題を修正")
     _submit(at)
     assert not at.exception
@@ -300,7 +329,8 @@ def test_import_edited_workbook_as_new_version(app_env: Settings, tmp_path: Path
     path = to_xlsx([sheet], tmp_path / "課題管理シート.xlsx")
     at = open_page("export")
     at.file_uploader(key="import_file").set_value(
-        ("課題管理シート.xlsx", path.read_bytes(), exports.XLSX))
+        ("課題管理シート.xlsx", path.read_bytes(), exports.XLSX)
+    )
     next(b for b in at.form_submit_button if b.label == "取り込む").click().run()
     assert any("変更はありませんでした" in i.value for i in at.info)
 
@@ -308,7 +338,9 @@ def test_import_edited_workbook_as_new_version(app_env: Settings, tmp_path: Path
 def test_import_unreadable_workbook_lists_the_problem(app_env: Settings) -> None:
     saved_example(app_env)
     at = open_page("export")
-    at.file_uploader(key="import_file").set_value(("壊れた.xlsx", b"PK\x03\x04broken", exports.XLSX))
+    at.file_uploader(key="import_file").set_value(
+        ("壊れた.xlsx", b"PK\x03\x04broken", exports.XLSX)
+    )
     next(b for b in at.form_submit_button if b.label == "取り込む").click().run()
     assert any("壊れた.xlsx" in e.value for e in at.error)
     assert SheetStore(app_env).get("sh-example01").version == 1
@@ -318,14 +350,19 @@ def test_import_unreadable_workbook_lists_the_problem(app_env: Settings) -> None
 
 
 def test_fresh_data_dir_builds_the_index_from_a_button(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "note.txt").write_text(
-        "地域の夜間診療について\n\n夜間の輪番制を医師会が調整し、休日当番医と連携している。\n", "utf-8")
+        "地域の夜間診療について\n\n夜間の輪番制を医師会が調整し、休日当番医と連携している。\n",
+        "utf-8",
+    )
     (corpus / "manifest.json").write_text(
         '{"documents": [{"doc_id": "note", "title": "小さな資料", "kind": "local", '
-        '"path": "note.txt", "parser": "generic"}]}', "utf-8")
+        '"path": "note.txt", "parser": "generic"}]}',
+        "utf-8",
+    )
     point_app_at(monkeypatch, Settings(data_dir=tmp_path / "data", corpus_dir=corpus))
     at = open_page("search")
     assert any("検索インデックスがまだありません" in w.value for w in at.warning)
@@ -368,7 +405,8 @@ def test_drafting_creates_a_saved_sheet_with_citations(app_env: Settings) -> Non
 
 
 def test_llm_mode_is_shown_and_an_unreachable_llm_falls_back(
-        app_env: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    app_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FACILITATOR_LLM_MODEL", "openai:test-model")
     monkeypatch.setenv("FACILITATOR_LLM_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens
     at = open_page("sheet")
@@ -419,8 +457,10 @@ def test_meeting_new_conversation_clears_turns_and_filters(app_env: Settings) ->
 
 
 def test_add_search_and_remove_a_user_document(app_env: Settings) -> None:
-    text = ("離島の夜間救急について\n\n汐見島では島内の診療所と本土の病院がオンラインで夜間の相談を"
-            "受け、ヘリ搬送の判断を共有している。\n").encode()
+    text = (
+        "離島の夜間救急について\n\n汐見島では島内の診療所と本土の病院がオンラインで夜間の相談を"
+        "受け、ヘリ搬送の判断を共有している。\n"
+    ).encode()
     at = open_page("data")
     at.file_uploader(key="data_doc_files").set_value(("離島の取組.txt", text, "text/plain"))
     at.text_input(key="data_doc_title").input("離島の夜間救急メモ")

@@ -22,8 +22,7 @@ def night(drafting_data: Settings, drafting_searcher: Searcher) -> Answer:
     return ask(NIGHT, None, drafting_data, drafting_searcher)
 
 
-def test_offline_answer_groups_passages_by_case(night: Answer,
-                                                drafting_searcher: Searcher) -> None:
+def test_offline_answer_groups_passages_by_case(night: Answer, drafting_searcher: Searcher) -> None:
     store = drafting_searcher.store
     assert night.mode == "offline" and night.confident
     keys = [g.key for g in night.groups]
@@ -44,7 +43,8 @@ def test_offline_answer_text_is_only_a_template(night: Answer) -> None:
 
 
 def test_citations_are_verified_passages_that_were_retrieved(
-        night: Answer, drafting_searcher: Searcher) -> None:
+    night: Answer, drafting_searcher: Searcher
+) -> None:
     retrieved = {p.chunk_id for g in night.groups for p in g.passages}
     assert night.citations
     for c in night.citations:
@@ -52,32 +52,41 @@ def test_citations_are_verified_passages_that_were_retrieved(
         assert c.quote in drafting_searcher.store.by_id[c.chunk_id].text
 
 
-def test_unanswerable_question_says_nothing_was_found(drafting_data: Settings,
-                                                      drafting_searcher: Searcher) -> None:
+def test_unanswerable_question_says_nothing_was_found(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
     answer = ask(OFF_TOPIC, None, drafting_data, drafting_searcher)
     assert not answer.confident
     assert "該当する先行事例は見つかりませんでした" in answer.answer_text
 
 
 def test_filters_apply(drafting_data: Settings, drafting_searcher: Searcher) -> None:
-    answer = ask("在宅での看取りを支える取組", SearchFilters(theme="zaitaku"), drafting_data,
-                 drafting_searcher)
+    answer = ask(
+        "在宅での看取りを支える取組",
+        SearchFilters(theme="zaitaku"),
+        drafting_data,
+        drafting_searcher,
+    )
     store = drafting_searcher.store
     assert answer.filters == {"themes": "zaitaku"}
-    assert all("zaitaku" in store.by_id[p.chunk_id].metadata["themes"]
-               for g in answer.groups for p in g.passages)
+    assert all(
+        "zaitaku" in store.by_id[p.chunk_id].metadata["themes"]
+        for g in answer.groups
+        for p in g.passages
+    )
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\u3000"])
-def test_empty_question_is_refused_in_japanese(drafting_data: Settings,
-                                               drafting_searcher: Searcher,
-                                               question: str) -> None:
+def test_empty_question_is_refused_in_japanese(
+    drafting_data: Settings, drafting_searcher: Searcher, question: str
+) -> None:
     with pytest.raises(InputError, match="質問が空です"):
         ask(question, None, drafting_data, drafting_searcher)
 
 
-def test_llm_without_a_model_tells_how_to_configure(drafting_data: Settings,
-                                                    drafting_searcher: Searcher) -> None:
+def test_llm_without_a_model_tells_how_to_configure(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
     with pytest.raises(InputError, match="FACILITATOR_LLM_MODEL"):
         ask(NIGHT, None, drafting_data, drafting_searcher, use_llm=True)
 
@@ -90,15 +99,16 @@ def _llm(settings: Settings) -> Settings:
 
 
 def test_llm_answer_keeps_only_verified_citations(
-        monkeypatch: pytest.MonkeyPatch, drafting_data: Settings,
-        drafting_searcher: Searcher) -> None:
+    monkeypatch: pytest.MonkeyPatch, drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
     from facilitator import llm
 
     def fake(question, hits, settings, model=None, store=None):
         good = Citation(chunk_id=hits[0].chunk_id, quote=hits[0].highlights[0], verified=True)
         bad = Citation(chunk_id=hits[1].chunk_id, quote="この文は資料にありません。", verified=True)
-        return llm.LLMAnswer(text="輪番制の当番診療所で対応しています。", citations=[good, bad],
-                             messages=[])
+        return llm.LLMAnswer(
+            text="輪番制の当番診療所で対応しています。", citations=[good, bad], messages=[]
+        )
 
     monkeypatch.setattr(llm, "answer_question", fake)
     answer = ask(NIGHT, None, _llm(drafting_data), drafting_searcher, use_llm=True)
@@ -110,8 +120,11 @@ def test_llm_answer_keeps_only_verified_citations(
 
 @pytest.mark.parametrize("failure", ["error", "no-citation"])
 def test_unusable_llm_answer_falls_back_to_the_passages(
-        monkeypatch: pytest.MonkeyPatch, drafting_data: Settings,
-        drafting_searcher: Searcher, failure: str) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+    drafting_data: Settings,
+    drafting_searcher: Searcher,
+    failure: str,
+) -> None:
     from facilitator import llm
 
     def fake(question, hits, settings, model=None, store=None):
@@ -126,9 +139,9 @@ def test_unusable_llm_answer_falls_back_to_the_passages(
     assert any("そのまま示します" in m for m in answer.messages)
 
 
-def test_llm_is_not_asked_when_nothing_answers(monkeypatch: pytest.MonkeyPatch,
-                                               drafting_data: Settings,
-                                               drafting_searcher: Searcher) -> None:
+def test_llm_is_not_asked_when_nothing_answers(
+    monkeypatch: pytest.MonkeyPatch, drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
     from facilitator import llm
 
     def fake(*args, **kwargs):
@@ -141,7 +154,8 @@ def test_llm_is_not_asked_when_nothing_answers(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_a_passage_repeated_in_another_document_is_shown_once(
-        night: Answer, drafting_searcher: Searcher) -> None:
+    night: Answer, drafting_searcher: Searcher
+) -> None:
     """The 新居浜・西条 material repeats the guideline's example sheets; show each once."""
     store = drafting_searcher.store
     shown = [p for g in night.groups for p in g.passages]
@@ -157,7 +171,11 @@ def test_a_passage_repeated_in_another_document_is_shown_once(
 def test_copies_count_as_the_same_text_and_different_passages_do_not() -> None:
     from facilitator.text import same_text
 
-    assert same_text("【方策①】時間外診療を行うための連携体制を見える化し、検討の機会を設ける。",
-                     "方策1:時間外診療を行うための連携体制を見る化し、検討の機会を設ける。")
+    assert same_text(
+        "【方策①】時間外診療を行うための連携体制を見える化し、検討の機会を設ける。",
+        "方策1:時間外診療を行うための連携体制を見る化し、検討の機会を設ける。",
+    )
     assert same_text("在宅医療の実地研修を実施する。", "在宅医療の実地研修を実施する。\n✓ 同行訪問")
-    assert not same_text("在宅医療の実地研修を実施する", "在宅医療を担う医療機関同士の連携体制を構築する")
+    assert not same_text(
+        "在宅医療の実地研修を実施する", "在宅医療を担う医療機関同士の連携体制を構築する"
+    )

@@ -30,9 +30,18 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENS = PROJECT_ROOT / "bench" / "out" / "screens"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync",
-         "--disable-dev-shm-usage", "--window-size=1440,2000", "--lang=ja"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1440,2000",
+    "--lang=ja",
+]
 WAIT_S = 90
 
 
@@ -62,15 +71,38 @@ def server(app_data: Settings, tmp_path: Path) -> Iterator[str]:
     data = tmp_path / "data"
     shutil.copytree(app_data.data_dir, data)
     port = _free_port()
-    env = {**os.environ, "FACILITATOR_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1",
-           "ANONYMIZED_TELEMETRY": "False", "FACILITATOR_CORPUS_DIR": str(app_data.corpus_dir)}
+    env = {
+        **os.environ,
+        "FACILITATOR_DATA_DIR": str(data),
+        "HF_HUB_OFFLINE": "1",
+        "ANONYMIZED_TELEMETRY": "False",
+        "FACILITATOR_CORPUS_DIR": str(app_data.corpus_dir),
+    }
     env.pop("FACILITATOR_LLM_MODEL", None)
     log = (tmp_path / "streamlit.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(PROJECT_ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -107,12 +139,18 @@ def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     options.binary_location = CHROMIUM
     for flag in FLAGS:
         options.add_argument(flag)
-    options.add_experimental_option("prefs", {
-        "download.default_directory": str(downloads), "download.prompt_for_download": False,
-        "intl.accept_languages": "ja"})
+    options.add_experimental_option(
+        "prefs",
+        {
+            "download.default_directory": str(downloads),
+            "download.prompt_for_download": False,
+            "intl.accept_languages": "ja",
+        },
+    )
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.execute_cdp_cmd("Page.setDownloadBehavior",
-                           {"behavior": "allow", "downloadPath": str(downloads)})
+    driver.execute_cdp_cmd(
+        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
     driver.downloads = downloads
     try:
         yield driver
@@ -142,8 +180,11 @@ def idle(driver) -> None:
     from selenium.webdriver.common.by import By
 
     time.sleep(0.4)
-    wait_for(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-testid='stStatusWidget']"),
-             "the app to finish running")
+    wait_for(
+        driver,
+        lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-testid='stStatusWidget']"),
+        "the app to finish running",
+    )
 
 
 def click_button(driver, label: str) -> None:
@@ -159,8 +200,13 @@ def go(driver, url_path: str, title: str) -> None:
     """Navigate with the sidebar (same session, so the app's state is kept)."""
     from selenium.webdriver.common.by import By
 
-    link = wait_for(driver, lambda d: d.find_element(
-        By.CSS_SELECTOR, f"[data-testid='stSidebarNav'] a[href$='/{url_path}']"), url_path)
+    link = wait_for(
+        driver,
+        lambda d: d.find_element(
+            By.CSS_SELECTOR, f"[data-testid='stSidebarNav'] a[href$='/{url_path}']"
+        ),
+        url_path,
+    )
     link.click()
     wait_text(driver, title)
     idle(driver)
@@ -202,8 +248,11 @@ def test_draft_edit_save_and_export_in_a_real_browser(server: str, browser) -> N
     wait_text(d, "ブラウザで編集した課題シート")
     shot(d, "4_export")
     click_button(d, "Excel（課題管理シート）")
-    xlsx = wait_for(d, lambda _d: [p for p in d.downloads.glob("*.xlsx")
-                                   if not p.name.endswith(".crdownload")], "the xlsx download")[0]
+    xlsx = wait_for(
+        d,
+        lambda _d: [p for p in d.downloads.glob("*.xlsx") if not p.name.endswith(".crdownload")],
+        "the xlsx download",
+    )[0]
     time.sleep(0.5)  # let Chromium finish renaming the file
     wb = load_workbook(xlsx)
     cells = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value]

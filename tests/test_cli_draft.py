@@ -31,8 +31,19 @@ def data_dir(drafting_data: Settings, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture(scope="module")
 def drafted(data_dir: Path) -> dict:
-    result = CliRunner().invoke(cli, ["--data-dir", str(data_dir), "draft", "--area", "北部医療圏",
-                                      "--theme", "zaitaku", "--json"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--data-dir",
+            str(data_dir),
+            "draft",
+            "--area",
+            "北部医療圏",
+            "--theme",
+            "zaitaku",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
 
@@ -48,8 +59,19 @@ def test_draft_json_has_id_version_fields_and_citations(drafted: dict) -> None:
     assert drafted["sheet_id"].startswith("sh-") and drafted["version"] == 1
     assert drafted["mode"] == "offline"
     sheet = drafted["sheet"]
-    for field in ("area", "theme", "participants", "current_state", "goal", "issue", "causes",
-                  "measures", "effects", "indicators", "provenance"):
+    for field in (
+        "area",
+        "theme",
+        "participants",
+        "current_state",
+        "goal",
+        "issue",
+        "causes",
+        "measures",
+        "effects",
+        "indicators",
+        "provenance",
+    ):
         assert sheet[field], field
     assert sheet["sheet_id"] == drafted["sheet_id"]
     assert "measures[0]" in drafted["citations"] and "goal" in drafted["citations"]
@@ -65,8 +87,9 @@ def test_sheets_show_returns_the_stored_sheet(data_dir: Path, drafted: dict) -> 
     shown = json.loads(_run(data_dir, "sheets", "show", drafted["sheet_id"], "--json"))
     assert shown["sheet_id"] == drafted["sheet_id"] and shown["version"] == 1
     assert shown["sheet"] == drafted["sheet"] and shown["citations"] == drafted["citations"]
-    again = json.loads(_run(data_dir, "sheets", "show", drafted["sheet_id"], "--version", "1",
-                            "--json"))
+    again = json.loads(
+        _run(data_dir, "sheets", "show", drafted["sheet_id"], "--version", "1", "--json")
+    )
     assert again["sheet"] == drafted["sheet"]
     text = _run(data_dir, "sheets", "show", drafted["sheet_id"])
     assert "■ 方策（役割分担）" in text and "〔引用〕" in text
@@ -84,8 +107,16 @@ def test_sheets_list_and_history(data_dir: Path, drafted: dict) -> None:
 
 @pytest.mark.slow
 def test_draft_text_output_names_the_stored_sheet(data_dir: Path) -> None:
-    out = _run(data_dir, "draft", "--area", "9901", "--theme", "jikangai",
-               "--issue", "夜間の当番医が足りない")
+    out = _run(
+        data_dir,
+        "draft",
+        "--area",
+        "9901",
+        "--theme",
+        "jikangai",
+        "--issue",
+        "夜間の当番医が足りない",
+    )
     assert "保存しました: sh-" in out and "（版1）" in out
     assert "■ 現状" in out and "架空データ" in out
 
@@ -101,15 +132,27 @@ def test_ask_json_shape(data_dir: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("args", "error", "message"), [
-    (["draft", "--area", "北部医療圏", "--theme", "dental"], InputError, "テーマ「dental」は不明です"),
-    (["draft", "--area", "存在しない市", "--theme", "zaitaku"], NotFoundError, "見つかりません"),
-    (["ask", ""], InputError, "質問が空です"),
-    (["sheets", "show", "sh-nothere"], NotFoundError, "シート「sh-nothere」はありません"),
-    (["sheets", "show", "sh-nothere", "--version", "0"], InputError, "1 以上"),
-])
-def test_bad_input_raises_a_japanese_error(data_dir: Path, args: list[str], error: type,
-                                           message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        (
+            ["draft", "--area", "北部医療圏", "--theme", "dental"],
+            InputError,
+            "テーマ「dental」は不明です",
+        ),
+        (
+            ["draft", "--area", "存在しない市", "--theme", "zaitaku"],
+            NotFoundError,
+            "見つかりません",
+        ),
+        (["ask", ""], InputError, "質問が空です"),
+        (["sheets", "show", "sh-nothere"], NotFoundError, "シート「sh-nothere」はありません"),
+        (["sheets", "show", "sh-nothere", "--version", "0"], InputError, "1 以上"),
+    ],
+)
+def test_bad_input_raises_a_japanese_error(
+    data_dir: Path, args: list[str], error: type, message: str
+) -> None:
     result = CliRunner().invoke(cli, ["--data-dir", str(data_dir), *args])
     assert isinstance(result.exception, error) and message in str(result.exception)
 
@@ -117,9 +160,22 @@ def test_bad_input_raises_a_japanese_error(data_dir: Path, args: list[str], erro
 def test_main_prints_the_message_and_exits_non_zero(tmp_path: Path) -> None:
     env = {**os.environ, "FACILITATOR_DATA_DIR": str(tmp_path / "data")}
     proc = subprocess.run(
-        [sys.executable, "-c", "from facilitator.cli import main; main()", "draft", "--area",
-         "北部医療圏", "--theme", "dental"],
-        capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=120)
+        [
+            sys.executable,
+            "-c",
+            "from facilitator.cli import main; main()",
+            "draft",
+            "--area",
+            "北部医療圏",
+            "--theme",
+            "dental",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+        timeout=120,
+    )
     assert proc.returncode == InputError.exit_code
     assert "エラー: テーマ「dental」は不明です" in proc.stderr
 

@@ -38,36 +38,64 @@ slow = pytest.mark.slow
 
 
 def _finding(metric: str, value: float, ref: float | None, relation: str | None) -> Finding:
-    comparison = None if ref is None else Comparison(
-        area_code="99", area_name="架空県", value=ref, relation=relation)  # type: ignore[arg-type]
-    return Finding(id=f"rpt-{metric}", theme="zaitaku", metric=metric, metric_label=metric,
-                   value=value, unit="%", area_code="9902", area_name="北部医療圏",
-                   area_level="secondary", year=2026, n=50, filter="f", comparison=comparison,
-                   sentence=f"{metric}の文", synthetic=True, source="s")
+    comparison = (
+        None
+        if ref is None
+        else Comparison(area_code="99", area_name="架空県", value=ref, relation=relation)
+    )  # type: ignore[arg-type]
+    return Finding(
+        id=f"rpt-{metric}",
+        theme="zaitaku",
+        metric=metric,
+        metric_label=metric,
+        value=value,
+        unit="%",
+        area_code="9902",
+        area_name="北部医療圏",
+        area_level="secondary",
+        year=2026,
+        n=50,
+        filter="f",
+        comparison=comparison,
+        sentence=f"{metric}の文",
+        synthetic=True,
+        source="s",
+    )
 
 
 # ------------------------------------------------------------------------- pure helpers
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("在宅医療を担う医療機関や訪問看護ステーション等が足りない。", "医療"),
-    ("地域の医療機関や介護施設の担当者が集まり情報共有や意見交換を行う場がない。", "介護・医療"),
-    ("在宅当番医制等を組んではいるが、地域の医師全体の高齢化等もあり", "医師会・医療"),
-    ("各医療機関が有する機能や役割が周知されておらず、どの医療機関に相談すればよいかが分からず。",
-     "住民・医療"),
-    ("時間外対応を担う意向のある医療機関の把握ができていない。", "行政・医療"),
-    ("理由は定かではない。", "医療"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("在宅医療を担う医療機関や訪問看護ステーション等が足りない。", "医療"),
+        (
+            "地域の医療機関や介護施設の担当者が集まり情報共有や意見交換を行う場がない。",
+            "介護・医療",
+        ),
+        ("在宅当番医制等を組んではいるが、地域の医師全体の高齢化等もあり", "医師会・医療"),
+        (
+            "各医療機関が有する機能や役割が周知されておらず、どの医療機関に相談すればよいかが分からず。",
+            "住民・医療",
+        ),
+        ("時間外対応を担う意向のある医療機関の把握ができていない。", "行政・医療"),
+        ("理由は定かではない。", "医療"),
+    ],
+)
 def test_viewpoint_is_derived_from_keywords(text: str, expected: str) -> None:
     assert viewpoint(text) == expected
 
 
-@pytest.mark.parametrize(("text", "actors"), [
-    ("訪問看護ステーションと介護事業所が情報を共有する", ["訪問看護", "介護事業所"]),
-    ("医師会が輪番を調整し、保健所が支援する", ["県・保健所", "郡市区医師会"]),
-    ("ケアマネジャーと病院の地域連携室", ["病院", "ケアマネ"]),
-    ("特に関係者の記載なし", []),
-])
+@pytest.mark.parametrize(
+    ("text", "actors"),
+    [
+        ("訪問看護ステーションと介護事業所が情報を共有する", ["訪問看護", "介護事業所"]),
+        ("医師会が輪番を調整し、保健所が支援する", ["県・保健所", "郡市区医師会"]),
+        ("ケアマネジャーと病院の地域連携室", ["病院", "ケアマネ"]),
+        ("特に関係者の記載なし", []),
+    ],
+)
 def test_actors_are_inferred_in_display_order(text: str, actors: list[str]) -> None:
     assert infer_actors(text) == actors
 
@@ -75,7 +103,8 @@ def test_actors_are_inferred_in_display_order(text: str, actors: list[str]) -> N
 def test_footnote_markers_are_dropped_from_display_text_only() -> None:
     text = "医療機関(在宅療養支援病院18、在宅療養後方支援病院19等)と協力医療機関20の情報"
     assert display_text(text, {18, 19, 20}) == (
-        "医療機関(在宅療養支援病院、在宅療養後方支援病院等)と協力医療機関の情報")
+        "医療機関(在宅療養支援病院、在宅療養後方支援病院等)と協力医療機関の情報"
+    )
     assert display_text("24時間体制の18施設", {18, 24}) == "24時間体制の18施設"
 
 
@@ -103,8 +132,9 @@ def test_draft_is_complete(drafts: Drafts, theme: str, area: str) -> None:
 
 @slow
 @pytest.mark.parametrize(("theme", "area"), CASES)
-def test_every_citation_is_verified_and_verbatim(drafts: Drafts, drafting_searcher: Searcher,
-                                                 theme: str, area: str) -> None:
+def test_every_citation_is_verified_and_verbatim(
+    drafts: Drafts, drafting_searcher: Searcher, theme: str, area: str
+) -> None:
     sheet = drafts[(theme, area)][0].sheet
     store = drafting_searcher.store
     cites = sheet.all_citations()
@@ -117,8 +147,9 @@ def test_every_citation_is_verified_and_verbatim(drafts: Drafts, drafting_search
 
 @slow
 @pytest.mark.parametrize(("theme", "area"), CASES)
-def test_no_case_outside_the_corpus(drafts: Drafts, drafting_searcher: Searcher,
-                                    theme: str, area: str) -> None:
+def test_no_case_outside_the_corpus(
+    drafts: Drafts, drafting_searcher: Searcher, theme: str, area: str
+) -> None:
     sheet = drafts[(theme, area)][0].sheet
     known = {c.case_id for c in drafting_searcher.store.cases}
     for measure in sheet.measures:
@@ -130,8 +161,9 @@ def test_no_case_outside_the_corpus(drafts: Drafts, drafting_searcher: Searcher,
 
 @slow
 @pytest.mark.parametrize(("theme", "area"), CASES)
-def test_each_measure_has_a_verified_citation_and_roles(drafts: Drafts, theme: str,
-                                                        area: str) -> None:
+def test_each_measure_has_a_verified_citation_and_roles(
+    drafts: Drafts, theme: str, area: str
+) -> None:
     sheet = drafts[(theme, area)][0].sheet
     assert any(m.source == "guideline" for m in sheet.measures)
     assert any(m.source == "precedent" for m in sheet.measures)
@@ -142,8 +174,9 @@ def test_each_measure_has_a_verified_citation_and_roles(drafts: Drafts, theme: s
 
 @slow
 @pytest.mark.parametrize(("theme", "area"), CASES)
-def test_cited_chunks_were_retrieved_or_are_the_example_sheet(drafts: Drafts, theme: str,
-                                                              area: str) -> None:
+def test_cited_chunks_were_retrieved_or_are_the_example_sheet(
+    drafts: Drafts, theme: str, area: str
+) -> None:
     result, context = drafts[(theme, area)]
     prov = result.sheet.provenance
     assert prov.retrieved_chunk_ids == context.retrieved_ids
@@ -152,21 +185,23 @@ def test_cited_chunks_were_retrieved_or_are_the_example_sheet(drafts: Drafts, th
     assert set(prov.retrieved_chunk_ids) == run_ids
     allowed = set(prov.retrieved_chunk_ids) | set(context.example_chunk_ids)
     assert {c.chunk_id for c in result.sheet.all_citations()} <= allowed
-    precedent_ids = {c.chunk_id for m in result.sheet.measures if m.source == "precedent"
-                     for c in m.citations}
+    precedent_ids = {
+        c.chunk_id for m in result.sheet.measures if m.source == "precedent" for c in m.citations
+    }
     assert precedent_ids <= set(prov.retrieved_chunk_ids)
 
 
 @slow
 @pytest.mark.parametrize("theme", THEMES)
-def test_casebook_page_references_never_become_case_citations(drafts: Drafts,
-                                                              theme: str) -> None:
+def test_casebook_page_references_never_become_case_citations(drafts: Drafts, theme: str) -> None:
     result, context = drafts[(theme, AREA_NAMES[0])]
     refs = [m for m in context.examples[0].measures if m.external_refs]
     guideline = [m for m in result.sheet.measures if m.source == "guideline"]
     for item, measure in zip(context.examples[0].measures, guideline, strict=True):
-        assert all(c.case_id is None and c.chunk_id.startswith("guideline-2025:sheet:")
-                   for c in measure.citations)
+        assert all(
+            c.case_id is None and c.chunk_id.startswith("guideline-2025:sheet:")
+            for c in measure.citations
+        )
         assert "事例集 P." not in measure.text
         for ref in item.external_refs:
             assert ref in measure.note
@@ -188,9 +223,9 @@ def test_current_state_carries_labelled_synthetic_figures(drafts: Drafts, theme:
 
 @slow
 @pytest.mark.parametrize("theme", THEMES)
-def test_goal_issue_causes_and_effects_follow_the_example(drafts: Drafts,
-                                                          drafting_searcher: Searcher,
-                                                          theme: str) -> None:
+def test_goal_issue_causes_and_effects_follow_the_example(
+    drafts: Drafts, drafting_searcher: Searcher, theme: str
+) -> None:
     result, context = drafts[(theme, "北部医療圏")]
     sheet, ex = result.sheet, context.examples[0]
     assert ex.doc_id == "guideline-2025"
@@ -221,7 +256,9 @@ def test_precedent_measures_name_case_and_place(drafts: Drafts, theme: str) -> N
 
 
 @slow
-def test_survey_precedents_are_initiatives_only(drafts: Drafts, drafting_searcher: Searcher) -> None:
+def test_survey_precedents_are_initiatives_only(
+    drafts: Drafts, drafting_searcher: Searcher
+) -> None:
     for result, _ in drafts.values():
         for m in result.sheet.measures:
             for c in m.citations:
@@ -243,8 +280,7 @@ def test_indicators_come_from_report_items_with_baselines(drafts: Drafts, theme:
 
 
 @slow
-def test_priority_rule_marks_report_based_measures_high_where_the_area_lags(
-        drafts: Drafts) -> None:
+def test_priority_rule_marks_report_based_measures_high_where_the_area_lags(drafts: Drafts) -> None:
     sheet = drafts[("zaitaku", "北部医療圏")][0].sheet
     first = sheet.measures[0]
     assert first.source == "guideline" and "かかりつけ医機能報告" in first.text
@@ -264,7 +300,8 @@ def test_participants_come_from_the_example_sheet(drafts: Drafts) -> None:
 @slow
 @pytest.mark.parametrize("theme", THEMES)
 def test_every_municipality_and_the_prefecture_get_a_complete_verified_sheet(
-        drafting_data: Settings, drafting_searcher: Searcher, theme: str) -> None:
+    drafting_data: Settings, drafting_searcher: Searcher, theme: str
+) -> None:
     """The target covers every area of the sample, not only the 二次医療圏."""
     from facilitator.drafting import draft_sheet
 
@@ -272,8 +309,9 @@ def test_every_municipality_and_the_prefecture_get_a_complete_verified_sheet(
     known = {c.case_id for c in store.cases}
     areas = [m.name for m in SAMPLE_MUNICIPALITIES] + [SAMPLE_PREF_NAME]
     for area in areas:
-        sheet = draft_sheet(DraftRequest(area=area, theme=theme), drafting_data,
-                            drafting_searcher, save=False).sheet
+        sheet = draft_sheet(
+            DraftRequest(area=area, theme=theme), drafting_data, drafting_searcher, save=False
+        ).sheet
         assert sheet.is_complete(), area
         for c in sheet.all_citations():
             assert c.verified and c.quote in store.by_id[c.chunk_id].text, (area, c.chunk_id)

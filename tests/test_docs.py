@@ -35,8 +35,18 @@ def test_cli_help_lists_the_public_commands() -> None:
     from facilitator.cli import cli
 
     out = CliRunner().invoke(cli, ["--help"]).output
-    for command in ("ingest", "search", "chunk", "reports", "draft", "ask", "sheets", "export",
-                    "agenda", "bootstrap"):
+    for command in (
+        "ingest",
+        "search",
+        "chunk",
+        "reports",
+        "draft",
+        "ask",
+        "sheets",
+        "export",
+        "agenda",
+        "bootstrap",
+    ):
         assert f"  {command} " in out, command
     sheets_out = CliRunner().invoke(cli, ["sheets", "--help"]).output
     for command in ("list", "show", "history", "import-xlsx"):

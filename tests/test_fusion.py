@@ -4,8 +4,9 @@ from facilitator.retrieval import convex_fusion, diversify, matching_sentences
 
 
 def test_items_good_on_both_sides_come_first() -> None:
-    fused = convex_fusion({"a": 9.0, "b": 8.0, "c": 1.0}, {"a": 0.80, "b": 0.90, "c": 0.70},
-                          dense_floor=0.6)
+    fused = convex_fusion(
+        {"a": 9.0, "b": 8.0, "c": 1.0}, {"a": 0.80, "b": 0.90, "c": 0.70}, dense_floor=0.6
+    )
     assert [item for item, _ in fused][:2] == ["b", "a"]
 
 

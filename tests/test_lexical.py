@@ -26,7 +26,11 @@ def test_tokenize_handles_text_longer_than_sudachi_limit() -> None:
 
 
 def _index() -> LexicalIndex:
-    docs = ["夜間の輪番制で休日の診療を確保した", "訪問診療と看取りを支える在宅医療", "学校保健と母子保健"]
+    docs = [
+        "夜間の輪番制で休日の診療を確保した",
+        "訪問診療と看取りを支える在宅医療",
+        "学校保健と母子保健",
+    ]
     return LexicalIndex.build(["a", "b", "c"], [tokenize(d) for d in docs])
 
 

@@ -37,7 +37,7 @@ def test_every_hit_is_verbatim_source_text(searcher: Searcher) -> None:
     result = searcher.search("在宅医療の24時間体制を複数の診療所で支える", k=10)
     for hit in result.hits:
         source = searcher.store.document_text(hit.doc_id)
-        assert source[hit.location.char_start:hit.location.char_end] == hit.text
+        assert source[hit.location.char_start : hit.location.char_end] == hit.text
         assert all(s in hit.text for s in hit.highlights)
 
 
@@ -60,8 +60,9 @@ def test_survey_answers_are_searchable_with_their_respondent(searcher: Searcher)
 
 
 def test_guideline_example_sheet_is_found(searcher: Searcher) -> None:
-    hits = searcher.search("在宅医療の協議イメージ 方策", k=10, filters=SearchFilters(
-        doc_kind="guideline")).hits
+    hits = searcher.search(
+        "在宅医療の協議イメージ 方策", k=10, filters=SearchFilters(doc_kind="guideline")
+    ).hits
     assert hits and all(h.doc_kind == "guideline" for h in hits)
     assert any(h.metadata.get("sheet_theme") == "zaitaku" for h in hits)
 
@@ -70,12 +71,16 @@ def test_guideline_example_sheet_is_found(searcher: Searcher) -> None:
     ("filters", "check"),
     [
         (SearchFilters(theme="zaitaku"), lambda h: "zaitaku" in h.metadata["themes"]),
-        (SearchFilters(tag="休日夜間・24時間対応"),
-         lambda h: "休日夜間・24時間対応" in h.metadata["tags"]),
+        (
+            SearchFilters(tag="休日夜間・24時間対応"),
+            lambda h: "休日夜間・24時間対応" in h.metadata["tags"],
+        ),
         (SearchFilters(category="病院"), lambda h: h.metadata["category"] == "病院"),
         (SearchFilters(prefecture="千葉県"), lambda h: h.metadata["prefecture"] == "千葉県"),
-        (SearchFilters(doc_kind="casebook", theme="jikangai"),
-         lambda h: h.doc_kind == "casebook" and "jikangai" in h.metadata["themes"]),
+        (
+            SearchFilters(doc_kind="casebook", theme="jikangai"),
+            lambda h: h.doc_kind == "casebook" and "jikangai" in h.metadata["themes"],
+        ),
     ],
 )
 def test_filters_restrict_every_hit(searcher: Searcher, filters: SearchFilters, check) -> None:
@@ -84,22 +89,29 @@ def test_filters_restrict_every_hit(searcher: Searcher, filters: SearchFilters, 
     assert all(check(h) for h in hits)
 
 
-@pytest.mark.parametrize("query", [
-    "確定申告の期限はいつですか",
-    "新幹線の時刻表を教えて",
-    "アムロジピンの1日の最大投与量",
-    "明日の東京の天気",
-])
-def test_questions_the_corpus_cannot_answer_are_not_confident(searcher: Searcher,
-                                                              query: str) -> None:
+@pytest.mark.parametrize(
+    "query",
+    [
+        "確定申告の期限はいつですか",
+        "新幹線の時刻表を教えて",
+        "アムロジピンの1日の最大投与量",
+        "明日の東京の天気",
+    ],
+)
+def test_questions_the_corpus_cannot_answer_are_not_confident(
+    searcher: Searcher, query: str
+) -> None:
     assert searcher.search(query).confident is False
 
 
-@pytest.mark.parametrize("query", [
-    "夜間の輪番が組めない地域で何をしている？",
-    "退院前に病院と診療所の医師が一緒にカンファレンスをする",
-    "都道府県民からの問い合わせで多い内容",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "夜間の輪番が組めない地域で何をしている？",
+        "退院前に病院と診療所の医師が一緒にカンファレンスをする",
+        "都道府県民からの問い合わせで多い内容",
+    ],
+)
 def test_answerable_questions_are_confident(searcher: Searcher, query: str) -> None:
     assert searcher.search(query).confident is True
 
@@ -121,8 +133,9 @@ def test_search_before_ingest_says_what_to_do(settings: Settings) -> None:
 
 
 def test_cli_search_json_shape(built: Settings) -> None:
-    result = CliRunner().invoke(cli, ["--data-dir", str(built.data_dir), "search",
-                                      "夜間の輪番", "--k", "3", "--json"])
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(built.data_dir), "search", "夜間の輪番", "--k", "3", "--json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert {"query", "mode", "confident", "hits"} <= set(data)
@@ -132,20 +145,24 @@ def test_cli_search_json_shape(built: Settings) -> None:
         assert not hit["doc_title"].endswith(".txt")
 
 
-def test_cli_queries_file_prints_one_json_line_per_query_in_order(built: Settings,
-                                                                   tmp_path: Path) -> None:
+def test_cli_queries_file_prints_one_json_line_per_query_in_order(
+    built: Settings, tmp_path: Path
+) -> None:
     qfile = tmp_path / "q.txt"
-    qfile.write_text("在宅医療\n\n学校保健\n{\"query\": \"看取り\"}\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["--data-dir", str(built.data_dir), "search",
-                                      "--queries", str(qfile), "--k", "2"])
+    qfile.write_text('在宅医療\n\n学校保健\n{"query": "看取り"}\n', encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(built.data_dir), "search", "--queries", str(qfile), "--k", "2"]
+    )
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert [d["query"] for d in lines] == ["在宅医療", "学校保健", "看取り"]
 
 
 def test_cli_chunk_shows_text_and_locator(built: Settings) -> None:
-    result = CliRunner().invoke(cli, ["--data-dir", str(built.data_dir), "chunk",
-                                      "casebook-2022:jirei-17:overview", "--json"])
+    result = CliRunner().invoke(
+        cli,
+        ["--data-dir", str(built.data_dir), "chunk", "casebook-2022:jirei-17:overview", "--json"],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["case_id"] == "事例17"
@@ -156,7 +173,8 @@ def test_cli_chunk_shows_text_and_locator(built: Settings) -> None:
 def test_rrf_fusion_option_gives_rank_based_scores(built: Settings) -> None:
     convex = Searcher(built).search("夜間の輪番を医師会で組む", k=10)
     ranked = Searcher(built.model_copy(update={"fusion": "rrf"})).search(
-        "夜間の輪番を医師会で組む", k=10)
+        "夜間の輪番を医師会で組む", k=10
+    )
     assert all(h.score <= 2 / 61 + 1e-9 for h in ranked.hits)  # two lists, k = 60
     assert max(h.score for h in convex.hits) > 2 / 61  # convex scores are 0–1
     assert {h.case_id for h in ranked.hits} & {h.case_id for h in convex.hits} - {None}
@@ -170,7 +188,9 @@ def test_a_configured_cross_encoder_reorders_the_head(built: Settings, tmp_path:
     folder = build_tiny_cross_encoder(tmp_path, "".join(c.text for c in store.chunks))
     query = "在宅医療の24時間体制を複数の診療所で支える"
     plain = Searcher(built).search(query, k=RERANK_DEPTH)
-    reranked = Searcher(built.model_copy(update={"reranker_model": str(folder)})).search(query, k=10)
+    reranked = Searcher(built.model_copy(update={"reranker_model": str(folder)})).search(
+        query, k=10
+    )
     assert reranked.reranker == "ce/ce"
     assert {h.chunk_id for h in reranked.hits} <= {h.chunk_id for h in plain.hits}
     expected = Reranker(str(folder)).scores(normalize_query(query), [h.text for h in reranked.hits])

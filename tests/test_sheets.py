@@ -12,25 +12,32 @@ from facilitator.sheets import AreaRef, IssueSheet, Statement, VerificationIndic
 from facilitator.storage import SheetConflictError, SheetStore
 
 
-@pytest.mark.parametrize(("baseline", "unit", "text"), [
-    (41.5, "%", "41.5%"),
-    (17.0, "施設", "17施設"),
-    (3.0, "市町村", "3市町村"),
-    (1234.0, "施設", "1,234施設"),
-    (6.0, "65歳以上人口1万人当たり", "6.0（65歳以上人口1万人当たり）"),
-    (0.8, "75歳以上人口1万人当たり", "0.8（75歳以上人口1万人当たり）"),
-    (2.5, "", "2.5"),
-    (None, "%", ""),
-])
+@pytest.mark.parametrize(
+    ("baseline", "unit", "text"),
+    [
+        (41.5, "%", "41.5%"),
+        (17.0, "施設", "17施設"),
+        (3.0, "市町村", "3市町村"),
+        (1234.0, "施設", "1,234施設"),
+        (6.0, "65歳以上人口1万人当たり", "6.0（65歳以上人口1万人当たり）"),
+        (0.8, "75歳以上人口1万人当たり", "0.8（75歳以上人口1万人当たり）"),
+        (2.5, "", "2.5"),
+        (None, "%", ""),
+    ],
+)
 def test_baseline_reads_as_written_never_glued_to_a_digit_unit(
-        baseline: float | None, unit: str, text: str) -> None:
+    baseline: float | None, unit: str, text: str
+) -> None:
     indicator = VerificationIndicator(name="x", baseline=baseline, unit=unit)
     assert indicator.baseline_text == text
 
 
 def _sheet() -> IssueSheet:
-    return IssueSheet(area=AreaRef(code="99201", name="北市"), theme="zaitaku",
-                      goal=Statement(text="在宅療養を続けられる"))
+    return IssueSheet(
+        area=AreaRef(code="99201", name="北市"),
+        theme="zaitaku",
+        goal=Statement(text="在宅療養を続けられる"),
+    )
 
 
 def test_versions_conflict_and_restore(tmp_path: Path) -> None:

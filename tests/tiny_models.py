@@ -28,12 +28,21 @@ def build_tiny_sentence_transformer(folder: Path, text_for_vocab: str) -> Path:
     tok_dir.mkdir(parents=True, exist_ok=True)
     tokenizer = BertTokenizerFast(vocab=vocab, tokenize_chinese_chars=True, do_lower_case=False)
     tokenizer.save_pretrained(tok_dir)
-    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=1,
-                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=256)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=256,
+    )
     BertModel(config).save_pretrained(tok_dir)
     transformer = Transformer(str(tok_dir), max_seq_length=128)
-    dimension = (transformer.get_embedding_dimension() if hasattr(transformer, "get_embedding_dimension")
-                 else transformer.get_word_embedding_dimension())  # sentence-transformers < 5.2
+    dimension = (
+        transformer.get_embedding_dimension()
+        if hasattr(transformer, "get_embedding_dimension")
+        else transformer.get_word_embedding_dimension()
+    )  # sentence-transformers < 5.2
     pooling = Pooling(dimension, pooling_mode="mean")
     model = SentenceTransformer(modules=[transformer, pooling, Normalize()], device="cpu")
     out = folder / "st"
@@ -50,8 +59,17 @@ def build_tiny_cross_encoder(folder: Path, text_for_vocab: str) -> Path:
     vocab = {tok: i for i, tok in enumerate(specials + chars)}
     out = folder / "ce"
     out.mkdir(parents=True, exist_ok=True)
-    BertTokenizerFast(vocab=vocab, tokenize_chinese_chars=True, do_lower_case=False).save_pretrained(out)
-    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=1, num_labels=1,
-                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=512)
+    BertTokenizerFast(
+        vocab=vocab, tokenize_chinese_chars=True, do_lower_case=False
+    ).save_pretrained(out)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_labels=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=512,
+    )
     BertForSequenceClassification(config).save_pretrained(out)
     return out

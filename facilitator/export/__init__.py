@@ -6,7 +6,7 @@ The CLI (:mod:`facilitator.export_cli`) and the app only call these functions.
 
 from __future__ import annotations
 
-from .agenda import (
+from facilitator.export.agenda import (
     Agenda,
     AgendaItem,
     AgendaStep,
@@ -16,17 +16,23 @@ from .agenda import (
     agenda_to_markdown,
     agenda_to_xlsx,
 )
-from .common import NotPublishableError
-from .documents import to_docx, to_json, to_markdown
-from .public import (
+from facilitator.export.common import NotPublishableError
+from facilitator.export.documents import to_docx, to_json, to_markdown
+from facilitator.export.public import (
     PublicSummary,
     public_summary,
     public_to_docx,
     public_to_markdown,
     public_to_xlsx,
 )
-from .xlsx import to_xlsx
-from .xlsx_import import ImportProblem, ImportReport, SheetImport, XlsxImportError, import_xlsx
+from facilitator.export.xlsx import to_xlsx
+from facilitator.export.xlsx_import import (
+    ImportProblem,
+    ImportReport,
+    SheetImport,
+    XlsxImportError,
+    import_xlsx,
+)
 
 __all__ = [
     "Agenda",

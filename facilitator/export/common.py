@@ -10,8 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..errors import FacilitatorError
-from ..sheets import Citation, FigureRef, IssueSheet, Role, SheetStatus, Statement
+from facilitator.errors import FacilitatorError
+from facilitator.sheets import Citation, FigureRef, IssueSheet, Role, SheetStatus, Statement
 
 UNBACKED_MARK = "（根拠なし）"
 SYNTHETIC_MARK = "架空データ"
@@ -39,8 +39,7 @@ PUBLISHABLE = (SheetStatus.submitted, SheetStatus.published)
 
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _PATH = re.compile(r"^(\w+)(?:\[(\d+)\])?$")
-LIST_LABELS = {"current_state": "現状", "causes": "原因", "measures": "方策",
-               "effects": "効果"}
+LIST_LABELS = {"current_state": "現状", "causes": "原因", "measures": "方策", "effects": "効果"}
 SINGLE_LABELS = {"goal": "目指す姿", "issue": "課題"}
 
 
@@ -110,8 +109,11 @@ def parse_roles(text: str) -> list[Role]:
         if not line:
             continue
         actor, sep, action = line.replace(":", "：").partition("：")
-        roles.append(Role(actor=actor.strip(), action=action.strip()) if sep
-                     else Role(actor="（未定）", action=line))
+        roles.append(
+            Role(actor=actor.strip(), action=action.strip())
+            if sep
+            else Role(actor="（未定）", action=line)
+        )
     return roles
 
 
@@ -140,8 +142,14 @@ class CitationNumbers:
     ``accepted_only`` / ``verified_only`` select what a public document may show.
     """
 
-    def __init__(self, sheet: IssueSheet, *, accepted_only: bool = False,
-                 verified_only: bool = False, start: int = 1) -> None:
+    def __init__(
+        self,
+        sheet: IssueSheet,
+        *,
+        accepted_only: bool = False,
+        verified_only: bool = False,
+        start: int = 1,
+    ) -> None:
         self.items: list[NumberedCitation] = []
         self._by_key: dict[tuple[str, int], int] = {}
         n = start
@@ -201,7 +209,9 @@ def sheet_heading(sheet: IssueSheet) -> str:
 
 def is_synthetic(sheet: IssueSheet) -> bool:
     """True when any figure (or the area) comes from the synthetic sample data."""
-    return sheet.area.synthetic or any(f.synthetic for _, s in sheet.statements() for f in s.figures)
+    return sheet.area.synthetic or any(
+        f.synthetic for _, s in sheet.statements() for f in s.figures
+    )
 
 
 SYNTHETIC_NOTICE = "※ このシートの数値は架空のサンプルデータに基づく例示です（実在の地域・医療機関のデータではありません）。"

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..sheets import IssueSheet, Statement
-from .common import (
+from facilitator.export.common import (
     SYNTHETIC_NOTICE,
     UNBACKED_MARK,
     CitationNumbers,
@@ -23,7 +22,8 @@ from .common import (
     statement_line,
     verification_text,
 )
-from .docx_util import add_notes, add_statement, add_table, new_document
+from facilitator.export.docx_util import add_notes, add_statement, add_table, new_document
+from facilitator.sheets import IssueSheet, Statement
 
 
 def to_json(sheet: IssueSheet) -> str:
@@ -43,7 +43,11 @@ def md_table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def _md_statement(numbers: CitationNumbers, path: str, s: Statement, prefix: str = "") -> list[str]:
-    line = statement_line(s.text, numbers.markers(path, s), s.unbacked) if s.text.strip() else "（未記入）"
+    line = (
+        statement_line(s.text, numbers.markers(path, s), s.unbacked)
+        if s.text.strip()
+        else "（未記入）"
+    )
     indent = "   " if prefix else ""
     out = [f"{prefix}{line}"]
     out += [f"{indent}- 数値: {figure_text(f)}" for f in s.figures]
@@ -59,7 +63,19 @@ def to_markdown(sheet: IssueSheet) -> str:
     if is_synthetic(sheet):
         out += [f"> {SYNTHETIC_NOTICE}", ""]
     area = sheet.area.name + (f"（{sheet.area.pref_name}）" if sheet.area.pref_name else "")
-    out += [*md_table(["項目", "内容"], [["圏域", area], ["テーマ", sheet.theme_label], ["参加者", "、".join(sheet.participants)], ["状態", str(sheet.status)], ["版", f"版{sheet.version}（{sheet.sheet_id}）"]]), ""]
+    out += [
+        *md_table(
+            ["項目", "内容"],
+            [
+                ["圏域", area],
+                ["テーマ", sheet.theme_label],
+                ["参加者", "、".join(sheet.participants)],
+                ["状態", str(sheet.status)],
+                ["版", f"版{sheet.version}（{sheet.sheet_id}）"],
+            ],
+        ),
+        "",
+    ]
     out += ["## ① 現状", ""]
     for i, s in enumerate(sheet.current_state):
         out += _md_statement(numbers, f"current_state[{i}]", s, f"{i + 1}. ")
@@ -81,19 +97,32 @@ def to_markdown(sheet: IssueSheet) -> str:
     for i, s in enumerate(sheet.effects):
         out += _md_statement(numbers, f"effects[{i}]", s, "- ")
     out += ["", "## ⑥ 検証指標", ""]
-    out += md_table(["指標", "基準値", "目標", "報告項目"], [
-        [ind.name, ind.baseline_text, ind.target,
-         ", ".join(ind.item_ids)] for ind in sheet.indicators]) if sheet.indicators else ["（未設定）"]
+    out += (
+        md_table(
+            ["指標", "基準値", "目標", "報告項目"],
+            [
+                [ind.name, ind.baseline_text, ind.target, ", ".join(ind.item_ids)]
+                for ind in sheet.indicators
+            ],
+        )
+        if sheet.indicators
+        else ["（未設定）"]
+    )
     out += ["", "## 出典", ""]
     for nc in numbers.items:
         c = nc.citation
         state = verification_text(c) + ("・不採用" if not c.accepted else "")
-        out.append(f"{nc.number}. [{nc.number}] {nc.field}: {citation_source(c)} —「{c.quote}」"
-                   f"（{state}、`{c.chunk_id}`）")
+        out.append(
+            f"{nc.number}. [{nc.number}] {nc.field}: {citation_source(c)} —「{c.quote}」"
+            f"（{state}、`{c.chunk_id}`）"
+        )
     if not numbers.items:
         out.append("（引用なし）")
     if sheet.unbacked_fields():
-        out += ["", f"{UNBACKED_MARK}の記述: 数値や資料の裏付けがありません。協議の前に確認してください。"]
+        out += [
+            "",
+            f"{UNBACKED_MARK}の記述: 数値や資料の裏付けがありません。協議の前に確認してください。",
+        ]
     if sheet.internal_notes:
         out += ["", "## 事務局メモ（非公開）", "", sheet.internal_notes]
     return "\n".join(out).rstrip() + "\n"
@@ -104,18 +133,30 @@ def to_docx(sheet: IssueSheet, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     numbers = CitationNumbers(sheet)
-    doc = new_document(header=f"課題管理シート　{sheet.area.name}", footer=f"{sheet.sheet_id}　版{sheet.version}")
+    doc = new_document(
+        header=f"課題管理シート　{sheet.area.name}", footer=f"{sheet.sheet_id}　版{sheet.version}"
+    )
     doc.add_heading(f"《課題管理シート》{sheet_heading(sheet)}", level=1)
     if is_synthetic(sheet):
         doc.add_paragraph(SYNTHETIC_NOTICE)
     area = sheet.area.name + (f"（{sheet.area.pref_name}）" if sheet.area.pref_name else "")
-    add_table(doc, ["項目", "内容"], [
-        ["圏域", area], ["テーマ", sheet.theme_label], ["参加者", "、".join(sheet.participants)],
-        ["状態", str(sheet.status)], ["版", f"版{sheet.version}（{sheet.sheet_id}）"],
-    ], widths_mm=[30, 144])
+    add_table(
+        doc,
+        ["項目", "内容"],
+        [
+            ["圏域", area],
+            ["テーマ", sheet.theme_label],
+            ["参加者", "、".join(sheet.participants)],
+            ["状態", str(sheet.status)],
+            ["版", f"版{sheet.version}（{sheet.sheet_id}）"],
+        ],
+        widths_mm=[30, 144],
+    )
 
     def para(path_: str, s: Statement, prefix: str = "") -> None:
-        add_statement(doc, s.text or "（未記入）", numbers.numbers(path_, s), s.unbacked, prefix=prefix)
+        add_statement(
+            doc, s.text or "（未記入）", numbers.numbers(path_, s), s.unbacked, prefix=prefix
+        )
         for f in s.figures:
             doc.add_paragraph(f"数値: {figure_text(f)}", style="List Bullet")
         if s.note:
@@ -137,25 +178,41 @@ def to_docx(sheet: IssueSheet, path: str | Path) -> Path:
         state = "" if m.accepted else "（不採用）"
         para(f"measures[{i}]", m, f"方策{circled(i + 1)}［優先度 {m.priority}］{state} ")
         if m.roles:
-            add_table(doc, ["担い手", "役割"], [[r.actor, r.action] for r in m.roles], widths_mm=[40, 134])
+            add_table(
+                doc, ["担い手", "役割"], [[r.actor, r.action] for r in m.roles], widths_mm=[40, 134]
+            )
             doc.add_paragraph()
     doc.add_heading("⑥ 期待される効果", level=2)
     for i, s in enumerate(sheet.effects):
         para(f"effects[{i}]", s, "・")
     doc.add_heading("⑥ 検証指標", level=2)
     if sheet.indicators:
-        add_table(doc, ["指標", "基準値", "目標", "報告項目"], [
-            [ind.name, ind.baseline_text, ind.target,
-             ", ".join(ind.item_ids)] for ind in sheet.indicators], widths_mm=[70, 28, 40, 36])
+        add_table(
+            doc,
+            ["指標", "基準値", "目標", "報告項目"],
+            [
+                [ind.name, ind.baseline_text, ind.target, ", ".join(ind.item_ids)]
+                for ind in sheet.indicators
+            ],
+            widths_mm=[70, 28, 40, 36],
+        )
     else:
         doc.add_paragraph("（未設定）")
     if sheet.internal_notes:
         doc.add_heading("事務局メモ（非公開）", level=2)
         doc.add_paragraph(sheet.internal_notes)
-    add_notes(doc, "出典", [
-        (nc.number, f"{nc.field}: {citation_source(nc.citation)}「{nc.citation.quote}」"
-                    f"（{verification_text(nc.citation)}"
-                    f"{'・不採用' if not nc.citation.accepted else ''}、{nc.citation.chunk_id}）")
-        for nc in numbers.items])
+    add_notes(
+        doc,
+        "出典",
+        [
+            (
+                nc.number,
+                f"{nc.field}: {citation_source(nc.citation)}「{nc.citation.quote}」"
+                f"（{verification_text(nc.citation)}"
+                f"{'・不採用' if not nc.citation.accepted else ''}、{nc.citation.chunk_id}）",
+            )
+            for nc in numbers.items
+        ],
+    )
     doc.save(str(path))
     return path

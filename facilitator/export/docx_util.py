@@ -12,7 +12,7 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from .common import UNBACKED_MARK
+from facilitator.export.common import UNBACKED_MARK
 
 FONT_NAME = "游ゴシック"
 UNBACKED_COLOR = RGBColor(0xC0, 0x50, 0x00)
@@ -35,14 +35,24 @@ def new_document(header: str, footer: str, *, landscape: bool = False) -> Docume
     """An A4 document with Japanese fonts, a header line and a footer with page numbers."""
     doc = Document()
     section = doc.sections[0]
-    section.page_width, section.page_height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+    section.page_width, section.page_height = (
+        (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+    )
     if landscape:
         section.orientation = WD_ORIENT.LANDSCAPE
     for side in ("left_margin", "right_margin"):
         setattr(section, side, Mm(18))
     section.top_margin = section.bottom_margin = Mm(18)
-    for name in ("Normal", "Heading 1", "Heading 2", "Heading 3", "Title", "List Number",
-                 "List Bullet", "Table Grid"):
+    for name in (
+        "Normal",
+        "Heading 1",
+        "Heading 2",
+        "Heading 3",
+        "Title",
+        "List Number",
+        "List Bullet",
+        "Table Grid",
+    ):
         try:
             style = doc.styles[name]
         except KeyError:
@@ -77,8 +87,15 @@ def _page_field(paragraph: Paragraph) -> None:
         paragraph._p.append(fld)
 
 
-def add_statement(doc: DocumentType | object, text: str, numbers: list[int], unbacked: bool,
-                  *, prefix: str = "", style: str | None = None) -> Paragraph:
+def add_statement(
+    doc: DocumentType | object,
+    text: str,
+    numbers: list[int],
+    unbacked: bool,
+    *,
+    prefix: str = "",
+    style: str | None = None,
+) -> Paragraph:
     """A paragraph: optional bold prefix, the text, superscript note numbers, 「（根拠なし）」."""
     p = doc.add_paragraph(style=style) if style else doc.add_paragraph()  # type: ignore[attr-defined]
     if prefix:
@@ -94,8 +111,12 @@ def add_statement(doc: DocumentType | object, text: str, numbers: list[int], unb
     return p
 
 
-def add_table(doc: DocumentType, headers: list[str], rows: list[list[str]],
-              widths_mm: list[float] | None = None) -> Table:
+def add_table(
+    doc: DocumentType,
+    headers: list[str],
+    rows: list[list[str]],
+    widths_mm: list[float] | None = None,
+) -> Table:
     """A bordered table with a bold, repeated header row."""
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = doc.styles["Table Grid"]

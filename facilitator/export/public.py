@@ -13,8 +13,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from pydantic import BaseModel, Field
 
-from ..sheets import IssueSheet, Role, Statement
-from .common import (
+from facilitator.export.common import (
     PUBLISHABLE,
     SYNTHETIC_NOTICE,
     THEME_SHORT,
@@ -24,9 +23,18 @@ from .common import (
     is_synthetic,
     sheet_heading,
 )
-from .documents import md_table
-from .docx_util import add_notes, add_statement, add_table, new_document
-from .xlsx import BORDER, FILL_LABEL, WRAP, cell_font, page_setup, row_height, write_header
+from facilitator.export.documents import md_table
+from facilitator.export.docx_util import add_notes, add_statement, add_table, new_document
+from facilitator.export.xlsx import (
+    BORDER,
+    FILL_LABEL,
+    WRAP,
+    cell_font,
+    page_setup,
+    row_height,
+    write_header,
+)
+from facilitator.sheets import IssueSheet, Role, Statement
 
 PUBLIC_TITLE = "協議の結果の公表シート"
 
@@ -78,8 +86,11 @@ class PublicSummary(BaseModel):
     effects: list[PublicStatement] = Field(default_factory=list)
     indicators: list[PublicIndicator] = Field(default_factory=list)
     sources: list[PublicSource] = Field(default_factory=list)
-    omitted: list[str] = Field(default_factory=list, exclude=True,
-                               description="fields left out (for the coordinator, never rendered)")
+    omitted: list[str] = Field(
+        default_factory=list,
+        exclude=True,
+        description="fields left out (for the coordinator, never rendered)",
+    )
 
 
 def public_summary(sheet: IssueSheet, force: bool = False) -> PublicSummary:
@@ -88,7 +99,8 @@ def public_summary(sheet: IssueSheet, force: bool = False) -> PublicSummary:
         raise NotPublishableError(
             f"シート {sheet.sheet_id} の状態は「{sheet.status}」です。公表用の要約は状態が"
             f"「{PUBLISHABLE[0]}」か「{PUBLISHABLE[1]}」のシートだけ作成できます"
-            "（確認のために出力する場合は --force を付けてください）。")
+            "（確認のために出力する場合は --force を付けてください）。"
+        )
     sources: list[PublicSource] = []
     omitted: list[str] = []
 
@@ -101,14 +113,23 @@ def public_summary(sheet: IssueSheet, force: bool = False) -> PublicSummary:
         notes = []
         for c in s.citations:
             if c.verified and c.accepted:
-                sources.append(PublicSource(
-                    number=len(sources) + 1, doc_title=c.doc_title, locator=c.locator,
-                    case=" ".join(p for p in (c.case_id, c.case_name) if p), quote=c.quote))
+                sources.append(
+                    PublicSource(
+                        number=len(sources) + 1,
+                        doc_title=c.doc_title,
+                        locator=c.locator,
+                        case=" ".join(p for p in (c.case_id, c.case_name) if p),
+                        quote=c.quote,
+                    )
+                )
                 notes.append(len(sources))
-        return PublicStatement(text=s.text, notes=notes, figures=[figure_text(f) for f in s.figures])
+        return PublicStatement(
+            text=s.text, notes=notes, figures=[figure_text(f) for f in s.figures]
+        )
 
-    current = [p for i, s in enumerate(sheet.current_state)
-               if (p := publish(f"current_state[{i}]", s))]
+    current = [
+        p for i, s in enumerate(sheet.current_state) if (p := publish(f"current_state[{i}]", s))
+    ]
     issue = publish("issue", sheet.issue)  # numbered in the order the sheet prints them
     goal = publish("goal", sheet.goal)
     measures = []
@@ -118,19 +139,35 @@ def public_summary(sheet: IssueSheet, force: bool = False) -> PublicSummary:
             continue
         p = publish(f"measures[{i}]", m)
         if p:
-            measures.append(PublicMeasure(**p.model_dump(), number=len(measures) + 1,
-                                          priority=m.priority, roles=m.roles))
+            measures.append(
+                PublicMeasure(
+                    **p.model_dump(), number=len(measures) + 1, priority=m.priority, roles=m.roles
+                )
+            )
     effects = [p for i, s in enumerate(sheet.effects) if (p := publish(f"effects[{i}]", s))]
     return PublicSummary(
-        sheet_id=sheet.sheet_id, version=sheet.version, title=sheet_heading(sheet),
-        area_name=sheet.area.name, pref_name=sheet.area.pref_name, theme=sheet.theme,
-        theme_label=sheet.theme_label, status=str(sheet.status), synthetic=is_synthetic(sheet),
-        current_state=current, issue=issue, goal=goal, measures=measures, effects=effects,
-        indicators=[PublicIndicator(
-            name=ind.name, target=ind.target,
-            baseline=ind.baseline_text)
-            for ind in sheet.indicators if ind.name],
-        sources=sources, omitted=omitted)
+        sheet_id=sheet.sheet_id,
+        version=sheet.version,
+        title=sheet_heading(sheet),
+        area_name=sheet.area.name,
+        pref_name=sheet.area.pref_name,
+        theme=sheet.theme,
+        theme_label=sheet.theme_label,
+        status=str(sheet.status),
+        synthetic=is_synthetic(sheet),
+        current_state=current,
+        issue=issue,
+        goal=goal,
+        measures=measures,
+        effects=effects,
+        indicators=[
+            PublicIndicator(name=ind.name, target=ind.target, baseline=ind.baseline_text)
+            for ind in sheet.indicators
+            if ind.name
+        ],
+        sources=sources,
+        omitted=omitted,
+    )
 
 
 def _marks(p: PublicStatement) -> str:
@@ -139,6 +176,7 @@ def _marks(p: PublicStatement) -> str:
 
 def _sections(s: PublicSummary) -> list[tuple[str, list[tuple[str, str]]]]:
     """(heading, [(label, text)]) in the order of the 公表シート; shared by all writers."""
+
     def line(p: PublicStatement | None) -> str:
         if p is None:
             return "（記載なし）"
@@ -146,23 +184,46 @@ def _sections(s: PublicSummary) -> list[tuple[str, list[tuple[str, str]]]]:
         return p.text + _marks(p) + figures
 
     measures = [(f"方策{circled(m.number)}（優先度 {m.priority}）", line(m)) for m in s.measures]
-    roles = [(f"方策{circled(m.number)}の役割分担", "\n".join(f"{r.actor}：{r.action}" for r in m.roles))
-             for m in s.measures if m.roles]
-    checks = [(f"検証指標{i}", f"{ind.name}" + (f"（基準値 {ind.baseline}）" if ind.baseline else "")
-               + (f" → 目標: {ind.target}" if ind.target else ""))
-              for i, ind in enumerate(s.indicators, 1)]
+    roles = [
+        (f"方策{circled(m.number)}の役割分担", "\n".join(f"{r.actor}：{r.action}" for r in m.roles))
+        for m in s.measures
+        if m.roles
+    ]
+    checks = [
+        (
+            f"検証指標{i}",
+            f"{ind.name}"
+            + (f"（基準値 {ind.baseline}）" if ind.baseline else "")
+            + (f" → 目標: {ind.target}" if ind.target else ""),
+        )
+        for i, ind in enumerate(s.indicators, 1)
+    ]
     return [
-        ("協議の対象", [("圏域", s.area_name + (f"（{s.pref_name}）" if s.pref_name else "")),
-                     ("テーマ", s.theme_label)]),
+        (
+            "協議の対象",
+            [
+                ("圏域", s.area_name + (f"（{s.pref_name}）" if s.pref_name else "")),
+                ("テーマ", s.theme_label),
+            ],
+        ),
         ("地域の現状", [(f"現状{i}", line(p)) for i, p in enumerate(s.current_state, 1)]),
-        ("協議の結果", [("地域の課題", line(s.issue)), ("目指す姿", line(s.goal))]
-         + (measures or [("方策", "（記載なし）")]) + roles),
-        ("効果の検証", [(f"期待される効果{i}", line(p)) for i, p in enumerate(s.effects, 1)] + checks),
+        (
+            "協議の結果",
+            [("地域の課題", line(s.issue)), ("目指す姿", line(s.goal))]
+            + (measures or [("方策", "（記載なし）")])
+            + roles,
+        ),
+        (
+            "効果の検証",
+            [(f"期待される効果{i}", line(p)) for i, p in enumerate(s.effects, 1)] + checks,
+        ),
     ]
 
 
 def _source_line(src: PublicSource) -> str:
-    case = "" if src.case and src.locator.startswith(src.case) else src.case  # locators name the case
+    case = (
+        "" if src.case and src.locator.startswith(src.case) else src.case
+    )  # locators name the case
     where = " / ".join(p for p in (src.doc_title, case, src.locator) if p)
     return f"{where}「{src.quote}」"
 
@@ -183,7 +244,10 @@ def public_to_markdown(summary: PublicSummary) -> str:
 def public_to_docx(summary: PublicSummary, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    doc = new_document(header=PUBLIC_TITLE, footer=f"{summary.area_name}・{THEME_SHORT.get(summary.theme, summary.theme)}")
+    doc = new_document(
+        header=PUBLIC_TITLE,
+        footer=f"{summary.area_name}・{THEME_SHORT.get(summary.theme, summary.theme)}",
+    )
     doc.add_heading(PUBLIC_TITLE, level=1)
     add_statement(doc, summary.title, [], False)
     if summary.synthetic:
@@ -233,7 +297,14 @@ def public_to_xlsx(summaries: list[PublicSummary], path: str | Path) -> Path:
                 cell.alignment, cell.font = WRAP, cell_font(size=9)
                 ws.row_dimensions[r].height = row_height([(_source_line(src), 80)], 9)
                 r += 1
-        page_setup(ws, title_rows="3:3", last_col=2, last_row=r - 1, header=PUBLIC_TITLE,
-                    footer=f"{s.area_name}・{THEME_SHORT.get(s.theme, s.theme)}", landscape=False)
+        page_setup(
+            ws,
+            title_rows="3:3",
+            last_col=2,
+            last_row=r - 1,
+            header=PUBLIC_TITLE,
+            footer=f"{s.area_name}・{THEME_SHORT.get(s.theme, s.theme)}",
+            landscape=False,
+        )
     wb.save(path)
     return path

@@ -22,9 +22,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..errors import InputError
-from ..sheets import STATUS_ORDER, IssueSheet, Statement
-from .common import (
+from facilitator.errors import InputError
+from facilitator.export.common import (
     SYNTHETIC_NOTICE,
     THEME_SHORT,
     UNBACKED_MARK,
@@ -39,6 +38,7 @@ from .common import (
     statement_line,
     verification_text,
 )
+from facilitator.sheets import STATUS_ORDER, IssueSheet, Statement
 
 FORMAT = "facilitator-issue-sheets/1"
 META_SHEET = "_facilitator"
@@ -50,21 +50,56 @@ FONT_NAME = "游ゴシック"
 
 # Issue worksheet columns: (header, width). The last one is the hidden row key.
 COLUMNS: list[tuple[str, float]] = [
-    ("項目", 13), ("番号", 5), ("内容", 56), ("視点・役割分担・目標", 30), ("優先度", 7),
-    ("採否", 7), ("根拠（数値の出典・引用）", 34), ("メモ（非公開）", 18), ("key", 12),
+    ("項目", 13),
+    ("番号", 5),
+    ("内容", 56),
+    ("視点・役割分担・目標", 30),
+    ("優先度", 7),
+    ("採否", 7),
+    ("根拠（数値の出典・引用）", 34),
+    ("メモ（非公開）", 18),
+    ("key", 12),
 ]
-COL = {name: i + 1 for i, name in enumerate(
-    ["label", "number", "text", "side", "priority", "accepted", "backing", "note", "key"])}
+COL = {
+    name: i + 1
+    for i, name in enumerate(
+        ["label", "number", "text", "side", "priority", "accepted", "backing", "note", "key"]
+    )
+}
 HEADER_ROW = 3
 FIRST_ROW = 4
 
 CITE_COLUMNS: list[tuple[str, float]] = [
-    ("ワークシート", 16), ("番号", 5), ("項目", 10), ("資料名", 24), ("事例", 16),
-    ("所在", 26), ("チャンクID", 18), ("引用", 48), ("検証", 14), ("採用", 7), ("key", 12),
+    ("ワークシート", 16),
+    ("番号", 5),
+    ("項目", 10),
+    ("資料名", 24),
+    ("事例", 16),
+    ("所在", 26),
+    ("チャンクID", 18),
+    ("引用", 48),
+    ("検証", 14),
+    ("採用", 7),
+    ("key", 12),
 ]
-CITE_COL = {name: i + 1 for i, name in enumerate(
-    ["worksheet", "number", "field", "doc", "case", "locator", "chunk", "quote", "verified",
-     "accepted", "key"])}
+CITE_COL = {
+    name: i + 1
+    for i, name in enumerate(
+        [
+            "worksheet",
+            "number",
+            "field",
+            "doc",
+            "case",
+            "locator",
+            "chunk",
+            "quote",
+            "verified",
+            "accepted",
+            "key",
+        ]
+    )
+}
 
 ACCEPTED = {"採用": True, "不採用": False}
 YES_NO = {True: "採用", False: "不採用"}
@@ -130,11 +165,18 @@ def issue_rows(sheet: IssueSheet, numbers: CitationNumbers) -> list[Row]:
     ]
 
     def stmt_row(path: str, label: str, number: str, statement: Statement) -> Row:
-        return Row(path, label, number=number,
-                   text=statement_line(statement.text, numbers.markers(path, statement),
-                                       statement.unbacked),
-                   backing=_backing(numbers, path, statement), note=statement.note,
-                   editable={"text", "note"}, unbacked=statement.unbacked and bool(statement.text.strip()))
+        return Row(
+            path,
+            label,
+            number=number,
+            text=statement_line(
+                statement.text, numbers.markers(path, statement), statement.unbacked
+            ),
+            backing=_backing(numbers, path, statement),
+            note=statement.note,
+            editable={"text", "note"},
+            unbacked=statement.unbacked and bool(statement.text.strip()),
+        )
 
     for i, s in enumerate(sheet.current_state):
         rows.append(stmt_row(f"current_state[{i}]", "① 現状", str(i + 1), s))
@@ -155,8 +197,13 @@ def issue_rows(sheet: IssueSheet, numbers: CitationNumbers) -> list[Row]:
         row.dropped = not m.accepted
         rows.append(row)
     if not sheet.measures:
-        rows.append(Row("measures[+]", "⑤ 方策（役割分担・優先度）",
-                        editable={"text", "side", "priority", "accepted", "note"}))
+        rows.append(
+            Row(
+                "measures[+]",
+                "⑤ 方策（役割分担・優先度）",
+                editable={"text", "side", "priority", "accepted", "note"},
+            )
+        )
     for i, s in enumerate(sheet.effects):
         rows.append(stmt_row(f"effects[{i}]", "⑥ 期待される効果", str(i + 1), s))
     if not sheet.effects:
@@ -165,9 +212,17 @@ def issue_rows(sheet: IssueSheet, numbers: CitationNumbers) -> list[Row]:
         base = f"基準値: {ind.baseline_text}" if ind.baseline_text else ""
         items = f"報告項目: {', '.join(ind.item_ids)}" if ind.item_ids else ""
         metric = f"指標: {ind.metric}" if ind.metric else ""
-        rows.append(Row(f"indicators[{i}]", "⑥ 検証指標", number=str(i + 1), text=ind.name,
-                        side=ind.target, backing="\n".join(p for p in (base, metric, items) if p),
-                        editable={"text", "side"}))
+        rows.append(
+            Row(
+                f"indicators[{i}]",
+                "⑥ 検証指標",
+                number=str(i + 1),
+                text=ind.name,
+                side=ind.target,
+                backing="\n".join(p for p in (base, metric, items) if p),
+                editable={"text", "side"},
+            )
+        )
     if not sheet.indicators:
         rows.append(Row("indicators[+]", "⑥ 検証指標", editable={"text", "side"}))
     rows += [
@@ -213,8 +268,16 @@ def cell_font(**kw: object) -> Font:
     return Font(name=FONT_NAME, size=kw.pop("size", 10), **kw)
 
 
-def page_setup(ws: Worksheet, *, title_rows: str, last_col: int, last_row: int,
-                header: str, footer: str, landscape: bool = True) -> None:
+def page_setup(
+    ws: Worksheet,
+    *,
+    title_rows: str,
+    last_col: int,
+    last_row: int,
+    header: str,
+    footer: str,
+    landscape: bool = True,
+) -> None:
     """A4, fit to one page wide, repeated header row, margins, header and footer."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
@@ -235,8 +298,9 @@ def page_setup(ws: Worksheet, *, title_rows: str, last_col: int, last_row: int,
     ws.oddFooter.right.size = 8
 
 
-def write_header(ws: Worksheet, row: int, columns: list[tuple[str, float]],
-                 hide_last: bool = True) -> None:
+def write_header(
+    ws: Worksheet, row: int, columns: list[tuple[str, float]], hide_last: bool = True
+) -> None:
     """Bold shaded header cells and column widths; the last (key) column hidden."""
     for c, (name, width) in enumerate(columns, 1):
         cell = ws.cell(row=row, column=c, value=name)
@@ -251,10 +315,14 @@ def write_issue_worksheet(ws: Worksheet, sheet: IssueSheet, numbers: CitationNum
     """Fill one worksheet with the 課題管理シート layout."""
     last = len(COLUMNS) - 1  # visible columns
     ws.sheet_view.zoomScale = 90
-    ws.cell(row=1, column=1, value=f"《課題管理シート》{sheet_heading(sheet)}").font = cell_font(bold=True, size=13)
+    ws.cell(row=1, column=1, value=f"《課題管理シート》{sheet_heading(sheet)}").font = cell_font(
+        bold=True, size=13
+    )
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
-    sub = (f"シートID {sheet.sheet_id}・版{sheet.version}・状態 {sheet.status}・"
-           f"テーマ {sheet.theme_label}")
+    sub = (
+        f"シートID {sheet.sheet_id}・版{sheet.version}・状態 {sheet.status}・"
+        f"テーマ {sheet.theme_label}"
+    )
     if is_synthetic(sheet):
         sub += "\n" + SYNTHETIC_NOTICE
     cell = ws.cell(row=2, column=1, value=sub)
@@ -282,7 +350,13 @@ def write_issue_worksheet(ws: Worksheet, sheet: IssueSheet, numbers: CitationNum
             cell.font = cell_font(color="808080", italic=True) if row.dropped else cell_font()
             if name in ("label", "number"):
                 cell.fill, cell.font = FILL_LABEL, cell_font(bold=True)
-            elif name not in row.editable and name in ("text", "side", "priority", "accepted", "note"):
+            elif name not in row.editable and name in (
+                "text",
+                "side",
+                "priority",
+                "accepted",
+                "note",
+            ):
                 cell.fill = FILL_READONLY
             if row.unbacked and name in ("text", "backing"):
                 cell.fill = FILL_UNBACKED
@@ -292,19 +366,27 @@ def write_issue_worksheet(ws: Worksheet, sheet: IssueSheet, numbers: CitationNum
             dv_priority.add(ws.cell(row=r, column=COL["priority"]))
             dv_accept.add(ws.cell(row=r, column=COL["accepted"]))
         ws.row_dimensions[r].height = row_height(
-            (row.value(n), COLUMNS[COL[n] - 1][1]) for n in ("text", "side", "backing", "note"))
+            (row.value(n), COLUMNS[COL[n] - 1][1]) for n in ("text", "side", "backing", "note")
+        )
         r += 1
     ws.freeze_panes = ws.cell(row=FIRST_ROW, column=1)
-    page_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}", last_col=last, last_row=r - 1,
-                header=f"課題管理シート　{sheet.area.name}・{THEME_SHORT.get(sheet.theme, sheet.theme)}",
-                footer=f"{sheet.sheet_id}　版{sheet.version}　{sheet.status}")
+    page_setup(
+        ws,
+        title_rows=f"{HEADER_ROW}:{HEADER_ROW}",
+        last_col=last,
+        last_row=r - 1,
+        header=f"課題管理シート　{sheet.area.name}・{THEME_SHORT.get(sheet.theme, sheet.theme)}",
+        footer=f"{sheet.sheet_id}　版{sheet.version}　{sheet.status}",
+    )
 
 
 def citation_key(sheet_id: str, path: str, index: int) -> str:
     return f"{sheet_id}|{path}|{index}"
 
 
-def write_citations_worksheet(ws: Worksheet, entries: list[tuple[str, IssueSheet, CitationNumbers]]) -> None:
+def write_citations_worksheet(
+    ws: Worksheet, entries: list[tuple[str, IssueSheet, CitationNumbers]]
+) -> None:
     """Every citation of every sheet: number, field, document, case, locator, chunk, quote."""
     write_header(ws, 1, CITE_COLUMNS)
     dv_accept = DataValidation(type="list", formula1='"採用,不採用"')
@@ -314,9 +396,19 @@ def write_citations_worksheet(ws: Worksheet, entries: list[tuple[str, IssueSheet
         for nc in numbers.items:
             c = nc.citation
             case = " ".join(p for p in (c.case_id, c.case_name) if p)
-            values = [title, nc.number, nc.field, c.doc_title, case, c.locator, c.chunk_id,
-                      c.quote, verification_text(c), YES_NO[c.accepted],
-                      citation_key(sheet.sheet_id, nc.path, nc.index)]
+            values = [
+                title,
+                nc.number,
+                nc.field,
+                c.doc_title,
+                case,
+                c.locator,
+                c.chunk_id,
+                c.quote,
+                verification_text(c),
+                YES_NO[c.accepted],
+                citation_key(sheet.sheet_id, nc.path, nc.index),
+            ]
             for col, value in enumerate(values, 1):
                 cell = ws.cell(row=r, column=col, value=value if value != "" else None)
                 if col == len(values):
@@ -329,7 +421,13 @@ def write_citations_worksheet(ws: Worksheet, entries: list[tuple[str, IssueSheet
             dv_accept.add(ws.cell(row=r, column=CITE_COL["accepted"]))
             ws.row_dimensions[r].height = row_height(
                 (str(values[i - 1] or ""), CITE_COLUMNS[i - 1][1])
-                for i in (CITE_COL["doc"], CITE_COL["locator"], CITE_COL["quote"], CITE_COL["verified"]))
+                for i in (
+                    CITE_COL["doc"],
+                    CITE_COL["locator"],
+                    CITE_COL["quote"],
+                    CITE_COL["verified"],
+                )
+            )
             r += 1
     if r == 2:
         ws.cell(row=2, column=1, value="引用はありません").font = cell_font(color="808080")
@@ -337,8 +435,14 @@ def write_citations_worksheet(ws: Worksheet, entries: list[tuple[str, IssueSheet
         r = 3
     ws.freeze_panes = "A2"
     ids = "・".join(dict.fromkeys(s.sheet_id for _, s, _ in entries))
-    page_setup(ws, title_rows="1:1", last_col=len(CITE_COLUMNS) - 1, last_row=r - 1,
-                header="出典一覧", footer=ids)
+    page_setup(
+        ws,
+        title_rows="1:1",
+        last_col=len(CITE_COLUMNS) - 1,
+        last_row=r - 1,
+        header="出典一覧",
+        footer=ids,
+    )
 
 
 def meta_json(sheet: IssueSheet) -> str:
@@ -352,9 +456,17 @@ def write_meta_worksheet(ws: Worksheet, entries: list[tuple[str, IssueSheet]]) -
     ws.append(["ワークシート", "シートID", "版", "SHA256", "分割数", "JSON"])
     for title, sheet in entries:
         body = meta_json(sheet)
-        parts = [body[i:i + JSON_PART] for i in range(0, len(body), JSON_PART)]
-        ws.append([title, sheet.sheet_id, sheet.version,
-                   hashlib.sha256(body.encode("utf-8")).hexdigest(), len(parts), *parts])
+        parts = [body[i : i + JSON_PART] for i in range(0, len(body), JSON_PART)]
+        ws.append(
+            [
+                title,
+                sheet.sheet_id,
+                sheet.version,
+                hashlib.sha256(body.encode("utf-8")).hexdigest(),
+                len(parts),
+                *parts,
+            ]
+        )
     ws.sheet_state = "hidden"
 
 
@@ -368,7 +480,9 @@ def to_xlsx(sheets: list[IssueSheet], path: str | Path) -> Path:
         raise InputError("出力するシートがありません。")
     ids = [s.sheet_id for s in sheets]
     if len(set(ids)) != len(ids):
-        raise InputError("同じシートが2回指定されています。1つのブックには各シートを1回だけ入れてください。")
+        raise InputError(
+            "同じシートが2回指定されています。1つのブックには各シートを1回だけ入れてください。"
+        )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = Workbook()

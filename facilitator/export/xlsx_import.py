@@ -23,18 +23,15 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, Field, ValidationError
 
-from ..errors import InputError, NotFoundError
-from ..sheets import (
-    Cause,
-    IssueSheet,
-    Measure,
-    SheetStatus,
-    Statement,
-    VerificationIndicator,
+from facilitator.errors import InputError, NotFoundError
+from facilitator.export.common import (
+    UNBACKED_MARK,
+    CitationNumbers,
+    field_label,
+    parse_roles,
+    split_list,
 )
-from ..storage import SheetConflictError, SheetStore
-from .common import UNBACKED_MARK, CitationNumbers, field_label, parse_roles, split_list
-from .xlsx import (
+from facilitator.export.xlsx import (
     ACCEPTED,
     CITE_COL,
     CITES_SHEET,
@@ -47,11 +44,26 @@ from .xlsx import (
     Row,
     issue_rows,
 )
+from facilitator.sheets import (
+    Cause,
+    IssueSheet,
+    Measure,
+    SheetStatus,
+    Statement,
+    VerificationIndicator,
+)
+from facilitator.storage import SheetConflictError, SheetStore
 
 LIST_FIELDS = ("current_state", "causes", "measures", "effects", "indicators")
-LABEL_FIELDS = [("現状", "current_state"), ("原因", "causes"), ("方策", "measures"),
-                ("期待される効果", "effects"), ("効果", "effects"), ("検証指標", "indicators"),
-                ("指標", "indicators")]
+LABEL_FIELDS = [
+    ("現状", "current_state"),
+    ("原因", "causes"),
+    ("方策", "measures"),
+    ("期待される効果", "effects"),
+    ("効果", "effects"),
+    ("検証指標", "indicators"),
+    ("指標", "indicators"),
+]
 ACCEPT_ALIASES = {**ACCEPTED, "○": True, "〇": True, "×": False, "✕": False}
 PRIORITIES = ("高", "中", "低")
 _KEY = re.compile(r"^(\w+)(?:\[(\d+|\+)\])?$")
@@ -123,37 +135,72 @@ class _Parsed:
     changes: list[str] = field(default_factory=list)
 
     def problem(self, cell: str, message: str, worksheet: str | None = None) -> None:
-        self.problems.append(ImportProblem(worksheet=worksheet or self.title, cell=cell,
-                                           message=message))
+        self.problems.append(
+            ImportProblem(worksheet=worksheet or self.title, cell=cell, message=message)
+        )
 
 
 def _open(path: Path) -> Workbook:
     if not path.exists():
         raise InputError(f"ファイル {path} がありません。")
     if path.suffix.lower() == ".xls":
-        raise XlsxImportError(path, [ImportProblem(
-            worksheet=path.name, message="古い Excel 形式（.xls）は読めません。"
-            "Excel で「.xlsx」形式で保存し直してください。")])
+        raise XlsxImportError(
+            path,
+            [
+                ImportProblem(
+                    worksheet=path.name,
+                    message="古い Excel 形式（.xls）は読めません。"
+                    "Excel で「.xlsx」形式で保存し直してください。",
+                )
+            ],
+        )
     try:
         return load_workbook(path)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError,
-            OSError) as exc:
-        raise XlsxImportError(path, [ImportProblem(
-            worksheet=path.name, message="Excel（.xlsx）ファイルとして読めません（壊れているか、"
-            f"別の形式のファイルです: {type(exc).__name__}）。")]) from exc
+    except (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        TypeError,
+        OSError,
+    ) as exc:
+        raise XlsxImportError(
+            path,
+            [
+                ImportProblem(
+                    worksheet=path.name,
+                    message="Excel（.xlsx）ファイルとして読めません（壊れているか、"
+                    f"別の形式のファイルです: {type(exc).__name__}）。",
+                )
+            ],
+        ) from exc
 
 
 def _read_meta(wb: Workbook, path: Path) -> list[tuple[int, str, IssueSheet]]:
     """(row, worksheet title, sheet) per sheet from the hidden metadata worksheet."""
     if META_SHEET not in wb.sheetnames:
-        raise XlsxImportError(path, [ImportProblem(
-            worksheet=META_SHEET, message="非表示のメタデータのワークシートがありません（削除された"
-            "可能性があります）。facilitator で出力したファイルに編集内容を写して取り込んでください。")])
+        raise XlsxImportError(
+            path,
+            [
+                ImportProblem(
+                    worksheet=META_SHEET,
+                    message="非表示のメタデータのワークシートがありません（削除された"
+                    "可能性があります）。facilitator で出力したファイルに編集内容を写して取り込んでください。",
+                )
+            ],
+        )
     ws = wb[META_SHEET]
     if _text(ws["B1"].value) != FORMAT:
-        raise XlsxImportError(path, [ImportProblem(
-            worksheet=META_SHEET, cell="B1",
-            message=f"形式「{_text(ws['B1'].value)}」は読めません（{FORMAT} が必要です）。")])
+        raise XlsxImportError(
+            path,
+            [
+                ImportProblem(
+                    worksheet=META_SHEET,
+                    cell="B1",
+                    message=f"形式「{_text(ws['B1'].value)}」は読めません（{FORMAT} が必要です）。",
+                )
+            ],
+        )
     out, problems = [], []
     for r in range(3, ws.max_row + 1):
         title = _text(ws.cell(r, 1).value)
@@ -165,13 +212,19 @@ def _read_meta(wb: Workbook, path: Path) -> list[tuple[int, str, IssueSheet]]:
             if hashlib.sha256(body.encode("utf-8")).hexdigest() != _text(ws.cell(r, 4).value):
                 raise ValueError("hash")
             sheet = IssueSheet.model_validate_json(body)
-            if sheet.sheet_id != _text(ws.cell(r, 2).value) or sheet.version != int(ws.cell(r, 3).value):
+            if sheet.sheet_id != _text(ws.cell(r, 2).value) or sheet.version != int(
+                ws.cell(r, 3).value
+            ):
                 raise ValueError("id")
         except (ValueError, TypeError, ValidationError):
-            problems.append(ImportProblem(
-                worksheet=META_SHEET, cell=f"A{r}:F{r}",
-                message="メタデータが壊れています（非表示シートが編集されました）。"
-                "facilitator で出力し直したファイルに編集内容を写してください。"))
+            problems.append(
+                ImportProblem(
+                    worksheet=META_SHEET,
+                    cell=f"A{r}:F{r}",
+                    message="メタデータが壊れています（非表示シートが編集されました）。"
+                    "facilitator で出力し直したファイルに編集内容を写してください。",
+                )
+            )
             continue
         out.append((r, title, sheet))
     if not out and not problems:
@@ -200,8 +253,10 @@ def _strip_markers(raw: str, own: list[int], all_numbers: set[int], p: _Parsed, 
         if n in own:
             return ""
         if n in all_numbers:
-            p.warnings.append(f"セル {ref}: 引用番号 [{n}] は別の記述の出典です。Excel では引用を"
-                              "付け替えられないため、本文の文字として残しました。")
+            p.warnings.append(
+                f"セル {ref}: 引用番号 [{n}] は別の記述の出典です。Excel では引用を"
+                "付け替えられないため、本文の文字として残しました。"
+            )
         return m.group(0)
 
     return _MARKER.sub(repl, text).strip()
@@ -216,17 +271,22 @@ def _field_of_label(label: str) -> str | None:
 
 
 def _new_item(name: str) -> Statement | VerificationIndicator:
-    return {"current_state": lambda: Statement(text=""), "causes": lambda: Cause(text=""),
-            "measures": lambda: Measure(text="", source="user"),
-            "effects": lambda: Statement(text=""),
-            "indicators": lambda: VerificationIndicator(name="")}[name]()
+    return {
+        "current_state": lambda: Statement(text=""),
+        "causes": lambda: Cause(text=""),
+        "measures": lambda: Measure(text="", source="user"),
+        "effects": lambda: Statement(text=""),
+        "indicators": lambda: VerificationIndicator(name=""),
+    }[name]()
 
 
 def _apply_citations(wb: Workbook, parsed: dict[str, _Parsed]) -> list[ImportProblem]:
     """The 「採用」 column of 「出典」 accepts or drops citations; other columns are read-only."""
     if CITES_SHEET not in wb.sheetnames:
         for p in parsed.values():
-            p.warnings.append(f"「{CITES_SHEET}」ワークシートがないため、引用の採否は変更しませんでした。")
+            p.warnings.append(
+                f"「{CITES_SHEET}」ワークシートがないため、引用の採否は変更しませんでした。"
+            )
         return []
     ws, problems = wb[CITES_SHEET], []
     for r in range(2, ws.max_row + 1):
@@ -239,63 +299,108 @@ def _apply_citations(wb: Workbook, parsed: dict[str, _Parsed]) -> list[ImportPro
         p = parsed.get(sheet_id)
         lookup = dict(p.work.statements()) if p else {}
         statement = lookup.get(path)
-        if not key or p is None or statement is None or not index.isdigit() \
-                or int(index) >= len(statement.citations):
-            problems.append(ImportProblem(
-                worksheet=CITES_SHEET, cell=f"A{r}",
-                message="この行は読めません（追加された行か、キーが変わっています）。"
-                "引用の追加はアプリで行ってください。"))
+        if (
+            not key
+            or p is None
+            or statement is None
+            or not index.isdigit()
+            or int(index) >= len(statement.citations)
+        ):
+            problems.append(
+                ImportProblem(
+                    worksheet=CITES_SHEET,
+                    cell=f"A{r}",
+                    message="この行は読めません（追加された行か、キーが変わっています）。"
+                    "引用の追加はアプリで行ってください。",
+                )
+            )
             continue
         citation = statement.citations[int(index)]
         ref = f"{get_column_letter(CITE_COL['accepted'])}{r}"
         value = values[CITE_COL["accepted"] - 1]
         if value not in ACCEPT_ALIASES:
-            problems.append(ImportProblem(worksheet=CITES_SHEET, cell=ref,
-                                          message=f"採用欄「{value}」は「採用」か「不採用」にしてください。"))
+            problems.append(
+                ImportProblem(
+                    worksheet=CITES_SHEET,
+                    cell=ref,
+                    message=f"採用欄「{value}」は「採用」か「不採用」にしてください。",
+                )
+            )
             continue
         base_quote = dict(p.base.statements())[path].citations[int(index)].quote
         if values[CITE_COL["quote"] - 1] != _text(base_quote):
-            problems.append(ImportProblem(
-                worksheet=CITES_SHEET, cell=f"{get_column_letter(CITE_COL['quote'])}{r}",
-                message="引用文は Excel では変更できません（資料の原文と照合済みのため）。元に戻してください。"))
+            problems.append(
+                ImportProblem(
+                    worksheet=CITES_SHEET,
+                    cell=f"{get_column_letter(CITE_COL['quote'])}{r}",
+                    message="引用文は Excel では変更できません（資料の原文と照合済みのため）。元に戻してください。",
+                )
+            )
         if ACCEPT_ALIASES[value] != citation.accepted:
             citation.accepted = ACCEPT_ALIASES[value]
-            p.changes.append(f"{CITES_SHEET}!{ref}: {field_label(path)} の引用を{YES_NO[citation.accepted]}に変更")
+            p.changes.append(
+                f"{CITES_SHEET}!{ref}: {field_label(path)} の引用を{YES_NO[citation.accepted]}に変更"
+            )
     return problems
 
 
-SHEET_LEVEL = {"participants": "participants", "status": "status", "internal_notes": "internal_notes"}
+SHEET_LEVEL = {
+    "participants": "participants",
+    "status": "status",
+    "internal_notes": "internal_notes",
+}
 
 
 def _dump(value: object) -> object:
     return value.model_dump() if isinstance(value, BaseModel) else value
 
 
-def _apply_row(p: _Parsed, r: int, row: Row, values: dict[str, str], obj: object,
-               numbers: CitationNumbers, all_numbers: set[int]) -> object | None:
+def _apply_row(
+    p: _Parsed,
+    r: int,
+    row: Row,
+    values: dict[str, str],
+    obj: object,
+    numbers: CitationNumbers,
+    all_numbers: set[int],
+) -> object | None:
     """Apply a row and log it as a change only when the sheet really changed."""
     attr = SHEET_LEVEL.get(row.key)
     before = _dump(getattr(p.work, attr) if attr else obj)
     result = _apply_cells(p, r, row, values, obj, numbers, all_numbers)
     after = _dump(getattr(p.work, attr) if attr else result)
     if result is not None and after != before and "[+]" not in row.key:
-        edited = [COLUMNS[COL[n] - 1][0] for n in ("text", "side", "priority", "accepted", "note")
-                  if n in row.editable and values[n] != _text(row.value(n))]
+        edited = [
+            COLUMNS[COL[n] - 1][0]
+            for n in ("text", "side", "priority", "accepted", "note")
+            if n in row.editable and values[n] != _text(row.value(n))
+        ]
         p.changes.append(f"行 {r}: {row.label}{row.number}の「{'」「'.join(edited)}」を更新")
     return result
 
 
-def _apply_cells(p: _Parsed, r: int, row: Row, values: dict[str, str], obj: object,
-                 numbers: CitationNumbers, all_numbers: set[int]) -> object | None:
+def _apply_cells(
+    p: _Parsed,
+    r: int,
+    row: Row,
+    values: dict[str, str],
+    obj: object,
+    numbers: CitationNumbers,
+    all_numbers: set[int],
+) -> object | None:
     """Apply a row's editable cells to ``obj``; returns None when a list item is emptied."""
+
     def ref(name: str) -> str:
         return f"{get_column_letter(COL[name])}{r}"
 
     for name in ("text", "side", "priority", "accepted", "backing", "note"):
         if name not in row.editable and values[name] != _text(row.value(name)):
             header = COLUMNS[COL[name] - 1][0]
-            p.problem(ref(name), f"{row.label}の「{header}」は Excel では変更できません。"
-                      "元に戻すか、アプリで変更してください。")
+            p.problem(
+                ref(name),
+                f"{row.label}の「{header}」は Excel では変更できません。"
+                "元に戻すか、アプリで変更してください。",
+            )
     key = row.key
     changed = [n for n in row.editable if values[n] != _text(row.value(n))]
     text = values["text"]
@@ -326,8 +431,10 @@ def _apply_cells(p: _Parsed, r: int, row: Row, values: dict[str, str], obj: obje
         own = numbers.numbers(key, obj) if "[+]" not in key else []
         old_text, obj.text = obj.text, _strip_markers(text, own, all_numbers, p, ref("text"))
         if obj.citations and obj.text != old_text and obj.text:
-            p.warnings.append(f"セル {ref('text')}: 本文を変更しました。引用がこの本文を裏付けて"
-                              "いるか、アプリで確認してください。")
+            p.warnings.append(
+                f"セル {ref('text')}: 本文を変更しました。引用がこの本文を裏付けて"
+                "いるか、アプリで確認してください。"
+            )
     if "note" in changed:
         obj.note = values["note"]
     if isinstance(obj, Cause) and "side" in changed:
@@ -339,12 +446,18 @@ def _apply_cells(p: _Parsed, r: int, row: Row, values: dict[str, str], obj: obje
             if values["priority"] in PRIORITIES:
                 obj.priority = values["priority"]  # type: ignore[assignment]
             else:
-                p.problem(ref("priority"), f"優先度「{values['priority']}」は 高・中・低 のいずれかにしてください。")
+                p.problem(
+                    ref("priority"),
+                    f"優先度「{values['priority']}」は 高・中・低 のいずれかにしてください。",
+                )
         if "accepted" in changed:
             if values["accepted"] in ACCEPT_ALIASES:
                 obj.accepted = ACCEPT_ALIASES[values["accepted"]]
             else:
-                p.problem(ref("accepted"), f"採否「{values['accepted']}」は「採用」か「不採用」にしてください。")
+                p.problem(
+                    ref("accepted"),
+                    f"採否「{values['accepted']}」は「採用」か「不採用」にしてください。",
+                )
     if key in ("goal", "issue"):
         return obj
     return obj if obj.text.strip() else None
@@ -366,8 +479,11 @@ def _read_issue_worksheet(ws: Worksheet, p: _Parsed) -> None:
         if not key and not any(values.values()):
             continue
         if key in seen:
-            p.problem(f"A{r}", f"行 {seen[key]} と同じ行がもう1つあります（行をコピーした場合は、"
-                      "非表示の I 列を消して新しい行として入力してください）。")
+            p.problem(
+                f"A{r}",
+                f"行 {seen[key]} と同じ行がもう1つあります（行をコピーした場合は、"
+                "非表示の I 列を消して新しい行として入力してください）。",
+            )
             continue
         if key:
             seen[key] = r
@@ -391,8 +507,11 @@ def _read_issue_worksheet(ws: Worksheet, p: _Parsed) -> None:
         # A row the coordinator inserted: its field comes from column A or the row above.
         name = _field_of_label(values["label"]) if values["label"] else current_field
         if name is None:
-            p.problem(f"A{r}", "どの項目の行か分かりません。A列に「原因」「方策」などの項目名を"
-                      "入れるか、行を削除してください。")
+            p.problem(
+                f"A{r}",
+                "どの項目の行か分かりません。A列に「原因」「方策」などの項目名を"
+                "入れるか、行を削除してください。",
+            )
             continue
         current_field = name
         template = next(row for k, row in expected.items() if k.startswith(name))
@@ -402,31 +521,49 @@ def _read_issue_worksheet(ws: Worksheet, p: _Parsed) -> None:
         m = _KEY.match(key)
         if key not in seen and m and m.group(2) not in (None, "+"):
             lists[m.group(1)].append(lookup[key])
-            p.warnings.append(f"{row.label}{row.number}の行が見つからないため、元の内容のまま残しました"
-                              "（削除する場合は本文を空にしてください）。")
-        elif key not in seen and m and m.group(2) is None and key not in ("area", "theme", "version"):
+            p.warnings.append(
+                f"{row.label}{row.number}の行が見つからないため、元の内容のまま残しました"
+                "（削除する場合は本文を空にしてください）。"
+            )
+        elif (
+            key not in seen and m and m.group(2) is None and key not in ("area", "theme", "version")
+        ):
             p.warnings.append(f"{row.label}の行が見つからないため、元の内容のまま残しました。")
     for name, items in lists.items():
         setattr(p.work, name, items)
 
 
-def _add_item(p: _Parsed, r: int, row: Row, values: dict[str, str], name: str,
-              lists: dict[str, list[object]], numbers: CitationNumbers, all_numbers: set[int]) -> None:
+def _add_item(
+    p: _Parsed,
+    r: int,
+    row: Row,
+    values: dict[str, str],
+    name: str,
+    lists: dict[str, list[object]],
+    numbers: CitationNumbers,
+    all_numbers: set[int],
+) -> None:
     """A new list item from an inserted (or placeholder) row; a row without 内容 is refused."""
     filled = [n for n in row.editable if values[n]]
     if not filled:
         return
     item = _apply_row(p, r, row, values, _new_item(name), numbers, all_numbers)
     if item is None:
-        p.problem(f"C{r}", f"{row.label}の行に「内容」がないため追加できません。内容を入力するか、行を削除してください。")
+        p.problem(
+            f"C{r}",
+            f"{row.label}の行に「内容」がないため追加できません。内容を入力するか、行を削除してください。",
+        )
         return
     lists[name].append(item)
     p.changes.append(f"行 {r}: {row.label}を追加")
 
 
 def _editable(name: str) -> set[str]:
-    return {"causes": {"text", "side", "note"}, "measures": {"text", "side", "priority",
-            "accepted", "note"}, "indicators": {"text", "side"}}.get(name, {"text", "note"})
+    return {
+        "causes": {"text", "side", "note"},
+        "measures": {"text", "side", "priority", "accepted", "note"},
+        "indicators": {"text", "side"},
+    }.get(name, {"text", "note"})
 
 
 def import_xlsx(path: str | Path, store: SheetStore, author: str = "") -> ImportReport:
@@ -446,15 +583,24 @@ def import_xlsx(path: str | Path, store: SheetStore, author: str = "") -> Import
         try:
             store.get(sheet.sheet_id)
         except NotFoundError:
-            problems.append(ImportProblem(
-                worksheet=META_SHEET, cell=f"B{r}",
-                message=f"シートID「{sheet.sheet_id}」（ワークシート「{title}」）はこのデータにありません。"
-                "別の環境で出力したファイルではありませんか。"))
+            problems.append(
+                ImportProblem(
+                    worksheet=META_SHEET,
+                    cell=f"B{r}",
+                    message=f"シートID「{sheet.sheet_id}」（ワークシート「{title}」）はこのデータにありません。"
+                    "別の環境で出力したファイルではありませんか。",
+                )
+            )
             continue
         ws = _find_worksheet(wb, title, sheet.sheet_id)
         if ws is None:
-            problems.append(ImportProblem(worksheet=title, message="ワークシートが見つかりません"
-                                          "（削除されたか、名前と非表示のキーが変わっています）。"))
+            problems.append(
+                ImportProblem(
+                    worksheet=title,
+                    message="ワークシートが見つかりません"
+                    "（削除されたか、名前と非表示のキーが変わっています）。",
+                )
+            )
             continue
         parsed[sheet.sheet_id] = _Parsed(ws.title, sheet, sheet.model_copy(deep=True))
         found[sheet.sheet_id] = ws
@@ -478,8 +624,13 @@ def import_xlsx(path: str | Path, store: SheetStore, author: str = "") -> Import
             raise SheetConflictError(new, latest)
     report = ImportReport(path=str(path))
     for p, new in results:
-        item = SheetImport(sheet_id=p.base.sheet_id, worksheet=p.title,
-                           base_version=p.base.version, changes=p.changes, warnings=p.warnings)
+        item = SheetImport(
+            sheet_id=p.base.sheet_id,
+            worksheet=p.title,
+            base_version=p.base.version,
+            changes=p.changes,
+            warnings=p.warnings,
+        )
         if new is not None:
             saved = store.save(new, author=author, message=f"Excel から取り込み（{path.name}）")
             item.new_version = saved.version

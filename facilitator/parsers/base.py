@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from ..chunks import Chunk, Document
+from facilitator.chunks import Chunk, Document
 
 
 class CaseRecord(BaseModel):

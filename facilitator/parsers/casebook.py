@@ -24,11 +24,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..chunks import Chunk, Document, make_chunk
-from ..errors import DocumentError
-from ..text import normalize_query, normalize_text
-from ..themes import FOCUS_TAGS, themes_for_tags, themes_for_text
-from .base import CaseRecord, ParsedDocument
+from facilitator.chunks import Chunk, Document, make_chunk
+from facilitator.errors import DocumentError
+from facilitator.parsers.base import CaseRecord, ParsedDocument
+from facilitator.text import normalize_query, normalize_text
+from facilitator.themes import FOCUS_TAGS, themes_for_tags, themes_for_text
 
 __all__ = ["parse_casebook"]
 

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
-from ..chunks import Chunk, Document, make_chunk
-from ..errors import DocumentError
-from ..text import normalize_text
-from ..themes import themes_for_text
-from .base import ParsedDocument
+from facilitator.chunks import Chunk, Document, make_chunk
+from facilitator.errors import DocumentError
+from facilitator.parsers.base import ParsedDocument
+from facilitator.text import normalize_text
+from facilitator.themes import themes_for_text
 
 __all__ = [
     "Block",

@@ -27,11 +27,9 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..chunks import Chunk, Document, make_chunk
-from ..text import normalize_text
-from ..themes import Theme, themes_for_text
-from .base import ExampleSheet, ParsedDocument, SheetItem
-from .generic import (
+from facilitator.chunks import Chunk, Document, make_chunk
+from facilitator.parsers.base import ExampleSheet, ParsedDocument, SheetItem
+from facilitator.parsers.generic import (
     Block,
     Section,
     Unit,
@@ -43,6 +41,8 @@ from .generic import (
     split_blocks,
     split_long,
 )
+from facilitator.text import normalize_text
+from facilitator.themes import Theme, themes_for_text
 
 __all__ = ["parse_guideline"]
 

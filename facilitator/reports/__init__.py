@@ -11,10 +11,15 @@ Entry points for the rest of the project::
 
 from __future__ import annotations
 
-from .errors import AmbiguousAreaError, AreaNotFoundError, NoReportDataError, ReportImportError
-from .importer import ImportBatch, import_file, import_files
-from .items import ItemDictionary, load_dictionary
-from .models import (
+from facilitator.reports.errors import (
+    AmbiguousAreaError,
+    AreaNotFoundError,
+    NoReportDataError,
+    ReportImportError,
+)
+from facilitator.reports.importer import ImportBatch, import_file, import_files
+from facilitator.reports.items import ItemDictionary, load_dictionary
+from facilitator.reports.models import (
     SYNTHETIC_LABEL,
     Answer,
     Area,
@@ -28,7 +33,7 @@ from .models import (
     ReportSummary,
     RowError,
 )
-from .query import (
+from facilitator.reports.query import (
     answers_for,
     datasets,
     find_area,
@@ -40,10 +45,10 @@ from .query import (
     summary,
     years,
 )
-from .rules import derive_institution
-from .sample import generate_sample, load_sample, sample_loaded
-from .specs import THEMES
-from .store import ReportStore, open_store
+from facilitator.reports.rules import derive_institution
+from facilitator.reports.sample import generate_sample, load_sample, sample_loaded
+from facilitator.reports.specs import THEMES
+from facilitator.reports.store import ReportStore, open_store
 
 __all__ = [
     "SYNTHETIC_LABEL",

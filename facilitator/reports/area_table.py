@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import time
 
-from .collect import ErrorCollector, map_headers, parse_values, synthetic_label
-from .items import header_key, load_area_columns
-from .models import ImportResult, Municipality
-from .reading import Table
-from .store import OrphanedMunicipalities, ReportStore
-from .validators import (
+from facilitator.reports.collect import ErrorCollector, map_headers, parse_values, synthetic_label
+from facilitator.reports.items import header_key, load_area_columns
+from facilitator.reports.models import ImportResult, Municipality
+from facilitator.reports.reading import Table
+from facilitator.reports.store import OrphanedMunicipalities, ReportStore
+from facilitator.reports.validators import (
     Parser,
     muni_code,
     non_negative_int,

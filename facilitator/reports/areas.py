@@ -6,11 +6,11 @@ import difflib
 import re
 from collections import defaultdict
 
-from .errors import AmbiguousAreaError, AreaNotFoundError
-from .items import header_key
-from .models import Area, Municipality
-from .store import ReportStore
-from .validators import check_digit
+from facilitator.reports.errors import AmbiguousAreaError, AreaNotFoundError
+from facilitator.reports.items import header_key
+from facilitator.reports.models import Area, Municipality
+from facilitator.reports.store import ReportStore
+from facilitator.reports.validators import check_digit
 
 
 def build_areas(munis: list[Municipality]) -> list[Area]:

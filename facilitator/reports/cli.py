@@ -13,13 +13,13 @@ from typing import Any
 
 import click
 
-from ..errors import FacilitatorError
-from ..settings import Settings, load_settings
-from . import query as api
-from .importer import import_files
-from .models import SYNTHETIC_LABEL, AreaSummary, ImportResult
-from .sample import SAMPLE_SEED, generate_sample, load_sample
-from .specs import FUNCTION_NAMES, THEMES
+from facilitator.errors import FacilitatorError
+from facilitator.reports import query as api
+from facilitator.reports.importer import import_files
+from facilitator.reports.models import SYNTHETIC_LABEL, AreaSummary, ImportResult
+from facilitator.reports.sample import SAMPLE_SEED, generate_sample, load_sample
+from facilitator.reports.specs import FUNCTION_NAMES, THEMES
+from facilitator.settings import Settings, load_settings
 
 
 class ReportsCliError(click.ClickException):

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import ReportImportError
-from .items import header_key
-from .models import SYNTHETIC_LABEL, RowError
-from .reading import Table, column_letter
-from .validators import ColumnResult, Parser, parse_column
+from facilitator.reports.errors import ReportImportError
+from facilitator.reports.items import header_key
+from facilitator.reports.models import SYNTHETIC_LABEL, RowError
+from facilitator.reports.reading import Table, column_letter
+from facilitator.reports.validators import ColumnResult, Parser, parse_column
 
 MAX_ERRORS = 10_000
 

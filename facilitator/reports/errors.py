@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..errors import FacilitatorError, InputError, NotFoundError
-from .models import RowError
+from facilitator.errors import FacilitatorError, InputError, NotFoundError
+from facilitator.reports.models import RowError
 
 MAX_LISTED = 30
 

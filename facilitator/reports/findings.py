@@ -6,10 +6,16 @@ states, and a stable id ``rpt-<year>-<area code>-<theme>-<metric>``.
 
 from __future__ import annotations
 
-from .indicators import Frame, Values, filter_text
-from .items import ItemDictionary
-from .models import Area, Finding
-from .specs import FUNCTION_NAMES, FUNCTION_PHRASES, RATE_BASES, TAGS, THEME_FUNCTION
+from facilitator.reports.indicators import Frame, Values, filter_text
+from facilitator.reports.items import ItemDictionary
+from facilitator.reports.models import Area, Finding
+from facilitator.reports.specs import (
+    FUNCTION_NAMES,
+    FUNCTION_PHRASES,
+    RATE_BASES,
+    TAGS,
+    THEME_FUNCTION,
+)
 
 SIMILAR = 0.05
 """Relative difference under which a value is 「県平均と同程度」."""

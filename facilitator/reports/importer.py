@@ -15,11 +15,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ..settings import Settings
-from .area_table import import_areas
-from .collect import ErrorCollector, map_headers, parse_result, parse_values, synthetic_label
-from .errors import ReportImportError
-from .items import (
+from facilitator.reports.area_table import import_areas
+from facilitator.reports.collect import (
+    ErrorCollector,
+    map_headers,
+    parse_result,
+    parse_values,
+    synthetic_label,
+)
+from facilitator.reports.errors import ReportImportError
+from facilitator.reports.items import (
     FUNCTION_KEYS,
     ItemDictionary,
     header_key,
@@ -27,13 +32,13 @@ from .items import (
     load_area_columns,
     load_dictionary,
 )
-from .models import ImportResult, RowError
-from .perf import paused_gc
-from .reading import Table, header_row, read_table
-from .rules import derive_states, typed_column
-from .stats import muni_stats
-from .store import InstitutionConflict, ReportStore, open_store
-from .validators import (
+from facilitator.reports.models import ImportResult, RowError
+from facilitator.reports.perf import paused_gc
+from facilitator.reports.reading import Table, header_row, read_table
+from facilitator.reports.rules import derive_states, typed_column
+from facilitator.reports.stats import muni_stats
+from facilitator.reports.store import InstitutionConflict, ReportStore, open_store
+from facilitator.reports.validators import (
     ColumnResult,
     inst_code,
     inst_kind,
@@ -43,6 +48,7 @@ from .validators import (
     required_text,
     sec_code,
 )
+from facilitator.settings import Settings
 
 
 def detect_kind(table: Table) -> str:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .models import Area, Indicator
-from .specs import BASE_LABELS, Spec, den_label, specs_for
+from facilitator.reports.models import Area, Indicator
+from facilitator.reports.specs import BASE_LABELS, Spec, den_label, specs_for
 
 
 class Frame:

@@ -6,14 +6,13 @@ environment (``facilitator.settings.load_settings``).
 
 from __future__ import annotations
 
-from ..errors import InputError
-from ..settings import Settings, load_settings
-from .areas import areas_for_year, match_area
-from .errors import NoReportDataError
-from .findings import findings as _findings
-from .indicators import Frame, Prepared, evaluate_theme, indicator_objects
-from .items import load_dictionary
-from .models import (
+from facilitator.errors import InputError
+from facilitator.reports.areas import areas_for_year, match_area
+from facilitator.reports.errors import NoReportDataError
+from facilitator.reports.findings import findings as _findings
+from facilitator.reports.indicators import Frame, Prepared, evaluate_theme, indicator_objects
+from facilitator.reports.items import load_dictionary
+from facilitator.reports.models import (
     SYNTHETIC_LABEL,
     Answer,
     Area,
@@ -23,9 +22,10 @@ from .models import (
     Institution,
     ReportSummary,
 )
-from .perf import paused_gc
-from .specs import THEMES
-from .store import ReportStore, open_store
+from facilitator.reports.perf import paused_gc
+from facilitator.reports.specs import THEMES
+from facilitator.reports.store import ReportStore, open_store
+from facilitator.settings import Settings, load_settings
 
 STATE_NUMBERS = {"有り": 2, "意向有り": 1, "無し": 0, "対象外": -1}
 

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ReportImportError
-from .models import RowError
+from facilitator.reports.errors import ReportImportError
+from facilitator.reports.models import RowError
 
 _BOM = b"\xef\xbb\xbf"
 _RESAVE = (

@@ -15,8 +15,14 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from .items import FUNCTION_KEYS, FUNCTIONS, Item, ItemDictionary, load_dictionary
-from .models import STATE_CODES, FunctionState
+from facilitator.reports.items import (
+    FUNCTION_KEYS,
+    FUNCTIONS,
+    Item,
+    ItemDictionary,
+    load_dictionary,
+)
+from facilitator.reports.models import STATE_CODES, FunctionState
 
 YES, WILLING, NO, BLANK = 2, 1, 0, -1
 _STATE_NUM = {"yes": YES, "willing": WILLING, "no": NO, None: BLANK}

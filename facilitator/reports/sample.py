@@ -13,12 +13,20 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from ..settings import Settings
-from .importer import import_file
-from .items import load_dictionary
-from .models import SYNTHETIC_LABEL, ImportResult
-from .store import open_store
-from .synth import AREA_HEADER, PROFILES, MuniSpec, area_rows, header, institution_rows, write_csv
+from facilitator.reports.importer import import_file
+from facilitator.reports.items import load_dictionary
+from facilitator.reports.models import SYNTHETIC_LABEL, ImportResult
+from facilitator.reports.store import open_store
+from facilitator.reports.synth import (
+    AREA_HEADER,
+    PROFILES,
+    MuniSpec,
+    area_rows,
+    header,
+    institution_rows,
+    write_csv,
+)
+from facilitator.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from .items import FUNCTION_KEYS, ItemDictionary, load_dictionary
+from facilitator.reports.items import FUNCTION_KEYS, ItemDictionary, load_dictionary
 
 THEMES: tuple[str, ...] = ("ichigo", "jikangai", "nyutaiin", "zaitaku", "kaigo")
 THEME_FUNCTION = {v: k for k, v in FUNCTION_KEYS.items()}

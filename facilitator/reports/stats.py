@@ -18,8 +18,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .items import ItemDictionary
-from .rules import YES
+from facilitator.reports.items import ItemDictionary
+from facilitator.reports.rules import YES
 
 
 def muni_stats(

@@ -13,10 +13,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import FacilitatorError
-from ..settings import Settings
-from .items import FUNCTION_KEYS, Item
-from .models import STATE_CODES, Answer, Institution, Municipality
+from facilitator.errors import FacilitatorError
+from facilitator.reports.items import FUNCTION_KEYS, Item
+from facilitator.reports.models import STATE_CODES, Answer, Institution, Municipality
+from facilitator.settings import Settings
 
 DB_NAME = "reports.sqlite"
 SCHEMA_VERSION = "3"

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .items import ItemDictionary
-from .models import SYNTHETIC_LABEL
+from facilitator.reports.items import ItemDictionary
+from facilitator.reports.models import SYNTHETIC_LABEL
 
 IDENTITY_FIELDS = ("year", "inst_code", "name", "kind", "muni_code", "sec_code", "data_label")
 

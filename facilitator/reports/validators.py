@@ -13,7 +13,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from .items import CodeList, Item, header_key
+from facilitator.reports.items import CodeList, Item, header_key
 
 Parsed = tuple[object, str | None]
 """(value or None for blank, reason if invalid)."""

@@ -37,14 +37,17 @@ def render() -> None:
     st.caption(f"出典: {result.source}")
     for col, (label, value) in zip(st.columns(4), charts.headline(s), strict=True):
         col.metric(label, f"{value:,}")
-    if st.button("この地域・テーマで課題シートを作成", key="area_to_sheet", icon=":material/edit_note:"):
+    if st.button(
+        "この地域・テーマで課題シートを作成", key="area_to_sheet", icon=":material/edit_note:"
+    ):
         st.switch_page(SHEET_PAGE)
     left, right = st.columns(2)
     sub = area.level != "prefecture"
     with left:
         st.subheader(f"{area.name}と{area.pref_name}全体" if sub else area.name)
-        st.altair_chart(charts.stacked_states(
-            charts.state_frame(s.indicators, theme, area.name, with_pref=sub)))
+        st.altair_chart(
+            charts.stacked_states(charts.state_frame(s.indicators, theme, area.name, with_pref=sub))
+        )
         rates = charts.rate_frame(s.indicators, area.name, with_pref=sub)
         if not rates.empty:
             st.markdown("**65歳以上人口1万人当たり**")
@@ -52,8 +55,11 @@ def render() -> None:
     with right:
         st.subheader("市町村別")
         pref_munis = [m for m in munis if m.area.pref_code == area.pref_code]
-        st.altair_chart(charts.stacked_states(charts.muni_state_frame(pref_munis, theme),
-                                              highlight=set(area.municipalities)))
+        st.altair_chart(
+            charts.stacked_states(
+                charts.muni_state_frame(pref_munis, theme), highlight=set(area.municipalities)
+            )
+        )
     st.subheader("所見（課題シートの「現状」に使えます）")
     for f in s.findings:
         st.markdown(f"- {f.sentence}")

@@ -16,12 +16,17 @@ def _by_metric(indicators: list[Indicator]) -> dict[str, Indicator]:
 
 
 def headline(s: AreaSummary) -> list[tuple[str, int]]:
-    return [("報告した医療機関", s.n_institutions), ("病院", s.n_hospitals),
-            ("診療所", s.n_clinics), ("1号機能を有する", s.n_ichigo)]
+    return [
+        ("報告した医療機関", s.n_institutions),
+        ("病院", s.n_hospitals),
+        ("診療所", s.n_clinics),
+        ("1号機能を有する", s.n_ichigo),
+    ]
 
 
-def state_frame(indicators: list[Indicator], theme: str, area_name: str,
-                with_pref: bool = True) -> pd.DataFrame:
+def state_frame(
+    indicators: list[Indicator], theme: str, area_name: str, with_pref: bool = True
+) -> pd.DataFrame:
     """Shares of 有り / 意向有り / 無し for the area (and for the prefecture)."""
     by = _by_metric(indicators)
     rows = []
@@ -29,11 +34,18 @@ def state_frame(indicators: list[Indicator], theme: str, area_name: str,
         ind = by.get(f"{theme}.{stem}.share")
         if ind is None:
             continue
-        rows.append({"地域": area_name, "状態": label, "割合": ind.value, "施設数":
-                     by[f"{theme}.{stem}"].value if f"{theme}.{stem}" in by else None})
+        rows.append(
+            {
+                "地域": area_name,
+                "状態": label,
+                "割合": ind.value,
+                "施設数": by[f"{theme}.{stem}"].value if f"{theme}.{stem}" in by else None,
+            }
+        )
         if with_pref:
-            rows.append({"地域": PREF_LABEL, "状態": label, "割合": ind.prefecture_value,
-                         "施設数": None})
+            rows.append(
+                {"地域": PREF_LABEL, "状態": label, "割合": ind.prefecture_value, "施設数": None}
+            )
     return pd.DataFrame(rows)
 
 
@@ -47,8 +59,15 @@ def muni_state_frame(summaries: list[AreaSummary], theme: str) -> pd.DataFrame:
         for stem, label, _color in STATES:
             ind = by.get(f"{theme}.{stem}.share")
             if ind is not None:
-                rows.append({"地域": s.area.name, "状態": label, "割合": ind.value,
-                             "N": ind.n, "code": s.area.code})
+                rows.append(
+                    {
+                        "地域": s.area.name,
+                        "状態": label,
+                        "割合": ind.value,
+                        "N": ind.n,
+                        "code": s.area.code,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -68,8 +87,11 @@ def stacked_states(df: pd.DataFrame, highlight: set[str] | None = None) -> alt.C
         .encode(
             y=alt.Y("地域:N", sort=None, title=None),
             x=alt.X("割合:Q", stack="zero", title="割合（%）", scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color("状態:N", scale=alt.Scale(domain=labels, range=colors),
-                            legend=alt.Legend(orient="bottom", title=None)),
+            color=alt.Color(
+                "状態:N",
+                scale=alt.Scale(domain=labels, range=colors),
+                legend=alt.Legend(orient="bottom", title=None),
+            ),
             order=alt.Order("順:Q"),
             opacity=enc_opacity,
             tooltip=["地域", "状態", alt.Tooltip("割合:Q", format=".1f")],
@@ -78,8 +100,9 @@ def stacked_states(df: pd.DataFrame, highlight: set[str] | None = None) -> alt.C
     )
 
 
-def rate_frame(indicators: list[Indicator], area_name: str, base: str = "per65",
-               with_pref: bool = True) -> pd.DataFrame:
+def rate_frame(
+    indicators: list[Indicator], area_name: str, base: str = "per65", with_pref: bool = True
+) -> pd.DataFrame:
     """Rates per 10,000 people aged 65+ (or 75+), area next to prefecture."""
     rows = []
     for ind in indicators:
@@ -100,19 +123,30 @@ def grouped_rates(df: pd.DataFrame, unit: str) -> alt.Chart:
             y=alt.Y("指標:N", title=None, axis=alt.Axis(labelLimit=260)),
             yOffset="地域:N",
             x=alt.X("値:Q", title=unit),
-            color=alt.Color("地域:N", legend=alt.Legend(orient="bottom", title=None),
-                            scale=alt.Scale(range=["#1565c0", "#90a4ae"])),
+            color=alt.Color(
+                "地域:N",
+                legend=alt.Legend(orient="bottom", title=None),
+                scale=alt.Scale(range=["#1565c0", "#90a4ae"]),
+            ),
             tooltip=["指標", "地域", alt.Tooltip("値:Q", format=",.1f")],
         )
     )
 
 
 def indicator_table(indicators: list[Indicator]) -> pd.DataFrame:
-    return pd.DataFrame([
-        {"指標": i.label, "値": i.value, "単位": i.unit, "県全体": i.prefecture_value, "N": i.n,
-         "条件（出典）": i.filter}
-        for i in indicators
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "指標": i.label,
+                "値": i.value,
+                "単位": i.unit,
+                "県全体": i.prefecture_value,
+                "N": i.n,
+                "条件（出典）": i.filter,
+            }
+            for i in indicators
+        ]
+    )
 
 
 def provenance(f: Finding) -> str:

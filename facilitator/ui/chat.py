@@ -19,8 +19,11 @@ from facilitator.ui.widgets import filter_row, open_case
 
 CHAT = "chat"
 FILTER_KEYS = ("theme", "tag", "category", "prefecture")
-MODE_LABELS = {"offline": "検索結果（LLMなし）", "llm": "LLMの回答（引用は検証済み）",
-               "llm-fallback": "検索結果（LLMの回答が使えなかったため）"}
+MODE_LABELS = {
+    "offline": "検索結果（LLMなし）",
+    "llm": "LLMの回答（引用は検証済み）",
+    "llm-fallback": "検索結果（LLMの回答が使えなかったため）",
+}
 
 
 def conversation() -> dict:
@@ -50,8 +53,11 @@ def context_caption(context: dict) -> str:
     parts = [f"地域: {context['area']}"] if context.get("area") else []
     if context.get("theme"):
         parts.append(f"テーマ: {THEME_LABELS.get(context['theme'], context['theme'])}")
-    parts += [f"{label}: {context[k]}" for k, label in
-              (("tag", "注目タグ"), ("category", "分類"), ("prefecture", "都道府県")) if context.get(k)]
+    parts += [
+        f"{label}: {context[k]}"
+        for k, label in (("tag", "注目タグ"), ("category", "分類"), ("prefecture", "都道府県"))
+        if context.get(k)
+    ]
     return "・".join(parts) or "条件なし（すべての資料）"
 
 
@@ -64,8 +70,7 @@ def ask_and_store(searcher: Searcher, question: str, filters: dict) -> None:
         show_error(exc)
         return
     conv = conversation()
-    conv["turns"].append({"question": question, "context": dict(conv["context"]),
-                          "answer": answer})
+    conv["turns"].append({"question": question, "context": dict(conv["context"]), "answer": answer})
 
 
 def show_turn(i: int, turn: dict) -> None:
@@ -78,21 +83,33 @@ def show_turn(i: int, turn: dict) -> None:
             st.warning(answer.answer_text, icon=":material/search_off:")
         else:
             st.markdown(answer.answer_text)
-        st.caption(f"{MODE_LABELS.get(answer.mode, answer.mode)}・索引 {answer.index_version}"
-                   + (f"・{answer.llm_model}" if answer.llm_model else ""))
+        st.caption(
+            f"{MODE_LABELS.get(answer.mode, answer.mode)}・索引 {answer.index_version}"
+            + (f"・{answer.llm_model}" if answer.llm_model else "")
+        )
         for m in answer.messages:
             st.caption(f"ℹ️ {m}")
-        with st.expander(f"根拠となる箇所（{sum(len(g.passages) for g in answer.groups)}件）",
-                         expanded=answer.confident and i == len(conversation()["turns"]) - 1):
+        with st.expander(
+            f"根拠となる箇所（{sum(len(g.passages) for g in answer.groups)}件）",
+            expanded=answer.confident and i == len(conversation()["turns"]) - 1,
+        ):
             for j, g in enumerate(answer.groups):
                 st.markdown(f"**{html.escape(g.label)}**")
                 for p in g.passages:
                     quotes = "".join(f"<mark>{html.escape(s)}</mark> " for s in p.sentences)
-                    st.markdown(f":material/location_on: {html.escape(p.locator)}<br>{quotes}", unsafe_allow_html=True)
+                    st.markdown(
+                        f":material/location_on: {html.escape(p.locator)}<br>{quotes}",
+                        unsafe_allow_html=True,
+                    )
                     if p.also_in:
                         st.caption("同じ内容: " + "、".join(p.also_in))
                 if g.case_id:
-                    st.button("事例の全文", key=f"chat{i}_{j}_full", icon=":material/menu_book:", on_click=open_case,
-                              args=(g.case_id, {p.chunk_id: p.sentences for p in g.passages}))
+                    st.button(
+                        "事例の全文",
+                        key=f"chat{i}_{j}_full",
+                        icon=":material/menu_book:",
+                        on_click=open_case,
+                        args=(g.case_id, {p.chunk_id: p.sentences for p in g.passages}),
+                    )
         if answer.citations:
             st.caption("引用: " + "／".join(c.locator for c in answer.citations))

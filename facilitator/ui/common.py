@@ -64,8 +64,10 @@ def searcher_or_setup() -> Searcher | None:
         index_builder(key="build_index_error", label="索引を作り直す")
         return None
     if searcher is None:
-        st.warning("検索インデックスがまだありません。同梱の資料（ガイドライン・事例集など）から"
-                   "索引を作成してください（初回は1〜3分かかります）。")
+        st.warning(
+            "検索インデックスがまだありません。同梱の資料（ガイドライン・事例集など）から"
+            "索引を作成してください（初回は1〜3分かかります）。"
+        )
         index_builder(key="build_index_missing")
     return searcher
 
@@ -98,8 +100,11 @@ def build_index_now() -> bool:
         flash("error", f"索引を作成できませんでした（以前の索引はそのまま使えます）: {exc}")
         return False
     bar.progress(1.0, text="完了")
-    flash("success", f"索引を作成しました: {report.documents} 文書・{report.chunks} チャンク"
-               f"（新規ベクトル化 {report.embedded}・キャッシュ {report.cached}・{report.seconds} 秒）")
+    flash(
+        "success",
+        f"索引を作成しました: {report.documents} 文書・{report.chunks} チャンク"
+        f"（新規ベクトル化 {report.embedded}・キャッシュ {report.cached}・{report.seconds} 秒）",
+    )
     return True
 
 
@@ -116,7 +121,11 @@ def mode_caption() -> None:
     from facilitator.llm import describe_model
 
     s = get_settings()
-    llm = describe_model(s) if s.llm_model else "なし（オフライン作成：LLMを使わず資料から組み立てます）"
+    llm = (
+        describe_model(s)
+        if s.llm_model
+        else "なし（オフライン作成：LLMを使わず資料から組み立てます）"
+    )
     rerank = f" ／ 再ランク: {s.reranker_model}" if s.reranker_model else ""
     st.caption(f"埋め込みモデル: {s.embedding_model}{rerank} ／ LLM: {llm}")
 

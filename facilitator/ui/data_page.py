@@ -22,8 +22,11 @@ def render() -> None:
     st.title("資料・データ管理")
     mode_caption()
     s = get_settings()
-    docs_tab, data_tab = st.tabs(["資料と検索インデックス", "報告データ（かかりつけ医機能報告）"],
-                                 key="data_tabs", on_change="rerun")
+    docs_tab, data_tab = st.tabs(
+        ["資料と検索インデックス", "報告データ（かかりつけ医機能報告）"],
+        key="data_tabs",
+        on_change="rerun",
+    )
     with docs_tab:
         version = current_index_version(s)
         if version is None:
@@ -37,15 +40,22 @@ def render() -> None:
         user_docs = uploads.documents_frame(s).query("区分 == '追加'")
         if not user_docs.empty:
             cols = st.columns([3, 1])
-            doc_id = cols[0].selectbox("削除する資料（利用者が追加したもののみ）", user_docs["ID"],
-                                       key="data_remove_id")
+            doc_id = cols[0].selectbox(
+                "削除する資料（利用者が追加したもののみ）", user_docs["ID"], key="data_remove_id"
+            )
             if cols[1].button("削除して索引を更新", key="data_remove", icon=":material/delete:"):
                 uploads.remove_and_reindex(s, doc_id)
                 st.rerun()
         with st.form("data_add_form", clear_on_submit=True):
-            files = st.file_uploader("資料を追加（PDF / TXT / MD）", type=["pdf", "txt", "md"],
-                                     accept_multiple_files=True, key="data_doc_files")
-            title = st.text_input("題名（1ファイルのとき。空欄ならファイル名）", key="data_doc_title")
+            files = st.file_uploader(
+                "資料を追加（PDF / TXT / MD）",
+                type=["pdf", "txt", "md"],
+                accept_multiple_files=True,
+                key="data_doc_files",
+            )
+            title = st.text_input(
+                "題名（1ファイルのとき。空欄ならファイル名）", key="data_doc_title"
+            )
             if st.form_submit_button("追加して索引を更新", icon=":material/add:") and files:
                 uploads.add_documents(s, files, title)
                 st.rerun()
@@ -54,14 +64,25 @@ def render() -> None:
             st.dataframe(uploads.datasets_frame(s), hide_index=True)
         except FacilitatorError as exc:
             show_error(exc)
-        if st.button("架空データを読み込む（架空県のサンプル）", key="data_load_sample", icon=":material/science:"):
-            flash("success", "架空データを読み込みました。" if load_sample(s)
-                  else "架空データは取り込み済みです。")
+        if st.button(
+            "架空データを読み込む（架空県のサンプル）",
+            key="data_load_sample",
+            icon=":material/science:",
+        ):
+            flash(
+                "success",
+                "架空データを読み込みました。"
+                if load_sample(s)
+                else "架空データは取り込み済みです。",
+            )
             st.rerun()
         with st.form("data_report_form", clear_on_submit=True):
-            files = st.file_uploader("報告データ・市町村表を取り込む（CSV / Excel）",
-                                     type=["csv", "xlsx"], accept_multiple_files=True,
-                                     key="data_report_files")
+            files = st.file_uploader(
+                "報告データ・市町村表を取り込む（CSV / Excel）",
+                type=["csv", "xlsx"],
+                accept_multiple_files=True,
+                key="data_report_files",
+            )
             if st.form_submit_button("検証して取り込む", icon=":material/upload:") and files:
                 uploads.import_reports(s, files)
                 st.rerun()

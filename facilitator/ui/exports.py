@@ -47,8 +47,9 @@ def via_file(write: Callable[[Path], object], suffix: str) -> bytes:
         return path.read_bytes()
 
 
-def per_sheet(items: list, write: Callable[[object, Path], object], suffix: str,
-              names: list[str]) -> tuple[Callable[[], bytes], str, str]:
+def per_sheet(
+    items: list, write: Callable[[object, Path], object], suffix: str, names: list[str]
+) -> tuple[Callable[[], bytes], str, str]:
     """One file, or a zip of one file per item: (make the bytes, extension, mime)."""
     if len(items) == 1:
         return lambda: via_file(lambda p: write(items[0], p), suffix), suffix, DOCX
@@ -69,11 +70,17 @@ def sheet_files(sheets: list[IssueSheet]) -> Files:
     names = [stem([s], "課題シート") for s in sheets]
     docx, ext, mime = per_sheet(sheets, lambda s, p: ex.to_docx(s, p), ".docx", names)
     md = "\n\n---\n\n".join(ex.to_markdown(s) for s in sheets)
-    js = ex.to_json(sheets[0]) if len(sheets) == 1 else \
-        "[\n" + ",\n".join(ex.to_json(s) for s in sheets) + "\n]"
+    js = (
+        ex.to_json(sheets[0])
+        if len(sheets) == 1
+        else "[\n" + ",\n".join(ex.to_json(s) for s in sheets) + "\n]"
+    )
     return {
-        "Excel（課題管理シート）": (lambda: via_file(lambda p: ex.to_xlsx(sheets, p), ".xlsx"),
-                                f"{base}.xlsx", XLSX),
+        "Excel（課題管理シート）": (
+            lambda: via_file(lambda p: ex.to_xlsx(sheets, p), ".xlsx"),
+            f"{base}.xlsx",
+            XLSX,
+        ),
         "Word": (docx, f"{stem(sheets, '課題シート')}{ext}", mime),
         "Markdown": (md, f"{stem(sheets, '課題シート')}.md", "text/markdown"),
         "JSON": (js, f"{stem(sheets, '課題シート')}.json", "application/json"),
@@ -81,14 +88,24 @@ def sheet_files(sheets: list[IssueSheet]) -> Files:
 
 
 def public_files(summaries: list) -> Files:
-    base = f"協議の結果の公表シート_{len(summaries)}件" if len(summaries) > 1 else \
-        f"協議の結果の公表シート_{summaries[0].area_name}"
-    docx, ext, mime = per_sheet(summaries, lambda s, p: ex.public_to_docx(s, p), ".docx",
-                                [f"公表シート_{s.area_name}_{s.sheet_id}" for s in summaries])
+    base = (
+        f"協議の結果の公表シート_{len(summaries)}件"
+        if len(summaries) > 1
+        else f"協議の結果の公表シート_{summaries[0].area_name}"
+    )
+    docx, ext, mime = per_sheet(
+        summaries,
+        lambda s, p: ex.public_to_docx(s, p),
+        ".docx",
+        [f"公表シート_{s.area_name}_{s.sheet_id}" for s in summaries],
+    )
     md = "\n\n---\n\n".join(ex.public_to_markdown(s) for s in summaries)
     return {
-        "Excel": (lambda: via_file(lambda p: ex.public_to_xlsx(summaries, p), ".xlsx"),
-                  f"{base}.xlsx", XLSX),
+        "Excel": (
+            lambda: via_file(lambda p: ex.public_to_xlsx(summaries, p), ".xlsx"),
+            f"{base}.xlsx",
+            XLSX,
+        ),
         "Word": (docx, f"{base}{ext}", mime),
         "Markdown": (md, f"{base}.md", "text/markdown"),
     }
@@ -102,7 +119,9 @@ def public_section(sheets: list[IssueSheet]) -> None:
         try:
             public.append(ex.public_summary(s, force=force))
         except FacilitatorError as exc:
-            st.warning(str(exc).replace("（確認のために出力する場合は --force を付けてください）", ""))
+            st.warning(
+                str(exc).replace("（確認のために出力する場合は --force を付けてください）", "")
+            )
     if public:
         download_row(public_files(public), "dl_public")
         with st.expander("公表シートのプレビュー", expanded=True):
@@ -112,8 +131,15 @@ def public_section(sheets: list[IssueSheet]) -> None:
 def download_row(files: Files, prefix: str) -> None:
     cols = st.columns(len(files))
     for i, (label, (data, name, mime)) in enumerate(files.items()):
-        cols[i].download_button(label, data, file_name=name, mime=mime, key=f"{prefix}_{i}",
-                                icon=":material/download:", on_click="ignore")
+        cols[i].download_button(
+            label,
+            data,
+            file_name=name,
+            mime=mime,
+            key=f"{prefix}_{i}",
+            icon=":material/download:",
+            on_click="ignore",
+        )
 
 
 def meeting_form() -> ex.MeetingInfo:
@@ -125,17 +151,24 @@ def meeting_form() -> ex.MeetingInfo:
     start = c[1].text_input("開始時刻", "14:00", key="ag_start")
     minutes = c[2].number_input("会議時間（分）", 30, 300, 90, step=10, key="ag_minutes")
     chair = c[3].text_input("座長", key="ag_chair")
-    return ex.MeetingInfo(name=name, date=day, place=place, start=start, minutes=int(minutes),
-                          chair=chair)
+    return ex.MeetingInfo(
+        name=name, date=day, place=place, start=start, minutes=int(minutes), chair=chair
+    )
 
 
 def agenda_files(agenda) -> Files:
     base = f"進行表_{agenda.meeting.date}"
     return {
-        "Word": (lambda: via_file(lambda p: ex.agenda_to_docx(agenda, p), ".docx"),
-                 f"{base}.docx", DOCX),
-        "Excel": (lambda: via_file(lambda p: ex.agenda_to_xlsx(agenda, p), ".xlsx"),
-                  f"{base}.xlsx", XLSX),
+        "Word": (
+            lambda: via_file(lambda p: ex.agenda_to_docx(agenda, p), ".docx"),
+            f"{base}.docx",
+            DOCX,
+        ),
+        "Excel": (
+            lambda: via_file(lambda p: ex.agenda_to_xlsx(agenda, p), ".xlsx"),
+            f"{base}.xlsx",
+            XLSX,
+        ),
         "Markdown": (ex.agenda_to_markdown(agenda), f"{base}.md", "text/markdown"),
     }
 
@@ -146,10 +179,20 @@ def import_workbook(store: SheetStore, upload, author: str) -> None:
         try:
             report = ex.import_xlsx(path, store, author=author)
         except ex.XlsxImportError as exc:
-            flash("error", f"{upload.name} を取り込めませんでした（何も保存していません）。"
-                  "下の表のセルを直してから、もう一度取り込んでください。")
-            flash("table", pd.DataFrame([{"ワークシート": p.worksheet, "セル": p.cell,
-                                          "内容": p.message} for p in exc.problems]))
+            flash(
+                "error",
+                f"{upload.name} を取り込めませんでした（何も保存していません）。"
+                "下の表のセルを直してから、もう一度取り込んでください。",
+            )
+            flash(
+                "table",
+                pd.DataFrame(
+                    [
+                        {"ワークシート": p.worksheet, "セル": p.cell, "内容": p.message}
+                        for p in exc.problems
+                    ]
+                ),
+            )
             return
         except SheetConflictError as exc:
             sheet_state.load(exc.theirs)
@@ -163,8 +206,11 @@ def import_workbook(store: SheetStore, upload, author: str) -> None:
         if item.new_version is None:
             flash("info", f"「{item.worksheet}」: 変更はありませんでした（保存していません）。")
         else:
-            flash("success", f"「{item.worksheet}」: 版{item.new_version}として取り込みました"
-                  f"（変更 {len(item.changes)} 件）。")
+            flash(
+                "success",
+                f"「{item.worksheet}」: 版{item.new_version}として取り込みました"
+                f"（変更 {len(item.changes)} 件）。",
+            )
             for c in item.changes:
                 flash("info", f"・{c}")
         for w in item.warnings:

@@ -22,20 +22,32 @@ def render() -> None:
         draft_form(settings, searcher, store)
     if not sheets:
         return
-    labels = {s.sheet_id: f"{s.title or '(無題)'}｜{s.area_name}｜{s.status}｜版{s.version}"
-              for s in sheets}
-    picked = st.selectbox("編集するシート", list(labels), key=sheet_state.picker_key(labels),
-                          index=sheet_state.picker_index(list(labels)), format_func=labels.get)
+    labels = {
+        s.sheet_id: f"{s.title or '(無題)'}｜{s.area_name}｜{s.status}｜版{s.version}"
+        for s in sheets
+    }
+    picked = st.selectbox(
+        "編集するシート",
+        list(labels),
+        key=sheet_state.picker_key(labels),
+        index=sheet_state.picker_index(list(labels)),
+        format_func=labels.get,
+    )
     sheet = sheet_state.ensure_loaded(store, picked)
     if sheet is None:
         return
     conflict_view()
-    st.markdown(f"状態: {status_steps(sheet.status)}　／　編集元: 版{sheet.version}"
-                f"　／　作成: {MODE_LABELS.get(sheet.provenance.mode, sheet.provenance.mode)}")
+    st.markdown(
+        f"状態: {status_steps(sheet.status)}　／　編集元: 版{sheet.version}"
+        f"　／　作成: {MODE_LABELS.get(sheet.provenance.mode, sheet.provenance.mode)}"
+    )
     main, side = st.columns([3, 2])
     with main:
-        edit_tab, history_tab = st.tabs([":material/edit: 編集", ":material/history: 版の履歴"],
-                                        key="sheet_tabs", on_change="rerun")
+        edit_tab, history_tab = st.tabs(
+            [":material/edit: 編集", ":material/history: 版の履歴"],
+            key="sheet_tabs",
+            on_change="rerun",
+        )
         with edit_tab:
             submitted = edit_form(sheet, key=f"ed{sheet_state.nonce()}")
             if submitted is not None:

@@ -95,5 +95,8 @@ def keep_mine() -> None:
         mine, theirs = pair
         st.session_state[WORK] = mine.model_copy(update={"version": theirs.version})
         st.session_state.pop(CONFLICT, None)
-        flash("info", f"あなたの編集を続けます。保存すると版{theirs.version + 1}になります"
-              f"（版{theirs.version}の内容は履歴に残ります）。")
+        flash(
+            "info",
+            f"あなたの編集を続けます。保存すると版{theirs.version + 1}になります"
+            f"（版{theirs.version}の内容は履歴に残ります）。",
+        )

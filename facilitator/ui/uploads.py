@@ -38,9 +38,16 @@ def saved_uploads(files: list) -> Iterator[list[Path]]:
 def documents_frame(settings: Settings) -> pd.DataFrame:
     rows = []
     for doc, folder in all_documents(settings):
-        rows.append({"題名": doc.title, "種類": KIND_LABELS.get(str(doc.kind), str(doc.kind)),
-                     "発行者": doc.publisher, "区分": "追加" if folder == settings.uploads_dir
-                     else "同梱", "ID": doc.doc_id, "ファイル": doc.path})
+        rows.append(
+            {
+                "題名": doc.title,
+                "種類": KIND_LABELS.get(str(doc.kind), str(doc.kind)),
+                "発行者": doc.publisher,
+                "区分": "追加" if folder == settings.uploads_dir else "同梱",
+                "ID": doc.doc_id,
+                "ファイル": doc.path,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -50,13 +57,16 @@ def add_documents(settings: Settings, files: list, title: str) -> None:
     with saved_uploads(files) as paths:
         for path in paths:
             try:
-                parsed = add_document(settings, path, title=(title or None) if len(paths) == 1
-                                      else None)
+                parsed = add_document(
+                    settings, path, title=(title or None) if len(paths) == 1 else None
+                )
             except FacilitatorError as exc:
                 flash("error", exc)
                 continue
             added += 1
-            flash("success", f"追加しました: {parsed.document.title}（{len(parsed.chunks)} チャンク）")
+            flash(
+                "success", f"追加しました: {parsed.document.title}（{len(parsed.chunks)} チャンク）"
+            )
     if added:
         build_index_now()
 
@@ -78,21 +88,34 @@ def import_reports(settings: Settings, files: list) -> None:
     for r in batch.results:
         label = "市町村表" if r.kind == "areas" else f"{r.year}年の報告データ"
         count = r.municipalities if r.kind == "areas" else r.institutions
-        flash("success", f"{r.file}: {label}を取り込みました（{count:,} 件"
-                   + ("・以前のデータを置き換え" if r.replaced else "") + "）")
+        flash(
+            "success",
+            f"{r.file}: {label}を取り込みました（{count:,} 件"
+            + ("・以前のデータを置き換え" if r.replaced else "")
+            + "）",
+        )
         for w in r.warnings:
             flash("info", f"{r.file}: {w}")
     for failure in batch.failures:
-        flash("error", f"{failure.file}: {len(failure.errors)}件の誤りがあるため取り込みませんでした"
-              "（保存済みのデータは変更していません）。下の表の行・列を直してください。")
+        flash(
+            "error",
+            f"{failure.file}: {len(failure.errors)}件の誤りがあるため取り込みませんでした"
+            "（保存済みのデータは変更していません）。下の表の行・列を直してください。",
+        )
         flash("table", row_errors_frame(failure.errors))
 
 
 def datasets_frame(settings: Settings) -> pd.DataFrame:
-    return pd.DataFrame([
-        {"年": d.get("year"), "都道府県コード": d.get("pref_code"),
-         "区分": "架空データ" if d.get("synthetic") else "実データ",
-         "ファイル": d.get("source_file", ""), "医療機関数": d.get("n_institutions"),
-         "取込日時": d.get("imported_at", "")}
-        for d in datasets(settings)
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "年": d.get("year"),
+                "都道府県コード": d.get("pref_code"),
+                "区分": "架空データ" if d.get("synthetic") else "実データ",
+                "ファイル": d.get("source_file", ""),
+                "医療機関数": d.get("n_institutions"),
+                "取込日時": d.get("imported_at", ""),
+            }
+            for d in datasets(settings)
+        ]
+    )

@@ -50,12 +50,21 @@ def group_by_case(hits: list[SearchHit]) -> list[tuple[str, list[SearchHit]]]:
     return list(groups.items())
 
 
-def choose(label: str, options: list, key: str, labels: dict | None = None,
-           all_label: str = "すべて", container=st):
+def choose(
+    label: str,
+    options: list,
+    key: str,
+    labels: dict | None = None,
+    all_label: str = "すべて",
+    container=st,
+):
     """A selectbox whose first choice (None) means 'no filter'."""
     return container.selectbox(
-        label, [None, *options], key=key,
-        format_func=lambda v: all_label if v is None else (labels or {}).get(v, v))
+        label,
+        [None, *options],
+        key=key,
+        format_func=lambda v: all_label if v is None else (labels or {}).get(v, v),
+    )
 
 
 def cached_search(searcher: Searcher, query: str, filters: dict) -> SearchResult:
@@ -72,7 +81,9 @@ def filter_row(prefix: str, prefectures: list[str]) -> dict[str, str | None]:
     """Theme / focus tag / category / prefecture selectors; returns SearchFilters fields."""
     cols = st.columns(4)
     return {
-        "theme": choose("テーマ", COUNCIL_THEMES, f"{prefix}_theme", THEME_LABELS, container=cols[0]),
+        "theme": choose(
+            "テーマ", COUNCIL_THEMES, f"{prefix}_theme", THEME_LABELS, container=cols[0]
+        ),
         "tag": choose("注目タグ", list(FOCUS_TAGS), f"{prefix}_tag", container=cols[1]),
         "category": choose("分類", CATEGORIES, f"{prefix}_category", container=cols[2]),
         "prefecture": choose("都道府県", prefectures, f"{prefix}_prefecture", container=cols[3]),
@@ -84,36 +95,56 @@ def group_title(hits: list[SearchHit]) -> str:
     return f"{first.case_id} {first.case_name or ''}".strip() if first.case_id else first.doc_title
 
 
-def passage(hit: SearchHit, marks: list[str] | None = None,
-            repeats: list[SearchHit] | None = None) -> None:
+def passage(
+    hit: SearchHit, marks: list[str] | None = None, repeats: list[SearchHit] | None = None
+) -> None:
     """One passage: locator, score and the text with the matching sentences marked."""
-    st.markdown(f":material/location_on: **{html.escape(hit.locator)}** <small>（{html.escape(hit.doc_title)}・"
-                f"{hit.chunk_id}・スコア {hit.score:.4f}）</small>", unsafe_allow_html=True)
+    st.markdown(
+        f":material/location_on: **{html.escape(hit.locator)}** <small>（{html.escape(hit.doc_title)}・"
+        f"{hit.chunk_id}・スコア {hit.score:.4f}）</small>",
+        unsafe_allow_html=True,
+    )
     marks = marks or hit.highlights
     st.markdown(highlight(excerpt(hit.text, marks), marks), unsafe_allow_html=True)
     if repeats:
         st.caption("同じ内容: " + "、".join(f"{r.doc_title} {r.locator}" for r in repeats))
 
 
-def hit_group(hits: list[SearchHit], key: str, with_similar: bool = True,
-              repeats: dict[str, list[SearchHit]] | None = None) -> None:
+def hit_group(
+    hits: list[SearchHit],
+    key: str,
+    with_similar: bool = True,
+    repeats: dict[str, list[SearchHit]] | None = None,
+) -> None:
     """A bordered box for one case (or document) with its passages and actions."""
     first = hits[0]
     with st.container(border=True):
         st.markdown(f"#### {html.escape(group_title(hits))}")
         if first.case_id:
             md = first.metadata
-            st.caption(f"{md.get('category', '')}・{md.get('location', '') or md.get('prefecture', '')}"
-                       f"・{'、'.join(md.get('tags', []))}")
+            st.caption(
+                f"{md.get('category', '')}・{md.get('location', '') or md.get('prefecture', '')}"
+                f"・{'、'.join(md.get('tags', []))}"
+            )
         for h in hits:
             passage(h, repeats=(repeats or {}).get(h.chunk_id))
         if first.case_id:
             row = st.container(horizontal=True)
-            row.button("事例の全文", key=f"{key}_full", icon=":material/menu_book:", on_click=open_case,
-                           args=(first.case_id, {h.chunk_id: h.highlights for h in hits}))
+            row.button(
+                "事例の全文",
+                key=f"{key}_full",
+                icon=":material/menu_book:",
+                on_click=open_case,
+                args=(first.case_id, {h.chunk_id: h.highlights for h in hits}),
+            )
             if with_similar:
-                row.button("類似事例", key=f"{key}_similar", icon=":material/link:", on_click=show_similar,
-                               args=(first.case_id,))
+                row.button(
+                    "類似事例",
+                    key=f"{key}_similar",
+                    icon=":material/link:",
+                    on_click=show_similar,
+                    args=(first.case_id,),
+                )
 
 
 def open_case(case_id: str, marks: dict[str, list[str]] | None = None) -> None:
@@ -139,8 +170,13 @@ def similar_panel(searcher: Searcher) -> None:
     with st.container(border=True):
         head = st.container(horizontal=True, vertical_alignment="center")
         head.markdown(f"### :material/link: {html.escape(case_id)} に似た事例", width="stretch")
-        head.button("閉じる", key="similar_close", on_click=show_similar, args=(None,),
-                    icon=":material/close:")
+        head.button(
+            "閉じる",
+            key="similar_close",
+            on_click=show_similar,
+            args=(None,),
+            icon=":material/close:",
+        )
         for i, sim in enumerate(similar_cases(searcher, case_id)):
             st.markdown(f"**{sim.case.case_id} {html.escape(sim.case.name)}**")
             shared = "、".join(sim.shared_tags) or "なし"
@@ -149,8 +185,13 @@ def similar_panel(searcher: Searcher) -> None:
                 text = excerpt(sim.hit.text.replace("\n", " "), sim.hit.highlights, 160)
                 st.caption(sim.hit.locator)
                 st.markdown(highlight(text, sim.hit.highlights), unsafe_allow_html=True)
-            st.button("事例の全文", key=f"sim{i}_full", icon=":material/menu_book:", on_click=open_case,
-                      args=(sim.case.case_id,))
+            st.button(
+                "事例の全文",
+                key=f"sim{i}_full",
+                icon=":material/menu_book:",
+                on_click=open_case,
+                args=(sim.case.case_id,),
+            )
 
 
 def case_panel(store: IndexStore) -> None:
@@ -161,8 +202,9 @@ def case_panel(store: IndexStore) -> None:
     case = store.case(view["case_id"])
     with st.container(border=True):
         head = st.container(horizontal=True, vertical_alignment="center")
-        head.markdown(f"### :material/menu_book: {case.case_id} {html.escape(case.name)}",
-                      width="stretch")
+        head.markdown(
+            f"### :material/menu_book: {case.case_id} {html.escape(case.name)}", width="stretch"
+        )
         head.button("閉じる", key="case_close", on_click=close_case, icon=":material/close:")
         st.caption(f"{case.category}・{case.location}・{'、'.join(case.tags)}")
         for cid in case.chunk_ids:
@@ -170,18 +212,28 @@ def case_panel(store: IndexStore) -> None:
             if chunk is None:
                 continue
             marks = view["marks"].get(cid, [])
-            st.markdown(f"**{html.escape(chunk.locator.section or '')}**"
-                        + (" :orange-badge[該当箇所]" if marks else ""))
+            st.markdown(
+                f"**{html.escape(chunk.locator.section or '')}**"
+                + (" :orange-badge[該当箇所]" if marks else "")
+            )
             st.markdown(highlight(chunk.text, marks), unsafe_allow_html=True)
 
 
 def row_errors_frame(errors: list) -> pd.DataFrame:
     """RowErrors as the table users fix their file from."""
-    return pd.DataFrame([
-        {"ファイル": e.file, "行": e.row, "列": e.column, "セル": e.cell or "", "値": e.value,
-         "理由": e.reason}
-        for e in errors
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "ファイル": e.file,
+                "行": e.row,
+                "列": e.column,
+                "セル": e.cell or "",
+                "値": e.value,
+                "理由": e.reason,
+            }
+            for e in errors
+        ]
+    )
 
 
 PAGE_CSS = """
