@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from facilitator.ui.common import show_flash
+from facilitator.ui.components.common import show_flash
 
 st.set_page_config(
     page_title="facilitator かかりつけ医機能 協議支援",
@@ -14,32 +14,32 @@ st.set_page_config(
 
 st.set_option("client.toolbarMode", "viewer")  # no "Deploy" button for council staff
 
-UI = "facilitator/ui"
+UI = "facilitator/ui/pages"
 pages = {
     "準備": [
         st.Page(
-            f"{UI}/area_page.py",
+            f"{UI}/area.py",
             title="地域の現状",
             icon=":material/bar_chart:",
             url_path="area",
             default=True,
         ),
         st.Page(
-            f"{UI}/sheet_page.py",
+            f"{UI}/sheet.py",
             title="課題シート作成・編集",
             icon=":material/edit_note:",
             url_path="sheet",
         ),
         st.Page(
-            f"{UI}/export_page.py", title="出力", icon=":material/download:", url_path="export"
+            f"{UI}/export.py", title="出力", icon=":material/download:", url_path="export"
         ),
     ],
     "協議中": [
         st.Page(
-            f"{UI}/search_page.py", title="事例検索", icon=":material/search:", url_path="search"
+            f"{UI}/search.py", title="事例検索", icon=":material/search:", url_path="search"
         ),
         st.Page(
-            f"{UI}/meeting_page.py",
+            f"{UI}/meeting.py",
             title="協議中の質問",
             icon=":material/forum:",
             url_path="meeting",
@@ -47,7 +47,7 @@ pages = {
     ],
     "管理": [
         st.Page(
-            f"{UI}/data_page.py",
+            f"{UI}/data.py",
             title="資料・データ管理",
             icon=":material/folder_open:",
             url_path="data",

@@ -19,10 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from facilitator.drafting import DRAFT_THEMES, DraftRequest, draft_sheet
-from facilitator.index import build_index, index_is_current
+from facilitator.drafting.draft import DRAFT_THEMES, DraftRequest, draft_sheet
 from facilitator.reports import load_sample
-from facilitator.retrieval import Searcher
+from facilitator.search.index import build_index, index_is_current
+from facilitator.search.searcher import Searcher
 from facilitator.settings import PROJECT_ROOT, Settings
 
 TARGET_S = 3.0

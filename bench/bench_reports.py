@@ -18,7 +18,7 @@ from pathlib import Path
 
 from facilitator.reports import import_file, open_store, summary
 from facilitator.reports.items import load_dictionary
-from facilitator.reports.synth import (
+from facilitator.reports.sample.synth import (
     AREA_HEADER,
     area_rows,
     header,

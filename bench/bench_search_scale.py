@@ -26,12 +26,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from facilitator.chunks import DocKind, Document, make_chunk  # noqa: E402
-from facilitator.corpus import parse_corpus  # noqa: E402
-from facilitator.embeddings import load_embedder  # noqa: E402
-from facilitator.index import build_index  # noqa: E402
-from facilitator.parsers.base import ParsedDocument  # noqa: E402
-from facilitator.retrieval import Searcher, SearchFilters  # noqa: E402
+from facilitator.corpus.chunks import DocKind, Document, make_chunk  # noqa: E402
+from facilitator.corpus.documents import parse_corpus  # noqa: E402
+from facilitator.corpus.parsers.base import ParsedDocument  # noqa: E402
+from facilitator.search.embeddings import load_embedder  # noqa: E402
+from facilitator.search.index import build_index  # noqa: E402
+from facilitator.search.searcher import Searcher, SearchFilters  # noqa: E402
 from facilitator.settings import Settings  # noqa: E402
 from facilitator.themes import FOCUS_TAGS, Theme  # noqa: E402
 

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PAGES = ["area_page", "sheet_page", "export_page", "search_page", "meeting_page", "data_page"]
+PAGES = ["area", "sheet", "export", "search", "meeting", "data"]
 QUERY = "夜間の輪番が組めない地域で何をしている？"
 RUNS = 5
 
@@ -37,14 +37,14 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from streamlit.testing.v1 import AppTest
 
-    from facilitator.retrieval import Searcher
+    from facilitator.search.searcher import Searcher
     from facilitator.settings import load_settings
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     cold = timed(at.run)
     pages = {}
     for page in PAGES:
-        at.switch_page(f"facilitator/ui/{page}.py")
+        at.switch_page(f"facilitator/ui/pages/{page}.py")
         first = timed(at.run)
         warm = [timed(at.run) for _ in range(RUNS)]
         pages[page] = {
@@ -53,11 +53,11 @@ def main() -> None:
             "warm_max_ms": round(max(warm), 1),
         }
         assert not at.exception, (page, [e.value for e in at.exception])
-    at.switch_page("facilitator/ui/search_page.py").run()
+    at.switch_page("facilitator/ui/pages/search.py").run()
     typing = []
     for n in range(2, len(QUERY) + 1, 2):
         typing.append(timed(lambda n=n: at.text_input(key="search_query").input(QUERY[:n]).run()))
-    from facilitator.ui.common import get_embedder
+    from facilitator.ui.components.common import get_embedder
 
     settings = load_settings()  # the app's cached embedder: one engine per process, as in the app
     searcher = Searcher(settings, embedder=get_embedder(settings.embedding_model))

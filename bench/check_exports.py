@@ -36,7 +36,7 @@ from facilitator.export import (
 )
 from facilitator.export.example import example_sheet
 from facilitator.export.office import convert_to_pdf, libreoffice_binary
-from facilitator.sheets import SheetStatus
+from facilitator.sheets.model import SheetStatus
 
 ROOT = Path(__file__).resolve().parent
 

@@ -29,15 +29,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from facilitator.corpus import parse_corpus  # noqa: E402
-from facilitator.embeddings import (  # noqa: E402
+from facilitator.corpus.documents import parse_corpus  # noqa: E402
+from facilitator.corpus.parsers.base import ParsedDocument  # noqa: E402
+from facilitator.search.embeddings import (  # noqa: E402
     EmbeddingCache,
     embed_passages_cached,
     load_embedder,
 )
-from facilitator.index import build_index  # noqa: E402
-from facilitator.parsers.base import ParsedDocument  # noqa: E402
-from facilitator.retrieval import Searcher  # noqa: E402
+from facilitator.search.index import build_index  # noqa: E402
+from facilitator.search.searcher import Searcher  # noqa: E402
 from facilitator.settings import Settings  # noqa: E402
 from facilitator.text import normalize_query  # noqa: E402
 

@@ -30,7 +30,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A data folder with the real index of the shipped corpus (built once, ~40 s)."""
-    from facilitator.index import build_index
+    from facilitator.search.index import build_index
 
     settings = Settings(
         data_dir=tmp_path_factory.mktemp("built") / "data", corpus_dir=PROJECT_ROOT / "corpus"

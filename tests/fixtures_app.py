@@ -18,12 +18,12 @@ from facilitator.settings import PROJECT_ROOT, Settings
 
 APP = str(PROJECT_ROOT / "app.py")
 PAGES = {
-    "area": "facilitator/ui/area_page.py",
-    "sheet": "facilitator/ui/sheet_page.py",
-    "export": "facilitator/ui/export_page.py",
-    "search": "facilitator/ui/search_page.py",
-    "meeting": "facilitator/ui/meeting_page.py",
-    "data": "facilitator/ui/data_page.py",
+    "area": "facilitator/ui/pages/area.py",
+    "sheet": "facilitator/ui/pages/sheet.py",
+    "export": "facilitator/ui/pages/export.py",
+    "search": "facilitator/ui/pages/search.py",
+    "meeting": "facilitator/ui/pages/meeting.py",
+    "data": "facilitator/ui/pages/data.py",
 }
 TIMEOUT = 90
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from facilitator.drafting import DRAFT_THEMES, DraftContext, DraftRequest, DraftResult
-from facilitator.reports.sample import SAMPLE_MUNICIPALITIES
-from facilitator.retrieval import Searcher
+from facilitator.drafting.draft import DRAFT_THEMES, DraftContext, DraftRequest, DraftResult
+from facilitator.reports.sample.prefecture import SAMPLE_MUNICIPALITIES
+from facilitator.search.searcher import Searcher
 from facilitator.settings import PROJECT_ROOT, Settings
 
 THEMES = list(DRAFT_THEMES)
@@ -46,7 +46,7 @@ def drafts(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> dict[tuple[str, str], tuple[DraftResult, DraftContext]]:
     """One offline draft (not saved) and its context for every theme × 二次医療圏."""
-    from facilitator.drafting import draft_sheet, gather_context
+    from facilitator.drafting.draft import draft_sheet, gather_context
 
     out = {}
     for theme in THEMES:

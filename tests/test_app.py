@@ -15,9 +15,9 @@ from openpyxl import load_workbook  # noqa: E402
 from facilitator.export import to_xlsx  # noqa: E402
 from facilitator.export.example import example_sheet  # noqa: E402
 from facilitator.settings import PROJECT_ROOT, Settings  # noqa: E402
-from facilitator.sheets import SheetStatus  # noqa: E402
-from facilitator.storage import SheetStore  # noqa: E402
-from facilitator.ui import exports  # noqa: E402
+from facilitator.sheets.model import SheetStatus  # noqa: E402
+from facilitator.sheets.store import SheetStore  # noqa: E402
+from facilitator.ui.components import exports  # noqa: E402
 from tests.fixtures_app import PAGES, open_page, point_app_at, texts  # noqa: E402
 
 pytestmark = pytest.mark.slow  # every test uses the real index built by the session fixture

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from facilitator.ask import Answer, ask
+from facilitator.drafting.answer import Answer, ask
 from facilitator.errors import FacilitatorError, InputError
-from facilitator.retrieval import Searcher, SearchFilters
+from facilitator.search.searcher import Searcher, SearchFilters
 from facilitator.settings import Settings
-from facilitator.sheets import Citation
+from facilitator.sheets.model import Citation
 
 pytest_plugins = ["tests.fixtures_drafting"]
 pytestmark = pytest.mark.slow
@@ -101,7 +101,7 @@ def _llm(settings: Settings) -> Settings:
 def test_llm_answer_keeps_only_verified_citations(
     monkeypatch: pytest.MonkeyPatch, drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
-    from facilitator import llm
+    from facilitator.drafting import llm
 
     def fake(question, hits, settings, model=None, store=None):
         good = Citation(chunk_id=hits[0].chunk_id, quote=hits[0].highlights[0], verified=True)
@@ -125,7 +125,7 @@ def test_unusable_llm_answer_falls_back_to_the_passages(
     drafting_searcher: Searcher,
     failure: str,
 ) -> None:
-    from facilitator import llm
+    from facilitator.drafting import llm
 
     def fake(question, hits, settings, model=None, store=None):
         if failure == "error":
@@ -142,7 +142,7 @@ def test_unusable_llm_answer_falls_back_to_the_passages(
 def test_llm_is_not_asked_when_nothing_answers(
     monkeypatch: pytest.MonkeyPatch, drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
-    from facilitator import llm
+    from facilitator.drafting import llm
 
     def fake(*args, **kwargs):
         raise AssertionError("the LLM must not be called")

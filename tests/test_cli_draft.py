@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from facilitator.cli import cli
+from facilitator.cli.root import cli
 from facilitator.errors import InputError, NotFoundError
 from facilitator.settings import PROJECT_ROOT, Settings
 

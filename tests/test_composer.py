@@ -7,24 +7,24 @@ import re
 
 import pytest
 
-from facilitator.composer import (
-    display_text,
-    footnote_numbers,
-    infer_actors,
-    key_finding,
-    viewpoint,
-)
-from facilitator.drafting import (
+from facilitator.drafting.draft import (
     DRAFT_THEMES,
     SURVEY_MEASURE_QUESTIONS,
     DraftContext,
     DraftRequest,
     DraftResult,
 )
+from facilitator.drafting.offline import (
+    display_text,
+    footnote_numbers,
+    infer_actors,
+    key_finding,
+    viewpoint,
+)
 from facilitator.reports.items import load_dictionary
 from facilitator.reports.models import Comparison, Finding
-from facilitator.reports.sample import SAMPLE_MUNICIPALITIES, SAMPLE_PREF_NAME
-from facilitator.retrieval import Searcher
+from facilitator.reports.sample.prefecture import SAMPLE_MUNICIPALITIES, SAMPLE_PREF_NAME
+from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings
 
 pytest_plugins = ["tests.fixtures_drafting"]
@@ -303,7 +303,7 @@ def test_every_municipality_and_the_prefecture_get_a_complete_verified_sheet(
     drafting_data: Settings, drafting_searcher: Searcher, theme: str
 ) -> None:
     """The target covers every area of the sample, not only the 二次医療圏."""
-    from facilitator.drafting import draft_sheet
+    from facilitator.drafting.draft import draft_sheet
 
     store = drafting_searcher.store
     known = {c.case_id for c in store.cases}

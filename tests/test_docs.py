@@ -32,7 +32,7 @@ def test_every_setting_has_a_description() -> None:
 def test_cli_help_lists_the_public_commands() -> None:
     from click.testing import CliRunner
 
-    from facilitator.cli import cli
+    from facilitator.cli.root import cli
 
     out = CliRunner().invoke(cli, ["--help"]).output
     for command in (
@@ -55,7 +55,7 @@ def test_cli_help_lists_the_public_commands() -> None:
 
 
 def test_every_cli_command_appears_in_the_readme() -> None:
-    from facilitator.cli import cli
+    from facilitator.cli.root import cli
 
     for name, command in cli.commands.items():
         if name == "bootstrap":  # run by ./scripts/start

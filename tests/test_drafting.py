@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from facilitator import drafting
-from facilitator.drafting import (
+from facilitator.drafting import draft as drafting
+from facilitator.drafting.draft import (
     DraftRequest,
     check_request,
     draft_queries,
@@ -16,10 +16,10 @@ from facilitator.drafting import (
     gather_context,
 )
 from facilitator.errors import FacilitatorError, InputError, NotFoundError
-from facilitator.retrieval import Searcher
+from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings
-from facilitator.sheets import Citation, IssueSheet, Statement
-from facilitator.storage import SheetStore
+from facilitator.sheets.model import Citation, IssueSheet, Statement
+from facilitator.sheets.store import SheetStore
 
 pytest_plugins = ["tests.fixtures_drafting"]
 
@@ -58,7 +58,7 @@ def test_llm_without_a_model_tells_how_to_configure(settings: Settings) -> None:
 
 
 def test_off_topic_user_problem_adds_no_precedent() -> None:
-    from facilitator.drafting import QueryRun, rank_precedents
+    from facilitator.drafting.draft import QueryRun, rank_precedents
 
     run = QueryRun(
         query="確定申告",
@@ -71,7 +71,7 @@ def test_off_topic_user_problem_adds_no_precedent() -> None:
 
 
 def test_queries_cover_issue_measures_and_the_users_problem() -> None:
-    from facilitator.parsers.base import ExampleSheet, SheetItem
+    from facilitator.corpus.parsers.base import ExampleSheet, SheetItem
 
     ex = ExampleSheet(
         doc_id="guideline-2025",
@@ -214,7 +214,7 @@ def test_unusable_llm_output_falls_back_to_the_composer(
     drafting_searcher: Searcher,
     failure: str,
 ) -> None:
-    from facilitator import llm
+    from facilitator.drafting import llm
 
     def fake(request, context, settings):
         if failure == "error":
@@ -241,7 +241,7 @@ def test_unusable_llm_output_falls_back_to_the_composer(
 def test_llm_sheet_is_completed_and_checked_again(
     monkeypatch: pytest.MonkeyPatch, drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
-    from facilitator import llm
+    from facilitator.drafting import llm
 
     def fake(request, context, settings):
         hit = next(h for h in context.hits if h.case_id)

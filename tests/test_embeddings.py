@@ -3,13 +3,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from facilitator.embeddings import (
+from facilitator.errors import FacilitatorError
+from facilitator.search.embeddings import (
     EmbeddingCache,
     SentenceTransformerEmbedder,
     embed_passages_cached,
     load_embedder,
 )
-from facilitator.errors import FacilitatorError
 from tests.tiny_models import build_tiny_sentence_transformer
 
 TEXTS = ["夜間の輪番制を組んだ", "在宅医療と看取り", "学校保健"]

@@ -14,6 +14,7 @@ from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from facilitator.cli.export import agenda_command, export_command, import_xlsx_command
 from facilitator.errors import InputError
 from facilitator.export import (
     MeetingInfo,
@@ -34,9 +35,8 @@ from facilitator.export import (
     to_xlsx,
 )
 from facilitator.export.xlsx import CITES_SHEET, COL, META_SHEET
-from facilitator.export_cli import agenda_command, export_command, import_xlsx_command
 from facilitator.settings import Settings
-from facilitator.sheets import (
+from facilitator.sheets.model import (
     AreaRef,
     Cause,
     Citation,
@@ -48,7 +48,7 @@ from facilitator.sheets import (
     Statement,
     VerificationIndicator,
 )
-from facilitator.storage import SheetConflictError, SheetStore
+from facilitator.sheets.store import SheetConflictError, SheetStore
 
 GUIDELINE = "かかりつけ医機能の確保に関するガイドライン（第1版）"
 CASEBOOK = "かかりつけ医機能に関する事例集"

@@ -1,6 +1,6 @@
 import pytest
 
-from facilitator.retrieval import convex_fusion, diversify, matching_sentences
+from facilitator.search.searcher import convex_fusion, diversify, matching_sentences
 
 
 def test_items_good_on_both_sides_come_first() -> None:

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from facilitator.lexical import LexicalIndex, tokenize
+from facilitator.search.lexical import LexicalIndex, tokenize
 
 
 @pytest.mark.parametrize(

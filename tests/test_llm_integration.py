@@ -25,10 +25,12 @@ from typing import Any
 
 import pytest
 
-from facilitator import drafting, llm, prompting
-from facilitator.drafting import DraftContext, DraftRequest, draft_sheet
-from facilitator.llm import LLMDraftOutcome, answer_question
-from facilitator.retrieval import Searcher, SearchHit
+from facilitator.drafting import draft as drafting
+from facilitator.drafting import llm
+from facilitator.drafting import prompts as prompting
+from facilitator.drafting.draft import DraftContext, DraftRequest, draft_sheet
+from facilitator.drafting.llm import LLMDraftOutcome, answer_question
+from facilitator.search.searcher import Searcher, SearchHit
 from facilitator.settings import Settings
 
 pytestmark = pytest.mark.integration

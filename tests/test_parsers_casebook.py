@@ -8,9 +8,9 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from facilitator.chunks import Chunk, Document
-from facilitator.parsers.base import CaseRecord, ParsedDocument
-from facilitator.parsers.casebook import parse_casebook
+from facilitator.corpus.chunks import Chunk, Document
+from facilitator.corpus.parsers.base import CaseRecord, ParsedDocument
+from facilitator.corpus.parsers.casebook import parse_casebook
 from facilitator.settings import PROJECT_ROOT
 from facilitator.themes import FOCUS_TAGS, themes_for_tags
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from facilitator.chunks import DocKind, Document
+from facilitator.corpus.chunks import DocKind, Document
+from facilitator.corpus.parsers.base import ParsedDocument
+from facilitator.corpus.parsers.generic import parse_file, parse_pdf, parse_text, read_text_file
 from facilitator.errors import DocumentError
-from facilitator.parsers.base import ParsedDocument
-from facilitator.parsers.generic import parse_file, parse_pdf, parse_text, read_text_file
 from facilitator.settings import PROJECT_ROOT
 
 CORPUS = PROJECT_ROOT / "corpus"

@@ -8,9 +8,9 @@ from functools import cache
 
 import pytest
 
-from facilitator.chunks import Chunk, Document
-from facilitator.parsers.base import ParsedDocument
-from facilitator.parsers.guideline import parse_guideline
+from facilitator.corpus.chunks import Chunk, Document
+from facilitator.corpus.parsers.base import ParsedDocument
+from facilitator.corpus.parsers.guideline import parse_guideline
 from facilitator.settings import PROJECT_ROOT
 
 CORPUS = PROJECT_ROOT / "corpus"

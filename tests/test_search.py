@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from facilitator.cli import cli
+from facilitator.cli.root import cli
 from facilitator.errors import FacilitatorError, IndexNotBuiltError, InputError
-from facilitator.index import IndexStore, build_index, index_is_current
-from facilitator.retrieval import Searcher, SearchFilters
+from facilitator.search.index import IndexStore, build_index, index_is_current
+from facilitator.search.searcher import Searcher, SearchFilters
 from facilitator.settings import Settings
 from facilitator.text import normalize_query
 
@@ -181,7 +181,7 @@ def test_rrf_fusion_option_gives_rank_based_scores(built: Settings) -> None:
 
 
 def test_a_configured_cross_encoder_reorders_the_head(built: Settings, tmp_path: Path) -> None:
-    from facilitator.rerank import RERANK_DEPTH, Reranker
+    from facilitator.search.rerank import RERANK_DEPTH, Reranker
     from tests.tiny_models import build_tiny_cross_encoder
 
     store = IndexStore(built)
@@ -198,14 +198,14 @@ def test_a_configured_cross_encoder_reorders_the_head(built: Settings, tmp_path:
 
 
 def test_an_unreachable_reranker_is_a_japanese_error(built: Settings) -> None:
-    from facilitator.rerank import Reranker
+    from facilitator.search.rerank import Reranker
 
     with pytest.raises(FacilitatorError, match="再ランクのモデル「no-such/model」を読み込めません"):
         Reranker("no-such/model")
 
 
 def test_similar_cases_exclude_the_case_and_explain_themselves(searcher: Searcher) -> None:
-    from facilitator.retrieval import similar_cases
+    from facilitator.search.searcher import similar_cases
 
     similar = similar_cases(searcher, "事例17", k=5)
     assert len(similar) == 5

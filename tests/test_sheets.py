@@ -8,8 +8,8 @@ import pytest
 
 from facilitator.errors import NotFoundError
 from facilitator.settings import Settings
-from facilitator.sheets import AreaRef, IssueSheet, Statement, VerificationIndicator
-from facilitator.storage import SheetConflictError, SheetStore
+from facilitator.sheets.model import AreaRef, IssueSheet, Statement, VerificationIndicator
+from facilitator.sheets.store import SheetConflictError, SheetStore
 
 
 @pytest.mark.parametrize(

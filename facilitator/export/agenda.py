@@ -27,7 +27,7 @@ from facilitator.export.xlsx import (
     row_height,
     write_header,
 )
-from facilitator.sheets import IssueSheet, Statement
+from facilitator.sheets.model import IssueSheet, Statement
 
 STEP_WEIGHTS = (0.15, 0.10, 0.15, 0.20, 0.30, 0.10)
 """Share of an item's time per step: causes and measures take the longest discussion."""

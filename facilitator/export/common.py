@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from facilitator.errors import FacilitatorError
-from facilitator.sheets import Citation, FigureRef, IssueSheet, Role, SheetStatus, Statement
+from facilitator.sheets.model import Citation, FigureRef, IssueSheet, Role, SheetStatus, Statement
 
 UNBACKED_MARK = "（根拠なし）"
 SYNTHETIC_MARK = "架空データ"

@@ -23,7 +23,7 @@ from facilitator.export.common import (
     verification_text,
 )
 from facilitator.export.docx_util import add_notes, add_statement, add_table, new_document
-from facilitator.sheets import IssueSheet, Statement
+from facilitator.sheets.model import IssueSheet, Statement
 
 
 def to_json(sheet: IssueSheet) -> str:

@@ -7,7 +7,7 @@ sample dataset and say so.
 
 from __future__ import annotations
 
-from facilitator.sheets import (
+from facilitator.sheets.model import (
     AreaRef,
     Cause,
     Citation,

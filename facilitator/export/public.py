@@ -34,7 +34,7 @@ from facilitator.export.xlsx import (
     row_height,
     write_header,
 )
-from facilitator.sheets import IssueSheet, Role, Statement
+from facilitator.sheets.model import IssueSheet, Role, Statement
 
 PUBLIC_TITLE = "協議の結果の公表シート"
 

@@ -38,7 +38,7 @@ from facilitator.export.common import (
     statement_line,
     verification_text,
 )
-from facilitator.sheets import STATUS_ORDER, IssueSheet, Statement
+from facilitator.sheets.model import STATUS_ORDER, IssueSheet, Statement
 
 FORMAT = "facilitator-issue-sheets/1"
 META_SHEET = "_facilitator"

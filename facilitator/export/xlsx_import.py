@@ -44,7 +44,7 @@ from facilitator.export.xlsx import (
     Row,
     issue_rows,
 )
-from facilitator.sheets import (
+from facilitator.sheets.model import (
     Cause,
     IssueSheet,
     Measure,
@@ -52,7 +52,7 @@ from facilitator.sheets import (
     Statement,
     VerificationIndicator,
 )
-from facilitator.storage import SheetConflictError, SheetStore
+from facilitator.sheets.store import SheetConflictError, SheetStore
 
 LIST_FIELDS = ("current_state", "causes", "measures", "effects", "indicators")
 LABEL_FIELDS = [

@@ -11,13 +11,15 @@ Entry points for the rest of the project::
 
 from __future__ import annotations
 
+from facilitator.reports.compute.specs import THEMES
 from facilitator.reports.errors import (
     AmbiguousAreaError,
     AreaNotFoundError,
     NoReportDataError,
     ReportImportError,
 )
-from facilitator.reports.importer import ImportBatch, import_file, import_files
+from facilitator.reports.ingest.importer import ImportBatch, import_file, import_files
+from facilitator.reports.ingest.rules import derive_institution
 from facilitator.reports.items import ItemDictionary, load_dictionary
 from facilitator.reports.models import (
     SYNTHETIC_LABEL,
@@ -45,9 +47,7 @@ from facilitator.reports.query import (
     summary,
     years,
 )
-from facilitator.reports.rules import derive_institution
-from facilitator.reports.sample import generate_sample, load_sample, sample_loaded
-from facilitator.reports.specs import THEMES
+from facilitator.reports.sample.prefecture import generate_sample, load_sample, sample_loaded
 from facilitator.reports.store import ReportStore, open_store
 
 __all__ = [

@@ -7,10 +7,10 @@ import re
 from collections import defaultdict
 
 from facilitator.reports.errors import AmbiguousAreaError, AreaNotFoundError
+from facilitator.reports.ingest.validators import check_digit
 from facilitator.reports.items import header_key
 from facilitator.reports.models import Area, Municipality
 from facilitator.reports.store import ReportStore
-from facilitator.reports.validators import check_digit
 
 
 def build_areas(munis: list[Municipality]) -> list[Area]:

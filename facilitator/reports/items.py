@@ -10,12 +10,13 @@ import json
 import re
 import unicodedata
 from functools import cache
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+from facilitator.settings import PACKAGE_DATA
+
+DATA_DIR = PACKAGE_DATA
 
 FUNCTIONS: tuple[str, ...] = ("1号", "2号イ", "2号ロ", "2号ハ", "2号ニ", "2号ホ")
 """Reported functions in form order."""

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 from facilitator.errors import InputError
 from facilitator.reports.areas import areas_for_year, match_area
+from facilitator.reports.compute.findings import findings as _findings
+from facilitator.reports.compute.indicators import (
+    Frame,
+    Prepared,
+    evaluate_theme,
+    indicator_objects,
+)
+from facilitator.reports.compute.specs import THEMES
 from facilitator.reports.errors import NoReportDataError
-from facilitator.reports.findings import findings as _findings
-from facilitator.reports.indicators import Frame, Prepared, evaluate_theme, indicator_objects
 from facilitator.reports.items import load_dictionary
 from facilitator.reports.models import (
     SYNTHETIC_LABEL,
@@ -23,7 +29,6 @@ from facilitator.reports.models import (
     ReportSummary,
 )
 from facilitator.reports.perf import paused_gc
-from facilitator.reports.specs import THEMES
 from facilitator.reports.store import ReportStore, open_store
 from facilitator.settings import Settings, load_settings
 

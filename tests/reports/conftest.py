@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from facilitator.reports import import_file, open_store
-from facilitator.reports.sample import AREAS_FILE, REPORTS_CSV, REPORTS_XLSX, generate_sample
+from facilitator.reports.sample.prefecture import (
+    AREAS_FILE,
+    REPORTS_CSV,
+    REPORTS_XLSX,
+    generate_sample,
+)
 from facilitator.reports.store import DB_NAME
 from facilitator.settings import PROJECT_ROOT, Settings
 

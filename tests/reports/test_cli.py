@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from facilitator.reports.cli import reports
-from facilitator.reports.sample import AREAS_FILE, REPORTS_CSV
+from facilitator.cli.reports import reports
+from facilitator.reports.sample.prefecture import AREAS_FILE, REPORTS_CSV
 from facilitator.settings import Settings
 
 from .conftest import write_csv

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from facilitator.cli.reports import reports
 from facilitator.reports import summary
-from facilitator.reports.cli import reports
-from facilitator.reports.findings import average_label
+from facilitator.reports.compute.findings import average_label
 from facilitator.reports.items import load_area_columns, load_dictionary
 from facilitator.settings import PROJECT_ROOT, Settings
 

@@ -14,7 +14,7 @@ from facilitator.reports import (
     institutions_for,
     summary,
 )
-from facilitator.reports.findings import relation
+from facilitator.reports.compute.findings import relation
 from facilitator.settings import Settings
 
 

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from facilitator.reports import ReportImportError, import_file, open_store
-from facilitator.reports.sample import AREAS_FILE, REPORTS_CSV
+from facilitator.reports.sample.prefecture import AREAS_FILE, REPORTS_CSV
 from facilitator.reports.store import ReportStore
 from facilitator.settings import Settings
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from facilitator.reports import findings_for, indicators_for, load_sample, open_store, summary
-from facilitator.reports.sample import REPORTS_CSV, generate_sample
+from facilitator.reports.sample.prefecture import REPORTS_CSV, generate_sample
 from facilitator.settings import Settings
 
 

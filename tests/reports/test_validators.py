@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from facilitator.reports.items import load_dictionary
-from facilitator.reports.validators import (
+from facilitator.reports.ingest.validators import (
     check_digit,
     inst_code,
     item_parser,
@@ -13,6 +12,7 @@ from facilitator.reports.validators import (
     report_year,
     year_range,
 )
+from facilitator.reports.items import load_dictionary
 
 D = load_dictionary(2026)
 

@@ -1,0 +1,66 @@
+"""Citation checks: the product's core promise.
+
+A citation is verified only when its chunk exists in the index, was among the chunks
+retrieved for this draft (when that set is given), and its quote occurs verbatim
+(after normalisation) in the chunk's text. Locator, title and case come from the
+index, never from whoever proposed the citation.
+"""
+
+from __future__ import annotations
+
+from facilitator.search.index import IndexStore
+from facilitator.sheets.model import Citation, IssueSheet
+from facilitator.text import normalize_query
+
+MIN_QUOTE_CHARS = 6
+
+
+def verify_citation(
+    citation: Citation, store: IndexStore, allowed: set[str] | None = None
+) -> Citation:
+    """Return a copy with ``verified`` and ``problem`` set and locator fields filled."""
+    chunk = store.by_id.get(citation.chunk_id)
+    if chunk is None:
+        return citation.model_copy(
+            update={
+                "verified": False,
+                "problem": f"チャンク「{citation.chunk_id}」は索引にありません",
+            }
+        )
+    update: dict[str, object] = {
+        "locator": chunk.locator.label(),
+        "doc_title": chunk.doc_title,
+        "case_id": chunk.locator.case_id,
+        "case_name": chunk.locator.case_name,
+    }
+    quote = normalize_query(citation.quote)
+    if allowed is not None and citation.chunk_id not in allowed:
+        problem = "この下書きのために検索された資料ではありません"
+    elif len(quote) < MIN_QUOTE_CHARS:
+        problem = f"引用が短すぎます（{MIN_QUOTE_CHARS}文字以上）"
+    elif quote not in chunk.text:
+        problem = "引用文が資料の本文にありません"
+    else:
+        problem = None
+        update["quote"] = quote
+    return citation.model_copy(update={**update, "verified": problem is None, "problem": problem})
+
+
+def verify_sheet(
+    sheet: IssueSheet, store: IndexStore, allowed: set[str] | None = None
+) -> tuple[IssueSheet, list[str]]:
+    """Verify every citation of a sheet; returns the new sheet and the problems found."""
+    out = sheet.model_copy(deep=True)
+    problems: list[str] = []
+    for path, statement in out.statements():
+        checked = [verify_citation(c, store, allowed) for c in statement.citations]
+        for c in checked:
+            if not c.verified:
+                problems.append(f"{path}: {c.chunk_id}: {c.problem}")
+        statement.citations = checked
+    return out, problems
+
+
+def citation_from_chunk(store: IndexStore, chunk_id: str, quote: str) -> Citation:
+    """A verified citation for a quote our own code took from a retrieved chunk."""
+    return verify_citation(Citation(chunk_id=chunk_id, quote=quote), store)

@@ -1,0 +1,115 @@
+"""協議中の質問: the conversation kept in st.session_state, its context and its answers.
+
+The context (area, theme, filters) belongs to the conversation: every follow-up question
+is asked with it, and each turn stores its Answer, so earlier answers keep their citations.
+"""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from facilitator.drafting.answer import Answer, ask
+from facilitator.errors import FacilitatorError
+from facilitator.search.searcher import Searcher, SearchFilters
+from facilitator.themes import THEME_LABELS
+from facilitator.ui.components.common import llm_configured, show_error
+from facilitator.ui.components.widgets import filter_row, open_case
+
+CHAT = "chat"
+FILTER_KEYS = ("theme", "tag", "category", "prefecture")
+MODE_LABELS = {
+    "offline": "検索結果（LLMなし）",
+    "llm": "LLMの回答（引用は検証済み）",
+    "llm-fallback": "検索結果（LLMの回答が使えなかったため）",
+}
+
+
+def conversation() -> dict:
+    return st.session_state.setdefault(CHAT, {"context": {}, "turns": []})
+
+
+def new_conversation() -> None:
+    """Callback: forget the turns and the context (the filter widgets start empty)."""
+    st.session_state[CHAT] = {"context": {}, "turns": []}
+    for k in FILTER_KEYS:
+        st.session_state.pop(f"chat_{k}", None)
+
+
+def context_controls(searcher: Searcher, area_label: str | None) -> dict:
+    """The conversation's conditions; kept in the conversation, restored after a page switch."""
+    conv = conversation()
+    for k in FILTER_KEYS:
+        if f"chat_{k}" not in st.session_state and conv["context"].get(k):
+            st.session_state[f"chat_{k}"] = conv["context"][k]
+    prefectures = sorted({c.prefecture for c in searcher.store.cases if c.prefecture})
+    filters = filter_row("chat", prefectures)
+    conv["context"] = {**filters, "area": area_label}
+    return filters
+
+
+def context_caption(context: dict) -> str:
+    parts = [f"地域: {context['area']}"] if context.get("area") else []
+    if context.get("theme"):
+        parts.append(f"テーマ: {THEME_LABELS.get(context['theme'], context['theme'])}")
+    parts += [
+        f"{label}: {context[k]}"
+        for k, label in (("tag", "注目タグ"), ("category", "分類"), ("prefecture", "都道府県"))
+        if context.get(k)
+    ]
+    return "・".join(parts) or "条件なし（すべての資料）"
+
+
+def ask_and_store(searcher: Searcher, question: str, filters: dict) -> None:
+    settings = searcher.settings
+    use_llm = bool(st.session_state.get("chat_llm")) and llm_configured()
+    try:
+        answer = ask(question, SearchFilters(**filters), settings, searcher, use_llm=use_llm)
+    except FacilitatorError as exc:
+        show_error(exc)
+        return
+    conv = conversation()
+    conv["turns"].append({"question": question, "context": dict(conv["context"]), "answer": answer})
+
+
+def show_turn(i: int, turn: dict) -> None:
+    with st.chat_message("user"):
+        st.markdown(html.escape(turn["question"]))
+        st.caption(f"条件: {context_caption(turn['context'])}")
+    answer: Answer = turn["answer"]
+    with st.chat_message("assistant"):
+        if not answer.confident:
+            st.warning(answer.answer_text, icon=":material/search_off:")
+        else:
+            st.markdown(answer.answer_text)
+        st.caption(
+            f"{MODE_LABELS.get(answer.mode, answer.mode)}・索引 {answer.index_version}"
+            + (f"・{answer.llm_model}" if answer.llm_model else "")
+        )
+        for m in answer.messages:
+            st.caption(f"ℹ️ {m}")
+        with st.expander(
+            f"根拠となる箇所（{sum(len(g.passages) for g in answer.groups)}件）",
+            expanded=answer.confident and i == len(conversation()["turns"]) - 1,
+        ):
+            for j, g in enumerate(answer.groups):
+                st.markdown(f"**{html.escape(g.label)}**")
+                for p in g.passages:
+                    quotes = "".join(f"<mark>{html.escape(s)}</mark> " for s in p.sentences)
+                    st.markdown(
+                        f":material/location_on: {html.escape(p.locator)}<br>{quotes}",
+                        unsafe_allow_html=True,
+                    )
+                    if p.also_in:
+                        st.caption("同じ内容: " + "、".join(p.also_in))
+                if g.case_id:
+                    st.button(
+                        "事例の全文",
+                        key=f"chat{i}_{j}_full",
+                        icon=":material/menu_book:",
+                        on_click=open_case,
+                        args=(g.case_id, {p.chunk_id: p.sentences for p in g.passages}),
+                    )
+        if answer.citations:
+            st.caption("引用: " + "／".join(c.locator for c in answer.citations))

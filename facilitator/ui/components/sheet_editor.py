@@ -1,0 +1,340 @@
+"""The issue-sheet edit form: every field, measures and citations accepted or dropped, roles.
+
+Lists are edited in data editors whose hidden ``_i`` column remembers which original
+statement a row came from, so a row keeps its citations and figures when its text is
+edited; new rows start unbacked.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from facilitator.sheets.model import (
+    FIELD_LABELS,
+    STATUS_ORDER,
+    Cause,
+    IssueSheet,
+    Measure,
+    Role,
+    SheetStatus,
+    Statement,
+    VerificationIndicator,
+)
+
+PRIORITIES = ["高", "中", "低"]
+MODE_LABELS = {
+    "offline": "オフライン作成",
+    "llm": "LLM",
+    "manual": "手入力",
+    "llm-fallback": "オフライン作成（LLMの下書きが使えなかったため）",
+    "import": "Excelから取り込み",
+}
+SOURCE_LABELS = {
+    "guideline": "ガイドライン",
+    "precedent": "先行事例",
+    "user": "利用者",
+    "llm": "LLM",
+}
+
+
+def backing(s: Statement) -> str:
+    """「引用2（検証済2）・数値1」 or a warning when nothing backs the text."""
+    if s.text.strip() and s.unbacked:
+        return "⚠ 根拠なし"
+    ok = sum(1 for c in s.citations if c.verified and c.accepted)
+    parts = [f"引用{len(s.citations)}（検証済{ok}）"] if s.citations else []
+    parts += [f"数値{len(s.figures)}"] if s.figures else []
+    return "・".join(parts) or "—"
+
+
+def _text(v: object) -> str:
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
+
+
+def _orig(v: object) -> int | None:
+    return None if _text(v) == "" else int(float(v))  # type: ignore[arg-type]
+
+
+def _rows(df: pd.DataFrame) -> list[dict]:
+    return [r for r in df.to_dict("records") if _text(r.get("text"))]
+
+
+def _merge(df: pd.DataFrame, originals: list, make: Callable[[dict, object | None], object]):
+    """Rebuild a list: edited rows keep their original's backing, new rows start empty."""
+    out = []
+    for r in _rows(df):
+        i = _orig(r.get("_i"))
+        out.append(make(r, originals[i] if i is not None and i < len(originals) else None))
+    return out
+
+
+def _stmt(r: dict, old: Statement | None) -> Statement:
+    base = old or Statement(text="")
+    return base.model_copy(update={"text": _text(r["text"]), "note": _text(r.get("note"))})
+
+
+def _cause(r: dict, old: Cause | None) -> Cause:
+    base = _stmt(r, old or Cause(text=""))
+    return base.model_copy(update={"viewpoint": _text(r["viewpoint"])})
+
+
+def _measure(r: dict, old: Measure | None) -> Measure:
+    base = _stmt(r, old or Measure(text="", source="user"))
+    priority = _text(r.get("priority")) or "中"
+    return base.model_copy(
+        update={
+            "accepted": bool(r.get("accepted")),
+            "priority": priority if priority in PRIORITIES else "中",
+        }
+    )
+
+
+def _indicator(r: dict, old: VerificationIndicator | None) -> VerificationIndicator:
+    base = old or VerificationIndicator(name="")
+    baseline = r.get("baseline")
+    baseline = None if _text(baseline) == "" else float(baseline)  # type: ignore[arg-type]
+    return base.model_copy(
+        update={
+            "name": _text(r["text"]),
+            "unit": _text(r.get("unit")),
+            "target": _text(r.get("target")),
+            "baseline": baseline,
+        }
+    )
+
+
+def statement_frame(items: list[Statement], **extra: Callable[[Statement], object]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "_i": i,
+                **{k: f(s) for k, f in extra.items()},
+                "text": s.text,
+                "backing": backing(s),
+                "note": s.note,
+            }
+            for i, s in enumerate(items)
+        ],
+        columns=["_i", *extra, "text", "backing", "note"],
+    )
+
+
+def editor(df: pd.DataFrame, key: str, labels: dict[str, object]) -> pd.DataFrame:
+    config = {
+        "_i": None,
+        "backing": st.column_config.TextColumn("根拠", disabled=True),
+        "note": st.column_config.TextColumn("メモ（非公開）", width="small"),
+    }
+    for col, label in labels.items():
+        config[col] = (
+            label
+            if not isinstance(label, str)
+            else st.column_config.TextColumn(label, width="large" if col == "text" else "small")
+        )
+    edited = st.data_editor(df, key=key, num_rows="dynamic", hide_index=True, column_config=config)
+    with st.expander("全文を読む"):
+        st.markdown(
+            "\n".join(f"{i}. {_text(t)}" for i, t in enumerate(df["text"], 1)) or "（なし）"
+        )
+    return edited
+
+
+def citations_frame(sheet: IssueSheet) -> pd.DataFrame:
+    rows = [
+        {
+            "path": path,
+            "idx": j,
+            "accepted": c.accepted,
+            "field": field_label(path),
+            "locator": c.locator or c.chunk_id,
+            "quote": c.quote,
+            "verified": "✔ 検証済" if c.verified else f"✖ {c.problem or '未検証'}",
+        }
+        for path, s in sheet.statements()
+        for j, c in enumerate(s.citations)
+    ]
+    return pd.DataFrame(
+        rows, columns=["path", "idx", "accepted", "field", "locator", "quote", "verified"]
+    )
+
+
+def field_label(path: str) -> str:
+    name, _, rest = path.partition("[")
+    return FIELD_LABELS.get(name, name) + (f" {int(rest.rstrip(']')) + 1}" if rest else "")
+
+
+def apply_citation_flags(sheet: IssueSheet, df: pd.DataFrame) -> IssueSheet:
+    """A copy of ``sheet`` with each citation's ``accepted`` flag from the table."""
+    out = sheet.model_copy(deep=True)
+    flags = {(r["path"], int(r["idx"])): bool(r["accepted"]) for r in df.to_dict("records")}
+    for path, s in out.statements():
+        for j, c in enumerate(s.citations):
+            c.accepted = flags.get((path, j), c.accepted)
+    return out
+
+
+def roles_frame(sheet: IssueSheet) -> pd.DataFrame:
+    rows = [
+        {"measure": str(i), "actor": r.actor, "action": r.action}
+        for i, m in enumerate(sheet.measures, 1)
+        for r in m.roles
+    ]
+    return pd.DataFrame(rows, columns=["measure", "actor", "action"])
+
+
+def apply_roles(measures: list[Measure], df: pd.DataFrame) -> list[Measure]:
+    roles: dict[int, list[Role]] = {}
+    for r in df.to_dict("records"):
+        n, actor, action = _text(r.get("measure")), _text(r.get("actor")), _text(r.get("action"))
+        if n.isdigit() and (actor or action):
+            roles.setdefault(int(n) - 1, []).append(Role(actor=actor or "（未定）", action=action))
+    return [m.model_copy(update={"roles": roles.get(i, [])}) for i, m in enumerate(measures)]
+
+
+def status_steps(status: SheetStatus) -> str:
+    return " → ".join(f"**【{s}】**" if s == status else str(s) for s in STATUS_ORDER)
+
+
+def edit_form(sheet: IssueSheet, key: str) -> tuple[IssueSheet, str, str] | None:
+    """Every field of ``sheet`` in one form; on 保存 returns (edited sheet, author, message)."""
+    L = FIELD_LABELS
+    with st.form(f"{key}_form"):
+        c = st.columns([3, 1])
+        title = c[0].text_input("題名", sheet.title, key=f"{key}_title")
+        status = c[1].selectbox(
+            "状態", STATUS_ORDER, STATUS_ORDER.index(sheet.status), key=f"{key}_status"
+        )
+        participants = st.text_input(
+            f"{L['participants']}（「、」区切り）",
+            "、".join(sheet.participants),
+            key=f"{key}_participants",
+        )
+        tabs = st.tabs(
+            [
+                "①現状・②目指す姿・③課題",
+                "④原因",
+                "⑤方策・役割分担",
+                "⑥効果・検証指標",
+                "引用の採否",
+                "事務局メモ",
+            ]
+        )
+        with tabs[0]:
+            current = editor(
+                statement_frame(sheet.current_state), f"{key}_current", {"text": L["current_state"]}
+            )
+            goal = st.text_area(L["goal"], sheet.goal.text, key=f"{key}_goal")
+            st.caption(f"根拠: {backing(sheet.goal)}")
+            issue = st.text_area(L["issue"], sheet.issue.text, key=f"{key}_issue")
+            st.caption(f"根拠: {backing(sheet.issue)}")
+        with tabs[1]:
+            causes = editor(
+                statement_frame(sheet.causes, viewpoint=lambda s: s.viewpoint),
+                f"{key}_causes",
+                {"viewpoint": "視点", "text": "原因"},
+            )
+        with tabs[2]:
+            measures = editor(
+                statement_frame(
+                    sheet.measures,
+                    accepted=lambda m: m.accepted,
+                    priority=lambda m: m.priority,
+                    source=lambda m: SOURCE_LABELS.get(m.source, m.source),
+                ),
+                f"{key}_measures",
+                {
+                    "accepted": st.column_config.CheckboxColumn("採用", default=True),
+                    "priority": st.column_config.SelectboxColumn(
+                        "優先度", options=PRIORITIES, default="中"
+                    ),
+                    "source": st.column_config.TextColumn("出典", disabled=True),
+                    "text": "方策",
+                },
+            )
+            st.markdown("**役割分担**（方策の番号・担い手・取組）")
+            roles = st.data_editor(
+                roles_frame(sheet),
+                key=f"{key}_roles",
+                num_rows="dynamic",
+                hide_index=True,
+                column_config={
+                    "measure": st.column_config.SelectboxColumn(
+                        "方策", options=[str(i) for i in range(1, len(sheet.measures) + 2)]
+                    ),
+                    "actor": "担い手",
+                    "action": "取組",
+                },
+            )
+        with tabs[3]:
+            effects = editor(
+                statement_frame(sheet.effects), f"{key}_effects", {"text": L["effects"]}
+            )
+            indicators = editor(
+                _indicator_frame(sheet),
+                f"{key}_indicators",
+                {
+                    "text": "検証指標",
+                    "baseline": st.column_config.NumberColumn("基準値", format="%.1f"),
+                    "unit": "単位",
+                    "target": "目標",
+                },
+            )
+        with tabs[4]:
+            cites = st.data_editor(
+                citations_frame(sheet),
+                key=f"{key}_cites",
+                hide_index=True,
+                disabled=["field", "locator", "quote", "verified"],
+                column_config={
+                    "path": None,
+                    "idx": None,
+                    "accepted": "採用",
+                    "field": "項目",
+                    "locator": "箇所",
+                    "quote": "引用",
+                    "verified": "検証",
+                },
+            )
+        with tabs[5]:
+            notes = st.text_area(
+                "事務局メモ（公表しません）", sheet.internal_notes, key=f"{key}_notes"
+            )
+        c = st.columns([1, 2, 1])
+        author = c[0].text_input("保存者", key=f"{key}_author", placeholder="氏名（任意）")
+        message = c[1].text_input("変更メモ", key=f"{key}_message", placeholder="例: 原因を追記")
+        c[2].markdown("&nbsp;")
+        if not c[2].form_submit_button("保存", type="primary", icon=":material/save:"):
+            return None
+    base = apply_citation_flags(sheet, cites)
+    edited = base.model_copy(
+        update={
+            "title": title.strip(),
+            "status": status,
+            "participants": [
+                p.strip() for p in participants.replace(",", "、").split("、") if p.strip()
+            ],
+            "current_state": _merge(current, base.current_state, _stmt),
+            "goal": base.goal.model_copy(update={"text": goal.strip()}),
+            "issue": base.issue.model_copy(update={"text": issue.strip()}),
+            "causes": _merge(causes, base.causes, _cause),
+            "measures": apply_roles(_merge(measures, base.measures, _measure), roles),
+            "effects": _merge(effects, base.effects, _stmt),
+            "indicators": _merge(indicators, base.indicators, _indicator),
+            "internal_notes": notes,
+        }
+    )
+    return IssueSheet.model_validate(edited.model_dump()), author.strip(), message.strip()
+
+
+def _indicator_frame(sheet: IssueSheet) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"_i": i, "text": v.name, "baseline": v.baseline, "unit": v.unit, "target": v.target}
+            for i, v in enumerate(sheet.indicators)
+        ],
+        columns=["_i", "text", "baseline", "unit", "target"],
+    )

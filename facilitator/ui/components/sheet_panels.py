@@ -1,0 +1,205 @@
+"""Panels around the sheet editor: drafting, precedents, version history and conflicts."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from facilitator.errors import FacilitatorError
+from facilitator.search.searcher import Searcher
+from facilitator.settings import Settings
+from facilitator.sheets.model import IssueSheet
+from facilitator.sheets.store import SheetStore
+from facilitator.ui.components import sheet_state
+from facilitator.ui.components.areas import area_picker, theme_picker
+from facilitator.ui.components.common import flash, index_builder, llm_configured, show_error
+from facilitator.ui.components.sheet_editor import field_label
+from facilitator.ui.components.sheet_text import sheet_diff, sheet_markdown
+from facilitator.ui.components.widgets import CASE_VIEW, case_panel, excerpt, highlight, open_case
+
+CONFLICT_HEIGHT = 480
+
+
+def draft_form(settings: Settings, searcher: Searcher | None, store: SheetStore) -> None:
+    """Pick area and theme, optionally say the problem, and draft a new sheet."""
+    from facilitator.drafting.draft import DraftRequest, draft_sheet
+
+    try:
+        area = area_picker("draft", settings)
+    except FacilitatorError as exc:
+        show_error(exc)
+        return
+    if area is None:
+        st.info(
+            "報告データがないため地域を選べません。「資料・データ管理」で取り込むか架空データを読み込んでください。"
+        )
+        return
+    c = st.columns([2, 1])
+    theme = theme_picker("draft_theme", container=c[0])
+    use_llm = c[1].toggle(
+        "LLMで下書き",
+        key="draft_llm",
+        disabled=not llm_configured(),
+        help="LLM が設定されていないときはオフライン作成（資料からの組み立て）です。",
+    )
+    issue = st.text_area(
+        "課題（任意・わかっていれば）",
+        key="draft_issue",
+        placeholder="例: 夜間・休日の往診を担う診療所が足りない",
+    )
+    if searcher is None:
+        st.warning("下書きには検索インデックスが必要です。")
+        index_builder(key="draft_build_index")
+        return
+    if not st.button(
+        "下書きを作成", key="draft_create", type="primary", icon=":material/auto_awesome:"
+    ):
+        return
+    request = DraftRequest(
+        area=area.code, theme=theme, issue_text=issue.strip() or None, year=None, use_llm=use_llm
+    )
+    try:
+        with st.spinner("資料と報告データから下書きを作成しています…"):
+            result = draft_sheet(request, settings, searcher=searcher, store=store, save=True)
+    except FacilitatorError as exc:
+        show_error(exc)
+        return
+    sheet_state.load(result.sheet, pick=True)
+    flash("success", f"下書き「{result.sheet.title}」を作成しました（版{result.sheet.version}）。")
+    for m in result.messages:
+        flash("info", m)
+    st.rerun()
+
+
+def conflict_view() -> None:
+    """Both versions side by side; reload theirs or keep editing mine."""
+    pair = sheet_state.conflict()
+    if not pair:
+        return
+    mine, theirs = pair
+    st.error(
+        f"保存できませんでした：他の人が先に版{theirs.version}を保存しています（あなたの編集元は"
+        f"版{mine.version}）。両方を見比べて、どちらで続けるか選んでください。",
+        icon=":material/warning:",
+    )
+    c = st.columns(2)
+    c[0].button(
+        "最新版を読み込む（自分の編集を破棄）",
+        key="conflict_reload",
+        on_click=sheet_state.reload_theirs,
+        icon=":material/refresh:",
+    )
+    c[1].button(
+        "自分の編集を続ける",
+        key="conflict_keep",
+        on_click=sheet_state.keep_mine,
+        type="primary",
+        icon=":material/edit:",
+    )
+    with st.expander("違い（差分）", expanded=True):
+        st.code(
+            sheet_diff(theirs, mine, f"版{theirs.version}（最新）", "あなたの編集")
+            or "違いはありません",
+            language="diff",
+        )
+    left, right = st.columns(2)
+    left.markdown(f"#### あなたの編集（版{mine.version}を元に編集）")
+    left.code(sheet_markdown(mine), language=None, wrap_lines=True, height=CONFLICT_HEIGHT)
+    right.markdown(f"#### 保存済みの最新版（版{theirs.version}）")
+    right.code(sheet_markdown(theirs), language=None, wrap_lines=True, height=CONFLICT_HEIGHT)
+
+
+def history_view(store: SheetStore, sheet: IssueSheet) -> None:
+    """Versions with author and message, a diff of any two, and restore."""
+    history = store.history(sheet.sheet_id)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "版": v.version,
+                    "保存日時": v.saved_at,
+                    "保存者": v.author,
+                    "変更メモ": v.message,
+                    "状態": v.status,
+                }
+                for v in history
+            ]
+        ),
+        hide_index=True,
+    )
+    versions = [v.version for v in history]
+    c = st.columns(2)
+    latest = versions[-1]
+    old = c[0].selectbox(
+        "比べる版（前）",
+        versions,
+        index=max(0, len(versions) - 2),
+        key=f"hist_old_{sheet.sheet_id}_{latest}",
+    )
+    new = c[1].selectbox(
+        "比べる版（後）",
+        versions,
+        index=len(versions) - 1,
+        key=f"hist_new_{sheet.sheet_id}_{latest}",
+    )
+    diff = sheet_diff(
+        store.get(sheet.sheet_id, old), store.get(sheet.sheet_id, new), f"版{old}", f"版{new}"
+    )
+    st.code(diff or "この2つの版の内容は同じです。", language="diff")
+    c = st.columns([2, 1])
+    pick = c[0].selectbox("復元する版", versions[:-1] or versions, key="hist_restore_version")
+    if c[1].button(
+        "この版を復元",
+        key="hist_restore",
+        icon=":material/history:",
+        help="選んだ版の内容を新しい版として保存します（履歴は残ります）。",
+    ):
+        restored = store.restore(sheet.sheet_id, pick)
+        sheet_state.load(restored)
+        flash("success", f"版{pick}の内容を版{restored.version}として復元しました。")
+        st.rerun()
+
+
+def figure_provenance(f) -> str:
+    """Year, N and filter of a figure (the filter text usually carries year and N already)."""
+    parts = [] if f.year is None or f"{f.year}年" in f.filter else [f"{f.year}年報告"]
+    parts += [] if f.n is None or "N=" in f.filter else [f"N={f.n}"]
+    return "根拠: " + "・".join([*parts, f.filter])
+
+
+def precedent_panel(searcher: Searcher | None, sheet: IssueSheet) -> None:
+    """The sheet's cited passages, quotes highlighted, with the full case one click away."""
+    st.markdown("### :material/library_books: 根拠と先行事例")
+    if searcher is None:
+        st.info("索引がないため引用箇所を表示できません。")
+        return
+    if st.session_state.get(CASE_VIEW):
+        case_panel(searcher.store)
+        return
+    cited = [(path, c) for path, s in sheet.statements() for c in s.citations]
+    if not cited:
+        st.caption("このシートには引用がありません。")
+    for i, (path, c) in enumerate(cited):
+        chunk = searcher.store.by_id.get(c.chunk_id)
+        mark = "✔" if c.verified else "✖"
+        drop = "" if c.accepted else "（不採用）"
+        with st.expander(f"{mark} {field_label(path)}：{c.case_id or c.doc_title} {drop}"):
+            st.caption(f"{c.locator}・{c.chunk_id}" + (f"・{c.problem}" if c.problem else ""))
+            text = chunk.text if chunk else c.quote
+            st.markdown(highlight(excerpt(text, [c.quote], 600), [c.quote]), unsafe_allow_html=True)
+            if c.case_id:
+                st.button(
+                    "事例の全文",
+                    key=f"prec{i}_full",
+                    icon=":material/menu_book:",
+                    on_click=open_case,
+                    args=(c.case_id, {c.chunk_id: [c.quote]}),
+                )
+    figures = [(path, f) for path, s in sheet.statements() for f in s.figures]
+    if figures:
+        st.markdown("#### :material/bar_chart: 数値の根拠（報告データ）")
+        for path, f in figures:
+            st.markdown(f"- {html.escape(field_label(path))}: {html.escape(f.sentence)}")
+            st.caption(figure_provenance(f))

@@ -1,0 +1,121 @@
+"""Upload handling for 資料・データ管理: documents into the index, report files into the store.
+
+Uploaded bytes go to a temporary folder under their own names (messages name the file);
+the library validates before saving, so a bad file changes nothing already saved.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from facilitator.corpus.documents import add_document, all_documents, remove_document
+from facilitator.errors import FacilitatorError
+from facilitator.reports import datasets, import_files
+from facilitator.settings import Settings
+from facilitator.ui.components.common import build_index_now, flash
+from facilitator.ui.components.widgets import row_errors_frame
+
+KIND_LABELS = {"guideline": "ガイドライン", "casebook": "事例集", "local": "地域の資料"}
+
+
+@contextmanager
+def saved_uploads(files: list) -> Iterator[list[Path]]:
+    """Write Streamlit UploadedFiles to a temporary folder, keeping their names."""
+    with tempfile.TemporaryDirectory(prefix="facilitator-upload-") as tmp:
+        paths = []
+        for f in files:
+            path = Path(tmp) / Path(f.name).name
+            path.write_bytes(f.getvalue())
+            paths.append(path)
+        yield paths
+
+
+def documents_frame(settings: Settings) -> pd.DataFrame:
+    rows = []
+    for doc, folder in all_documents(settings):
+        rows.append(
+            {
+                "題名": doc.title,
+                "種類": KIND_LABELS.get(str(doc.kind), str(doc.kind)),
+                "発行者": doc.publisher,
+                "区分": "追加" if folder == settings.uploads_dir else "同梱",
+                "ID": doc.doc_id,
+                "ファイル": doc.path,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def add_documents(settings: Settings, files: list, title: str) -> None:
+    """Parse and list each uploaded document, then rebuild the index once."""
+    added = 0
+    with saved_uploads(files) as paths:
+        for path in paths:
+            try:
+                parsed = add_document(
+                    settings, path, title=(title or None) if len(paths) == 1 else None
+                )
+            except FacilitatorError as exc:
+                flash("error", exc)
+                continue
+            added += 1
+            flash(
+                "success", f"追加しました: {parsed.document.title}（{len(parsed.chunks)} チャンク）"
+            )
+    if added:
+        build_index_now()
+
+
+def remove_and_reindex(settings: Settings, doc_id: str) -> None:
+    try:
+        remove_document(settings, doc_id)
+    except FacilitatorError as exc:
+        flash("error", exc)
+        return
+    flash("success", f"資料「{doc_id}」を削除しました。")
+    build_index_now()
+
+
+def import_reports(settings: Settings, files: list) -> None:
+    """Validate and import report files; show a row/column table for each rejected file."""
+    with saved_uploads(files) as paths:
+        batch = import_files(settings, paths)
+    for r in batch.results:
+        label = "市町村表" if r.kind == "areas" else f"{r.year}年の報告データ"
+        count = r.municipalities if r.kind == "areas" else r.institutions
+        flash(
+            "success",
+            f"{r.file}: {label}を取り込みました（{count:,} 件"
+            + ("・以前のデータを置き換え" if r.replaced else "")
+            + "）",
+        )
+        for w in r.warnings:
+            flash("info", f"{r.file}: {w}")
+    for failure in batch.failures:
+        flash(
+            "error",
+            f"{failure.file}: {len(failure.errors)}件の誤りがあるため取り込みませんでした"
+            "（保存済みのデータは変更していません）。下の表の行・列を直してください。",
+        )
+        flash("table", row_errors_frame(failure.errors))
+
+
+def datasets_frame(settings: Settings) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "年": d.get("year"),
+                "都道府県コード": d.get("pref_code"),
+                "区分": "架空データ" if d.get("synthetic") else "実データ",
+                "ファイル": d.get("source_file", ""),
+                "医療機関数": d.get("n_institutions"),
+                "取込日時": d.get("imported_at", ""),
+            }
+            for d in datasets(settings)
+        ]
+    )

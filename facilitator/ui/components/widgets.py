@@ -1,0 +1,254 @@
+"""Small building blocks shared by the pages: highlighting, hit groups, the full case view."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+import streamlit as st
+
+from facilitator.search.index import IndexStore
+from facilitator.search.searcher import (
+    Searcher,
+    SearchFilters,
+    SearchHit,
+    SearchResult,
+    similar_cases,
+)
+from facilitator.themes import FOCUS_TAGS, THEME_LABELS
+
+CATEGORIES = ["診療所", "病院", "地域の連携", "参考事例"]
+COUNCIL_THEMES = [k for k in THEME_LABELS if k != "free"]
+CASE_VIEW = "case_view"
+SIMILAR = "similar_to"
+EXCERPT_CHARS = 420
+
+
+def highlight(text: str, sentences: list[str]) -> str:
+    """HTML-escaped text with the given sentences (or quotes) marked, as one HTML block.
+
+    The block is a single line inside a <div>, so Markdown never reads 「1. 概要」 as a list.
+    """
+    out = html.escape(text)
+    for s in sorted({s for s in sentences if s.strip()}, key=len, reverse=True):
+        esc = html.escape(s)
+        out = out.replace(esc, f"<mark>{esc}</mark>")
+    return "<div class='passage'>" + re.sub(r"\n+", "<br>", out.strip()) + "</div>"
+
+
+def excerpt(text: str, marks: list[str], width: int = EXCERPT_CHARS) -> str:
+    """The part of a long passage around its first marked sentence (whole text if short)."""
+    if len(text) <= width:
+        return text
+    positions = [text.find(m) for m in marks if m and m in text]
+    first = min(positions) if positions else 0
+    start = max(0, first - width // 4)
+    end = min(len(text), start + width)
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+def group_by_case(hits: list[SearchHit]) -> list[tuple[str, list[SearchHit]]]:
+    """Keep rank order; hits of the same case (or document) go together."""
+    groups: dict[str, list[SearchHit]] = {}
+    for h in hits:
+        groups.setdefault(h.case_id or h.doc_title, []).append(h)
+    return list(groups.items())
+
+
+def choose(
+    label: str,
+    options: list,
+    key: str,
+    labels: dict | None = None,
+    all_label: str = "すべて",
+    container=st,
+):
+    """A selectbox whose first choice (None) means 'no filter'."""
+    return container.selectbox(
+        label,
+        [None, *options],
+        key=key,
+        format_func=lambda v: all_label if v is None else (labels or {}).get(v, v),
+    )
+
+
+def cached_search(searcher: Searcher, query: str, filters: dict) -> SearchResult:
+    """Search, reusing the last result when only a button was clicked (same query, filters)."""
+    key = (searcher.store.version, query, tuple(sorted(filters.items(), key=str)))
+    memo = st.session_state.get("search_memo")
+    if memo is None or memo[0] != key:
+        memo = (key, searcher.search(query, k=10, filters=SearchFilters(**filters)))
+        st.session_state["search_memo"] = memo
+    return memo[1]
+
+
+def filter_row(prefix: str, prefectures: list[str]) -> dict[str, str | None]:
+    """Theme / focus tag / category / prefecture selectors; returns SearchFilters fields."""
+    cols = st.columns(4)
+    return {
+        "theme": choose(
+            "テーマ", COUNCIL_THEMES, f"{prefix}_theme", THEME_LABELS, container=cols[0]
+        ),
+        "tag": choose("注目タグ", list(FOCUS_TAGS), f"{prefix}_tag", container=cols[1]),
+        "category": choose("分類", CATEGORIES, f"{prefix}_category", container=cols[2]),
+        "prefecture": choose("都道府県", prefectures, f"{prefix}_prefecture", container=cols[3]),
+    }
+
+
+def group_title(hits: list[SearchHit]) -> str:
+    first = hits[0]
+    return f"{first.case_id} {first.case_name or ''}".strip() if first.case_id else first.doc_title
+
+
+def passage(
+    hit: SearchHit, marks: list[str] | None = None, repeats: list[SearchHit] | None = None
+) -> None:
+    """One passage: locator, score and the text with the matching sentences marked."""
+    st.markdown(
+        f":material/location_on: **{html.escape(hit.locator)}** <small>（{html.escape(hit.doc_title)}・"
+        f"{hit.chunk_id}・スコア {hit.score:.4f}）</small>",
+        unsafe_allow_html=True,
+    )
+    marks = marks or hit.highlights
+    st.markdown(highlight(excerpt(hit.text, marks), marks), unsafe_allow_html=True)
+    if repeats:
+        st.caption("同じ内容: " + "、".join(f"{r.doc_title} {r.locator}" for r in repeats))
+
+
+def hit_group(
+    hits: list[SearchHit],
+    key: str,
+    with_similar: bool = True,
+    repeats: dict[str, list[SearchHit]] | None = None,
+) -> None:
+    """A bordered box for one case (or document) with its passages and actions."""
+    first = hits[0]
+    with st.container(border=True):
+        st.markdown(f"#### {html.escape(group_title(hits))}")
+        if first.case_id:
+            md = first.metadata
+            st.caption(
+                f"{md.get('category', '')}・{md.get('location', '') or md.get('prefecture', '')}"
+                f"・{'、'.join(md.get('tags', []))}"
+            )
+        for h in hits:
+            passage(h, repeats=(repeats or {}).get(h.chunk_id))
+        if first.case_id:
+            row = st.container(horizontal=True)
+            row.button(
+                "事例の全文",
+                key=f"{key}_full",
+                icon=":material/menu_book:",
+                on_click=open_case,
+                args=(first.case_id, {h.chunk_id: h.highlights for h in hits}),
+            )
+            if with_similar:
+                row.button(
+                    "類似事例",
+                    key=f"{key}_similar",
+                    icon=":material/link:",
+                    on_click=show_similar,
+                    args=(first.case_id,),
+                )
+
+
+def open_case(case_id: str, marks: dict[str, list[str]] | None = None) -> None:
+    """Callback: show the full case in the side panel."""
+    st.session_state[CASE_VIEW] = {"case_id": case_id, "marks": marks or {}}
+
+
+def close_case() -> None:
+    st.session_state.pop(CASE_VIEW, None)
+
+
+def show_similar(case_id: str | None) -> None:
+    """Callback: show (or with None, hide) the cases similar to ``case_id``."""
+    st.session_state.pop(CASE_VIEW, None)
+    st.session_state[SIMILAR] = case_id
+
+
+def similar_panel(searcher: Searcher) -> None:
+    """Cases similar to the one chosen with 「類似事例」 (shared tags and overview text)."""
+    case_id = st.session_state.get(SIMILAR)
+    if not case_id:
+        return
+    with st.container(border=True):
+        head = st.container(horizontal=True, vertical_alignment="center")
+        head.markdown(f"### :material/link: {html.escape(case_id)} に似た事例", width="stretch")
+        head.button(
+            "閉じる",
+            key="similar_close",
+            on_click=show_similar,
+            args=(None,),
+            icon=":material/close:",
+        )
+        for i, sim in enumerate(similar_cases(searcher, case_id)):
+            st.markdown(f"**{sim.case.case_id} {html.escape(sim.case.name)}**")
+            shared = "、".join(sim.shared_tags) or "なし"
+            st.caption(f"{sim.case.category}・{sim.case.location}・共通の注目タグ: {shared}")
+            if sim.hit is not None:
+                text = excerpt(sim.hit.text.replace("\n", " "), sim.hit.highlights, 160)
+                st.caption(sim.hit.locator)
+                st.markdown(highlight(text, sim.hit.highlights), unsafe_allow_html=True)
+            st.button(
+                "事例の全文",
+                key=f"sim{i}_full",
+                icon=":material/menu_book:",
+                on_click=open_case,
+                args=(sim.case.case_id,),
+            )
+
+
+def case_panel(store: IndexStore) -> None:
+    """The full case chosen with 「事例の全文」: every section, cited passages marked."""
+    view = st.session_state.get(CASE_VIEW)
+    if not view:
+        return
+    case = store.case(view["case_id"])
+    with st.container(border=True):
+        head = st.container(horizontal=True, vertical_alignment="center")
+        head.markdown(
+            f"### :material/menu_book: {case.case_id} {html.escape(case.name)}", width="stretch"
+        )
+        head.button("閉じる", key="case_close", on_click=close_case, icon=":material/close:")
+        st.caption(f"{case.category}・{case.location}・{'、'.join(case.tags)}")
+        for cid in case.chunk_ids:
+            chunk = store.by_id.get(cid)
+            if chunk is None:
+                continue
+            marks = view["marks"].get(cid, [])
+            st.markdown(
+                f"**{html.escape(chunk.locator.section or '')}**"
+                + (" :orange-badge[該当箇所]" if marks else "")
+            )
+            st.markdown(highlight(chunk.text, marks), unsafe_allow_html=True)
+
+
+def row_errors_frame(errors: list) -> pd.DataFrame:
+    """RowErrors as the table users fix their file from."""
+    return pd.DataFrame(
+        [
+            {
+                "ファイル": e.file,
+                "行": e.row,
+                "列": e.column,
+                "セル": e.cell or "",
+                "値": e.value,
+                "理由": e.reason,
+            }
+            for e in errors
+        ]
+    )
+
+
+PAGE_CSS = """
+<style>
+mark { background: #fff1a8; padding: 0 .1em; }
+.passage { line-height: 1.8; font-size: 0.95rem; }
+</style>
+"""
+
+
+def page_css() -> None:
+    st.markdown(PAGE_CSS, unsafe_allow_html=True)

@@ -1,0 +1,92 @@
+"""資料・データ管理: documents in the index, report data files, the 架空 sample, re-indexing."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from facilitator.errors import FacilitatorError
+from facilitator.reports import load_sample
+from facilitator.search.index import index_is_current
+from facilitator.ui.components import uploads
+from facilitator.ui.components.common import (
+    current_index_version,
+    flash,
+    get_settings,
+    index_builder,
+    mode_caption,
+    show_error,
+)
+
+
+def render() -> None:
+    st.title("資料・データ管理")
+    mode_caption()
+    s = get_settings()
+    docs_tab, data_tab = st.tabs(
+        ["資料と検索インデックス", "報告データ（かかりつけ医機能報告）"],
+        key="data_tabs",
+        on_change="rerun",
+    )
+    with docs_tab:
+        version = current_index_version(s)
+        if version is None:
+            st.warning("検索インデックスがまだありません。")
+        elif not index_is_current(s):
+            st.warning(f"索引 {version} は資料の現在の内容と一致しません。作り直してください。")
+        else:
+            st.success(f"索引 {version} は最新です。")
+        index_builder(key="data_reindex", label="索引を作り直す" if version else "索引を作成する")
+        st.dataframe(uploads.documents_frame(s), hide_index=True)
+        user_docs = uploads.documents_frame(s).query("区分 == '追加'")
+        if not user_docs.empty:
+            cols = st.columns([3, 1])
+            doc_id = cols[0].selectbox(
+                "削除する資料（利用者が追加したもののみ）", user_docs["ID"], key="data_remove_id"
+            )
+            if cols[1].button("削除して索引を更新", key="data_remove", icon=":material/delete:"):
+                uploads.remove_and_reindex(s, doc_id)
+                st.rerun()
+        with st.form("data_add_form", clear_on_submit=True):
+            files = st.file_uploader(
+                "資料を追加（PDF / TXT / MD）",
+                type=["pdf", "txt", "md"],
+                accept_multiple_files=True,
+                key="data_doc_files",
+            )
+            title = st.text_input(
+                "題名（1ファイルのとき。空欄ならファイル名）", key="data_doc_title"
+            )
+            if st.form_submit_button("追加して索引を更新", icon=":material/add:") and files:
+                uploads.add_documents(s, files, title)
+                st.rerun()
+    with data_tab:
+        try:
+            st.dataframe(uploads.datasets_frame(s), hide_index=True)
+        except FacilitatorError as exc:
+            show_error(exc)
+        if st.button(
+            "架空データを読み込む（架空県のサンプル）",
+            key="data_load_sample",
+            icon=":material/science:",
+        ):
+            flash(
+                "success",
+                "架空データを読み込みました。"
+                if load_sample(s)
+                else "架空データは取り込み済みです。",
+            )
+            st.rerun()
+        with st.form("data_report_form", clear_on_submit=True):
+            files = st.file_uploader(
+                "報告データ・市町村表を取り込む（CSV / Excel）",
+                type=["csv", "xlsx"],
+                accept_multiple_files=True,
+                key="data_report_files",
+            )
+            if st.form_submit_button("検証して取り込む", icon=":material/upload:") and files:
+                uploads.import_reports(s, files)
+                st.rerun()
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,83 @@
+"""事例検索: search-as-you-type with filters, results grouped by case, similar cases, full case."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from facilitator.errors import FacilitatorError
+from facilitator.search.searcher import Searcher, collapse_repeats
+from facilitator.ui.components.common import mode_caption, searcher_or_setup, show_error
+from facilitator.ui.components.widgets import (
+    CASE_VIEW,
+    SIMILAR,
+    cached_search,
+    case_panel,
+    filter_row,
+    group_by_case,
+    hit_group,
+    page_css,
+    similar_panel,
+)
+
+
+def render() -> None:
+    st.title("事例検索")
+    mode_caption()
+    page_css()
+    searcher = searcher_or_setup()
+    if searcher is not None:
+        search_fragment(searcher)
+
+
+@st.fragment
+def search_fragment(searcher: Searcher) -> None:
+    query = st.text_input(
+        "質問や語句（入力すると検索します）",
+        key="search_query",
+        live=True,
+        placeholder="例: 夜間の輪番が組めない地域で何をしている？",
+    )
+    prefectures = sorted({c.prefecture for c in searcher.store.cases if c.prefecture})
+    filters = filter_row("search", prefectures)
+    side = st.session_state.get(CASE_VIEW) or st.session_state.get(SIMILAR)
+    main, right = st.columns([3, 2]) if side else (st.container(), None)
+    if right is not None:
+        with right:
+            if st.session_state.get(CASE_VIEW):
+                case_panel(searcher.store)
+            else:
+                similar_panel(searcher)
+    with main:
+        if not (query or "").strip():
+            st.info(
+                "質問や語句を入力すると、事例集・ガイドライン・地域の資料から該当箇所を探します。"
+            )
+            return
+        try:
+            result = cached_search(searcher, query, filters)
+        except FacilitatorError as exc:
+            show_error(exc)
+            return
+        st.caption(
+            f"{len(result.hits)} 件・{result.took_ms:.0f} ms・確信度 {result.confidence:.2f}"
+            f"・索引 {result.index_version}"
+        )
+        if not result.hits:
+            st.warning("条件に合う資料はありません。絞り込みを外してお試しください。")
+            return
+        shown, repeats = collapse_repeats(result.hits)  # example sheets repeated across documents
+        groups = group_by_case(shown)
+        if not result.confident:
+            st.warning(
+                "この質問に当てはまる先行事例は見つかりませんでした。", icon=":material/search_off:"
+            )
+            with st.expander("参考：一致度の低い箇所（質問への答えではありません）"):
+                for i, (_key, hits) in enumerate(groups):
+                    hit_group(hits, key=f"weak{i}", with_similar=False, repeats=repeats)
+            return
+        for i, (_key, hits) in enumerate(groups):
+            hit_group(hits, key=f"hit{i}", repeats=repeats)
+
+
+if __name__ == "__main__":
+    render()

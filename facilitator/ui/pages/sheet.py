@@ -1,0 +1,68 @@
+"""課題シート作成・編集: draft, edit every field, precedents beside, versions, conflicts."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from facilitator.ui.components import sheet_state
+from facilitator.ui.components.common import get_searcher, get_settings, mode_caption, sheet_store
+from facilitator.ui.components.sheet_editor import MODE_LABELS, edit_form, status_steps
+from facilitator.ui.components.sheet_panels import (
+    conflict_view,
+    draft_form,
+    history_view,
+    precedent_panel,
+)
+from facilitator.ui.components.widgets import page_css
+
+
+def render() -> None:
+    st.title("課題シート作成・編集")
+    mode_caption()
+    page_css()
+    settings, store = get_settings(), sheet_store()
+    searcher = get_searcher()
+    sheets = store.list()
+    with st.expander("新しい課題シートを作成", expanded=not sheets, icon=":material/auto_awesome:"):
+        draft_form(settings, searcher, store)
+    if not sheets:
+        return
+    labels = {
+        s.sheet_id: f"{s.title or '(無題)'}｜{s.area_name}｜{s.status}｜版{s.version}"
+        for s in sheets
+    }
+    picked = st.selectbox(
+        "編集するシート",
+        list(labels),
+        key=sheet_state.picker_key(labels),
+        index=sheet_state.picker_index(list(labels)),
+        format_func=labels.get,
+    )
+    sheet = sheet_state.ensure_loaded(store, picked)
+    if sheet is None:
+        return
+    conflict_view()
+    st.markdown(
+        f"状態: {status_steps(sheet.status)}　／　編集元: 版{sheet.version}"
+        f"　／　作成: {MODE_LABELS.get(sheet.provenance.mode, sheet.provenance.mode)}"
+    )
+    main, side = st.columns([3, 2])
+    with main:
+        edit_tab, history_tab = st.tabs(
+            [":material/edit: 編集", ":material/history: 版の履歴"],
+            key="sheet_tabs",
+            on_change="rerun",
+        )
+        with edit_tab:
+            submitted = edit_form(sheet, key=f"ed{sheet_state.nonce()}")
+            if submitted is not None:
+                sheet_state.save(store, *submitted)
+                st.rerun()
+        with history_tab:
+            history_view(store, sheet)
+    with side:
+        precedent_panel(searcher, sheet)
+
+
+if __name__ == "__main__":
+    render()
