@@ -19,11 +19,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from facilitator.drafting.draft import DRAFT_THEMES, DraftRequest, draft_sheet
+from facilitator.drafting.context import DraftRequest
+from facilitator.drafting.draft import draft_sheet
 from facilitator.reports import load_sample
 from facilitator.search.index import build_index, index_is_current
 from facilitator.search.searcher import Searcher
 from facilitator.settings import PROJECT_ROOT, Settings
+from facilitator.themes import COUNCIL_THEMES
 
 TARGET_S = 3.0
 
@@ -47,7 +49,7 @@ def run(settings: Settings, area: str, repeat: int) -> bool:
         f"{'citations':>10}"
     )
     ok = True
-    for theme in DRAFT_THEMES:
+    for theme in COUNCIL_THEMES:
         request = DraftRequest(area=area, theme=theme)
         t1, c1 = time.perf_counter(), time.process_time()
         result = draft_sheet(request, settings, searcher, save=False)

@@ -69,6 +69,17 @@ def normalize_query(text: str) -> str:
     return normalize_text(text).strip()
 
 
+_SENTENCE_RE = re.compile(r"[^。！？\n]+[。！？]?")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences (and lines) of a passage, each a verbatim substring of it.
+
+    Quotes are taken sentence by sentence, so a quote copied from here always verifies.
+    """
+    return [s for s in (m.group(0).strip() for m in _SENTENCE_RE.finditer(text)) if s]
+
+
 SAME_TEXT_RATIO = 0.9
 """Share of one text's character bigrams found in the other for both to count as the same."""
 _NUMBERING_RE = re.compile(r"^\s*(?:【[^】]{1,8}】|(?:原因|方策)\s*\d+\s*[:：])")
@@ -101,3 +112,11 @@ def same_comparable(a: str, b: str) -> bool:
 def same_text(a: str, b: str) -> bool:
     """:func:`same_comparable` on two raw passages."""
     return same_comparable(comparable(a), comparable(b))
+
+
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def circled(n: int) -> str:
+    """①, ②, … as in 【原因①】 and 「取組の詳細 ③」 (plain (21) past ⑳)."""
+    return _CIRCLED[n - 1] if 1 <= n <= len(_CIRCLED) else f"({n})"

@@ -1,12 +1,14 @@
-"""The five council themes and the casebook's focus tags, with ASCII codes.
+"""The one vocabulary of themes and focus tags: keys, labels, report functions, parsing.
 
-ASCII codes are used in Chroma metadata keys and CLI options; labels are shown to users.
+ASCII keys are used in Chroma metadata, CLI options and stored sheets; labels are shown
+to users. Every other module takes its theme words from here.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
+from facilitator.errors import InputError
 from facilitator.text import normalize_query
 
 
@@ -29,6 +31,52 @@ THEME_LABELS: dict[str, str] = {
     "kaigo": "介護サービス等と連携した医療提供（2号機能ニ）",
     "free": "自由テーマ",
 }
+COUNCIL_THEMES: tuple[str, ...] = ("ichigo", "jikangai", "nyutaiin", "zaitaku", "kaigo")
+"""The five themes a council works through (one per reported function), in report order."""
+
+THEME_SHORT: dict[str, str] = {
+    "ichigo": "1号機能",
+    "jikangai": "時間外診療",
+    "nyutaiin": "入退院支援",
+    "zaitaku": "在宅医療",
+    "kaigo": "医療介護連携",
+    "free": "自由テーマ",
+}
+"""Short labels for titles, tabs and worksheet names."""
+
+THEME_FUNCTIONS: dict[str, str] = {
+    "ichigo": "1号",
+    "jikangai": "2号イ",
+    "nyutaiin": "2号ロ",
+    "zaitaku": "2号ハ",
+    "kaigo": "2号ニ",
+}
+"""The report function (かかりつけ医機能報告の区分) each council theme is about."""
+
+FUNCTION_NAMES: dict[str, str] = {"ichigo": "1号機能"} | {
+    t: THEME_LABELS[t] for t in COUNCIL_THEMES if t != "ichigo"
+}
+"""A function as named inside a sentence (「在宅医療（2号機能ハ）＝有り」)."""
+
+
+def parse_theme(value: str | None, *, allow_free: bool = False) -> str:
+    """A theme key from what a person typed (key or label, any case), or one Japanese error."""
+    choices = [*COUNCIL_THEMES, "free"] if allow_free else list(COUNCIL_THEMES)
+    text = normalize_query(value or "")
+    key = text.lower()
+    if key in choices:
+        return key
+    for theme in choices:
+        if text in (THEME_LABELS[theme], THEME_SHORT[theme]):
+            return theme
+    listed = (
+        f"{' / '.join(choices)} のいずれかを指定してください"
+        f"（{' / '.join(THEME_SHORT[t] for t in choices)}）。"
+    )
+    if not text:
+        raise InputError(f"テーマが空です。{listed}")
+    raise InputError(f"テーマ「{value}」は不明です。{listed}")
+
 
 # Focus tags of the casebook overview table, in column order, with ASCII codes.
 FOCUS_TAGS: dict[str, str] = {

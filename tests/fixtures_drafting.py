@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from facilitator.drafting.draft import DRAFT_THEMES, DraftContext, DraftRequest, DraftResult
+from facilitator.drafting.context import DraftContext, DraftRequest
+from facilitator.drafting.draft import DraftResult
 from facilitator.reports.sample.prefecture import SAMPLE_MUNICIPALITIES
 from facilitator.search.searcher import Searcher
 from facilitator.settings import PROJECT_ROOT, Settings
+from facilitator.themes import COUNCIL_THEMES
 
-THEMES = list(DRAFT_THEMES)
+THEMES = list(COUNCIL_THEMES)
 AREA_NAMES = list(dict.fromkeys(m.sec_name for m in SAMPLE_MUNICIPALITIES))  # the 二次医療圏
 
 
@@ -46,7 +48,8 @@ def drafts(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> dict[tuple[str, str], tuple[DraftResult, DraftContext]]:
     """One offline draft (not saved) and its context for every theme × 二次医療圏."""
-    from facilitator.drafting.draft import draft_sheet, gather_context
+    from facilitator.drafting.context import gather_context
+    from facilitator.drafting.draft import draft_sheet
 
     out = {}
     for theme in THEMES:

@@ -101,16 +101,16 @@ def _llm(settings: Settings) -> Settings:
 def test_llm_answer_keeps_only_verified_citations(
     monkeypatch: pytest.MonkeyPatch, drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
-    from facilitator.drafting import llm
+    from facilitator.drafting import answer as answering
 
-    def fake(question, hits, settings, model=None, store=None):
+    def fake(question, hits, settings, model=None, chunks=None):
         good = Citation(chunk_id=hits[0].chunk_id, quote=hits[0].highlights[0], verified=True)
         bad = Citation(chunk_id=hits[1].chunk_id, quote="この文は資料にありません。", verified=True)
-        return llm.LLMAnswer(
+        return answering.LLMAnswer(
             text="輪番制の当番診療所で対応しています。", citations=[good, bad], messages=[]
         )
 
-    monkeypatch.setattr(llm, "answer_question", fake)
+    monkeypatch.setattr(answering, "answer_question", fake)
     answer = ask(NIGHT, None, _llm(drafting_data), drafting_searcher, use_llm=True)
     assert answer.mode == "llm" and answer.answer_text.startswith("輪番制")
     assert len(answer.citations) == 1 and answer.citations[0].verified
@@ -125,14 +125,14 @@ def test_unusable_llm_answer_falls_back_to_the_passages(
     drafting_searcher: Searcher,
     failure: str,
 ) -> None:
-    from facilitator.drafting import llm
+    from facilitator.drafting import answer as answering
 
-    def fake(question, hits, settings, model=None, store=None):
+    def fake(question, hits, settings, model=None, chunks=None):
         if failure == "error":
             raise FacilitatorError("LLM サーバーに接続できません")
-        return llm.LLMAnswer(text="根拠のない回答", citations=[], messages=[])
+        return answering.LLMAnswer(text="根拠のない回答", citations=[], messages=[])
 
-    monkeypatch.setattr(llm, "answer_question", fake)
+    monkeypatch.setattr(answering, "answer_question", fake)
     answer = ask(NIGHT, None, _llm(drafting_data), drafting_searcher, use_llm=True)
     assert answer.mode == "llm-fallback"
     assert answer.answer_text.startswith("関連する先行事例が")
@@ -142,12 +142,12 @@ def test_unusable_llm_answer_falls_back_to_the_passages(
 def test_llm_is_not_asked_when_nothing_answers(
     monkeypatch: pytest.MonkeyPatch, drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
-    from facilitator.drafting import llm
+    from facilitator.drafting import answer as answering
 
     def fake(*args, **kwargs):
         raise AssertionError("the LLM must not be called")
 
-    monkeypatch.setattr(llm, "answer_question", fake)
+    monkeypatch.setattr(answering, "answer_question", fake)
     answer = ask(OFF_TOPIC, None, _llm(drafting_data), drafting_searcher, use_llm=True)
     assert answer.mode == "llm-fallback" and not answer.confident
     assert "見つかりませんでした" in answer.answer_text

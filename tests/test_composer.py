@@ -7,29 +7,20 @@ import re
 
 import pytest
 
-from facilitator.drafting.draft import (
-    DRAFT_THEMES,
-    SURVEY_MEASURE_QUESTIONS,
-    DraftContext,
-    DraftRequest,
-    DraftResult,
-)
-from facilitator.drafting.offline import (
-    display_text,
-    footnote_numbers,
-    infer_actors,
-    key_finding,
-    viewpoint,
-)
+from facilitator.drafting.context import SURVEY_MEASURE_QUESTIONS, DraftContext, DraftRequest
+from facilitator.drafting.draft import DraftResult
+from facilitator.drafting.offline import display_text, footnote_numbers, key_finding
+from facilitator.drafting.roles import infer_actors, viewpoint
 from facilitator.reports.items import load_dictionary
 from facilitator.reports.models import Comparison, Finding
 from facilitator.reports.sample.prefecture import SAMPLE_MUNICIPALITIES, SAMPLE_PREF_NAME
 from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings
+from facilitator.themes import COUNCIL_THEMES
 
 pytest_plugins = ["tests.fixtures_drafting"]
 
-THEMES = list(DRAFT_THEMES)
+THEMES = list(COUNCIL_THEMES)
 AREA_NAMES = list(dict.fromkeys(m.sec_name for m in SAMPLE_MUNICIPALITIES))  # the 二次医療圏
 
 Drafts = dict[tuple[str, str], tuple[DraftResult, DraftContext]]
@@ -233,7 +224,7 @@ def test_goal_issue_causes_and_effects_follow_the_example(
     assert sheet.issue.text.startswith("北部医療圏") and ex.issue in sheet.issue.text
     assert sheet.issue.figures and "報告データでは" in sheet.issue.text
     assert sheet.issue.citations[0].quote == ex.issue
-    notes = footnote_numbers(drafting_searcher.store, ex.doc_id)
+    notes = footnote_numbers(drafting_searcher.store.by_id, ex.doc_id)
     assert [c.text for c in sheet.causes] == [display_text(c.text, notes) for c in ex.causes]
     assert not any(re.search(r"(?:病院|医療機関)(?:18|19|20)", c.text) for c in sheet.causes)
     assert all(c.viewpoint for c in sheet.causes)

@@ -7,14 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from facilitator.drafting import draft as drafting
-from facilitator.drafting.draft import (
-    DraftRequest,
-    check_request,
-    draft_queries,
-    draft_sheet,
-    gather_context,
-)
+from facilitator.drafting import context as drafting
+from facilitator.drafting.context import DraftRequest, draft_queries, gather_context
+from facilitator.drafting.draft import draft_sheet
 from facilitator.errors import FacilitatorError, InputError, NotFoundError
 from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings
@@ -36,18 +31,18 @@ def _comparable(sheet: IssueSheet) -> dict:
 @pytest.mark.parametrize(
     ("request_", "message"),
     [
-        (DraftRequest(area=" ", theme="zaitaku"), "地域"),
-        (DraftRequest(area="北部医療圏", theme="dental"), "テーマ「dental」は不明です"),
-        (DraftRequest(area="北部医療圏", theme="free"), "ichigo / jikangai"),
+        ({"area": " ", "theme": "zaitaku"}, "地域"),
+        ({"area": "北部医療圏", "theme": "dental"}, "テーマ「dental」は不明です"),
+        ({"area": "北部医療圏", "theme": "free"}, "ichigo / jikangai"),
     ],
 )
-def test_bad_requests_say_what_is_wrong_in_japanese(request_: DraftRequest, message: str) -> None:
+def test_bad_requests_say_what_is_wrong_in_japanese(request_: dict[str, str], message: str) -> None:
     with pytest.raises(InputError, match=message):
-        check_request(request_)
+        DraftRequest(**request_)
 
 
 def test_request_is_normalised() -> None:
-    req = check_request(DraftRequest(area=" 北部医療圏 ", theme="ZAITAKU", issue_text="　"))
+    req = DraftRequest(area=" 北部医療圏 ", theme="ZAITAKU", issue_text="　")
     assert (req.area, req.theme, req.issue_text) == ("北部医療圏", "zaitaku", None)
 
 
@@ -58,7 +53,7 @@ def test_llm_without_a_model_tells_how_to_configure(settings: Settings) -> None:
 
 
 def test_off_topic_user_problem_adds_no_precedent() -> None:
-    from facilitator.drafting.draft import QueryRun, rank_precedents
+    from facilitator.drafting.context import QueryRun, rank_precedents
 
     run = QueryRun(
         query="確定申告",
@@ -216,7 +211,7 @@ def test_unusable_llm_output_falls_back_to_the_composer(
 ) -> None:
     from facilitator.drafting import llm
 
-    def fake(request, context, settings):
+    def fake(context, settings):
         if failure == "error":
             raise FacilitatorError("接続できません")
         return llm.LLMDraftOutcome(sheet=None, messages=["LLM の出力を読み取れませんでした"])
@@ -243,7 +238,7 @@ def test_llm_sheet_is_completed_and_checked_again(
 ) -> None:
     from facilitator.drafting import llm
 
-    def fake(request, context, settings):
+    def fake(context, settings):
         hit = next(h for h in context.hits if h.case_id)
         good = Citation(chunk_id=hit.chunk_id, quote=hit.text[:30], verified=True)
         forged = Citation(

@@ -1,6 +1,7 @@
 import pytest
 
-from facilitator.search.searcher import convex_fusion, diversify, matching_sentences
+from facilitator.search.fusion import convex_fusion, diversify
+from facilitator.search.hits import matching_sentences
 
 
 def test_items_good_on_both_sides_come_first() -> None:

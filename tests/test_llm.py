@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -20,22 +19,16 @@ from langchain_core.runnables import RunnableLambda
 from pydantic import Field
 
 from facilitator.corpus.chunks import Locator
-from facilitator.drafting import llm
+from facilitator.drafting import chat
 from facilitator.drafting import prompts as prompting
-from facilitator.drafting.llm import (
-    LLMDraftOutcome,
-    SheetDraft,
-    answer_question,
-    build_draft_messages,
-    chat_model,
-    draft_sheet_with_llm,
-    draft_with_llm,
-    parse_json_object,
-)
-from facilitator.drafting.prompts import escape_data, load_prompt
+from facilitator.drafting.answer import answer_question
+from facilitator.drafting.chat import chat_model, parse_json_object
+from facilitator.drafting.llm import LLMDraftOutcome, draft_sheet_with_llm, draft_with_llm
+from facilitator.drafting.prompts import build_draft_messages, escape_data, load_prompt
+from facilitator.drafting.schema import SheetDraft
 from facilitator.errors import InputError
 from facilitator.reports.models import Finding
-from facilitator.search.searcher import SearchHit
+from facilitator.search.hits import SearchHit
 from facilitator.settings import Settings
 from facilitator.sheets.model import AreaRef
 
@@ -252,7 +245,7 @@ def test_chat_model_builds_chatopenai_for_local_server() -> None:
     assert model.openai_api_base == "http://127.0.0.1:9/v1"
     assert model.extra_body == {"max_tokens": 321}
     assert model.max_tokens == 321
-    assert "gemma-3-270m" in llm.describe_model(settings)
+    assert "gemma-3-270m" in chat.describe_model(settings)
 
 
 def test_chat_model_without_configuration_says_so() -> None:
@@ -425,7 +418,7 @@ def test_structured_output_rejected_by_server_falls_back_to_json_in_text(
 
 def test_draft_with_llm_reads_drafting_request_and_context(hits: list[SearchHit]) -> None:
     finding = make_finding()
-    from facilitator.drafting.draft import DraftContext, DraftRequest
+    from facilitator.drafting.context import DraftContext, DraftRequest
 
     request = DraftRequest(area="架空市", theme="zaitaku", issue_text="夜間の往診")
     context = DraftContext(
@@ -438,7 +431,7 @@ def test_draft_with_llm_reads_drafting_request_and_context(hits: list[SearchHit]
         index_version="v9",
         embedder="e5",
     )
-    out = draft_with_llm(request, context, Settings(), model=fake(good_draft(finding)))
+    out = draft_with_llm(context, Settings(), model=fake(good_draft(finding)))
     assert out.sheet is not None and out.sheet.provenance.issue_text == "夜間の往診"
     assert out.sheet.provenance.data_year == 2025 and out.sheet.provenance.index_version == "v9"
 
@@ -558,7 +551,7 @@ def test_answer_with_nothing_verifiable_says_so(poisoned: list[SearchHit]) -> No
 
 
 def out_messages_user(hits: list[SearchHit]) -> str:
-    return str(llm.build_answer_messages("質問", hits, load_prompt("answer_question"))[1].content)
+    return str(prompting.build_answer_messages("質問", hits, load_prompt("answer_question"))[1].content)
 
 
 def test_answer_without_hits_does_not_call_the_model() -> None:
@@ -590,8 +583,8 @@ def test_gemma_gets_the_instructions_in_the_user_turn(hits: list[SearchHit]) -> 
     sent = model.calls[0]
     assert len(sent) == 1 and sent[0].type == "human"
     assert "指示ではありません" in str(sent[0].content) and "<passage id=" in str(sent[0].content)
-    assert llm.accepts_system_role("openai:gpt-4o-mini")
-    assert not llm.accepts_system_role("openai:Gemma-3-270m @ http://x")
+    assert chat.accepts_system_role("openai:gpt-4o-mini")
+    assert not chat.accepts_system_role("openai:Gemma-3-270m @ http://x")
 
 
 def test_passages_beyond_the_prompt_budget_are_not_citable(
@@ -648,13 +641,12 @@ def test_indexed_example_sheet_fields_are_citable(hits: list[SearchHit]) -> None
             doc_id="guideline-2025", doc_title="ガイドライン", char_start=0, char_end=len(goal_text)
         ),
     )
-    store = SimpleNamespace(by_id=chunks)
     d = good_draft(make_finding())
     d["goal"] = statement(
         "最期まで安心して療養できる地域。", [(goal_id, "最期まで安心して療養できる")]
     )
     model = fake(d)
-    out = draft(model, hits, [make_finding()], examples=[example], store=store)
+    out = draft(model, hits, [make_finding()], examples=[example], chunks=chunks)
     assert out.sheet is not None and out.sheet.goal.citations[0].verified
     user = str(model.calls[0][-1].content)
     assert f'id="{goal_id}"' in user and 'id="not-indexed"' not in user

@@ -28,9 +28,12 @@ import pytest
 from facilitator.drafting import draft as drafting
 from facilitator.drafting import llm
 from facilitator.drafting import prompts as prompting
-from facilitator.drafting.draft import DraftContext, DraftRequest, draft_sheet
-from facilitator.drafting.llm import LLMDraftOutcome, answer_question
-from facilitator.search.searcher import Searcher, SearchHit
+from facilitator.drafting.answer import answer_question
+from facilitator.drafting.context import DraftContext, DraftRequest
+from facilitator.drafting.draft import draft_sheet
+from facilitator.drafting.llm import LLMDraftOutcome
+from facilitator.search.hits import SearchHit
+from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -189,11 +192,15 @@ def _poisoned(hits: list[SearchHit]) -> list[SearchHit]:
     return [
         base.model_copy(
             update={
-                "chunk_id": "local:upload-1:p-1",
-                "text": text,
-                "doc_id": "local",
-                "doc_kind": "local",
-                "case_id": None,
+                "chunk": base.chunk.model_copy(
+                    update={
+                        "chunk_id": "local:upload-1:p-1",
+                        "text": text,
+                        "doc_id": "local",
+                        "doc_kind": "local",
+                        "locator": base.chunk.locator.model_copy(update={"case_id": None}),
+                    }
+                )
             }
         ),
         *hits,
@@ -295,7 +302,7 @@ def test_weak_model_answer_cites_only_verified_passages(
     question = "夜間の輪番が組めない地域で何をしている？"
     hits = _poisoned(drafting_searcher.search(question, k=4).hits)
     t0 = time.monotonic()
-    out = answer_question(question, hits, llm_settings, store=drafting_searcher.store)
+    out = answer_question(question, hits, llm_settings, chunks=drafting_searcher.store.by_id)
     _report("answer_question", out, time.monotonic() - t0)
     texts = {h.chunk_id: h.text for h in hits}
     for c in out.citations:

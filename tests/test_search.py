@@ -205,7 +205,7 @@ def test_an_unreachable_reranker_is_a_japanese_error(built: Settings) -> None:
 
 
 def test_similar_cases_exclude_the_case_and_explain_themselves(searcher: Searcher) -> None:
-    from facilitator.search.searcher import similar_cases
+    from facilitator.search.similar import similar_cases
 
     similar = similar_cases(searcher, "事例17", k=5)
     assert len(similar) == 5

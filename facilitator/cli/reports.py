@@ -15,11 +15,11 @@ import click
 
 from facilitator.errors import FacilitatorError
 from facilitator.reports import query as api
-from facilitator.reports.compute.specs import FUNCTION_NAMES, THEMES
 from facilitator.reports.ingest.importer import import_files
 from facilitator.reports.models import SYNTHETIC_LABEL, AreaSummary, ImportResult
 from facilitator.reports.sample.prefecture import SAMPLE_SEED, generate_sample, load_sample
 from facilitator.settings import Settings, load_settings
+from facilitator.themes import COUNCIL_THEMES, FUNCTION_NAMES
 
 
 class ReportsCliError(click.ClickException):
@@ -192,7 +192,7 @@ def _print_area(s: AreaSummary, themes: tuple[str, ...]) -> None:
     "--area", default=None, help="市町村・二次医療圏・都道府県のコードまたは名称（省略時はすべて）"
 )
 @click.option(
-    "--theme", type=click.Choice(list(THEMES)), default=None, help="テーマ（省略時は5つすべて）"
+    "--theme", type=click.Choice(list(COUNCIL_THEMES)), default=None, help="テーマ（省略時は5つすべて）"
 )
 @click.option("--year", type=int, default=None, help="報告年（省略時は最新）")
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力（指標・所見・出典）")
@@ -204,7 +204,7 @@ def summary_cmd(area: str | None, theme: str | None, year: int | None, as_json: 
         _dump(result.model_dump(mode="json"))
         return
     click.echo(("【" + result.label + "】" if result.label else "") + result.source)
-    themes = (theme,) if theme else THEMES
+    themes = (theme,) if theme else COUNCIL_THEMES
     for s in result.areas:
         _print_area(s, themes)
 
@@ -244,7 +244,7 @@ def areas_cmd(level: str | None, as_json: bool) -> None:
 
 @reports.command("institutions")
 @click.option("--area", required=True, help="市町村・二次医療圏・都道府県のコードまたは名称")
-@click.option("--theme", type=click.Choice(list(THEMES)), required=True)
+@click.option("--theme", type=click.Choice(list(COUNCIL_THEMES)), required=True)
 @click.option(
     "--state",
     type=click.Choice(["有り", "意向有り", "無し", "対象外"]),

@@ -343,7 +343,8 @@ def draft(
     JSON: {sheet_id, version, mode, sheet: {…全項目…}, citations: {"measures[0]": [{chunk_id,
     quote, locator, verified}]}, unbacked: [...], messages: [...]}
     """
-    from facilitator.drafting.draft import DraftRequest, draft_sheet
+    from facilitator.drafting.context import DraftRequest
+    from facilitator.drafting.draft import draft_sheet
 
     result = draft_sheet(
         DraftRequest(area=area, theme=theme, issue_text=issue_text, year=year, use_llm=use_llm),

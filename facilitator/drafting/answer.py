@@ -2,36 +2,43 @@
 
 Offline the answer is the passages themselves plus a one-line template; with an LLM a
 short answer that may cite only what was retrieved (its citations are verified again
-here). When nothing in the corpus really answers, the answer says so.
+here, whoever produced them). When nothing in the corpus really answers, the answer says so.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import cast
 
+from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
+from facilitator.corpus.chunks import Chunk
+from facilitator.drafting.chat import (
+    LLM_SETUP_HELP,
+    model_for,
+    run_with_repair,
+)
+from facilitator.drafting.checks import ProposalChecker
+from facilitator.drafting.prompts import build_answer_messages, load_prompt, select_passages
+from facilitator.drafting.schema import AnswerDraft
 from facilitator.errors import FacilitatorError, InputError
-from facilitator.search.searcher import (
-    Searcher,
-    SearchFilters,
+from facilitator.search.hits import (
     SearchHit,
     SearchResult,
     collapse_repeats,
+    group_key,
+    group_label,
 )
+from facilitator.search.searcher import Searcher, SearchFilters
 from facilitator.settings import Settings
-from facilitator.sheets.citations import MIN_QUOTE_CHARS, verify_citation
+from facilitator.sheets.citations import MIN_QUOTE_CHARS, keep_verified_citations
 from facilitator.sheets.model import Citation
-from facilitator.text import normalize_query
+from facilitator.text import normalize_query, sentences
 
 ASK_K = 8
 MAX_SENTENCES = 2
-_SENTENCE_RE = re.compile(r"[^。！？\n]+[。！？]?")
-LLM_SETUP_HELP = (
-    "LLM が設定されていません。環境変数 FACILITATOR_LLM_MODEL（例: openai:gpt-4o-mini）と、"
-    "OpenAI 互換サーバーを使う場合は FACILITATOR_LLM_BASE_URL を設定してください。"
-    "LLM なしでも --llm を付けずに質問できます。"
-)
 
 
 class AnswerPassage(BaseModel):
@@ -75,30 +82,12 @@ class Answer(BaseModel):
     llm_model: str | None = None
 
 
-def _group_key(hit: SearchHit) -> str:
-    if hit.case_id:
-        return hit.case_id
-    respondent = hit.metadata.get("respondent")
-    return f"survey:{respondent}" if respondent else hit.doc_id
-
-
-def _label(hit: SearchHit) -> tuple[str, str]:
-    """(group label, place): 「事例17 …（千葉県柏市）」, 「熊本県（衛生部長会調査の回答）」 or the title."""
-    from facilitator.drafting.offline import precedent_label
-
-    md = hit.metadata
-    if hit.case_id or md.get("respondent"):
-        return precedent_label(hit), str(md.get("location") or md.get("prefecture") or "")
-    return hit.doc_title, ""
-
-
 def _sentences(hit: SearchHit) -> list[str]:
     """Matching sentences, else the passage's first real sentence; always verbatim."""
     chosen = [s for s in hit.highlights if s in hit.text][:MAX_SENTENCES]
     if chosen:
         return chosen
-    for m in _SENTENCE_RE.finditer(hit.text):
-        sentence = m.group(0).strip()
+    for sentence in sentences(hit.text):
         if len(sentence) >= MIN_QUOTE_CHARS:
             return [sentence]
     return [hit.text.strip()]
@@ -113,9 +102,9 @@ def group_hits(hits: list[SearchHit]) -> list[AnswerGroup]:
     groups: dict[str, AnswerGroup] = {}
     kept, repeats = collapse_repeats(hits)
     for hit in kept:
-        key = _group_key(hit)
+        key = group_key(hit)
         if key not in groups:
-            label, place = _label(hit)
+            label, place = group_label(hit)
             groups[key] = AnswerGroup(
                 key=key,
                 label=label,
@@ -138,18 +127,13 @@ def group_hits(hits: list[SearchHit]) -> list[AnswerGroup]:
 
 
 def passage_citations(
-    groups: list[AnswerGroup], searcher: Searcher, allowed: set[str]
+    groups: list[AnswerGroup], chunks: dict[str, Chunk], allowed: Collection[str]
 ) -> list[Citation]:
     """One verified citation per passage (its first matching sentence)."""
-    out = []
-    for group in groups:
-        for p in group.passages:
-            c = verify_citation(
-                Citation(chunk_id=p.chunk_id, quote=p.sentences[0]), searcher.store, allowed
-            )
-            if c.verified:
-                out.append(c)
-    return out
+    proposed = [
+        Citation(chunk_id=p.chunk_id, quote=p.sentences[0]) for g in groups for p in g.passages
+    ]
+    return keep_verified_citations(proposed, chunks, allowed)[0]
 
 
 def offline_text(result: SearchResult, groups: list[AnswerGroup]) -> str:
@@ -168,27 +152,98 @@ def offline_text(result: SearchResult, groups: list[AnswerGroup]) -> str:
     return f"関連する資料が{others}件見つかりました。"
 
 
+@dataclass
+class LLMAnswer:
+    """An answer citing only verified passages of the retrieved hits."""
+
+    text: str
+    citations: list[Citation]
+    messages: list[str]
+    raw: str | None = None
+    llm_model: str = ""
+    prompt_version: str = ""
+
+    @property
+    def backed(self) -> bool:
+        return bool(self.citations)
+
+
+def answer_question(
+    question: str,
+    hits: Sequence[SearchHit],
+    settings: Settings,
+    model: BaseChatModel | None = None,
+    chunks: dict[str, Chunk] | None = None,
+) -> LLMAnswer:
+    """A short LLM answer that cites only verified passages of ``hits``.
+
+    Unverifiable citations are dropped; when none remains the model's text is not shown
+    (it is kept in ``raw``) and ``text`` says that no backed answer could be given.
+    """
+    prompt = load_prompt("answer_question")
+    hits = select_passages(list(hits))
+    if not question.strip():
+        raise InputError("質問が空です。")
+    if not hits:
+        return LLMAnswer(
+            "検索された資料がないため、LLM では回答しません。",
+            [],
+            ["検索結果が0件のため LLM を呼び出しませんでした。"],
+            prompt_version=prompt.version,
+        )
+    target = model_for(settings, model)
+    model, label = target.model, target.label
+    checker = ProposalChecker(hits, chunks)
+    messages = build_answer_messages(question, hits, prompt, target.system_role)
+    run = run_with_repair(
+        model, AnswerDraft, messages, prompt, lambda a: checker.answer_errors(cast(AnswerDraft, a))
+    )
+    notes = [f"LLM「{label}」に質問しました（プロンプト {prompt.version}）。", *run.messages]
+    draft = cast(AnswerDraft | None, run.parsed)
+    if run.failure or draft is None:
+        notes.append(run.failure or "LLM の出力を読み取れませんでした")
+        return LLMAnswer(
+            "LLM の回答を得られませんでした。検索結果の本文をご確認ください。",
+            [],
+            notes,
+            run.raw,
+            label,
+            prompt.version,
+        )
+    proposed = [Citation(chunk_id=c.chunk_id, quote=c.quote) for c in draft.citations]
+    citations, problems = keep_verified_citations(proposed, checker.chunks, checker.allowed)
+    notes += [f"検証できない引用を削除しました: answer: {p}" for p in problems]
+    unknown = checker.unknown_cases(draft.answer)
+    if unknown:
+        notes.append(f"回答が検索されていない事例（{'、'.join(unknown)}）に触れています。")
+    if not citations or unknown:
+        notes.append("回答の根拠となる引用を検証できなかったため、LLM の回答は表示しません。")
+        return LLMAnswer(
+            "検索された資料から根拠を確認できる回答を作れませんでした。検索結果の本文をご確認ください。",
+            [],
+            notes,
+            run.raw,
+            label,
+            prompt.version,
+        )
+    return LLMAnswer(draft.answer.strip(), citations, notes, run.raw, label, prompt.version)
+
+
 def _llm_answer(
     question: str, result: SearchResult, settings: Settings, searcher: Searcher
 ) -> tuple[str | None, list[Citation], list[str]]:
-    """(text, verified citations, messages) from the LLM; text None when unusable."""
+    """(text, verified citations, messages) from the LLM; text None when unusable.
+
+    Whatever the answerer returns is verified here against this search's hits.
+    """
     try:
-        from facilitator.drafting import llm
-    except ImportError as exc:
-        return None, [], [f"LLM 回答機能を読み込めませんでした（{exc}）。"]
-    try:
-        reply = llm.answer_question(question, result.hits, settings, store=searcher.store)
+        reply = answer_question(question, result.hits, settings, chunks=searcher.store.by_id)
     except FacilitatorError as exc:
         return None, [], [f"LLM での回答に失敗しました（{exc}）。"]
-    messages = list(getattr(reply, "messages", []))
+    messages = list(reply.messages)
     allowed = {h.chunk_id for h in result.hits}
-    checked = [verify_citation(c, searcher.store, allowed) for c in reply.citations]
-    kept = [c for c in checked if c.verified]
-    messages += [
-        f"検証できない引用を除きました: {c.chunk_id}: {c.problem}"
-        for c in checked
-        if not c.verified
-    ]
+    kept, problems = keep_verified_citations(reply.citations, searcher.store.by_id, allowed)
+    messages += [f"検証できない引用を除きました: {p}" for p in problems]
     if not kept or not (reply.text or "").strip():
         return None, [], [*messages, "LLM の回答に検証できる引用がありませんでした。"]
     return reply.text.strip(), kept, messages
@@ -218,7 +273,7 @@ def ask(
     result = searcher.search(q, k=k, filters=filters)
     groups = group_hits(result.hits)
     allowed = {h.chunk_id for h in result.hits}
-    citations = passage_citations(groups, searcher, allowed)
+    citations = passage_citations(groups, searcher.store.by_id, allowed)
     text = offline_text(result, groups)
     mode, messages = "offline", []
     if use_llm:

@@ -10,16 +10,25 @@ passage it comes from), 検証指標 come from the report items. Same inputs, sa
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Mapping
 
+from facilitator.corpus.chunks import Chunk
 from facilitator.corpus.parsers.base import ExampleSheet, SheetItem
+from facilitator.drafting.context import DraftContext
+from facilitator.drafting.roles import (
+    DEFAULT_ACTIONS,
+    MAX_ROLES,
+    THEME_LEAD,
+    infer_actors,
+    participants,
+    point_role,
+    viewpoint,
+)
 from facilitator.errors import NotFoundError
-from facilitator.reports.items import FUNCTION_KEYS
-from facilitator.reports.models import SYNTHETIC_LABEL, Finding
-from facilitator.search.index import IndexStore
-from facilitator.search.searcher import SearchHit
-from facilitator.sheets.citations import MIN_QUOTE_CHARS, verify_citation
+from facilitator.reports.items import load_dictionary
+from facilitator.reports.models import SYNTHETIC_LABEL, SYNTHETIC_TAG, Finding
+from facilitator.search.hits import SearchHit, precedent_label
+from facilitator.sheets.citations import MIN_QUOTE_CHARS
 from facilitator.sheets.model import (
     Cause,
     Citation,
@@ -31,111 +40,13 @@ from facilitator.sheets.model import (
     Statement,
     VerificationIndicator,
 )
-from facilitator.text import normalize_query
-from facilitator.themes import THEME_LABELS
-
-if TYPE_CHECKING:
-    from facilitator.drafting.draft import DraftContext
+from facilitator.text import normalize_query, sentences
+from facilitator.themes import THEME_FUNCTIONS, THEME_LABELS
 
 COMPOSER_VERSION = "offline-composer/1"
-MAX_ROLES = 4
 MAX_INDICATORS = 6
 MIN_PRECEDENT_QUOTE = 15
-SYNTHETIC_TAG = f"【{SYNTHETIC_LABEL}】"
-THEME_FUNCTION = {theme: function for function, theme in FUNCTION_KEYS.items()}
 
-# (actor, keywords, default action). Order is the display order of roles.
-ACTORS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    (
-        "県・保健所",
-        ("都道府県", "保健所", "県担当", "県内", "県が", "県と", "県から", "かかりつけ医機能報告"),
-        "報告データの集計・提供と圏域全体の調整、研修等の支援",
-    ),
-    (
-        "市町村",
-        ("市町村", "行政", "自治体", "市役所", "役場", "地域包括支援センター", "住民"),
-        "住民への周知と地域支援事業・介護部門との調整",
-    ),
-    ("郡市区医師会", ("医師会", "輪番", "当番医"), "会員医療機関への呼びかけと連携体制の調整"),
-    ("病院", ("病院", "病床", "入院"), "急変時の受入れ・後方支援と入退院の調整"),
-    (
-        "診療所",
-        ("診療所", "クリニック", "開業医", "かかりつけ医", "自院", "訪問診療", "往診", "代診"),
-        "日常診療・在宅医療の実施と連携体制への参加",
-    ),
-    ("訪問看護", ("訪問看護",), "24時間の対応・急変時の初期対応と情報共有"),
-    (
-        "介護事業所",
-        ("介護事業", "介護施設", "介護保険施設", "福祉施設", "居宅介護", "介護サービス"),
-        "利用者の状態の共有と医療機関との連絡",
-    ),
-    ("ケアマネ", ("ケアマネ", "介護支援専門員"), "サービス調整と医療機関との情報共有"),
-)
-DEFAULT_ACTIONS = {actor: action for actor, _, action in ACTORS}
-THEME_LEAD = {
-    "ichigo": "郡市区医師会",
-    "jikangai": "郡市区医師会",
-    "nyutaiin": "病院",
-    "zaitaku": "郡市区医師会",
-    "kaigo": "市町村",
-}
-"""Who usually convenes the work when a ✓ point names no actor."""
-
-# Viewpoints of causes, checked in this order; at most two are named.
-VIEWPOINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("介護", ("介護", "ケアマネ")),
-    ("医師会", ("医師会", "当番医", "輪番")),
-    ("住民", ("住民", "家族", "相談すれば", "周知されて")),
-    ("行政", ("行政", "市町村", "保健所", "把握")),
-    ("医療", ("医師", "医療機関", "病院", "診療所", "病床", "訪問看護", "在宅医療")),
-)
-
-DEFAULT_PARTICIPANTS: dict[str, list[str]] = {
-    "ichigo": [
-        "都道府県・保健所",
-        "市町村",
-        "郡市区医師会",
-        "関係する診療所や病院",
-        "コーディネーター",
-    ],
-    "jikangai": [
-        "都道府県・保健所",
-        "市町村",
-        "郡市区医師会",
-        "関係する診療所や病院",
-        "コーディネーター",
-    ],
-    "nyutaiin": [
-        "都道府県・保健所",
-        "市町村",
-        "郡市区医師会",
-        "関係する病院や診療所",
-        "訪問看護ステーション",
-        "介護関係者",
-        "コーディネーター",
-    ],
-    "zaitaku": [
-        "都道府県・保健所",
-        "市町村",
-        "郡市区医師会",
-        "関係する診療所や病院",
-        "介護事業者等",
-        "訪問看護ステーション",
-        "コーディネーター",
-    ],
-    "kaigo": [
-        "都道府県・保健所",
-        "市町村",
-        "郡市区医師会",
-        "関係する診療所や病院",
-        "介護事業者",
-        "コーディネーター",
-    ],
-}
-_PARTICIPANT_FIXES = {
-    "都市区医師会": "郡市区医師会"
-}  # a character lost in the guideline's PDF text
-_SENTENCE_RE = re.compile(r"[^。！？\n]+[。！？]?")
 _BULLET_RE = re.compile(r"^(?:[-・*]\s*|\d+\s+\S+\s+▶|▶)+")
 _HEADING_RE = re.compile(r"^[\u2460-\u2473]\s*")
 
@@ -143,39 +54,17 @@ _HEADING_RE = re.compile(r"^[\u2460-\u2473]\s*")
 # ------------------------------------------------------------------------------ helpers
 
 
-def figure_ref(f: Finding) -> FigureRef:
-    """A report finding as the sheet's figure, with its provenance."""
-    return FigureRef(
-        finding_id=f.id,
-        sentence=f.sentence,
-        metric=f.metric,
-        value=f.value,
-        unit=f.unit,
-        area_code=f.area_code,
-        area_name=f.area_name,
-        year=f.year,
-        n=f.n,
-        filter=f.filter,
-        synthetic=f.synthetic,
-    )
-
-
-def sentences(text: str) -> list[str]:
-    """Verbatim sentences (and lines) of a passage."""
-    return [s for s in (m.group(0).strip() for m in _SENTENCE_RE.finditer(text)) if s]
-
-
 def _clean(sentence: str) -> str:
     """Drop list bullets and survey numbering; the rest stays a verbatim substring."""
     return _BULLET_RE.sub("", sentence).strip()
 
 
-def cite(store: IndexStore, chunk_id: str | None, preferred: str | None) -> Citation | None:
+def cite(chunks: Mapping[str, Chunk], chunk_id: str | None, preferred: str | None) -> Citation | None:
     """A citation of ``chunk_id`` quoting ``preferred`` if it is verbatim, else its longest sentence.
 
-    Verification is left to citations.verify_citation; this never sets ``verified``.
+    A proposal: the draft's citations are verified together when it is finalized.
     """
-    chunk = store.by_id.get(chunk_id or "")
+    chunk = chunks.get(chunk_id or "")
     if chunk is None:
         return None
     quote = normalize_query(preferred or "")
@@ -185,23 +74,12 @@ def cite(store: IndexStore, chunk_id: str | None, preferred: str | None) -> Cita
         if not candidates:
             return None
         quote = max(candidates, key=len)
-    return verify_citation(Citation(chunk_id=chunk.chunk_id, quote=quote), store)
+    return Citation(chunk_id=chunk.chunk_id, quote=quote)
 
 
-def _cites(store: IndexStore, *pairs: tuple[str | None, str | None]) -> list[Citation]:
-    out = [cite(store, cid, text) for cid, text in pairs]
+def _cites(chunks: Mapping[str, Chunk], *pairs: tuple[str | None, str | None]) -> list[Citation]:
+    out = [cite(chunks, cid, text) for cid, text in pairs]
     return [c for c in out if c is not None]
-
-
-def infer_actors(text: str) -> list[str]:
-    """Actors named in a passage, by keyword, in the fixed display order."""
-    return [actor for actor, words, _ in ACTORS if any(w in text for w in words)]
-
-
-def viewpoint(text: str) -> str:
-    """The stakeholder viewpoint(s) a cause speaks from (at most two, 医療 by default)."""
-    found = [name for name, words in VIEWPOINTS if any(w in text for w in words)]
-    return "・".join(found[:2]) or "医療"
 
 
 def _strip_synthetic(sentence: str) -> str:
@@ -237,11 +115,11 @@ def has_gap(findings: list[Finding]) -> bool:
     )
 
 
-def footnote_numbers(store: IndexStore, doc_id: str) -> set[int]:
+def footnote_numbers(chunks: Mapping[str, Chunk], doc_id: str) -> set[int]:
     """Footnote numbers of a document (the guideline marks terms like 「協力医療機関20」)."""
     return {
         int(c.metadata["footnote"])
-        for c in store.chunks
+        for c in chunks.values()
         if c.doc_id == doc_id
         and c.metadata.get("section_kind") == "footnote"
         and str(c.metadata.get("footnote", "")).isdigit()
@@ -275,21 +153,21 @@ def current_state(context: DraftContext) -> list[Statement]:
         text = f.sentence
         if f.synthetic and SYNTHETIC_LABEL not in text:
             text = SYNTHETIC_TAG + text
-        out.append(Statement(text=text, figures=[figure_ref(f)], note=f.note))
+        out.append(Statement(text=text, figures=[FigureRef.from_finding(f)], note=f.note))
     return out
 
 
 def goal(
-    context: DraftContext, ex: ExampleSheet, store: IndexStore, footnotes: Collection[int] = ()
+    context: DraftContext, ex: ExampleSheet, chunks: Mapping[str, Chunk], footnotes: Collection[int] = ()
 ) -> Statement:
     return Statement(
         text=_with_area(context.area.name, display_text(ex.goal, footnotes), "において"),
-        citations=_cites(store, (ex.chunk_ids.get("goal"), ex.goal)),
+        citations=_cites(chunks, (ex.chunk_ids.get("goal"), ex.goal)),
     )
 
 
 def issue(
-    context: DraftContext, ex: ExampleSheet, store: IndexStore, footnotes: Collection[int] = ()
+    context: DraftContext, ex: ExampleSheet, chunks: Mapping[str, Chunk], footnotes: Collection[int] = ()
 ) -> Statement:
     """課題: the user's problem or the example's, in the area, with the key local figure."""
     area = context.area.name
@@ -303,7 +181,7 @@ def issue(
         text += lead + _strip_synthetic(key.sentence)
         if key.synthetic:
             text += f"（{SYNTHETIC_LABEL}）"
-        figures.append(figure_ref(key))
+        figures.append(FigureRef.from_finding(key))
     note = (
         "課題は入力された内容です。ガイドラインの協議イメージ例の課題を参考として引用しています。"
         if user
@@ -313,35 +191,30 @@ def issue(
         text=text,
         figures=figures,
         note=note,
-        citations=_cites(store, (ex.chunk_ids.get("issue"), ex.issue)),
+        citations=_cites(chunks, (ex.chunk_ids.get("issue"), ex.issue)),
     )
 
 
-def causes(ex: ExampleSheet, store: IndexStore, footnotes: Collection[int] = ()) -> list[Cause]:
+def causes(ex: ExampleSheet, chunks: Mapping[str, Chunk], footnotes: Collection[int] = ()) -> list[Cause]:
     return [
         Cause(
             text=display_text(c.text, footnotes),
             viewpoint=viewpoint(c.text),
-            citations=_cites(store, (c.chunk_id, c.text)),
+            citations=_cites(chunks, (c.chunk_id, c.text)),
         )
         for c in ex.causes
     ]
 
 
-def _point_role(point: str, theme: str) -> tuple[Role, list[str]]:
-    actors = infer_actors(point)[:2] or [THEME_LEAD.get(theme, "郡市区医師会")]
-    return Role(actor="・".join(actors), action=point), actors
-
-
 def guideline_measure(
-    item: SheetItem, context: DraftContext, store: IndexStore, footnotes: Collection[int] = ()
+    item: SheetItem, context: DraftContext, chunks: Mapping[str, Chunk], footnotes: Collection[int] = ()
 ) -> Measure:
     """方策 from the example sheet. 「事例集 P.n」 stays an unresolved note, never a citation.
 
     Priority: 高 when it starts from かかりつけ医機能報告 and the area shows a gap (a
     figure below the prefecture average or a municipality without the function), else 中.
     """
-    pairs = [_point_role(p, context.theme) for p in item.points]
+    pairs = [point_role(p, context.theme) for p in item.points]
     roles = [role for role, _ in pairs]
     covered = {a for _, actors in pairs for a in actors}
     lead = THEME_LEAD.get(context.theme, "郡市区医師会")
@@ -356,7 +229,7 @@ def guideline_measure(
     willing = next((f for f in context.findings if f.metric == f"{context.theme}.willing"), None)
     if "意向" in item.text and willing is not None:
         text += f"報告データでは、{_strip_synthetic(willing.sentence)}"
-        figures.append(figure_ref(willing))
+        figures.append(FigureRef.from_finding(willing))
     note = ""
     if item.external_refs:
         note = (
@@ -372,20 +245,8 @@ def guideline_measure(
         source="guideline",
         figures=figures,
         note=note,
-        citations=_cites(store, (item.chunk_id, item.text)),
+        citations=_cites(chunks, (item.chunk_id, item.text)),
     )
-
-
-def precedent_label(hit: SearchHit) -> str:
-    """「事例17 一般社団法人柏市医師会(柏モデル)（千葉県柏市）」 or 「愛知県（衛生部長会調査の回答）」."""
-    md = hit.metadata
-    if hit.case_id:
-        place = md.get("location") or ""
-        if not place or len(place) > 12:
-            place = md.get("prefecture") or place
-        name = f"{hit.case_id} {hit.case_name}" if hit.case_name else hit.case_id
-        return f"{name}（{place}）" if place else name
-    return f"{md.get('respondent', hit.doc_title)}（衛生部長会調査の回答）"
 
 
 def _heading(hit: SearchHit) -> str | None:
@@ -410,7 +271,7 @@ def precedent_measure(
     n_queries: int,
     by_user: bool,
     context: DraftContext,
-    store: IndexStore,
+    chunks: Mapping[str, Chunk],
 ) -> Measure | None:
     """方策 from a retrieved precedent, citing its passage verbatim and naming case and place.
 
@@ -424,7 +285,7 @@ def precedent_measure(
     label = precedent_label(hit)
     summary = _HEADING_RE.sub("", heading) if heading else quote
     text = f"{label}の取組: {summary}（{context.area.name}での実施を検討）"
-    citations = _cites(store, *((hit.chunk_id, q) for q in (heading, quote) if q))
+    citations = _cites(chunks, *((hit.chunk_id, q) for q in (heading, quote) if q))
     roles_src = " ".join(q for q in (heading, quote) if q)
     actors = ["県・保健所"] if hit.metadata.get("respondent") else []  # a prefecture's answer
     actors += [a for a in infer_actors(roles_src) if a not in actors]
@@ -442,7 +303,7 @@ def precedent_measure(
     )
 
 
-def effects(context: DraftContext, store: IndexStore) -> list[Statement]:
+def effects(context: DraftContext, chunks: Mapping[str, Chunk]) -> list[Statement]:
     """The example sheets' 効果 (each distinct wording once), cited."""
     out: list[Statement] = []
     seen: list[str] = []
@@ -453,8 +314,8 @@ def effects(context: DraftContext, store: IndexStore) -> list[Statement]:
         seen.append(text)
         out.append(
             Statement(
-                text=display_text(ex.effect, footnote_numbers(store, ex.doc_id)),
-                citations=_cites(store, (ex.chunk_ids.get("effect"), ex.effect)),
+                text=display_text(ex.effect, footnote_numbers(chunks, ex.doc_id)),
+                citations=_cites(chunks, (ex.chunk_ids.get("effect"), ex.effect)),
             )
         )
     return out
@@ -462,12 +323,10 @@ def effects(context: DraftContext, store: IndexStore) -> list[Statement]:
 
 def _item_ids(metric: str, theme: str, year: int | None) -> list[str]:
     """Report item ids an indicator metric is built on (from the item dictionary)."""
-    from facilitator.reports.items import load_dictionary
-
     if metric.startswith("item."):
         return [metric.split(".")[1]]
     d = load_dictionary(year)
-    items = d.by_function(THEME_FUNCTION[theme])
+    items = d.by_function(THEME_FUNCTIONS[theme])
     if ".h24" in metric:
         return [it.id for it in items if any("24h" in c.tags for c in it.choices)]
     if theme == "ichigo":
@@ -503,10 +362,8 @@ def indicators(context: DraftContext) -> list[VerificationIndicator]:
             )
             for f in context.findings[:MAX_INDICATORS]
         ]
-    from facilitator.reports.items import load_dictionary
-
     d = load_dictionary(context.request.year)
-    items = [it for it in d.by_function(THEME_FUNCTION[context.theme]) if it.decides or it.starred][
+    items = [it for it in d.by_function(THEME_FUNCTIONS[context.theme]) if it.decides or it.starred][
         :MAX_INDICATORS
     ]
     return [
@@ -515,23 +372,12 @@ def indicators(context: DraftContext) -> list[VerificationIndicator]:
     ]
 
 
-def participants(context: DraftContext) -> list[str]:
-    """参加者 from the example sheet (split, 「等」 dropped), else a default per theme."""
-    for ex in context.examples:
-        if ex.participants.strip():
-            text = ex.participants
-            for wrong, right in _PARTICIPANT_FIXES.items():
-                text = text.replace(wrong, right)
-            parts = [p.strip().removesuffix("等").strip() for p in re.split(r"[、,，]", text)]
-            return [p for p in parts if p]
-    return list(DEFAULT_PARTICIPANTS.get(context.theme, DEFAULT_PARTICIPANTS["ichigo"]))
-
-
 # ------------------------------------------------------------------------------ sheet
 
 
-def compose_sheet(context: DraftContext, store: IndexStore) -> IssueSheet:
-    """The offline draft for ``context``; citations are verified by citations.verify_citation.
+def compose_sheet(context: DraftContext) -> IssueSheet:
+    """The offline draft for ``context``; its citations are proposals, verified when the
+    draft is finalized (:func:`facilitator.drafting.draft.finalize`).
 
     Raises:
         NotFoundError: the index has no example sheet for the theme (re-ingest the corpus).
@@ -542,12 +388,13 @@ def compose_sheet(context: DraftContext, store: IndexStore) -> IssueSheet:
             f"テーマ「{context.theme}」の協議イメージ例（ガイドライン）が索引にありません。"
             "`facilitator ingest` で索引を作り直してください。"
         )
-    notes = footnote_numbers(store, ex.doc_id)
-    measures = [guideline_measure(m, context, store, notes) for m in ex.measures]
+    chunks = context.chunks
+    notes = footnote_numbers(chunks, ex.doc_id)
+    measures = [guideline_measure(m, context, chunks, notes) for m in ex.measures]
     by_id = {h.chunk_id: h for h in context.hits}
     for p in context.precedents:
         m = precedent_measure(
-            by_id[p.chunk_id], p.sentences, len(p.found_by), "user" in p.found_by, context, store
+            by_id[p.chunk_id], p.sentences, len(p.found_by), "user" in p.found_by, context, chunks
         )
         if m is not None:
             measures.append(m)
@@ -570,11 +417,11 @@ def compose_sheet(context: DraftContext, store: IndexStore) -> IssueSheet:
         theme=context.theme,
         participants=participants(context),
         current_state=current_state(context),
-        goal=goal(context, ex, store, notes),
-        issue=issue(context, ex, store, notes),
-        causes=causes(ex, store, notes),
+        goal=goal(context, ex, chunks, notes),
+        issue=issue(context, ex, chunks, notes),
+        causes=causes(ex, chunks, notes),
         measures=measures,
-        effects=effects(context, store),
+        effects=effects(context, chunks),
         indicators=indicators(context),
         provenance=Provenance(
             mode="offline",

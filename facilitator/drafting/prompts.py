@@ -9,15 +9,22 @@ to obey, so a document that contains instructions cannot turn into instructions.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from pydantic import BaseModel
+
 from facilitator.corpus.parsers.base import ExampleSheet
+from facilitator.drafting.schema import AnswerDraft, SheetDraft
 from facilitator.reports.models import Finding
-from facilitator.search.searcher import SearchHit
+from facilitator.search.hits import SearchHit
 from facilitator.settings import PROJECT_ROOT
+from facilitator.sheets.model import AreaRef
+from facilitator.themes import THEME_LABELS
 
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
 MAX_PASSAGES = 12
@@ -175,15 +182,6 @@ def render_examples(
     return "\n".join(blocks)
 
 
-def example_chunk_ids(examples: Sequence[ExampleSheet]) -> list[str]:
-    """Chunk ids of the example sheets' fields (citable when the index has them)."""
-    out: list[str] = []
-    for ex in examples:
-        ids = [*ex.chunk_ids.values(), *(i.chunk_id for i in (*ex.causes, *ex.measures))]
-        out += [i for i in ids if i and i not in out]
-    return out
-
-
 def _item_text(text: str, points: Sequence[str]) -> str:
     return text + "".join(f"\n✓ {p}" for p in points)
 
@@ -198,3 +196,60 @@ def select_passages(hits: Sequence[SearchHit]) -> list[SearchHit]:
         out.append(hit)
         used += len(hit.text)
     return out
+
+
+# ------------------------------------------------------------------ messages
+
+
+def as_messages(system: str, user: str, system_role: bool = True) -> list[BaseMessage]:
+    """System + user turns, or one user turn for models that drop the system turn."""
+    if system_role:
+        return [SystemMessage(system), HumanMessage(user)]
+    return [HumanMessage(f"{system}\n\n{user}")]
+
+
+def _schema_text(schema: type[BaseModel]) -> str:
+    return json.dumps(schema.model_json_schema(), ensure_ascii=False, separators=(",", ":"))
+
+
+def build_draft_messages(
+    *,
+    area: AreaRef,
+    theme: str,
+    findings: Sequence[Finding],
+    examples: Sequence[ExampleSheet],
+    hits: Sequence[SearchHit],
+    issue_text: str | None,
+    prompt: Prompt,
+    citable_examples: set[str] | None = None,
+    system_role: bool = True,
+) -> list[BaseMessage]:
+    """System + user messages for a sheet draft; every piece of outside text is DATA."""
+    user = prompt.render(
+        "user",
+        area=escape_data(f"{area.name}（{area.code}）"),
+        theme=escape_data(THEME_LABELS.get(theme, theme)),
+        issue_text=(
+            f"<issue_text>{escape_data(issue_text)}</issue_text>"
+            if issue_text
+            else prompt.render("no_issue_text")
+        ),
+        findings=render_findings(findings, prompt.render("no_findings")),
+        example=render_examples(examples, citable_examples, prompt.render("no_examples")),
+        passages=render_passages(hits, prompt.render("no_passages")),
+        schema=_schema_text(SheetDraft),
+    )
+    return as_messages(prompt.render("system"), user, system_role)
+
+
+def build_answer_messages(
+    question: str, hits: Sequence[SearchHit], prompt: Prompt, system_role: bool = True
+) -> list[BaseMessage]:
+    """System + user messages for a question; the question is DATA too."""
+    user = prompt.render(
+        "user",
+        question=f"<question>{escape_data(question)}</question>",
+        passages=render_passages(hits, prompt.render("no_passages")),
+        schema=_schema_text(AnswerDraft),
+    )
+    return as_messages(prompt.render("system"), user, system_role)

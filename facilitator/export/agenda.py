@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from pydantic import BaseModel, Field
 
 from facilitator.errors import InputError
-from facilitator.export.common import STEPS, THEME_SHORT, UNBACKED_MARK, circled, figure_text
+from facilitator.export.common import STEPS, UNBACKED_MARK, figure_text
 from facilitator.export.documents import md_table
 from facilitator.export.docx_util import add_table, new_document
 from facilitator.export.xlsx import (
@@ -28,6 +28,8 @@ from facilitator.export.xlsx import (
     write_header,
 )
 from facilitator.sheets.model import IssueSheet, Statement
+from facilitator.text import circled
+from facilitator.themes import THEME_SHORT
 
 STEP_WEIGHTS = (0.15, 0.10, 0.15, 0.20, 0.30, 0.10)
 """Share of an item's time per step: causes and measures take the longest discussion."""

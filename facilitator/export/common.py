@@ -11,19 +11,19 @@ import unicodedata
 from dataclasses import dataclass
 
 from facilitator.errors import FacilitatorError
-from facilitator.sheets.model import Citation, FigureRef, IssueSheet, Role, SheetStatus, Statement
+from facilitator.sheets.model import (
+    Citation,
+    FigureRef,
+    IssueSheet,
+    Role,
+    SheetStatus,
+    Statement,
+    field_label,
+)
+from facilitator.themes import THEME_SHORT
 
 UNBACKED_MARK = "（根拠なし）"
-SYNTHETIC_MARK = "架空データ"
 
-THEME_SHORT: dict[str, str] = {
-    "ichigo": "1号機能",
-    "jikangai": "時間外診療",
-    "nyutaiin": "入退院支援",
-    "zaitaku": "在宅医療",
-    "kaigo": "医療介護連携",
-    "free": "自由テーマ",
-}
 
 # The council cycle of the guideline (協議の進め方 ①〜⑥).
 STEPS: list[tuple[str, str, str]] = [
@@ -37,52 +37,15 @@ STEPS: list[tuple[str, str, str]] = [
 
 PUBLISHABLE = (SheetStatus.submitted, SheetStatus.published)
 
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-_PATH = re.compile(r"^(\w+)(?:\[(\d+)\])?$")
-LIST_LABELS = {"current_state": "現状", "causes": "原因", "measures": "方策", "effects": "効果"}
-SINGLE_LABELS = {"goal": "目指す姿", "issue": "課題"}
-
-
 class NotPublishableError(FacilitatorError):
     """A public summary was asked for a sheet the council has not yet received."""
 
     exit_code = 2
 
 
-def circled(n: int) -> str:
-    """①, ②, … as in the guideline's 【原因①】 markers (plain numbers past ⑳)."""
-    return _CIRCLED[n - 1] if 1 <= n <= len(_CIRCLED) else f"({n})"
-
-
-def field_label(path: str) -> str:
-    """Japanese label of a statement path: ``causes[1]`` → 「原因②」, ``goal`` → 「目指す姿」."""
-    m = _PATH.match(path)
-    if not m:
-        return path
-    name, index = m.group(1), m.group(2)
-    if index is None:
-        return SINGLE_LABELS.get(name, name)
-    label = LIST_LABELS.get(name, name)
-    return f"{label}{circled(int(index) + 1)}"
-
-
 def display_width(text: str) -> int:
     """Columns the text needs: full-width (Japanese) characters count double."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
-
-
-def figure_provenance(fig: FigureRef) -> str:
-    """Year, N, filter and the synthetic flag, without repeating what the filter says."""
-    parts: list[str] = []
-    if fig.year and f"{fig.year}年" not in fig.filter:
-        parts.append(f"{fig.year}年報告")
-    if fig.n is not None and "N=" not in fig.filter:
-        parts.append(f"N={fig.n}")
-    if fig.filter:
-        parts.append(fig.filter)
-    if fig.synthetic:
-        parts.append(SYNTHETIC_MARK)
-    return "・".join(parts)
 
 
 def figure_text(fig: FigureRef) -> str:
@@ -92,7 +55,7 @@ def figure_text(fig: FigureRef) -> str:
         number = f"{fig.value:g}" if isinstance(fig.value, float) else str(fig.value)
         value = f"{fig.metric or '値'} {number}{fig.unit}"
     head = value or fig.metric or fig.finding_id
-    prov = figure_provenance(fig)
+    prov = fig.provenance
     return f"{head}（{prov}）" if prov else head
 
 

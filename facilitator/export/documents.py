@@ -14,7 +14,6 @@ from facilitator.export.common import (
     SYNTHETIC_NOTICE,
     UNBACKED_MARK,
     CitationNumbers,
-    circled,
     citation_source,
     figure_text,
     is_synthetic,
@@ -24,6 +23,7 @@ from facilitator.export.common import (
 )
 from facilitator.export.docx_util import add_notes, add_statement, add_table, new_document
 from facilitator.sheets.model import IssueSheet, Statement
+from facilitator.text import circled
 
 
 def to_json(sheet: IssueSheet) -> str:

@@ -16,9 +16,7 @@ from pydantic import BaseModel, Field
 from facilitator.export.common import (
     PUBLISHABLE,
     SYNTHETIC_NOTICE,
-    THEME_SHORT,
     NotPublishableError,
-    circled,
     figure_text,
     is_synthetic,
     sheet_heading,
@@ -35,6 +33,8 @@ from facilitator.export.xlsx import (
     write_header,
 )
 from facilitator.sheets.model import IssueSheet, Role, Statement
+from facilitator.text import circled
+from facilitator.themes import THEME_SHORT
 
 PUBLIC_TITLE = "協議の結果の公表シート"
 

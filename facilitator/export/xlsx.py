@@ -25,10 +25,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from facilitator.errors import InputError
 from facilitator.export.common import (
     SYNTHETIC_NOTICE,
-    THEME_SHORT,
     UNBACKED_MARK,
     CitationNumbers,
-    circled,
     citation_source,
     display_width,
     figure_text,
@@ -38,7 +36,10 @@ from facilitator.export.common import (
     statement_line,
     verification_text,
 )
+from facilitator.reports.models import SYNTHETIC_TAG
 from facilitator.sheets.model import STATUS_ORDER, IssueSheet, Statement
+from facilitator.text import circled
+from facilitator.themes import THEME_SHORT
 
 FORMAT = "facilitator-issue-sheets/1"
 META_SHEET = "_facilitator"
@@ -157,7 +158,7 @@ def issue_rows(sheet: IssueSheet, numbers: CitationNumbers) -> list[Row]:
     area = sheet.area
     area_text = area.name + (f"（{area.pref_name}）" if area.pref_name else "")
     if area.synthetic:
-        area_text += "【架空データ】"
+        area_text += SYNTHETIC_TAG
     rows = [
         Row("area", "圏域", text=area_text, backing=f"圏域コード {area.code}" if area.code else ""),
         Row("theme", "テーマ", text=sheet.theme_label),

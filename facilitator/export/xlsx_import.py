@@ -24,13 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, Field, ValidationError
 
 from facilitator.errors import InputError, NotFoundError
-from facilitator.export.common import (
-    UNBACKED_MARK,
-    CitationNumbers,
-    field_label,
-    parse_roles,
-    split_list,
-)
+from facilitator.export.common import UNBACKED_MARK, CitationNumbers, parse_roles, split_list
 from facilitator.export.xlsx import (
     ACCEPTED,
     CITE_COL,
@@ -51,6 +45,7 @@ from facilitator.sheets.model import (
     SheetStatus,
     Statement,
     VerificationIndicator,
+    field_label,
 )
 from facilitator.sheets.store import SheetConflictError, SheetStore
 

@@ -11,7 +11,6 @@ Entry points for the rest of the project::
 
 from __future__ import annotations
 
-from facilitator.reports.compute.specs import THEMES
 from facilitator.reports.errors import (
     AmbiguousAreaError,
     AreaNotFoundError,
@@ -37,6 +36,7 @@ from facilitator.reports.models import (
 )
 from facilitator.reports.query import (
     answers_for,
+    area_findings,
     datasets,
     find_area,
     findings_for,
@@ -52,7 +52,6 @@ from facilitator.reports.store import ReportStore, open_store
 
 __all__ = [
     "SYNTHETIC_LABEL",
-    "THEMES",
     "AmbiguousAreaError",
     "Answer",
     "Area",
@@ -72,6 +71,7 @@ __all__ = [
     "ReportSummary",
     "RowError",
     "answers_for",
+    "area_findings",
     "datasets",
     "derive_institution",
     "find_area",

@@ -15,20 +15,14 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from facilitator.settings import PACKAGE_DATA
+from facilitator.themes import THEME_FUNCTIONS
 
 DATA_DIR = PACKAGE_DATA
 
 FUNCTIONS: tuple[str, ...] = ("1号", "2号イ", "2号ロ", "2号ハ", "2号ニ", "2号ホ")
 """Reported functions in form order."""
 
-FUNCTION_KEYS: dict[str, str] = {
-    "1号": "ichigo",
-    "2号イ": "jikangai",
-    "2号ロ": "nyutaiin",
-    "2号ハ": "zaitaku",
-    "2号ニ": "kaigo",
-    "2号ホ": "hoka",
-}
+FUNCTION_KEYS: dict[str, str] = {f: t for t, f in THEME_FUNCTIONS.items()} | {"2号ホ": "hoka"}
 """Function → ASCII key (the first five are the council themes of ``facilitator.themes``)."""
 
 State = Literal["yes", "willing", "no"]

@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 SYNTHETIC_LABEL = "架空データ"
+SYNTHETIC_TAG = f"【{SYNTHETIC_LABEL}】"
+"""Put in front of a sentence whose figures come from the synthetic sample."""
 
 AreaLevel = Literal["prefecture", "secondary", "municipality"]
 LEVEL_LABELS: dict[str, str] = {
@@ -180,6 +182,29 @@ class Finding(BaseModel):
     note: str = ""
     synthetic: bool = False
     source: str
+
+    @property
+    def provenance(self) -> str:
+        """「2026年報告・N=53・…」: year, N and condition of the figure."""
+        return provenance_text(self.year, self.n, self.filter)
+
+
+def provenance_text(year: int | None, n: int | None, filter: str, synthetic: bool = False) -> str:
+    """Year, N, condition and the synthetic flag of a figure, joined by 「・」.
+
+    The condition text often names the year and N already; they are not repeated.
+    The one wording of a figure's source for the app, the exports and the CLI.
+    """
+    parts: list[str] = []
+    if year and f"{year}年" not in filter:
+        parts.append(f"{year}年報告")
+    if n is not None and "N=" not in filter:
+        parts.append(f"N={n}")
+    if filter:
+        parts.append(filter)
+    if synthetic:
+        parts.append(SYNTHETIC_LABEL)
+    return "・".join(parts)
 
 
 class AreaSummary(BaseModel):

@@ -15,7 +15,6 @@ from facilitator.reports.compute.indicators import (
     evaluate_theme,
     indicator_objects,
 )
-from facilitator.reports.compute.specs import THEMES
 from facilitator.reports.errors import NoReportDataError
 from facilitator.reports.items import load_dictionary
 from facilitator.reports.models import (
@@ -31,17 +30,15 @@ from facilitator.reports.models import (
 from facilitator.reports.perf import paused_gc
 from facilitator.reports.store import ReportStore, open_store
 from facilitator.settings import Settings, load_settings
+from facilitator.themes import COUNCIL_THEMES, parse_theme
 
 STATE_NUMBERS = {"有り": 2, "意向有り": 1, "無し": 0, "対象外": -1}
 
 
 def _themes(theme: str | None) -> tuple[str, ...]:
     if theme is None or str(theme) in ("", "free", "all"):
-        return THEMES
-    key = str(theme).strip().lower()
-    if key not in THEMES:
-        raise InputError(f"テーマ「{theme}」は不明です（{', '.join(THEMES)} のいずれか）。")
-    return (key,)
+        return COUNCIL_THEMES
+    return (parse_theme(theme),)
 
 
 def _settings(settings: Settings | None) -> Settings:
@@ -173,6 +170,28 @@ def findings_for(
 ) -> list[Finding]:
     """Citable findings for one area and theme (all five themes if ``theme`` is None)."""
     return summary(area, theme, year, settings=settings).areas[0].findings
+
+
+def area_findings(
+    query: str, theme: str, year: int | None = None, *, settings: Settings | None = None
+) -> tuple[Area, list[Finding], str | None]:
+    """Resolve an area and read its findings for one theme with one open of the store.
+
+    Returns the area, its findings and, when the area exists but has no report data for
+    that year, why there are no findings (a Japanese sentence).
+
+    Raises:
+        NoReportDataError: no area table has been imported yet.
+        AreaNotFoundError / AmbiguousAreaError: the area cannot be resolved.
+    """
+    themes = _themes(theme)
+    with open_store(_settings(settings)) as store, paused_gc():
+        area = _resolve(store, query, year)
+        try:
+            summaries = _pref_summaries(store, area.pref_code, year, themes, area)
+        except NoReportDataError as exc:
+            return area, [], str(exc)
+    return summaries[0].area, summaries[0].findings, None
 
 
 def indicators_for(

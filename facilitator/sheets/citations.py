@@ -8,7 +8,9 @@ index, never from whoever proposed the citation.
 
 from __future__ import annotations
 
-from facilitator.search.index import IndexStore
+from collections.abc import Collection, Mapping, Sequence
+
+from facilitator.corpus.chunks import Chunk
 from facilitator.sheets.model import Citation, IssueSheet
 from facilitator.text import normalize_query
 
@@ -16,10 +18,14 @@ MIN_QUOTE_CHARS = 6
 
 
 def verify_citation(
-    citation: Citation, store: IndexStore, allowed: set[str] | None = None
+    citation: Citation, chunks: Mapping[str, Chunk], allowed: Collection[str] | None = None
 ) -> Citation:
-    """Return a copy with ``verified`` and ``problem`` set and locator fields filled."""
-    chunk = store.by_id.get(citation.chunk_id)
+    """Return a copy with ``verified`` and ``problem`` set and locator fields filled.
+
+    ``chunks`` is what may be cited, by id (the index's ``by_id``, or just the retrieved
+    hits' chunks); ``allowed``, when given, narrows it to what was retrieved for this use.
+    """
+    chunk = chunks.get(citation.chunk_id)
     if chunk is None:
         return citation.model_copy(
             update={
@@ -47,13 +53,13 @@ def verify_citation(
 
 
 def verify_sheet(
-    sheet: IssueSheet, store: IndexStore, allowed: set[str] | None = None
+    sheet: IssueSheet, chunks: Mapping[str, Chunk], allowed: Collection[str] | None = None
 ) -> tuple[IssueSheet, list[str]]:
     """Verify every citation of a sheet; returns the new sheet and the problems found."""
     out = sheet.model_copy(deep=True)
     problems: list[str] = []
     for path, statement in out.statements():
-        checked = [verify_citation(c, store, allowed) for c in statement.citations]
+        checked = [verify_citation(c, chunks, allowed) for c in statement.citations]
         for c in checked:
             if not c.verified:
                 problems.append(f"{path}: {c.chunk_id}: {c.problem}")
@@ -61,6 +67,31 @@ def verify_sheet(
     return out, problems
 
 
-def citation_from_chunk(store: IndexStore, chunk_id: str, quote: str) -> Citation:
-    """A verified citation for a quote our own code took from a retrieved chunk."""
-    return verify_citation(Citation(chunk_id=chunk_id, quote=quote), store)
+def keep_verified_citations(
+    citations: Sequence[Citation], chunks: Mapping[str, Chunk], allowed: Collection[str] | None
+) -> tuple[list[Citation], list[str]]:
+    """The verified citations (each chunk and quote once) and why the others were dropped."""
+    kept: list[Citation] = []
+    problems: list[str] = []
+    for c in citations:
+        checked = verify_citation(c, chunks, allowed)
+        if not checked.verified:
+            problems.append(f"{c.chunk_id}: {checked.problem}")
+        elif all((k.chunk_id, k.quote) != (checked.chunk_id, checked.quote) for k in kept):
+            kept.append(checked)
+    return kept, problems
+
+
+def keep_verified(
+    sheet: IssueSheet, chunks: Mapping[str, Chunk], allowed: Collection[str] | None = None
+) -> tuple[IssueSheet, list[str]]:
+    """A draft's citations checked once: verified ones kept (locators from the index),
+    the rest dropped, each drop named (with its field) in the returned problems."""
+    out = sheet.model_copy(deep=True)
+    problems: list[str] = []
+    for path, statement in out.statements():
+        statement.citations, dropped = keep_verified_citations(
+            statement.citations, chunks, allowed
+        )
+        problems += [f"{path}: {p}" for p in dropped]
+    return out, problems

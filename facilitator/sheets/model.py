@@ -7,17 +7,26 @@ A statement with neither is *unbacked* and says so; it is never dressed up.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, Field, computed_field
 
+from facilitator.text import circled
 from facilitator.themes import THEME_LABELS
 
+if TYPE_CHECKING:
+    from facilitator.reports.models import Area, Finding
+
 S = TypeVar("S")
+
+Priority = Literal["高", "中", "低"]
+PRIORITIES: tuple[str, ...] = get_args(Priority)
+"""方策の優先度, highest first."""
 
 
 class SheetStatus(StrEnum):
@@ -61,6 +70,30 @@ class FigureRef(BaseModel):
     filter: str = ""
     synthetic: bool = False
 
+    @classmethod
+    def from_finding(cls, f: Finding) -> FigureRef:
+        """A report finding as a sheet's figure, keeping its provenance."""
+        return cls(
+            finding_id=f.id,
+            sentence=f.sentence,
+            metric=f.metric,
+            value=f.value,
+            unit=f.unit,
+            area_code=f.area_code,
+            area_name=f.area_name,
+            year=f.year,
+            n=f.n,
+            filter=f.filter,
+            synthetic=f.synthetic,
+        )
+
+    @property
+    def provenance(self) -> str:
+        """「2026年報告・N=53・…・架空データ」: where the figure comes from."""
+        from facilitator.reports.models import provenance_text
+
+        return provenance_text(self.year, self.n, self.filter, self.synthetic)
+
 
 class Statement(BaseModel):
     """One piece of text in a field, with what backs it."""
@@ -94,7 +127,7 @@ class Measure(Statement):
     """方策 with its roles and priority; suggested measures can be accepted or dropped."""
 
     roles: list[Role] = Field(default_factory=list)
-    priority: Literal["高", "中", "低"] = "中"
+    priority: Priority = "中"
     source: Literal["guideline", "precedent", "user", "llm"] = "user"
     accepted: bool = True
 
@@ -135,6 +168,17 @@ class AreaRef(BaseModel):
     pref_name: str = ""
     synthetic: bool = False
 
+    @classmethod
+    def from_area(cls, area: Area) -> AreaRef:
+        """The sheet's reference to an area of the report data."""
+        return cls(
+            code=area.code,
+            name=area.name,
+            level=area.level,
+            pref_name=area.pref_name,
+            synthetic=area.synthetic,
+        )
+
 
 class Provenance(BaseModel):
     """How the draft was made, so anyone can re-run it (offline mode is deterministic)."""
@@ -164,6 +208,29 @@ FIELD_LABELS: dict[str, str] = {
     "effects": "期待される効果",
     "indicators": "検証指標",
 }
+"""Headings of the sheet's fields."""
+
+ITEM_LABELS: dict[str, str] = {
+    "current_state": "現状",
+    "goal": "目指す姿",
+    "issue": "課題",
+    "causes": "原因",
+    "measures": "方策",
+    "effects": "効果",
+    "indicators": "検証指標",
+}
+"""How one statement of a field is named: 「原因②」, 「方策①」."""
+_PATH_RE = re.compile(r"^(\w+)(?:\[(\d+)\])?$")
+
+
+def field_label(path: str) -> str:
+    """Japanese label of a statement path: ``causes[1]`` → 「原因②」, ``goal`` → 「目指す姿」."""
+    m = _PATH_RE.match(path)
+    if not m:
+        return path
+    name, index = m.group(1), m.group(2)
+    label = ITEM_LABELS.get(name, FIELD_LABELS.get(name, name))
+    return label if index is None else f"{label}{circled(int(index) + 1)}"
 
 
 def statement_paths(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import BaseModel, Field
 
 from facilitator.corpus.chunks import Chunk, Document
@@ -52,6 +54,15 @@ class ExampleSheet(BaseModel):
     chunk_ids: dict[str, str] = Field(
         default_factory=dict, description="field name (issue/goal/effect/area/...) -> chunk id"
     )
+
+
+def example_chunk_ids(examples: Sequence[ExampleSheet]) -> list[str]:
+    """Chunk ids of the example sheets' fields, in sheet order (each once)."""
+    out: list[str] = []
+    for ex in examples:
+        ids = [*ex.chunk_ids.values(), *(i.chunk_id for i in (*ex.causes, *ex.measures))]
+        out += [i for i in ids if i and i not in out]
+    return out
 
 
 class ParsedDocument(BaseModel):

@@ -42,7 +42,7 @@ from facilitator.corpus.parsers.generic import (
     split_long,
 )
 from facilitator.text import normalize_text
-from facilitator.themes import Theme, themes_for_text
+from facilitator.themes import COUNCIL_THEMES, THEME_SHORT, Theme, themes_for_text
 
 __all__ = ["parse_guideline"]
 
@@ -90,13 +90,6 @@ _THEME_MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (Theme.zaitaku, ("在宅",)),
     (Theme.ichigo, ("1号機能",)),
 )
-_THEME_SHORT = {
-    "ichigo": "1号機能",
-    "jikangai": "時間外診療",
-    "nyutaiin": "入退院支援",
-    "zaitaku": "在宅医療",
-    "kaigo": "介護連携",
-}
 _FIELD_LABELS = {
     "area": "圏域",
     "participants": "参加者",
@@ -106,7 +99,6 @@ _FIELD_LABELS = {
     "measure": "方策",
     "effect": "効果",
 }
-_SHEET_THEMES = [t.value for t in Theme if t != Theme.free]
 
 
 @dataclass(frozen=True)
@@ -351,10 +343,10 @@ def _parse_sheet(
     if title.startswith("《"):
         prefix = "協議のイメージ"
         paren = _TITLE_PAREN_RE.search(title)
-        label = paren.group(1) if paren else _THEME_SHORT[region.key]
+        label = paren.group(1) if paren else THEME_SHORT[region.key]
     else:
         prefix = "具体的な協議イメージ(例)"
-        label = _THEME_SHORT[region.key]
+        label = THEME_SHORT[region.key]
     ctx = _SheetContext(doc, text, region.key, prefix, label)
     sheet = ExampleSheet(doc_id=doc.doc_id, theme=region.key, title=title)
     chunks: list[Chunk] = []
@@ -541,7 +533,7 @@ def _assumed_area(
             section_kind="sheet",
             sheet_theme="common",
             field="area",
-            themes=_SHEET_THEMES,
+            themes=COUNCIL_THEMES,
         )
         return _Region(start, block.end, "common"), chunk, match.group(1).strip()
     return None
@@ -620,7 +612,7 @@ def parse_guideline(doc: Document, raw: str) -> ParsedDocument:
                 section_kind="sheet",
                 sheet_theme="common",
                 field=name,
-                themes=_SHEET_THEMES,
+                themes=COUNCIL_THEMES,
             )
             chunks.append(chunk)
             regions.append(_Region(line.start, line.end + 1, "common"))

@@ -7,20 +7,14 @@ states, and a stable id ``rpt-<year>-<area code>-<theme>-<metric>``.
 from __future__ import annotations
 
 from facilitator.reports.compute.indicators import Frame, Values, filter_text
-from facilitator.reports.compute.specs import (
-    FUNCTION_NAMES,
-    FUNCTION_PHRASES,
-    RATE_BASES,
-    TAGS,
-    THEME_FUNCTION,
-)
+from facilitator.reports.compute.specs import FUNCTION_PHRASES, RATE_BASES, TAGS
 from facilitator.reports.items import ItemDictionary
-from facilitator.reports.models import Area, Finding
+from facilitator.reports.models import SYNTHETIC_TAG, Area, Finding
+from facilitator.themes import FUNCTION_NAMES, THEME_FUNCTIONS
 
 SIMILAR = 0.05
 """Relative difference under which a value is 「県平均と同程度」."""
 
-SYNTHETIC_PREFIX = "【架空データ】"
 
 _validate_finding = Finding.__pydantic_validator__.validate_python
 _RATE_LABELS = dict(RATE_BASES.values())
@@ -109,7 +103,7 @@ class _Builder:
                     "n": n,
                     "filter": filter_text(self.frame.year, self.area, v.spec, n),
                     "comparison": comparison,
-                    "sentence": (SYNTHETIC_PREFIX if self.synthetic else "") + sentence,
+                    "sentence": (SYNTHETIC_TAG if self.synthetic else "") + sentence,
                     "note": note,
                     "synthetic": self.synthetic,
                     "source": self.source,
@@ -282,7 +276,7 @@ def findings(
             b.rate(f"{theme}.{stem}", f"{theme}.{stem}.per65", tphrase)
             b.none_areas(f"{theme}.{stem}.none_areas", tphrase)
     b.none_areas(f"{theme}.none_areas", phrase)
-    for item in d.by_function(THEME_FUNCTION[theme]):
+    for item in d.by_function(THEME_FUNCTIONS[theme]):
         if item.answer_type == "multi" and item.starred:
             noun = "領域" if item.code_list == "domains" else "疾患"
             b.covered(f"item.{item.id}.covered", "一次診療に対応できる", noun)

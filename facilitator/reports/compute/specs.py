@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from facilitator.reports.items import FUNCTION_KEYS, ItemDictionary, load_dictionary
-
-THEMES: tuple[str, ...] = ("ichigo", "jikangai", "nyutaiin", "zaitaku", "kaigo")
-THEME_FUNCTION = {v: k for k, v in FUNCTION_KEYS.items()}
+from facilitator.reports.items import ItemDictionary, load_dictionary
+from facilitator.themes import FUNCTION_NAMES, THEME_FUNCTIONS
 
 FUNCTION_PHRASES: dict[str, str] = {
     "ichigo": "1号機能（日常的な診療を総合的かつ継続的に行う機能）を有する医療機関",
@@ -22,13 +20,6 @@ FUNCTION_PHRASES: dict[str, str] = {
     "nyutaiin": "入退院時の支援の機能（2号機能ロ）を有する医療機関",
     "zaitaku": "在宅医療の機能（2号機能ハ）を有する医療機関",
     "kaigo": "介護サービス等と連携した医療提供の機能（2号機能ニ）を有する医療機関",
-}
-FUNCTION_NAMES: dict[str, str] = {
-    "ichigo": "1号機能",
-    "jikangai": "時間外診療（2号機能イ）",
-    "nyutaiin": "入退院時の支援（2号機能ロ）",
-    "zaitaku": "在宅医療（2号機能ハ）",
-    "kaigo": "介護サービス等との連携（2号機能ニ）",
 }
 TAGS: dict[str, tuple[str, str]] = {"24h": ("h24", "在宅医療（24時間体制）を有する医療機関")}
 """Choice tag → (metric stem, phrase)."""
@@ -126,7 +117,7 @@ def _function_specs(theme: str, base: str, yes_cond: str) -> list[Spec]:
 def specs_for(form_year: int, theme: str) -> tuple[Spec, ...]:
     """All indicator specs of one theme for one form year's dictionary."""
     d = load_dictionary(form_year)
-    function = THEME_FUNCTION[theme]
+    function = THEME_FUNCTIONS[theme]
     base = "n" if theme == "ichigo" else "f:ichigo:2"
     starred = "・".join(it.name for it in d.items if it.starred)
     yes_cond = (

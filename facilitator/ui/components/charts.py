@@ -150,7 +150,5 @@ def indicator_table(indicators: list[Indicator]) -> pd.DataFrame:
 
 
 def provenance(f: Finding) -> str:
-    """Year, N and filter of a finding (the filter text usually carries year and N already)."""
-    parts = [] if f"{f.year}年" in f.filter else [f"{f.year}年報告"]
-    parts += [] if "N=" in f.filter else [f"N={f.n}"]
-    return "根拠: " + "・".join([*parts, f.filter]) + f"（出典: {f.source}）"
+    """Year, N and condition of a finding, and the source it is computed from."""
+    return f"根拠: {f.provenance}（出典: {f.source}）"

@@ -118,7 +118,7 @@ def llm_configured() -> bool:
 
 def mode_caption() -> None:
     """Always show which models are active (PRODUCT.md: the app says which are active)."""
-    from facilitator.drafting.llm import describe_model
+    from facilitator.drafting.chat import describe_model
 
     s = get_settings()
     llm = (

@@ -15,6 +15,7 @@ import streamlit as st
 
 from facilitator.sheets.model import (
     FIELD_LABELS,
+    PRIORITIES,
     STATUS_ORDER,
     Cause,
     IssueSheet,
@@ -23,9 +24,9 @@ from facilitator.sheets.model import (
     SheetStatus,
     Statement,
     VerificationIndicator,
+    field_label,
 )
 
-PRIORITIES = ["高", "中", "低"]
 MODE_LABELS = {
     "offline": "オフライン作成",
     "llm": "LLM",
@@ -162,11 +163,6 @@ def citations_frame(sheet: IssueSheet) -> pd.DataFrame:
     )
 
 
-def field_label(path: str) -> str:
-    name, _, rest = path.partition("[")
-    return FIELD_LABELS.get(name, name) + (f" {int(rest.rstrip(']')) + 1}" if rest else "")
-
-
 def apply_citation_flags(sheet: IssueSheet, df: pd.DataFrame) -> IssueSheet:
     """A copy of ``sheet`` with each citation's ``accepted`` flag from the table."""
     out = sheet.model_copy(deep=True)
@@ -249,7 +245,7 @@ def edit_form(sheet: IssueSheet, key: str) -> tuple[IssueSheet, str, str] | None
                 {
                     "accepted": st.column_config.CheckboxColumn("採用", default=True),
                     "priority": st.column_config.SelectboxColumn(
-                        "優先度", options=PRIORITIES, default="中"
+                        "優先度", options=list(PRIORITIES), default="中"
                     ),
                     "source": st.column_config.TextColumn("出典", disabled=True),
                     "text": "方策",

@@ -10,12 +10,11 @@ import streamlit as st
 from facilitator.errors import FacilitatorError
 from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings
-from facilitator.sheets.model import IssueSheet
+from facilitator.sheets.model import IssueSheet, field_label
 from facilitator.sheets.store import SheetStore
 from facilitator.ui.components import sheet_state
 from facilitator.ui.components.areas import area_picker, theme_picker
 from facilitator.ui.components.common import flash, index_builder, llm_configured, show_error
-from facilitator.ui.components.sheet_editor import field_label
 from facilitator.ui.components.sheet_text import sheet_diff, sheet_markdown
 from facilitator.ui.components.widgets import CASE_VIEW, case_panel, excerpt, highlight, open_case
 
@@ -24,7 +23,8 @@ CONFLICT_HEIGHT = 480
 
 def draft_form(settings: Settings, searcher: Searcher | None, store: SheetStore) -> None:
     """Pick area and theme, optionally say the problem, and draft a new sheet."""
-    from facilitator.drafting.draft import DraftRequest, draft_sheet
+    from facilitator.drafting.context import DraftRequest
+    from facilitator.drafting.draft import draft_sheet
 
     try:
         area = area_picker("draft", settings)
@@ -162,13 +162,6 @@ def history_view(store: SheetStore, sheet: IssueSheet) -> None:
         st.rerun()
 
 
-def figure_provenance(f) -> str:
-    """Year, N and filter of a figure (the filter text usually carries year and N already)."""
-    parts = [] if f.year is None or f"{f.year}年" in f.filter else [f"{f.year}年報告"]
-    parts += [] if f.n is None or "N=" in f.filter else [f"N={f.n}"]
-    return "根拠: " + "・".join([*parts, f.filter])
-
-
 def precedent_panel(searcher: Searcher | None, sheet: IssueSheet) -> None:
     """The sheet's cited passages, quotes highlighted, with the full case one click away."""
     st.markdown("### :material/library_books: 根拠と先行事例")
@@ -202,4 +195,4 @@ def precedent_panel(searcher: Searcher | None, sheet: IssueSheet) -> None:
         st.markdown("#### :material/bar_chart: 数値の根拠（報告データ）")
         for path, f in figures:
             st.markdown(f"- {html.escape(field_label(path))}: {html.escape(f.sentence)}")
-            st.caption(figure_provenance(f))
+            st.caption(f"根拠: {f.provenance}")

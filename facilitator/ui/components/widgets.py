@@ -8,14 +8,10 @@ import re
 import pandas as pd
 import streamlit as st
 
+from facilitator.search.hits import SearchHit, SearchResult
 from facilitator.search.index import IndexStore
-from facilitator.search.searcher import (
-    Searcher,
-    SearchFilters,
-    SearchHit,
-    SearchResult,
-    similar_cases,
-)
+from facilitator.search.searcher import Searcher, SearchFilters
+from facilitator.search.similar import similar_cases
 from facilitator.themes import FOCUS_TAGS, THEME_LABELS
 
 CATEGORIES = ["診療所", "病院", "地域の連携", "参考事例"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from facilitator.errors import FacilitatorError
-from facilitator.search.searcher import Searcher, collapse_repeats
+from facilitator.search.hits import collapse_repeats
+from facilitator.search.searcher import Searcher
 from facilitator.ui.components.common import mode_caption, searcher_or_setup, show_error
 from facilitator.ui.components.widgets import (
     CASE_VIEW,

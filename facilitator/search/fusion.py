@@ -1,0 +1,104 @@
+"""Rank fusion as pure functions: scores or ranks of several retrievers in, one ranking out.
+
+Kept apart from the searcher so that drafting (several queries per draft) and similar
+cases (text rank and shared-tag rank) fuse the same way as search itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from facilitator.search.rerank import RERANK_DEPTH, Reranker
+
+RRF_K = 60
+DENSE_SHARE = 0.6
+"""Weight of the dense score in the convex fusion (the rest is BM25); see convex_fusion.
+On bench/devset.jsonl, 0.6–0.7 gave nDCG@10 0.685 and recall@10 0.75–0.77 (RRF, k=60:
+0.662 / 0.723); 0.4–0.5 were lower on precedents and guideline passages."""
+
+
+def reciprocal_rank(rank: int, k: int = RRF_K) -> float:
+    """The reciprocal-rank weight of a 0-based rank: what one ranking gives an item in RRF."""
+    return 1.0 / (k + rank + 1)
+
+
+def rrf(
+    rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None = None
+) -> list[tuple[str, float]]:
+    """Reciprocal-rank fusion of ranked id lists (best first).
+
+    Used where only ranks exist (similar cases: text rank and shared-tag rank) and by
+    the ``fusion="rrf"`` setting.
+    """
+    weights = weights or [1.0] * len(rankings)
+    scores: dict[str, float] = {}
+    for ranking, w in zip(rankings, weights, strict=True):
+        for rank, item in enumerate(ranking):
+            scores[item] = scores.get(item, 0.0) + w * reciprocal_rank(rank, k)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def convex_fusion(
+    lexical: dict[str, float],
+    dense: dict[str, float],
+    dense_floor: float,
+    dense_missing: float | None = None,
+    dense_share: float = DENSE_SHARE,
+) -> list[tuple[str, float]]:
+    """Fuse scores, not ranks: ``share·dense' + (1 − share)·bm25'`` over both candidate sets.
+
+    BM25 is scaled by the query's best score. Dense similarity is scaled from
+    ``dense_floor`` — what off-topic questions reach (the noise floor measured at
+    ingest), i.e. "no relevance" — to the query's best; raw cosines are bunched, so
+    scaling from the weakest retrieved one would blow tiny differences up to the full
+    range. A candidate the dense side did not retrieve counts as ``dense_missing``
+    (default: the weakest given). Unlike reciprocal-rank fusion, a chunk that one side
+    finds far better than anything else (a rare literal term: 「救急隊」) keeps its
+    lead instead of losing to chunks both sides rank moderately (Bruch et al., "An
+    Analysis of Fusion Functions for Hybrid Retrieval", 2023).
+    """
+    top_lex = max(lexical.values(), default=0.0)
+    top_dense = max(dense.values(), default=dense_floor)
+    missing = min(dense.values(), default=dense_floor) if dense_missing is None else dense_missing
+    span = top_dense - dense_floor
+    scores: dict[str, float] = {}
+    for cid in lexical.keys() | dense.keys():
+        d = max(0.0, (dense.get(cid, missing) - dense_floor) / span) if span > 0 else 0.0
+        lex = lexical.get(cid, 0.0) / top_lex if top_lex > 0 else 0.0
+        scores[cid] = dense_share * d + (1.0 - dense_share) * lex
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def rerank(
+    fused: list[tuple[str, float]],
+    query: str,
+    reranker: Reranker,
+    text_of: Callable[[str], str],
+    depth: int = RERANK_DEPTH,
+) -> list[tuple[str, float]]:
+    """Reorder the fused head by the cross-encoder's score (which becomes the hit's score)."""
+    head, tail = fused[:depth], fused[depth:]
+    scores = reranker.scores(query, [text_of(cid) for cid, _ in head])
+    order = sorted(range(len(head)), key=lambda i: (-float(scores[i]), head[i][0]))
+    return [(head[i][0], float(scores[i])) for i in order] + tail
+
+
+def diversify(
+    ranked: list[tuple[str, float]], group_of: Callable[[str], str | None], per_group: int
+) -> list[tuple[str, float]]:
+    """Keep at most ``per_group`` items of one group (case) before the rest.
+
+    Ten sections of one case would hide the other precedents; the extra sections
+    are moved after the diversified head rather than dropped.
+    """
+    head: list[tuple[str, float]] = []
+    tail: list[tuple[str, float]] = []
+    seen: dict[str, int] = {}
+    for item in ranked:
+        group = group_of(item[0])
+        if group is None:
+            head.append(item)
+            continue
+        seen[group] = seen.get(group, 0) + 1
+        (head if seen[group] <= per_group else tail).append(item)
+    return head + tail
