@@ -154,7 +154,8 @@ def test_bad_input_raises_a_japanese_error(
     data_dir: Path, args: list[str], error: type, message: str
 ) -> None:
     result = CliRunner().invoke(cli, ["--data-dir", str(data_dir), *args])
-    assert isinstance(result.exception, error) and message in str(result.exception)
+    assert result.exit_code == error.exit_code and message in result.stderr
+    assert result.stderr.startswith("エラー: ") and "Traceback" not in result.output
 
 
 def test_main_prints_the_message_and_exits_non_zero(tmp_path: Path) -> None:

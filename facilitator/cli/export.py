@@ -1,25 +1,17 @@
-"""CLI commands for exports: ``facilitator export``, ``facilitator agenda`` and
-``facilitator sheets import-xlsx``. Thin shells over :mod:`facilitator.export`;
-cli.py registers them.
-"""
+"""Export commands: ``export``, ``agenda`` and ``sheets import-xlsx``, shells over
+:mod:`facilitator.export`."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
+from facilitator.cli.root import echo_json, settings
 from facilitator.errors import InputError
-from facilitator.settings import Settings, load_settings
 
 FORMATS = ("xlsx", "docx", "md", "json")
 FORMAT_LABELS = {"xlsx": "Excel", "docx": "Word", "md": "Markdown", "json": "JSON"}
-
-
-def _settings() -> Settings:
-    obj = click.get_current_context().obj
-    return obj if isinstance(obj, Settings) else load_settings()
 
 
 def _format(fmt: str | None, out: Path) -> str:
@@ -99,7 +91,7 @@ def export_command(
         raise InputError(
             f"{FORMAT_LABELS[fmt]} は標準出力に書けません。--out にファイル名を指定してください。"
         )
-    store = SheetStore(_settings())
+    store = SheetStore(settings())
     sheets = [store.get(sid, version) for sid in sheet_ids]
     if public:
         summaries = [public_summary(s, force=force) for s in sheets]
@@ -146,7 +138,7 @@ def import_xlsx_command(file: Path, author: str, as_json: bool) -> None:
     from facilitator.sheets.store import SheetConflictError, SheetStore
 
     try:
-        report = import_xlsx(file, SheetStore(_settings()), author=author)
+        report = import_xlsx(file, SheetStore(settings()), author=author)
     except SheetConflictError as exc:
         keep = file.with_name(f"{file.stem}.{exc.mine.sheet_id}.取り込み内容.json")
         keep.write_text(exc.mine.model_dump_json(indent=2), encoding="utf-8")
@@ -157,7 +149,7 @@ def import_xlsx_command(file: Path, author: str, as_json: bool) -> None:
         )
         raise
     if as_json:
-        click.echo(json.dumps(report.model_dump(), ensure_ascii=False))
+        echo_json(report.model_dump())
         return
     for item in report.sheets:
         if item.new_version is None:
@@ -232,7 +224,7 @@ def agenda_command(
         if not sep or not key.strip() or not value.strip():
             raise InputError(f"--presenter「{item}」は KEY=NAME の形で指定してください。")
         mapping[key.strip()] = value.strip()
-    store = SheetStore(_settings())
+    store = SheetStore(settings())
     plan = agenda(
         [store.get(sid) for sid in sheet_ids],
         MeetingInfo(

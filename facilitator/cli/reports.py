@@ -1,60 +1,23 @@
-"""`facilitator reports …`: generate the synthetic sample, import files, show indicators.
+"""``facilitator reports …``: generate the synthetic sample, import files, show indicators.
 
-The group is registered by the main CLI; each command is a shell over a library function.
+Each command is a shell over a library function of :mod:`facilitator.reports`.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
-from facilitator.errors import FacilitatorError
+from facilitator.cli.root import FacilitatorGroup, echo_json, settings
 from facilitator.reports import query as api
 from facilitator.reports.ingest.importer import import_files
 from facilitator.reports.models import SYNTHETIC_LABEL, AreaSummary, ImportResult
 from facilitator.reports.sample.prefecture import SAMPLE_SEED, generate_sample, load_sample
-from facilitator.settings import Settings, load_settings
 from facilitator.themes import COUNCIL_THEMES, FUNCTION_NAMES
 
 
-class ReportsCliError(click.ClickException):
-    """A FacilitatorError shown as a Japanese message with its exit code."""
-
-    def __init__(self, message: str, exit_code: int = 1) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"エラー: {self.format_message()}", err=True)
-
-
-def _settings() -> Settings:
-    ctx = click.get_current_context(silent=True)
-    obj = ctx.obj if ctx is not None else None
-    return obj if isinstance(obj, Settings) else load_settings()
-
-
-def _errors_to_exit(fn: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except FacilitatorError as exc:
-            raise ReportsCliError(str(exc), getattr(exc, "exit_code", 1)) from exc
-
-    return wrapper
-
-
-def _dump(obj: Any) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
-
-
-@click.group("reports")
+@click.group("reports", cls=FacilitatorGroup)
 def reports() -> None:
     """かかりつけ医機能報告のデータ: 架空データの生成、取り込み（検証つき）、地域の指標と所見。"""
 
@@ -72,12 +35,11 @@ def reports() -> None:
 )
 @click.option("--no-xlsx", is_flag=True, help=".xlsx 版を出力しない")
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
-@_errors_to_exit
 def generate_sample_cmd(out: Path, seed: int, no_xlsx: bool, as_json: bool) -> None:
     """架空県（都道府県コード99）の架空データ（市町村表・報告データ）を書き出す。"""
     files = generate_sample(out, seed=seed, xlsx=not no_xlsx)
     if as_json:
-        _dump(files.model_dump(mode="json"))
+        echo_json(files.model_dump(mode="json"))
         return
     click.echo(
         f"【{SYNTHETIC_LABEL}】{files.prefecture_name}: 市町村 {files.n_municipalities}・"
@@ -102,14 +64,13 @@ def _result_line(r: ImportResult) -> str:
 @reports.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力（誤りは全件）")
-@_errors_to_exit
 def import_cmd(files: tuple[Path, ...], as_json: bool) -> None:
     """報告データ・市町村表（CSV: UTF-8/CP932、.xlsx）を検証して取り込む。
 
     誤りがあるファイルは何も保存せず、誤り（ファイル・行・列・値・理由）を一覧にして終了コード2で終わる。
     同じ報告年・都道府県のデータは1つのトランザクションで置き換える。市町村表は先に取り込まれる。
     """
-    batch = import_files(_settings(), list(files))
+    batch = import_files(settings(), list(files))
     if as_json:
         entries = [{"ok": True, **r.model_dump(mode="json"), "errors": []} for r in batch.results]
         entries += [
@@ -121,7 +82,7 @@ def import_cmd(files: tuple[Path, ...], as_json: bool) -> None:
             }
             for f in batch.failures
         ]
-        _dump(
+        echo_json(
             {
                 "ok": batch.ok,
                 "files": entries,
@@ -142,12 +103,11 @@ def import_cmd(files: tuple[Path, ...], as_json: bool) -> None:
 @reports.command("load-sample")
 @click.option("--force", is_flag=True, help="取り込み済みでも作り直して取り込む")
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
-@_errors_to_exit
 def load_sample_cmd(force: bool, as_json: bool) -> None:
     """架空データを data_dir に生成して取り込む（報告データが既にあれば何もしない）。"""
-    results = load_sample(_settings(), force=force)
+    results = load_sample(settings(), force=force)
     if as_json:
-        _dump(
+        echo_json(
             {
                 "loaded": bool(results),
                 "synthetic": True,
@@ -196,12 +156,11 @@ def _print_area(s: AreaSummary, themes: tuple[str, ...]) -> None:
 )
 @click.option("--year", type=int, default=None, help="報告年（省略時は最新）")
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力（指標・所見・出典）")
-@_errors_to_exit
 def summary_cmd(area: str | None, theme: str | None, year: int | None, as_json: bool) -> None:
     """地域の指標（件数・65歳以上/75歳以上人口1万人当たり・有り/意向有り/無しの割合）と所見。"""
-    result = api.summary(area, theme, year, settings=_settings())
+    result = api.summary(area, theme, year, settings=settings())
     if as_json:
-        _dump(result.model_dump(mode="json"))
+        echo_json(result.model_dump(mode="json"))
         return
     click.echo(("【" + result.label + "】" if result.label else "") + result.source)
     themes = (theme,) if theme else COUNCIL_THEMES
@@ -214,12 +173,11 @@ def summary_cmd(area: str | None, theme: str | None, year: int | None, as_json: 
 @click.option("--year", type=int, default=None, help="報告年（省略時はすべての年）")
 @click.option("--with-areas", is_flag=True, help="報告データが残らなければ市町村表も消す")
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
-@_errors_to_exit
 def remove_cmd(pref_code: str, year: int | None, with_areas: bool, as_json: bool) -> None:
     """ある都道府県の報告データを消す（例: 実データを入れたあと架空データを消す）。"""
-    n = api.remove_data(pref_code, year, areas=with_areas, settings=_settings())
+    n = api.remove_data(pref_code, year, areas=with_areas, settings=settings())
     if as_json:
-        _dump({"prefecture": pref_code, "year": year, "removed_institutions": n})
+        echo_json({"prefecture": pref_code, "year": year, "removed_institutions": n})
         return
     click.echo(f"都道府県 {pref_code} の報告データ {n:,}件（医療機関×報告年）を削除しました。")
 
@@ -229,12 +187,11 @@ def remove_cmd(pref_code: str, year: int | None, with_areas: bool, as_json: bool
     "--level", type=click.Choice(["prefecture", "secondary", "municipality"]), default=None
 )
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
-@_errors_to_exit
 def areas_cmd(level: str | None, as_json: bool) -> None:
     """取り込み済みの地域（都道府県・二次医療圏・市町村）を一覧にする。"""
-    areas = api.list_areas(level=level, settings=_settings())
+    areas = api.list_areas(level=level, settings=settings())
     if as_json:
-        _dump([a.model_dump(mode="json") for a in areas])
+        echo_json([a.model_dump(mode="json") for a in areas])
         return
     for a in areas:
         tag = f"【{SYNTHETIC_LABEL}】" if a.synthetic else ""
@@ -253,12 +210,11 @@ def areas_cmd(level: str | None, as_json: bool) -> None:
 )
 @click.option("--year", type=int, default=None)
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
-@_errors_to_exit
 def institutions_cmd(area: str, theme: str, state: str, year: int | None, as_json: bool) -> None:
     """ある機能が「意向有り」（など）の医療機関の一覧（方策の出発点）。"""
-    rows = api.institutions_for(area, theme, state, year, settings=_settings())
+    rows = api.institutions_for(area, theme, state, year, settings=settings())
     if as_json:
-        _dump([r.model_dump(mode="json") for r in rows])
+        echo_json([r.model_dump(mode="json") for r in rows])
         return
     for r in rows:
         tag = f"【{SYNTHETIC_LABEL}】" if r.synthetic else ""

@@ -6,7 +6,6 @@ and the same 「（根拠なし）」 mark, so a printed sheet and its Excel fil
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -78,11 +77,6 @@ def parse_roles(text: str) -> list[Role]:
             else Role(actor="（未定）", action=line)
         )
     return roles
-
-
-def split_list(text: str) -> list[str]:
-    """Participants typed as 「県・保健所、市町村」 or one per line."""
-    return [p.strip() for p in re.split(r"[、,，\n]", text) if p.strip()]
 
 
 @dataclass

@@ -102,7 +102,6 @@ CITE_COL = {
     )
 }
 
-ACCEPTED = {"採用": True, "不採用": False}
 YES_NO = {True: "採用", False: "不採用"}
 
 _THIN = Side(style="thin", color="999999")

@@ -24,9 +24,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, Field, ValidationError
 
 from facilitator.errors import InputError, NotFoundError
-from facilitator.export.common import UNBACKED_MARK, CitationNumbers, parse_roles, split_list
+from facilitator.export.common import UNBACKED_MARK, CitationNumbers, parse_roles
 from facilitator.export.xlsx import (
-    ACCEPTED,
     CITE_COL,
     CITES_SHEET,
     COL,
@@ -38,11 +37,19 @@ from facilitator.export.xlsx import (
     Row,
     issue_rows,
 )
+from facilitator.sheets.edit import (
+    EditError,
+    edit_text,
+    new_item,
+    parse_accepted,
+    parse_priority,
+    parse_status,
+    split_participants,
+)
 from facilitator.sheets.model import (
     Cause,
     IssueSheet,
     Measure,
-    SheetStatus,
     Statement,
     VerificationIndicator,
     field_label,
@@ -59,8 +66,6 @@ LABEL_FIELDS = [
     ("検証指標", "indicators"),
     ("指標", "indicators"),
 ]
-ACCEPT_ALIASES = {**ACCEPTED, "○": True, "〇": True, "×": False, "✕": False}
-PRIORITIES = ("高", "中", "低")
 _KEY = re.compile(r"^(\w+)(?:\[(\d+|\+)\])?$")
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -265,16 +270,6 @@ def _field_of_label(label: str) -> str | None:
     return None
 
 
-def _new_item(name: str) -> Statement | VerificationIndicator:
-    return {
-        "current_state": lambda: Statement(text=""),
-        "causes": lambda: Cause(text=""),
-        "measures": lambda: Measure(text="", source="user"),
-        "effects": lambda: Statement(text=""),
-        "indicators": lambda: VerificationIndicator(name=""),
-    }[name]()
-
-
 def _apply_citations(wb: Workbook, parsed: dict[str, _Parsed]) -> list[ImportProblem]:
     """The 「採用」 column of 「出典」 accepts or drops citations; other columns are read-only."""
     if CITES_SHEET not in wb.sheetnames:
@@ -313,14 +308,10 @@ def _apply_citations(wb: Workbook, parsed: dict[str, _Parsed]) -> list[ImportPro
         citation = statement.citations[int(index)]
         ref = f"{get_column_letter(CITE_COL['accepted'])}{r}"
         value = values[CITE_COL["accepted"] - 1]
-        if value not in ACCEPT_ALIASES:
-            problems.append(
-                ImportProblem(
-                    worksheet=CITES_SHEET,
-                    cell=ref,
-                    message=f"採用欄「{value}」は「採用」か「不採用」にしてください。",
-                )
-            )
+        try:
+            accepted = parse_accepted(value)
+        except EditError as exc:
+            problems.append(ImportProblem(worksheet=CITES_SHEET, cell=ref, message=str(exc)))
             continue
         base_quote = dict(p.base.statements())[path].citations[int(index)].quote
         if values[CITE_COL["quote"] - 1] != _text(base_quote):
@@ -331,8 +322,8 @@ def _apply_citations(wb: Workbook, parsed: dict[str, _Parsed]) -> list[ImportPro
                     message="引用文は Excel では変更できません（資料の原文と照合済みのため）。元に戻してください。",
                 )
             )
-        if ACCEPT_ALIASES[value] != citation.accepted:
-            citation.accepted = ACCEPT_ALIASES[value]
+        if accepted != citation.accepted:
+            citation.accepted = accepted
             p.changes.append(
                 f"{CITES_SHEET}!{ref}: {field_label(path)} の引用を{YES_NO[citation.accepted]}に変更"
             )
@@ -400,14 +391,14 @@ def _apply_cells(
     changed = [n for n in row.editable if values[n] != _text(row.value(n))]
     text = values["text"]
     if key == "participants":
-        p.work.participants = split_list(text) if "text" in changed else p.work.participants
+        p.work.participants = split_participants(text) if "text" in changed else p.work.participants
         return obj
     if key == "status":
         if "text" in changed:
-            if text not in list(SheetStatus):
-                p.problem(ref("text"), f"状態「{text}」は選べません（{'・'.join(SheetStatus)}）。")
-            else:
-                p.work.status = SheetStatus(text)
+            try:
+                p.work.status = parse_status(text)
+            except EditError as exc:
+                p.problem(ref("text"), str(exc))
         return obj
     if key == "internal_notes":
         p.work.internal_notes = text if "text" in changed else p.work.internal_notes
@@ -424,12 +415,9 @@ def _apply_cells(
     assert isinstance(obj, Statement)
     if "text" in changed:
         own = numbers.numbers(key, obj) if "[+]" not in key else []
-        old_text, obj.text = obj.text, _strip_markers(text, own, all_numbers, p, ref("text"))
-        if obj.citations and obj.text != old_text and obj.text:
-            p.warnings.append(
-                f"セル {ref('text')}: 本文を変更しました。引用がこの本文を裏付けて"
-                "いるか、アプリで確認してください。"
-            )
+        warning = edit_text(obj, _strip_markers(text, own, all_numbers, p, ref("text")))
+        if warning:
+            p.warnings.append(f"セル {ref('text')}: {warning}")
     if "note" in changed:
         obj.note = values["note"]
     if isinstance(obj, Cause) and "side" in changed:
@@ -438,21 +426,15 @@ def _apply_cells(
         if "side" in changed:
             obj.roles = parse_roles(values["side"])
         if "priority" in changed:
-            if values["priority"] in PRIORITIES:
-                obj.priority = values["priority"]  # type: ignore[assignment]
-            else:
-                p.problem(
-                    ref("priority"),
-                    f"優先度「{values['priority']}」は 高・中・低 のいずれかにしてください。",
-                )
+            try:
+                obj.priority = parse_priority(values["priority"])
+            except EditError as exc:
+                p.problem(ref("priority"), str(exc))
         if "accepted" in changed:
-            if values["accepted"] in ACCEPT_ALIASES:
-                obj.accepted = ACCEPT_ALIASES[values["accepted"]]
-            else:
-                p.problem(
-                    ref("accepted"),
-                    f"採否「{values['accepted']}」は「採用」か「不採用」にしてください。",
-                )
+            try:
+                obj.accepted = parse_accepted(values["accepted"])
+            except EditError as exc:
+                p.problem(ref("accepted"), str(exc))
     if key in ("goal", "issue"):
         return obj
     return obj if obj.text.strip() else None
@@ -542,7 +524,7 @@ def _add_item(
     filled = [n for n in row.editable if values[n]]
     if not filled:
         return
-    item = _apply_row(p, r, row, values, _new_item(name), numbers, all_numbers)
+    item = _apply_row(p, r, row, values, new_item(name), numbers, all_numbers)
     if item is None:
         p.problem(
             f"C{r}",

@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
+from facilitator.sheets.edit import (
+    EditError,
+    edit_text,
+    new_item,
+    parse_priority,
+    split_participants,
+)
 from facilitator.sheets.model import (
     FIELD_LABELS,
     PRIORITIES,
@@ -26,6 +34,18 @@ from facilitator.sheets.model import (
     VerificationIndicator,
     field_label,
 )
+
+
+@dataclass
+class SheetEdit:
+    """What the form gives back on 保存: the edited sheet, who saved it and why, and the
+    warnings of the edit rules (e.g. cited text changed)."""
+
+    sheet: IssueSheet
+    author: str
+    message: str
+    warnings: list[str]
+
 
 MODE_LABELS = {
     "offline": "オフライン作成",
@@ -64,48 +84,52 @@ def _rows(df: pd.DataFrame) -> list[dict]:
     return [r for r in df.to_dict("records") if _text(r.get("text"))]
 
 
-def _merge(df: pd.DataFrame, originals: list, make: Callable[[dict, object | None], object]):
-    """Rebuild a list: edited rows keep their original's backing, new rows start empty."""
+Edit = Callable[[dict, object], str | None]
+
+
+def _merge(df: pd.DataFrame, originals: list, field: str, apply: Edit, warnings: list[str]) -> list:
+    """Rebuild a list: edited rows keep their original's backing, new rows start empty.
+
+    The rules are the Excel import's (:mod:`facilitator.sheets.edit`), warnings included.
+    """
     out = []
     for r in _rows(df):
         i = _orig(r.get("_i"))
-        out.append(make(r, originals[i] if i is not None and i < len(originals) else None))
+        old = originals[i] if i is not None and i < len(originals) else None
+        item = old.model_copy(deep=True) if old is not None else new_item(field)
+        warning = apply(r, item)
+        if warning:
+            warnings.append(f"{field_label(f'{field}[{len(out)}]')}: {warning}")
+        out.append(item)
     return out
 
 
-def _stmt(r: dict, old: Statement | None) -> Statement:
-    base = old or Statement(text="")
-    return base.model_copy(update={"text": _text(r["text"]), "note": _text(r.get("note"))})
+def _stmt(r: dict, item: Statement) -> str | None:
+    item.note = _text(r.get("note"))
+    return edit_text(item, _text(r["text"]))
 
 
-def _cause(r: dict, old: Cause | None) -> Cause:
-    base = _stmt(r, old or Cause(text=""))
-    return base.model_copy(update={"viewpoint": _text(r["viewpoint"])})
+def _cause(r: dict, item: Cause) -> str | None:
+    item.viewpoint = _text(r["viewpoint"])
+    return _stmt(r, item)
 
 
-def _measure(r: dict, old: Measure | None) -> Measure:
-    base = _stmt(r, old or Measure(text="", source="user"))
-    priority = _text(r.get("priority")) or "中"
-    return base.model_copy(
-        update={
-            "accepted": bool(r.get("accepted")),
-            "priority": priority if priority in PRIORITIES else "中",
-        }
-    )
+def _measure(r: dict, item: Measure) -> str | None:
+    item.accepted = bool(r.get("accepted"))
+    try:
+        item.priority = parse_priority(_text(r.get("priority")) or "中")
+    except EditError:
+        item.priority = "中"
+    return _stmt(r, item)
 
 
-def _indicator(r: dict, old: VerificationIndicator | None) -> VerificationIndicator:
-    base = old or VerificationIndicator(name="")
+def _indicator(r: dict, item: VerificationIndicator) -> str | None:
     baseline = r.get("baseline")
-    baseline = None if _text(baseline) == "" else float(baseline)  # type: ignore[arg-type]
-    return base.model_copy(
-        update={
-            "name": _text(r["text"]),
-            "unit": _text(r.get("unit")),
-            "target": _text(r.get("target")),
-            "baseline": baseline,
-        }
-    )
+    item.name = _text(r["text"])
+    item.unit = _text(r.get("unit"))
+    item.target = _text(r.get("target"))
+    item.baseline = None if _text(baseline) == "" else float(baseline)  # type: ignore[arg-type]
+    return None
 
 
 def statement_frame(items: list[Statement], **extra: Callable[[Statement], object]) -> pd.DataFrame:
@@ -195,7 +219,7 @@ def status_steps(status: SheetStatus) -> str:
     return " → ".join(f"**【{s}】**" if s == status else str(s) for s in STATUS_ORDER)
 
 
-def edit_form(sheet: IssueSheet, key: str) -> tuple[IssueSheet, str, str] | None:
+def edit_form(sheet: IssueSheet, key: str) -> SheetEdit | None:
     """Every field of ``sheet`` in one form; on 保存 returns (edited sheet, author, message)."""
     L = FIELD_LABELS
     with st.form(f"{key}_form"):
@@ -306,24 +330,35 @@ def edit_form(sheet: IssueSheet, key: str) -> tuple[IssueSheet, str, str] | None
         if not c[2].form_submit_button("保存", type="primary", icon=":material/save:"):
             return None
     base = apply_citation_flags(sheet, cites)
+    warnings: list[str] = []
+    goal_item, issue_item = base.goal.model_copy(deep=True), base.issue.model_copy(deep=True)
+    for label, item, text in (("goal", goal_item, goal), ("issue", issue_item, issue)):
+        warning = edit_text(item, text)
+        if warning:
+            warnings.append(f"{field_label(label)}: {warning}")
     edited = base.model_copy(
         update={
             "title": title.strip(),
             "status": status,
-            "participants": [
-                p.strip() for p in participants.replace(",", "、").split("、") if p.strip()
-            ],
-            "current_state": _merge(current, base.current_state, _stmt),
-            "goal": base.goal.model_copy(update={"text": goal.strip()}),
-            "issue": base.issue.model_copy(update={"text": issue.strip()}),
-            "causes": _merge(causes, base.causes, _cause),
-            "measures": apply_roles(_merge(measures, base.measures, _measure), roles),
-            "effects": _merge(effects, base.effects, _stmt),
-            "indicators": _merge(indicators, base.indicators, _indicator),
+            "participants": split_participants(participants),
+            "current_state": _merge(current, base.current_state, "current_state", _stmt, warnings),
+            "goal": goal_item,
+            "issue": issue_item,
+            "causes": _merge(causes, base.causes, "causes", _cause, warnings),
+            "measures": apply_roles(
+                _merge(measures, base.measures, "measures", _measure, warnings), roles
+            ),
+            "effects": _merge(effects, base.effects, "effects", _stmt, warnings),
+            "indicators": _merge(indicators, base.indicators, "indicators", _indicator, warnings),
             "internal_notes": notes,
         }
     )
-    return IssueSheet.model_validate(edited.model_dump()), author.strip(), message.strip()
+    return SheetEdit(
+        sheet=IssueSheet.model_validate(edited.model_dump()),
+        author=author.strip(),
+        message=message.strip(),
+        warnings=warnings,
+    )
 
 
 def _indicator_frame(sheet: IssueSheet) -> pd.DataFrame:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from facilitator.ui.components import sheet_state
-from facilitator.ui.components.common import get_searcher, get_settings, mode_caption, sheet_store
+from facilitator.ui.components.common import (
+    flash,
+    get_searcher,
+    get_settings,
+    mode_caption,
+    sheet_store,
+)
 from facilitator.ui.components.sheet_editor import MODE_LABELS, edit_form, status_steps
 from facilitator.ui.components.sheet_panels import (
     conflict_view,
@@ -54,9 +60,11 @@ def render() -> None:
             on_change="rerun",
         )
         with edit_tab:
-            submitted = edit_form(sheet, key=f"ed{sheet_state.nonce()}")
-            if submitted is not None:
-                sheet_state.save(store, *submitted)
+            edit = edit_form(sheet, key=f"ed{sheet_state.nonce()}")
+            if edit is not None:
+                if sheet_state.save(store, edit.sheet, edit.author, edit.message):
+                    for warning in edit.warnings:
+                        flash("warning", warning)
                 st.rerun()
         with history_tab:
             history_view(store, sheet)

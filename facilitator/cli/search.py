@@ -1,0 +1,226 @@
+"""Index and search commands: ``info``, ``ingest``, ``bootstrap``, ``search``, ``chunk``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from facilitator.cli.root import echo_json, settings
+from facilitator.errors import FacilitatorError, InputError
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="JSON で出力")
+def info(as_json: bool) -> None:
+    """有効な設定（データの場所・埋め込みモデル・LLM）と索引の状態を表示."""
+    from facilitator.search.index import IndexStore
+
+    s = settings()
+    data: dict[str, Any] = {
+        "data_dir": str(s.data_dir),
+        "corpus_dir": str(s.corpus_dir),
+        "embedding_model": s.embedding_model,
+        "reranker_model": s.reranker_model,
+        "llm_model": s.llm_model,
+        "llm_base_url": s.llm_base_url,
+        "chroma": f"{s.chroma_host}:{s.chroma_port}" if s.chroma_host else "embedded",
+    }
+    try:
+        data["index"] = IndexStore(s).meta
+    except FacilitatorError as exc:
+        data["index"] = None
+        data["index_message"] = str(exc)
+    if as_json:
+        echo_json(data)
+    else:
+        for key, value in data.items():
+            click.echo(f"{key}: {value}")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--title", help="追加する資料の題名（1ファイルのときのみ）")
+@click.option("--json", "as_json", is_flag=True, help="JSON で出力")
+def ingest(paths: tuple[Path, ...], title: str | None, as_json: bool) -> None:
+    """索引を作成・更新する。PATHS を渡すとその .txt / .pdf を資料として追加してから作り直す.
+
+    変更のない文書のベクトルはキャッシュから再利用されます。
+    """
+    from facilitator.corpus.documents import add_document
+    from facilitator.search.index import build_index
+
+    s = settings()
+    if title and len(paths) != 1:
+        raise InputError("--title はファイルを1つだけ指定したときに使えます。")
+    added = []
+    for path in paths:
+        parsed = add_document(s, path, title=title)
+        added.append(
+            {
+                "doc_id": parsed.document.doc_id,
+                "title": parsed.document.title,
+                "chunks": len(parsed.chunks),
+            }
+        )
+
+    def progress(stage: str, i: int, n: int) -> None:
+        if not as_json and stage == "embed":
+            click.echo(f"\rベクトル化 {i}/{n}", nl=False, err=True)
+
+    report = build_index(s, progress=progress)
+    if as_json:
+        echo_json({**report.model_dump(), "added": added})
+    else:
+        click.echo("", err=True)
+        for a in added:
+            click.echo(f"追加: {a['title']}（{a['doc_id']}、{a['chunks']} チャンク）")
+        click.echo(
+            f"索引 {report.index_version}: {report.documents} 文書, {report.chunks} チャンク, "
+            f"新規ベクトル化 {report.embedded}, キャッシュ {report.cached}, {report.seconds} 秒"
+            f"（{report.embedder}）"
+        )
+
+
+@click.command()
+def bootstrap() -> None:
+    """初回起動の準備: 索引がなければ作成し、報告データがなければ架空のサンプルを読み込む."""
+    from facilitator.search.index import index_is_current
+
+    s = settings()
+    if index_is_current(s):
+        click.echo("索引: 最新です。")
+    else:
+        click.echo("索引を作成しています（初回は1〜2分かかります）…")
+        from facilitator.search.index import build_index
+
+        report = build_index(s)
+        click.echo(f"索引: {report.chunks} チャンク（{report.seconds} 秒）")
+    from facilitator.reports import SYNTHETIC_LABEL, load_sample
+
+    if load_sample(s):
+        click.echo(f"報告データ: 【{SYNTHETIC_LABEL}】架空県のサンプルを読み込みました。")
+    else:
+        click.echo("報告データ: 取り込み済みです。")
+
+
+def _filters(
+    theme: str | None,
+    tag: str | None,
+    category: str | None,
+    prefecture: str | None,
+    kind: str | None,
+) -> Any:
+    from facilitator.search.searcher import SearchFilters
+
+    return SearchFilters(
+        theme=theme, tag=tag, category=category, prefecture=prefecture, doc_kind=kind
+    )
+
+
+@click.command()
+@click.argument("query", required=False)
+@click.option("--k", default=10, show_default=True, help="表示件数")
+@click.option("--theme", help="テーマ: ichigo / jikangai / nyutaiin / zaitaku / kaigo")
+@click.option("--tag", help="注目タグ（例: 在宅医療、休日夜間・24時間対応）")
+@click.option("--category", help="分類: 診療所 / 病院 / 地域の連携 / 参考事例")
+@click.option("--prefecture", help="都道府県（例: 千葉県）")
+@click.option("--kind", type=click.Choice(["guideline", "casebook", "local"]), help="資料の種類")
+@click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "lexical", "dense"]),
+    default="hybrid",
+    show_default=True,
+    help="検索方式",
+)
+@click.option(
+    "--queries",
+    type=click.Path(exists=True, path_type=Path),
+    help="1行1件の質問ファイル（JSON Lines で順に出力）",
+)
+@click.option("--json", "as_json", is_flag=True, help="JSON で出力")
+def search(
+    query: str | None,
+    k: int,
+    theme: str | None,
+    tag: str | None,
+    category: str | None,
+    prefecture: str | None,
+    kind: str | None,
+    mode: str,
+    queries: Path | None,
+    as_json: bool,
+) -> None:
+    """事例・ガイドラインを検索する（語彙検索とベクトル検索の融合）.
+
+    JSON: {query, mode, confident, hits: [{chunk_id, doc_title, locator, case_id, text, score}]}
+    """
+    from facilitator.search.searcher import Searcher
+
+    if queries is None and not (query and query.strip()):
+        raise InputError("検索語が空です。質問や語句を入力してください。")
+    filters = _filters(theme, tag, category, prefecture, kind)
+    searcher = Searcher(settings())
+    if queries is not None:
+        lines = _read_queries(queries)
+        for line in lines:
+            echo_json(searcher.search(line, k=k, filters=filters, mode=mode).model_dump())
+        return
+    result = searcher.search(query or "", k=k, filters=filters, mode=mode)
+    if as_json:
+        echo_json(result.model_dump())
+        return
+    if not result.confident:
+        click.echo(
+            "※ 質問に十分に当てはまる資料は見つかりませんでした（参考として近いものを表示）。"
+        )
+    for i, hit in enumerate(result.hits, 1):
+        click.echo(f"{i}. [{hit.score:.4f}] {hit.doc_title} / {hit.locator}  ({hit.chunk_id})")
+        for sentence in hit.highlights or [hit.text[:120]]:
+            click.echo(f"    {sentence}")
+
+
+def _read_queries(path: Path) -> list[str]:
+    """One query per line; a line may also be a JSON string or {"query": ...}."""
+    out: list[str] = []
+    text = path.read_text(encoding="utf-8-sig")
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith(("{", '"')):
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path} {n}行目: JSON として読めません: {exc.msg}") from exc
+            line = value.get("query", "") if isinstance(value, dict) else str(value)
+        out.append(line)
+    return out
+
+
+@click.command()
+@click.argument("chunk_id")
+@click.option("--json", "as_json", is_flag=True, help="JSON で出力")
+def chunk(chunk_id: str, as_json: bool) -> None:
+    """チャンクの本文・所在・メタデータを表示する."""
+    from facilitator.search.index import IndexStore
+
+    c = IndexStore(settings()).chunk(chunk_id)
+    if as_json:
+        echo_json(
+            {
+                "chunk_id": c.chunk_id,
+                "doc_id": c.doc_id,
+                "doc_title": c.doc_title,
+                "doc_kind": str(c.doc_kind),
+                "case_id": c.case_id,
+                "locator": c.locator.label(),
+                "location": c.locator.model_dump(),
+                "text": c.text,
+                "metadata": c.metadata,
+            }
+        )
+        return
+    click.echo(f"{c.doc_title} / {c.locator.label()}\n\n{c.text}")
