@@ -22,6 +22,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.support
+
 from facilitator.errors import FacilitatorError
 from facilitator.export import (
     MeetingInfo,
@@ -34,9 +36,9 @@ from facilitator.export import (
     to_docx,
     to_xlsx,
 )
-from facilitator.export.example import example_sheet
-from facilitator.export.office import convert_to_pdf, libreoffice_binary
 from facilitator.sheets.model import SheetStatus
+from tests.support.example_sheet import example_sheet
+from tests.support.office import convert_to_pdf, libreoffice_binary
 
 ROOT = Path(__file__).resolve().parent
 

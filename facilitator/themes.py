@@ -67,7 +67,7 @@ def parse_theme(value: str | None, *, allow_free: bool = False) -> str:
     if key in choices:
         return key
     for theme in choices:
-        if text in (THEME_LABELS[theme], THEME_SHORT[theme]):
+        if text in (normalize_query(THEME_LABELS[theme]), normalize_query(THEME_SHORT[theme])):
             return theme
     listed = (
         f"{' / '.join(choices)} のいずれかを指定してください"

@@ -1,24 +1,46 @@
-"""Every test gets its own data folder and runs offline.
+"""Every test runs offline, without the user's ``FACILITATOR_*`` settings, in its own data folder.
 
 The real index (embedded default model) is built once per session and shared
-read-only through ``built``; tests that change data use ``built_copy``.
+read-only through ``built``; tests that change data use ``built_copy``. Fixtures for
+the drafting and app tests live in ``tests/support`` and are registered here.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from facilitator.settings import PROJECT_ROOT, Settings
 
+pytest_plugins = ["tests.support.drafting_fixtures", "tests.support.app_fixtures"]
+pytest.register_assert_rewrite("tests.support")
+
+OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_user_settings() -> Iterator[None]:
+    """Session fixtures (the shared index) are built without the user's settings too."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in [n for n in os.environ if n.startswith("FACILITATOR_")]:
+            mp.delenv(name)
+        for name, value in OFFLINE.items():
+            mp.setenv(name, value)
+        yield
+
 
 @pytest.fixture(autouse=True)
-def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
-    monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads or writes the user's data folder, whatever it sets up."""
+    for name in [n for n in os.environ if n.startswith("FACILITATOR_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("FACILITATOR_DATA_DIR", str(tmp_path / "data"))
+    for name, value in OFFLINE.items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture

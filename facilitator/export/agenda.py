@@ -18,7 +18,7 @@ from facilitator.errors import InputError
 from facilitator.export.common import STEPS, UNBACKED_MARK, figure_text
 from facilitator.export.documents import md_table
 from facilitator.export.docx_util import add_table, new_document
-from facilitator.export.xlsx import (
+from facilitator.export.xlsx_style import (
     BORDER,
     FILL_LABEL,
     WRAP,

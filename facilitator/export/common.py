@@ -22,6 +22,8 @@ from facilitator.sheets.model import (
 from facilitator.themes import THEME_SHORT
 
 UNBACKED_MARK = "（根拠なし）"
+FONT_NAME = "游ゴシック"
+"""Japanese font of every Word and Excel file we write."""
 
 
 # The council cycle of the guideline (協議の進め方 ①〜⑥).

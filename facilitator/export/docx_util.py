@@ -12,9 +12,8 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from facilitator.export.common import UNBACKED_MARK
+from facilitator.export.common import FONT_NAME, UNBACKED_MARK
 
-FONT_NAME = "游ゴシック"
 UNBACKED_COLOR = RGBColor(0xC0, 0x50, 0x00)
 
 

@@ -23,7 +23,7 @@ from facilitator.export.common import (
 )
 from facilitator.export.documents import md_table
 from facilitator.export.docx_util import add_notes, add_statement, add_table, new_document
-from facilitator.export.xlsx import (
+from facilitator.export.xlsx_style import (
     BORDER,
     FILL_LABEL,
     WRAP,

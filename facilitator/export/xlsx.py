@@ -10,15 +10,11 @@ importer which field a row is, so coordinators may reorder, insert or delete row
 from __future__ import annotations
 
 import hashlib
-import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -28,13 +24,23 @@ from facilitator.export.common import (
     UNBACKED_MARK,
     CitationNumbers,
     citation_source,
-    display_width,
     figure_text,
     is_synthetic,
     roles_text,
     sheet_heading,
     statement_line,
     verification_text,
+)
+from facilitator.export.xlsx_style import (
+    BORDER,
+    FILL_LABEL,
+    FILL_READONLY,
+    FILL_UNBACKED,
+    WRAP,
+    cell_font,
+    page_setup,
+    row_height,
+    write_header,
 )
 from facilitator.reports.models import SYNTHETIC_TAG
 from facilitator.sheets.model import STATUS_ORDER, IssueSheet, Statement
@@ -47,7 +53,6 @@ CITES_SHEET = "出典"
 JSON_PART = 30_000  # an Excel cell holds at most 32,767 characters
 CELL_LIMIT = 32_000
 TRUNCATED_MARK = "…（Excel の文字数上限のため省略。全文はアプリで確認・編集してください）"
-FONT_NAME = "游ゴシック"
 
 # Issue worksheet columns: (header, width). The last one is the hidden row key.
 COLUMNS: list[tuple[str, float]] = [
@@ -103,16 +108,6 @@ CITE_COL = {
 }
 
 YES_NO = {True: "採用", False: "不採用"}
-
-_THIN = Side(style="thin", color="999999")
-BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-FILL_HEADER = PatternFill("solid", fgColor="D9E1F2")
-FILL_LABEL = PatternFill("solid", fgColor="EDF2F9")
-FILL_UNBACKED = PatternFill("solid", fgColor="FCE4D6")
-FILL_READONLY = PatternFill("solid", fgColor="F2F2F2")
-WRAP = Alignment(wrap_text=True, vertical="top")
-WRAP_CENTER = Alignment(wrap_text=True, vertical="top", horizontal="center")
-
 
 @dataclass
 class Row:
@@ -249,66 +244,6 @@ def worksheet_titles(sheets: list[IssueSheet]) -> list[str]:
             title = title[:28] + f"_{len(out)}"
         out.append(title)
     return out
-
-
-def row_height(values: Iterable[tuple[str, float]], font_pt: float = 10) -> float:
-    """Wrapped-text height estimate, so LibreOffice and Excel both show every line."""
-    lines = 1
-    for text, width in values:
-        if not text:
-            continue
-        usable = max(width - 1.5, 1)
-        n = sum(max(1, math.ceil(display_width(p) / usable)) for p in text.split("\n"))
-        lines = max(lines, n)
-    return round(lines * font_pt * 1.65 + 4, 1)  # 游ゴシック in Excel needs ~1.65 em a line
-
-
-def cell_font(**kw: object) -> Font:
-    """The workbook font (Japanese) at 10 pt unless given."""
-    return Font(name=FONT_NAME, size=kw.pop("size", 10), **kw)
-
-
-def page_setup(
-    ws: Worksheet,
-    *,
-    title_rows: str,
-    last_col: int,
-    last_row: int,
-    header: str,
-    footer: str,
-    landscape: bool = True,
-) -> None:
-    """A4, fit to one page wide, repeated header row, margins, header and footer."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.print_title_rows = title_rows
-    ws.print_area = f"A1:{get_column_letter(last_col)}{max(last_row, 1)}"
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.7
-    ws.page_margins.header = ws.page_margins.footer = 0.3
-    ws.oddHeader.center.text = header.replace("&", "&&")
-    ws.oddHeader.center.size = 9
-    ws.oddFooter.left.text = footer.replace("&", "&&")
-    ws.oddFooter.left.size = 8
-    ws.oddFooter.right.text = "&P / &N"
-    ws.oddFooter.right.size = 8
-
-
-def write_header(
-    ws: Worksheet, row: int, columns: list[tuple[str, float]], hide_last: bool = True
-) -> None:
-    """Bold shaded header cells and column widths; the last (key) column hidden."""
-    for c, (name, width) in enumerate(columns, 1):
-        cell = ws.cell(row=row, column=c, value=name)
-        cell.font, cell.fill, cell.border = cell_font(bold=True), FILL_HEADER, BORDER
-        cell.alignment = WRAP_CENTER
-        ws.column_dimensions[get_column_letter(c)].width = width
-    if hide_last:
-        ws.column_dimensions[get_column_letter(len(columns))].hidden = True
 
 
 def write_issue_worksheet(ws: Worksheet, sheet: IssueSheet, numbers: CitationNumbers) -> None:

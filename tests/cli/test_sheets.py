@@ -16,8 +16,6 @@ from facilitator.cli.root import cli
 from facilitator.errors import InputError, NotFoundError
 from facilitator.settings import PROJECT_ROOT, Settings
 
-pytest_plugins = ["tests.fixtures_drafting"]
-
 CITATION_KEYS = {"chunk_id", "quote", "locator", "verified"}
 
 

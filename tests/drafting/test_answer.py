@@ -10,7 +10,6 @@ from facilitator.search.searcher import Searcher, SearchFilters
 from facilitator.settings import Settings
 from facilitator.sheets.model import Citation
 
-pytest_plugins = ["tests.fixtures_drafting"]
 pytestmark = pytest.mark.slow
 
 NIGHT = "夜間の輪番が組めない地域で何をしている？"

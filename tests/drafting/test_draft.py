@@ -16,8 +16,6 @@ from facilitator.settings import Settings
 from facilitator.sheets.model import Citation, IssueSheet, Statement
 from facilitator.sheets.store import SheetStore
 
-pytest_plugins = ["tests.fixtures_drafting"]
-
 
 def _comparable(sheet: IssueSheet) -> dict:
     data = sheet.model_dump(mode="json", exclude={"sheet_id"})

@@ -285,6 +285,23 @@ def test_valid_output_gives_verified_sheet(hits: list[SearchHit]) -> None:
     assert set(sheet.unbacked_fields()) == {"goal", "causes[0]", "effects[0]"}
 
 
+def test_a_model_handed_in_is_recorded_by_its_own_name_not_the_configured_one(
+    hits: list[SearchHit],
+) -> None:
+    finding = make_finding()
+    settings = Settings(llm_model="openai:configured-elsewhere")
+    out = draft_sheet_with_llm(
+        area=AREA,
+        theme="zaitaku",
+        findings=[finding],
+        hits=hits,
+        settings=settings,
+        model=fake(good_draft(finding)),
+    )
+    assert out.sheet is not None and out.llm_model == "RecordingFake"
+    assert out.sheet.provenance.llm_model == "RecordingFake"
+
+
 def test_wrong_chunk_id_is_sent_back_once_then_dropped_and_unbacked(hits: list[SearchHit]) -> None:
     bad = good_draft(make_finding())
     bad["issue"] = statement(

@@ -37,7 +37,6 @@ from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings
 
 pytestmark = pytest.mark.integration
-pytest_plugins = ["tests.fixtures_drafting"]
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "gemma-3-270m"

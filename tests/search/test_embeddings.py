@@ -10,7 +10,7 @@ from facilitator.search.embeddings import (
     embed_passages_cached,
     load_embedder,
 )
-from tests.tiny_models import build_tiny_sentence_transformer
+from tests.support.tiny_models import build_tiny_sentence_transformer
 
 TEXTS = ["夜間の輪番制を組んだ", "在宅医療と看取り", "学校保健"]
 

@@ -182,7 +182,7 @@ def test_rrf_fusion_option_gives_rank_based_scores(built: Settings) -> None:
 
 def test_a_configured_cross_encoder_reorders_the_head(built: Settings, tmp_path: Path) -> None:
     from facilitator.search.rerank import RERANK_DEPTH, Reranker
-    from tests.tiny_models import build_tiny_cross_encoder
+    from tests.support.tiny_models import build_tiny_cross_encoder
 
     store = IndexStore(built)
     folder = build_tiny_cross_encoder(tmp_path, "".join(c.text for c in store.chunks))

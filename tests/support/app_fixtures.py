@@ -1,6 +1,6 @@
 """Fixtures for the app tests: a data folder with the real index and the 架空 sample loaded.
 
-Load with ``pytest_plugins = ["tests.fixtures_app"]``. ``app_data`` is prepared once per
+Registered by tests/conftest.py. ``app_data`` is prepared once per
 session from conftest's ``built`` index; ``app_env`` gives each test its own copy and
 points FACILITATOR_DATA_DIR at it, so tests that save sheets or import files stay apart.
 """

@@ -1,6 +1,6 @@
 """Shared session fixtures for the drafting tests: the real index plus the 架空データ sample.
 
-Imported by the drafting test modules (``from tests.fixtures_drafting import …``). The
+Imported by the drafting test modules (``from tests.support.drafting_fixtures import …``). The
 data folder is a copy of the session index ``built`` with the sample report data loaded,
 so the shared index stays untouched.
 """

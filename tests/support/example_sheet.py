@@ -1,8 +1,7 @@
-"""A realistic example issue sheet (synthetic area, labelled so) for previews and checks.
+"""A realistic example issue sheet (synthetic area, labelled so) for tests and checks.
 
-Used by ``bench/check_exports.py`` and handy in the app for showing what an export
-looks like before any sheet has been drafted. Its figures are from the synthetic
-sample dataset and say so.
+Used by the app and export tests and by ``bench/check_exports.py``. Its figures are
+from the synthetic sample dataset and say so.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """Convert exported Office files to PDF with LibreOffice (headless).
 
 The exports must open in real office software, not just in openpyxl/python-docx; the
-validity check (``bench/check_exports.py``) and the integration test use this, and it
-doubles as a PDF export where LibreOffice is installed.
+validity check (``bench/check_exports.py``) and the export tests use this.
 """
 
 from __future__ import annotations

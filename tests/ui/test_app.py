@@ -6,19 +6,15 @@ import io
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
-pytest.register_assert_rewrite("tests.fixtures_app")
-pytest_plugins = ["tests.fixtures_app"]
-
-from openpyxl import load_workbook  # noqa: E402
-
-from facilitator.export import to_xlsx  # noqa: E402
-from facilitator.export.example import example_sheet  # noqa: E402
-from facilitator.settings import PROJECT_ROOT, Settings  # noqa: E402
-from facilitator.sheets.model import SheetStatus  # noqa: E402
-from facilitator.sheets.store import SheetStore  # noqa: E402
-from facilitator.ui.components import exports  # noqa: E402
-from tests.fixtures_app import PAGES, open_page, point_app_at, texts  # noqa: E402
+from facilitator.export import to_xlsx
+from facilitator.settings import PROJECT_ROOT, Settings
+from facilitator.sheets.model import SheetStatus
+from facilitator.sheets.store import SheetStore
+from facilitator.ui.components import exports
+from tests.support.app_fixtures import PAGES, open_page, point_app_at, texts
+from tests.support.example_sheet import example_sheet
 
 pytestmark = pytest.mark.slow  # every test uses the real index built by the session fixture
 

@@ -20,10 +20,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.register_assert_rewrite("tests.fixtures_app")
-pytest_plugins = ["tests.fixtures_app"]
-
-from facilitator.settings import PROJECT_ROOT, Settings  # noqa: E402
+from facilitator.settings import PROJECT_ROOT, Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -1,0 +1,3 @@
+"""Fixtures of the CLI tests."""
+
+from tests.export.builders import saved, store  # noqa: F401

@@ -1,0 +1,1 @@
+"""Helpers the tests and benches share: an example sheet, tiny models, LibreOffice."""
