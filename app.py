@@ -30,14 +30,10 @@ pages = {
             icon=":material/edit_note:",
             url_path="sheet",
         ),
-        st.Page(
-            f"{UI}/export.py", title="出力", icon=":material/download:", url_path="export"
-        ),
+        st.Page(f"{UI}/export.py", title="出力", icon=":material/download:", url_path="export"),
     ],
     "協議中": [
-        st.Page(
-            f"{UI}/search.py", title="事例検索", icon=":material/search:", url_path="search"
-        ),
+        st.Page(f"{UI}/search.py", title="事例検索", icon=":material/search:", url_path="search"),
         st.Page(
             f"{UI}/meeting.py",
             title="協議中の質問",

@@ -152,7 +152,10 @@ def _print_area(s: AreaSummary, themes: tuple[str, ...]) -> None:
     "--area", default=None, help="市町村・二次医療圏・都道府県のコードまたは名称（省略時はすべて）"
 )
 @click.option(
-    "--theme", type=click.Choice(list(COUNCIL_THEMES)), default=None, help="テーマ（省略時は5つすべて）"
+    "--theme",
+    type=click.Choice(list(COUNCIL_THEMES)),
+    default=None,
+    help="テーマ（省略時は5つすべて）",
 )
 @click.option("--year", type=int, default=None, help="報告年（省略時は最新）")
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力（指標・所見・出典）")

@@ -262,5 +262,3 @@ def run_with_repair(
     return ModelRun(
         None, second.raw or first.raw, notes, f"LLM の出力を読み取れませんでした（{reason}）"
     )
-
-

@@ -19,9 +19,7 @@ from facilitator.sheets.citations import verify_citation
 from facilitator.sheets.model import Citation, FigureRef
 from facilitator.text import normalize_query
 
-NOT_RETRIEVED = (
-    "この下書きのために検索された資料ではありません（今回渡された passage の id だけを引用できます）"
-)
+NOT_RETRIEVED = "この下書きのために検索された資料ではありません（今回渡された passage の id だけを引用できます）"
 _CASE_RE = re.compile(r"(事例|参考)\s*(\d+)")
 
 

@@ -324,5 +324,3 @@ def gather_context(request: DraftRequest, settings: Settings, searcher: Searcher
         embedder=searcher.embedder.name,
         store=store,
     )
-
-

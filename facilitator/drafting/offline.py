@@ -59,7 +59,9 @@ def _clean(sentence: str) -> str:
     return _BULLET_RE.sub("", sentence).strip()
 
 
-def cite(chunks: Mapping[str, Chunk], chunk_id: str | None, preferred: str | None) -> Citation | None:
+def cite(
+    chunks: Mapping[str, Chunk], chunk_id: str | None, preferred: str | None
+) -> Citation | None:
     """A citation of ``chunk_id`` quoting ``preferred`` if it is verbatim, else its longest sentence.
 
     A proposal: the draft's citations are verified together when it is finalized.
@@ -158,7 +160,10 @@ def current_state(context: DraftContext) -> list[Statement]:
 
 
 def goal(
-    context: DraftContext, ex: ExampleSheet, chunks: Mapping[str, Chunk], footnotes: Collection[int] = ()
+    context: DraftContext,
+    ex: ExampleSheet,
+    chunks: Mapping[str, Chunk],
+    footnotes: Collection[int] = (),
 ) -> Statement:
     return Statement(
         text=_with_area(context.area.name, display_text(ex.goal, footnotes), "において"),
@@ -167,7 +172,10 @@ def goal(
 
 
 def issue(
-    context: DraftContext, ex: ExampleSheet, chunks: Mapping[str, Chunk], footnotes: Collection[int] = ()
+    context: DraftContext,
+    ex: ExampleSheet,
+    chunks: Mapping[str, Chunk],
+    footnotes: Collection[int] = (),
 ) -> Statement:
     """課題: the user's problem or the example's, in the area, with the key local figure."""
     area = context.area.name
@@ -195,7 +203,9 @@ def issue(
     )
 
 
-def causes(ex: ExampleSheet, chunks: Mapping[str, Chunk], footnotes: Collection[int] = ()) -> list[Cause]:
+def causes(
+    ex: ExampleSheet, chunks: Mapping[str, Chunk], footnotes: Collection[int] = ()
+) -> list[Cause]:
     return [
         Cause(
             text=display_text(c.text, footnotes),
@@ -207,7 +217,10 @@ def causes(ex: ExampleSheet, chunks: Mapping[str, Chunk], footnotes: Collection[
 
 
 def guideline_measure(
-    item: SheetItem, context: DraftContext, chunks: Mapping[str, Chunk], footnotes: Collection[int] = ()
+    item: SheetItem,
+    context: DraftContext,
+    chunks: Mapping[str, Chunk],
+    footnotes: Collection[int] = (),
 ) -> Measure:
     """方策 from the example sheet. 「事例集 P.n」 stays an unresolved note, never a citation.
 
@@ -363,9 +376,9 @@ def indicators(context: DraftContext) -> list[VerificationIndicator]:
             for f in context.findings[:MAX_INDICATORS]
         ]
     d = load_dictionary(context.request.year)
-    items = [it for it in d.by_function(THEME_FUNCTIONS[context.theme]) if it.decides or it.starred][
-        :MAX_INDICATORS
-    ]
+    items = [
+        it for it in d.by_function(THEME_FUNCTIONS[context.theme]) if it.decides or it.starred
+    ][:MAX_INDICATORS]
     return [
         VerificationIndicator(name=it.name, item_ids=[it.id], target="次回の報告で把握")
         for it in items

@@ -1,7 +1,9 @@
 """Export issue sheets (課題管理シート Excel, Word, Markdown, JSON), public summaries
 (協議の結果の公表シート), meeting agendas (協議の場の進行表), and import edited Excel back.
 
-The CLI (:mod:`facilitator.export_cli`) and the app only call these functions.
+``common``, ``xlsx_style`` and ``docx_util`` are what every writer shares; ``xlsx_import``
+(with ``xlsx_rows``) reads an edited workbook back. The CLI (:mod:`facilitator.cli.export`)
+and the app only call these functions.
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ STEPS: list[tuple[str, str, str]] = [
 
 PUBLISHABLE = (SheetStatus.submitted, SheetStatus.published)
 
+
 class NotPublishableError(FacilitatorError):
     """A public summary was asked for a sheet the council has not yet received."""
 

@@ -109,6 +109,7 @@ CITE_COL = {
 
 YES_NO = {True: "採用", False: "不採用"}
 
+
 @dataclass
 class Row:
     """One row of an issue worksheet; ``editable`` names the columns the importer reads."""

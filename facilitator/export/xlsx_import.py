@@ -5,7 +5,7 @@ applied onto it. Everything is parsed before anything is saved: a cell that cann
 read (an unknown row, an invalid 優先度, a changed read-only cell, a missing metadata
 sheet, an unknown sheet id, a corrupt file) stops the import with a Japanese message
 naming the worksheet and cell, and nothing is stored. A newer version saved meanwhile
-raises :class:`~facilitator.storage.SheetConflictError` carrying both sheets.
+raises :class:`~facilitator.sheets.store.SheetConflictError` carrying both sheets.
 """
 
 from __future__ import annotations

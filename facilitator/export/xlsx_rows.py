@@ -81,7 +81,9 @@ class ParsedWorksheet:
         )
 
 
-def _strip_markers(raw: str, own: list[int], all_numbers: set[int], p: ParsedWorksheet, ref: str) -> str:
+def _strip_markers(
+    raw: str, own: list[int], all_numbers: set[int], p: ParsedWorksheet, ref: str
+) -> str:
     """Remove our note markers and the 「（根拠なし）」 mark from an edited text cell."""
     text = raw.replace(UNBACKED_MARK, "")
 
@@ -318,5 +320,3 @@ def _editable(name: str) -> set[str]:
         "measures": {"text", "side", "priority", "accepted", "note"},
         "indicators": {"text", "side"},
     }.get(name, {"text", "note"})
-
-

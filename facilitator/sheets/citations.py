@@ -90,8 +90,6 @@ def keep_verified(
     out = sheet.model_copy(deep=True)
     problems: list[str] = []
     for path, statement in out.statements():
-        statement.citations, dropped = keep_verified_citations(
-            statement.citations, chunks, allowed
-        )
+        statement.citations, dropped = keep_verified_citations(statement.citations, chunks, allowed)
         problems += [f"{path}: {p}" for p in dropped]
     return out, problems

@@ -1,1 +1,1 @@
-"""Streamlit pages. The only place in the package that imports streamlit."""
+"""The Streamlit app: ``pages/`` and ``components/``. The only package that imports streamlit."""

@@ -568,7 +568,9 @@ def test_answer_with_nothing_verifiable_says_so(poisoned: list[SearchHit]) -> No
 
 
 def out_messages_user(hits: list[SearchHit]) -> str:
-    return str(prompting.build_answer_messages("質問", hits, load_prompt("answer_question"))[1].content)
+    return str(
+        prompting.build_answer_messages("質問", hits, load_prompt("answer_question"))[1].content
+    )
 
 
 def test_answer_without_hits_does_not_call_the_model() -> None:

@@ -44,7 +44,12 @@ CHUNKS = {CHUNK.chunk_id: CHUNK}
         (CHUNK.chunk_id, "在宅当番医の輪番を地区ごとに組み直した", None, None),
         (CHUNK.chunk_id, "夜間の往診は医師会が調整する", {CHUNK.chunk_id}, None),
         (CHUNK.chunk_id, "ＡＣＰ研修を含む", None, None),  # typed full-width: NFKC
-        ("casebook-2022:jirei-99:detail-1", "在宅当番医の輪番を地区ごとに", None, "索引にありません"),
+        (
+            "casebook-2022:jirei-99:detail-1",
+            "在宅当番医の輪番を地区ごとに",
+            None,
+            "索引にありません",
+        ),
         (CHUNK.chunk_id, "在宅当番医の輪番を地区ごとに", {"other"}, "検索された資料ではありません"),
         (CHUNK.chunk_id, "輪番", None, f"{MIN_QUOTE_CHARS}文字以上"),
         (CHUNK.chunk_id, "在宅当番医の輪番を市ごとに組み直した", None, "本文にありません"),
@@ -82,7 +87,9 @@ def test_locator_title_and_case_come_from_the_index_not_the_proposer() -> None:
 
 
 def test_a_citation_marked_verified_by_someone_else_is_checked_again() -> None:
-    forged = Citation(chunk_id=CHUNK.chunk_id, quote="資料にない文章を引用したつもり", verified=True)
+    forged = Citation(
+        chunk_id=CHUNK.chunk_id, quote="資料にない文章を引用したつもり", verified=True
+    )
     assert not verify_citation(forged, CHUNKS).verified
 
 

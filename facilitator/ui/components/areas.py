@@ -6,8 +6,7 @@ import streamlit as st
 
 from facilitator.reports import Area, list_areas, load_sample
 from facilitator.settings import Settings
-from facilitator.themes import THEME_LABELS
-from facilitator.ui.components.widgets import COUNCIL_THEMES
+from facilitator.themes import COUNCIL_THEMES, THEME_LABELS
 
 CONTEXT_AREA = "ctx_area"  # the area code chosen last, shared between pages
 CONTEXT_THEME = "ctx_theme"

@@ -16,6 +16,7 @@ from facilitator import export as ex
 from facilitator.errors import FacilitatorError
 from facilitator.sheets.model import IssueSheet
 from facilitator.sheets.store import SheetConflictError, SheetStore
+from facilitator.themes import THEME_SHORT
 from facilitator.ui.components import sheet_state
 from facilitator.ui.components.common import flash, show_error
 from facilitator.ui.components.uploads import saved_uploads
@@ -35,7 +36,7 @@ def stem(sheets: list[IssueSheet], kind: str) -> str:
     """File name stem: 課題管理シート_県都市_在宅医療 or 課題管理シート_3件."""
     if len(sheets) == 1:
         s = sheets[0]
-        return f"{kind}_{s.area.name}_{ex.common.THEME_SHORT.get(s.theme, s.theme)}_版{s.version}"
+        return f"{kind}_{s.area.name}_{THEME_SHORT.get(s.theme, s.theme)}_版{s.version}"
     return f"{kind}_{len(sheets)}件_{date.today():%Y%m%d}"
 
 

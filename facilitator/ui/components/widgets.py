@@ -8,14 +8,13 @@ import re
 import pandas as pd
 import streamlit as st
 
-from facilitator.search.hits import SearchHit, SearchResult
+from facilitator.search.hits import SearchHit, SearchResult, group_key, group_label
 from facilitator.search.index import IndexStore
 from facilitator.search.searcher import Searcher, SearchFilters
 from facilitator.search.similar import similar_cases
-from facilitator.themes import FOCUS_TAGS, THEME_LABELS
+from facilitator.themes import COUNCIL_THEMES, FOCUS_TAGS, THEME_LABELS
 
 CATEGORIES = ["診療所", "病院", "地域の連携", "参考事例"]
-COUNCIL_THEMES = [k for k in THEME_LABELS if k != "free"]
 CASE_VIEW = "case_view"
 SIMILAR = "similar_to"
 EXCERPT_CHARS = 420
@@ -45,10 +44,11 @@ def excerpt(text: str, marks: list[str], width: int = EXCERPT_CHARS) -> str:
 
 
 def group_by_case(hits: list[SearchHit]) -> list[tuple[str, list[SearchHit]]]:
-    """Keep rank order; hits of the same case (or document) go together."""
+    """Keep rank order; hits of the same precedent (case, survey answer) or document go
+    together, by the same rule as meeting answers and drafting."""
     groups: dict[str, list[SearchHit]] = {}
     for h in hits:
-        groups.setdefault(h.case_id or h.doc_title, []).append(h)
+        groups.setdefault(group_key(h), []).append(h)
     return list(groups.items())
 
 
@@ -94,7 +94,9 @@ def filter_row(prefix: str, prefectures: list[str]) -> dict[str, str | None]:
 
 def group_title(hits: list[SearchHit]) -> str:
     first = hits[0]
-    return f"{first.case_id} {first.case_name or ''}".strip() if first.case_id else first.doc_title
+    if first.case_id:
+        return f"{first.case_id} {first.case_name or ''}".strip()
+    return group_label(first)[0]
 
 
 def passage(

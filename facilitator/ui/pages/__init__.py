@@ -1,0 +1,1 @@
+"""One module per app page, each a short ``render()`` that lays out components."""
