@@ -1,4 +1,4 @@
-"""The sheet model and its storage: versions, conflicts, restore, and how figures read."""
+"""Sheet storage: versions, conflicts, restore."""
 
 from __future__ import annotations
 
@@ -8,28 +8,8 @@ import pytest
 
 from facilitator.errors import NotFoundError
 from facilitator.settings import Settings
-from facilitator.sheets.model import AreaRef, IssueSheet, Statement, VerificationIndicator
+from facilitator.sheets.model import AreaRef, IssueSheet, Statement
 from facilitator.sheets.store import SheetConflictError, SheetStore
-
-
-@pytest.mark.parametrize(
-    ("baseline", "unit", "text"),
-    [
-        (41.5, "%", "41.5%"),
-        (17.0, "施設", "17施設"),
-        (3.0, "市町村", "3市町村"),
-        (1234.0, "施設", "1,234施設"),
-        (6.0, "65歳以上人口1万人当たり", "6.0（65歳以上人口1万人当たり）"),
-        (0.8, "75歳以上人口1万人当たり", "0.8（75歳以上人口1万人当たり）"),
-        (2.5, "", "2.5"),
-        (None, "%", ""),
-    ],
-)
-def test_baseline_reads_as_written_never_glued_to_a_digit_unit(
-    baseline: float | None, unit: str, text: str
-) -> None:
-    indicator = VerificationIndicator(name="x", baseline=baseline, unit=unit)
-    assert indicator.baseline_text == text
 
 
 def _sheet() -> IssueSheet:
