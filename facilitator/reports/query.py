@@ -1,7 +1,7 @@
 """Library entry points for other modules (drafting, app, CLI): areas, indicators, findings.
 
-Every function takes an optional ``settings``; without it the settings are loaded from the
-environment (``facilitator.settings.load_settings``).
+Every function takes the ``settings`` (keyword-only, required): the library never reads the
+environment itself; the caller (app, CLI) loads the settings once and passes them down.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from facilitator.reports.models import (
 )
 from facilitator.reports.perf import paused_gc
 from facilitator.reports.store import ReportStore, open_store
-from facilitator.settings import Settings, load_settings
+from facilitator.settings import Settings
 from facilitator.themes import COUNCIL_THEMES, parse_theme
 
 STATE_NUMBERS = {"有り": 2, "意向有り": 1, "無し": 0, "対象外": -1}
@@ -39,10 +39,6 @@ def _themes(theme: str | None) -> tuple[str, ...]:
     if theme is None or str(theme) in ("", "free", "all"):
         return COUNCIL_THEMES
     return (parse_theme(theme),)
-
-
-def _settings(settings: Settings | None) -> Settings:
-    return settings if settings is not None else load_settings()
 
 
 def _resolve(store: ReportStore, area: str | Area, year: int | None) -> Area:
@@ -122,7 +118,7 @@ def summary(
     theme: str | None = None,
     year: int | None = None,
     *,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> ReportSummary:
     """Indicators and findings for one area (code or name), or for every area with data.
 
@@ -137,7 +133,7 @@ def summary(
         InputError: unknown theme.
     """
     themes = _themes(theme)
-    with open_store(_settings(settings)) as store, paused_gc():
+    with open_store(settings) as store, paused_gc():
         if not store.datasets():
             raise NoReportDataError()
         if area is not None:
@@ -166,14 +162,14 @@ def findings_for(
     theme: str | None = None,
     year: int | None = None,
     *,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> list[Finding]:
     """Citable findings for one area and theme (all five themes if ``theme`` is None)."""
     return summary(area, theme, year, settings=settings).areas[0].findings
 
 
 def area_findings(
-    query: str, theme: str, year: int | None = None, *, settings: Settings | None = None
+    query: str, theme: str, year: int | None = None, *, settings: Settings
 ) -> tuple[Area, list[Finding], str | None]:
     """Resolve an area and read its findings for one theme with one open of the store.
 
@@ -185,7 +181,7 @@ def area_findings(
         AreaNotFoundError / AmbiguousAreaError: the area cannot be resolved.
     """
     themes = _themes(theme)
-    with open_store(_settings(settings)) as store, paused_gc():
+    with open_store(settings) as store, paused_gc():
         area = _resolve(store, query, year)
         try:
             summaries = _pref_summaries(store, area.pref_code, year, themes, area)
@@ -199,23 +195,23 @@ def indicators_for(
     theme: str | None = None,
     year: int | None = None,
     *,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> list[Indicator]:
     """All indicators of one area and theme, with the prefecture value for comparison."""
     return summary(area, theme, year, settings=settings).areas[0].indicators
 
 
-def find_area(query: str, year: int | None = None, *, settings: Settings | None = None) -> Area:
+def find_area(query: str, year: int | None = None, *, settings: Settings) -> Area:
     """Resolve a 市町村, 二次医療圏 or prefecture by code (2/4/5/6 digits) or name."""
-    with open_store(_settings(settings)) as store:
+    with open_store(settings) as store:
         return _resolve(store, query, year)
 
 
 def list_areas(
-    year: int | None = None, *, level: str | None = None, settings: Settings | None = None
+    year: int | None = None, *, level: str | None = None, settings: Settings
 ) -> list[Area]:
     """Every area of the area table valid in ``year`` (prefectures, 二次医療圏, 市町村)."""
-    with open_store(_settings(settings)) as store:
+    with open_store(settings) as store:
         areas = areas_for_year(store, year)
     return [a for a in areas if level is None or a.level == level]
 
@@ -226,7 +222,7 @@ def institutions_for(
     state: str = "意向有り",
     year: int | None = None,
     *,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> list[Institution]:
     """Institutions of an area whose function for ``theme`` is in ``state`` (e.g. 意向有り).
 
@@ -235,7 +231,7 @@ def institutions_for(
     (t,) = _themes(theme)
     if state not in STATE_NUMBERS:
         raise InputError(f"状態「{state}」は不明です（{', '.join(STATE_NUMBERS)}）。")
-    with open_store(_settings(settings)) as store:
+    with open_store(settings) as store:
         a = _resolve(store, area, year)
         y = year or store.latest_year(a.pref_code)
         if y is None:
@@ -243,21 +239,21 @@ def institutions_for(
         return store.institutions(y, a.municipalities, t, STATE_NUMBERS[state])
 
 
-def answers_for(inst_code: str, year: int, *, settings: Settings | None = None) -> list[Answer]:
+def answers_for(inst_code: str, year: int, *, settings: Settings) -> list[Answer]:
     """The stored long-form answers of one institution in one year."""
-    with open_store(_settings(settings)) as store:
+    with open_store(settings) as store:
         return store.answers(year, inst_code)
 
 
-def years(settings: Settings | None = None) -> list[int]:
+def years(*, settings: Settings) -> list[int]:
     """Report years with data."""
-    with open_store(_settings(settings)) as store:
+    with open_store(settings) as store:
         return sorted({d["year"] for d in store.datasets()})
 
 
-def datasets(settings: Settings | None = None) -> list[dict]:
+def datasets(*, settings: Settings) -> list[dict]:
     """What is stored: one row per (year, prefecture) with source file and synthetic flag."""
-    with open_store(_settings(settings)) as store:
+    with open_store(settings) as store:
         return store.datasets()
 
 
@@ -266,12 +262,12 @@ def remove_data(
     year: int | None = None,
     *,
     areas: bool = False,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> int:
     """Delete a prefecture's report data (e.g. the 架空データ, code 99) in one transaction.
 
     With ``areas`` the prefecture's area table goes too (only when no year of it is left).
     Returns the number of institution-years removed.
     """
-    with open_store(_settings(settings)) as store:
+    with open_store(settings) as store:
         return store.remove(pref_code, year, areas)

@@ -6,6 +6,8 @@ states, and a stable id ``rpt-<year>-<area code>-<theme>-<metric>``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from facilitator.reports.compute.indicators import Frame, Values, filter_text
 from facilitator.reports.compute.specs import FUNCTION_PHRASES, RATE_BASES, TAGS
 from facilitator.reports.items import ItemDictionary
@@ -43,6 +45,11 @@ def _n(x: float) -> str:
 
 def _d(x: float) -> str:
     return f"{x:,.1f}"
+
+
+def _listed(names: Sequence[str], most: int) -> str:
+    """The first ``most`` names joined with 、, then ほか if some were left out."""
+    return "、".join(names[:most]) + ("ほか" if len(names) > most else "")
 
 
 class _Builder:
@@ -200,7 +207,7 @@ class _Builder:
         names = self.vals[metric].detail[self.i]  # type: ignore[index]
         k = len(self.area.municipalities)
         if names:
-            listed = "、".join(names[:8]) + ("ほか" if len(names) > 8 else "")
+            listed = _listed(names, 8)
             s = (
                 f"{self.area.name}の{k}市町村のうち{len(names)}市町村（{listed}）"
                 f"には{phrase}がない。"
@@ -215,7 +222,7 @@ class _Builder:
         if int(v.base_n[self.i]) == 0:
             return
         if missing:
-            listed = "、".join(missing[:6]) + ("ほか" if len(missing) > 6 else "")
+            listed = _listed(missing, 6)
             s = (
                 f"{self.area.name}では{listed}について、{what}と報告した医療機関がない"
                 f"（{total}{noun}中{_n(c)}{noun}に対応）。"

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from typing import Any
 
 from facilitator.reports.ingest.collect import (
     ErrorCollector,
-    map_headers,
+    ignored_columns_warning,
+    map_required_headers,
     parse_values,
     synthetic_label,
 )
@@ -21,9 +24,30 @@ from facilitator.reports.ingest.validators import (
     text_parser,
     year_range,
 )
-from facilitator.reports.items import header_key, load_area_columns
+from facilitator.reports.items import AreaColumns, load_area_columns
 from facilitator.reports.models import ImportResult, Municipality
 from facilitator.reports.store import OrphanedMunicipalities, ReportStore
+
+Values = list[Any] | None
+"""Parsed values of an optional column, one per row (None when the file lacks the column)."""
+
+
+@dataclass
+class _AreaColumns:
+    """The parsed columns of one area table; ``ranges`` holds (valid_from, valid_to or None)."""
+
+    mapping: dict[str, int]
+    codes: list[Any]
+    names: list[Any]
+    secs: list[Any]
+    sec_names: list[Any]
+    pref_names: Values
+    pops: list[Any]
+    p65: list[Any]
+    p75: list[Any]
+    types: Values
+    ranges: list[Any]
+    synthetic: bool
 
 
 def import_areas(table: Table, store: ReportStore) -> ImportResult:
@@ -31,12 +55,37 @@ def import_areas(table: Table, store: ReportStore) -> ImportResult:
     t0 = time.perf_counter()
     errors = ErrorCollector(table)
     ac = load_area_columns()
-    mapping, unknown = map_headers(
-        table, ac.header_lookup(), {header_key(h) for h in ac.ignored}, errors
+    mapping, unknown = _map_area_headers(table, ac, errors)
+    cols = _parse_area_columns(table, mapping, errors)
+    _check_area_rows(table, cols, errors)
+    errors.raise_if_any()
+    rows = _municipalities(table, cols)
+    pref_codes = sorted({m.pref_code for m in rows})
+    replaced = _store_areas(store, table, ac, pref_codes, rows, errors)
+    return ImportResult(
+        file=table.file,
+        kind="areas",
+        prefectures=pref_codes,
+        rows=table.n_rows,
+        municipalities=len(rows),
+        replaced=replaced,
+        synthetic=cols.synthetic,
+        encoding=table.encoding,
+        warnings=ignored_columns_warning(unknown),
+        seconds=round(time.perf_counter() - t0, 3),
     )
-    for f in ac.required:
-        if f not in mapping:
-            errors.add(1, None, "", "必須の列がありません。", column=ac.header(f))
+
+
+# validate -----------------------------------------------------------------------------------
+
+
+def _map_area_headers(
+    table: Table, ac: AreaColumns, errors: ErrorCollector
+) -> tuple[dict[str, int], list[str]]:
+    """Map the headers; stop if a required column (or any validity column) is missing."""
+    mapping, unknown = map_required_headers(
+        table, ac.header_lookup(), ac.ignored, ac.required, ac.header, errors
+    )
     if "valid" not in mapping and "valid_from" not in mapping:
         errors.add(
             1,
@@ -46,102 +95,180 @@ def import_areas(table: Table, store: ReportStore) -> ImportResult:
             column=ac.header("valid"),
         )
     errors.raise_if_any()
+    return mapping, unknown
 
-    def get(field: str, parser: Parser) -> list[object] | None:
-        """Parsed values of an optional column (None when the file lacks it)."""
-        return parse_values(table, mapping[field], parser, errors) if field in mapping else None
 
-    codes = get("muni_code", muni_code)
-    names = get("muni_name", required_text("市町村名"))
-    secs = get(
-        "sec_code", lambda r: sec_code(r) if r.strip() else (None, "二次医療圏コードが空欄です。")
-    )
-    sec_names = get("sec_name", required_text("二次医療圏名"))
-    pref_names = get("pref_name", text_parser(max_len=20))
-    pops = get("population", non_negative_int("人口"))
-    p65 = get("pop65", non_negative_int("65歳以上人口"))
-    p75 = get("pop75", non_negative_int("75歳以上人口"))
-    types = get("area_type", text_parser(max_len=40))
-    if "valid" in mapping:
-        ranges = get("valid", year_range)
-    else:
-        starts = get(
-            "valid_from",
-            lambda r: (
-                (None, "有効開始年度が空欄です。")
-                if not r.strip()
-                else optional_year("有効開始年度")(r)
-            ),
-        )
-        ends = get("valid_to", optional_year("有効終了年度")) or [None] * table.n_rows
-        ranges = [None if s is None else (s, e) for s, e in zip(starts, ends, strict=True)]
-        for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
-            if s is not None and e is not None and e < s:
-                errors.at(i, mapping["valid_to"], "有効終了年度が有効開始年度より前です。")
+def _column(
+    table: Table, mapping: dict[str, int], field: str, parser: Parser, errors: ErrorCollector
+) -> Values:
+    """Parsed values of an optional column (None when the file lacks it)."""
+    return parse_values(table, mapping[field], parser, errors) if field in mapping else None
+
+
+def _required_sec_code(raw: str) -> tuple[object, str | None]:
+    """二次医療圏コード, which may not be blank in the area table."""
+    return sec_code(raw) if raw.strip() else (None, "二次医療圏コードが空欄です。")
+
+
+def _required_start_year(raw: str) -> tuple[object, str | None]:
+    """有効開始年度, which may not be blank (有効終了年度 may: still valid)."""
+    if not raw.strip():
+        return None, "有効開始年度が空欄です。"
+    return optional_year("有効開始年度")(raw)
+
+
+def _parse_area_columns(
+    table: Table, mapping: dict[str, int], errors: ErrorCollector
+) -> _AreaColumns:
+    """Parse every known column, collecting errors (their order is the order of the calls)."""
+
+    def need(field: str, parser: Parser) -> list[Any]:
+        """Parsed values of a required column (present: headers were checked first)."""
+        return parse_values(table, mapping[field], parser, errors)
+
+    codes = need("muni_code", muni_code)
+    names = need("muni_name", required_text("市町村名"))
+    secs = need("sec_code", _required_sec_code)
+    sec_names = need("sec_name", required_text("二次医療圏名"))
+    pref_names = _column(table, mapping, "pref_name", text_parser(max_len=20), errors)
+    pops = need("population", non_negative_int("人口"))
+    p65 = need("pop65", non_negative_int("65歳以上人口"))
+    p75 = need("pop75", non_negative_int("75歳以上人口"))
+    types = _column(table, mapping, "area_type", text_parser(max_len=40), errors)
+    ranges = _validity_ranges(table, mapping, errors)
     synthetic = synthetic_label(table, mapping.get("data_label"), errors)
-    assert codes is not None and secs is not None and ranges is not None
-    rows: list[Municipality] = []
+    return _AreaColumns(
+        mapping, codes, names, secs, sec_names, pref_names, pops, p65, p75, types, ranges, synthetic
+    )
+
+
+def _validity_ranges(table: Table, mapping: dict[str, int], errors: ErrorCollector) -> list[Any]:
+    """(from, to or None) per row, from one 有効年度 column or from 有効開始/終了年度 columns."""
+    if "valid" in mapping:
+        return parse_values(table, mapping["valid"], year_range, errors)
+    starts = parse_values(table, mapping["valid_from"], _required_start_year, errors)
+    ends = _column(table, mapping, "valid_to", optional_year("有効終了年度"), errors)
+    ends = ends or [None] * table.n_rows
+    ranges: list[Any] = [None if s is None else (s, e) for s, e in zip(starts, ends, strict=True)]
+    for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
+        if s is not None and e is not None and e < s:
+            errors.at(i, mapping["valid_to"], "有効終了年度が有効開始年度より前です。")
+    return ranges
+
+
+def _check_area_rows(table: Table, cols: _AreaColumns, errors: ErrorCollector) -> None:
+    """Checks across columns and rows, row by row (so errors are collected in file order)."""
+    mapping = cols.mapping
     sec_name_of: dict[str, tuple[str, int]] = {}
     spans: dict[str, list[tuple[int, int, int]]] = {}
     for i in range(table.n_rows):
-        code, sec = codes[i], secs[i]
+        code, sec = cols.codes[i], cols.secs[i]
         if code is not None and sec is not None and sec[:2] != code[:2]:
             errors.at(
                 i,
                 mapping["sec_code"],
                 f"二次医療圏コードの先頭2桁が市町村コードの都道府県（{code[:2]}）と一致しません。",
             )
-        pop, a65, a75 = pops[i], p65[i], p75[i]  # type: ignore[index]
-        if None not in (pop, a65) and a65 > pop:  # type: ignore[operator]
-            errors.at(i, mapping["pop65"], "65歳以上人口が人口を超えています。")
-        if None not in (a65, a75) and a75 > a65:  # type: ignore[operator]
-            errors.at(i, mapping["pop75"], "75歳以上人口が65歳以上人口を超えています。")
-        if sec is not None and sec_names[i] is not None:  # type: ignore[index]
-            seen = sec_name_of.setdefault(sec, (sec_names[i], i))  # type: ignore[index, arg-type]
-            if seen[0] != sec_names[i]:  # type: ignore[index]
-                errors.at(
-                    i,
-                    mapping["sec_name"],
-                    f"二次医療圏 {sec} の名称が{table.rows[seen[1]]}行目"
-                    f"（「{seen[0]}」）と異なります。",
-                )
-        rng = ranges[i]
+        _check_populations(i, cols, errors)
+        if sec is not None and cols.sec_names[i] is not None:
+            _check_sec_name(table, i, sec, cols, sec_name_of, errors)
+        rng = cols.ranges[i]
         if code is not None and rng is not None:
-            lo, hi = rng[0], rng[1] if rng[1] is not None else 9999
-            for plo, phi, pi in spans.get(code, []):
-                if lo <= phi and plo <= hi:
-                    errors.at(
-                        i,
-                        mapping["muni_code"],
-                        f"市町村コードが重複しています（{table.rows[pi]}行目と有効年度が重なります）。",
-                    )
-                    break
-            spans.setdefault(code, []).append((lo, hi, i))
-    errors.raise_if_any()
+            _check_overlap(table, i, code, rng, spans, mapping, errors)
+
+
+def _check_populations(i: int, cols: _AreaColumns, errors: ErrorCollector) -> None:
+    """Population by age must nest: 75歳以上 ≤ 65歳以上 ≤ 人口."""
+    pop, a65, a75 = cols.pops[i], cols.p65[i], cols.p75[i]
+    if None not in (pop, a65) and a65 > pop:
+        errors.at(i, cols.mapping["pop65"], "65歳以上人口が人口を超えています。")
+    if None not in (a65, a75) and a75 > a65:
+        errors.at(i, cols.mapping["pop75"], "75歳以上人口が65歳以上人口を超えています。")
+
+
+def _check_sec_name(
+    table: Table,
+    i: int,
+    sec: str,
+    cols: _AreaColumns,
+    sec_name_of: dict[str, tuple[str, int]],
+    errors: ErrorCollector,
+) -> None:
+    """A 二次医療圏 has one name throughout the file (the first row seen sets it)."""
+    name = cols.sec_names[i]
+    seen = sec_name_of.setdefault(sec, (name, i))
+    if seen[0] != name:
+        errors.at(
+            i,
+            cols.mapping["sec_name"],
+            f"二次医療圏 {sec} の名称が{table.rows[seen[1]]}行目（「{seen[0]}」）と異なります。",
+        )
+
+
+def _check_overlap(
+    table: Table,
+    i: int,
+    code: str,
+    rng: tuple[int, int | None],
+    spans: dict[str, list[tuple[int, int, int]]],
+    mapping: dict[str, int],
+    errors: ErrorCollector,
+) -> None:
+    """A 市町村コード may repeat only with validity years that do not overlap."""
+    lo, hi = rng[0], rng[1] if rng[1] is not None else 9999
+    for plo, phi, pi in spans.get(code, []):
+        if lo <= phi and plo <= hi:
+            errors.at(
+                i,
+                mapping["muni_code"],
+                f"市町村コードが重複しています（{table.rows[pi]}行目と有効年度が重なります）。",
+            )
+            break
+    spans.setdefault(code, []).append((lo, hi, i))
+
+
+# derive and store ---------------------------------------------------------------------------
+
+
+def _municipalities(table: Table, cols: _AreaColumns) -> list[Municipality]:
+    """One ``Municipality`` per row of a valid table (都道府県名 defaults to its code)."""
+    pref_names, types = cols.pref_names, cols.types
+    rows: list[Municipality] = []
     for i in range(table.n_rows):
-        code = codes[i]
+        code = cols.codes[i]
         rows.append(
             Municipality(
                 code=code,
-                name=names[i],
-                pref_code=code[:2],  # type: ignore[index]
+                name=cols.names[i],
+                pref_code=code[:2],
                 pref_name=(
                     pref_names[i] if pref_names and pref_names[i] else f"都道府県{code[:2]}"
                 ),
-                sec_code=secs[i],
-                sec_name=sec_names[i],
-                valid_from=ranges[i][0],  # type: ignore[index]
-                valid_to=ranges[i][1],
-                population=pops[i],
-                pop65=p65[i],
-                pop75=p75[i],  # type: ignore[index]
+                sec_code=cols.secs[i],
+                sec_name=cols.sec_names[i],
+                valid_from=cols.ranges[i][0],
+                valid_to=cols.ranges[i][1],
+                population=cols.pops[i],
+                pop65=cols.p65[i],
+                pop75=cols.p75[i],
                 area_type=(types[i] or "") if types else "",
-                synthetic=synthetic,
+                synthetic=cols.synthetic,
             )
         )
-    pref_codes = sorted({m.pref_code for m in rows})
+    return rows
+
+
+def _store_areas(
+    store: ReportStore,
+    table: Table,
+    ac: AreaColumns,
+    pref_codes: list[str],
+    rows: list[Municipality],
+    errors: ErrorCollector,
+) -> bool:
+    """Replace the prefectures' area tables; refuse one that drops 市町村 stored data uses."""
     try:
-        replaced = store.replace_areas(pref_codes, rows, table.file)
+        return store.replace_areas(pref_codes, rows, table.file)
     except OrphanedMunicipalities as exc:
         for year, m in exc.pairs:
             errors.add(
@@ -154,20 +281,3 @@ def import_areas(table: Table, store: ReportStore) -> ImportResult:
             )
         errors.raise_if_any()
         raise
-    warnings = (
-        ["対応表にない列を無視しました: " + "、".join(f"「{h}」" for h in unknown)]
-        if unknown
-        else []
-    )
-    return ImportResult(
-        file=table.file,
-        kind="areas",
-        prefectures=pref_codes,
-        rows=table.n_rows,
-        municipalities=len(rows),
-        replaced=replaced,
-        synthetic=synthetic,
-        encoding=table.encoding,
-        warnings=warnings,
-        seconds=round(time.perf_counter() - t0, 3),
-    )

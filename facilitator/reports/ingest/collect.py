@@ -6,6 +6,8 @@ value and a Japanese reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from facilitator.reports.errors import ReportImportError
@@ -99,13 +101,38 @@ def map_headers(
     return mapping, unknown
 
 
+def map_required_headers(
+    table: Table,
+    lookup: dict[str, str],
+    ignored: list[str],
+    required: list[str],
+    header: Callable[[str], str],
+    errors: ErrorCollector,
+) -> tuple[dict[str, int], list[str]]:
+    """``map_headers`` plus an error on row 1 for every required field without a column."""
+    mapping, unknown = map_headers(table, lookup, {header_key(h) for h in ignored}, errors)
+    for f in required:
+        if f not in mapping:
+            errors.add(1, None, "", "必須の列がありません。", column=header(f))
+    return mapping, unknown
+
+
+def ignored_columns_warning(unknown: list[str]) -> list[str]:
+    """The warning about headers that are not in the column table (none if all known)."""
+    if not unknown:
+        return []
+    return ["対応表にない列を無視しました: " + "、".join(f"「{h}」" for h in unknown)]
+
+
 def parse_result(table: Table, col: int, parser: Parser, errors: ErrorCollector) -> ColumnResult:
+    """Parse one column by its distinct values, collecting an error for every bad row."""
     result = parse_column(table.columns[col], parser)
     errors.column(col, result)
     return result
 
 
 def parse_values(table: Table, col: int, parser: Parser, errors: ErrorCollector) -> list[object]:
+    """Like ``parse_result``, but the parsed value of every row (None for blank or bad)."""
     return parse_result(table, col, parser, errors).values
 
 

@@ -116,6 +116,6 @@ def datasets_frame(settings: Settings) -> pd.DataFrame:
                 "医療機関数": d.get("n_institutions"),
                 "取込日時": d.get("imported_at", ""),
             }
-            for d in datasets(settings)
+            for d in datasets(settings=settings)
         ]
     )
