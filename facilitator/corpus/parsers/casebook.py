@@ -10,10 +10,10 @@ parser leans on the landmarks that survived:
   they appear in the order of the table of contents, which gives their names.
 * Focus tags come from the overview table (tab-separated in the raw text; the column
   alignment is lost once tabs are normalised, so the table is read from ``raw``).
-* The survey (衛生部長会調査結果) has one line per answer: ``No 回答者 回答``.
+* The survey (衛生部長会調査結果) that closes the book is parsed by :mod:`.survey`.
 
-``normalize_text`` keeps circled numbers, so the ``① 見出し`` lines of 3. 取組の詳細
-and the survey question headings keep their ①②③; plain digits are accepted too.
+``normalize_text`` keeps circled numbers, so the ``① 見出し`` lines of 3. 取組の詳細 keep
+their ①②③; plain digits are accepted too.
 
 Every chunk is a span of the normalised text built with :func:`make_chunk`.
 """
@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 
 from facilitator.corpus.chunks import Chunk, Document, make_chunk
 from facilitator.corpus.parsers.base import CaseRecord, ParsedDocument
+from facilitator.corpus.parsers.blocks import number_value, paragraph_end
+from facilitator.corpus.parsers.survey import survey_chunks, survey_questions
 from facilitator.errors import DocumentError
-from facilitator.text import normalize_query, normalize_text
+from facilitator.text import circled, normalize_query, normalize_text
 from facilitator.themes import FOCUS_TAGS, themes_for_tags, themes_for_text
 
 __all__ = ["parse_casebook"]
@@ -52,40 +54,12 @@ _SURVEY_RE = re.compile(r"^衛生部長会調査結果$", re.M)
 _SECTION_RE = re.compile(r"^([123])\. ?(概要|地域の特徴を踏まえた取組|取組の詳細)$", re.M)
 _NUMBERED_RE = re.compile(r"^([\u2460-\u2473]|\d{1,2}) (\S.*)$", re.M)
 _TOC_CASE_RE = re.compile(r"^- (事例|参考)(\d{1,2}) (.+)$", re.M)
-_TOC_QUESTION_RE = re.compile(r"^- ([\u2460-\u2473]|\d) ?(.+)$", re.M)
 _TOC_CATEGORY_RE = re.compile(r"^- <(.+)>$", re.M)
-_ROW_HEAD_RE = re.compile(r"^No 回答者 回 ?答$", re.M)
-_ROW_RE = re.compile(r"^(\d{1,2}) (\S+) \S", re.M)
 _PREFECTURE_RE = re.compile(r"^(北海道|東京都|京都府|大阪府|\S{2,3}?県)")
 
-_SECTION_KINDS = {"1": "overview", "2": "features", "3": "detail"}
 _DETAIL_HEADING_MAX = 80
 _LABEL_MAX = 40
 _TRIVIAL_CHARS = 20
-
-# 政令指定都市 -> 都道府県, for survey answers given by a city.
-_CITY_PREFECTURE: dict[str, str] = {
-    "札幌市": "北海道",
-    "仙台市": "宮城県",
-    "さいたま市": "埼玉県",
-    "千葉市": "千葉県",
-    "横浜市": "神奈川県",
-    "川崎市": "神奈川県",
-    "相模原市": "神奈川県",
-    "新潟市": "新潟県",
-    "静岡市": "静岡県",
-    "浜松市": "静岡県",
-    "名古屋市": "愛知県",
-    "京都市": "京都府",
-    "大阪市": "大阪府",
-    "堺市": "大阪府",
-    "神戸市": "兵庫県",
-    "岡山市": "岡山県",
-    "広島市": "広島県",
-    "北九州市": "福岡県",
-    "福岡市": "福岡県",
-    "熊本市": "熊本県",
-}
 
 # Used only when a reference case's 所在地 gives no prefecture.
 _REFERENCE_PREFECTURE_FALLBACK: dict[str, str] = {
@@ -124,33 +98,9 @@ class _CaseInfo:
     chunks: list[Chunk] = field(default_factory=list)
 
 
-def _number(token: str) -> int:
-    """1 for 「1」 or 「①」."""
-    if len(token) == 1 and 0x2460 <= ord(token) <= 0x2473:
-        return ord(token) - 0x2460 + 1
-    return int(token)
-
-
-def _circled(number: int) -> str:
-    """① for 1 …: section labels always use the circled form."""
-    return chr(0x2460 + number - 1) if 1 <= number <= 20 else str(number)
-
-
 def _short(label: str) -> str:
     """Keep locator section labels short enough for a citation line."""
     return label if len(label) <= _LABEL_MAX else label[: _LABEL_MAX - 1] + "…"
-
-
-def _line_end(text: str, pos: int) -> int:
-    """Offset of the newline ending the line that contains ``pos``."""
-    end = text.find("\n", pos)
-    return len(text) if end < 0 else end
-
-
-def _paragraph_end(text: str, pos: int, limit: int) -> int:
-    """End of the blank-line-delimited paragraph starting at ``pos`` (at most ``limit``)."""
-    end = text.find("\n\n", pos, limit)
-    return limit if end < 0 else end
 
 
 def _is_trivial(text: str) -> bool:
@@ -230,16 +180,7 @@ def _read_toc(text: str) -> tuple[dict[str, tuple[str, str]], dict[int, str]]:
             category = m.group(1)
         elif m := _TOC_CASE_RE.match(line):
             cases[f"{m.group(1)}{int(m.group(2))}"] = (m.group(3).strip(), category)
-    survey_at = text.find("- 衛生部長会調査結果", start, end)
-    questions = (
-        {
-            _number(m.group(1)): m.group(2).strip()
-            for m in _TOC_QUESTION_RE.finditer(text, survey_at, end)
-        }
-        if survey_at >= 0
-        else {}
-    )
-    return cases, questions
+    return cases, survey_questions(text, start, end)
 
 
 def _location(text: str, start: int, end: int) -> str:
@@ -265,13 +206,6 @@ def _prefecture_of(location: str, name: str) -> str:
     return ""
 
 
-def _respondent_prefecture(respondent: str) -> str:
-    """都道府県 of a survey respondent (a prefecture or a designated city)."""
-    if re.fullmatch(r"北海道|東京都|京都府|大阪府|\S{2,3}県", respondent):
-        return respondent
-    return _CITY_PREFECTURE.get(respondent, "")
-
-
 # --------------------------------------------------------------------------- chunks
 
 
@@ -283,7 +217,7 @@ def _numbered_headings(
     for m in _NUMBERED_RE.finditer(text, start, end):
         heading = m.group(2).strip()
         if (
-            _number(m.group(1)) == expected
+            number_value(m.group(1)) == expected
             and len(heading) <= _DETAIL_HEADING_MAX
             and not heading.endswith("。")
         ):
@@ -342,7 +276,7 @@ def _case_chunks(doc: Document, text: str, case: _CaseInfo, *, reference: bool) 
         add("detail-0", details.start(), lead_end, "3. 取組の詳細", "detail")
     for i, (number, m) in enumerate(heads):
         end = heads[i + 1][1].start() if i + 1 < len(heads) else case.end
-        label = f"3. 取組の詳細 {_circled(number)} {m.group(2).strip()}"
+        label = f"3. 取組の詳細 {circled(number)} {m.group(2).strip()}"
         add(f"detail-{number}", m.start(), end, label, "detail")
 
 
@@ -357,7 +291,7 @@ def _intro_chunks(doc: Document, text: str, end: int) -> list[Chunk]:
             continue
         if table >= 0 and m.start() < table < stop:
             spans.append((m.start(), table, m.group(1)))
-            after = _paragraph_end(text, table + 1, stop)
+            after = paragraph_end(text, table + 1, stop)
             if not _is_trivial(text[after:stop]):
                 spans.append((after, stop, _REFERENCE_LIST_LABEL))
         else:
@@ -375,84 +309,6 @@ def _intro_chunks(doc: Document, text: str, end: int) -> list[Chunk]:
         )
         for k, (start, stop, label) in enumerate(spans, start=1)
     ]
-
-
-def _survey_chunks(doc: Document, text: str, start: int, questions: dict[int, str]) -> list[Chunk]:
-    """衛生部長会調査結果: an intro chunk, then per question an intro and one chunk per answer."""
-    # Headings are found by their TOC titles: answer rows are numbered lines too.
-    heads: list[tuple[int, re.Match[str]]] = []
-    for number, title in sorted(questions.items()):
-        pattern = re.compile(rf"^(?:{number}|{_circled(number)}) ?({re.escape(title)}.*)$", re.M)
-        if m := pattern.search(text, heads[-1][1].end() if heads else start):
-            heads.append((number, m))
-    if len(heads) != len(questions) or not heads:
-        raise ValueError(f"survey questions: found {[n for n, _ in heads]} of {sorted(questions)}")
-    chunks = [
-        make_chunk(
-            doc,
-            text,
-            "survey:intro",
-            start,
-            heads[0][1].start(),
-            section="衛生部長会調査結果 調査概要",
-            section_kind="survey",
-            themes=themes_for_text(text[start : heads[0][1].start()]),
-        )
-    ]
-    for i, (q, head) in enumerate(heads):
-        stop = heads[i + 1][1].start() if i + 1 < len(heads) else len(text)
-        question_text = head.group(1).strip()
-        short_title = questions.get(q) or question_text
-        base = f"衛生部長会調査 {_circled(q)} {short_title}"
-        table = _ROW_HEAD_RE.search(text, head.end(), stop)
-        intro_end = table.start() if table else _paragraph_end(text, head.end() + 2, stop)
-        chunks.append(
-            make_chunk(
-                doc,
-                text,
-                f"survey:q{q}:intro",
-                head.start(),
-                intro_end,
-                section=base,
-                section_kind="survey",
-                question=q,
-                question_text=question_text,
-                themes=themes_for_text(text[head.start() : intro_end]),
-            )
-        )
-        # Rows are usually one line each, but some are not separated by a blank line.
-        rows = list(_ROW_RE.finditer(text, intro_end, stop))
-        breaks = sorted(
-            [m.start() for m in rows]
-            + [m.start() for m in _ROW_HEAD_RE.finditer(text, intro_end, stop)]
-        )
-        seen: set[int] = set()
-        for row in rows:
-            no = int(row.group(1))
-            if no in seen:
-                raise ValueError(f"survey question {q}: answer No.{no} twice")
-            seen.add(no)
-            following = next((b for b in breaks if b > row.start()), stop)
-            row_end = _paragraph_end(text, row.start(), following)
-            respondent = row.group(2)
-            chunks.append(
-                make_chunk(
-                    doc,
-                    text,
-                    f"survey:q{q}:{no}",
-                    row.start(),
-                    row_end,
-                    section=f"{base} No.{no}",
-                    section_kind="survey",
-                    question=q,
-                    question_text=question_text,
-                    answer_no=no,
-                    respondent=respondent,
-                    prefecture=_respondent_prefecture(respondent),
-                    themes=themes_for_text(text[row.start() : row_end]),
-                )
-            )
-    return chunks
 
 
 # --------------------------------------------------------------------------- entry
@@ -506,7 +362,7 @@ def parse_casebook(doc: Document, raw: str) -> ParsedDocument:
         chunks = _intro_chunks(doc, text, case_marks[0].start())
         for info in infos:
             chunks.extend(info.chunks)
-        chunks.extend(_survey_chunks(doc, text, survey.start(), questions))
+        chunks.extend(survey_chunks(doc, text, survey.start(), questions))
     except ValueError as err:
         raise _error(doc, str(err)) from err
 

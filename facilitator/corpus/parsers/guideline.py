@@ -1,5 +1,12 @@
 """Parser for the guideline extract and for local council material that quotes it.
 
+Both documents are prose and slides around the five example issue sheets, with a table of
+contents, footnotes and (in the council material) a flattened table, all of which ordinary
+sectioning would tear apart or mix with their neighbours. So they are carved out first as
+regions of their own: the TOC, each footnote, each example sheet (read into fields by
+:mod:`.example_sheets`) and the area stated once for all sheets; what is left is ordinary
+sections, with table cells chunked one by one.
+
 Two documents use it, and they lay the five example issue sheets out differently:
 
 * 「かかりつけ医機能の確保に関するガイドライン（第1版）」 (guideline-2025): each sheet
@@ -13,103 +20,57 @@ Two documents use it, and they lay the five example issue sheets out differently
   協議 / 協議後) that normalisation flattens into one line; its cells are located from
   the raw text and chunked one by one.
 
-The 「事例集 P.n」 references point to the guideline's separate 2025 case volume, which
-is not in the corpus: they are kept as strings in ``SheetItem.external_refs`` and never
-resolved to 事例n of the 2022 casebook.
-
 Every chunk is a span of the normalised text built with :func:`make_chunk`.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from facilitator.corpus.chunks import Chunk, Document, make_chunk
-from facilitator.corpus.parsers.base import ExampleSheet, ParsedDocument, SheetItem
-from facilitator.corpus.parsers.generic import (
+from facilitator.corpus.parsers.base import ExampleSheet, ParsedDocument
+from facilitator.corpus.parsers.blocks import (
     Block,
     Section,
     Unit,
     build_sections,
     heading_candidate,
-    heading_label,
     is_heading_generic,
     pack_units,
     split_blocks,
+    split_lines,
     split_long,
 )
+from facilitator.corpus.parsers.example_sheets import (
+    SHEET_TITLE_RE,
+    assumed_area,
+    common_field,
+    parse_sheet,
+    sheet_theme,
+)
 from facilitator.text import normalize_text
-from facilitator.themes import COUNCIL_THEMES, THEME_SHORT, Theme, themes_for_text
+from facilitator.themes import themes_for_text
 
 __all__ = ["parse_guideline"]
 
 SECTION_MAX_CHARS = 1200
 _TINY_SECTION = 250  # a section this short absorbs a following minor (unnumbered) heading
 
-_CIRCLED = "[\u2460-\u2473]"
-_NUM = rf"(?:\d{{1,2}}|{_CIRCLED})"
-_SHEET_TITLE_RE = re.compile(r"^(?:\(\d\)\s*協議イメージ例|《協議のイメージ》).*$", re.M)
-_FIELD_RE = re.compile(
-    r"^\(([1-5])\)\s*(地域の具体的な課題|様々な視点から考えられる原因|地域で目指すべき姿"
-    r"|方策により期待できる効果|方策)"
-)
-_FIELD_NAMES = {
-    "地域の具体的な課題": "issue",
-    "様々な視点から考えられる原因": "cause",
-    "地域で目指すべき姿": "goal",
-    "方策により期待できる効果": "effect",
-    "方策": "measure",
-}
-_AREA_RE = re.compile(r"^(圏域|参加者)\s+(\S.*)$")
-_ITEM_RE = re.compile(
-    rf"^(?:-\s*)?(?P<marker>(?:(?P<k1>原因|方策)\s*(?P<n1>{_NUM})\s*[::]"
-    rf"|【(?P<k2>原因|方策)\s*(?P<n2>{_NUM})】))\s*"
-)
-_POINT_RE = re.compile(r"^(?:-\s*)?✓\s*(.*)$")
-_REF_LINE_RE = re.compile(r"^\(事例集.*\)$")
-_REF_RE = re.compile(r"\(事例集\s*(P\..+?)参照\)")
-_REF_PART_RE = re.compile(r"P\.\s*(\d+)\s*(.+?)(?:の事例)?(?=、\s*P\.|$)")
 _FOOTNOTE_RE = re.compile(r"^(\d{1,3}) (\S.{14,})$", re.M)
 _URL_BLOCK_RE = re.compile(r"^<?https?://\S+>?$")
 _TOC_RE = re.compile(r"^目次$", re.M)
 _CHAPTER_RE = re.compile(r"^第\d+[章節]\s*\S", re.M)
 _TOC_ENTRY_RE = re.compile(r"(?:\.{2,}\s*|\s)\d+$")
 _SOURCE_LINE_RE = re.compile(r"^(?:令和|平成)\d+年.*(?:資料|\))$")
-_ASSUMED_AREA_RE = re.compile(r"^【想定】(.*(?:医療圏|圏域)[\s\S]*)$")
-_TITLE_PAREN_RE = re.compile(r"\(([^()]{1,12})\)$")
 _EXPLICIT_RE = re.compile(r"^(?:第\d+[章節]|\(\d{1,2}\)|[●■◆]|【[^】]+】)")
-
-# Sheet title keywords, checked in this order (介護 before 在宅: 「在宅医療・介護連携」).
-_THEME_MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (Theme.kaigo, ("介護", "医介")),
-    (Theme.nyutaiin, ("入退院",)),
-    (Theme.jikangai, ("時間外",)),
-    (Theme.zaitaku, ("在宅",)),
-    (Theme.ichigo, ("1号機能",)),
-)
-_FIELD_LABELS = {
-    "area": "圏域",
-    "participants": "参加者",
-    "issue": "課題",
-    "goal": "目指す姿",
-    "cause": "原因",
-    "measure": "方策",
-    "effect": "効果",
-}
-
-
-@dataclass(frozen=True)
-class _Line:
-    start: int
-    end: int
-    text: str
 
 
 @dataclass(frozen=True)
 class _Cell:
+    """A cell of the council material's table, located in the normalised text."""
+
     start: int
     end: int
     column: str
@@ -125,42 +86,7 @@ class _Region:
     key: str = ""
 
 
-# --------------------------------------------------------------------------- helpers
-
-
-def _lines(text: str, start: int = 0, end: int | None = None) -> list[_Line]:
-    end = len(text) if end is None else end
-    out: list[_Line] = []
-    pos = start
-    while pos < end:
-        nl = text.find("\n", pos, end)
-        line_end = end if nl < 0 else nl
-        out.append(_Line(pos, line_end, text[pos:line_end]))
-        pos = line_end + 1
-    return out
-
-
-def _number(token: str) -> int:
-    """「2」 or 「②」 as an int."""
-    return int(token) if token.isdigit() and token.isascii() else int(unicodedata.numeric(token))
-
-
-def _theme_of(title: str) -> str | None:
-    for theme, words in _THEME_MARKERS:
-        if any(word in title for word in words):
-            return theme.value
-    return None
-
-
-def _external_refs(span_text: str) -> list[str]:
-    """「(事例集 P.5 福井県、P.36 新潟県医師会の事例参照)」 → one string per page reference."""
-    refs: list[str] = []
-    for match in _REF_RE.finditer(span_text):
-        for part in _REF_PART_RE.finditer(match.group(1).strip()):
-            ref = f"事例集 P.{part.group(1)} {part.group(2).strip()}の事例"
-            if ref not in refs:
-                refs.append(ref)
-    return refs
+# --------------------------------------------------------------------------- table
 
 
 def _table_cells(raw: str, text: str) -> list[_Cell]:
@@ -235,177 +161,6 @@ def _footnote_markers(text: str, footnotes: Sequence[_Region]) -> dict[int, int]
         if found:  # the last marker before the footnote
             markers[found[-1].start()] = int(n)
     return markers
-
-
-# --------------------------------------------------------------------------- sheets
-
-
-@dataclass
-class _SheetContext:
-    doc: Document
-    text: str
-    theme: str
-    prefix: str
-    label: str
-
-
-def _sheet_chunk(
-    ctx: _SheetContext,
-    key: str,
-    start: int,
-    end: int,
-    field: str,
-    number: int | None = None,
-    **extra: object,
-) -> Chunk:
-    field_label = _FIELD_LABELS[field] + (str(number) if number is not None else "")
-    return make_chunk(
-        ctx.doc,
-        ctx.text,
-        f"sheet:{ctx.theme}:{key}",
-        start,
-        end,
-        section=f"{ctx.prefix} {ctx.label} {field_label}",
-        section_kind="sheet",
-        sheet_theme=ctx.theme,
-        field=field,
-        number=number,
-        themes=[ctx.theme],
-        **extra,
-    )
-
-
-def _items(
-    ctx: _SheetContext, kind: str, start: int, end: int, chunks: list[Chunk]
-) -> list[SheetItem]:
-    """Numbered 原因/方策 items of a field body, each with its ✓ points and 事例集 refs."""
-    lines = _lines(ctx.text, start, end)
-    heads = [(i, m) for i, line in enumerate(lines) if (m := _ITEM_RE.match(line.text))]
-    if not heads:
-        stripped = ctx.text[start:end].strip()
-        if not stripped:
-            return []
-        whole = SheetItem(number=1, text=stripped)
-        chunk = _sheet_chunk(ctx, f"{kind}-1", start, end, kind, 1)
-        whole.chunk_id = chunk.chunk_id
-        chunks.append(chunk)
-        return [whole]
-    items: list[SheetItem] = []
-    used: set[int] = set()
-    for h, (i, match) in enumerate(heads):
-        last = heads[h + 1][0] if h + 1 < len(heads) else len(lines)
-        item_lines = lines[i:last]
-        number = _number(match.group("n1") or match.group("n2"))
-        while number in used:
-            number += 1
-        used.add(number)
-        item_start = item_lines[0].start + match.start("marker")
-        item_end = item_lines[-1].end
-        text_start = item_lines[0].start + match.end()
-        text_end = item_end
-        points: list[str] = []
-        for line in item_lines[1:]:
-            point = _POINT_RE.match(line.text)
-            is_ref = _REF_LINE_RE.match(line.text)
-            if (point or is_ref) and text_end == item_end:
-                text_end = line.start
-            if point and point.group(1).strip():
-                points.append(point.group(1).strip())
-        refs = _external_refs(ctx.text[item_start:item_end])
-        chunk = _sheet_chunk(
-            ctx,
-            f"{kind}-{number}",
-            item_start,
-            item_end,
-            kind,
-            number,
-            external_refs=refs or None,
-        )
-        chunks.append(chunk)
-        items.append(
-            SheetItem(
-                number=number,
-                text=ctx.text[text_start:text_end].strip(),
-                points=points,
-                external_refs=refs,
-                chunk_id=chunk.chunk_id,
-            )
-        )
-    return items
-
-
-def _parse_sheet(
-    doc: Document, text: str, region: _Region, common: dict[str, tuple[str, str]]
-) -> tuple[ExampleSheet, list[Chunk]]:
-    """One example sheet: 圏域/参加者, (1) 課題 … (5) 効果, and a trailing ※ note."""
-    lines = _lines(text, region.start, region.end)
-    title = lines[0].text.strip()
-    if title.startswith("《"):
-        prefix = "協議のイメージ"
-        paren = _TITLE_PAREN_RE.search(title)
-        label = paren.group(1) if paren else THEME_SHORT[region.key]
-    else:
-        prefix = "具体的な協議イメージ(例)"
-        label = THEME_SHORT[region.key]
-    ctx = _SheetContext(doc, text, region.key, prefix, label)
-    sheet = ExampleSheet(doc_id=doc.doc_id, theme=region.key, title=title)
-    chunks: list[Chunk] = []
-
-    fields: dict[str, list[int]] = {}  # field -> [body start, body end]
-    current: str | None = None
-    note_start: int | None = None
-    for line in lines[1:]:
-        area = _AREA_RE.match(line.text)
-        field = _FIELD_RE.match(line.text)
-        if area and current is None:
-            name = "area" if area.group(1) == "圏域" else "participants"
-            chunk = _sheet_chunk(ctx, name, line.start, line.end, name)
-            chunks.append(chunk)
-            setattr(sheet, name, area.group(2).strip())
-            sheet.chunk_ids[name] = chunk.chunk_id
-        elif field:
-            if current:
-                fields[current][1] = line.start
-            current = _FIELD_NAMES[field.group(2)]
-            fields[current] = [line.end, region.end]
-        elif current == "effect" and line.text.startswith("※") and note_start is None:
-            fields[current][1] = line.start
-            note_start = line.start
-            current = None
-
-    for name in ("area", "participants"):
-        if name not in sheet.chunk_ids and name in common:
-            setattr(sheet, name, common[name][0])
-            sheet.chunk_ids[name] = common[name][1]
-    for name, (start, end) in fields.items():
-        if name in ("cause", "measure"):
-            items = _items(ctx, name, start, end, chunks)
-            setattr(sheet, "causes" if name == "cause" else "measures", items)
-            for item in items:
-                if item.chunk_id:
-                    sheet.chunk_ids[f"{name}-{item.number}"] = item.chunk_id
-        elif text[start:end].strip():
-            chunk = _sheet_chunk(ctx, name, start, end, name)
-            chunks.append(chunk)
-            setattr(sheet, name, chunk.text)
-            sheet.chunk_ids[name] = chunk.chunk_id
-    if note_start is not None and text[note_start : region.end].strip():
-        chunks.append(
-            make_chunk(
-                doc,
-                text,
-                f"sheet:{region.key}:note",
-                note_start,
-                region.end,
-                section=f"{prefix} {label} 注記",
-                section_kind="section",
-                sheet_theme=region.key,
-                field="note",
-                themes=[region.key],
-            )
-        )
-    chunks.sort(key=lambda c: c.locator.char_start)
-    return sheet, chunks
 
 
 # --------------------------------------------------------------------------- sections
@@ -508,37 +263,6 @@ def _section_chunks(
 # --------------------------------------------------------------------------- entry point
 
 
-def _assumed_area(
-    doc: Document, text: str, blocks: Sequence[Block], before: int
-) -> tuple[_Region, Chunk, str] | None:
-    """The material's own statement of the area (「【想定】…一次医療圏…」), shared by all
-    sheets, with the slide title just before it."""
-    for i, block in enumerate(blocks):
-        if block.start >= before:
-            break
-        match = _ASSUMED_AREA_RE.match(block.text(text))
-        if not match:
-            continue
-        start, section = block.start, "圏域"
-        if i > 0 and "\n" not in blocks[i - 1].text(text) and len(blocks[i - 1].text(text)) <= 60:
-            start = blocks[i - 1].start
-            section = f"{heading_label(blocks[i - 1].text(text))} 圏域"
-        chunk = make_chunk(
-            doc,
-            text,
-            "sheet:common:area",
-            start,
-            block.end,
-            section=section,
-            section_kind="sheet",
-            sheet_theme="common",
-            field="area",
-            themes=COUNCIL_THEMES,
-        )
-        return _Region(start, block.end, "common"), chunk, match.group(1).strip()
-    return None
-
-
 def parse_guideline(doc: Document, raw: str) -> ParsedDocument:
     """Sections, TOC, footnotes and the five example sheets of a guideline-style document."""
     text = normalize_text(raw)
@@ -580,7 +304,7 @@ def parse_guideline(doc: Document, raw: str) -> ParsedDocument:
         )
     regions.extend(footnotes)
 
-    titles = [m for m in _SHEET_TITLE_RE.finditer(text) if m.start() >= body_start]
+    titles = [m for m in SHEET_TITLE_RE.finditer(text) if m.start() >= body_start]
     stops = sorted(
         [m.start() for m in titles]
         + [r.start for r in footnotes]
@@ -589,7 +313,7 @@ def parse_guideline(doc: Document, raw: str) -> ParsedDocument:
     )
     sheet_regions: list[_Region] = []
     for m in titles:
-        theme = _theme_of(m.group(0))
+        theme = sheet_theme(m.group(0))
         if theme is None:
             continue
         end = min(s for s in stops if s > m.start())
@@ -598,36 +322,25 @@ def parse_guideline(doc: Document, raw: str) -> ParsedDocument:
 
     common: dict[str, tuple[str, str]] = {}
     first_sheet = sheet_regions[0].start if sheet_regions else len(text)
-    for line in _lines(text, body_start, first_sheet):
-        area = _AREA_RE.match(line.text)
-        if area and not any(r.start <= line.start < r.end for r in regions):
-            name = "area" if area.group(1) == "圏域" else "participants"
-            chunk = make_chunk(
-                doc,
-                text,
-                f"sheet:common:{name}",
-                line.start,
-                line.end,
-                section=_FIELD_LABELS[name],
-                section_kind="sheet",
-                sheet_theme="common",
-                field=name,
-                themes=COUNCIL_THEMES,
-            )
+    for line in split_lines(text, body_start, first_sheet):
+        if any(r.start <= line.start < r.end for r in regions):
+            continue
+        if found := common_field(doc, text, line):
+            name, value, chunk = found
             chunks.append(chunk)
             regions.append(_Region(line.start, line.end + 1, "common"))
-            common[name] = (area.group(2).strip(), chunk.chunk_id)
+            common[name] = (value, chunk.chunk_id)
     if sheet_regions and "area" not in common:
-        assumed = _assumed_area(doc, text, blocks, first_sheet)
+        assumed = assumed_area(doc, text, blocks, first_sheet)
         if assumed:
-            region, chunk, value = assumed
-            regions.append(region)
+            (area_start, area_end), chunk, value = assumed
+            regions.append(_Region(area_start, area_end, "common"))
             chunks.append(chunk)
             common["area"] = (value, chunk.chunk_id)
 
     sheets: list[ExampleSheet] = []
     for region in sheet_regions:
-        sheet, sheet_chunks = _parse_sheet(doc, text, region, common)
+        sheet, sheet_chunks = parse_sheet(doc, text, region.start, region.end, region.key, common)
         sheets.append(sheet)
         chunks.extend(sheet_chunks)
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+import subprocess
+import sys
 from collections import Counter, defaultdict
 
 import pytest
@@ -154,9 +158,45 @@ def test_chunk_ids_unique_and_prefixed(parsed: ParsedDocument) -> None:
     assert all(i.startswith("casebook-2022:") for i in ids)
 
 
+# Parses the casebook and prints a digest of its chunk ids and texts (run in a subprocess).
+_DIGEST_SCRIPT = """
+import hashlib, json, sys
+from facilitator.corpus.chunks import Document
+from facilitator.corpus.parsers.casebook import parse_casebook
+from facilitator.settings import PROJECT_ROOT
+corpus = PROJECT_ROOT / "corpus"
+manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+doc = Document(**next(d for d in manifest["documents"] if d["doc_id"] == sys.argv[1]))
+parsed = parse_casebook(doc, (corpus / doc.path).read_text(encoding="utf-8"))
+pairs = [[c.chunk_id, c.text] for c in parsed.chunks]
+print(hashlib.sha256(json.dumps(pairs, ensure_ascii=False).encode()).hexdigest())
+"""
+
+
+def _digest(parsed: ParsedDocument) -> str:
+    pairs = [[c.chunk_id, c.text] for c in parsed.chunks]
+    return hashlib.sha256(json.dumps(pairs, ensure_ascii=False).encode()).hexdigest()
+
+
 def test_parse_is_stable(parsed: ParsedDocument) -> None:
     again = parse_casebook(parsed.document, (CORPUS / parsed.document.path).read_text("utf-8"))
     assert [c.chunk_id for c in again.chunks] == [c.chunk_id for c in parsed.chunks]
+    # Across runs too: set and dict order must not depend on string hashing.
+    digests = set()
+    for seed in ("1", "2718"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run(
+            [sys.executable, "-c", _DIGEST_SCRIPT, parsed.document.doc_id],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=PROJECT_ROOT,
+            timeout=60,
+            check=False,
+        )
+        assert run.returncode == 0, run.stderr
+        digests.add(run.stdout.strip())
+    assert digests == {_digest(parsed)}
 
 
 def test_icon_labels_not_in_case_chunks(parsed: ParsedDocument) -> None:
