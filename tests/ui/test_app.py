@@ -214,6 +214,8 @@ def test_sheet_page_edits_fields_measures_roles_and_citations(app_env: Settings)
     _submit(at)
     assert not at.exception
     assert any("版2として保存しました" in s.value for s in at.success)
+    # the issue cited a passage: the editor says so, as the Excel import does
+    assert any("課題: 本文を変更しました" in w.value for w in at.warning)
     saved = SheetStore(app_env).get(sheet.sheet_id)
     assert saved.version == 2 and saved.title == "北部圏域の在宅医療（第1回）"
     assert saved.issue.text == "夜間の往診を担う診療所が少ない"
