@@ -36,6 +36,17 @@ class IndexNotBuiltError(FacilitatorError):
         )
 
 
+class IndexBusyError(FacilitatorError):
+    """Another process is adding documents or building the index in this data folder."""
+
+    def __init__(self, timeout: float) -> None:
+        waited = f"{timeout:g} 秒待ちましたが" if timeout > 0 else "現在"
+        super().__init__(
+            f"別の処理（facilitator ingest またはアプリ）が資料の追加・削除または索引の作成を"
+            f"実行中です（{waited}終わっていません）。終わってからもう一度実行してください。"
+        )
+
+
 class NotFoundError(FacilitatorError):
     """A chunk, sheet or area that does not exist."""
 

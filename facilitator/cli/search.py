@@ -9,14 +9,21 @@ from typing import Any
 import click
 
 from facilitator.cli.root import echo_json, settings
+from facilitator.corpus.documents import (
+    LOCK_TIMEOUT,
+    MAX_DOCUMENT_CHARS,
+    MAX_FILE_MB,
+    ingest_lock,
+)
 from facilitator.errors import FacilitatorError, InputError
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
 def info(as_json: bool) -> None:
-    """有効な設定（データの場所・埋め込みモデル・LLM）と索引の状態を表示."""
-    from facilitator.search.index import IndexStore
+    """有効な設定（データの場所・埋め込みモデル・LLM）と索引の状態（最新か・作成中か）を表示."""
+    from facilitator.corpus.documents import ingest_running
+    from facilitator.search.index import IndexStore, index_status
 
     s = settings()
     data: dict[str, Any] = {
@@ -28,49 +35,111 @@ def info(as_json: bool) -> None:
         "llm_base_url": s.llm_base_url,
         "chroma": f"{s.chroma_host}:{s.chroma_port}" if s.chroma_host else "embedded",
     }
+    status = index_status(s)
+    status["ingest_running"] = ingest_running(s)
     try:
-        data["index"] = IndexStore(s).meta
+        store = IndexStore(s)
+        data["index"] = store.meta
+        if store.collection.count() != store.n_windows:
+            raise FacilitatorError(
+                f"索引のベクトル数（{store.collection.count()}）が記録（{store.n_windows}）と"
+                "一致しません。`facilitator ingest` で作り直してください。"
+            )
     except FacilitatorError as exc:
-        data["index"] = None
+        data.setdefault("index", None)
         data["index_message"] = str(exc)
+        status["state"] = "broken" if status["state"] != "missing" else "missing"
+    status["message"] = _status_message(status)
+    data["index_status"] = status
     if as_json:
         echo_json(data)
-    else:
-        for key, value in data.items():
+        return
+    for key, value in data.items():
+        if key not in ("index", "index_status"):
             click.echo(f"{key}: {value}")
+    if status.get("build"):
+        click.echo(
+            f"索引: {status['build']}（{status['built_at']} 作成、{status['documents']} 文書・"
+            f"{status['chunks']} チャンク）"
+        )
+    click.echo(f"索引の状態: {status['message']}")
 
 
-@click.command()
+def _status_message(status: dict[str, Any]) -> str:
+    """The index state in one Japanese sentence (or two)."""
+    state = status["state"]
+    if state == "missing":
+        text = "まだ作成されていません。`facilitator ingest` で作成してください。"
+    elif state == "broken":
+        text = "開けません（index_message を参照）。`facilitator ingest` で作り直してください。"
+    elif state == "current":
+        text = "最新です（資料の現在の内容から作成されています）。"
+    else:
+        changes = status.get("changes") or {}
+        parts = [
+            f"{label}: {'、'.join(changes[key])}"
+            for key, label in (("added", "追加"), ("removed", "削除"), ("changed", "変更"))
+            if changes.get(key)
+        ]
+        detail = f"（{' ／ '.join(parts)}）" if parts else ""
+        text = (
+            f"前回の作成の後に資料が変わっています{detail}。検索は前回の索引で行われます。"
+            "`facilitator ingest` で作り直してください。"
+        )
+    if status.get("ingest_running"):
+        text += " 現在、別の処理が資料の追加または索引の作成を実行中です。"
+    if status.get("interrupted"):
+        text += (
+            f" 中断された作成が {status['interrupted']} 件残っています（次の作成で削除されます）。"
+        )
+    return text
+
+
+INGEST_HELP = f"""索引を作成・更新する。PATHS を渡すとその .txt / .md / .pdf を資料として追加してから作り直す.
+
+変更のない文書のベクトルはキャッシュから再利用されます。複数のファイルは、すべてを確認してから
+一度に追加します（1つでも追加できなければ、どれも追加しません）。1ファイルの上限は
+{MAX_FILE_MB} MB・本文 {MAX_DOCUMENT_CHARS:,} 文字です。同時に実行した取り込みは順番に行われます。
+"""
+
+
+@click.command(help=INGEST_HELP)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--title", help="追加する資料の題名（1ファイルのときのみ）")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=LOCK_TIMEOUT,
+    show_default=True,
+    help="別の取り込みが実行中のとき待つ秒数（0 なら待たずにエラー）",
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
-def ingest(paths: tuple[Path, ...], title: str | None, as_json: bool) -> None:
-    """索引を作成・更新する。PATHS を渡すとその .txt / .pdf を資料として追加してから作り直す.
-
-    変更のない文書のベクトルはキャッシュから再利用されます。
-    """
-    from facilitator.corpus.documents import add_document
+def ingest(paths: tuple[Path, ...], title: str | None, wait: float, as_json: bool) -> None:
+    from facilitator.corpus.documents import add_documents
+    from facilitator.search.embeddings import load_embedder
     from facilitator.search.index import build_index
 
     s = settings()
     if title and len(paths) != 1:
         raise InputError("--title はファイルを1つだけ指定したときに使えます。")
-    added = []
-    for path in paths:
-        parsed = add_document(s, path, title=title)
-        added.append(
-            {
-                "doc_id": parsed.document.doc_id,
-                "title": parsed.document.title,
-                "chunks": len(parsed.chunks),
-            }
+    embedder = load_embedder(s.embedding_model)
+
+    def waiting() -> None:
+        click.echo(
+            f"別の取り込みが実行中です。終わるまで待っています（最大 {wait:.0f} 秒）…", err=True
         )
 
     def progress(stage: str, i: int, n: int) -> None:
         if not as_json and stage == "embed":
             click.echo(f"\rベクトル化 {i}/{n}", nl=False, err=True)
 
-    report = build_index(s, progress=progress)
+    with ingest_lock(s, timeout=wait, on_wait=waiting):
+        parsed = add_documents(s, list(paths), title=title) if paths else []
+        report = build_index(s, embedder=embedder, progress=progress)
+    added = [
+        {"doc_id": p.document.doc_id, "title": p.document.title, "chunks": len(p.chunks)}
+        for p in parsed
+    ]
     if as_json:
         echo_json({**report.model_dump(), "added": added})
     else:
@@ -87,17 +156,16 @@ def ingest(paths: tuple[Path, ...], title: str | None, as_json: bool) -> None:
 @click.command()
 def bootstrap() -> None:
     """初回起動の準備: 索引がなければ作成し、報告データがなければ架空のサンプルを読み込む."""
-    from facilitator.search.index import index_is_current
+    from facilitator.search.index import build_index, index_is_current
 
     s = settings()
-    if index_is_current(s):
-        click.echo("索引: 最新です。")
-    else:
-        click.echo("索引を作成しています（初回は1〜2分かかります）…")
-        from facilitator.search.index import build_index
-
-        report = build_index(s)
-        click.echo(f"索引: {report.chunks} チャンク（{report.seconds} 秒）")
+    with ingest_lock(s, on_wait=lambda: click.echo("別の取り込みの終了を待っています…")):
+        if index_is_current(s):
+            click.echo("索引: 最新です。")
+        else:
+            click.echo("索引を作成しています（初回は1〜2分かかります）…")
+            report = build_index(s)
+            click.echo(f"索引: {report.chunks} チャンク（{report.seconds} 秒）")
     from facilitator.reports import SYNTHETIC_LABEL, load_sample
 
     if load_sample(s):

@@ -18,6 +18,7 @@ from typing import Protocol, TypeVar, runtime_checkable
 import numpy as np
 
 from facilitator.errors import FacilitatorError
+from facilitator.settings import PACKAGE_DATA
 
 log = logging.getLogger(__name__)
 
@@ -173,3 +174,23 @@ def embed_passages_cached(
     if not texts:
         return np.zeros((0, embedder.dim), dtype=np.float32)
     return np.stack([have[k] for k in keys]).astype(np.float32)
+
+
+NULL_PROBES = PACKAGE_DATA / "null_probes.txt"
+
+
+def calibrate(embedder: Embedder, vectors: np.ndarray) -> dict[str, float]:
+    """Best-match similarity of off-topic probe questions: the noise floor of this corpus.
+
+    Raw cosine is model-specific (e5 scores bunch at 0.83–0.90), so confidence is
+    measured in standard deviations above this floor rather than on raw scores.
+    """
+    probes = [
+        line.strip()
+        for line in NULL_PROBES.read_text("utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    if len(vectors) == 0:
+        return {"null_mean": 1.0, "null_std": 1.0}
+    tops = [float((vectors @ embedder.embed_query(p)).max()) for p in probes]
+    return {"null_mean": float(np.mean(tops)), "null_std": float(np.std(tops) or 1e-3)}

@@ -2,12 +2,21 @@
 
 Layout under ``settings.index_dir``::
 
-    chunks.jsonl     every Chunk (the source of truth for text and locators)
-    texts/DOC.txt    each document's normalised text (citations are checked against it)
-    cases.json       casebook CaseRecords;  sheets.json  the guideline example sheets
-    lexical/         bm25s index + idf;     tokens.json  content tokens per chunk
-    chroma/          Chroma PersistentClient (or a Chroma server when configured)
-    meta.json        index version, embedder, counts, build time
+    current              pointer: the name of the visible build, replaced by one os.replace
+    versions/BUILD/      one complete, never-modified index (BUILD = time-version-random)
+        chunks.jsonl     every Chunk (the source of truth for text and locators)
+        texts/DOC.txt    each document's normalised text (citations are checked against it)
+        cases.json       casebook CaseRecords;  sheets.json  the guideline example sheets
+        lexical/         bm25s index + idf;     tokens.json  content tokens per chunk
+        chroma/          this build's Chroma (PersistentClient; with a Chroma server the
+                         collection ``chunks-MODEL-BUILD`` lives there instead)
+        collection.json  the Chroma collection name (written first, to clean up a crash)
+        meta.json        index version, embedder, counts, build time, corpus fingerprints
+
+A build holds the ingest lock, writes a new folder and then replaces ``current``: a crash
+at any moment leaves the previous index whole. Then all builds but the new one and the one it
+replaced (kept for readers that opened it a moment before) are removed. The flat layout of
+earlier releases (files directly in ``index/``) is still read.
 """
 
 from __future__ import annotations
@@ -15,7 +24,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
+import secrets
 import shutil
 import time
 from collections.abc import Callable
@@ -25,20 +36,22 @@ from typing import Any
 import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import NotFoundError as ChromaNotFoundError
 from pydantic import BaseModel
 
+from facilitator.corpus import documents
 from facilitator.corpus.chunks import Chunk
-from facilitator.corpus.documents import parse_corpus
 from facilitator.corpus.parsers.base import CaseRecord, ExampleSheet, ParsedDocument
-from facilitator.errors import IndexNotBuiltError, NotFoundError
+from facilitator.errors import FacilitatorError, IndexNotBuiltError, NotFoundError
 from facilitator.search.embeddings import (
     Embedder,
     EmbeddingCache,
+    calibrate,
     embed_passages_cached,
     load_embedder,
 )
 from facilitator.search.lexical import LexicalIndex, tokenize
-from facilitator.settings import PACKAGE_DATA, Settings
+from facilitator.settings import Settings
 from facilitator.themes import FOCUS_TAGS
 
 log = logging.getLogger(__name__)
@@ -46,6 +59,10 @@ log = logging.getLogger(__name__)
 WINDOW_PREFIX = "first"  # "all" | "first" | "": where the case/section label is prepended
 WINDOW_CHARS = 300  # dense windows per chunk: e5-small reads ~512 tokens, slowly on 2 cores
 Progress = Callable[[str, int, int], None]
+POINTER = "current"
+VERSIONS = "versions"
+LEGACY = ("chunks.jsonl", "texts", "cases.json", "sheets.json", "tokens.json", "lexical")
+LEGACY += ("meta.json", "chroma", "staging")  # the flat layout of earlier releases
 
 
 class IndexBuildReport(BaseModel):
@@ -138,21 +155,45 @@ def chroma_metadata(chunk: Chunk) -> dict[str, Any]:
     return out
 
 
-def collection_name(embedder_name: str) -> str:
-    """Chroma names allow only [a-zA-Z0-9._-], 3–512 chars."""
+def collection_name(embedder_name: str, build: str = "") -> str:
+    """Chroma names allow only [a-zA-Z0-9._-], 3–512 chars; the build keeps old ones readable."""
     slug = re.sub(r"[^a-zA-Z0-9._-]+", "-", embedder_name).strip("-.")
-    return f"chunks-{slug}"[:200]
+    return f"chunks-{slug}"[:200] + (f"-{build}" if build else "")
 
 
-def chroma_client(settings: Settings) -> chromadb.ClientAPI:
+def chroma_client(settings: Settings, folder: Path) -> chromadb.ClientAPI:
+    """The Chroma server when configured, else the PersistentClient of one build's folder."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
         return chromadb.HttpClient(
             host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
         )
-    return chromadb.PersistentClient(
-        path=str(settings.index_dir / "chroma"), settings=chroma_settings
-    )
+    return chromadb.PersistentClient(path=str(folder / "chroma"), settings=chroma_settings)
+
+
+def current_build(settings: Settings) -> str | None:
+    """The build the ``current`` pointer names (None: no versioned index yet)."""
+    try:
+        name = (settings.index_dir / POINTER).read_text("utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return name if name and "/" not in name and name not in (".", "..") else None
+
+
+def current_folder(settings: Settings) -> Path | None:
+    """Folder of the visible index: ``versions/BUILD``, an earlier flat index, or None."""
+    build = current_build(settings)
+    folder = settings.index_dir / VERSIONS / build if build else settings.index_dir
+    return folder if (folder / "meta.json").exists() else None
+
+
+def read_meta(settings: Settings) -> dict[str, Any] | None:
+    """``meta.json`` of the visible index (None when there is none)."""
+    folder = current_folder(settings)
+    try:
+        return json.loads((folder / "meta.json").read_text("utf-8")) if folder else None
+    except FileNotFoundError:  # replaced by a build since current_folder looked
+        return read_meta(settings)
 
 
 def index_version(chunks: list[Chunk], embedder_name: str) -> str:
@@ -169,16 +210,23 @@ def build_index(
     progress: Progress | None = None,
     parsed: list[ParsedDocument] | None = None,
 ) -> IndexBuildReport:
-    """Parse the corpus and (re)build every part of the index.
+    """Parse the corpus and build a complete new index, then make it the visible one.
 
-    Unchanged passages come from the vector cache, so re-ingest takes seconds.
-    Files are written to a staging folder first, then swapped in, so a failure
-    leaves the previous index usable.
+    Unchanged passages come from the vector cache, so re-ingest takes seconds. Holds the
+    ingest lock (a second build waits), writes ``versions/BUILD/`` and switches ``current``
+    last: a failure or a kill at any moment leaves the previous index whole and usable.
     """
-    t0 = time.perf_counter()
     embedder = embedder or load_embedder(settings.embedding_model)
+    with documents.ingest_lock(settings):
+        return _build(settings, embedder, progress, parsed)
+
+
+def _build(settings: Settings, embedder: Embedder, progress: Any, parsed: Any) -> IndexBuildReport:
+    t0 = time.perf_counter()
+    # the documents' state before parsing: a change during the build shows as stale
+    fingerprint, hashes = documents.corpus_state(settings)
     if parsed is None:
-        parsed = parse_corpus(settings)
+        parsed = documents.parse_corpus(settings)
     chunks = [c for p in parsed for c in p.chunks]
     ids = [c.chunk_id for c in chunks]
     if len(set(ids)) != len(ids):
@@ -207,118 +255,142 @@ def build_index(
     token_lists = [tokenize(lexical_text(c, contexts.get(c.chunk_id, ""))) for c in chunks]
     lexical = LexicalIndex.build(ids, token_lists)
     version = index_version(chunks, embedder.name)
-
-    staging = settings.index_dir / "staging"
-    shutil.rmtree(staging, ignore_errors=True)
-    (staging / "texts").mkdir(parents=True)
-    with (staging / "chunks.jsonl").open("w", encoding="utf-8") as fh:
-        for c in chunks:
-            fh.write(c.model_dump_json() + "\n")
-    for p in parsed:
-        (staging / "texts" / f"{p.document.doc_id}.txt").write_text(p.text, encoding="utf-8")
-    _dump(staging / "cases.json", [c.model_dump() for p in parsed for c in p.cases])
-    _dump(staging / "sheets.json", [s.model_dump() for p in parsed for s in p.sheets])
-    _dump(staging / "tokens.json", token_lists)
-    lexical.save(staging / "lexical")
-
-    client = chroma_client(settings)
-    col = client.get_or_create_collection(
-        collection_name(embedder.name),
-        configuration={"hnsw": {"space": "cosine"}},
-        embedding_function=None,
-    )
-    window_ids = [f"{c.chunk_id}#{j}" for c, j, _ in windows]
-    old = set(col.get(include=[])["ids"])
-    stale = sorted(old - set(window_ids))
-    for i in range(0, len(stale), 5000):
-        col.delete(ids=stale[i : i + 5000])
-    metadata = {c.chunk_id: chroma_metadata(c) for c in chunks}
-    for i in range(0, len(windows), 2000):
-        part = windows[i : i + 2000]
-        col.upsert(
-            ids=window_ids[i : i + len(part)],
-            embeddings=vectors[i : i + len(part)],
-            metadatas=[{**metadata[c.chunk_id], "chunk_id": c.chunk_id} for c, _, _ in part],
+    build = f"{time.strftime('%Y%m%dT%H%M%S')}-{version}-{secrets.token_hex(3)}"
+    folder = settings.index_dir / VERSIONS / build
+    collection = collection_name(embedder.name, build)
+    previous = current_build(settings)
+    try:
+        (folder / "texts").mkdir(parents=True)
+        _dump(folder / "collection.json", {"collection": collection})
+        with (folder / "chunks.jsonl").open("w", encoding="utf-8") as fh:
+            for c in chunks:
+                fh.write(c.model_dump_json() + "\n")
+        for p in parsed:
+            (folder / "texts" / f"{p.document.doc_id}.txt").write_text(p.text, encoding="utf-8")
+        _dump(folder / "cases.json", [c.model_dump() for p in parsed for c in p.cases])
+        _dump(folder / "sheets.json", [s.model_dump() for p in parsed for s in p.sheets])
+        _dump(folder / "tokens.json", token_lists)
+        lexical.save(folder / "lexical")
+        _write_vectors(settings, folder, collection, windows, vectors)
+        report = IndexBuildReport(
+            index_version=version,
+            embedder=embedder.name,
+            documents=len(parsed),
+            chunks=len(chunks),
+            windows=len(windows),
+            embedded=len(set(texts)) - len(known),
+            cached=len(known),
+            seconds=round(time.perf_counter() - t0, 2),
         )
-    seconds = time.perf_counter() - t0
-    report = IndexBuildReport(
-        index_version=version,
-        embedder=embedder.name,
-        documents=len(parsed),
-        chunks=len(chunks),
-        windows=len(windows),
-        embedded=len(set(texts)) - len(known),
-        cached=len(known),
-        seconds=round(seconds, 2),
-    )
-    _dump(
-        staging / "meta.json",
-        {
+        meta = {
             **report.model_dump(),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "collection": collection_name(embedder.name),
-            "fingerprint": corpus_fingerprint(settings),
+            "build": build,
+            "previous": previous,
+            "collection": collection,
+            "fingerprint": fingerprint,
+            "document_hashes": hashes,
             "calibration": calibrate(embedder, vectors),
-        },
-    )
-    for name in (
-        "chunks.jsonl",
-        "texts",
-        "cases.json",
-        "sheets.json",
-        "tokens.json",
-        "lexical",
-        "meta.json",
-    ):
-        target = settings.index_dir / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        (staging / name).replace(target)
-    shutil.rmtree(staging, ignore_errors=True)
+        }
+        _dump(folder / "meta.json", meta)
+        _fsync(*folder.rglob("*"), folder, folder.parent)
+        _switch(settings.index_dir, build)
+    except BaseException:
+        _drop_build(settings, folder)
+        raise
+    _fsync(settings.index_dir)
+    _remove_old_builds(settings, keep={build, previous})
     if progress:
         progress("done", 1, 1)
     return report
 
 
-def corpus_fingerprint(settings: Settings) -> str:
-    """Hash of every listed document's bytes and manifest entry, plus the embedder."""
-    from facilitator.corpus.documents import all_documents
+def _write_vectors(
+    settings: Settings, folder: Path, name: str, windows: list[Any], vectors: np.ndarray
+) -> None:
+    """Every window into a new collection of this build (closed again, so it is on disk)."""
+    with chroma_client(settings, folder) as client:
+        col = client.create_collection(
+            name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        )
+        metadata = {c.chunk_id: chroma_metadata(c) for c, j, _ in windows if j == 0}
+        for i in range(0, len(windows), 2000):
+            part = windows[i : i + 2000]
+            col.add(
+                ids=[f"{c.chunk_id}#{j}" for c, j, _ in part],
+                embeddings=vectors[i : i + len(part)],
+                metadatas=[{**metadata[c.chunk_id], "chunk_id": c.chunk_id} for c, _, _ in part],
+            )
 
-    h = hashlib.sha256(settings.embedding_model.encode())
-    for doc, folder in all_documents(settings):
-        h.update(doc.model_dump_json().encode())
-        path = folder / doc.path
-        if path.exists():
-            h.update(path.read_bytes())
-    return h.hexdigest()[:16]
+
+def _fsync(*paths: Path) -> None:
+    """Flush files and folders to disk (a finished build before the pointer names it)."""
+    for path in paths:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except (IsADirectoryError, PermissionError):  # a folder, on systems that cannot open one
+            continue
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _switch(index_dir: Path, build: str) -> None:
+    """The one atomic step: ``current`` is replaced by a file that names the new build."""
+    documents.replace_atomically(index_dir / POINTER, lambda fh: fh.write(f"{build}\n".encode()))
+
+
+def _drop_build(settings: Settings, folder: Path) -> None:
+    """Remove a build that is not visible (its server collection too); errors are logged."""
+    try:
+        if settings.chroma_host and (folder / "collection.json").exists():
+            name = json.loads((folder / "collection.json").read_text("utf-8"))["collection"]
+            with chroma_client(settings, folder) as client:
+                client.delete_collection(name)
+    except ChromaNotFoundError:  # killed before the collection was created
+        pass
+    except Exception as exc:  # an unreachable server: the collection stays behind
+        log.warning("could not delete the Chroma collection of %s: %s", folder.name, exc)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_old_builds(settings: Settings, keep: set[str | None]) -> None:
+    """After a switch: every build but ``keep`` (interrupted ones too) and stray temp files."""
+    root = settings.index_dir
+    for folder in sorted((root / VERSIONS).iterdir()):
+        if folder.name not in keep:
+            _drop_build(settings, folder)
+    for tmp in root.glob(f".{POINTER}.*.tmp"):
+        tmp.unlink(missing_ok=True)
+    if None not in keep:  # no reader can still be using the flat layout of earlier releases
+        for name in LEGACY:
+            shutil.rmtree(root / name, ignore_errors=True)  # a folder
+            (root / name).unlink(missing_ok=True)  # or a file
+
+
+def index_status(settings: Settings) -> dict[str, Any]:
+    """For ``info``: the visible build; ``state`` missing / current / stale (documents changed
+    since the build: ``changes``); ``interrupted`` builds that never became visible."""
+    meta = read_meta(settings) or {}
+    fingerprint, hashes = documents.corpus_state(settings)
+    old = meta.get("document_hashes")
+    versions = settings.index_dir / VERSIONS
+    builds = {p.name for p in versions.iterdir()} if versions.is_dir() else set()
+    fresh = meta.get("fingerprint") == fingerprint
+    return {
+        "state": ("current" if fresh else "stale") if meta else "missing",
+        **{k: meta.get(k) for k in ("build", "index_version", "built_at", "documents", "chunks")},
+        "documents_now": len(hashes),
+        "changes": None if old is None else documents.document_changes(old, hashes),
+        "interrupted": len(builds - {meta.get("build"), meta.get("previous")}),
+    }
 
 
 def index_is_current(settings: Settings) -> bool:
     """True when an index exists and was built from the documents as they are now."""
-    meta = settings.index_dir / "meta.json"
-    if not meta.exists():
-        return False
-    return json.loads(meta.read_text("utf-8")).get("fingerprint") == corpus_fingerprint(settings)
-
-
-NULL_PROBES = PACKAGE_DATA / "null_probes.txt"
-
-
-def calibrate(embedder: Embedder, vectors: np.ndarray) -> dict[str, float]:
-    """Best-match similarity of off-topic probe questions: the noise floor of this corpus.
-
-    Raw cosine is model-specific (e5 scores bunch at 0.83–0.90), so confidence is
-    measured in standard deviations above this floor rather than on raw scores.
-    """
-    probes = [
-        line.strip()
-        for line in NULL_PROBES.read_text("utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    if len(vectors) == 0:
-        return {"null_mean": 1.0, "null_std": 1.0}
-    tops = [float((vectors @ embedder.embed_query(p)).max()) for p in probes]
-    return {"null_mean": float(np.mean(tops)), "null_std": float(np.std(tops) or 1e-3)}
+    meta = read_meta(settings)
+    return meta is not None and meta.get("fingerprint") == documents.corpus_fingerprint(settings)
 
 
 def _dump(path: Path, data: Any) -> None:
@@ -329,10 +401,26 @@ class IndexStore:
     """The built index opened for reading: chunks, texts, cases, sheets, lexical, Chroma."""
 
     def __init__(self, settings: Settings) -> None:
-        folder = settings.index_dir
-        if not (folder / "meta.json").exists():
-            raise IndexNotBuiltError()
         self.settings = settings
+        for attempt in range(3):  # a build may switch the visible index while it is read
+            folder = current_folder(settings)
+            if folder is None:
+                raise IndexNotBuiltError()
+            try:
+                self._open(folder)
+                break
+            except FileNotFoundError as exc:
+                if attempt == 2 or current_folder(settings) == folder:
+                    raise FacilitatorError(
+                        f"索引の一部（{exc.filename}）がありません。"
+                        "`facilitator ingest` で作り直してください。"
+                    ) from exc
+        self.n_windows = int(self.meta.get("windows", len(self.chunks)))
+        self._texts: dict[str, str] = {}
+        self._masks: dict[tuple[str, str], np.ndarray] = {}
+
+    def _open(self, folder: Path) -> None:
+        self.folder = folder
         self.meta: dict[str, Any] = json.loads((folder / "meta.json").read_text("utf-8"))
         with (folder / "chunks.jsonl").open(encoding="utf-8") as fh:
             self.chunks: list[Chunk] = [Chunk.model_validate_json(line) for line in fh]
@@ -350,10 +438,10 @@ class IndexStore:
             set(t) for t in json.loads((folder / "tokens.json").read_text("utf-8"))
         ]
         self.lexical = LexicalIndex.load(folder / "lexical")
-        self.collection = chroma_client(settings).get_collection(self.meta["collection"])
-        self.n_windows = int(self.meta.get("windows", len(self.chunks)))
-        self._texts: dict[str, str] = {}
-        self._masks: dict[tuple[str, str], np.ndarray] = {}
+        if not self.settings.chroma_host and not (folder / "chroma").is_dir():
+            raise FileNotFoundError(2, "no Chroma folder", str(folder / "chroma"))
+        client = chroma_client(self.settings, folder)
+        self.collection = client.get_collection(self.meta["collection"])
 
     @property
     def version(self) -> str:
@@ -367,7 +455,7 @@ class IndexStore:
 
     def document_text(self, doc_id: str) -> str:
         if doc_id not in self._texts:
-            path = self.settings.index_dir / "texts" / f"{doc_id}.txt"
+            path = self.folder / "texts" / f"{doc_id}.txt"
             if not path.exists():
                 raise NotFoundError(f"資料「{doc_id}」は索引にありません")
             self._texts[doc_id] = path.read_text("utf-8")

@@ -195,7 +195,11 @@ class Searcher:
         best: dict[str, float] = {}
         for wid, dist in zip(res["ids"][0], res["distances"][0], strict=True):
             cid = wid.rsplit("#", 1)[0]
-            if post_filter and not mask[store.position[cid]]:  # type: ignore[index]
+            pos = store.position.get(cid)
+            if pos is None:  # a vector whose chunk this index does not have: never a hit
+                log.debug("skipping %s: not in the chunks of index %s", wid, store.version)
+                continue
+            if post_filter and not mask[pos]:  # type: ignore[index]
                 continue
             best[cid] = max(best.get(cid, -1.0), 1.0 - dist)
         return best

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 import streamlit as st
@@ -34,25 +33,28 @@ def get_embedder(model: str) -> Embedder:
 
 
 @st.cache_resource(show_spinner="検索エンジンを読み込んでいます…")
-def _searcher(index_dir: str, version: str, model: str, _settings: Settings) -> Searcher:
-    """One Searcher per index folder and version: re-indexing gives a new one."""
+def _searcher(index_dir: str, build: str, model: str, _settings: Settings) -> Searcher:
+    """One Searcher per index folder and build: re-indexing gives a new one."""
     return Searcher(_settings, embedder=get_embedder(model))
 
 
 def current_index_version(settings: Settings) -> str | None:
-    meta = settings.index_dir / "meta.json"
-    if not meta.exists():
-        return None
-    return str(json.loads(meta.read_text("utf-8"))["index_version"])
+    from facilitator.search.index import read_meta
+
+    meta = read_meta(settings)
+    return None if meta is None else str(meta["index_version"])
 
 
 def get_searcher() -> Searcher | None:
     """The searcher, or None when there is no index yet (no message)."""
+    from facilitator.search.index import read_meta
+
     s = get_settings()
-    version = current_index_version(s)
-    if version is None:
+    meta = read_meta(s)
+    if meta is None:
         return None
-    return _searcher(str(s.index_dir), version, s.embedding_model, s)
+    build = str(meta.get("build") or meta["index_version"])  # every build is a new folder
+    return _searcher(str(s.index_dir), build, s.embedding_model, s)
 
 
 def searcher_or_setup() -> Searcher | None:
@@ -81,7 +83,12 @@ def index_builder(key: str, label: str = "索引を作成する") -> bool:
     return built
 
 
+APP_LOCK_TIMEOUT = 60.0
+"""Seconds the app waits for another ingest (CLI or another browser) before saying so."""
+
+
 def build_index_now() -> bool:
+    from facilitator.corpus.documents import ingest_lock
     from facilitator.search.index import build_index
 
     s = get_settings()
@@ -93,8 +100,12 @@ def build_index_now() -> bool:
         elif stage == "parse":
             bar.progress(0.05, text=f"{n} 文書を解析しました。ベクトル化しています…")
 
+    def waiting() -> None:
+        bar.progress(0.0, text="別の取り込みが終わるのを待っています…")
+
     try:
-        report = build_index(s, embedder=get_embedder(s.embedding_model), progress=progress)
+        with ingest_lock(s, timeout=APP_LOCK_TIMEOUT, on_wait=waiting):
+            report = build_index(s, embedder=get_embedder(s.embedding_model), progress=progress)
     except (FacilitatorError, OSError, ValueError) as exc:
         bar.empty()
         flash("error", f"索引を作成できませんでした（以前の索引はそのまま使えます）: {exc}")

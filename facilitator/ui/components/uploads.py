@@ -1,7 +1,7 @@
 """Upload handling for 資料・データ管理: documents into the index, report files into the store.
 
 Uploaded bytes go to a temporary folder under their own names (messages name the file);
-the library validates before saving, so a bad file changes nothing already saved.
+the library validates every file before saving, so a bad file changes nothing already saved.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from facilitator.corpus.documents import add_document, all_documents, remove_document
+from facilitator.corpus.documents import add_documents as library_add_documents
+from facilitator.corpus.documents import all_documents, ingest_lock, remove_document
 from facilitator.errors import FacilitatorError
 from facilitator.reports import datasets, import_files
 from facilitator.settings import Settings
-from facilitator.ui.components.common import build_index_now, flash
+from facilitator.ui.components.common import APP_LOCK_TIMEOUT, build_index_now, flash
 from facilitator.ui.components.widgets import row_errors_frame
 
 KIND_LABELS = {"guideline": "ガイドライン", "casebook": "事例集", "local": "地域の資料"}
@@ -52,33 +53,35 @@ def documents_frame(settings: Settings) -> pd.DataFrame:
 
 
 def add_documents(settings: Settings, files: list, title: str) -> None:
-    """Parse and list each uploaded document, then rebuild the index once."""
-    added = 0
+    """Check and list all uploaded documents (none if one cannot be added), then rebuild.
+
+    Adding and rebuilding hold the ingest lock together, so another ingest (the command
+    line or another browser) waits or is told to wait, and never builds at the same time.
+    """
     with saved_uploads(files) as paths:
-        for path in paths:
-            try:
-                parsed = add_document(
-                    settings, path, title=(title or None) if len(paths) == 1 else None
+        try:
+            with ingest_lock(settings, timeout=APP_LOCK_TIMEOUT):
+                batch = library_add_documents(
+                    settings, paths, title=(title or None) if len(paths) == 1 else None
                 )
-            except FacilitatorError as exc:
-                flash("error", exc)
-                continue
-            added += 1
-            flash(
-                "success", f"追加しました: {parsed.document.title}（{len(parsed.chunks)} チャンク）"
-            )
-    if added:
-        build_index_now()
+                for parsed in batch:
+                    flash(
+                        "success",
+                        f"追加しました: {parsed.document.title}（{len(parsed.chunks)} チャンク）",
+                    )
+                build_index_now()
+        except FacilitatorError as exc:
+            flash("error", exc)
 
 
 def remove_and_reindex(settings: Settings, doc_id: str) -> None:
     try:
-        remove_document(settings, doc_id)
+        with ingest_lock(settings, timeout=APP_LOCK_TIMEOUT):
+            remove_document(settings, doc_id)
+            flash("success", f"資料「{doc_id}」を削除しました。")
+            build_index_now()
     except FacilitatorError as exc:
         flash("error", exc)
-        return
-    flash("success", f"資料「{doc_id}」を削除しました。")
-    build_index_now()
 
 
 def import_reports(settings: Settings, files: list) -> None:
