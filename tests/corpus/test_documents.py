@@ -15,7 +15,6 @@ import pytest
 from click.testing import CliRunner
 
 from facilitator.cli.root import cli
-from facilitator.errors import IndexBusyError
 from facilitator.corpus import documents
 from facilitator.corpus.documents import (
     add_document,
@@ -25,7 +24,7 @@ from facilitator.corpus.documents import (
     load_manifest,
     remove_document,
 )
-from facilitator.errors import DocumentError, InputError
+from facilitator.errors import DocumentError, IndexBusyError, InputError
 from facilitator.settings import PROJECT_ROOT, Settings
 
 TEXT = "第1章 在宅医療\n\n在宅医療を担う医療機関の確保が課題である。{n}\n"
