@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from facilitator.errors import FacilitatorError, InputError, NotFoundError
+from facilitator.reports.ingest.chars import visible
 from facilitator.reports.models import RowError
 
 MAX_LISTED = 30
@@ -15,15 +16,50 @@ class ReportImportError(InputError):
         self.file = file
         self.errors = errors
         self.truncated = truncated
-        more = "以上" if truncated else ""
-        lines = [
-            f"{file}: {len(errors)}件{more}の誤りがあるため取り込みませんでした"
-            "（保存済みのデータは変更していません）。"
-        ]
+        lines = [self.headline()]
         lines += ["  " + e.message() for e in errors[:MAX_LISTED]]
         if len(errors) > MAX_LISTED:
             lines.append(f"  ほか {len(errors) - MAX_LISTED}件（--json で全件を表示）")
         super().__init__("\n".join(lines))
+
+    def headline(self) -> str:
+        more = "以上" if self.truncated else ""
+        return (
+            f"{self.file}: {len(self.errors)}件{more}の誤りがあるため取り込みませんでした"
+            "（保存済みのデータは変更していません）。"
+        )
+
+
+class NotStoredError(ReportImportError):
+    """A valid file of a batch, not stored because another file of the batch was rejected."""
+
+    def __init__(self, file: str, detail: str, rejected: list[str]) -> None:
+        names = "、".join(rejected[:5]) + (
+            f" ほか{len(rejected) - 5}件" if len(rejected) > 5 else ""
+        )
+        reason = (
+            f"このファイルに誤りはありません（{detail}）が、一緒に取り込んだ {names} に"
+            "誤りがあるため保存しませんでした（まとめて渡したファイルは、全部を保存するか"
+            "何も保存しないかのどちらかです）。誤りを直して、もう一度まとめて取り込んでください。"
+        )
+        super().__init__(file, [RowError(file=file, row=None, column="", reason=reason)])
+
+    def headline(self) -> str:
+        return f"{self.file}: 誤りはありませんが、他のファイルの誤りのため取り込みませんでした。"
+
+
+class UnexpectedImportError(ReportImportError):
+    """A file whose import failed with an unexpected error (a bug): reported, never raised by
+    ``import_files``; ``cause`` is the original exception (its traceback is logged)."""
+
+    def __init__(self, file: str, cause: Exception) -> None:
+        self.cause = cause
+        detail = visible(str(cause).splitlines()[0], 200) if str(cause).strip() else ""
+        reason = (
+            f"予期しないエラーのため取り込めませんでした（{type(cause).__name__}: {detail}）。"
+            "何も保存していません。ファイルの内容を確認し、解決しない場合は開発者に連絡してください。"
+        )
+        super().__init__(file, [RowError(file=file, row=None, column="", reason=reason)])
 
 
 class NoReportDataError(FacilitatorError):

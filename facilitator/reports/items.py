@@ -68,6 +68,12 @@ class Item(BaseModel):
     choices: list[Choice] = Field(default_factory=list)
     code_list: str | None = None
     decimals: int | None = None
+    max_value: float | None = Field(
+        default=None,
+        gt=0,
+        le=2**53,
+        description="upper bound of a count/decimal item (default per answer type, see limits)",
+    )
     starred: bool = Field(default=False, description="★: all must hold for 1号機能")
     prefilled: bool = Field(default=False, description="pre-filled from NDB claims data")
     period: Literal["基準日", "前年1年間"] = "基準日"

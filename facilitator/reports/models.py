@@ -135,7 +135,7 @@ class Comparison(BaseModel):
     area_code: str
     area_name: str
     value: float | None
-    relation: Literal["above", "below", "similar"] | None = None
+    relation: Literal["above", "below", "similar", "uncertain"] | None = None
     relation_label: str = ""
 
 
@@ -205,6 +205,24 @@ def provenance_text(year: int | None, n: int | None, filter: str, synthetic: boo
     if synthetic:
         parts.append(SYNTHETIC_LABEL)
     return "・".join(parts)
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A figure as a reader writes it: 41.5%, 17施設, 6.0（65歳以上人口1万人当たり）.
+
+    Rates and shares keep one decimal, counts none; a unit that starts with a digit or is
+    a phrase is put in brackets, since 「6」+「65歳以上…」 would read as 665. The one
+    wording of a number for sheets, exports, the app and the CLI.
+    """
+    if value is None:
+        return ""
+    rate = unit == "%" or "当たり" in unit
+    number = f"{value:,.0f}" if float(value).is_integer() and not rate else f"{value:,.1f}"
+    if not unit:
+        return number
+    if unit[0].isdigit() or len(unit) > 4:
+        return f"{number}（{unit}）"
+    return f"{number}{unit}"
 
 
 class AreaSummary(BaseModel):

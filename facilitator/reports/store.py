@@ -2,11 +2,14 @@
 
 Every replacement runs in one ``BEGIN IMMEDIATE … COMMIT`` transaction: a failure or an
 interruption at any point rolls back and leaves the previous data exactly as it was.
+Inside an outer transaction (a batch of files, see ``transaction``) a replacement is a
+savepoint: it is undone alone if it fails, and kept only if the outer transaction commits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -87,10 +90,22 @@ class ReportStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(
-            self.path, isolation_level=None, timeout=30, check_same_thread=False
-        )
+        self._savepoints = itertools.count()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(
+                self.path, isolation_level=None, timeout=30, check_same_thread=False
+            )
+            self._setup()
+        except (OSError, sqlite3.Error) as exc:
+            if hasattr(self, "conn"):
+                self.conn.close()
+            raise FacilitatorError(
+                f"報告データベース {self.path} を開けません（{exc}）。"
+                "保存先のフォルダ・空き容量・他のプログラムが使用中でないかを確認してください。"
+            ) from exc
+
+    def _setup(self) -> None:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA temp_store=MEMORY")
@@ -124,12 +139,35 @@ class ReportStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT``; any exception (also KeyboardInterrupt) rolls back."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; any exception (also KeyboardInterrupt) rolls back.
+
+        Nested inside another transaction it is a ``SAVEPOINT``: an exception undoes only
+        what was done inside it; what it did is committed (or not) with the outer one.
+        """
+        if self.conn.in_transaction:
+            name = f"sp{next(self._savepoints)}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield self.conn
+            except BaseException:
+                if self.conn.in_transaction:  # SQLite may have rolled back all already
+                    self.conn.execute(f"ROLLBACK TO {name}")
+                    self.conn.execute(f"RELEASE {name}")
+                raise
+            self.conn.execute(f"RELEASE {name}")
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:  # locked by another writer for 30 s, read-only…
+            raise FacilitatorError(
+                f"報告データベース {self.path} に書き込めません（{exc}）。"
+                "他の取り込みが終わってから、もう一度実行してください。"
+            ) from exc
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
 

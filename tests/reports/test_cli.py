@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from facilitator.cli.reports import reports
+from facilitator.reports import open_store
 from facilitator.reports.sample.prefecture import AREAS_FILE, REPORTS_CSV
 from facilitator.settings import Settings
 
@@ -114,14 +115,18 @@ def test_import_errors_in_text_go_to_stderr(loaded: Settings, tmp_path: Path) ->
     assert "u16.csv" in result.stderr and "取り込みませんでした" in result.stderr
 
 
-def test_valid_file_is_stored_even_if_another_fails(
+def test_a_batch_with_a_bad_file_stores_nothing(
     settings: Settings, generated: Path, tmp_path: Path
 ) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("報告年,医療機関コード\n2026,x\n", encoding="utf-8")
     result = invoke(settings, "import", str(generated / AREAS_FILE), str(bad), "--json")
     data = json.loads(result.output)
-    assert result.exit_code == 2 and [f["ok"] for f in data["files"]] == [True, False]
+    assert result.exit_code == 2 and [f["ok"] for f in data["files"]] == [False, False]
+    not_stored = data["files"][0]
+    assert not_stored["file"] == AREAS_FILE and "bad.csv" in not_stored["errors"][0]["reason"]
+    with open_store(settings) as store:
+        assert store.count("areas") == 0
 
 
 def test_summary_without_data_exits_3(settings: Settings) -> None:

@@ -9,6 +9,7 @@ import pytest
 from facilitator.cli.reports import reports
 from facilitator.reports import summary
 from facilitator.reports.compute.findings import average_label
+from facilitator.reports.ingest import limits
 from facilitator.reports.items import load_area_columns, load_dictionary
 from facilitator.settings import PROJECT_ROOT, Settings
 
@@ -43,3 +44,12 @@ def test_quoted_findings_are_what_the_sample_gives(loaded: Settings) -> None:
 )
 def test_the_average_is_named_after_the_prefecture(pref: str, label: str) -> None:
     assert average_label(pref) == label
+
+
+@pytest.mark.parametrize("name", [n for n in vars(limits) if n.startswith("MAX_")])
+def test_every_input_limit_is_documented_with_its_value(name: str) -> None:
+    line = next((ln for ln in DOC.splitlines() if f"`{name}`" in ln and ln.startswith("|")), "")
+    value = getattr(limits, name)
+    in_mb = name.endswith(("_BYTES", "_UNCOMPRESSED"))
+    shown = f"{value // limits.MB:,} MB" if in_mb else f"{value:,}"
+    assert shown in line, (name, shown, line)

@@ -335,7 +335,7 @@ def test_area_table_imports(settings: Settings, sample_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("column", "value", "reason"),
     [
-        ("65歳以上人口", "99999999", "65歳以上人口が人口を超えています"),
+        ("65歳以上人口", "9999999", "65歳以上人口が人口を超えています"),
         ("二次医療圏コード", "1301", "先頭2桁"),
         ("人口", "多い", "人口は0以上の整数"),
         ("有効年度", "来年", "有効年度は"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from facilitator.reports.compute.compare import direction
 from facilitator.reports.compute.indicators import Frame, Values, filter_text
 from facilitator.reports.compute.specs import FUNCTION_PHRASES, RATE_BASES, TAGS
 from facilitator.reports.items import ItemDictionary
@@ -22,8 +23,20 @@ _validate_finding = Finding.__pydantic_validator__.validate_python
 _RATE_LABELS = dict(RATE_BASES.values())
 
 
+PHRASES = {
+    "below": "{avg}を下回る",
+    "above": "{avg}を上回る",
+    "similar": "{avg}と同程度である",
+    "uncertain": "対象の医療機関が{n}施設と少なく、{avg}との差は判断できない",
+}
+
+
 def relation(value: float, reference: float, avg: str = "県平均") -> tuple[str, str]:
-    """('above'|'below'|'similar', Japanese phrase) of a value against the prefecture."""
+    """('above'|'below'|'similar', phrase) by relative difference alone (±5 %).
+
+    Used only where nothing else is known about the values; findings about an area use
+    :func:`facilitator.reports.compute.compare.direction`, which accounts for small N.
+    """
     if reference == 0:
         if value == 0:
             return "similar", f"{avg}と同程度である"
@@ -82,7 +95,7 @@ class _Builder:
         value, ref, n = values[self.i], values[self.p], base_n[self.i]
         comparison = None
         if compare and not self.is_pref and ref is not None:
-            rel, label = relation(value, ref, self.avg) if value is not None else (None, "")
+            rel, label = self.relation(metric) if value is not None else (None, "")
             comparison = {
                 "label": self.avg,
                 "area_code": self.pref.code,
@@ -118,8 +131,26 @@ class _Builder:
             )
         )
 
-    def _rel(self, value: float, ref: float) -> str:
-        return relation(value, ref, self.avg)[1]
+    def relation(self, metric: str) -> tuple[str | None, str]:
+        """(direction, phrase) of this area's value against the prefecture's, honest about N."""
+        v = self.vals[metric]
+        values, nums, dens, base_n = v.lists()
+        found = direction(
+            values[self.i],
+            values[self.p],
+            numerator=nums[self.i],
+            denominator=dens[self.i] if dens is not None else None,
+            n=int(base_n[self.i]),
+            unit=v.spec.unit,
+            acts=".sum." in metric,
+        )
+        if found == "none":
+            rel, phrase = relation(values[self.i], values[self.p], self.avg)
+            return rel, phrase
+        return found, PHRASES[found].format(avg=self.avg, n=int(base_n[self.i]))
+
+    def _rel(self, metric: str) -> str:
+        return self.relation(metric)[1]
 
     def val(self, metric: str, at: int | None = None) -> float:
         """Value of a metric here (or at area ``at``); NaN when undefined."""
@@ -153,7 +184,7 @@ class _Builder:
                 f"{A}には{phrase}がない（{age}人口{_n(pop)}人。{self.avg}は{lab}{_d(p)}）。",
             )
         else:
-            rel = self._rel(r, p)
+            rel = self._rel(rate_metric)
             self.emit(
                 rate_metric,
                 f"{A}の{phrase}は{_n(c)}施設（{lab}{_d(r)}、{self.avg}{_d(p)}）で、{rel}。",
@@ -179,7 +210,7 @@ class _Builder:
             self.emit(metric, f"{A}には{of}がないため、{name}の報告はない。", compare=False)
             return
         head = f"{A}の{of}{_n(n)}施設のうち、{name}を有するのは{_n(c)}施設（{_d(v)}%"
-        tail = "）。" if self.is_pref else f"、{self.avg}{_d(p)}%）で、{self._rel(v, p)}。"
+        tail = "）。" if self.is_pref else f"、{self.avg}{_d(p)}%）で、{self._rel(metric)}。"
         self.emit(metric, head + tail)
 
     def willing(self, metric: str, share_metric: str, name: str) -> None:
@@ -239,7 +270,7 @@ class _Builder:
         if m not in self.vals or int(self.vals[m].base_n[self.i]) == 0:
             return
         A, c, s, p = self.area.name, self.num(m), self.val(sm), self.val(sm, self.p)
-        tail = "。" if self.is_pref else f"、{self.avg}{_d(p)}%）で、{self._rel(s, p)}。"
+        tail = "。" if self.is_pref else f"、{self.avg}{_d(p)}%）で、{self._rel(sm)}。"
         text = f"{A}で{phrase}医療機関は{_n(c)}施設（1号機能を有する医療機関の{_d(s)}%" + (
             "）。" if self.is_pref else tail
         )
@@ -256,7 +287,7 @@ class _Builder:
             return
         lab = _RATE_LABELS[suffix]
         text = f"{A}の{phrase}の件数は前年1年間で{_n(total)}件（{lab}{_d(r)}件"
-        text += "）。" if self.is_pref else f"、{self.avg}{_d(p)}件）で、{self._rel(r, p)}。"
+        text += "）。" if self.is_pref else f"、{self.avg}{_d(p)}件）で、{self._rel(m)}。"
         self.emit(m, text)
 
 

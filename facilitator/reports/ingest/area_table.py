@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from facilitator.reports.ingest import limits
 from facilitator.reports.ingest.collect import (
     ErrorCollector,
     ignored_columns_warning,
@@ -16,12 +17,12 @@ from facilitator.reports.ingest.collect import (
 from facilitator.reports.ingest.reading import Table
 from facilitator.reports.ingest.validators import (
     Parser,
+    line_parser,
     muni_code,
     non_negative_int,
     optional_year,
     required_text,
     sec_code,
-    text_parser,
     year_range,
 )
 from facilitator.reports.items import AreaColumns, load_area_columns
@@ -56,6 +57,14 @@ def import_areas(table: Table, store: ReportStore) -> ImportResult:
     errors = ErrorCollector(table)
     ac = load_area_columns()
     mapping, unknown = _map_area_headers(table, ac, errors)
+    if not table.n_rows:
+        errors.add(
+            None,
+            None,
+            "",
+            "データ行がありません（見出し行だけです）。市町村ごとに1行を入力してください。",
+        )
+        errors.raise_if_any()
     cols = _parse_area_columns(table, mapping, errors)
     _check_area_rows(table, cols, errors)
     errors.raise_if_any()
@@ -71,7 +80,7 @@ def import_areas(table: Table, store: ReportStore) -> ImportResult:
         replaced=replaced,
         synthetic=cols.synthetic,
         encoding=table.encoding,
-        warnings=ignored_columns_warning(unknown),
+        warnings=errors.warnings + ignored_columns_warning(unknown),
         seconds=round(time.perf_counter() - t0, 3),
     )
 
@@ -99,10 +108,17 @@ def _map_area_headers(
 
 
 def _column(
-    table: Table, mapping: dict[str, int], field: str, parser: Parser, errors: ErrorCollector
+    table: Table,
+    mapping: dict[str, int],
+    field: str,
+    parser: Parser,
+    errors: ErrorCollector,
+    text: bool = False,
 ) -> Values:
     """Parsed values of an optional column (None when the file lacks it)."""
-    return parse_values(table, mapping[field], parser, errors) if field in mapping else None
+    if field not in mapping:
+        return None
+    return parse_values(table, mapping[field], parser, errors, text=text)
 
 
 def _required_sec_code(raw: str) -> tuple[object, str | None]:
@@ -122,19 +138,23 @@ def _parse_area_columns(
 ) -> _AreaColumns:
     """Parse every known column, collecting errors (their order is the order of the calls)."""
 
-    def need(field: str, parser: Parser) -> list[Any]:
+    def need(field: str, parser: Parser, text: bool = False) -> list[Any]:
         """Parsed values of a required column (present: headers were checked first)."""
-        return parse_values(table, mapping[field], parser, errors)
+        return parse_values(table, mapping[field], parser, errors, text=text)
 
     codes = need("muni_code", muni_code)
-    names = need("muni_name", required_text("市町村名"))
+    names = need("muni_name", required_text("市町村名"), text=True)
     secs = need("sec_code", _required_sec_code)
-    sec_names = need("sec_name", required_text("二次医療圏名"))
-    pref_names = _column(table, mapping, "pref_name", text_parser(max_len=20), errors)
+    sec_names = need("sec_name", required_text("二次医療圏名"), text=True)
+    pref_names = _column(
+        table, mapping, "pref_name", line_parser(limits.MAX_PREF_NAME_CHARS), errors, text=True
+    )
     pops = need("population", non_negative_int("人口"))
     p65 = need("pop65", non_negative_int("65歳以上人口"))
     p75 = need("pop75", non_negative_int("75歳以上人口"))
-    types = _column(table, mapping, "area_type", text_parser(max_len=40), errors)
+    types = _column(
+        table, mapping, "area_type", line_parser(limits.MAX_AREA_TYPE_CHARS), errors, text=True
+    )
     ranges = _validity_ranges(table, mapping, errors)
     synthetic = synthetic_label(table, mapping.get("data_label"), errors)
     return _AreaColumns(

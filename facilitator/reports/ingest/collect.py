@@ -11,26 +11,29 @@ from collections.abc import Callable
 import numpy as np
 
 from facilitator.reports.errors import ReportImportError
+from facilitator.reports.ingest import limits
+from facilitator.reports.ingest.chars import REMOVED, visible
 from facilitator.reports.ingest.reading import Table, column_letter
 from facilitator.reports.ingest.validators import ColumnResult, Parser, parse_column
 from facilitator.reports.items import header_key
 from facilitator.reports.models import SYNTHETIC_LABEL, RowError
 
-MAX_ERRORS = 10_000
+MAX_ERRORS = limits.MAX_ERRORS
 
 
 class ErrorCollector:
-    """Collects located errors up to a limit."""
+    """Collects located errors up to a limit, and warnings (what was accepted but changed)."""
 
     def __init__(self, table: Table) -> None:
         self.table = table
         self.items: list[RowError] = []
         self.truncated = False
+        self.warnings: list[str] = list(table.notes)
 
     def add(
         self, row: int | None, col: int | None, value: str, reason: str, column: str = ""
     ) -> None:
-        if len(self.items) >= MAX_ERRORS:
+        if len(self.items) >= limits.MAX_ERRORS:
             self.truncated = True
             return
         if col is not None:
@@ -41,7 +44,7 @@ class ErrorCollector:
                 file=self.table.file,
                 row=row,
                 column=column,
-                value=value[:80],
+                value=visible(value, 80),
                 reason=reason,
                 cell=cell,
             )
@@ -124,16 +127,37 @@ def ignored_columns_warning(unknown: list[str]) -> list[str]:
     return ["対応表にない列を無視しました: " + "、".join(f"「{h}」" for h in unknown)]
 
 
-def parse_result(table: Table, col: int, parser: Parser, errors: ErrorCollector) -> ColumnResult:
-    """Parse one column by its distinct values, collecting an error for every bad row."""
-    result = parse_column(table.columns[col], parser)
+def parse_result(
+    table: Table, col: int, parser: Parser, errors: ErrorCollector, *, text: bool = False
+) -> ColumnResult:
+    """Parse one column by its distinct values, collecting an error for every bad row.
+
+    ``text``: a text column whose parser removes control characters; if any cell has some,
+    a warning says how many cells were cleaned and where the first one is.
+    """
+    raw = table.columns[col]
+    if text and REMOVED.search("".join(raw)):
+        _note_controls(table, col, errors)
+    result = parse_column(raw, parser)
     errors.column(col, result)
     return result
 
 
-def parse_values(table: Table, col: int, parser: Parser, errors: ErrorCollector) -> list[object]:
+def parse_values(
+    table: Table, col: int, parser: Parser, errors: ErrorCollector, *, text: bool = False
+) -> list[object]:
     """Like ``parse_result``, but the parsed value of every row (None for blank or bad)."""
-    return parse_result(table, col, parser, errors).values
+    return parse_result(table, col, parser, errors, text=text).values
+
+
+def _note_controls(table: Table, col: int, errors: ErrorCollector) -> None:
+    """Warn that control characters were removed from some cells of a text column."""
+    hits = [i for i, v in enumerate(table.columns[col]) if REMOVED.search(v)]
+    first = f"{column_letter(col)}{table.rows[hits[0]]}"
+    errors.warnings.append(
+        f"列「{table.headers[col]}」の{len(hits):,}セル（最初は {first}）から"
+        "制御文字（NUL など）を取り除いて保存しました。"
+    )
 
 
 def synthetic_label(table: Table, col: int | None, errors: ErrorCollector) -> bool:
@@ -148,7 +172,7 @@ def synthetic_label(table: Table, col: int | None, errors: ErrorCollector) -> bo
                 errors.at(
                     i,
                     col,
-                    f"データ区分が行によって異なります（{table.rows[0]}行目は「{first}」）。"
+                    f"データ区分が行によって異なります（{table.rows[0]}行目は「{visible(first, 20)}」）。"
                     "1ファイルは1つの区分にしてください。",
                 )
                 break

@@ -7,17 +7,25 @@ same number Excel shows) and the column header as written in the file.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-import zipfile
+import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from facilitator.reports.errors import ReportImportError
+from facilitator.reports.ingest import limits
+from facilitator.reports.ingest.chars import header_text, visible
+from facilitator.reports.ingest.xlsx import column_letter, read_xlsx, too_many_rows
 from facilitator.reports.models import RowError
 
 _BOM = b"\xef\xbb\xbf"
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK_B = re.compile(rb"\r\n|\r|\n")
 _RESAVE = (
     "Excel で「CSV UTF-8（コンマ区切り）」または「CSV（コンマ区切り）」（CP932）として"
     "保存し直してください。"
@@ -33,46 +41,42 @@ class Table:
     columns: list[Sequence[str]]
     rows: list[int] = field(default_factory=list)  # spreadsheet row of each record
     encoding: str | None = None
+    notes: list[str] = field(default_factory=list)  # warnings from reading (kept as is)
 
     @property
     def n_rows(self) -> int:
         return len(self.rows)
 
 
-def column_letter(index: int) -> str:
-    """0-based column index → Excel letters (0 → A, 26 → AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def read_table(path: str | Path) -> Table:
-    """Read a report or area file; raise ``ReportImportError`` if it cannot be read at all."""
+    """Read a report or area file; raise ``ReportImportError`` if it cannot be read at all.
+
+    The size is checked before anything is read (``limits.MAX_CSV_BYTES`` /
+    ``MAX_XLSX_BYTES``); a zip (.xlsx) is recognised by its content, whatever its name.
+    """
     path = Path(path)
-    name = path.name
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        reason = {
-            FileNotFoundError: "ファイルが見つかりません。",
-            IsADirectoryError: "フォルダです。ファイルを指定してください。",
-            PermissionError: "読み取りの権限がありません。",
-        }.get(type(exc), f"ファイルを読めません（{exc.strerror}）。")
-        raise ReportImportError(name, [_file_error(name, reason)]) from exc
+    name = display_name(path)
+    data = _read_bytes(path, name)
     if not data.strip():
         raise ReportImportError(name, [_file_error(name, "ファイルが空です。")])
-    if data[:4] == b"PK\x03\x04" or path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, name, data)
-    if path.suffix.lower() == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    suffix = path.suffix.lower()
+    if data[:4] == _ZIP or (suffix in (".xlsx", ".xlsm") and data[:8] != _OLE):
+        records, extra = read_xlsx(data, name)
+        table = _to_table(records, name, "xlsx", extra)
+        if suffix not in (".xlsx", ".xlsm"):
+            table.notes.append(
+                f"拡張子は「{visible(suffix, 10) or 'なし'}」ですが中身は Excel（.xlsx）のため、"
+                ".xlsx として読みました。"
+            )
+        return table
+    if suffix == ".xls" or data[:8] == _OLE:
         raise ReportImportError(
             name,
             [
                 _file_error(
                     name,
-                    "旧形式の Excel（.xls）は読めません。.xlsx または CSV で保存し直してください。",
+                    "旧形式の Excel（.xls）またはパスワード付きの Excel ファイルは読めません。"
+                    "パスワードを外し、.xlsx または CSV で保存し直してください。",
                 )
             ],
         )
@@ -80,28 +84,74 @@ def read_table(path: str | Path) -> Table:
     return _parse_csv(text, name, encoding)
 
 
+def display_name(path: Path) -> str:
+    """The file name as shown in messages and stored as the source (no control characters)."""
+    return visible(path.name)
+
+
+def _read_bytes(path: Path, name: str) -> bytes:
+    """The file's bytes; its size is checked first against the limit of its kind."""
+    try:
+        with path.open("rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            head = f.read(8)
+            is_zip = head[:4] == _ZIP or path.suffix.lower() in (".xlsx", ".xlsm")
+            cap = limits.MAX_XLSX_BYTES if is_zip else limits.MAX_CSV_BYTES
+            if size > cap:
+                _too_big(name, size, cap, is_zip)
+            data = head + f.read(cap + 1 - len(head))
+    except ValueError as exc:  # a path with a NUL character
+        raise ReportImportError(
+            name, [_file_error(name, "ファイル名が正しくありません。")]
+        ) from exc
+    except OSError as exc:
+        reason = {
+            FileNotFoundError: "ファイルが見つかりません。",
+            IsADirectoryError: "フォルダです。ファイルを指定してください。",
+            PermissionError: "読み取りの権限がありません。",
+        }.get(type(exc), f"ファイルを読めません（{exc.strerror}）。")
+        raise ReportImportError(name, [_file_error(name, reason)]) from exc
+    if len(data) > cap:  # grew while being read, or a device without a size
+        _too_big(name, len(data), cap, is_zip)
+    return data
+
+
+def _too_big(name: str, size: int, cap: int, is_zip: bool) -> None:
+    kind = "Excel（.xlsx）" if is_zip else "CSV"
+    raise ReportImportError(
+        name,
+        [
+            _file_error(
+                name,
+                f"ファイルが大きすぎます（{size / limits.MB:,.1f} MB。{kind}の上限は"
+                f" {cap / limits.MB:,.0f} MB）。都道府県や年ごとにファイルを分けてください。",
+            )
+        ],
+    )
+
+
 def header_row(path: str | Path) -> list[str]:
-    """The first row of a file, read cheaply (to order files before import); [] if unreadable."""
+    """The first row of a file, read cheaply (to order files before import); [] if unreadable.
+
+    Never raises for a bad file: the import that follows reports what is wrong with it.
+    """
     path = Path(path)
     try:
         with path.open("rb") as f:
+            size = os.fstat(f.fileno()).st_size
             head = f.read(65536)
-        if head[:4] == b"PK\x03\x04":
-            from openpyxl import load_workbook
-
-            wb = load_workbook(path, read_only=True, data_only=True)
-            try:
-                first = next(wb.worksheets[0].iter_rows(max_row=1, values_only=True), ())
-            finally:
-                wb.close()
-            return [_cell_text(v) for v in first]
-        line = head.split(b"\n", 1)[0]
+            if head[:4] == _ZIP:
+                if size > limits.MAX_XLSX_BYTES:
+                    return []
+                records, _ = read_xlsx(head + f.read(), display_name(path), max_rows=1)
+                return [header_text(h) for h in records[0]] if records else []
+        line = _LINE_BREAK_B.split(head, maxsplit=1)[0]
         for enc in ("utf-8-sig", "cp932"):
             try:
-                return next(csv.reader([line.decode(enc)]), [])
+                return [header_text(h) for h in next(csv.reader([line.decode(enc)]), [])]
             except UnicodeDecodeError:
                 continue
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError):
+    except (OSError, csv.Error, ReportImportError):
         pass
     return []
 
@@ -112,8 +162,18 @@ def _file_error(
     return RowError(file=name, row=row, column=column, value=value, reason=reason)
 
 
+def _looks_utf16(data: bytes) -> bool:
+    """A UTF-16/32 BOM, or NUL bytes in at least 1 of 16 of the first 4 KB (a stray NUL in a
+    UTF-8 or CP932 file is a character like any other and is dealt with per cell)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    head = data[:4096]
+    nul = head.count(0)
+    return nul >= 16 and nul * 16 >= len(head)
+
+
 def _decode(data: bytes, name: str) -> tuple[str, str]:
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
+    if _looks_utf16(data):
         raise ReportImportError(
             name,
             [
@@ -142,13 +202,18 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
 
 
 def _bad_bytes(data: bytes, pos: int, encoding: str, name: str) -> RowError:
-    line_start = data.rfind(b"\n", 0, pos) + 1
-    row = data.count(b"\n", 0, pos) + 1
-    header_line = data.split(b"\n", 1)[0].decode(encoding, errors="replace").lstrip("\ufeff")
-    headers = next(csv.reader([header_line]), [])
-    prefix = data[line_start:pos].decode(encoding, errors="replace")
-    col_index = len(next(csv.reader([prefix + "x"]), [""])) - 1
-    column = headers[col_index].strip() if 0 <= col_index < len(headers) else ""
+    """The undecodable byte located by line and (when the line parses) column."""
+    newline = b"\n" if data.find(b"\n", 0, pos) >= 0 else b"\r"  # CR-only files count CRs
+    line_start = max(data.rfind(b"\n", 0, pos), data.rfind(b"\r", 0, pos)) + 1
+    row = data.count(newline, 0, pos) + 1
+    first = _LINE_BREAK_B.split(data[:65536], maxsplit=1)[0]
+    try:
+        headers = next(csv.reader([first.decode(encoding, errors="replace").lstrip("\ufeff")]), [])
+        prefix = data[line_start:pos].decode(encoding, errors="replace")
+        col_index = len(next(csv.reader([prefix + "x"]), [""])) - 1
+    except csv.Error:
+        headers, col_index = [], -1
+    column = header_text(headers[col_index].strip()) if 0 <= col_index < len(headers) else ""
     return RowError(
         file=name,
         row=row,
@@ -161,34 +226,108 @@ def _bad_bytes(data: bytes, pos: int, encoding: str, name: str) -> RowError:
 
 
 def _parse_csv(text: str, name: str, encoding: str) -> Table:
-    first_line = text.split("\n", 1)[0]
+    """CSV with any line ending (CR LF, LF or CR only), comma- or tab-separated."""
+    first_line = _LINE_BREAK.split(text, maxsplit=1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[list[str]] = []
     try:
-        records = list(reader)
+        records.extend(islice(reader, limits.MAX_DATA_ROWS + 2))
     except csv.Error as exc:
+        raise ReportImportError(name, [_csv_error(text, delimiter, records, exc, name)]) from exc
+    if len(records) > limits.MAX_DATA_ROWS + 1:
         raise ReportImportError(
-            name, [_file_error(name, f"CSV として読めません（{exc}）。", row=reader.line_num)]
-        ) from exc
+            name, [_file_error(name, too_many_rows(len(records)), row=len(records))]
+        )
     return _to_table(records, name, encoding)
 
 
+def _csv_error(
+    text: str, delimiter: str, records: list[list[str]], exc: csv.Error, name: str
+) -> RowError:
+    """The record the csv module stopped at (row = records read + 1), and its column when
+    the error is a cell over the field size limit."""
+    row = len(records) + 1
+    if "field larger than field limit" not in str(exc):
+        return _file_error(name, f"CSV として読めません（{visible(str(exc), 120)}）。", row=row)
+    col = _oversized_column(text, _record_start(text, delimiter, len(records)), delimiter)
+    headers = [header_text(h.strip()) for h in records[0]] if records else []
+    return RowError(
+        file=name,
+        row=row,
+        column=headers[col] if col is not None and col < len(headers) else "",
+        cell=f"{column_letter(col)}{row}" if col is not None else None,
+        reason=f"セルの文字数が上限（{csv.field_size_limit():,}文字）を超えています。"
+        'データが壊れていないか、引用符（"）の対応を確認してください。',
+    )
+
+
+def _record_start(text: str, delimiter: str, n: int) -> int:
+    """Offset in ``text`` of record ``n`` (0-based): after the lines of the first n records."""
+    consumed = 0
+
+    def lines():
+        nonlocal consumed
+        for line in io.StringIO(text, newline=""):
+            consumed += len(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter)
+    for _ in islice(reader, n):
+        pass
+    return consumed
+
+
+def _oversized_column(text: str, pos: int, delimiter: str) -> int | None:
+    """Index of the first field from ``pos`` longer than the csv field limit, if any."""
+    d = re.escape(delimiter)
+    field_re = re.compile(rf'"(?:[^"]|"")*"?|[^{d}\r\n]*')
+    col = 0
+    while pos <= len(text):
+        m = field_re.match(text, pos)
+        if m is None:
+            return None
+        if m.end() - m.start() > csv.field_size_limit():
+            return col
+        pos = m.end()
+        if pos < len(text) and text[pos] == delimiter:
+            col += 1
+            pos += 1
+            continue
+        return None
+    return None
+
+
 def _to_table(
-    records: list[list[str]] | list[tuple[str, ...]], name: str, encoding: str | None
+    records: list[list[str]] | list[tuple[str, ...]],
+    name: str,
+    encoding: str | None,
+    extra: list[RowError] | None = None,
 ) -> Table:
     if not records:
         raise ReportImportError(name, [_file_error(name, "ファイルが空です。")])
-    headers = [h.strip() for h in records[0]]
+    headers = [header_text(h.strip()) for h in records[0]]
     while headers and not headers[-1]:
         headers.pop()
     if not headers:
         raise ReportImportError(name, [_file_error(name, "1行目に列見出しがありません。", row=1)])
+    if len(headers) > limits.MAX_COLUMNS:
+        raise ReportImportError(
+            name,
+            [
+                _file_error(
+                    name,
+                    f"列が多すぎます（{len(headers):,}列。上限 {limits.MAX_COLUMNS:,}列）。",
+                    row=1,
+                )
+            ],
+        )
     width = len(headers)
     body = records[1:]
-    if {len(r) for r in body} <= {width} and all(map(any, body)):
+    if not extra and {len(r) for r in body} <= {width} and all(map(any, body)):
         kept, rows = body, list(range(2, len(body) + 2))  # fast path: a clean rectangle
     else:
-        kept, rows = _clean_rows(body, width, name)
+        kept, rows = _clean_rows(body, width, name, extra or [])
     columns = list(zip(*kept, strict=True)) if kept else [() for _ in headers]
     return Table(
         file=name,
@@ -199,62 +338,31 @@ def _to_table(
     )
 
 
-def _clean_rows(body: list, width: int, name: str) -> tuple[list, list[int]]:
+def _clean_rows(
+    body: list, width: int, name: str, errors: list[RowError]
+) -> tuple[list, list[int]]:
     """Drop blank rows, trim empty trailing cells; rows of the wrong width are errors."""
     kept: list = []
     rows: list[int] = []
-    errors: list[RowError] = []
+    errors = list(errors)
     for number, rec in enumerate(body, start=2):
         if not any(v.strip() for v in rec):
             continue
         if len(rec) > width and not any(v.strip() for v in rec[width:]):
             rec = rec[:width]
         elif len(rec) != width:
-            errors.append(
-                _file_error(
-                    name,
-                    f"列の数（{len(rec)}列）が見出し行（{width}列）と一致しません。",
-                    row=number,
+            if len(errors) < limits.MAX_ERRORS:
+                errors.append(
+                    _file_error(
+                        name,
+                        f"列の数（{len(rec)}列）が見出し行（{width}列）と一致しません。",
+                        row=number,
+                    )
                 )
-            )
             continue
         kept.append(rec)
         rows.append(number)
     if errors:
-        raise ReportImportError(name, errors)
+        errors.sort(key=lambda e: (e.row or 0, e.cell or ""))
+        raise ReportImportError(name, errors, len(errors) >= limits.MAX_ERRORS)
     return kept, rows
-
-
-def _cell_text(v: object) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "1" if v else "0"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        return str(int(v)) if v.is_integer() else f"{v:.10g}"
-    if isinstance(v, dt.datetime | dt.date):
-        return v.isoformat()
-    return str(v)
-
-
-def _read_xlsx(path: Path, name: str, data: bytes) -> Table:
-    from openpyxl import load_workbook  # deferred: only needed for .xlsx
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ReportImportError(
-            name, [_file_error(name, f"Excel（.xlsx）ファイルとして読めません（{exc}）。")]
-        ) from exc
-    try:
-        ws = wb.worksheets[0]
-        records = [
-            tuple(_cell_text(v) for v in row) for row in ws.iter_rows(min_row=1, values_only=True)
-        ]
-    finally:
-        wb.close()
-    width = max((len(r) for r in records[:1]), default=0)
-    records = [r + ("",) * (width - len(r)) if len(r) < width else r for r in records]
-    return _to_table(records, name, "xlsx")

@@ -97,7 +97,8 @@ def import_reports(table: Table, store: ReportStore) -> ImportResult:
         replaced=replaced,
         synthetic=cols.synthetic,
         encoding=table.encoding,
-        warnings=_warnings(d, cols.unknown, derived.states, derived.columns, cols.results),
+        warnings=errors.warnings
+        + _warnings(d, cols.unknown, derived.states, derived.columns, cols.results),
         seconds=round(time.perf_counter() - t0, 3),
     )
 
@@ -146,7 +147,7 @@ def _read_report_columns(table: Table, d: ItemDictionary, errors: ErrorCollector
     )
     errors.raise_if_any()
     code_res = parse_result(table, mapping["inst_code"], inst_code, errors)
-    names = parse_values(table, mapping["name"], required_text("医療機関名"), errors)
+    names = parse_values(table, mapping["name"], required_text("医療機関名"), errors, text=True)
     kinds = parse_values(table, mapping["kind"], inst_kind, errors)
     muni_res = parse_result(table, mapping["muni_code"], muni_code, errors)
     synthetic = synthetic_label(table, mapping.get("data_label"), errors)
@@ -167,9 +168,9 @@ def _parse_items(
     for item in d.items:
         if item.id in mapping:
             col = mapping[item.id]
-            res = results[item.id] = parse_result(
-                table, col, item_parser(item, d.code_lists), errors
-            )
+            parser = item_parser(item, d.code_lists)
+            text = item.answer_type == "text"
+            res = results[item.id] = parse_result(table, col, parser, errors, text=text)
             if item.starred:
                 blank = {u for u in res.uniques if not u.strip()}
                 errors.rows_where(col, res, blank, "★の項目（1号機能の判定に必要）が空欄です。")

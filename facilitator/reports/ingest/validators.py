@@ -13,6 +13,8 @@ from itertools import pairwise
 
 import numpy as np
 
+from facilitator.reports.ingest import limits
+from facilitator.reports.ingest.chars import clean_line, clean_text, visible
 from facilitator.reports.items import CodeList, Item, header_key
 
 Parsed = tuple[object, str | None]
@@ -23,7 +25,8 @@ _NONE = {"0", "無し", "なし", "該当なし", "該当無し"}
 _CANON = re.compile(r"[1-9][0-9]*(?:;[1-9][0-9]*)*")
 _SPLIT = re.compile(r"[;,、/|\s]+")
 _INT = re.compile(r"[0-9]+")
-_DEC = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_INT_DOT0 = re.compile(r"([0-9]+)\.0+")
+_DEC = re.compile(r"([0-9]+)(?:\.([0-9]+))?")
 _YES = {"有", "有り", "あり", "有る", "はい", "○", "〇", "◯", "yes", "y", "true"}
 _NO = {"無", "無し", "なし", "無い", "いいえ", "×", "✕", "no", "n", "false"}
 
@@ -31,6 +34,32 @@ _NO = {"無", "無し", "なし", "無い", "いいえ", "×", "✕", "no", "n",
 def norm(raw: str) -> str:
     """NFKC + strip: full-width digits and letters become ASCII."""
     return unicodedata.normalize("NFKC", raw).strip()
+
+
+def whole_number(text: str, limit: float) -> int | None:
+    """``text`` of digits (or digits + '.000') as an int if it is at most ``limit``; else None.
+
+    The digits are counted before any conversion, so a 5,000-digit value costs nothing and
+    never meets Python's int-string limit or a float infinity.
+    """
+    m = _INT_DOT0.fullmatch(text)
+    digits = (m.group(1) if m else text).lstrip("0") or "0"
+    if len(digits) > len(str(int(limit))):
+        return None
+    value = int(digits)
+    return value if value <= limit else None
+
+
+def _over(label: str, limit: float) -> str:
+    return (
+        f"{label}が上限（{limit:,.0f}）を超えています。"
+        "入力の誤り（桁の誤り・単位の誤り）でないか確認してください。"
+    )
+
+
+def _token(text: str) -> str:
+    """A piece of a cell quoted in a reason: control characters visible, at most 20 chars."""
+    return visible(text, 20)
 
 
 def _choice_text(item: Item) -> str:
@@ -58,8 +87,10 @@ def choice_parser(item: Item) -> Parser:
             return None, None
         if key in tokens:
             return tokens[key], None
-        if re.fullmatch(r"[0-9]+\.0+", key) and int(float(key)) in codes:
-            return int(float(key)), None
+        if _INT_DOT0.fullmatch(key):
+            code = whole_number(key, 9999)
+            if code in codes:
+                return code, None
         return None, f"選択肢にない値です（{allowed}）。"
 
     return parse
@@ -95,12 +126,16 @@ def multi_parser(item: Item, code_list: CodeList) -> Parser:
         for tok in _SPLIT.split(text):
             if not tok:
                 continue
-            if _INT.fullmatch(tok) and int(tok) in valid:
-                out.add(int(tok))
+            code = whole_number(tok, hi) if _INT.fullmatch(tok) else None
+            if code in valid:
+                out.add(code)  # type: ignore[arg-type]
             elif header_key(tok) in names:
                 out.add(names[header_key(tok)])
             else:
-                return None, f"「{tok}」は{code_list.name}のコード（{lo}〜{hi}）にありません。"
+                return (
+                    None,
+                    f"「{_token(tok)}」は{code_list.name}のコード（{lo}〜{hi}）にありません。",
+                )
         if not out:
             return None, None
         return ";".join(str(c) for c in sorted(out)), None
@@ -109,16 +144,19 @@ def multi_parser(item: Item, code_list: CodeList) -> Parser:
 
 
 def count_parser(item: Item) -> Parser:
-    """Non-negative integer; full-width digits and thousands separators accepted."""
+    """Non-negative integer up to the item's bound (``limits.MAX_COUNT`` unless the dictionary
+    sets ``max_value``); full-width digits and thousands separators accepted."""
+    limit = limits.max_value("count", item.max_value)
 
     def parse(raw: str) -> Parsed:
         text = norm(raw).replace(",", "")
         if not text:
             return None, None
-        if _INT.fullmatch(text):
-            return int(text), None
-        if re.fullmatch(r"[0-9]+\.0+", text):
-            return int(float(text)), None
+        if _INT.fullmatch(text) or _INT_DOT0.fullmatch(text):
+            value = whole_number(text, limit)
+            if value is None:
+                return None, _over("件数", limit)
+            return value, None
         if re.fullmatch(r"-[0-9]+(\.[0-9]+)?", text):
             return None, "件数に負の値は入力できません（0以上の整数）。"
         return None, "件数は0以上の整数で入力してください。"
@@ -127,32 +165,56 @@ def count_parser(item: Item) -> Parser:
 
 
 def decimal_parser(item: Item) -> Parser:
-    """Non-negative number with at most ``item.decimals`` decimals (常勤換算)."""
+    """Non-negative number with at most ``item.decimals`` decimals (常勤換算), up to the item's
+    bound (``limits.MAX_DECIMAL`` unless the dictionary sets ``max_value``)."""
     places = item.decimals if item.decimals is not None else 1
+    limit = limits.max_value("decimal", item.max_value)
 
     def parse(raw: str) -> Parsed:
         text = norm(raw).replace(",", "")
         if not text:
             return None, None
-        if not _DEC.fullmatch(text):
+        m = _DEC.fullmatch(text)
+        if not m:
             return None, f"0以上の数値（小数点以下{places}桁まで）で入力してください。"
-        value = float(text)
-        if abs(round(value, places) - value) > 1e-9:
+        whole, frac = m.group(1), (m.group(2) or "").rstrip("0")
+        if len(frac) > places:
             return None, f"小数点以下は{places}桁までです。"
-        return round(value, places), None
+        if whole_number(whole, limit) is None:
+            return None, _over("数値", limit)
+        value = round(float(f"{whole}.{frac or 0}"), places)
+        if value > limit:
+            return None, _over("数値", limit)
+        return value, None
 
     return parse
 
 
-def text_parser(item: Item | None = None, max_len: int = 2000) -> Parser:
-    """Free text: NFKC-normalised, trimmed, length-limited."""
+def text_parser(item: Item | None = None, max_len: int | None = None) -> Parser:
+    """Free text: NFKC-normalised, trimmed, control characters removed (tab and newline
+    kept), length-limited (``limits.MAX_TEXT_CHARS`` by default)."""
+    limit = max_len if max_len is not None else limits.MAX_TEXT_CHARS
 
     def parse(raw: str) -> Parsed:
-        text = norm(raw)
+        text = clean_text(norm(raw)).strip()
+        if not text:
+            return None, None
+        if len(text) > limit:
+            return None, f"{limit:,}文字を超えています（{len(text):,}文字）。"
+        return text, None
+
+    return parse
+
+
+def line_parser(max_len: int) -> Parser:
+    """Optional one-line text (都道府県名, 地域類型): like ``required_text`` but may be blank."""
+
+    def parse(raw: str) -> Parsed:
+        text = clean_line(norm(raw)).strip()
         if not text:
             return None, None
         if len(text) > max_len:
-            return None, f"{max_len}文字を超えています。"
+            return None, f"{max_len:,}文字を超えています（{len(text):,}文字）。"
         return text, None
 
     return parse
@@ -221,13 +283,16 @@ def inst_code(raw: str) -> Parsed:
     return text, None
 
 
-def required_text(label: str, max_len: int = 200) -> Parser:
+def required_text(label: str, max_len: int | None = None) -> Parser:
+    """A required one-line text (a name): control characters removed, tab/newline → space."""
+    limit = max_len if max_len is not None else limits.MAX_NAME_CHARS
+
     def parse(raw: str) -> Parsed:
-        text = norm(raw)
+        text = clean_line(norm(raw)).strip()
         if not text:
             return None, f"{label}が空欄です。"
-        if len(text) > max_len:
-            return None, f"{label}が{max_len}文字を超えています。"
+        if len(text) > limit:
+            return None, f"{label}が{limit:,}文字を超えています（{len(text):,}文字）。"
         return text, None
 
     return parse
@@ -272,15 +337,19 @@ def report_year(raw: str) -> Parsed:
     return year, None
 
 
-def non_negative_int(label: str) -> Parser:
+def non_negative_int(label: str, limit: float | None = None) -> Parser:
+    """A required count of people (人口): 0 … ``limit`` (``limits.MAX_POPULATION``)."""
+    top = limit if limit is not None else limits.MAX_POPULATION
+
     def parse(raw: str) -> Parsed:
         text = norm(raw).replace(",", "")
         if not text:
             return None, f"{label}が空欄です。"
-        if _INT.fullmatch(text):
-            return int(text), None
-        if re.fullmatch(r"[0-9]+\.0+", text):
-            return int(float(text)), None
+        if _INT.fullmatch(text) or _INT_DOT0.fullmatch(text):
+            value = whole_number(text, top)
+            if value is None:
+                return None, _over(label, top)
+            return value, None
         return None, f"{label}は0以上の整数で入力してください。"
 
     return parse

@@ -100,12 +100,10 @@ def import_reports(settings: Settings, files: list) -> None:
         for w in r.warnings:
             flash("info", f"{r.file}: {w}")
     for failure in batch.failures:
-        flash(
-            "error",
-            f"{failure.file}: {len(failure.errors)}件の誤りがあるため取り込みませんでした"
-            "（保存済みのデータは変更していません）。下の表の行・列を直してください。",
-        )
-        flash("table", row_errors_frame(failure.errors))
+        hint = "下の表の行・列を直してください。" if failure.errors else ""
+        flash("error", failure.headline() + hint)
+        if failure.errors:
+            flash("table", row_errors_frame(failure.errors))
 
 
 def datasets_frame(settings: Settings) -> pd.DataFrame:
