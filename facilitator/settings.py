@@ -51,6 +51,13 @@ class Settings(BaseSettings):
         default=None, description="Chroma サーバーのホスト。未設定なら埋め込み（PersistentClient）"
     )
     chroma_port: int = Field(default=8000, description="Chroma サーバーのポート")
+    catalogue_file: Path | None = Field(
+        default=None,
+        description=(
+            "任意: 都道府県が追加する課題カタログ（YAML、同梱のカタログと同じ形）。"
+            "同じ id のパターンは置き換え、新しいパターンは先に使う"
+        ),
+    )
     llm_model: str | None = Field(
         default=None,
         description="任意: LangChain init_chat_model のモデル指定（例 'openai:gpt-4o-mini'）",

@@ -12,6 +12,7 @@ import click
 
 from facilitator.cli.root import FacilitatorGroup, echo_json, settings
 from facilitator.errors import InputError
+from facilitator.sheets.model import field_label
 
 
 def _sheet_json(sheet: Any, messages: list[str] | None = None) -> dict[str, Any]:
@@ -31,12 +32,19 @@ def _sheet_json(sheet: Any, messages: list[str] | None = None) -> dict[str, Any]
                     "verified": c.verified,
                     "doc_title": c.doc_title,
                     "case_id": c.case_id,
+                    "support": c.support,
+                    "reference": c.reference,
                 }
                 for c in cites
             ]
             for path, cites in sheet.citations_by_field().items()
         },
         "unbacked": sheet.unbacked_fields(),
+        "flagged": [
+            {"path": path, "field": field_label(path), "reason": reason}
+            for path, st in sheet.statements()
+            for reason in st.review
+        ],
         "messages": list(messages if messages is not None else sheet.provenance.messages),
     }
 
@@ -44,11 +52,16 @@ def _sheet_json(sheet: Any, messages: list[str] | None = None) -> dict[str, Any]
 def _echo_statement(statement: Any, head: str = "- ") -> None:
     click.echo(f"{head}{statement.text}")
     for c in statement.citations:
-        click.echo(f"    〔引用〕{c.locator}: 「{c.quote}」" + ("" if c.verified else "（未検証）"))
+        kind = "参考" if c.reference else "引用"
+        click.echo(
+            f"    〔{kind}〕{c.locator}: 「{c.quote}」" + ("" if c.verified else "（未検証）")
+        )
     for f in statement.figures:
-        click.echo(f"    〔数値〕{f.filter}")
+        click.echo(f"    〔数値〕{f.provenance}")
     if statement.unbacked and statement.text.strip():
         click.echo("    ※ 根拠が確認できていません")
+    for reason in statement.review:
+        click.echo(f"    ※ 要確認: {reason}")
 
 
 def _echo_sheet(sheet: Any) -> None:

@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from facilitator.analysis.catalogue import Match, ThemeCatalogue, holds, load_catalogue, match
+from facilitator.analysis.profile import GapProfile, build_profile
 from facilitator.corpus.chunks import Chunk
 from facilitator.corpus.parsers.base import ExampleSheet, example_chunk_ids
 from facilitator.errors import InputError
@@ -122,6 +124,13 @@ class DraftContext(BaseModel):
     index_version: str = ""
     embedder: str = ""
     store: IndexStore | None = Field(default=None, exclude=True, repr=False)
+    profile: GapProfile | None = Field(
+        default=None, description="where the area stands on the theme (None without data)"
+    )
+    matches: list[Match] = Field(
+        default_factory=list, description="catalogue patterns that hold, strongest first"
+    )
+    catalogue_theme: ThemeCatalogue | None = None
 
     @property
     def example(self) -> ExampleSheet | None:
@@ -143,9 +152,21 @@ class DraftContext(BaseModel):
         return {h.chunk_id: h.chunk for h in self.hits}
 
     @property
+    def catalogue_chunk_ids(self) -> list[str]:
+        """Chunks the matched catalogue patterns cite (their authors chose these sources)."""
+        out: list[str] = []
+        for m in self.matches:
+            p = m.pattern
+            sources = [*p.sources, *(s for c in p.causes for s in c.sources)]
+            sources += [s for option in p.measures for s in option.sources]
+            out += [s.chunk for s in sources if s.chunk not in out]
+        return out
+
+    @property
     def allowed_ids(self) -> set[str]:
-        """Chunks a draft may cite: what was retrieved plus the example sheets' fields."""
-        return set(self.retrieved_ids) | set(self.example_chunk_ids)
+        """Chunks a draft may cite: what was retrieved, the example sheets' fields and the
+        sources of the catalogue patterns that hold for the area."""
+        return set(self.retrieved_ids) | set(self.example_chunk_ids) | set(self.catalogue_chunk_ids)
 
     @property
     def issue_text(self) -> str | None:
@@ -197,13 +218,33 @@ def _search(searcher: Searcher, query: str, k: int, filters: SearchFilters) -> S
 
 
 def draft_queries(
-    theme: str, example: ExampleSheet | None, issue_text: str | None
+    theme: str,
+    example: ExampleSheet | None,
+    issue_text: str | None,
+    matches: list[Match] | None = None,
+    profile: GapProfile | None = None,
 ) -> list[tuple[str, str, str]]:
-    """(purpose, pass, query) triples: ``theme`` pass for context, ``casebook`` for precedents."""
+    """(purpose, pass, query) triples: ``theme`` pass for context, ``casebook`` for precedents.
+
+    With the area's data, precedents are searched with the area's own problems (the
+    matched patterns and their measures), not with the guideline's example wording;
+    a rural area also asks for what was done where doctors are few.
+    """
     label = THEME_LABELS.get(theme, theme)
     out: list[tuple[str, str, str]] = []
     if issue_text:
         out += [("user", "theme", issue_text), ("user", "casebook", issue_text)]
+    if matches and profile is not None:
+        for m in matches[:2]:
+            title = m.pattern.title
+            out.append(("issue", "theme", f"{label} {title}"[:QUERY_MAX_CHARS]))
+            out.append(("issue", "casebook", title))
+            if profile.rural:
+                out.append(("area", "casebook", f"{title} 医師の少ない地域・中山間地域"))
+            for option in m.pattern.measures:
+                if option.precedent_query and all(holds(c, profile) for c in option.requires):
+                    out.append((f"measure-{option.id}", "casebook", option.precedent_query))
+        return list(dict.fromkeys(out))
     if example is not None:
         if not issue_text:
             causes = " ".join(c.text for c in example.causes)
@@ -281,12 +322,18 @@ def gather_context(request: DraftRequest, settings: Settings, searcher: Searcher
     area, record, findings, year, message = _resolve_area(request, settings)
     store = searcher.store
     examples = example_sheets(store, request.theme)
+    profile: GapProfile | None = None
+    matches: list[Match] = []
+    catalogue = load_catalogue(settings.catalogue_file)
+    if record is not None and findings:
+        profile = build_profile(record, request.theme, year, settings=settings)
+        matches = match(catalogue, profile)
     runs: list[QueryRun] = []
     hits: dict[str, SearchHit] = {}
     rankings: list[list[str]] = []
     weights: list[float] = []
     for purpose, which, query in draft_queries(
-        request.theme, examples[0] if examples else None, request.issue_text
+        request.theme, examples[0] if examples else None, request.issue_text, matches, profile
     ):
         filters = SearchFilters(
             theme=request.theme, doc_kind="casebook" if which == "casebook" else None
@@ -323,4 +370,7 @@ def gather_context(request: DraftRequest, settings: Settings, searcher: Searcher
         index_version=store.version,
         embedder=searcher.embedder.name,
         store=store,
+        profile=profile,
+        matches=matches,
+        catalogue_theme=catalogue.themes.get(request.theme),
     )

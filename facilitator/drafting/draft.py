@@ -15,15 +15,17 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from facilitator.analysis.claims import Flag, check_claims
 from facilitator.drafting import llm
 from facilitator.drafting.chat import LLM_SETUP_HELP
 from facilitator.drafting.context import DraftContext, DraftRequest, gather_context
 from facilitator.drafting.offline import compose_sheet, fill_missing
+from facilitator.drafting.support import mark_support
 from facilitator.errors import FacilitatorError, InputError
 from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings
 from facilitator.sheets.citations import keep_verified
-from facilitator.sheets.model import IssueSheet
+from facilitator.sheets.model import IssueSheet, field_label
 from facilitator.sheets.store import SheetStore
 
 log = logging.getLogger(__name__)
@@ -38,17 +40,28 @@ class DraftResult(BaseModel):
 
     sheet: IssueSheet
     messages: list[str] = Field(default_factory=list)
+    flagged: list[Flag] = Field(
+        default_factory=list, description="statements the area's figures contradict (要確認)"
+    )
     saved: bool = False
 
 
-def finalize(sheet: IssueSheet, context: DraftContext) -> tuple[IssueSheet, list[str]]:
-    """The one check of a draft, whoever wrote it: each citation must be a retrieved (or
-    example-sheet) chunk quoted verbatim; the others are dropped and named."""
+def finalize(sheet: IssueSheet, context: DraftContext) -> tuple[IssueSheet, list[str], list[Flag]]:
+    """The one check of a draft, whoever wrote it.
+
+    Each citation must be a retrieved (or example-sheet) chunk quoted verbatim (the others
+    are dropped and named); each is scored for how far it supports its statement (weak
+    ones become 参考); each statement's claims about the area are checked against its
+    figures (contradicted ones are marked 要確認).
+    """
     checked, problems = keep_verified(sheet, context.chunks, context.allowed_ids)
+    checked = mark_support(checked)
+    checked, flags = check_claims(checked, context.profile)
     notes = [f"検証できない引用を除きました: {p}" for p in problems]
+    notes += [f"報告データと食い違うため要確認: {field_label(f.path)}（{f.reason}）" for f in flags]
     checked.provenance.messages = [*checked.provenance.messages, *notes]
     checked.provenance.retrieved_chunk_ids = context.retrieved_ids
-    return checked, notes
+    return checked, notes, flags
 
 
 def _llm_draft(context: DraftContext, settings: Settings) -> tuple[IssueSheet | None, list[str]]:
@@ -103,9 +116,9 @@ def draft_sheet(
     sheet.provenance.messages = [*before, *sheet.provenance.messages]
     if context.data_message and context.data_message not in sheet.provenance.messages:
         sheet.provenance.messages.append(context.data_message)
-    sheet, _ = finalize(sheet, context)
+    sheet, _, flags = finalize(sheet, context)
     messages = list(dict.fromkeys(sheet.provenance.messages))
     if save:
         store = store or SheetStore(settings)
         sheet = store.save(sheet, message=f"下書き（{mode}）")
-    return DraftResult(sheet=sheet, messages=messages, saved=save)
+    return DraftResult(sheet=sheet, messages=messages, flagged=flags, saved=save)

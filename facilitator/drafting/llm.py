@@ -18,12 +18,19 @@ from typing import Any, cast
 
 from langchain_core.language_models import BaseChatModel
 
+from facilitator.analysis.catalogue import Match
+from facilitator.analysis.profile import GapProfile
 from facilitator.corpus.chunks import Chunk
 from facilitator.corpus.parsers.base import ExampleSheet, example_chunk_ids
 from facilitator.drafting.chat import model_for, run_with_repair
 from facilitator.drafting.checks import ProposalChecker
 from facilitator.drafting.context import DraftContext
-from facilitator.drafting.prompts import build_draft_messages, load_prompt, select_passages
+from facilitator.drafting.prompts import (
+    build_draft_messages,
+    load_prompt,
+    render_analysis,
+    select_passages,
+)
 from facilitator.drafting.schema import DraftStatement, SheetDraft
 from facilitator.errors import InputError
 from facilitator.reports.models import Area, Finding
@@ -73,6 +80,8 @@ def draft_sheet_with_llm(
     embedder: str = "",
     index_version: str = "",
     data_year: int | None = None,
+    profile: GapProfile | None = None,
+    matches: Sequence[Match] = (),
 ) -> LLMDraftOutcome:
     """Draft an issue sheet with the LLM; only verified citations and known figures survive.
 
@@ -106,6 +115,7 @@ def draft_sheet_with_llm(
         prompt=prompt,
         citable_examples=citable,
         system_role=target.system_role,
+        analysis=render_analysis(profile, matches),
     )
     run = run_with_repair(
         model, SheetDraft, messages, prompt, lambda d: checker.draft_errors(cast(SheetDraft, d))
@@ -215,4 +225,6 @@ def draft_with_llm(
         embedder=context.embedder,
         index_version=context.index_version,
         data_year=context.data_year,
+        profile=context.profile,
+        matches=context.matches,
     )

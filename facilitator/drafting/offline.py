@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 
+from facilitator.analysis.catalogue import Source
 from facilitator.corpus.chunks import Chunk
 from facilitator.corpus.parsers.base import ExampleSheet, SheetItem
+from facilitator.drafting import area_fields
 from facilitator.drafting.context import DraftContext
+from facilitator.drafting.precedents import precedent_measure
 from facilitator.drafting.roles import (
     DEFAULT_ACTIONS,
     MAX_ROLES,
@@ -24,10 +27,10 @@ from facilitator.drafting.roles import (
     point_role,
     viewpoint,
 )
+from facilitator.drafting.support import clean
 from facilitator.errors import NotFoundError
 from facilitator.reports.items import load_dictionary
 from facilitator.reports.models import SYNTHETIC_LABEL, SYNTHETIC_TAG, Finding
-from facilitator.search.hits import SearchHit, precedent_label
 from facilitator.sheets.citations import MIN_QUOTE_CHARS
 from facilitator.sheets.model import (
     Cause,
@@ -45,18 +48,9 @@ from facilitator.themes import THEME_FUNCTIONS, THEME_LABELS
 
 COMPOSER_VERSION = "offline-composer/1"
 MAX_INDICATORS = 6
-MIN_PRECEDENT_QUOTE = 15
-
-_BULLET_RE = re.compile(r"^(?:[-・*]\s*|\d+\s+\S+\s+▶|▶)+")
-_HEADING_RE = re.compile(r"^[\u2460-\u2473]\s*")
 
 
 # ------------------------------------------------------------------------------ helpers
-
-
-def _clean(sentence: str) -> str:
-    """Drop list bullets and survey numbering; the rest stays a verbatim substring."""
-    return _BULLET_RE.sub("", sentence).strip()
 
 
 def cite(
@@ -71,7 +65,7 @@ def cite(
         return None
     quote = normalize_query(preferred or "")
     if len(quote) < MIN_QUOTE_CHARS or quote not in chunk.text:
-        candidates = [_clean(s) for s in sentences(chunk.text)]
+        candidates = [clean(s) for s in sentences(chunk.text)]
         candidates = [s for s in candidates if len(s) >= MIN_QUOTE_CHARS]
         if not candidates:
             return None
@@ -262,60 +256,6 @@ def guideline_measure(
     )
 
 
-def _heading(hit: SearchHit) -> str | None:
-    """The 取組 title line of a detail section (「① 主治医・副主治医制による…」)."""
-    first = hit.text.split("\n", 1)[0].strip()
-    if _HEADING_RE.match(first) and MIN_QUOTE_CHARS <= len(first) <= 90:
-        return first
-    return None
-
-
-def _best_sentence(hit: SearchHit, matched: list[str], heading: str | None) -> str | None:
-    for s in [*matched, *sentences(hit.text)]:
-        s = _clean(s)
-        if len(s) >= MIN_PRECEDENT_QUOTE and s != heading and s in hit.text:
-            return s
-    return None
-
-
-def precedent_measure(
-    hit: SearchHit,
-    matched: list[str],
-    n_queries: int,
-    by_user: bool,
-    context: DraftContext,
-    chunks: Mapping[str, Chunk],
-) -> Measure | None:
-    """方策 from a retrieved precedent, citing its passage verbatim and naming case and place.
-
-    Priority: 中 when the passage answered several of the draft's queries or the user's
-    own problem, else 低 (the guideline's measures come first).
-    """
-    heading = _heading(hit)
-    quote = _best_sentence(hit, matched, heading)
-    if quote is None and heading is None:
-        return None
-    label = precedent_label(hit)
-    summary = _HEADING_RE.sub("", heading) if heading else quote
-    text = f"{label}の取組: {summary}（{context.area.name}での実施を検討）"
-    citations = _cites(chunks, *((hit.chunk_id, q) for q in (heading, quote) if q))
-    roles_src = " ".join(q for q in (heading, quote) if q)
-    actors = ["県・保健所"] if hit.metadata.get("respondent") else []  # a prefecture's answer
-    actors += [a for a in infer_actors(roles_src) if a not in actors]
-    actors += [a for a in infer_actors(hit.text) if a not in actors]
-    if not actors:
-        actors = [THEME_LEAD.get(context.theme, "郡市区医師会")]
-    roles = [Role(actor=a, action=DEFAULT_ACTIONS[a]) for a in actors[:MAX_ROLES]]
-    return Measure(
-        text=text,
-        roles=roles,
-        priority="中" if n_queries >= 2 or by_user else "低",
-        source="precedent",
-        citations=citations,
-        note=f"出典: {hit.doc_title} {hit.locator}",
-    )
-
-
 def effects(context: DraftContext, chunks: Mapping[str, Chunk]) -> list[Statement]:
     """The example sheets' 効果 (each distinct wording once), cited."""
     out: list[Statement] = []
@@ -392,6 +332,10 @@ def compose_sheet(context: DraftContext) -> IssueSheet:
     """The offline draft for ``context``; its citations are proposals, verified when the
     draft is finalized (:func:`facilitator.drafting.draft.finalize`).
 
+    With the area's report data the sheet is an analysis of the area (gap profile and
+    catalogue patterns, :mod:`facilitator.drafting.area_fields`); without data it follows the
+    guideline's example sheet and says that the figures are missing.
+
     Raises:
         NotFoundError: the index has no example sheet for the theme (re-ingest the corpus).
     """
@@ -403,14 +347,21 @@ def compose_sheet(context: DraftContext) -> IssueSheet:
         )
     chunks = context.chunks
     notes = footnote_numbers(chunks, ex.doc_id)
-    measures = [guideline_measure(m, context, chunks, notes) for m in ex.measures]
+    fields = (
+        analysed(context, ex, notes)
+        if context.profile is not None
+        else example_based(context, ex, notes)
+    )
     by_id = {h.chunk_id: h for h in context.hits}
+    cited = {c.chunk_id for m in fields["measures"] for c in m.citations}
     for p in context.precedents:
+        if p.chunk_id in cited:  # the catalogue's measure already draws on this passage
+            continue
         m = precedent_measure(
             by_id[p.chunk_id], p.sentences, len(p.found_by), "user" in p.found_by, context, chunks
         )
         if m is not None:
-            measures.append(m)
+            fields["measures"].append(m)
     messages = []
     if any(f.synthetic for f in context.findings):
         messages.append(
@@ -421,7 +372,7 @@ def compose_sheet(context: DraftContext) -> IssueSheet:
     if any(not r.confident for r in context.runs if r.purpose == "user"):
         messages.append(
             "入力された課題に十分に当てはまる先行事例は見つかりませんでした"
-            "（ガイドラインの例にもとづく方策のみ提案しています）。"
+            "（報告データと課題カタログにもとづく方策のみ提案しています）。"
         )
     area = context.area
     return IssueSheet(
@@ -429,13 +380,7 @@ def compose_sheet(context: DraftContext) -> IssueSheet:
         area=area,
         theme=context.theme,
         participants=participants(context),
-        current_state=current_state(context),
-        goal=goal(context, ex, chunks, notes),
-        issue=issue(context, ex, chunks, notes),
-        causes=causes(ex, chunks, notes),
-        measures=measures,
-        effects=effects(context, chunks),
-        indicators=indicators(context),
+        **fields,
         provenance=Provenance(
             mode="offline",
             composer_version=COMPOSER_VERSION,
@@ -444,9 +389,66 @@ def compose_sheet(context: DraftContext) -> IssueSheet:
             data_year=context.data_year,
             retrieved_chunk_ids=context.retrieved_ids,
             issue_text=context.request.issue_text,
+            patterns=area_fields.pattern_ids(context.matches),
             messages=messages,
         ),
     )
+
+
+def analysed(context: DraftContext, ex: ExampleSheet, notes: Collection[int]) -> dict:
+    """課題 to 検証指標 from the area's gap profile and the catalogue patterns it matches."""
+    profile, matches, chunks = context.profile, context.matches, context.chunks
+    assert profile is not None
+    state = current_state(context)
+    extra = area_fields.breakdown(profile)
+    if extra is not None:
+        state.append(extra)
+    ids = {
+        m: _item_ids(m, context.theme, profile.year)
+        for m in area_fields.progress_metrics(profile, matches)
+    }
+    checks = area_fields.indicators(profile, matches, ids)
+    return {
+        "current_state": state,
+        "goal": area_fields.goal(profile, matches, chunks, Source(chunk=ex.chunk_ids["goal"]))
+        if ex.chunk_ids.get("goal")
+        else goal(context, ex, chunks, notes),
+        "issue": area_fields.issue(
+            profile,
+            matches,
+            context.catalogue_theme,
+            chunks,
+            context.request.issue_text,
+            Source(chunk=ex.chunk_ids["issue"]) if ex.chunk_ids.get("issue") else None,
+        ),
+        "causes": area_fields.causes(profile, matches, chunks),
+        "measures": area_fields.measures(profile, matches, chunks),
+        "effects": area_fields.effects(profile, matches, checks, chunks),
+        "indicators": checks,
+    }
+
+
+def example_based(context: DraftContext, ex: ExampleSheet, notes: Collection[int]) -> dict:
+    """Without report data (or with no catalogue pattern for the theme): the guideline's
+    example sheet; its claims are still checked against whatever figures there are."""
+    chunks = context.chunks
+    the_issue = issue(context, ex, chunks, notes)
+    absent = (
+        area_fields.example_absent(context.catalogue_theme, context.profile)
+        if context.profile is not None
+        else None
+    )
+    if absent:
+        the_issue.text = absent + the_issue.text
+    return {
+        "current_state": current_state(context),
+        "goal": goal(context, ex, chunks, notes),
+        "issue": the_issue,
+        "causes": causes(ex, chunks, notes),
+        "measures": [guideline_measure(m, context, chunks, notes) for m in ex.measures],
+        "effects": effects(context, chunks),
+        "indicators": indicators(context),
+    }
 
 
 def fill_missing(sheet: IssueSheet, context: DraftContext) -> IssueSheet:

@@ -18,6 +18,8 @@ from pathlib import Path
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel
 
+from facilitator.analysis.catalogue import Match, figure, holds, render
+from facilitator.analysis.profile import GapProfile
 from facilitator.corpus.parsers.base import ExampleSheet
 from facilitator.drafting.schema import AnswerDraft, SheetDraft
 from facilitator.reports.models import Finding
@@ -223,10 +225,15 @@ def build_draft_messages(
     prompt: Prompt,
     citable_examples: set[str] | None = None,
     system_role: bool = True,
+    analysis: str = "",
 ) -> list[BaseMessage]:
-    """System + user messages for a sheet draft; every piece of outside text is DATA."""
+    """System + user messages for a sheet draft; every piece of outside text is DATA.
+
+    ``analysis`` is the area's gap profile and matched patterns (:func:`render_analysis`).
+    """
     user = prompt.render(
         "user",
+        analysis=analysis or prompt.render("no_analysis"),
         area=escape_data(f"{area.name}（{area.code}）"),
         theme=escape_data(THEME_LABELS.get(theme, theme)),
         issue_text=(
@@ -253,3 +260,35 @@ def build_answer_messages(
         schema=_schema_text(AnswerDraft),
     )
     return as_messages(prompt.render("system"), user, system_role)
+
+
+def render_analysis(profile: GapProfile | None, matches: Sequence[Match]) -> str:
+    """The area's standing and the patterns that hold, as escaped ``<analysis>`` DATA."""
+    if profile is None:
+        return ""
+    words = {"below": "県平均を下回る", "above": "県平均を上回る", "similar": "県平均と同程度"}
+    lines = [f"地域: {profile.area_name}（{profile.year}年報告）"]
+    for gap in profile.metrics.values():
+        if gap.direction in words and gap.prefecture is not None:
+            lines.append(f"- {gap.short_label}: {figure(gap, 'vs')}（{words[gap.direction]}）")
+        elif gap.direction == "uncertain" and gap.value is not None:
+            lines.append(
+                f"- {gap.short_label}: {figure(gap)}（報告する医療機関が{gap.n}施設と少なく、"
+                "県平均との差は判断できない）"
+            )
+    if profile.without_provider:
+        names = "、".join(s.name for s in profile.without_provider)
+        lines.append(f"- 機能を有する医療機関がない市町村: {names}")
+    present = "、".join(f"{k}{v}施設" for k, v in profile.actors.items())
+    lines.append(f"- いる担い手: {present}")
+    if profile.neighbour_hospitals:
+        lines.append(f"- 近隣の病院: {'、'.join(profile.neighbour_hospitals)}")
+    for m in matches[:2]:
+        p = m.pattern
+        lines.append(f"課題パターン「{p.title}」: {render(p.issue, profile)}")
+        lines += [f"  原因の仮説: {render(c.text, profile)}" for c in p.causes]
+        for option in p.measures:
+            if all(holds(c, profile) for c in option.requires):
+                who = "・".join(a.split("：")[0].split(":")[0] for a in option.actors)
+                lines.append(f"  方策の候補: {render(option.text, profile)}（担い手: {who}）")
+    return "<analysis>\n" + escape_data("\n".join(lines)) + "\n</analysis>"

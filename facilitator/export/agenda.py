@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from pydantic import BaseModel, Field
 
 from facilitator.errors import InputError
-from facilitator.export.common import STEPS, UNBACKED_MARK, figure_text
+from facilitator.export.common import REVIEW_MARK, STEPS, UNBACKED_MARK, figure_text
 from facilitator.export.documents import md_table
 from facilitator.export.docx_util import add_table, new_document
 from facilitator.export.xlsx_style import (
@@ -114,7 +114,8 @@ def _short(text: str) -> str:
 
 
 def _line(s: Statement) -> str:
-    return _short(s.text) + (UNBACKED_MARK if s.unbacked and s.text.strip() else "")
+    marks = (UNBACKED_MARK if s.unbacked else "") + (REVIEW_MARK if s.review else "")
+    return _short(s.text) + (marks if s.text.strip() else "")
 
 
 def _step_contents(sheet: IssueSheet) -> list[str]:

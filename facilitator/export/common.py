@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from facilitator.errors import FacilitatorError
+from facilitator.reports.models import SYNTHETIC_TAG, format_value
 from facilitator.sheets.model import (
     Citation,
     FigureRef,
@@ -22,6 +23,8 @@ from facilitator.sheets.model import (
 from facilitator.themes import THEME_SHORT
 
 UNBACKED_MARK = "（根拠なし）"
+REVIEW_MARK = "（要確認）"
+"""A statement the area's figures contradict or cannot confirm (see Statement.review)."""
 FONT_NAME = "游ゴシック"
 """Japanese font of every Word and Excel file we write."""
 
@@ -51,12 +54,12 @@ def display_width(text: str) -> int:
 
 
 def figure_text(fig: FigureRef) -> str:
-    """A figure as one line: value and provenance."""
-    value = ""
+    """A figure as one line a reader can check: what it says, and where it comes from."""
+    head = fig.sentence.removeprefix(SYNTHETIC_TAG)
     if fig.value is not None:
-        number = f"{fig.value:g}" if isinstance(fig.value, float) else str(fig.value)
-        value = f"{fig.metric or '値'} {number}{fig.unit}"
-    head = value or fig.metric or fig.finding_id
+        said = {f"{fig.value:,.1f}", f"{fig.value:,.0f}"}
+        if not any(n in head for n in said):
+            head = f"{head} {format_value(fig.value, fig.unit)}".strip()
     prov = fig.provenance
     return f"{head}（{prov}）" if prov else head
 
@@ -137,9 +140,9 @@ class CitationNumbers:
 
 
 def verification_text(c: Citation) -> str:
-    """確認済 / 未確認（理由）."""
+    """確認済 / 確認済・参考 / 未確認（理由）."""
     if c.verified:
-        return "確認済"
+        return "確認済・参考（裏付けとしては弱い）" if c.reference else "確認済"
     return f"未確認（{c.problem}）" if c.problem else "未確認"
 
 
@@ -152,11 +155,13 @@ def citation_source(c: Citation) -> str:
     return " / ".join(dict.fromkeys(parts)) or c.chunk_id
 
 
-def statement_line(text: str, markers: str, unbacked: bool) -> str:
-    """Text + note markers + 「（根拠なし）」 when nothing backs it."""
+def statement_line(text: str, markers: str, unbacked: bool, review: bool = False) -> str:
+    """Text + note markers + 「（根拠なし）」 when nothing backs it + 「（要確認）」."""
     out = f"{text}{markers}"
     if unbacked and text.strip():
         out += UNBACKED_MARK
+    if review and text.strip():
+        out += REVIEW_MARK
     return out
 
 

@@ -44,13 +44,14 @@ def md_table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 def _md_statement(numbers: CitationNumbers, path: str, s: Statement, prefix: str = "") -> list[str]:
     line = (
-        statement_line(s.text, numbers.markers(path, s), s.unbacked)
+        statement_line(s.text, numbers.markers(path, s), s.unbacked, bool(s.review))
         if s.text.strip()
         else "（未記入）"
     )
     indent = "   " if prefix else ""
     out = [f"{prefix}{line}"]
     out += [f"{indent}- 数値: {figure_text(f)}" for f in s.figures]
+    out += [f"{indent}- 要確認: {reason}" for reason in s.review]
     if s.note:
         out.append(f"{indent}- メモ（非公開）: {s.note}")
     return out
@@ -155,10 +156,17 @@ def to_docx(sheet: IssueSheet, path: str | Path) -> Path:
 
     def para(path_: str, s: Statement, prefix: str = "") -> None:
         add_statement(
-            doc, s.text or "（未記入）", numbers.numbers(path_, s), s.unbacked, prefix=prefix
+            doc,
+            s.text or "（未記入）",
+            numbers.numbers(path_, s),
+            s.unbacked,
+            prefix=prefix,
+            review=bool(s.review),
         )
         for f in s.figures:
             doc.add_paragraph(f"数値: {figure_text(f)}", style="List Bullet")
+        for reason in s.review:
+            doc.add_paragraph(f"要確認: {reason}", style="List Bullet")
         if s.note:
             doc.add_paragraph(f"メモ（非公開）: {s.note}", style="List Bullet")
 

@@ -12,7 +12,7 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from facilitator.export.common import FONT_NAME, UNBACKED_MARK
+from facilitator.export.common import FONT_NAME, REVIEW_MARK, UNBACKED_MARK
 
 UNBACKED_COLOR = RGBColor(0xC0, 0x50, 0x00)
 
@@ -94,8 +94,10 @@ def add_statement(
     *,
     prefix: str = "",
     style: str | None = None,
+    review: bool = False,
 ) -> Paragraph:
-    """A paragraph: optional bold prefix, the text, superscript note numbers, 「（根拠なし）」."""
+    """A paragraph: optional bold prefix, the text, superscript note numbers, 「（根拠なし）」
+    and 「（要確認）」 marks."""
     p = doc.add_paragraph(style=style) if style else doc.add_paragraph()  # type: ignore[attr-defined]
     if prefix:
         p.add_run(prefix).bold = True
@@ -103,10 +105,11 @@ def add_statement(
     if numbers:
         run = p.add_run("".join(f"[{n}]" for n in numbers))
         run.font.superscript = True
-    if unbacked and text.strip():
-        run = p.add_run(UNBACKED_MARK)
-        run.font.color.rgb = UNBACKED_COLOR
-        run.bold = True
+    for mark, show in ((UNBACKED_MARK, unbacked), (REVIEW_MARK, review)):
+        if show and text.strip():
+            run = p.add_run(mark)
+            run.font.color.rgb = UNBACKED_COLOR
+            run.bold = True
     return p
 
 

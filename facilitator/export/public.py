@@ -110,9 +110,12 @@ def public_summary(sheet: IssueSheet, force: bool = False) -> PublicSummary:
         if s.unbacked:
             omitted.append(f"{path}: 根拠なし")
             return None
+        if s.review:
+            omitted.append(f"{path}: 要確認（報告データと食い違う）")
+            return None
         notes = []
         for c in s.citations:
-            if c.verified and c.accepted:
+            if c.backs:
                 sources.append(
                     PublicSource(
                         number=len(sources) + 1,

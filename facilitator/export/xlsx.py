@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from facilitator.errors import InputError
 from facilitator.export.common import (
+    REVIEW_MARK,
     SYNTHETIC_NOTICE,
     UNBACKED_MARK,
     CitationNumbers,
@@ -141,6 +142,7 @@ def _backing(numbers: CitationNumbers, path: str, statement: Statement) -> str:
         lines.append(f"[{nc.number}] {citation_source(nc.citation)}（{state}）")
     if statement.unbacked and statement.text.strip():
         lines.append(UNBACKED_MARK)
+    lines += [f"{REVIEW_MARK}{reason}" for reason in statement.review]
     return "\n".join(lines)
 
 
@@ -166,12 +168,16 @@ def issue_rows(sheet: IssueSheet, numbers: CitationNumbers) -> list[Row]:
             label,
             number=number,
             text=statement_line(
-                statement.text, numbers.markers(path, statement), statement.unbacked
+                statement.text,
+                numbers.markers(path, statement),
+                statement.unbacked,
+                bool(statement.review),
             ),
             backing=_backing(numbers, path, statement),
             note=statement.note,
             editable={"text", "note"},
-            unbacked=statement.unbacked and bool(statement.text.strip()),
+            unbacked=(statement.unbacked or bool(statement.review))
+            and bool(statement.text.strip()),
         )
 
     for i, s in enumerate(sheet.current_state):

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel
 
-from facilitator.export.common import UNBACKED_MARK, CitationNumbers, parse_roles
+from facilitator.export.common import REVIEW_MARK, UNBACKED_MARK, CitationNumbers, parse_roles
 from facilitator.export.xlsx import COL, COLUMNS, FIRST_ROW, Row, issue_rows
 from facilitator.sheets.edit import (
     EditError,
@@ -85,7 +85,7 @@ def _strip_markers(
     raw: str, own: list[int], all_numbers: set[int], p: ParsedWorksheet, ref: str
 ) -> str:
     """Remove our note markers and the 「（根拠なし）」 mark from an edited text cell."""
-    text = raw.replace(UNBACKED_MARK, "")
+    text = raw.replace(UNBACKED_MARK, "").replace(REVIEW_MARK, "")
 
     def repl(m: re.Match[str]) -> str:
         n = int(m.group(1))

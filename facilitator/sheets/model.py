@@ -53,6 +53,25 @@ class Citation(BaseModel):
     verified: bool = False
     problem: str | None = Field(default=None, description="why verification failed (Japanese)")
     accepted: bool = Field(default=True, description="the editor may drop a suggested citation")
+    support: float | None = Field(
+        default=None, description="how far the quote supports the statement (0–1), when scored"
+    )
+    reference: bool = Field(
+        default=False,
+        description="参考: on the topic but too weak to back the statement; shown, never backing",
+    )
+
+    @property
+    def backs(self) -> bool:
+        """Verified, kept by the editor and strong enough to count as backing."""
+        return self.verified and self.accepted and not self.reference
+
+
+class Claim(BaseModel):
+    """What a statement says about one figure of the area: below, above, present, absent."""
+
+    metric: str
+    direction: Literal["below", "above", "similar", "present", "absent"]
 
 
 class FigureRef(BaseModel):
@@ -102,12 +121,19 @@ class Statement(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     figures: list[FigureRef] = Field(default_factory=list)
     note: str = Field(default="", description="internal note; never published")
+    claims: list[Claim] = Field(
+        default_factory=list, description="directions the text asserts about the area's figures"
+    )
+    review: list[str] = Field(
+        default_factory=list,
+        description="要確認: why the area's figures contradict (or cannot confirm) the text",
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def unbacked(self) -> bool:
-        """True when no verified, accepted citation and no figure supports the text."""
-        return not self.figures and not any(c.verified and c.accepted for c in self.citations)
+        """True when no backing citation (verified, kept, not 参考) and no figure supports it."""
+        return not self.figures and not any(c.backs for c in self.citations)
 
 
 class Cause(Statement):
@@ -144,21 +170,10 @@ class VerificationIndicator(BaseModel):
 
     @property
     def baseline_text(self) -> str:
-        """The baseline as a reader writes it: 41.5%, 17施設, 6.0（65歳以上人口1万人当たり）.
+        """The baseline as a reader writes it: 41.5%, 17施設, 6.0（65歳以上人口1万人当たり）."""
+        from facilitator.reports.models import format_value
 
-        A unit that starts with a digit or is a phrase cannot be glued to the number
-        (「6」+「65歳以上…」 would read as 665).
-        """
-        if self.baseline is None:
-            return ""
-        value = self.baseline
-        rate = self.unit == "%" or "当たり" in self.unit
-        number = f"{value:,.0f}" if value.is_integer() and not rate else f"{value:,.1f}"
-        if not self.unit:
-            return number
-        if self.unit[0].isdigit() or len(self.unit) > 4:
-            return f"{number}（{self.unit}）"
-        return f"{number}{self.unit}"
+        return format_value(self.baseline, self.unit)
 
 
 class AreaRef(BaseModel):
@@ -192,6 +207,9 @@ class Provenance(BaseModel):
     data_year: int | None = None
     retrieved_chunk_ids: list[str] = Field(default_factory=list)
     issue_text: str | None = Field(default=None, description="the problem the user typed, if any")
+    patterns: list[str] = Field(
+        default_factory=list, description="issue-catalogue patterns the draft works on"
+    )
     messages: list[str] = Field(default_factory=list, description="fallbacks, repairs, drops")
     created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 

@@ -143,7 +143,7 @@ def test_users_problem_leads_the_issue_and_the_search(
     assert sheet.provenance.issue_text == issue
     assert sheet.issue.text.startswith(f"北部医療圏では、{issue}")
     assert sheet.issue.citations and sheet.issue.citations[0].verified
-    assert "入力された内容" in sheet.issue.note
+    assert "報告データからは" in sheet.issue.text  # the area's own figures follow the user's words
     ctx = gather_context(
         DraftRequest(area="北部医療圏", theme="jikangai", issue_text=issue),
         drafting_data,

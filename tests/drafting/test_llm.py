@@ -77,6 +77,10 @@ class StructuredFake(RecordingFake):
         return RunnableLambda(run)
 
 
+DRAFT_PROMPT = "draft_sheet.v2"
+"""The sheet prompt in use: v2 adds the area's analysis (gap profile, patterns)."""
+
+
 def fake(*replies: str | dict[str, Any]) -> RecordingFake:
     texts = [r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in replies]
     return RecordingFake(messages=iter(texts))
@@ -198,11 +202,11 @@ def draft(
 # --------------------------------------------------------------------------- prompts
 
 
-@pytest.mark.parametrize("name", ["draft_sheet", "answer_question"])
-def test_prompt_files_load_with_their_version(name: str) -> None:
+@pytest.mark.parametrize(("name", "version"), [("draft_sheet", 2), ("answer_question", 1)])
+def test_prompt_files_load_with_their_version(name: str, version: int) -> None:
     prompt = load_prompt(name)
-    assert prompt.version == f"{name}.v1"
-    assert prompt.meta["version"] == "1"
+    assert prompt.version == f"{name}.v{version}"
+    assert prompt.meta["version"] == str(version)
     assert {"system", "user", "repair", "no_passages"} <= set(prompt.sections())
     assert "指示" in prompt.sections()["system"]  # Japanese, with the data rule
 
@@ -278,7 +282,7 @@ def test_valid_output_gives_verified_sheet(hits: list[SearchHit]) -> None:
     assert sheet.measures[0].source == "llm" and sheet.measures[0].priority == "高"
     assert sheet.causes[0].viewpoint == "医療"
     assert sheet.provenance.mode == "llm"
-    assert sheet.provenance.prompt_version == "draft_sheet.v1"
+    assert sheet.provenance.prompt_version == DRAFT_PROMPT
     assert sheet.provenance.llm_model == "RecordingFake"
     assert sheet.provenance.retrieved_chunk_ids == [h.chunk_id for h in hits]
     assert sheet.provenance.issue_text == "夜間の往診"
@@ -379,7 +383,7 @@ def test_unusable_output_returns_none_for_offline_fallback(
     out = draft(fake(*replies), hits)
     assert out.sheet is None
     assert "オフラインの下書き機能に切り替えます" in out.messages[-1]
-    assert out.prompt_version == "draft_sheet.v1"
+    assert out.prompt_version == DRAFT_PROMPT
 
 
 def test_unreadable_repair_keeps_verified_part_of_first_output(hits: list[SearchHit]) -> None:

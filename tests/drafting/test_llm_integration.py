@@ -262,7 +262,7 @@ def test_weak_model_draft_keeps_only_verified_content_or_falls_back_end_to_end(
     _report("drafting.draft_sheet → draft_with_llm", seen["outcome"], time.monotonic() - t0)
     out: LLMDraftOutcome = seen["outcome"]
     context: DraftContext = seen["context"]
-    assert out.prompt_version == "draft_sheet.v1" and MODEL_NAME in out.llm_model
+    assert out.prompt_version == "draft_sheet.v2" and MODEL_NAME in out.llm_model
 
     if out.sheet is not None:  # whatever the model wrote, only verified content is in it
         texts = {h.chunk_id: h.text for h in context.hits}

@@ -63,13 +63,18 @@ SOURCE_LABELS = {
 
 
 def backing(s: Statement) -> str:
-    """「引用2（検証済2）・数値1」 or a warning when nothing backs the text."""
+    """「引用2（検証済2）・数値1」, 「参考1」, or a warning when nothing backs the text or
+    the area's figures contradict it."""
+    warn = "⚠ 要確認・" if s.text.strip() and s.review else ""
     if s.text.strip() and s.unbacked:
-        return "⚠ 根拠なし"
-    ok = sum(1 for c in s.citations if c.verified and c.accepted)
-    parts = [f"引用{len(s.citations)}（検証済{ok}）"] if s.citations else []
+        return f"{warn}⚠ 根拠なし"
+    ok = sum(1 for c in s.citations if c.backs)
+    ref = sum(1 for c in s.citations if c.reference)
+    backing = [c for c in s.citations if not c.reference]
+    parts = [f"引用{len(backing)}（検証済{ok}）"] if backing else []
+    parts += [f"参考{ref}"] if ref else []
     parts += [f"数値{len(s.figures)}"] if s.figures else []
-    return "・".join(parts) or "—"
+    return warn + ("・".join(parts) or "—")
 
 
 def _text(v: object) -> str:

@@ -9,10 +9,12 @@ from facilitator.sheets.model import FIELD_LABELS, IssueSheet, Statement
 
 def _statement(s: Statement, prefix: str = "- ") -> list[str]:
     marks = [
-        f"[引用] {c.locator}「{c.quote}」" + ("" if c.accepted else "（不採用）")
+        f"[{'参考' if c.reference else '引用'}] {c.locator}「{c.quote}」"
+        + ("" if c.accepted else "（不採用）")
         for c in s.citations
     ]
     marks += [f"[数値] {f.sentence}" for f in s.figures]
+    marks += [f"[要確認] {reason}" for reason in s.review]
     flag = "（根拠なし）" if s.text.strip() and s.unbacked else ""
     return [f"{prefix}{s.text}{flag}", *(f"    {m}" for m in marks)]
 
