@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from facilitator.analysis.profile import GapProfile, MetricGap
 from facilitator.errors import InputError
-from facilitator.reports.models import format_value
+from facilitator.reports.models import format_number, format_value
 from facilitator.settings import PACKAGE_DATA
 
 CATALOGUE_FILE = PACKAGE_DATA / "issue_catalogue.yaml"
@@ -338,6 +338,6 @@ def figure(gap: MetricGap, part: str | None = None) -> str:
 def _unit_first(value: float | None, unit: str, bare: bool = False) -> str:
     """「65歳以上人口1万人当たり6.0」 for rates (``bare``: just 6.0), else 41.5% or 22施設."""
     if "当たり" in unit:
-        number = "" if value is None else f"{value:,.1f}"
+        number = "" if value is None else format_number(value)
         return number if bare else f"{unit}{number}"
     return format_value(value, unit)

@@ -26,9 +26,9 @@ from facilitator.analysis.catalogue import (
 )
 from facilitator.analysis.profile import THEME_ACTORS, GapProfile, MetricGap
 from facilitator.corpus.chunks import Chunk
-from facilitator.drafting.roles import DEFAULT_ACTIONS
+from facilitator.drafting.roles import DEFAULT_ACTIONS, local_roles
 from facilitator.drafting.support import cite_best
-from facilitator.reports.models import SYNTHETIC_LABEL, format_value
+from facilitator.reports.models import SYNTHETIC_LABEL, format_number, format_value
 from facilitator.sheets.model import (
     Cause,
     Citation,
@@ -239,20 +239,10 @@ def _split_actor(entry: str) -> tuple[str, str]:
 
 
 def roles(option: MeasureOption, profile: GapProfile) -> list[Role]:
-    """The measure's actors that the area has; a hospital role goes to neighbouring
-    hospitals (named) when the area has none."""
-    out: list[Role] = []
-    for entry in option.actors:
-        actor, action = _split_actor(entry)
-        action = action or DEFAULT_ACTIONS.get(actor, "")
-        if actor == "病院" and profile.actors.get("病院", 0) == 0:
-            names = "・".join(profile.neighbour_hospitals)
-            actor = f"近隣の病院（{names}）" if names else "近隣の二次医療圏の病院"
-        elif actor == "診療所" and profile.actors.get("診療所", 0) == 0:
-            continue
-        if all(r.actor != actor for r in out):
-            out.append(Role(actor=actor, action=action))
-    return out
+    """The measure's actors, as the area has them (see :func:`local_roles`)."""
+    pairs = [_split_actor(entry) for entry in option.actors]
+    named = [Role(actor=a, action=action or DEFAULT_ACTIONS.get(a, "")) for a, action in pairs]
+    return local_roles(named, profile)
 
 
 def priority(match: Match, rank: int, profile: GapProfile) -> Priority:
@@ -392,7 +382,7 @@ def breakdown(profile: GapProfile) -> Statement | None:
         if s.providers == 0:
             parts.append(f"{s.name}0施設")
         else:
-            rate = f"{s.rate:,.1f}" if s.rate is not None else "—"
+            rate = format_number(s.rate) if s.rate is not None else "—"
             mark = {"below": "・県平均を下回る", "above": "・県平均を上回る"}.get(s.direction, "")
             small = "・施設数が少なく比較できない" if s.direction == "uncertain" else ""
             parts.append(f"{s.name}{s.providers}施設（{rate}{mark}{small}）")

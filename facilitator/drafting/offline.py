@@ -23,6 +23,7 @@ from facilitator.drafting.roles import (
     MAX_ROLES,
     THEME_LEAD,
     infer_actors,
+    local_roles,
     participants,
     point_role,
     viewpoint,
@@ -30,7 +31,7 @@ from facilitator.drafting.roles import (
 from facilitator.drafting.support import clean
 from facilitator.errors import NotFoundError
 from facilitator.reports.items import load_dictionary
-from facilitator.reports.models import SYNTHETIC_LABEL, SYNTHETIC_TAG, Finding
+from facilitator.reports.models import SYNTHETIC_LABEL, SYNTHETIC_TAG, Finding, format_number
 from facilitator.sheets.citations import MIN_QUOTE_CHARS
 from facilitator.sheets.model import (
     Cause,
@@ -247,7 +248,7 @@ def guideline_measure(
     urgent = "かかりつけ医機能報告" in item.text and has_gap(context.findings)
     return Measure(
         text=text,
-        roles=roles[:MAX_ROLES],
+        roles=local_roles(roles[:MAX_ROLES], context.profile),
         priority="高" if urgent else "中",
         source="guideline",
         figures=figures,
@@ -297,7 +298,7 @@ def _target(f: Finding) -> str:
         and f.comparison.relation == "below"
         and f.comparison.value is not None
     ):
-        return f"県平均（{f.comparison.value:,.1f}{'%' if f.unit == '%' else ''}）以上"
+        return f"県平均（{format_number(f.comparison.value)}{'%' if f.unit == '%' else ''}）以上"
     return "維持・増加"
 
 
@@ -453,8 +454,11 @@ def example_based(context: DraftContext, ex: ExampleSheet, notes: Collection[int
 
 def fill_missing(sheet: IssueSheet, context: DraftContext) -> IssueSheet:
     """Complete an LLM draft with what the composer knows for sure (indicators, participants,
-    provenance ids); the LLM's own text is left as it is."""
+    provenance ids); the LLM's own text is left as it is, its roles are kept to actors the
+    area has."""
     out = sheet.model_copy(deep=True)
+    for measure in out.measures:
+        measure.roles = local_roles(measure.roles, context.profile)
     if not out.indicators:
         out.indicators = indicators(context)
     if not out.participants:

@@ -8,7 +8,13 @@ from collections.abc import Mapping
 
 from facilitator.corpus.chunks import Chunk
 from facilitator.drafting.context import DraftContext
-from facilitator.drafting.roles import DEFAULT_ACTIONS, MAX_ROLES, THEME_LEAD, infer_actors
+from facilitator.drafting.roles import (
+    DEFAULT_ACTIONS,
+    MAX_ROLES,
+    THEME_LEAD,
+    infer_actors,
+    local_roles,
+)
 from facilitator.drafting.support import clean
 from facilitator.search.hits import SearchHit, precedent_label
 from facilitator.sheets.citations import MIN_QUOTE_CHARS
@@ -68,7 +74,7 @@ def precedent_measure(
     roles = [Role(actor=a, action=DEFAULT_ACTIONS[a]) for a in actors[:MAX_ROLES]]
     return Measure(
         text=text,
-        roles=roles,
+        roles=local_roles(roles, context.profile),
         priority="中" if n_queries >= 2 or by_user else "低",
         source="precedent",
         citations=citations,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from facilitator.analysis.profile import GapProfile
 from facilitator.drafting.context import DraftContext
 from facilitator.sheets.model import Role
 
@@ -130,3 +131,21 @@ def participants(context: DraftContext) -> list[str]:
             parts = [p.strip().removesuffix("等").strip() for p in re.split(r"[、,，]", text)]
             return [p for p in parts if p]
     return list(DEFAULT_PARTICIPANTS.get(context.theme, DEFAULT_PARTICIPANTS["ichigo"]))
+
+
+def local_roles(roles: list[Role], profile: GapProfile | None) -> list[Role]:
+    """Roles only for actors the area has: a hospital role goes to the neighbouring
+    hospitals (named) when the area has none, a clinic role is dropped where there is none."""
+    if profile is None:
+        return roles
+    out: list[Role] = []
+    for role in roles:
+        actor = role.actor
+        if actor == "病院" and profile.actors.get("病院", 0) == 0:
+            names = "・".join(profile.neighbour_hospitals)
+            actor = f"近隣の病院（{names}）" if names else "近隣の二次医療圏の病院"
+        elif actor == "診療所" and profile.actors.get("診療所", 0) == 0:
+            continue
+        if all(r.actor != actor for r in out):
+            out.append(role.model_copy(update={"actor": actor}))
+    return out

@@ -207,17 +207,22 @@ def provenance_text(year: int | None, n: int | None, filter: str, synthetic: boo
     return "・".join(parts)
 
 
+def format_number(value: float) -> str:
+    """A rate or share: one decimal, none from 1,000 up (「29,728」, not 「29,727.8」)."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.1f}"
+
+
 def format_value(value: float | None, unit: str) -> str:
     """A figure as a reader writes it: 41.5%, 17施設, 6.0（65歳以上人口1万人当たり）.
 
-    Rates and shares keep one decimal, counts none; a unit that starts with a digit or is
+    Rates and shares keep one decimal (none from 1,000 up), counts none; a unit that starts with a digit or is
     a phrase is put in brackets, since 「6」+「65歳以上…」 would read as 665. The one
     wording of a number for sheets, exports, the app and the CLI.
     """
     if value is None:
         return ""
     rate = unit == "%" or "当たり" in unit
-    number = f"{value:,.0f}" if float(value).is_integer() and not rate else f"{value:,.1f}"
+    number = format_number(value) if rate or not float(value).is_integer() else f"{value:,.0f}"
     if not unit:
         return number
     if unit[0].isdigit() or len(unit) > 4:

@@ -9,15 +9,17 @@ import re
 
 import pytest
 
+from facilitator.analysis.profile import GapProfile
 from facilitator.drafting.context import SURVEY_MEASURE_QUESTIONS, DraftContext, DraftRequest
 from facilitator.drafting.draft import DraftResult
 from facilitator.drafting.offline import display_text, key_finding
-from facilitator.drafting.roles import infer_actors, viewpoint
+from facilitator.drafting.roles import infer_actors, local_roles, viewpoint
 from facilitator.reports.items import load_dictionary
 from facilitator.reports.models import Comparison, Finding
 from facilitator.reports.sample.prefecture import SAMPLE_MUNICIPALITIES, SAMPLE_PREF_NAME
 from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings
+from facilitator.sheets.model import Role
 from facilitator.themes import COUNCIL_THEMES
 
 THEMES = list(COUNCIL_THEMES)
@@ -89,6 +91,37 @@ def test_viewpoint_is_derived_from_keywords(text: str, expected: str) -> None:
 )
 def test_actors_are_inferred_in_display_order(text: str, actors: list[str]) -> None:
     assert infer_actors(text) == actors
+
+
+def _roles(*actors: str) -> list[Role]:
+    return [Role(actor=a, action="役割") for a in actors]
+
+
+def _profile(hospitals: int, clinics: int, neighbours: list[str]) -> GapProfile:
+    return GapProfile(
+        area_code="99301",
+        area_name="峰岡町",
+        level="municipality",
+        theme="zaitaku",
+        year=2026,
+        actors={"病院": hospitals, "診療所": clinics},
+        neighbour_hospitals=neighbours,
+    )
+
+
+def test_roles_go_only_to_actors_the_area_has() -> None:
+    roles = _roles("病院", "診療所", "訪問看護")
+    assert local_roles(roles, None) == roles  # without report data nothing is known
+    assert [r.actor for r in local_roles(roles, _profile(2, 5, []))] == [
+        "病院",
+        "診療所",
+        "訪問看護",
+    ]
+    assert [r.actor for r in local_roles(roles, _profile(0, 0, ["北部中央病院"]))] == [
+        "近隣の病院（北部中央病院）",
+        "訪問看護",
+    ]
+    assert local_roles(roles, _profile(0, 3, []))[0].actor == "近隣の二次医療圏の病院"
 
 
 def test_footnote_markers_are_dropped_from_display_text_only() -> None:

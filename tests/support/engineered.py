@@ -3,7 +3,7 @@ have one known shape, so a draft's 課題 can be checked against what the data m
 
 - 充実市: above the prefecture on every theme (most institutions have every function);
 - 無病院町: no hospital at all;
-- 看取り少町: home care like its neighbours, but no institution reports a 看取り;
+- 看取り少町: as well provided as 充実市, but no institution reports a 看取り;
 - 極小村: two institutions — too few to compare with the prefecture;
 - 平均市・標準町: ordinary areas that make up the prefecture's average.
 
@@ -40,7 +40,7 @@ MUNIS = [
     MuniSpec("98201", "充実市", "9801", "第一医療圏", "地方都市", 60_000, 0.30, 0.16, RICH),
     MuniSpec("98202", "平均市", "9801", "第一医療圏", "地方都市", 140_000, 0.28, 0.15, ORDINARY),
     MuniSpec("98301", "無病院町", "9802", "第二医療圏", "農村", 16_000, 0.36, 0.21, NO_HOSPITAL),
-    MuniSpec("98302", "看取り少町", "9802", "第二医療圏", "地方都市", 40_000, 0.32, 0.18, ORDINARY),
+    MuniSpec("98302", "看取り少町", "9802", "第二医療圏", "地方都市", 40_000, 0.32, 0.18, RICH),
     MuniSpec(
         "98303", "極小村", "9802", "第二医療圏", "山間", 1_200, 0.45, 0.28, PROFILES["山間"], 2
     ),

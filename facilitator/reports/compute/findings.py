@@ -12,7 +12,7 @@ from facilitator.reports.compute.compare import direction
 from facilitator.reports.compute.indicators import Frame, Values, filter_text
 from facilitator.reports.compute.specs import FUNCTION_PHRASES, RATE_BASES, TAGS
 from facilitator.reports.items import ItemDictionary
-from facilitator.reports.models import SYNTHETIC_TAG, Area, Finding
+from facilitator.reports.models import SYNTHETIC_TAG, Area, Finding, format_number
 from facilitator.themes import FUNCTION_NAMES, THEME_FUNCTIONS
 
 SIMILAR = 0.05
@@ -57,7 +57,7 @@ def _n(x: float) -> str:
 
 
 def _d(x: float) -> str:
-    return f"{x:,.1f}"
+    return format_number(x)
 
 
 def _listed(names: Sequence[str], most: int) -> str:

@@ -19,7 +19,7 @@ from facilitator.analysis.catalogue import (
     match,
     render,
 )
-from facilitator.analysis.profile import GapProfile, build_profile
+from facilitator.analysis.profile import GapProfile
 from facilitator.settings import Settings
 from facilitator.text import normalize_query
 from facilitator.themes import COUNCIL_THEMES
@@ -194,19 +194,6 @@ def test_every_source_is_an_indexed_chunk_and_quotes_are_verbatim(built: Setting
 
 
 # ------------------------------------------------------------- against the sample data
-
-
-@pytest.fixture(scope="module")
-def profiles(drafting_data: Settings) -> dict[str, list[GapProfile]]:
-    """The gap profile of every sample area (prefecture, 二次医療圏, 市町村) per theme."""
-    from facilitator.reports import list_areas
-
-    areas = list_areas(settings=drafting_data)
-    assert len(areas) > 10
-    return {
-        theme: [build_profile(area, theme, settings=drafting_data) for area in areas]
-        for theme in COUNCIL_THEMES
-    }
 
 
 @slow
