@@ -1,7 +1,8 @@
 """Benchmark of offline drafting: speed, and whether the drafts are analyses of their area.
 
 For every area of the synthetic sample × theme it drafts a sheet (not saved) and prints
-per theme: warm draft time (target ≤ 1 s on 2 cores), statements the area's own figures
+per theme: draft time in a warm process (models loaded) — the first draft of each area,
+which runs its searches, and a repeat (target ≤ 1 s on 2 cores for both), statements the area's own figures
 contradict (要確認; target 0), the share of 課題・原因・方策・効果 statements with content
 of the area (its name or its figures), how many distinct 原因 and 方策 there are across
 areas (wording with names and numbers masked), and citations too weak to back their
@@ -74,18 +75,20 @@ def run(settings: Settings, repeat: int) -> bool:
     areas = [a.name for a in list_areas(settings=settings)]
     print(f"{len(areas)} areas × {len(COUNCIL_THEMES)} themes, offline drafts (not saved)")
     print(
-        f"{'theme':9} {'warm p50':>8} {'max':>6} {'要確認':>5} {'area-specific':>14} "
+        f"{'theme':9} {'first':>7} {'repeat':>8} {'max':>6} {'要確認':>5} {'area-specific':>14} "
         f"{'原因 distinct':>13} {'方策 distinct':>13} {'参考/引用':>9}"
     )
     ok = True
     for theme in COUNCIL_THEMES:
-        times, flagged, own, total = [], 0, 0, 0
+        firsts, times, flagged, own, total = [], [], 0, 0, 0
         causes: set[str] = set()
         measures: set[str] = set()
         weak = cited = 0
         for area in areas:
             request = DraftRequest(area=area, theme=theme)
-            draft_sheet(request, settings, searcher, save=False)  # warm this area's searches
+            t0 = time.perf_counter()
+            draft_sheet(request, settings, searcher, save=False)  # runs this area's searches
+            firsts.append(time.perf_counter() - t0)
             for _ in range(repeat):
                 t0 = time.perf_counter()
                 result = draft_sheet(request, settings, searcher, save=False)
@@ -99,14 +102,15 @@ def run(settings: Settings, repeat: int) -> bool:
             for c in sheet.all_citations():
                 cited += 1
                 weak += c.reference
-        p50, worst = statistics.median(times), max(times)
+        p50, worst = statistics.median(times), max(*times, *firsts)
         ok &= worst <= TARGET_S and flagged == 0
         print(
-            f"{theme:9} {p50:7.2f}s {worst:5.2f}s {flagged:5d} "
+            f"{theme:9} {statistics.median(firsts):6.2f}s {p50:7.2f}s {worst:5.2f}s {flagged:5d} "
             f"{own:6d}/{total:<4d}({own / max(total, 1):4.0%}) "
             f"{len(causes):6d}/{len(areas):<6d} {len(measures):6d}/{len(areas):<6d} "
             f"{weak:4d}/{cited:<4d}"
         )
+    print("first/repeat: p50 of each area's first draft and of repeats; max over both")
     print(f"targets: warm draft ≤ {TARGET_S} s, 0 要確認 → {'OK' if ok else 'MISSED'}")
     return ok
 

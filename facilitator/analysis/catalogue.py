@@ -100,8 +100,19 @@ class Pattern(BaseModel):
     measures: list[MeasureOption] = Field(default_factory=list)
     effect: str = ""
     goal: str = ""
-    sources: list[Source] = Field(default_factory=list)
+    sources: list[Source] = Field(
+        default_factory=list, description="where the 課題 is stated (cited on the 課題)"
+    )
+    effect_sources: list[Source] = Field(
+        default_factory=list, description="where the 効果 is stated (cited on the 効果)"
+    )
     fallback: bool = Field(default=False, description="used only when no other pattern holds")
+
+    def all_sources(self) -> list[Source]:
+        """Every source the pattern cites: 課題, 効果, causes and measures."""
+        out = [*self.sources, *self.effect_sources]
+        out += [s for c in self.causes for s in c.sources]
+        return out + [s for m in self.measures for s in m.sources]
 
 
 class ThemeCatalogue(BaseModel):

@@ -158,8 +158,8 @@ def issue(
 ) -> Statement:
     """課題: the area's actual gap(s) with their figures; the user's own problem first.
 
-    ``example`` is the guideline's example 課題: cited too, and it counts as backing only
-    where it says what this 課題 says (support score).
+    ``example`` is the guideline's example 課題: cited too; it counts as backing only where
+    the data shows it and it says what this 課題 says (support score), else it is 参考.
     """
     parts: list[str] = []
     if user_text:
@@ -176,12 +176,17 @@ def issue(
     metrics = [
         f for m in used for f in (m.pattern.figures or used_metrics(m.pattern.issue, profile))
     ]
-    sources = [s for m in used for s in m.pattern.sources] + ([example] if example else [])
+    citations = cites(chunks, [s for m in used for s in m.pattern.sources], text)
+    if example is not None:
+        shown = cites(chunks, [example], text)
+        for c in shown:  # quoted as what the data does not show: context, not backing
+            c.reference = c.reference or bool(absent)
+        citations += [c for c in shown if all(c.chunk_id != o.chunk_id for o in citations)]
     return Statement(
         text=text,
         figures=figures_of(profile, *metrics),
         claims=[c for m in used for c in claims_of(m.pattern.when, profile)],
-        citations=cites(chunks, sources, text),
+        citations=citations,
     )
 
 
@@ -317,7 +322,7 @@ def effects(
         out.append(
             Statement(
                 text=f"{head}。{check}",
-                citations=cites(chunks, m.pattern.sources, head),
+                citations=cites(chunks, m.pattern.effect_sources, head),
             )
         )
     return out

@@ -156,10 +156,7 @@ class DraftContext(BaseModel):
         """Chunks the matched catalogue patterns cite (their authors chose these sources)."""
         out: list[str] = []
         for m in self.matches:
-            p = m.pattern
-            sources = [*p.sources, *(s for c in p.causes for s in c.sources)]
-            sources += [s for option in p.measures for s in option.sources]
-            out += [s.chunk for s in sources if s.chunk not in out]
+            out += [s.chunk for s in m.pattern.all_sources() if s.chunk not in out]
         return out
 
     @property

@@ -67,27 +67,29 @@ def cite_best(
 ) -> Citation | None:
     """A citation of the chunk's sentence that best supports ``statement``.
 
-    A given ``quote`` is kept when it is verbatim and supports at least as well as the
-    best sentence (the catalogue's authors chose it); verification happens later.
+    A given ``quote`` is kept when it is verbatim: the catalogue's authors chose the sentence
+    that says it, and word overlap can prefer a sentence that says something else (「外来
+    患者数は大幅に減少した」 over 「24時間365日救急患者を絶対断らない」). It is scored all
+    the same, so a weak one shows as 参考. Verification happens later.
     """
     chunk = chunks.get(chunk_id or "")
     if chunk is None:
         return None
-    best = best_sentence(statement, chunk.text)
     if quote and quote in chunk.text and len(quote) >= MIN_QUOTE_CHARS:
-        given = support(statement, quote)
-        if best is None or given >= best[1]:
-            best = (quote, given)
+        best: tuple[str, float] | None = (quote, support(statement, quote))
+    else:
+        best = best_sentence(statement, chunk.text)
     if best is None:
         return None
     return Citation(chunk_id=chunk.chunk_id, quote=best[0], support=round(best[1], 3))
 
 
 def mark_support(sheet: IssueSheet) -> IssueSheet:
-    """Score every citation against its statement; weak ones become 参考."""
+    """Score every citation against its statement; weak ones become 参考 (one the drafter
+    already cited as context stays 参考)."""
     out = sheet.model_copy(deep=True)
     for _, statement in out.statements():
         for c in statement.citations:
             c.support = round(support(statement.text, c.quote), 3)
-            c.reference = c.support < SUPPORT_MIN
+            c.reference = c.reference or c.support < SUPPORT_MIN
     return out

@@ -156,6 +156,15 @@ def test_measures_name_known_actors_and_say_where_the_hospital_is() -> None:
                     )
 
 
+def test_issue_sources_state_problems_and_effect_sources_outcomes() -> None:
+    """The 課題 cites where a problem is stated, the 効果 where an outcome is: a goal quoted
+    under a 課題 would look like backing without saying the same thing."""
+    for tc in load_catalogue().themes.values():
+        for pattern in tc.patterns:
+            assert not any(s.chunk.endswith((":goal", ":effect")) for s in pattern.sources)
+            assert not any(s.chunk.endswith(":issue") for s in pattern.effect_sources)
+
+
 def test_texts_carry_no_metric_codes_outside_placeholders() -> None:
     for tc in load_catalogue().themes.values():
         for pattern in tc.patterns:
@@ -183,13 +192,12 @@ def test_every_source_is_an_indexed_chunk_and_quotes_are_verbatim(built: Setting
     problems = []
     for tc in load_catalogue().themes.values():
         for pattern in tc.patterns:
-            for element in (pattern, *pattern.causes, *pattern.measures):
-                for source in element.sources:
-                    chunk = store.by_id.get(source.chunk)
-                    if chunk is None:
-                        problems.append(f"{pattern.id}: no chunk {source.chunk}")
-                    elif source.quote and normalize_query(source.quote) not in chunk.text:
-                        problems.append(f"{pattern.id}: not in {source.chunk}: {source.quote}")
+            for source in pattern.all_sources():
+                chunk = store.by_id.get(source.chunk)
+                if chunk is None:
+                    problems.append(f"{pattern.id}: no chunk {source.chunk}")
+                elif source.quote and normalize_query(source.quote) not in chunk.text:
+                    problems.append(f"{pattern.id}: not in {source.chunk}: {source.quote}")
     assert not problems, "\n".join(problems)
 
 

@@ -220,6 +220,21 @@ def test_cited_chunks_were_retrieved_or_are_example_or_catalogue_sources(
 
 @slow
 @pytest.mark.parametrize("theme", THEMES)
+def test_an_example_issue_the_data_does_not_show_is_cited_only_as_reference(
+    drafts: Drafts, theme: str
+) -> None:
+    seen = 0
+    for area in AREA_NAMES:
+        issue = drafts[(theme, area)][0].sheet.issue
+        example = [c for c in issue.citations if c.chunk_id.endswith(f"sheet:{theme}:issue")]
+        if "報告データでは確かめられない（" in issue.text:
+            assert all(c.reference and not c.backs for c in example), area
+            seen += 1
+    assert seen, "some sample area does not show the example 課題"
+
+
+@slow
+@pytest.mark.parametrize("theme", THEMES)
 def test_current_state_carries_labelled_synthetic_figures(drafts: Drafts, theme: str) -> None:
     for area in AREA_NAMES:
         result, context = drafts[(theme, area)]
