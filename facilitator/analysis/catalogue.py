@@ -108,6 +108,11 @@ class Pattern(BaseModel):
     )
     fallback: bool = Field(default=False, description="used only when no other pattern holds")
 
+    @property
+    def uses_subareas(self) -> bool:
+        """The pattern is about the area's 市町村 (or a prefecture's 二次医療圏)."""
+        return any(c.fact.startswith("subareas") for c in (*self.when, *self.any))
+
     def all_sources(self) -> list[Source]:
         """Every source the pattern cites: 課題, 効果, causes and measures."""
         out = [*self.sources, *self.effect_sources]
@@ -260,16 +265,12 @@ def match(catalogue: Catalogue, profile: GapProfile) -> list[Match]:
             continue
         gap = profile.get(p.strength) if p.strength else None
         score = gap.shortfall if gap is not None else 0.0
-        score += 0.3 * len(profile.without_provider) if "subareas" in _facts(p) else 0.0
+        score += 0.3 * len(profile.without_provider) if p.uses_subareas else 0.0
         found.append(Match(pattern=p, score=round(score, 4)))
     found.sort(key=lambda m: -m.score)  # stable: catalogue order breaks ties
     if found:
         return found
     return [Match(pattern=p, score=0.0) for p in patterns if p.fallback and applies(p, profile)]
-
-
-def _facts(pattern: Pattern) -> set[str]:
-    return {c.fact.split(".")[0] for c in (*pattern.when, *pattern.any)}
 
 
 # ------------------------------------------------------------------------- rendering

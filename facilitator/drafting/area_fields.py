@@ -176,6 +176,8 @@ def issue(
     metrics = [
         f for m in used for f in (m.pattern.figures or used_metrics(m.pattern.issue, profile))
     ]
+    if any(m.pattern.uses_subareas for m in used):  # rests on the 市町村別 breakdown
+        metrics += [f"{profile.theme}.yes.per65", f"{profile.theme}.none_areas"]
     citations = cites(chunks, [s for m in used for s in m.pattern.sources], text)
     if example is not None:
         shown = cites(chunks, [example], text)

@@ -398,6 +398,7 @@ def test_every_municipality_and_the_prefecture_get_a_complete_verified_sheet(
             DraftRequest(area=area, theme=theme), drafting_data, drafting_searcher, save=False
         ).sheet
         assert sheet.is_complete(), area
+        assert not sheet.issue.unbacked, area  # the 課題 rests on the area's figures
         for c in sheet.all_citations():
             assert c.verified and c.quote in store.by_id[c.chunk_id].text, (area, c.chunk_id)
         assert {c.case_id for c in sheet.all_citations() if c.case_id} <= known

@@ -67,6 +67,7 @@ def draft_form(settings: Settings, searcher: Searcher | None, store: SheetStore)
         show_error(exc)
         return
     sheet_state.load(result.sheet, pick=True)
+    st.session_state[sheet_state.DRAFTED] = True
     flash("success", f"下書き「{result.sheet.title}」を作成しました（版{result.sheet.version}）。")
     for m in result.messages:
         flash("info", m)

@@ -19,6 +19,10 @@ WORK = "sheet_work"
 NONCE = "sheet_nonce"
 CONFLICT = "sheet_conflict"
 PICK = "sheet_pick"
+DRAFT_OPEN = "sheet_draft_open"
+"""The 「新しい課題シートを作成」 panel: open until a sheet exists, closed after a draft,
+otherwise as the user left it (a keyed expander keeps its state across reruns)."""
+DRAFTED = "sheet_drafted"
 
 
 def work() -> IssueSheet | None:
@@ -39,6 +43,13 @@ def load(sheet: IssueSheet, pick: bool = False) -> None:
     st.session_state.pop(CONFLICT, None)
     if pick:
         st.session_state[PICK] = sheet.sheet_id
+
+
+def draft_panel_open(have_sheets: bool) -> None:
+    """Set the draft panel's state before it is drawn."""
+    st.session_state.setdefault(DRAFT_OPEN, not have_sheets)
+    if st.session_state.pop(DRAFTED, False):
+        st.session_state[DRAFT_OPEN] = False
 
 
 def picker_key(labels: dict[str, str]) -> str:

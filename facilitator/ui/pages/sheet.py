@@ -29,7 +29,13 @@ def render() -> None:
     settings, store = get_settings(), sheet_store()
     searcher = get_searcher()
     sheets = store.list()
-    with st.expander("新しい課題シートを作成", expanded=not sheets, icon=":material/auto_awesome:"):
+    sheet_state.draft_panel_open(bool(sheets))
+    with st.expander(
+        "新しい課題シートを作成",
+        key=sheet_state.DRAFT_OPEN,
+        on_change="rerun",
+        icon=":material/auto_awesome:",
+    ):
         draft_form(settings, searcher, store)
     if not sheets:
         return

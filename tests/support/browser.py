@@ -1,0 +1,249 @@
+"""A real headless Chromium driving ``streamlit run app.py``: shared by the browser test and
+bench/bench_draft_ui.py.
+
+Debian's chromium and chromedriver with Selenium (no browser download); screenshots go to
+bench/out/screens/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from facilitator.settings import PROJECT_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+SCREENS = PROJECT_ROOT / "bench" / "out" / "screens"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1440,2000",
+    "--lang=ja",
+]
+WAIT_S = 90
+
+
+def missing_browser() -> list[str]:
+    """What is missing to drive a browser here (empty when all is installed)."""
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        missing.append("selenium (pip)")
+    return missing
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def app_server(data_dir: Path, corpus_dir: Path, log_path: Path) -> Iterator[str]:
+    """``streamlit run app.py`` on ``data_dir`` at a free localhost port; yields its URL."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "FACILITATOR_DATA_DIR": str(data_dir),
+        "HF_HUB_OFFLINE": "1",
+        "ANONYMIZED_TELEMETRY": "False",
+        "FACILITATOR_CORPUS_DIR": str(corpus_dir),
+    }
+    env.pop("FACILITATOR_LLM_MODEL", None)
+    log = log_path.open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(PROJECT_ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(log_path.read_text())
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@contextmanager
+def chromium(downloads: Path) -> Iterator[object]:
+    """A headless Chromium WebDriver that saves downloads into ``downloads``."""
+    os.environ.setdefault("SE_AVOID_STATS", "true")  # Selenium Manager: no usage statistics
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    downloads.mkdir(parents=True, exist_ok=True)
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_experimental_option(
+        "prefs",
+        {
+            "download.default_directory": str(downloads),
+            "download.prompt_for_download": False,
+            "intl.accept_languages": "ja",
+        },
+    )
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver.execute_cdp_cmd(
+        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
+    driver.downloads = downloads
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def wait_for(driver, condition: Callable[[object], object], what: str):
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    try:
+        return WebDriverWait(driver, WAIT_S, poll_frequency=0.3).until(condition)
+    except TimeoutException:
+        shot(driver, "failure")
+        raise AssertionError(f"timed out waiting for {what}") from None
+
+
+def wait_text(driver, text: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    wait_for(driver, lambda d: text in d.find_element(By.TAG_NAME, "body").text, f"「{text}」")
+
+
+def idle(driver) -> None:
+    """Wait until the app has finished running (no status widget spinner)."""
+    from selenium.webdriver.common.by import By
+
+    time.sleep(0.4)
+    wait_for(
+        driver,
+        lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-testid='stStatusWidget']"),
+        "the app to finish running",
+    )
+
+
+def click_button(driver, label: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    xpath = f"//button[contains(normalize-space(.), '{label}')]"
+    button = wait_for(driver, lambda d: d.find_element(By.XPATH, xpath), f"button {label}")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
+    button.click()
+
+
+def go(driver, url_path: str, title: str) -> None:
+    """Navigate with the sidebar (same session, so the app's state is kept)."""
+    from selenium.webdriver.common.by import By
+
+    link = wait_for(
+        driver,
+        lambda d: d.find_element(
+            By.CSS_SELECTOR, f"[data-testid='stSidebarNav'] a[href$='/{url_path}']"
+        ),
+        url_path,
+    )
+    link.click()
+    wait_text(driver, title)
+    idle(driver)
+
+
+def shot(driver, name: str) -> Path:
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    path = SCREENS / f"{name}.png"
+    driver.save_screenshot(str(path))
+    return path
+
+
+def choose(driver, label: str, option: str) -> None:
+    """Pick ``option`` in the Streamlit selectbox labelled ``label`` (a react-aria combobox)."""
+    from selenium.webdriver.common.by import By
+
+    box = wait_for(
+        driver,
+        lambda d: d.find_element(By.CSS_SELECTOR, f"input[role='combobox'][aria-label='{label}']"),
+        f"selectbox {label}",
+    )
+    if box.get_attribute("value") == option:
+        return
+    for _ in range(5):
+        idle(driver)
+        box = driver.find_element(By.CSS_SELECTOR, f"input[role='combobox'][aria-label='{label}']")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", box)
+        box.find_element(By.XPATH, "following-sibling::button").click()
+        time.sleep(0.5)
+        options = driver.find_elements(By.CSS_SELECTOR, "[role='option']")
+        item = next((o for o in options if o.text == option), None)
+        if item is not None:
+            break
+    else:
+        raise AssertionError(f"no option {option} in {label}")
+    item.click()
+    idle(driver)
+
+
+def open_expander(driver, title: str, button: str = "下書きを作成") -> None:
+    """Open the expander ``title`` until the ``button`` inside it shows."""
+    from selenium.webdriver.common.by import By
+
+    xpath = f"//button[contains(normalize-space(.), '{button}')]"
+    for _ in range(10):
+        idle(driver)
+        if any(b.is_displayed() for b in driver.find_elements(By.XPATH, xpath)):
+            return
+        for e in driver.find_elements(By.CSS_SELECTOR, "[data-testid='stExpander'] summary"):
+            if title in e.text:
+                driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", e)
+                e.click()
+                break
+        time.sleep(1)
+    raise AssertionError(f"the expander {title} does not open")
