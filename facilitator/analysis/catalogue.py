@@ -113,6 +113,13 @@ class Pattern(BaseModel):
         """The pattern is about the area's 市町村 (or a prefecture's 二次医療圏)."""
         return any(c.fact.startswith("subareas") for c in (*self.when, *self.any))
 
+    def templates(self) -> list[str]:
+        """Every text of the pattern that is filled with the area's figures."""
+        out = [self.issue, self.goal, self.effect]
+        out += [s for c in self.causes for s in (c.text, c.check)]
+        out += [s for m in self.measures for s in (m.text, *m.points)]
+        return [s for s in out if s]
+
     def all_sources(self) -> list[Source]:
         """Every source the pattern cites: 課題, 効果, causes and measures."""
         out = [*self.sources, *self.effect_sources]
@@ -145,27 +152,55 @@ class Catalogue(BaseModel):
 # --------------------------------------------------------------------------- loading
 
 
-def _read(path: Path) -> Catalogue:
+_PYDANTIC_JA = {
+    "missing": "必須の項目がありません",
+    "extra_forbidden": "この項目は使えません（綴りを確かめてください）",
+    "string_type": "文字列で書いてください",
+    "list_type": "一覧（- で始まる行）で書いてください",
+    "dict_type": "項目の組（名前: 値）で書いてください",
+    "model_type": "項目の組（名前: 値）で書いてください",
+    "float_parsing": "数値で書いてください",
+    "bool_parsing": "true か false で書いてください",
+}
+
+
+def _where(loc: tuple) -> str:
+    return " > ".join(str(p) for p in loc) or "（ファイル全体）"
+
+
+def read_catalogue(path: Path) -> Catalogue:
+    """One catalogue file, checked for its form.
+
+    Raises:
+        InputError: unreadable, not YAML, or not the catalogue's form (each error named by
+            where it is: 「themes > zaitaku > patterns > 0 > when: 必須の項目がありません」).
+    """
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return Catalogue.model_validate(data)
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: 課題カタログを読めません（{exc}）。") from exc
+        raise InputError(f"{path}: 課題カタログを読めません（UTF-8 の YAML が必要です）。") from exc
     except yaml.YAMLError as exc:
-        raise InputError(f"{path}: 課題カタログの YAML が正しくありません（{exc}）。") from exc
+        mark = getattr(exc, "problem_mark", None)
+        line = f"{mark.line + 1}行目" if mark is not None else "どこか"
+        raise InputError(
+            f"{path}: 課題カタログの YAML の書き方に誤りがあります（{line}）。"
+        ) from exc
     except ValidationError as exc:
         where = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]
+            f"{_where(e['loc'])}: {_PYDANTIC_JA.get(e['type'], '値が正しくありません')}"
+            for e in exc.errors()[:5]
         )
-        raise InputError(f"{path}: 課題カタログの形が正しくありません（{where}）。") from exc
+        more = f" ほか{len(exc.errors()) - 5}件" if len(exc.errors()) > 5 else ""
+        raise InputError(f"{path}: 課題カタログの形が正しくありません（{where}{more}）。") from exc
 
 
 @cache
 def _load(shipped: Path, extra: Path | None, mtime: float) -> Catalogue:
-    base = _read(shipped)
+    base = read_catalogue(shipped)
     if extra is None:
         return base
-    local = _read(extra)
+    local = read_catalogue(extra)
     themes = dict(base.themes)
     for key, theirs in local.themes.items():
         ours = themes.get(key)
@@ -256,9 +291,26 @@ class Match(BaseModel):
     score: float
 
 
+def unrenderable(pattern: Pattern, profile: GapProfile) -> str | None:
+    """The first placeholder of the pattern that names nothing in the profile (a typo in a
+    prefecture's own catalogue), or None when every text fills."""
+    for template in pattern.templates():
+        try:
+            render(template, profile)
+        except KeyError as exc:
+            return str(exc.args[0])
+    return None
+
+
 def match(catalogue: Catalogue, profile: GapProfile) -> list[Match]:
-    """The theme's patterns that hold, strongest gap first; the fallback when none does."""
-    patterns = catalogue.theme(profile.theme).patterns
+    """The theme's patterns that hold, strongest gap first; the fallback when none does.
+
+    A pattern whose texts cannot be filled for this area is left out (see
+    :func:`unrenderable`; ``facilitator catalogue check`` names it).
+    """
+    patterns = [
+        p for p in catalogue.theme(profile.theme).patterns if unrenderable(p, profile) is None
+    ]
     found = []
     for p in patterns:
         if p.fallback or not applies(p, profile):

@@ -4,13 +4,14 @@
 module holds the commands of one concern. ``facilitator --help`` is the reference.
 """
 
+from facilitator.cli.catalogue import catalogue
 from facilitator.cli.export import agenda_command, export_command, import_xlsx_command
 from facilitator.cli.reports import reports
 from facilitator.cli.root import cli, main
 from facilitator.cli.search import bootstrap, chunk, info, ingest, search
 from facilitator.cli.sheets import ask, draft, sheets
 
-for _command in (info, ingest, bootstrap, search, chunk, draft, ask, sheets, reports):
+for _command in (info, ingest, bootstrap, search, chunk, draft, ask, sheets, reports, catalogue):
     cli.add_command(_command)
 cli.add_command(export_command)
 cli.add_command(agenda_command)

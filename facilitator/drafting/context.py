@@ -12,7 +12,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from facilitator.analysis.catalogue import Match, ThemeCatalogue, holds, load_catalogue, match
+from facilitator.analysis.catalogue import (
+    Match,
+    Pattern,
+    ThemeCatalogue,
+    applies,
+    holds,
+    load_catalogue,
+    match,
+    unrenderable,
+)
 from facilitator.analysis.profile import GapProfile, build_profile
 from facilitator.corpus.chunks import Chunk
 from facilitator.corpus.parsers.base import ExampleSheet, example_chunk_ids
@@ -113,6 +122,9 @@ class DraftContext(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     data_year: int | None = None
     data_message: str | None = Field(default=None, description="why there are no figures")
+    catalogue_message: str | None = Field(
+        default=None, description="catalogue patterns left out because their texts do not fill"
+    )
     examples: list[ExampleSheet] = Field(
         default_factory=list, description="the theme's example sheets, preferred first"
     )
@@ -309,6 +321,21 @@ def rank_precedents(runs: list[QueryRun], hits: dict[str, SearchHit]) -> list[Pr
     return out
 
 
+def _unfilled(patterns: list[Pattern], profile: GapProfile) -> str | None:
+    """Say which patterns that hold were left out because a text names an unknown figure."""
+    bad = [
+        f"{p.id}（{key}）"
+        for p in patterns
+        if applies(p, profile) and (key := unrenderable(p, profile)) is not None
+    ]
+    if not bad:
+        return None
+    return (
+        f"課題カタログのパターン {'、'.join(bad)} は、この地域の数値で文を埋められないため"
+        "使っていません。「facilitator catalogue check」でカタログを確かめてください。"
+    )
+
+
 def gather_context(request: DraftRequest, settings: Settings, searcher: Searcher) -> DraftContext:
     """Resolve the area, read its findings, pick the example sheet and retrieve passages.
 
@@ -321,10 +348,12 @@ def gather_context(request: DraftRequest, settings: Settings, searcher: Searcher
     examples = example_sheets(store, request.theme)
     profile: GapProfile | None = None
     matches: list[Match] = []
+    catalogue_message: str | None = None
     catalogue = load_catalogue(settings.catalogue_file)
     if record is not None and findings:
         profile = build_profile(record, request.theme, year, settings=settings)
         matches = match(catalogue, profile)
+        catalogue_message = _unfilled(catalogue.theme(request.theme).patterns, profile)
     runs: list[QueryRun] = []
     hits: dict[str, SearchHit] = {}
     rankings: list[list[str]] = []
@@ -360,6 +389,7 @@ def gather_context(request: DraftRequest, settings: Settings, searcher: Searcher
         findings=findings,
         data_year=year,
         data_message=message,
+        catalogue_message=catalogue_message,
         examples=examples,
         hits=[hits[cid] for cid in ranked],
         runs=runs,

@@ -114,8 +114,9 @@ def draft_sheet(
     if mode == "llm-fallback":
         sheet.provenance.llm_model = settings.llm_model
     sheet.provenance.messages = [*before, *sheet.provenance.messages]
-    if context.data_message and context.data_message not in sheet.provenance.messages:
-        sheet.provenance.messages.append(context.data_message)
+    for note in (context.data_message, context.catalogue_message):
+        if note and note not in sheet.provenance.messages:
+            sheet.provenance.messages.append(note)
     sheet, _, flags = finalize(sheet, context)
     messages = list(dict.fromkeys(sheet.provenance.messages))
     if save:

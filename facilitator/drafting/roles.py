@@ -41,6 +41,13 @@ ACTORS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("ケアマネ", ("ケアマネ", "介護支援専門員"), "サービス調整と医療機関との情報共有"),
 )
 DEFAULT_ACTIONS = {actor: action for actor, _, action in ACTORS}
+ROLE_ACTORS: tuple[str, ...] = (
+    *(actor for actor, _, _ in ACTORS),
+    "地域包括支援センター",
+    "歯科・薬局",
+    "住民",
+)
+"""Who a catalogue measure may give a role to (「役割：すること」), in display order."""
 THEME_LEAD = {
     "ichigo": "郡市区医師会",
     "jikangai": "郡市区医師会",

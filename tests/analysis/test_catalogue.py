@@ -20,25 +20,14 @@ from facilitator.analysis.catalogue import (
     render,
 )
 from facilitator.analysis.profile import GapProfile
+from facilitator.drafting.roles import ROLE_ACTORS
 from facilitator.settings import Settings
 from facilitator.text import normalize_query
 from facilitator.themes import COUNCIL_THEMES
 
 slow = pytest.mark.slow
 
-ACTORS = (
-    "県・保健所",
-    "市町村",
-    "郡市区医師会",
-    "病院",
-    "診療所",
-    "訪問看護",
-    "介護事業所",
-    "ケアマネ",
-    "地域包括支援センター",
-    "歯科・薬局",
-    "住民",
-)
+ACTORS = ROLE_ACTORS
 SPECIAL_FACTS = {
     "level",
     "rural",

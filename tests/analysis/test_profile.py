@@ -92,3 +92,16 @@ def test_sub_areas_are_the_municipalities_or_the_secondary_areas(
             assert codes == []
         for sub in profile.subareas:
             assert (sub.providers == 0) == (sub in profile.without_provider)
+
+
+def test_the_catalogue_guide_lists_every_metric_of_the_profiles(profiles: Profiles) -> None:
+    """docs/CATALOGUE.md's table is what a prefecture writes conditions with: it must name
+    exactly the metrics the profiles have."""
+    import re
+
+    from facilitator.settings import PROJECT_ROOT
+
+    guide = (PROJECT_ROOT / "docs" / "CATALOGUE.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `([a-z0-9_]+\.[a-z0-9_.]+)` \|", guide, flags=re.MULTILINE))
+    have = {m for theme_profiles in profiles.values() for p in theme_profiles for m in p.metrics}
+    assert listed == have

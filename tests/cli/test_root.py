@@ -32,6 +32,11 @@ def run_main(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         (["search", ""], 2, "エラー: 検索語が空です"),
         (["draft", "--area", "北部医療圏", "--theme", "dental"], 2, "エラー: テーマ「dental」"),
         (["sheets", "show", "sh-nothere"], 3, "エラー: シート「sh-nothere」はありません"),
+        (
+            ["catalogue", "check", "存在しない.yaml"],
+            2,
+            "エラー: 存在しない.yaml: 課題カタログを読めません",
+        ),
     ],
 )
 def test_rejected_input_exits_non_zero_with_a_japanese_message(
