@@ -139,6 +139,21 @@ class CitationNumbers:
         return "".join(f"[{n}]" for n in self.numbers(path, statement))
 
 
+def report_items_text(item_ids: list[str]) -> str:
+    """The report items an indicator is read from, by their names on the form (「在宅医療を
+    提供する体制、訪問診療の実施件数」); an id the form does not know is left out."""
+    from facilitator.reports.items import load_dictionary
+
+    form = load_dictionary()
+    names = []
+    for item_id in item_ids:
+        try:
+            names.append(form.item(item_id).name)
+        except KeyError:
+            continue
+    return "、".join(dict.fromkeys(names))
+
+
 def verification_text(c: Citation) -> str:
     """確認済 / 確認済・参考 / 未確認（理由）."""
     if c.verified:

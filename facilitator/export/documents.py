@@ -17,6 +17,7 @@ from facilitator.export.common import (
     citation_source,
     figure_text,
     is_synthetic,
+    report_items_text,
     sheet_heading,
     statement_line,
     verification_text,
@@ -102,7 +103,7 @@ def to_markdown(sheet: IssueSheet) -> str:
         md_table(
             ["指標", "基準値", "目標", "報告項目"],
             [
-                [ind.name, ind.baseline_text, ind.target, ", ".join(ind.item_ids)]
+                [ind.name, ind.baseline_text, ind.target, report_items_text(ind.item_ids)]
                 for ind in sheet.indicators
             ],
         )
@@ -114,8 +115,7 @@ def to_markdown(sheet: IssueSheet) -> str:
         c = nc.citation
         state = verification_text(c) + ("・不採用" if not c.accepted else "")
         out.append(
-            f"{nc.number}. [{nc.number}] {nc.field}: {citation_source(c)} —「{c.quote}」"
-            f"（{state}、`{c.chunk_id}`）"
+            f"{nc.number}. [{nc.number}] {nc.field}: {citation_source(c)} —「{c.quote}」（{state}）"
         )
     if not numbers.items:
         out.append("（引用なし）")
@@ -199,7 +199,7 @@ def to_docx(sheet: IssueSheet, path: str | Path) -> Path:
             doc,
             ["指標", "基準値", "目標", "報告項目"],
             [
-                [ind.name, ind.baseline_text, ind.target, ", ".join(ind.item_ids)]
+                [ind.name, ind.baseline_text, ind.target, report_items_text(ind.item_ids)]
                 for ind in sheet.indicators
             ],
             widths_mm=[70, 28, 40, 36],
@@ -217,7 +217,7 @@ def to_docx(sheet: IssueSheet, path: str | Path) -> Path:
                 nc.number,
                 f"{nc.field}: {citation_source(nc.citation)}「{nc.citation.quote}」"
                 f"（{verification_text(nc.citation)}"
-                f"{'・不採用' if not nc.citation.accepted else ''}、{nc.citation.chunk_id}）",
+                f"{'・不採用' if not nc.citation.accepted else ''}）",
             )
             for nc in numbers.items
         ],

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -27,6 +28,7 @@ from facilitator.export.common import (
     citation_source,
     figure_text,
     is_synthetic,
+    report_items_text,
     roles_text,
     sheet_heading,
     statement_line,
@@ -212,8 +214,7 @@ def issue_rows(sheet: IssueSheet, numbers: CitationNumbers) -> list[Row]:
         rows.append(Row("effects[+]", "⑥ 期待される効果", editable={"text", "note"}))
     for i, ind in enumerate(sheet.indicators):
         base = f"基準値: {ind.baseline_text}" if ind.baseline_text else ""
-        items = f"報告項目: {', '.join(ind.item_ids)}" if ind.item_ids else ""
-        metric = f"指標: {ind.metric}" if ind.metric else ""
+        items = f"報告項目: {names}" if (names := report_items_text(ind.item_ids)) else ""
         rows.append(
             Row(
                 f"indicators[{i}]",
@@ -221,7 +222,7 @@ def issue_rows(sheet: IssueSheet, numbers: CitationNumbers) -> list[Row]:
                 number=str(i + 1),
                 text=ind.name,
                 side=ind.target,
-                backing="\n".join(p for p in (base, metric, items) if p),
+                backing="\n".join(p for p in (base, items) if p),
                 editable={"text", "side"},
             )
         )
@@ -375,6 +376,8 @@ def write_citations_worksheet(
         ws.cell(row=2, column=1, value="引用はありません").font = cell_font(color="808080")
         ws.cell(row=2, column=CITE_COL["key"], value="none")
         r = 3
+    # the chunk id stays in the file for tracing a quote, but off the printed page
+    ws.column_dimensions[get_column_letter(CITE_COL["chunk"])].hidden = True
     ws.freeze_panes = "A2"
     ids = "・".join(dict.fromkeys(s.sheet_id for _, s, _ in entries))
     page_setup(

@@ -6,6 +6,7 @@ figures contradicts."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -313,6 +314,44 @@ def test_no_metric_codes_or_unrounded_figures_in_sheet_text(
             r"\b(?:item|zaitaku|ichigo|jikangai|nyutaiin|kaigo)\.[a-z_0-9.]+", text
         )
         assert not re.search(r"\d\.\d{3,}", text), text
+
+
+INTERNAL = re.compile(
+    r"\b(?:item|zaitaku|ichigo|jikangai|nyutaiin|kaigo)\.[a-z_0-9.]+"  # metric codes
+    r"|\b(?:g1|g2i|g2ro|g2ha|g2ni)_[a-z_]+"  # report item ids
+    r"|(?:guideline-2025|casebook-2022|osaka-zaitaku-2023|niihama-saijo-council)[:-]"  # chunk ids
+    r"|\d\.\d{3,}"  # unrounded figures
+)
+
+
+@slow
+@pytest.mark.parametrize("theme", THEMES)
+def test_exports_of_a_draft_show_no_codes_ids_or_unrounded_figures(
+    drafts: Drafts, theme: str, tmp_path: Path
+) -> None:
+    """What a council member reads (Markdown, Word, the visible cells of the workbook)."""
+    import docx
+    from openpyxl import load_workbook
+
+    from facilitator.export.documents import to_docx, to_markdown
+    from facilitator.export.xlsx import to_xlsx
+
+    sheet = drafts[(theme, "北部医療圏")][0].sheet
+    texts = to_markdown(sheet).splitlines()
+    document = docx.Document(to_docx(sheet, tmp_path / "s.docx"))
+    texts += [p.text for p in document.paragraphs]
+    texts += [c.text for table in document.tables for row in table.rows for c in row.cells]
+    workbook = load_workbook(to_xlsx([sheet], tmp_path / "s.xlsx"))
+    for ws in (w for w in workbook.worksheets if w.sheet_state == "visible"):
+        hidden = {k for k, d in ws.column_dimensions.items() if d.hidden}
+        texts += [
+            str(c.value)
+            for row in ws.iter_rows()
+            for c in row
+            if c.value is not None and c.column_letter not in hidden
+        ]
+    leaks = [t for t in texts if INTERNAL.search(t)]
+    assert not leaks, leaks[:3]
 
 
 @slow

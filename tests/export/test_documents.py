@@ -61,11 +61,11 @@ def test_markdown_has_fields_markers_provenance_and_sources() -> None:
         "N=96",
         "### 方策③（優先度: 低）（不採用）",
         "## 出典",
-        "`gl-4-4-2-goal`",
         "未確認（引用文が資料の本文にありません）",
         "架空のサンプルデータ",
     ):
         assert needle in md, needle
+    assert "gl-4-4-2-goal" not in md  # chunk ids stay in the JSON export
 
 
 def test_json_loads_back_into_the_same_sheet() -> None:
