@@ -237,7 +237,8 @@ def draft_queries(
 
     With the area's data, precedents are searched with the area's own problems (the
     matched patterns and their measures), not with the guideline's example wording;
-    a rural area also asks for what was done where doctors are few.
+    a rural area also asks for what was done where doctors are few. A fallback pattern
+    (nothing below the prefecture) is searched by its measures only.
     """
     label = THEME_LABELS.get(theme, theme)
     out: list[tuple[str, str, str]] = []
@@ -247,8 +248,9 @@ def draft_queries(
         for m in matches[:2]:
             title = m.pattern.title
             out.append(("issue", "theme", f"{label} {title}"[:QUERY_MAX_CHARS]))
-            out.append(("issue", "casebook", title))
-            if profile.rural:
+            if not m.pattern.fallback:  # "nothing below average" is no problem to search
+                out.append(("issue", "casebook", title))
+            if profile.rural and not m.pattern.fallback:
                 out.append(("area", "casebook", f"{title} 医師の少ない地域・中山間地域"))
             for option in m.pattern.measures:
                 if option.precedent_query and all(holds(c, profile) for c in option.requires):

@@ -64,7 +64,7 @@ def to_markdown(sheet: IssueSheet) -> str:
     out = [f"# 《課題管理シート》{sheet_heading(sheet)}", ""]
     if is_synthetic(sheet):
         out += [f"> {SYNTHETIC_NOTICE}", ""]
-    area = sheet.area.name + (f"（{sheet.area.pref_name}）" if sheet.area.pref_name else "")
+    area = sheet.area.label
     out += [
         *md_table(
             ["項目", "内容"],
@@ -140,7 +140,7 @@ def to_docx(sheet: IssueSheet, path: str | Path) -> Path:
     doc.add_heading(f"《課題管理シート》{sheet_heading(sheet)}", level=1)
     if is_synthetic(sheet):
         doc.add_paragraph(SYNTHETIC_NOTICE)
-    area = sheet.area.name + (f"（{sheet.area.pref_name}）" if sheet.area.pref_name else "")
+    area = sheet.area.label
     add_table(
         doc,
         ["項目", "内容"],

@@ -32,7 +32,7 @@ from facilitator.export.xlsx_style import (
     row_height,
     write_header,
 )
-from facilitator.sheets.model import IssueSheet, Role, Statement
+from facilitator.sheets.model import IssueSheet, Role, Statement, area_label
 from facilitator.text import circled
 from facilitator.themes import THEME_SHORT
 
@@ -205,7 +205,7 @@ def _sections(s: PublicSummary) -> list[tuple[str, list[tuple[str, str]]]]:
         (
             "協議の対象",
             [
-                ("圏域", s.area_name + (f"（{s.pref_name}）" if s.pref_name else "")),
+                ("圏域", area_label(s.area_name, s.pref_name)),
                 ("テーマ", s.theme_label),
             ],
         ),

@@ -155,7 +155,7 @@ def issue_rows(sheet: IssueSheet, numbers: CitationNumbers) -> list[Row]:
     cell from an untouched one by comparing with what was written.
     """
     area = sheet.area
-    area_text = area.name + (f"（{area.pref_name}）" if area.pref_name else "")
+    area_text = area.label
     if area.synthetic:
         area_text += SYNTHETIC_TAG
     rows = [

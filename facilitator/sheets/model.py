@@ -176,6 +176,11 @@ class VerificationIndicator(BaseModel):
         return format_value(self.baseline, self.unit)
 
 
+def area_label(name: str, pref_name: str = "") -> str:
+    """「北部医療圏（架空県）」; a prefecture is not named twice (「架空県」)."""
+    return f"{name}（{pref_name}）" if pref_name and pref_name != name else name
+
+
 class AreaRef(BaseModel):
     code: str
     name: str
@@ -193,6 +198,10 @@ class AreaRef(BaseModel):
             pref_name=area.pref_name,
             synthetic=area.synthetic,
         )
+
+    @property
+    def label(self) -> str:
+        return area_label(self.name, self.pref_name)
 
 
 class Provenance(BaseModel):

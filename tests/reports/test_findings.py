@@ -134,3 +134,23 @@ def test_no_data_gives_a_japanese_hint(settings: Settings) -> None:
 def test_willing_institutions_can_be_listed(loaded: Settings) -> None:
     rows = institutions_for("北部医療圏", "zaitaku", "意向有り", settings=loaded)
     assert rows and all(r.functions["zaitaku"] == "意向有り" and r.synthetic for r in rows)
+
+
+def test_decisive_items_are_stated_with_their_own_base(loaded: Settings) -> None:
+    """総合診療専門医 (of all reporting institutions), 協力医療機関, 往診 and 訪問看護 are
+    in 現状; an 1号 item's share is of the institutions that reported, not of 1号 ones."""
+    ichigo = {f.metric: f.sentence for f in findings_for("北部医療圏", "ichigo", settings=loaded)}
+    assert "総合診療専門医がいる医療機関" in ichigo["item.g1_sogo.yes.share"]
+    assert "（報告した医療機関の" in ichigo["item.g1_sogo.yes.share"]
+    kaigo = {f.metric for f in findings_for("北部医療圏", "kaigo", settings=loaded)}
+    assert {"item.g2ni_kyoryoku.yes.share", "item.g2ni_acp.yes.share"} <= kaigo
+    zaitaku = {f.metric for f in findings_for("北部医療圏", "zaitaku", settings=loaded)}
+    assert {"item.g2ha_oushin.sum.per75", "item.g2ha_kango.sum.per75"} <= zaitaku
+
+
+def test_the_functions_intent_is_not_read_as_the_items(loaded: Settings) -> None:
+    """「意向有り」 of the function counts institutions that do none of it yet; the items'
+    「意向有り」 (often by institutions already doing another item) are stated per item."""
+    found = {f.metric: f.sentence for f in findings_for("北部医療圏", "kaigo", settings=loaded)}
+    assert "をまだ行っていない" in found["kaigo.willing"]
+    assert "「意向有り」は" in found["item.g2ni_care_kaigi.yes.share"]

@@ -11,6 +11,7 @@ from facilitator.sheets.model import (
     IssueSheet,
     Statement,
     VerificationIndicator,
+    area_label,
     field_label,
 )
 
@@ -80,3 +81,9 @@ def test_figure_provenance_names_year_n_condition_and_the_synthetic_flag() -> No
     assert figure.provenance == "2026年報告・N=53・在宅医療（2号機能ハ）＝有り・架空データ"
     said = figure.model_copy(update={"filter": "2026年報告・N=53の医療機関", "synthetic": False})
     assert said.provenance == "2026年報告・N=53の医療機関"
+
+
+def test_an_area_is_labelled_with_its_prefecture_once() -> None:
+    assert area_label("北部医療圏", "架空県") == "北部医療圏（架空県）"
+    assert area_label("架空県", "架空県") == "架空県"  # not 「架空県（架空県）」
+    assert area_label("峰岡町") == "峰岡町"

@@ -217,18 +217,22 @@ class _Builder:
         A, c = self.area.name, self.num(metric)
         if int(self.vals[metric].base_n[self.i]) == 0:
             return
+        # The function's own state: institutions that have none of it yet but intend to.
+        # Items answered 「意向有り」 by institutions that already have the function in
+        # another item are counted per item (「意向有り」はN施設), not here.
         if c > 0:
             s = self.val(share_metric)
             self.emit(
                 metric,
-                f"{A}では{name}について「意向有り」（現在は無いが今後担う意向がある）と回答した"
+                f"{A}では{name}をまだ行っていないが今後担う意向がある（「意向有り」）と回答した"
                 f"医療機関が{_n(c)}施設（1号機能を有する医療機関の{_d(s)}%）ある。",
                 compare=False,
             )
         else:
             self.emit(
                 metric,
-                f"{A}では{name}について「意向有り」と回答した医療機関はない。",
+                f"{A}では{name}をまだ行っていない医療機関のうち、今後担う意向がある"
+                "（「意向有り」）と回答した医療機関はない。",
                 compare=False,
             )
 
@@ -271,7 +275,8 @@ class _Builder:
             return
         A, c, s, p = self.area.name, self.num(m), self.val(sm), self.val(sm, self.p)
         tail = "。" if self.is_pref else f"、{self.avg}{_d(p)}%）で、{self._rel(sm)}。"
-        text = f"{A}で{phrase}医療機関は{_n(c)}施設（1号機能を有する医療機関の{_d(s)}%" + (
+        base = "報告した医療機関" if self.theme == "ichigo" else "1号機能を有する医療機関"
+        text = f"{A}で{phrase}医療機関は{_n(c)}施設（{base}の{_d(s)}%" + (
             "）。" if self.is_pref else tail
         )
         if wm in self.vals:
