@@ -13,7 +13,7 @@ from facilitator.drafting.draft import draft_sheet
 from facilitator.errors import FacilitatorError, InputError, NotFoundError
 from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings
-from facilitator.sheets.model import Citation, IssueSheet, Statement
+from facilitator.sheets.model import Cause, Citation, IssueSheet, Statement
 from facilitator.sheets.store import SheetStore
 from facilitator.themes import COUNCIL_THEMES
 
@@ -268,6 +268,8 @@ def test_llm_sheet_is_completed_and_checked_again(
             area=context.area,
             theme=context.theme,
             issue=Statement(text="LLM の課題", citations=[good, forged]),
+            # 北部's 24時間 providers are well below the prefecture: this contradicts them
+            causes=[Cause(text="24時間体制の在宅医療を提供する医療機関は多い。")],
         )
         return llm.LLMDraftOutcome(sheet=sheet, messages=["LLM「fake」で下書きしました。"])
 
@@ -284,5 +286,7 @@ def test_llm_sheet_is_completed_and_checked_again(
         )
     ]
     assert any("jirei-99" in m for m in result.messages)
+    assert [(f.path, f.metric) for f in result.flagged] == [("causes[0]", "zaitaku.h24.per65")]
+    assert sheet.causes[0].review and "県平均を下回る" in sheet.causes[0].review[0]
     assert sheet.indicators and sheet.participants
     assert sheet.provenance.retrieved_chunk_ids
