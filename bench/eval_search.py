@@ -41,8 +41,12 @@ from facilitator.search.searcher import Searcher  # noqa: E402
 from facilitator.settings import Settings  # noqa: E402
 from facilitator.text import normalize_query  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from machine import describe  # noqa: E402
+
 K = 10
 WINDOW = 500
+PROBE_SETS = ("probe_answerable", "probe_none", "probe_none_holdout")
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,20 @@ def score(ranked: list[Span], units: list[Unit]) -> tuple[float, float]:
     return (dcg / idcg if idcg else 0.0), (len(seen) / len(units) if units else 0.0)
 
 
+def case_ndcg(cases: list[str | None], units: list[Unit]) -> float | None:
+    """nDCG@K over the distinct cases in result order, judged by the query's case units.
+
+    What a participant sees when results are grouped by case; None without case judgments.
+    """
+    grades = {u.key: u.grade for u in units if u.key.startswith(("事例", "参考"))}
+    if not grades:
+        return None
+    order = list(dict.fromkeys(c for c in cases if c))[:K]
+    dcg = sum((2 ** grades.get(c, 0) - 1) / math.log2(i + 2) for i, c in enumerate(order))
+    ideal = sorted(grades.values(), reverse=True)[:K]
+    return dcg / sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+
+
 class Baseline:
     """500-character windows, dense only: what a first RAG prototype would do."""
 
@@ -129,15 +147,27 @@ class Baseline:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--devset", type=Path, default=ROOT / "bench" / "devset.jsonl")
+    ap.add_argument(
+        "--probes",
+        type=Path,
+        nargs="*",
+        default=[ROOT / "bench" / f"{n}.jsonl" for n in PROBE_SETS],
+        help="further judged sets, reported apart (the holdout was not used to set rules)",
+    )
     ap.add_argument("--data-dir", type=Path, default=ROOT / "bench" / "out" / "eval-data")
     ap.add_argument("--cold", action="store_true", help="delete the vector cache first")
     args = ap.parse_args()
+    print(describe())
     settings = Settings(data_dir=args.data_dir)
     if args.cold:
         shutil.rmtree(args.data_dir, ignore_errors=True)
-    queries = [
-        json.loads(line) for line in args.devset.read_text("utf-8").splitlines() if line.strip()
-    ]
+
+    def load(path: Path) -> list[dict]:
+        rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+        return [{**r, "set": path.stem} for r in rows]
+
+    queries = load(args.devset)
+    probes = [q for p in args.probes if p.exists() for q in load(p)]
 
     t0 = time.perf_counter()
     embedder = load_embedder(settings.embedding_model)
@@ -150,6 +180,20 @@ def main() -> None:
 
     searcher = Searcher(settings, embedder=embedder)
     baseline = Baseline(parsed, settings, embedder)
+    case_of = [(p.document.doc_id, c) for p in parsed for c in p.cases]
+
+    def case_of_span(span: Span) -> str | None:
+        mid = (span.start + span.end) // 2
+        return next(
+            (
+                c.case_id
+                for d, c in case_of
+                if d == span.doc_id and c.char_start <= mid < c.char_end
+            ),
+            None,
+        )
+
+    case_at = {span: case_of_span(span) for span in baseline.spans}
     chunk_span = {
         c.chunk_id: Span(c.doc_id, c.locator.char_start, c.locator.char_end)
         for p in parsed
@@ -157,15 +201,20 @@ def main() -> None:
     }
 
     rows: list[dict] = []
-    for q in queries:
+    for q in queries + probes:
         units = resolve(q, parsed)
         ours = searcher.search(q["query"], k=K)
         base_spans, base_top = baseline.search(q["query"])
         o_ndcg, o_rec = score([chunk_span[h.chunk_id] for h in ours.hits], units)
+        o_case = case_ndcg([h.case_id for h in ours.hits], units)
+        b_case = case_ndcg([case_at.get(s) for s in base_spans], units)
         b_ndcg, b_rec = score(base_spans, units)
         rows.append(
             {
                 "id": q["id"],
+                "set": q["set"],
+                "case": (o_case, b_case),
+                "missing": ours.missing,
                 "kind": q["kind"],
                 "style": q.get("style", ""),
                 "ours": (o_ndcg, o_rec),
@@ -178,20 +227,29 @@ def main() -> None:
 
     # Baseline no-answer rule: flag when the top cosine is below the median top cosine.
     base_cut = statistics.median(r["base_top"] for r in rows)
+    dev = [r for r in rows if r["set"] == args.devset.stem]
+
+    def avg(xs: list[float]) -> float:
+        return sum(xs) / len(xs) if xs else float("nan")
 
     def line(label: str, sel: list[dict]) -> None:
         ans = [r for r in sel if r["kind"] != "none"]
         none = [r for r in sel if r["kind"] == "none"]
-
-        def avg(xs: list[float]) -> float:
-            return sum(xs) / len(xs) if xs else float("nan")
-
+        cased = [r for r in ans if r["case"][0] is not None]
         parts = [f"{label:<22} n={len(sel):>3}"]
         if ans:
             parts.append(
                 f"nDCG@10 {avg([r['ours'][0] for r in ans]):.3f} vs {avg([r['base'][0] for r in ans]):.3f}"
                 f"  recall@10 {avg([r['ours'][1] for r in ans]):.3f} vs {avg([r['base'][1] for r in ans]):.3f}"
-                f"  confident-on-answerable {avg([float(r['confident']) for r in ans]):.2f}"
+            )
+        if cased:
+            parts.append(
+                f"case-nDCG@10 {avg([r['case'][0] for r in cased]):.3f}"
+                f" vs {avg([r['case'][1] for r in cased]):.3f} (n={len(cased)})"
+            )
+        if ans:
+            parts.append(
+                f"confident-on-answerable {avg([float(r['confident']) for r in ans]):.2f}"
                 f" vs {avg([float(r['base_top'] >= base_cut) for r in ans]):.2f}"
             )
         if none:
@@ -202,18 +260,29 @@ def main() -> None:
         print("  ".join(parts))
 
     print(
-        f"dev set: {len(rows)} queries ({args.devset.name}); ours vs baseline "
+        f"dev set: {len(dev)} queries ({args.devset.name}); ours vs baseline "
         f"({WINDOW}-char windows, dense only)"
     )
-    line("all", rows)
+    line("all", dev)
     for kind in ("precedent", "survey", "guideline", "none"):
-        line(f"kind={kind}", [r for r in rows if r["kind"] == kind])
+        line(f"kind={kind}", [r for r in dev if r["kind"] == kind])
     for style in ("literal", "paraphrase"):
-        line(f"style={style}", [r for r in rows if r["style"] == style and r["kind"] != "none"])
-    acc = sum((r["kind"] == "none") != r["confident"] for r in rows) / len(rows)
-    print(f"confident flag accuracy over all queries: {acc:.3f}")
-    worst = sorted((r for r in rows if r["kind"] != "none"), key=lambda r: r["ours"][0])[:5]
+        line(f"style={style}", [r for r in dev if r["style"] == style and r["kind"] != "none"])
+    acc = sum((r["kind"] == "none") != r["confident"] for r in dev) / len(dev)
+    print(f"confident flag accuracy over the dev set: {acc:.3f}")
+    worst = sorted((r for r in dev if r["kind"] != "none"), key=lambda r: r["ours"][0])[:5]
     print("weakest queries (ours nDCG):", ", ".join(f"{r['id']}={r['ours'][0]:.2f}" for r in worst))
+
+    print("\nanswerability, side by side (confident on answerable | near-domain flagged):")
+    for name in dict.fromkeys(r["set"] for r in rows):
+        line(f"set={name}", [r for r in rows if r["set"] == name])
+    ans_all = [r for r in rows if r["kind"] != "none"]
+    none_all = [r for r in rows if r["kind"] == "none"]
+    print(
+        f"{'all sets':<22} confident-on-answerable {avg([float(r['confident']) for r in ans_all]):.2f}"
+        f" (n={len(ans_all)})  no-answer flagged {avg([float(not r['confident']) for r in none_all]):.2f}"
+        f" (n={len(none_all)})"
+    )
     wrong = [
         f"{r['id']}({r['confidence']})" for r in rows if (r["kind"] == "none") == r["confident"]
     ]
@@ -224,16 +293,22 @@ def main() -> None:
         f"build {build_s:.1f} s ({report.embedded} passages embedded, {report.cached} cached); "
         f"re-ingest unchanged {rebuild_s:.1f} s"
     )
-    lat = []
+    lat, enc = [], []
     for _ in range(3):
         for q in queries:
+            t = time.perf_counter()
+            embedder.embed_query(normalize_query(q["query"]))
+            enc.append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
             searcher.search(q["query"], k=K)
             lat.append((time.perf_counter() - t) * 1000)
     lat.sort()
+    enc.sort()
+    p95 = lat[int(len(lat) * 0.95)]
     print(
         f"warm query latency at corpus size: p50 {statistics.median(lat):.1f} ms, "
-        f"p95 {lat[int(len(lat) * 0.95)]:.1f} ms over {len(lat)} queries"
+        f"p95 {p95:.1f} ms over {len(lat)} queries; query encoding alone p50 "
+        f"{statistics.median(enc):.1f} ms (search p95 = {p95 / statistics.median(enc):.1f}× encoding)"
     )
 
 

@@ -6,6 +6,7 @@ module holds the commands of one concern. ``facilitator --help`` is the referenc
 
 from facilitator.cli.catalogue import catalogue
 from facilitator.cli.export import agenda_command, export_command, import_xlsx_command
+from facilitator.cli.meeting import meeting
 from facilitator.cli.reports import reports
 from facilitator.cli.root import cli, main
 from facilitator.cli.search import bootstrap, chunk, info, ingest, search
@@ -15,6 +16,7 @@ for _command in (info, ingest, bootstrap, search, chunk, draft, ask, sheets, rep
     cli.add_command(_command)
 cli.add_command(export_command)
 cli.add_command(agenda_command)
+cli.add_command(meeting)
 sheets.add_command(import_xlsx_command)
 
 __all__ = ["cli", "main"]

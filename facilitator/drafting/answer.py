@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Literal, cast
 
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
@@ -24,6 +24,7 @@ from facilitator.drafting.checks import ProposalChecker
 from facilitator.drafting.prompts import build_answer_messages, load_prompt, select_passages
 from facilitator.drafting.schema import AnswerDraft
 from facilitator.errors import FacilitatorError, InputError
+from facilitator.reports.questions import FigureAnswer
 from facilitator.search.hits import (
     SearchHit,
     SearchResult,
@@ -66,13 +67,21 @@ class AnswerGroup(BaseModel):
     passages: list[AnswerPassage]
 
 
+AnswerKind = Literal["figure", "definition", "precedent", "unanswered"]
+"""How a question was answered: a figure of the report data, a guideline/local passage
+quoted, precedents named with what they did, or a plain statement that the material
+does not cover it (then ``groups`` are only nearby material, never the answer)."""
+
+
 class Answer(BaseModel):
     """What a participant sees for one question."""
 
     question: str
     answer_text: str
+    kind: AnswerKind = "precedent"
     mode: str = Field(description="offline | llm | llm-fallback")
     confident: bool
+    figure: FigureAnswer | None = Field(default=None, description="kind=figure: the value")
     groups: list[AnswerGroup] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list, description="verified only")
     messages: list[str] = Field(default_factory=list)

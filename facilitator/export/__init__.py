@@ -1,5 +1,6 @@
 """Export issue sheets (課題管理シート Excel, Word, Markdown, JSON), public summaries
-(協議の結果の公表シート), meeting agendas (協議の場の進行表), and import edited Excel back.
+(協議の結果の公表シート), meeting agendas (協議の場の進行表), meeting minutes (議事メモ),
+and import edited Excel back.
 
 ``common``, ``xlsx_style`` and ``docx_util`` are what every writer shares; ``xlsx_import``
 (with ``xlsx_rows``) reads an edited workbook back. The CLI (:mod:`facilitator.cli.export`)
@@ -20,6 +21,7 @@ from facilitator.export.agenda import (
 )
 from facilitator.export.common import NotPublishableError
 from facilitator.export.documents import to_docx, to_json, to_markdown
+from facilitator.export.minutes import minutes_docx, minutes_markdown
 from facilitator.export.public import (
     PublicSummary,
     public_summary,
@@ -52,6 +54,8 @@ __all__ = [
     "agenda_to_markdown",
     "agenda_to_xlsx",
     "import_xlsx",
+    "minutes_docx",
+    "minutes_markdown",
     "public_summary",
     "public_to_docx",
     "public_to_markdown",

@@ -194,4 +194,9 @@ def is_synthetic(sheet: IssueSheet) -> bool:
     )
 
 
-SYNTHETIC_NOTICE = "※ このシートの数値は架空のサンプルデータに基づく例示です（実在の地域・医療機関のデータではありません）。"
+def synthetic_notice(subject: str) -> str:
+    """The one wording of the synthetic-data notice, for 「このシート」「この議事メモ」…."""
+    return f"※ {subject}の数値は架空のサンプルデータに基づく例示です（実在の地域・医療機関のデータではありません）。"
+
+
+SYNTHETIC_NOTICE = synthetic_notice("このシート")

@@ -124,6 +124,11 @@ class SearchResult(BaseModel):
     lexical_coverage: float = Field(
         default=0.0, description="rarity-weighted share of query words in a top hit"
     )
+    missing: list[str] = Field(
+        default_factory=list,
+        description="what the question names that the top passages do not state "
+        "(「『高知県』の記述」); any makes the result not confident",
+    )
     filters: dict[str, str] = Field(default_factory=dict)
     hits: list[SearchHit]
     index_version: str

@@ -16,8 +16,9 @@ from pydantic import BaseModel, Field
 
 from facilitator.corpus.chunks import Chunk
 from facilitator.errors import InputError
+from facilitator.search.answerability import missing
 from facilitator.search.embeddings import Embedder, load_embedder
-from facilitator.search.fusion import convex_fusion, diversify, rerank, rrf
+from facilitator.search.fusion import apply_prior, convex_fusion, diversify, rerank, rrf
 from facilitator.search.hits import SearchHit, SearchResult, matching_sentences
 from facilitator.search.index import IndexStore
 from facilitator.search.lexical import tokenize
@@ -141,6 +142,8 @@ class Searcher:
         else:
             fused = list(zip(dense_ids, dense_sims, strict=True))
         reranker = self.reranker if mode == "hybrid" else None
+        if mode == "hybrid":  # before a reranker: the prior chooses the head it reorders
+            fused = apply_prior(fused, lambda cid: store.by_id[cid].metadata.get("section_kind"))
         if reranker is not None:
             fused = rerank(fused, q, reranker, lambda cid: store.by_id[cid].text)
         fused = diversify(fused, lambda cid: store.by_id[cid].locator.case_id, MAX_PER_CASE)[:k]
@@ -152,11 +155,15 @@ class Searcher:
             for cid, score in fused
         ]
         confidence, dense_z, coverage = self._confidence(q_tokens, hits, dense_sims)
+        lacking = missing(q, hits)
+        if lacking:  # on the topic, but the passages do not state what is asked
+            confidence = min(confidence, 0.49)
         return SearchResult(
             query=query,
             mode=mode,
             confident=confidence >= 0.5,
             confidence=round(confidence, 3),
+            missing=lacking,
             dense_evidence=dense_z,
             lexical_coverage=coverage,
             filters={f: v for f, v in conds},

@@ -12,9 +12,10 @@ import streamlit as st
 
 from facilitator.drafting.answer import Answer, ask
 from facilitator.errors import FacilitatorError
+from facilitator.meetings import MeetingStore
 from facilitator.search.searcher import Searcher, SearchFilters
 from facilitator.themes import THEME_LABELS
-from facilitator.ui.components.common import llm_configured, show_error
+from facilitator.ui.components.common import current_user, llm_configured, show_error
 from facilitator.ui.components.widgets import filter_row, open_case
 
 CHAT = "chat"
@@ -61,7 +62,18 @@ def context_caption(context: dict) -> str:
     return "・".join(parts) or "条件なし（すべての資料）"
 
 
-def ask_and_store(searcher: Searcher, question: str, filters: dict) -> None:
+def record_context(context: dict) -> dict:
+    """The conversation's conditions as the minutes show them (the theme by its name)."""
+    out = {k: v for k, v in context.items() if v}
+    if out.get("theme"):
+        out["theme"] = THEME_LABELS.get(out["theme"], out["theme"])
+    return out
+
+
+def ask_and_store(
+    searcher: Searcher, question: str, filters: dict, meeting_id: str | None = None
+) -> None:
+    """Ask, keep the turn in the conversation and, when a meeting is chosen, in its record."""
     settings = searcher.settings
     use_llm = bool(st.session_state.get("chat_llm")) and llm_configured()
     try:
@@ -71,6 +83,17 @@ def ask_and_store(searcher: Searcher, question: str, filters: dict) -> None:
         return
     conv = conversation()
     conv["turns"].append({"question": question, "context": dict(conv["context"]), "answer": answer})
+    if meeting_id:
+        try:
+            MeetingStore(settings).add(
+                meeting_id,
+                question,
+                answer,
+                record_context(conv["context"]),
+                asked_by=current_user(),
+            )
+        except FacilitatorError as exc:
+            st.error(f"議事メモに記録できませんでした（回答は下に表示しています）: {exc}")
 
 
 def show_turn(i: int, turn: dict) -> None:

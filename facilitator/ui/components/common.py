@@ -123,6 +123,11 @@ def sheet_store() -> SheetStore:
     return SheetStore(get_settings())
 
 
+def current_user() -> str | None:
+    """Who is asking, for the meeting record; None until a login sets ``user_name``."""
+    return st.session_state.get("user_name")
+
+
 def llm_configured() -> bool:
     return bool(get_settings().llm_model)
 

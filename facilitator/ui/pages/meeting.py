@@ -1,4 +1,5 @@
-"""協議中の質問: a meeting chat; follow-ups keep the conversation's area, theme and filters."""
+"""協議中の質問: a meeting chat; follow-ups keep the conversation's area, theme and filters,
+and when a meeting is chosen every question and answer goes into its record (議事メモ)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import streamlit as st
 
 from facilitator.errors import FacilitatorError
 from facilitator.reports import list_areas
-from facilitator.ui.components import chat
+from facilitator.ui.components import chat, minutes
 from facilitator.ui.components.areas import CONTEXT_AREA
 from facilitator.ui.components.common import (
     get_settings,
@@ -67,13 +68,15 @@ def render() -> None:
         st.caption(
             "条件は会話の間ずっと引き継がれます。追加の質問にも同じ地域・テーマ・絞り込みを使います。"
         )
+        record = minutes.record_controls(area)
     main, side = st.columns([3, 2]) if st.session_state.get(CASE_VIEW) else (st.container(), None)
     question = st.chat_input(
         "質問を入力（例: 夜間の輪番が組めない地域で何をしている？）", key="chat_question"
     )
     if question:
-        chat.ask_and_store(searcher, question, filters)
+        chat.ask_and_store(searcher, question, filters, record)
     with main:
+        minutes.record_status(record)
         if not conv["turns"]:
             st.info(
                 "協議の中で出た疑問を、そのまま日本語で入力してください。"

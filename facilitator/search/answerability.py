@@ -1,0 +1,155 @@
+"""Does the material answer the question? What a top passage must state, beyond similarity.
+
+Similarity says a passage is on the topic. A near-domain question (「往診料の深夜加算は何点？」,
+「高知県の事例は？」) is on the topic and still unanswered unless a passage names what it
+asks for: its places, numbers and years, its terms of art and the kind of value it wants.
+Each of those is a constraint; one that no top passage meets makes a search not confident.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Literal
+
+import yaml
+from sudachipy import Dictionary, SplitMode
+
+from facilitator.search.hits import SearchHit
+from facilitator.settings import PACKAGE_DATA
+
+RULES_FILE = PACKAGE_DATA / "answer_constraints.yaml"
+_PREFECTURE = re.compile(r"(北海道|東京都|(?:京都|大阪)府|[\u4e00-\u9fff]{2,3}県)")
+_NUMBER = re.compile(
+    r"((?:令和|平成)?\d+(?:\.\d+)?)(年度|年|点|円|万円|億円|時間|%|割|人|件|単位|床|分)"
+)
+_PLACE_SUFFIX = ("市", "町", "村", "区", "県", "府", "都")
+_KANJI_RUN = re.compile(r"[\u4e00-\u9fff々]{4,}")
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """Something the question names that an answer must state."""
+
+    kind: Literal["place", "number", "term", "value"]
+    text: str
+    pattern: str = ""
+
+    def met_by(self, text: str) -> bool:
+        if self.kind == "value":
+            return re.search(rf"\d[\d,.]*\s*{self.pattern}", text) is not None
+        if self.kind == "place":
+            return any(v in text for v in _place_variants(self.text))
+        return self.text in text
+
+    @property
+    def label(self) -> str:
+        """How a person is told what the material lacks."""
+        return {
+            "place": f"「{self.text}」の記述",
+            "number": f"「{self.text}」の記述",
+            "term": f"「{self.text}」の記述",
+            "value": f"質問の「{self.text}」に当たる数値",
+        }[self.kind]
+
+
+@cache
+def _rules() -> dict:
+    return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():  # type: ignore[no-untyped-def]
+    return Dictionary(dict="core").tokenizer(mode=SplitMode.C)
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u3000", "")
+
+
+def _place_variants(place: str) -> set[str]:
+    """「松本市」 is met by 「松本」; a 2-character name keeps its suffix (「津市」)."""
+    out = {place}
+    if place.endswith(_PLACE_SUFFIX) and len(place) >= 3:
+        out.add(place[:-1])
+    return out
+
+
+@lru_cache(maxsize=512)
+def question_constraints(question: str) -> tuple[Constraint, ...]:
+    """The places, numbers, terms of art and value kinds a question names, once each."""
+    q = _norm(question)
+    rules = _rules()
+    out: dict[tuple[str, str], Constraint] = {}
+
+    def add(c: Constraint) -> None:
+        out.setdefault((c.kind, c.text), c)
+
+    for m in _PREFECTURE.finditer(q):
+        add(Constraint("place", m.group(1)))
+    tokens = list(_tokenizer().tokenize(q))
+    for i, m in enumerate(tokens):
+        pos = m.part_of_speech()
+        if pos[0] == "名詞" and pos[2] == "地名" and m.surface() not in rules["not_places"]:
+            place = m.surface()
+            nxt = tokens[i + 1].surface() if i + 1 < len(tokens) else ""
+            if nxt in _PLACE_SUFFIX and not place.endswith(_PLACE_SUFFIX):
+                place += nxt
+            if not any(c.kind == "place" and place in c.text for c in out.values()):
+                add(Constraint("place", place))
+    for m in _NUMBER.finditer(q):
+        add(Constraint("number", m.group(0)))
+    for term in rules["terms"]:
+        if term in q:
+            add(Constraint("term", term))
+    for rule in rules["values"]:
+        word = next((w for w in rule["words"] if _norm(w) in q), None)
+        if word:
+            add(Constraint("value", word, rule["unit"]))
+    return tuple(out.values())
+
+
+def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
+    """Compounds of the question that no ``known`` text contains: a long kanji compound
+    (5+ characters: 「紹介受診重点医療機関」) or one built on a term of art (「深夜加算」).
+    Shorter everyday compounds (「画像検査」「病院同士」) and katakana words (「パソコン」
+    「喫茶スペース」: tried, they are paraphrase more often than terms) are left to similarity."""
+    text, q = _norm("\n".join(known)), _norm(question)
+    terms = _rules()["terms"]
+    found = [t for t in _KANJI_RUN.findall(q) if len(t) >= 5 or any(w in t for w in terms)]
+    return [t for t in dict.fromkeys(found) if t not in text]
+
+
+def unmet(constraints: Iterable[Constraint], texts: Iterable[str]) -> list[Constraint]:
+    """The constraints that none of ``texts`` meets."""
+    normed = [_norm(t) for t in texts]
+    return [c for c in constraints if not any(c.met_by(t) for t in normed)]
+
+
+TOP_CONSTRAINED = 5
+TOP_TERMS = 10
+
+
+def _context(hit: SearchHit) -> str:
+    """What a passage states, with where it is from (a case's place is in its metadata)."""
+    md = hit.metadata
+    where = (md.get("location"), md.get("prefecture"), md.get("respondent"), hit.case_name)
+    return "\n".join([hit.text, hit.doc_title, *(str(w) for w in where if w)])
+
+
+def missing(question: str, hits: Sequence[SearchHit]) -> list[str]:
+    """What the question names that the top passages do not state (empty: nothing missing).
+
+    Places, numbers, terms of art and the kind of value asked are checked against the first
+    passages; unknown compounds against a few more, as the answer may sit a little lower.
+    """
+    if not hits:
+        return []
+    near = [_context(h) for h in hits[:TOP_CONSTRAINED]]
+    out = [c.label for c in unmet(question_constraints(question), near)]
+    wider = [_context(h) for h in hits[:TOP_TERMS]]
+    out += [f"「{t}」の記述" for t in unknown_terms(question, wider)]
+    return list(dict.fromkeys(out))

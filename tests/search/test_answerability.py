@@ -1,0 +1,75 @@
+"""Near-domain questions: on the topic, yet the material does not state what they ask."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilitator.search.answerability import question_constraints, unknown_terms, unmet
+from facilitator.search.searcher import Searcher
+from facilitator.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def searcher(built: Settings) -> Searcher:
+    return Searcher(built)
+
+
+def kinds(question: str) -> set[tuple[str, str]]:
+    return {(c.kind, c.text) for c in question_constraints(question)}
+
+
+def test_a_question_names_places_numbers_terms_and_the_value_it_wants() -> None:
+    assert ("place", "高知県") in kinds("高知県の中山間地域で在宅医療を支えている事例は？")
+    assert {("term", "加算"), ("value", "何点")} <= kinds("往診料の深夜加算は何点？")
+    assert {("number", "2030年度"), ("term", "予算"), ("value", "いくら")} <= kinds(
+        "大阪府の2030年度の在宅医療関連の予算額はいくら？"
+    )
+
+
+def test_an_ordinary_question_about_practice_names_no_constraint() -> None:
+    assert kinds("夜間の輪番が組めない地域で何をしている？") == set()
+    assert kinds("複数の医療機関で夜中も往診できる体制の費用を補助する仕組みは？") == set()
+
+
+def test_a_city_is_met_by_its_name_without_the_suffix() -> None:
+    (place,) = [c for c in question_constraints("松本市の病院の取組は？") if c.kind == "place"]
+    assert unmet([place], ["長野県松本で病院が輪番を組む"]) == []
+    assert unmet([place], ["長野県で病院が輪番を組む"]) == [place]
+
+
+def test_a_value_is_met_only_by_a_number_of_its_kind() -> None:
+    (value,) = [c for c in question_constraints("往診料は何点？") if c.kind == "value"]
+    assert unmet([value], ["往診料は720点である"]) == []
+    assert unmet([value], ["往診料の点数が改定された"]) == [value]
+
+
+def test_long_compounds_and_terms_of_art_must_occur_in_the_passages() -> None:
+    q = "紹介受診重点医療機関になるための基準は？"
+    assert unknown_terms(q, ["地域の医療機関の役割分担"]) == ["紹介受診重点医療機関"]
+    assert unknown_terms(q, ["紹介受診重点医療機関とは外来機能報告で…"]) == []
+    assert unknown_terms("深夜加算は？", ["加算の届出"]) == ["深夜加算"]
+    assert unknown_terms("画像検査の予約を診療所から", ["CTの予約"]) == []  # everyday words
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "報告を怠った診療所には過料が科される？",
+        "往診の深夜加算の点数は？",
+        "宮崎県の山間部で在宅医療を支える取組は？",
+        "在宅時医学総合管理料はいくら？",
+    ],
+)
+def test_near_domain_questions_are_not_confident_and_say_what_is_missing(
+    searcher: Searcher, query: str
+) -> None:
+    result = searcher.search(query)
+    assert result.confident is False
+    assert result.confidence < 0.5
+    assert result.missing and all("記述" in m or "数値" in m for m in result.missing)
+
+
+def test_the_same_topic_without_the_constraint_stays_confident(searcher: Searcher) -> None:
+    result = searcher.search("かかりつけ医機能報告を出す医療機関はどこ？")
+    assert result.confident is True
+    assert result.missing == []
