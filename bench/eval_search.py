@@ -156,6 +156,13 @@ def main() -> None:
     )
     ap.add_argument("--data-dir", type=Path, default=ROOT / "bench" / "out" / "eval-data")
     ap.add_argument("--cold", action="store_true", help="delete the vector cache first")
+    ap.add_argument(
+        "--ask-set",
+        type=Path,
+        default=ROOT / "bench" / "ask_set.jsonl",
+        help="meeting questions with the kind of answer expected (figures checked against "
+        "the sample report data's own indicators)",
+    )
     args = ap.parse_args()
     print(describe())
     settings = Settings(data_dir=args.data_dir)
@@ -309,6 +316,60 @@ def main() -> None:
         f"warm query latency at corpus size: p50 {statistics.median(lat):.1f} ms, "
         f"p95 {p95:.1f} ms over {len(lat)} queries; query encoding alone p50 "
         f"{statistics.median(enc):.1f} ms (search p95 = {p95 / statistics.median(enc):.1f}× encoding)"
+    )
+
+    if args.ask_set.exists():
+        eval_ask(args.ask_set, settings, searcher)
+
+
+def eval_ask(path: Path, settings: Settings, searcher: Searcher) -> None:
+    """Route and content of `ask` answers; figures must carry the store's own number."""
+    from facilitator.drafting.answer import ask
+    from facilitator.reports import indicators_for, list_areas, load_sample
+    from facilitator.reports.models import format_value
+
+    if not list_areas(settings=settings):
+        load_sample(settings)
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    results: dict[str, list[bool]] = {}
+    failures, first, again = [], [], []
+    for row in rows:
+        t = time.perf_counter()
+        answer = ask(row["query"], None, settings, searcher)
+        first.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        ask(row["query"], None, settings, searcher)
+        again.append((time.perf_counter() - t) * 1000)
+        ok = answer.kind == row["expect"]
+        if ok and row["expect"] == "figure":
+            ind = next(
+                i
+                for i in indicators_for(row["area"], row["theme"], settings=settings)
+                if i.metric == row["metric"]
+            )
+            ok = (
+                format_value(ind.value, ind.unit) in answer.headline and "年報告" in answer.headline
+            )
+        elif ok and row["expect"] == "precedent":
+            ok = any(p.group in row["cases"] for p in answer.points)
+        elif ok and row["expect"] == "definition":
+            ok = bool(answer.points) and not any(
+                searcher.store.by_id[p.chunk_id].locator.case_id for p in answer.points
+            )
+        elif ok:
+            ok = not answer.confident
+        results.setdefault(row["expect"], []).append(ok)
+        if not ok:
+            failures.append(f"{row['id']}→{answer.kind}")
+    print(f"\nask set: {len(rows)} questions ({path.name}); right kind and content:")
+    for kind, oks in results.items():
+        print(f"  {kind:<11} {sum(oks)}/{len(oks)}")
+    print("  wrong on:", ", ".join(failures) or "none")
+    first.sort()
+    again.sort()
+    print(
+        f"  ask latency, first time p50 {statistics.median(first):.0f} ms, max {first[-1]:.0f} ms;"
+        f" asked again p50 {statistics.median(again):.0f} ms, max {again[-1]:.0f} ms"
     )
 
 

@@ -132,31 +132,51 @@ def draft(
 @click.argument("question", required=False)
 @click.option("--theme", help="テーマ: ichigo / jikangai / nyutaiin / zaitaku / kaigo")
 @click.option("--tag", help="注目タグ（例: 在宅医療、休日夜間・24時間対応）")
+@click.option(
+    "--area", help="協議の場の地域（数値の質問で地域を言わないときに使う。例: 北部医療圏）"
+)
 @click.option("--k", default=8, show_default=True, help="検索する資料の数")
 @click.option("--llm", "use_llm", is_flag=True, help="設定した LLM で短い回答を作る（引用は検証）")
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
 def ask(
-    question: str | None, theme: str | None, tag: str | None, k: int, use_llm: bool, as_json: bool
+    question: str | None,
+    theme: str | None,
+    tag: str | None,
+    area: str | None,
+    k: int,
+    use_llm: bool,
+    as_json: bool,
 ) -> None:
-    """質問に答える先行事例を、該当する文（原文のまま）と所在つきで示す.
+    """協議中の質問に答える: 数値は報告データから、手続きは資料の引用で、取組は事例名とその内容で.
 
-    JSON: {question, answer_text, mode, confident, groups: [{label, case_id, passages:
-    [{chunk_id, locator, sentences}]}], citations: [...], messages: [...]}
+    資料に答えがないときはそう答え、近い資料は「回答ではありません」として示す。
+
+    JSON: {question, kind (figure|definition|precedent|unanswered), headline, points:
+    [{label, quote, locator, chunk_id}], answer_text, confident, figure, missing, groups:
+    [{label, case_id, passages: [{chunk_id, locator, sentences}]}], citations, messages}
     """
     from facilitator.drafting.answer import ask as ask_question
     from facilitator.search.searcher import SearchFilters
 
     answer = ask_question(
-        question or "", SearchFilters(theme=theme, tag=tag), settings(), use_llm=use_llm, k=k
+        question or "",
+        SearchFilters(theme=theme, tag=tag),
+        settings(),
+        use_llm=use_llm,
+        k=k,
+        area=area,
     )
     if as_json:
         echo_json(answer.model_dump(mode="json"))
         return
     click.echo(answer.answer_text)
+    if answer.groups:
+        title = "根拠となる箇所" if answer.confident else "近い資料（回答ではありません）"
+        click.echo(f"\n【{title}】")
     for group in answer.groups:
         click.echo(f"■ {group.label}")
         for p in group.passages:
-            click.echo(f"  {p.locator}（{p.chunk_id}）")
+            click.echo(f"  {p.locator}")
             for sentence in p.sentences:
                 click.echo(f"    「{sentence}」")
             if p.also_in:

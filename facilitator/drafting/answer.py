@@ -7,10 +7,12 @@ here, whoever produced them). When nothing in the corpus really answers, the ans
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal, cast
 
+import yaml
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
@@ -24,16 +26,18 @@ from facilitator.drafting.checks import ProposalChecker
 from facilitator.drafting.prompts import build_answer_messages, load_prompt, select_passages
 from facilitator.drafting.schema import AnswerDraft
 from facilitator.errors import FacilitatorError, InputError
-from facilitator.reports.questions import FigureAnswer
+from facilitator.reports.questions import FigureAnswer, FigureMiss, answer_figure_question
 from facilitator.search.hits import (
+    SURVEY_PREFIX,
     SearchHit,
     SearchResult,
     collapse_repeats,
     group_key,
     group_label,
 )
+from facilitator.search.lexical import tokenize
 from facilitator.search.searcher import Searcher, SearchFilters
-from facilitator.settings import Settings
+from facilitator.settings import PACKAGE_DATA, Settings
 from facilitator.sheets.citations import MIN_QUOTE_CHARS, keep_verified_citations
 from facilitator.sheets.model import Citation
 from facilitator.text import normalize_query, sentences
@@ -73,11 +77,28 @@ quoted, precedents named with what they did, or a plain statement that the mater
 does not cover it (then ``groups`` are only nearby material, never the answer)."""
 
 
+class AnswerPoint(BaseModel):
+    """One sentence of an extractive answer: who (a case, a respondent, a document) says what."""
+
+    label: str = Field(description="「事例13 …（長野県松本市）」 or the document's title")
+    quote: str = Field(description="verbatim sentence of the source")
+    locator: str
+    chunk_id: str
+    group: str = Field(description="key of the AnswerGroup the sentence is from")
+
+
 class Answer(BaseModel):
-    """What a participant sees for one question."""
+    """What a participant sees for one question.
+
+    ``headline`` and ``points`` are the answer; ``groups`` are the passages behind it (for
+    kind ``unanswered`` only nearby material, never shown as the answer). ``answer_text``
+    is both as plain text, for the minutes and the CLI.
+    """
 
     question: str
     answer_text: str
+    headline: str = ""
+    points: list[AnswerPoint] = Field(default_factory=list)
     kind: AnswerKind = "precedent"
     mode: str = Field(description="offline | llm | llm-fallback")
     confident: bool
@@ -85,6 +106,9 @@ class Answer(BaseModel):
     groups: list[AnswerGroup] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list, description="verified only")
     messages: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(
+        default_factory=list, description="what the question names that no passage states"
+    )
     filters: dict[str, str] = Field(default_factory=dict)
     index_version: str = ""
     embedder: str = ""
@@ -135,30 +159,137 @@ def group_hits(hits: list[SearchHit]) -> list[AnswerGroup]:
     return list(groups.values())
 
 
-def passage_citations(
-    groups: list[AnswerGroup], chunks: dict[str, Chunk], allowed: Collection[str]
-) -> list[Citation]:
-    """One verified citation per passage (its first matching sentence)."""
-    proposed = [
-        Citation(chunk_id=p.chunk_id, quote=p.sentences[0]) for g in groups for p in g.passages
+UNANSWERED = "事例集・ガイドライン・地域の資料には、この質問に答える記述が見つかりませんでした。"
+MAX_NAMED = 3
+NAMED_SHARE = 0.6
+"""A precedent is named in the answer when its best passage scores at least this share of
+the first one's: the answer says what the closest cases did, not everything retrieved."""
+ANSWER_CHARS = (12, 220)
+SENTENCE_END_PENALTY = 0.02
+SENTENCES_EMBEDDED = 8
+
+
+@cache
+def _question_kinds() -> dict[str, list[str]]:
+    return yaml.safe_load((PACKAGE_DATA / "question_kinds.yaml").read_text(encoding="utf-8"))
+
+
+def _is_precedent(group: AnswerGroup) -> bool:
+    return bool(group.case_id) or group.key.startswith(SURVEY_PREFIX)
+
+
+def route(question: str, groups: list[AnswerGroup]) -> AnswerKind:
+    """definition (quote a guideline/local passage) or precedent (name the cases).
+
+    A problem stated in a meeting (「医師の高齢化で当番が組めない」) asks what others did:
+    precedents answer unless the question asks what something is or how it is done.
+    """
+    kinds = _question_kinds()
+    wants_definition = any(w in question for w in kinds["definition"])
+    wants_precedent = any(w in question for w in kinds["precedent"])
+    top = groups[0].passages[0].score if groups else 0.0
+    close = [g for g in groups if _is_precedent(g) and g.passages[0].score >= NAMED_SHARE * top]
+    has_docs = any(not _is_precedent(g) for g in groups)
+    if wants_definition and has_docs and not wants_precedent:
+        return "definition"
+    return "precedent" if close or (wants_precedent and groups) else "definition"
+
+
+def _best_sentence(
+    hits: list[SearchHit],
+    similarity: Callable[[list[str]], Sequence[float]],
+    q_tokens: set[str],
+) -> tuple[SearchHit, str] | None:
+    """The sentence of ``hits`` closest in meaning to the question (verbatim).
+
+    Headings are left out (they repeat the question's words without answering it) and a
+    whole sentence (ending in 「。」) beats a caption or list line. Only the sentences
+    sharing most words with the question are embedded, which keeps an answer under a second.
+    """
+    candidates = [
+        (hit, s)
+        for hit in hits
+        for s in sentences(hit.text)
+        if ANSWER_CHARS[0] <= len(s) <= ANSWER_CHARS[1] and s not in hit.locator
     ]
-    return keep_verified_citations(proposed, chunks, allowed)[0]
+    if not candidates:
+        return None
+    if len(candidates) > SENTENCES_EMBEDDED:
+        overlap = [len(q_tokens & set(tokenize(s))) for _, s in candidates]
+        keep = sorted(range(len(candidates)), key=lambda i: (-overlap[i], i))
+        candidates = [candidates[i] for i in sorted(keep[:SENTENCES_EMBEDDED])]
+    sims = similarity([s for _, s in candidates])
+    scored = [
+        (float(sim) - (0.0 if s.endswith("。") else SENTENCE_END_PENALTY), -i)
+        for i, ((_, s), sim) in enumerate(zip(candidates, sims, strict=True))
+    ]
+    best = max(range(len(candidates)), key=lambda i: scored[i])
+    return candidates[best]
 
 
-def offline_text(result: SearchResult, groups: list[AnswerGroup]) -> str:
-    """The only prose offline: how many precedents were found, or that none was."""
-    if not result.confident or not groups:
-        return (
-            "該当する先行事例は見つかりませんでした（参考として近い資料を示します）。"
-            if groups
-            else "該当する先行事例は見つかりませんでした。"
-        )
-    cases = [g for g in groups if g.case_id]
-    others = len(groups) - len(cases)
-    if cases:
-        text = f"関連する先行事例が{len(cases)}件見つかりました（{'、'.join(g.case_id or '' for g in cases)}）。"
-        return text + (f"ほかに関連する資料が{others}件あります。" if others else "")
-    return f"関連する資料が{others}件見つかりました。"
+def _short_label(group: AnswerGroup) -> str:
+    """「事例13」, 「参考2」 or 「愛知県の回答」: how the headline names a precedent."""
+    if group.case_id:
+        return group.case_id
+    return f"{group.key.removeprefix(SURVEY_PREFIX)}の回答"
+
+
+def extract_points(
+    kind: AnswerKind,
+    groups: list[AnswerGroup],
+    hits: list[SearchHit],
+    similarity: Callable[[list[str]], Sequence[float]],
+    q_tokens: set[str],
+) -> list[AnswerPoint]:
+    """What the answer says: for precedents up to three cases and what each did, for a
+    definition the best sentence of the first guideline or local passage."""
+    by_group: dict[str, list[SearchHit]] = {}
+    for hit in hits:
+        by_group.setdefault(group_key(hit), []).append(hit)
+    if kind == "precedent":
+        chosen = [g for g in groups if _is_precedent(g)]
+        top = chosen[0].passages[0].score if chosen else 0.0
+        chosen = [g for g in chosen if g.passages[0].score >= NAMED_SHARE * top][:MAX_NAMED]
+    else:
+        chosen = [g for g in groups if not _is_precedent(g)][:1]
+    points = []
+    for g in chosen:
+        found = _best_sentence(by_group.get(g.key, []), similarity, q_tokens)
+        if found:
+            hit, sentence = found
+            label = g.label if _is_precedent(g) else f"{hit.doc_title}（{hit.locator}）"
+            points.append(
+                AnswerPoint(
+                    label=label,
+                    quote=sentence,
+                    locator=hit.locator,
+                    chunk_id=hit.chunk_id,
+                    group=g.key,
+                )
+            )
+    return points
+
+
+def headline_for(kind: AnswerKind, points: list[AnswerPoint], groups: list[AnswerGroup]) -> str:
+    """The first line: names exactly the precedents of ``points``, nothing else."""
+    if kind == "precedent" and points:
+        by_key = {g.key: g for g in groups}
+        names = "、".join(_short_label(by_key[p.group]) for p in points)
+        how = "それぞれ次のように" if len(points) > 1 else "次のように"
+        return f"近い取組が{len(points)}件あります（{names}）。{how}取り組んでいます。"
+    if kind == "definition" and points:
+        return "資料には次のように書かれています。"
+    return UNANSWERED
+
+
+def answer_text(headline: str, points: list[AnswerPoint]) -> str:
+    return "\n".join([headline, *(f"{p.label}：「{p.quote}」" for p in points)])
+
+
+def order_groups(groups: list[AnswerGroup], points: list[AnswerPoint]) -> list[AnswerGroup]:
+    """The groups the answer names first, in its order; the rest after."""
+    keys = [p.group for p in points]
+    return sorted(groups, key=lambda g: keys.index(g.key) if g.key in keys else len(keys))
 
 
 @dataclass
@@ -258,6 +389,17 @@ def _llm_answer(
     return reply.text.strip(), kept, messages
 
 
+def _figure(
+    question: str, settings: Settings, area: str | None, year: int | None
+) -> FigureAnswer | FigureMiss | None:
+    """The report data's answer to a figure question; None when it is not one, or when no
+    report data can be read (the question is then searched like any other)."""
+    try:
+        return answer_figure_question(question, settings=settings, year=year, default_area=area)
+    except FacilitatorError:
+        return None
+
+
 def ask(
     question: str,
     filters: SearchFilters | None,
@@ -265,8 +407,17 @@ def ask(
     searcher: Searcher | None = None,
     use_llm: bool = False,
     k: int = ASK_K,
+    area: str | None = None,
+    year: int | None = None,
 ) -> Answer:
-    """Answer a question with the precedents that speak to it.
+    """Answer a meeting question the way it asks to be answered.
+
+    A figure of an area comes from the report data with its provenance; a definition or
+    procedure is quoted from the guideline or a local document; a question about practice
+    names up to three precedents and what each did. When the material does not cover the
+    question the answer says so, and the passages found are only nearby material.
+
+    ``area`` is the meeting's area (used when a figure question names none).
 
     Raises:
         InputError: empty question, unknown filter, or ``use_llm`` without an LLM configured.
@@ -278,36 +429,67 @@ def ask(
         )
     if use_llm and not settings.llm_model:
         raise InputError(LLM_SETUP_HELP)
+    figure = _figure(q, settings, area, year)
+    if isinstance(figure, FigureAnswer):
+        return Answer(
+            question=question,
+            answer_text=figure.text,
+            headline=figure.text,
+            kind="figure",
+            mode="offline",
+            confident=True,
+            figure=figure,
+        )
     searcher = searcher or Searcher(settings)
     result = searcher.search(q, k=k, filters=filters)
     groups = group_hits(result.hits)
+    base = {
+        "question": question,
+        "filters": result.filters,
+        "index_version": result.index_version,
+        "embedder": result.embedder,
+        "missing": result.missing,
+        "llm_model": settings.llm_model if use_llm else None,
+    }
+    if isinstance(figure, FigureMiss) or not result.confident:
+        headline = figure.message if isinstance(figure, FigureMiss) else UNANSWERED
+        messages = [] if not use_llm else ["資料に答えがないため、LLM は使いませんでした。"]
+        return Answer(
+            **base,
+            answer_text=headline,
+            headline=headline,
+            kind="unanswered",
+            mode="llm-fallback" if use_llm else "offline",
+            confident=False,
+            groups=groups,
+            messages=messages,
+        )
+    kind = route(q, groups)
+    points = extract_points(
+        kind, groups, result.hits, lambda texts: searcher.similarities(q, texts), set(tokenize(q))
+    )
+    groups = order_groups(groups, points)
+    headline = headline_for(kind, points, groups)
     allowed = {h.chunk_id for h in result.hits}
-    citations = passage_citations(groups, searcher.store.by_id, allowed)
-    text = offline_text(result, groups)
-    mode, messages = "offline", []
+    proposed = [Citation(chunk_id=p.chunk_id, quote=p.quote) for p in points]
+    citations = keep_verified_citations(proposed, searcher.store.by_id, allowed)[0]
+    text, mode, messages = answer_text(headline, points), "offline", []
     if use_llm:
-        if not result.confident:
+        llm_text, llm_cites, messages = _llm_answer(q, result, settings, searcher)
+        if llm_text is None:
             mode = "llm-fallback"
-            messages.append(
-                "質問に十分に当てはまる資料がないため、LLM は使わずに検索結果を示します。"
-            )
+            messages.append("LLM の回答が使えなかったため、資料の該当箇所をそのまま示します。")
         else:
-            llm_text, llm_cites, messages = _llm_answer(q, result, settings, searcher)
-            if llm_text is None:
-                mode = "llm-fallback"
-                messages.append("LLM の回答が使えなかったため、検索結果の本文をそのまま示します。")
-            else:
-                mode, text, citations = "llm", llm_text, llm_cites
+            mode, text, headline, points, citations = "llm", llm_text, llm_text, [], llm_cites
     return Answer(
-        question=question,
+        **base,
         answer_text=text,
+        headline=headline,
+        points=points,
+        kind=kind,
         mode=mode,
-        confident=result.confident,
+        confident=True,
         groups=groups,
         citations=citations,
         messages=messages,
-        filters=result.filters,
-        index_version=result.index_version,
-        embedder=result.embedder,
-        llm_model=settings.llm_model if use_llm else None,
     )

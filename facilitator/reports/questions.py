@@ -250,7 +250,9 @@ def _render(
     parts += [cmp] if cmp else []
     value_text = format_value(ind.value, ind.unit)
     said = _detail(t, ind, False) if "当たり" in ind.unit else value_text  # as the findings say it
+    # the sentence names the area: its provenance keeps year, N, condition and the flag
     prov = provenance_text(ind.year, ind.n, ind.filter, synthetic)
+    prov = prov.replace(f"・{area.name}（{area.level_label}）", "")
     text = f"{area.name}で{label}は{said}" + (f"（{'、'.join(parts)}）" if parts else "")
     text += (f"で、{rel}" if rel else "") + f"（{prov}）"
     details = {"metric": first, "metrics": [m for m in (first, second) if m], "theme": t.theme,

@@ -50,7 +50,7 @@ from facilitator.search.embeddings import (
     embed_passages_cached,
     load_embedder,
 )
-from facilitator.search.lexical import LexicalIndex, tokenize
+from facilitator.search.lexical import LexicalIndex, repetitive, tokenize
 from facilitator.settings import Settings
 from facilitator.themes import FOCUS_TAGS
 
@@ -291,6 +291,9 @@ def _build(settings: Settings, embedder: Embedder, progress: Any, parsed: Any) -
             "fingerprint": fingerprint,
             "document_hashes": hashes,
             "calibration": calibrate(embedder, vectors),
+            "repetitive": [
+                c.chunk_id for c, t in zip(chunks, token_lists, strict=True) if repetitive(t)
+            ],
         }
         _dump(folder / "meta.json", meta)
         _fsync(*folder.rglob("*"), folder, folder.parent)
@@ -438,6 +441,7 @@ class IndexStore:
             set(t) for t in json.loads((folder / "tokens.json").read_text("utf-8"))
         ]
         self.lexical = LexicalIndex.load(folder / "lexical")
+        self.repetitive: set[str] = set(self.meta.get("repetitive", []))
         if not self.settings.chroma_host and not (folder / "chroma").is_dir():
             raise FileNotFoundError(2, "no Chroma folder", str(folder / "chroma"))
         client = chroma_client(self.settings, folder)

@@ -66,6 +66,28 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+REPETITION_MIN_TOKENS = 30
+REPETITION_DISTINCT = 0.2
+REPETITION_TOP_SHARE = 0.35
+
+
+def repetitive(tokens: list[str]) -> bool:
+    """Text that repeats a few words (keyword stuffing) rather than saying something.
+
+    In the shipped corpus the least varied passage of 30+ words still has 28% distinct
+    words and no word above 20% of them; a stuffed upload falls far below or above.
+    """
+    if len(tokens) < REPETITION_MIN_TOKENS:
+        return False
+    counts: dict[str, int] = {}
+    for t in tokens:
+        counts[t] = counts.get(t, 0) + 1
+    return (
+        len(counts) / len(tokens) < REPETITION_DISTINCT
+        or max(counts.values()) / len(tokens) > REPETITION_TOP_SHARE
+    )
+
+
 def _pieces(text: str) -> list[str]:
     """Split long text at line ends so each Sudachi call stays small."""
     if len(text) <= _MAX_CALL:

@@ -127,6 +127,30 @@ def test_ask_json_shape(data_dir: Path) -> None:
     passage = data["groups"][0]["passages"][0]
     assert {"chunk_id", "locator", "sentences"} <= set(passage)
     assert all(c["verified"] for c in data["citations"])
+    assert data["kind"] == "precedent" and data["points"]
+
+
+@pytest.mark.slow
+def test_ask_names_the_cases_without_internal_ids(data_dir: Path) -> None:
+    out = _run(data_dir, "ask", "夜間の輪番が組めない地域で何をしている？")
+    assert out.startswith("近い取組が")
+    assert "【根拠となる箇所】" in out
+    assert "casebook-2022:" not in out and "jirei-" not in out  # chunk ids stay in JSON
+
+
+@pytest.mark.slow
+def test_ask_answers_a_figure_of_the_meetings_area(data_dir: Path) -> None:
+    out = _run(data_dir, "ask", "在宅看取りは何件？", "--area", "南部医療圏")
+    assert out.startswith("南部医療圏で在宅看取りの件数の合計は") and "架空データ" in out
+
+
+@pytest.mark.slow
+def test_ask_says_plainly_when_the_material_does_not_cover_it(data_dir: Path) -> None:
+    out = _run(data_dir, "ask", "往診の深夜加算は何点？")
+    assert out.startswith(
+        "事例集・ガイドライン・地域の資料には、この質問に答える記述が見つかりませんでした"
+    )
+    assert "【近い資料（回答ではありません）】" in out
 
 
 @pytest.mark.slow

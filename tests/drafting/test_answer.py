@@ -36,9 +36,71 @@ def test_offline_answer_groups_passages_by_case(night: Answer, drafting_searcher
     assert cases and cases[0].label.startswith(cases[0].case_id or "")
 
 
-def test_offline_answer_text_is_only_a_template(night: Answer) -> None:
-    n = sum(1 for g in night.groups if g.case_id)
-    assert night.answer_text.startswith(f"関連する先行事例が{n}件見つかりました")
+def test_a_practice_question_names_the_cases_and_quotes_what_each_did(
+    night: Answer, drafting_searcher: Searcher
+) -> None:
+    assert night.kind == "precedent" and 1 <= len(night.points) <= 3
+    named = [p.group for p in night.points]
+    assert [g.key for g in night.groups][: len(named)] == named  # the answer's cases first
+    for p in night.points:
+        assert p.quote in drafting_searcher.store.by_id[p.chunk_id].text  # verbatim
+        assert f"{p.label}：「{p.quote}」" in night.answer_text
+    # the headline names exactly the cases of the answer, and no other retrieved case
+    for g in night.groups:
+        if g.case_id:
+            assert (f"{g.case_id}、" in night.headline or f"{g.case_id}）" in night.headline) == (
+                g.key in named
+            )
+    assert {c.quote for c in night.citations} == {p.quote for p in night.points}
+
+
+def test_a_figure_question_is_answered_from_the_report_data(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    from facilitator.reports import indicators_for, list_areas
+
+    area = next(a for a in list_areas(settings=drafting_data) if a.name == "北部医療圏")
+    h24 = next(
+        i
+        for i in indicators_for(area, "zaitaku", settings=drafting_data)
+        if i.metric == "zaitaku.h24"
+    )
+    answer = ask(
+        "北部医療圏で24時間体制の在宅医療は何施設？", None, drafting_data, drafting_searcher
+    )
+    assert answer.kind == "figure" and answer.confident and answer.figure is not None
+    assert f"{int(h24.value)}施設" in answer.headline
+    assert "2026年報告" in answer.headline and "架空データ" in answer.headline
+    assert area.code not in answer.headline  # the area by its name only
+    assert not answer.groups  # nothing from the documents is shown as if it answered
+
+
+def test_the_meetings_area_answers_a_figure_question_that_names_none(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    answer = ask("在宅看取りは何件？", None, drafting_data, drafting_searcher, area="南部医療圏")
+    assert answer.kind == "figure" and answer.headline.startswith("南部医療圏で")
+
+
+def test_a_procedure_question_quotes_the_guideline(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    answer = ask(
+        "かかりつけ医機能報告の年間スケジュールは？", None, drafting_data, drafting_searcher
+    )
+    assert answer.kind == "definition" and len(answer.points) == 1
+    point = answer.points[0]
+    assert point.quote in drafting_searcher.store.by_id[point.chunk_id].text
+    assert not drafting_searcher.store.by_id[point.chunk_id].locator.case_id
+
+
+def test_a_near_domain_question_says_what_the_material_lacks_and_answers_nothing(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    answer = ask("往診の深夜加算は何点？", None, drafting_data, drafting_searcher)
+    assert answer.kind == "unanswered" and not answer.confident
+    assert answer.missing and not answer.points and not answer.citations
+    assert "見つかりませんでした" in answer.headline
 
 
 def test_citations_are_verified_passages_that_were_retrieved(
@@ -55,8 +117,9 @@ def test_unanswerable_question_says_nothing_was_found(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
     answer = ask(OFF_TOPIC, None, drafting_data, drafting_searcher)
-    assert not answer.confident
-    assert "該当する先行事例は見つかりませんでした" in answer.answer_text
+    assert not answer.confident and answer.kind == "unanswered"
+    assert "この質問に答える記述が見つかりませんでした" in answer.answer_text
+    assert not answer.points and not answer.citations
 
 
 def test_filters_apply(drafting_data: Settings, drafting_searcher: Searcher) -> None:
@@ -134,7 +197,7 @@ def test_unusable_llm_answer_falls_back_to_the_passages(
     monkeypatch.setattr(answering, "answer_question", fake)
     answer = ask(NIGHT, None, _llm(drafting_data), drafting_searcher, use_llm=True)
     assert answer.mode == "llm-fallback"
-    assert answer.answer_text.startswith("関連する先行事例が")
+    assert answer.answer_text.startswith("近い取組が")
     assert any("そのまま示します" in m for m in answer.messages)
 
 

@@ -141,7 +141,7 @@ def test_shares_of_yes_willing_no_add_up(loaded: Settings) -> None:
 def test_every_indicator_carries_provenance(loaded: Settings) -> None:
     for ind in indicators_for("県都市", None, settings=loaded):
         assert ind.year == 2026 and ind.area_code == "99201"
-        assert ind.filter.startswith("2026年報告・県都市（99201・市町村）・")
+        assert ind.filter.startswith("2026年報告・県都市（市町村）・")
         assert f"N={ind.n}" in ind.filter
 
 

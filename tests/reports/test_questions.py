@@ -56,7 +56,10 @@ def test_24h_home_care_count_of_hokubu_is_the_findings_count(loaded: Settings) -
         f"北部医療圏で在宅医療（24時間体制）を有する医療機関は{answer.value_text}"
     )
     assert (answer.area_name, answer.year) == (HOKUBU, finding.year)
-    assert answer.provenance == f"{finding.provenance}・{SYNTHETIC_LABEL}"
+    # the sentence names the area, so its provenance does not repeat it
+    assert f"{HOKUBU}（二次医療圏）" in finding.provenance
+    expected = finding.provenance.replace(f"・{HOKUBU}（二次医療圏）", "")
+    assert answer.provenance == f"{expected}・{SYNTHETIC_LABEL}"
     assert f"（{answer.provenance}）" in answer.text
     assert f"N={finding.n}" in answer.text and "2026年報告" in answer.text
 

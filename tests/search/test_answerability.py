@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from facilitator.search.answerability import question_constraints, unknown_terms, unmet
@@ -73,3 +75,29 @@ def test_the_same_topic_without_the_constraint_stays_confident(searcher: Searche
     result = searcher.search("かかりつけ医機能報告を出す医療機関はどこ？")
     assert result.confident is True
     assert result.missing == []
+
+
+@pytest.mark.slow
+def test_a_keyword_stuffed_upload_neither_ranks_first_nor_makes_a_query_confident(
+    built_copy: Settings, tmp_path: Path
+) -> None:
+    from facilitator.corpus.documents import add_document
+    from facilitator.search.index import build_index
+
+    stuffed = tmp_path / "stuffed.txt"
+    stuffed.write_text("宇宙旅行 費用 相場 夜間 輪番 当番 医師会。\n" * 60, encoding="utf-8")
+    add_document(built_copy, stuffed, title="お知らせ")
+    build_index(built_copy)
+    searcher = Searcher(built_copy)
+    assert searcher.store.repetitive  # flagged at ingest
+    nonsense, real = "宇宙旅行の費用と相場について", "夜間の輪番を医師会で組む"
+
+    flagged = set(searcher.store.repetitive)
+    searcher.store.repetitive = set()  # as before: the upload wins and answers nonsense
+    assert searcher.search(nonsense).confident
+    assert searcher.search(real).hits[0].doc_title == "お知らせ"
+
+    searcher.store.repetitive = flagged
+    assert searcher.search(nonsense).confident is False
+    assert searcher.search(real).hits[0].doc_title != "お知らせ"
+    assert searcher.search(real).confident  # the real passages still answer

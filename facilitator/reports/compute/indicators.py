@@ -169,7 +169,7 @@ def indicator_objects(frame: Frame, prepared: Prepared, i: int) -> list[Indicato
     a = frame.areas[i]
     p = int(frame.pref_of[i])
     muni = a.level == "municipality"
-    head = f"{frame.year}年報告・{a.name}（{a.code}・{a.level_label}）・"
+    head = f"{frame.year}年報告・{a.name}（{a.level_label}）・"  # codes stay in JSON
     prefixes: dict[tuple[str, int], str] = {}
     out = []
     for static, base, cond, none_areas, value, num, den, base_n, detail, breakdown in prepared.rows:
@@ -203,7 +203,7 @@ def filter_text(year: int, area: Area, spec: Spec, n: int, with_condition: bool 
     """Provenance of a figure: report year, area, institutions (N) and condition."""
     parts = [
         f"{year}年報告",
-        f"{area.name}（{area.code}・{area.level_label}）",
+        f"{area.name}（{area.level_label}）",
         f"{BASE_LABELS.get(spec.base, spec.base)}（N={n}）",
     ]
     if spec.condition and with_condition:

@@ -12,6 +12,7 @@ import streamlit as st
 
 from facilitator.drafting.answer import Answer, ask
 from facilitator.errors import FacilitatorError
+from facilitator.export.minutes import md_escape
 from facilitator.meetings import MeetingStore
 from facilitator.search.searcher import Searcher, SearchFilters
 from facilitator.themes import THEME_LABELS
@@ -21,7 +22,7 @@ from facilitator.ui.components.widgets import filter_row, open_case
 CHAT = "chat"
 FILTER_KEYS = ("theme", "tag", "category", "prefecture")
 MODE_LABELS = {
-    "offline": "検索結果（LLMなし）",
+    "offline": "資料の該当箇所からの抜き出し（LLMなし）",
     "llm": "LLMの回答（引用は検証済み）",
     "llm-fallback": "検索結果（LLMの回答が使えなかったため）",
 }
@@ -77,7 +78,14 @@ def ask_and_store(
     settings = searcher.settings
     use_llm = bool(st.session_state.get("chat_llm")) and llm_configured()
     try:
-        answer = ask(question, SearchFilters(**filters), settings, searcher, use_llm=use_llm)
+        answer = ask(
+            question,
+            SearchFilters(**filters),
+            settings,
+            searcher,
+            use_llm=use_llm,
+            area=conversation()["context"].get("area"),
+        )
     except FacilitatorError as exc:
         show_error(exc)
         return
@@ -96,43 +104,65 @@ def ask_and_store(
             st.error(f"議事メモに記録できませんでした（回答は下に表示しています）: {exc}")
 
 
+def _passages(i: int, answer: Answer) -> None:
+    """The passages behind an answer, grouped by precedent, with a button to read a case."""
+    for j, g in enumerate(answer.groups):
+        st.markdown(f"**{md_escape(g.label)}**")
+        for p in g.passages:
+            quotes = "".join(f"<mark>{html.escape(s)}</mark> " for s in p.sentences)
+            st.markdown(
+                f":material/location_on: {html.escape(p.locator)}<br>{quotes}",
+                unsafe_allow_html=True,
+            )
+            if p.also_in:
+                st.caption("同じ内容: " + "、".join(p.also_in))
+        if g.case_id:
+            st.button(
+                "事例の全文",
+                key=f"chat{i}_{j}_full",
+                icon=":material/menu_book:",
+                on_click=open_case,
+                args=(g.case_id, {p.chunk_id: p.sentences for p in g.passages}),
+            )
+
+
+def _details(answer: Answer) -> None:
+    """How the answer was made, for whoever asks: behind 詳細, never in the answer."""
+    with st.expander("詳細", icon=":material/info:"):
+        st.caption(MODE_LABELS.get(answer.mode, answer.mode))
+        if answer.index_version:
+            st.caption(f"索引の版: {answer.index_version}・埋め込みモデル: {answer.embedder}")
+        if answer.llm_model:
+            st.caption(f"LLM: {answer.llm_model}")
+        for m in answer.messages:
+            st.caption(m)
+
+
 def show_turn(i: int, turn: dict) -> None:
     with st.chat_message("user"):
-        st.markdown(html.escape(turn["question"]))
+        st.markdown(md_escape(turn["question"]))
         st.caption(f"条件: {context_caption(turn['context'])}")
     answer: Answer = turn["answer"]
     with st.chat_message("assistant"):
-        if not answer.confident:
-            st.warning(answer.answer_text, icon=":material/search_off:")
+        if answer.kind == "unanswered" or not answer.confident:
+            st.warning(
+                md_escape(answer.headline or answer.answer_text), icon=":material/search_off:"
+            )
+            if answer.missing:
+                st.caption("資料に見当たらないもの: " + "、".join(answer.missing))
+        elif answer.kind == "figure":
+            st.info(md_escape(answer.headline), icon=":material/bar_chart:")
+        elif answer.mode == "llm":
+            st.markdown(md_escape(answer.answer_text))
         else:
-            st.markdown(answer.answer_text)
-        st.caption(
-            f"{MODE_LABELS.get(answer.mode, answer.mode)}・索引 {answer.index_version}"
-            + (f"・{answer.llm_model}" if answer.llm_model else "")
-        )
-        for m in answer.messages:
-            st.caption(f"ℹ️ {m}")
-        with st.expander(
-            f"根拠となる箇所（{sum(len(g.passages) for g in answer.groups)}件）",
-            expanded=answer.confident and i == len(conversation()["turns"]) - 1,
-        ):
-            for j, g in enumerate(answer.groups):
-                st.markdown(f"**{html.escape(g.label)}**")
-                for p in g.passages:
-                    quotes = "".join(f"<mark>{html.escape(s)}</mark> " for s in p.sentences)
-                    st.markdown(
-                        f":material/location_on: {html.escape(p.locator)}<br>{quotes}",
-                        unsafe_allow_html=True,
-                    )
-                    if p.also_in:
-                        st.caption("同じ内容: " + "、".join(p.also_in))
-                if g.case_id:
-                    st.button(
-                        "事例の全文",
-                        key=f"chat{i}_{j}_full",
-                        icon=":material/menu_book:",
-                        on_click=open_case,
-                        args=(g.case_id, {p.chunk_id: p.sentences for p in g.passages}),
-                    )
-        if answer.citations:
+            st.markdown(md_escape(answer.headline))
+            for p in answer.points:
+                st.markdown(f"- **{md_escape(p.label)}**：「{md_escape(p.quote)}」")
+        if answer.citations and answer.confident:
             st.caption("引用: " + "／".join(c.locator for c in answer.citations))
+        if answer.groups:
+            title = "根拠となる箇所" if answer.confident else "近い資料（回答ではありません）"
+            n = sum(len(g.passages) for g in answer.groups)
+            with st.expander(f"{title}（{n}件）", expanded=False):
+                _passages(i, answer)
+        _details(answer)

@@ -142,8 +142,12 @@ def mode_caption() -> None:
         if s.llm_model
         else "なし（オフライン作成：LLMを使わず資料から組み立てます）"
     )
-    rerank = f" ／ 再ランク: {s.reranker_model}" if s.reranker_model else ""
-    st.caption(f"埋め込みモデル: {s.embedding_model}{rerank} ／ LLM: {llm}")
+    how = "LLMあり（引用は資料と照合）" if s.llm_model else "資料からの抜き出し（LLMなし）"
+    cols = st.columns([6, 1])
+    cols[0].caption(f"回答・下書きの作り方: {how}")
+    with cols[1].popover("詳細", icon=":material/info:"):
+        rerank = f"\n\n再ランク: {s.reranker_model}" if s.reranker_model else ""
+        st.caption(f"埋め込みモデル: {s.embedding_model}{rerank}\n\nLLM: {llm}")
 
 
 def synthetic_banner() -> None:

@@ -181,7 +181,7 @@ def precedent_panel(searcher: Searcher | None, sheet: IssueSheet) -> None:
         drop = "" if c.accepted else "（不採用）"
         drop += "（参考: 裏付けとしては弱い）" if c.reference else ""
         with st.expander(f"{mark} {field_label(path)}：{c.case_id or c.doc_title} {drop}"):
-            st.caption(f"{c.locator}・{c.chunk_id}" + (f"・{c.problem}" if c.problem else ""))
+            st.caption(c.locator + (f"・{c.problem}" if c.problem else ""))
             text = chunk.text if chunk else c.quote
             st.markdown(highlight(excerpt(text, [c.quote], 600), [c.quote]), unsafe_allow_html=True)
             if c.case_id:

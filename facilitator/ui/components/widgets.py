@@ -102,10 +102,10 @@ def group_title(hits: list[SearchHit]) -> str:
 def passage(
     hit: SearchHit, marks: list[str] | None = None, repeats: list[SearchHit] | None = None
 ) -> None:
-    """One passage: locator, score and the text with the matching sentences marked."""
+    """One passage: locator, document and the text with the matching sentences marked
+    (its id and score are for the page's 詳細, not for the reader)."""
     st.markdown(
-        f":material/location_on: **{html.escape(hit.locator)}** <small>（{html.escape(hit.doc_title)}・"
-        f"{hit.chunk_id}・スコア {hit.score:.4f}）</small>",
+        f":material/location_on: **{html.escape(hit.locator)}** <small>（{html.escape(hit.doc_title)}）</small>",
         unsafe_allow_html=True,
     )
     marks = marks or hit.highlights

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from facilitator.errors import FacilitatorError
-from facilitator.search.hits import collapse_repeats
+from facilitator.search.hits import SearchResult, collapse_repeats
 from facilitator.search.searcher import Searcher
 from facilitator.ui.components.common import mode_caption, searcher_or_setup, show_error
 from facilitator.ui.components.widgets import (
@@ -19,6 +19,22 @@ from facilitator.ui.components.widgets import (
     page_css,
     similar_panel,
 )
+
+
+def search_details(result: SearchResult) -> None:
+    """Scores, ids and the index version: for whoever checks the search, behind 詳細."""
+    with st.expander("詳細", icon=":material/info:"):
+        st.caption(
+            f"{result.took_ms:.0f} ms・確信度 {result.confidence:.2f}・索引の版 {result.index_version}"
+            f"・埋め込みモデル {result.embedder}"
+        )
+        st.dataframe(
+            [
+                {"所在": h.locator, "資料": h.doc_title, "チャンク": h.chunk_id, "スコア": h.score}
+                for h in result.hits
+            ],
+            hide_index=True,
+        )
 
 
 def render() -> None:
@@ -59,10 +75,8 @@ def search_fragment(searcher: Searcher) -> None:
         except FacilitatorError as exc:
             show_error(exc)
             return
-        st.caption(
-            f"{len(result.hits)} 件・{result.took_ms:.0f} ms・確信度 {result.confidence:.2f}"
-            f"・索引 {result.index_version}"
-        )
+        st.caption(f"{len(result.hits)} 件")
+        search_details(result)
         if not result.hits:
             st.warning("条件に合う資料はありません。絞り込みを外してお試しください。")
             return
@@ -72,6 +86,8 @@ def search_fragment(searcher: Searcher) -> None:
             st.warning(
                 "この質問に当てはまる先行事例は見つかりませんでした。", icon=":material/search_off:"
             )
+            if result.missing:
+                st.caption("資料に見当たらないもの: " + "、".join(result.missing))
             with st.expander("参考：一致度の低い箇所（質問への答えではありません）"):
                 for i, (_key, hits) in enumerate(groups):
                     hit_group(hits, key=f"weak{i}", with_similar=False, repeats=repeats)
