@@ -46,7 +46,7 @@ from machine import describe  # noqa: E402
 
 K = 10
 WINDOW = 500
-PROBE_SETS = ("probe_answerable", "probe_none", "probe_none_holdout")
+PROBE_SETS = ("probe_answerable", "probe_none", "probe_none_holdout", "probe_none_holdout2")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import yaml
 from sudachipy import Dictionary, SplitMode
 
 from facilitator.search.hits import SearchHit
+from facilitator.search.lexical import tokenize
 from facilitator.settings import PACKAGE_DATA
 
 RULES_FILE = PACKAGE_DATA / "answer_constraints.yaml"
@@ -26,6 +27,8 @@ _PREFECTURE = re.compile(r"(北海道|東京都|(?:京都|大阪)府|[\u4e00-\u9
 _NUMBER = re.compile(
     r"((?:令和|平成)?\d+(?:\.\d+)?)(年度|年|点|円|万円|億円|時間|%|割|人|件|単位|床|分)"
 )
+_SENTENCE = re.compile(r"[^。\n]+")
+VALUE_CONTEXT_WORDS = 2
 _PLACE_SUFFIX = ("市", "町", "村", "区", "県", "府", "都")
 _KANJI_RUN = re.compile(r"[\u4e00-\u9fff々]{4,}")
 
@@ -37,10 +40,18 @@ class Constraint:
     kind: Literal["place", "number", "term", "value"]
     text: str
     pattern: str = ""
+    about: frozenset[str] = frozenset()
+    """For a value: the question's content words; the number must stand in a sentence that
+    shares two of them (one if the question has only one), not anywhere in the passage."""
 
     def met_by(self, text: str) -> bool:
         if self.kind == "value":
-            return re.search(rf"\d[\d,.]*\s*{self.pattern}", text) is not None
+            number = re.compile(rf"\d[\d,.]*\s*{self.pattern}")
+            need = min(VALUE_CONTEXT_WORDS, len(self.about))
+            return any(
+                number.search(s) and len(self.about & set(tokenize(s))) >= need
+                for s in _SENTENCE.findall(text)
+            )
         if self.kind == "place":
             return any(v in text for v in _place_variants(self.text))
         return self.text in text
@@ -105,10 +116,16 @@ def question_constraints(question: str) -> tuple[Constraint, ...]:
     for term in rules["terms"]:
         if term in q:
             add(Constraint("term", term))
+    about = frozenset(t for t in tokenize(q) if len(t) >= 2 and t not in rules["not_context"])
     for rule in rules["values"]:
         word = next((w for w in rule["words"] if _norm(w) in q), None)
         if word:
-            add(Constraint("value", word, rule["unit"]))
+            add(Constraint("value", word, rule["unit"], about))
+    counters = sorted(rules["counters"], key=len, reverse=True)
+    for m in re.finditer("何(" + "|".join(map(re.escape, counters)) + ")", q):
+        unit = "(?:人|名)" if m.group(1) in ("人", "名") else re.escape(m.group(1))
+        if not any(c.kind == "value" and m.group(0) in c.text for c in out.values()):
+            add(Constraint("value", m.group(0), unit, about))
     return tuple(out.values())
 
 

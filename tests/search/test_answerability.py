@@ -45,6 +45,18 @@ def test_a_value_is_met_only_by_a_number_of_its_kind() -> None:
     assert unmet([value], ["往診料の点数が改定された"]) == [value]
 
 
+def test_a_number_must_stand_next_to_what_the_question_counts() -> None:
+    (value,) = question_constraints("介護支援専門員の法定研修は何時間受ける必要がある？")
+    assert value.text == "何時間"
+    assert unmet([value], ["24時間体制で往診を行う。"]) == [value]  # a number, about else
+    assert unmet([value], ["法定研修は合計88時間の研修である。"]) == []
+
+
+def test_asking_which_department_is_not_asking_for_a_number() -> None:
+    assert kinds("症状に応じて何科を受診すればよいかという相談") == set()
+    assert ("value", "何床") in kinds("在宅療養支援病院になるには何床以下？")
+
+
 def test_long_compounds_and_terms_of_art_must_occur_in_the_passages() -> None:
     q = "紹介受診重点医療機関になるための基準は？"
     assert unknown_terms(q, ["地域の医療機関の役割分担"]) == ["紹介受診重点医療機関"]
