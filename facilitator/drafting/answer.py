@@ -7,6 +7,7 @@ here, whoever produced them). When nothing in the corpus really answers, the ans
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -166,7 +167,11 @@ NAMED_SHARE = 0.6
 the first one's: the answer says what the closest cases did, not everything retrieved."""
 ANSWER_CHARS = (12, 220)
 SENTENCE_END_PENALTY = 0.02
-SENTENCES_EMBEDDED = 8
+SENTENCES_EMBEDDED = 5
+NAMED_POOL = 4
+"""Precedents considered for naming; of these the MAX_NAMED whose best sentence is closest
+in meaning to the question are named (passage scores of neighbours are often within 1%)."""
+_LEAD = re.compile(r"^(?:\d+\s+\S+?\s*▶|[-・●○■▶]\s*)+")
 
 
 @cache
@@ -195,36 +200,48 @@ def route(question: str, groups: list[AnswerGroup]) -> AnswerKind:
     return "precedent" if close or (wants_precedent and groups) else "definition"
 
 
-def _best_sentence(
-    hits: list[SearchHit],
-    similarity: Callable[[list[str]], Sequence[float]],
-    q_tokens: set[str],
-) -> tuple[SearchHit, str] | None:
-    """The sentence of ``hits`` closest in meaning to the question (verbatim).
-
-    Headings are left out (they repeat the question's words without answering it) and a
-    whole sentence (ending in 「。」) beats a caption or list line. Only the sentences
-    sharing most words with the question are embedded, which keeps an answer under a second.
-    """
-    candidates = [
-        (hit, s)
+def _candidates(hits: list[SearchHit], q_tokens: set[str]) -> list[tuple[SearchHit, str]]:
+    """Sentences of ``hits`` that could answer: not headings (they repeat the question's
+    words without answering it), of a readable length, the ones sharing most words with
+    the question first (only these are embedded, which keeps an answer under a second)."""
+    found = [
+        (hit, _trim(s))
         for hit in hits
         for s in sentences(hit.text)
-        if ANSWER_CHARS[0] <= len(s) <= ANSWER_CHARS[1] and s not in hit.locator
+        if ANSWER_CHARS[0] <= len(_trim(s)) <= ANSWER_CHARS[1] and s not in hit.locator
     ]
-    if not candidates:
-        return None
-    if len(candidates) > SENTENCES_EMBEDDED:
-        overlap = [len(q_tokens & set(tokenize(s))) for _, s in candidates]
-        keep = sorted(range(len(candidates)), key=lambda i: (-overlap[i], i))
-        candidates = [candidates[i] for i in sorted(keep[:SENTENCES_EMBEDDED])]
-    sims = similarity([s for _, s in candidates])
-    scored = [
-        (float(sim) - (0.0 if s.endswith("。") else SENTENCE_END_PENALTY), -i)
-        for i, ((_, s), sim) in enumerate(zip(candidates, sims, strict=True))
-    ]
-    best = max(range(len(candidates)), key=lambda i: scored[i])
-    return candidates[best]
+    if len(found) > SENTENCES_EMBEDDED:
+        overlap = [len(q_tokens & set(tokenize(s))) for _, s in found]
+        keep = sorted(range(len(found)), key=lambda i: (-overlap[i], i))
+        found = [found[i] for i in sorted(keep[:SENTENCES_EMBEDDED])]
+    return found
+
+
+def _trim(sentence: str) -> str:
+    """A sentence without its list mark or survey numbering (「- 」「38 北九州市 ▶」): still a
+    verbatim part of the source, so its citation checks like any other."""
+    return _LEAD.sub("", sentence).strip()
+
+
+def _best_sentences(
+    groups: list[list[SearchHit]],
+    similarity: Callable[[list[str]], Sequence[float]],
+    q_tokens: set[str],
+) -> list[tuple[SearchHit, str, float] | None]:
+    """Per group of hits, its sentence closest in meaning to the question, with how close
+    (all embedded in one call). A whole sentence (「。」) beats a caption or list line."""
+    cands = [_candidates(hits, q_tokens) for hits in groups]
+    flat = [s for c in cands for _, s in c]
+    sims = iter(similarity(flat) if flat else [])
+    out: list[tuple[SearchHit, str, float] | None] = []
+    for c in cands:
+        scored = [
+            (float(next(sims)) - (0.0 if s.endswith("。") else SENTENCE_END_PENALTY), hit, s)
+            for hit, s in c
+        ]
+        best = max(scored, key=lambda x: x[0], default=None)
+        out.append((best[1], best[2], best[0]) if best else None)
+    return out
 
 
 def _short_label(group: AnswerGroup) -> str:
@@ -249,24 +266,23 @@ def extract_points(
     if kind == "precedent":
         chosen = [g for g in groups if _is_precedent(g)]
         top = chosen[0].passages[0].score if chosen else 0.0
-        chosen = [g for g in chosen if g.passages[0].score >= NAMED_SHARE * top][:MAX_NAMED]
+        chosen = [g for g in chosen if g.passages[0].score >= NAMED_SHARE * top][:NAMED_POOL]
     else:
         chosen = [g for g in groups if not _is_precedent(g)][:1]
+    best = _best_sentences([by_group.get(g.key, []) for g in chosen], similarity, q_tokens)
+    # the cases whose own words come closest to the question are named, in that order
+    ranked = sorted(
+        ((g, b) for g, b in zip(chosen, best, strict=True) if b),
+        key=lambda gb: -gb[1][2],  # type: ignore[index]
+    )[:MAX_NAMED]
     points = []
-    for g in chosen:
-        found = _best_sentence(by_group.get(g.key, []), similarity, q_tokens)
-        if found:
-            hit, sentence = found
-            label = g.label if _is_precedent(g) else f"{hit.doc_title}（{hit.locator}）"
-            points.append(
-                AnswerPoint(
-                    label=label,
-                    quote=sentence,
-                    locator=hit.locator,
-                    chunk_id=hit.chunk_id,
-                    group=g.key,
-                )
+    for g, (hit, sentence, _) in ranked:  # type: ignore[misc]
+        label = g.label if _is_precedent(g) else f"{hit.doc_title}（{hit.locator}）"
+        points.append(
+            AnswerPoint(
+                label=label, quote=sentence, locator=hit.locator, chunk_id=hit.chunk_id, group=g.key
             )
+        )
     return points
 
 
