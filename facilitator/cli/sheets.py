@@ -137,6 +137,10 @@ def draft(
 )
 @click.option("--k", default=8, show_default=True, help="検索する資料の数")
 @click.option("--llm", "use_llm", is_flag=True, help="設定した LLM で短い回答を作る（引用は検証）")
+@click.option(
+    "--meeting", "meeting_id", help="質問と回答をこの会議の議事メモに記録する（meeting new で作成）"
+)
+@click.option("--by", "asked_by", help="議事メモに残す質問者の名前")
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
 def ask(
     question: str | None,
@@ -145,6 +149,8 @@ def ask(
     area: str | None,
     k: int,
     use_llm: bool,
+    meeting_id: str | None,
+    asked_by: str | None,
     as_json: bool,
 ) -> None:
     """協議中の質問に答える: 数値は報告データから、手続きは資料の引用で、取組は事例名とその内容で.
@@ -156,8 +162,12 @@ def ask(
     [{label, case_id, passages: [{chunk_id, locator, sentences}]}], citations, messages}
     """
     from facilitator.drafting.answer import ask as ask_question
+    from facilitator.meetings import MeetingStore
     from facilitator.search.searcher import SearchFilters
 
+    store = MeetingStore(settings()) if meeting_id else None
+    if store and meeting_id:
+        store.get(meeting_id)  # an unknown meeting fails before the question is answered
     answer = ask_question(
         question or "",
         SearchFilters(theme=theme, tag=tag),
@@ -166,6 +176,9 @@ def ask(
         k=k,
         area=area,
     )
+    if store and meeting_id:
+        context = {k: v for k, v in {"area": area, "theme": theme, "tag": tag}.items() if v}
+        store.add(meeting_id, answer.question, answer, context, asked_by=asked_by)
     if as_json:
         echo_json(answer.model_dump(mode="json"))
         return

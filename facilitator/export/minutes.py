@@ -110,6 +110,8 @@ def entry_view(entry: MeetingEntry, meeting_area: str | None = None) -> EntryVie
         view.figure_source = figure.provenance
         view.synthetic = _is_synthetic(figure)
     answered = answer.kind != "unanswered" and (answer.confident or answer.kind == "figure")
+    if not answered and answer.missing:
+        view.answer += f"（資料に見当たらないもの: {'、'.join(answer.missing)}）"
     lines = _citation_lines(answer)
     if not lines and answer.kind in ("precedent", "definition", "unanswered"):
         lines = _passage_lines(answer)

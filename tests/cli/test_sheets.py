@@ -208,3 +208,32 @@ def test_help_lists_the_new_commands() -> None:
     for name in ("draft", "ask", "sheets"):
         assert name in out
     assert "list" in CliRunner().invoke(cli, ["sheets", "--help"]).output
+
+
+@pytest.mark.slow
+def test_ask_records_the_question_in_a_meeting(data_dir: Path) -> None:
+    made = json.loads(_run(data_dir, "meeting", "new", "第1回 協議の場", "--json"))
+    _run(
+        data_dir,
+        "ask",
+        "在宅看取りは何件？",
+        "--area",
+        "南部医療圏",
+        "--meeting",
+        made["meeting_id"],
+        "--by",
+        "山田",
+    )
+    shown = json.loads(_run(data_dir, "meeting", "show", made["meeting_id"], "--json"))
+    (entry,) = shown["entries"]
+    assert entry["asked_by"] == "山田" and entry["answer"]["kind"] == "figure"
+    assert entry["context"] == {"area": "南部医療圏"}
+
+
+@pytest.mark.slow
+def test_ask_into_an_unknown_meeting_fails_before_answering(data_dir: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["--data-dir", str(data_dir), "ask", "在宅看取りは何件？", "--meeting", "mt-0000000000"],
+    )
+    assert result.exit_code == 2 and "mt-0000000000" in result.output

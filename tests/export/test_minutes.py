@@ -221,6 +221,12 @@ def test_an_unanswered_question_lists_nearby_material_only_as_reference(
     assert third.index("参考（回答ではありません）") < third.index(NEARBY_QUOTE)
 
 
+def test_an_unanswered_question_says_what_the_material_lacks(text_of) -> None:
+    a = unanswered_answer().model_copy(update={"missing": ["質問の「何点」に当たる数値"]})
+    text = text_of(meeting(entry(1, 10, 0, a, None)))
+    assert "資料に見当たらないもの: 質問の「何点」に当たる数値" in text
+
+
 def test_precedent_without_citations_cites_its_passages(text_of) -> None:
     a = precedent_answer().model_copy(update={"citations": []})
     text = text_of(meeting(entry(1, 10, 0, a, None)))
