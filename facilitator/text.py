@@ -120,3 +120,52 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 def circled(n: int) -> str:
     """①, ②, … as in 【原因①】 and 「取組の詳細 ③」 (plain (21) past ⑳)."""
     return _CIRCLED[n - 1] if 1 <= n <= len(_CIRCLED) else f"({n})"
+
+
+# --- Markdown shown on screen or written to a file --------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&])")
+_MD_LINE_START = re.compile(r"^([-+=]|\d+(?=[.)]))")
+_MD_SCHEME = re.compile(r"(?i)(https?|ftp|mailto|javascript|data|file)(?=:)")
+_MD_WWW = re.compile(r"(?i)\bwww(?=\.)")
+
+
+def md_escape(text: str, *, inline: bool = False) -> str:
+    """Text someone typed (or an LLM or a document wrote), shown literally in Markdown: no
+    emphasis, link, image, autolink, HTML, table cell break or list; a leading 「=」 cannot
+    start a spreadsheet formula.
+
+    ``inline``: the text follows other Markdown on its first line (「**…**」, 「#### …」,
+    「根拠: …」), where 「1.」 cannot start a list, so its first line start is kept as is."""
+    from facilitator.reports.ingest.chars import clean_text  # facilitator.reports imports us
+
+    text = clean_text(text)
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_SCHEME.sub(r"\1\\", text)  # http\://… is no autolink
+    text = _MD_WWW.sub(lambda m: m.group(0) + "\\", text)
+    text = text.replace("@", "\\@")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = [
+        line if inline and i == 0 else _MD_LINE_START.sub(_escape_line_start, line)
+        for i, line in enumerate(lines)
+    ]
+    return "  \n".join(lines)
+
+
+def _escape_line_start(m: re.Match[str]) -> str:
+    mark = m.group(1)
+    return f"{mark}\\" if mark.isdigit() else f"\\{mark}"  # 「1.」 → 「1\.」, 「=」 → 「\=」
+
+
+_MD_SCHEME_COLON = re.compile(r"(?i)(https?|ftp|mailto|javascript|data|file):")
+_MD_WWW_DOT = re.compile(r"(?i)(www)\.")
+
+
+def md_unlink(markdown: str) -> str:
+    """Our own Markdown (headings, tables, bold kept) with every link, image and autolink
+    taken apart, for showing an export whose texts were not escaped (st.markdown would
+    otherwise show 「![x](http://…)」 as an image from that host). Character references are
+    shown as the character but never read as Markdown, whatever backslashes precede them."""
+    markdown = markdown.replace("[", "&#91;").replace("]", "&#93;")
+    markdown = _MD_SCHEME_COLON.sub(r"\1&#58;", markdown)
+    return _MD_WWW_DOT.sub(r"\1&#46;", markdown)

@@ -244,8 +244,10 @@ def search(
         click.echo(
             "※ 質問に十分に当てはまる資料は見つかりませんでした（参考として近いものを表示）。"
         )
-    for i, hit in enumerate(result.hits, 1):
-        click.echo(f"{i}. [{hit.score:.4f}] {hit.doc_title} / {hit.locator}  ({hit.chunk_id})")
+        if result.missing:
+            click.echo(f"※ 資料に見当たらないもの: {'、'.join(result.missing)}")
+    for i, hit in enumerate(result.hits, 1):  # ids and scores are in --json
+        click.echo(f"{i}. {hit.doc_title} / {hit.locator}")
         for sentence in hit.highlights or [hit.text[:120]]:
             click.echo(f"    {sentence}")
 

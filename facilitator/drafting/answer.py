@@ -29,7 +29,7 @@ from facilitator.drafting.chat import (
     model_for,
     run_with_repair,
 )
-from facilitator.drafting.checks import ProposalChecker
+from facilitator.drafting.checks import ProposalChecker, named_cases
 from facilitator.drafting.prompts import build_answer_messages, load_prompt, select_passages
 from facilitator.drafting.schema import AnswerDraft
 from facilitator.errors import FacilitatorError, InputError
@@ -429,6 +429,11 @@ def ask(
     text, mode, messages = answer_text(headline, points), "offline", []
     if use_llm:
         llm_text, llm_cites, messages = _llm_answer(q, result, settings, searcher)
+        cited = {searcher.store.by_id[c.chunk_id].locator.case_id for c in llm_cites}
+        uncited = [c for c in named_cases(llm_text or "") if c not in cited]
+        if uncited:  # the answer may name only the cases its checked quotes come from
+            messages.append(f"LLM の回答が引用のない事例（{'、'.join(uncited)}）に触れていました。")
+            llm_text = None
         if llm_text is None:
             mode = "llm-fallback"
             messages.append("LLM の回答が使えなかったため、資料の該当箇所をそのまま示します。")

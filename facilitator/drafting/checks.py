@@ -23,6 +23,12 @@ NOT_RETRIEVED = "この下書きのために検索された資料ではありま
 _CASE_RE = re.compile(r"(事例|参考)\s*(\d+)")
 
 
+def named_cases(text: str) -> list[str]:
+    """事例n / 参考n named in a text, once each, in order."""
+    found = (m.group(1) + m.group(2) for m in _CASE_RE.finditer(normalize_query(text)))
+    return list(dict.fromkeys(found))
+
+
 def short(text: str, n: int = 40) -> str:
     """A quote cut for a message: one line, at most ``n`` characters."""
     text = " ".join(text.split())
@@ -46,8 +52,7 @@ class ProposalChecker:
 
     def unknown_cases(self, text: str) -> list[str]:
         """事例n / 参考n named in the text but not among the retrieved passages."""
-        found = (m.group(1) + m.group(2) for m in _CASE_RE.finditer(normalize_query(text)))
-        return [c for c in dict.fromkeys(found) if c not in self.cases]
+        return [c for c in named_cases(text) if c not in self.cases]
 
     def case_errors(self, path: str, text: str) -> list[str]:
         return [

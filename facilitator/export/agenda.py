@@ -17,7 +17,8 @@ from pydantic import BaseModel, Field
 from facilitator.errors import InputError
 from facilitator.export.common import REVIEW_MARK, STEPS, UNBACKED_MARK, figure_text
 from facilitator.export.documents import md_table
-from facilitator.export.docx_util import add_table, new_document
+from facilitator.export.docx_util import add_heading, add_paragraph, add_table, new_document
+from facilitator.export.safe import write_cell
 from facilitator.export.xlsx_style import (
     BORDER,
     FILL_LABEL,
@@ -302,9 +303,9 @@ def agenda_to_docx(a: Agenda, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc = new_document(header="協議の場の進行表", footer=a.meeting.name, landscape=True)
-    doc.add_heading(f"協議の場の進行表　{a.meeting.name}", level=1)
+    add_heading(doc, f"協議の場の進行表　{a.meeting.name}", level=1)
     for k, v in _meeting_lines(a.meeting):
-        doc.add_paragraph(f"{k}: {v}")
+        add_paragraph(doc, f"{k}: {v}")
     table = add_table(
         doc,
         HEADERS,
@@ -325,16 +326,15 @@ def agenda_to_xlsx(a: Agenda, path: str | Path) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "進行表"
-    ws.cell(1, 1, f"協議の場の進行表　{a.meeting.name}").font = cell_font(bold=True, size=13)
-    ws.cell(2, 1, "　".join(f"{k}: {v}" for k, v in _meeting_lines(a.meeting))).font = cell_font(
-        size=9
-    )
+    write_cell(ws, 1, 1, f"協議の場の進行表　{a.meeting.name}").font = cell_font(bold=True, size=13)
+    meeting_line = "　".join(f"{k}: {v}" for k, v in _meeting_lines(a.meeting))
+    write_cell(ws, 2, 1, meeting_line).font = cell_font(size=9)
     columns = [("時刻", 13), ("分", 5), ("議題・進行", 30), ("内容", 70), ("説明者", 18)]
     write_header(ws, 3, columns, hide_last=False)
     r = 4
     for *values, head in _rows(a):
         for c, value in enumerate(values, 1):
-            cell = ws.cell(r, c, int(value) if c == 2 else value)
+            cell = write_cell(ws, r, c, int(value) if c == 2 else value)
             cell.alignment, cell.border = WRAP, BORDER
             cell.font = cell_font(bold=head)
             if head:

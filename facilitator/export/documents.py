@@ -22,7 +22,14 @@ from facilitator.export.common import (
     statement_line,
     verification_text,
 )
-from facilitator.export.docx_util import add_notes, add_statement, add_table, new_document
+from facilitator.export.docx_util import (
+    add_heading,
+    add_notes,
+    add_paragraph,
+    add_statement,
+    add_table,
+    new_document,
+)
 from facilitator.sheets.model import IssueSheet, Statement
 from facilitator.text import circled
 
@@ -137,9 +144,9 @@ def to_docx(sheet: IssueSheet, path: str | Path) -> Path:
     doc = new_document(
         header=f"課題管理シート　{sheet.area.name}", footer=f"{sheet.sheet_id}　版{sheet.version}"
     )
-    doc.add_heading(f"《課題管理シート》{sheet_heading(sheet)}", level=1)
+    add_heading(doc, f"《課題管理シート》{sheet_heading(sheet)}", level=1)
     if is_synthetic(sheet):
-        doc.add_paragraph(SYNTHETIC_NOTICE)
+        add_paragraph(doc, SYNTHETIC_NOTICE)
     area = sheet.area.label
     add_table(
         doc,
@@ -164,24 +171,24 @@ def to_docx(sheet: IssueSheet, path: str | Path) -> Path:
             review=bool(s.review),
         )
         for f in s.figures:
-            doc.add_paragraph(f"数値: {figure_text(f)}", style="List Bullet")
+            add_paragraph(doc, f"数値: {figure_text(f)}", style="List Bullet")
         for reason in s.review:
-            doc.add_paragraph(f"要確認: {reason}", style="List Bullet")
+            add_paragraph(doc, f"要確認: {reason}", style="List Bullet")
         if s.note:
-            doc.add_paragraph(f"メモ（非公開）: {s.note}", style="List Bullet")
+            add_paragraph(doc, f"メモ（非公開）: {s.note}", style="List Bullet")
 
-    doc.add_heading("① 現状", level=2)
+    add_heading(doc, "① 現状", level=2)
     for i, s in enumerate(sheet.current_state):
         para(f"current_state[{i}]", s, f"{i + 1}. ")
-    doc.add_heading("② 目指す姿", level=2)
+    add_heading(doc, "② 目指す姿", level=2)
     para("goal", sheet.goal)
-    doc.add_heading("③ 課題", level=2)
+    add_heading(doc, "③ 課題", level=2)
     para("issue", sheet.issue)
-    doc.add_heading("④ 原因", level=2)
+    add_heading(doc, "④ 原因", level=2)
     for i, c in enumerate(sheet.causes):
         view = f"（{c.viewpoint}の視点）" if c.viewpoint else ""
         para(f"causes[{i}]", c, f"原因{circled(i + 1)}{view} ")
-    doc.add_heading("⑤ 方策（役割分担・優先度）", level=2)
+    add_heading(doc, "⑤ 方策（役割分担・優先度）", level=2)
     for i, m in enumerate(sheet.measures):
         state = "" if m.accepted else "（不採用）"
         para(f"measures[{i}]", m, f"方策{circled(i + 1)}［優先度 {m.priority}］{state} ")
@@ -189,11 +196,11 @@ def to_docx(sheet: IssueSheet, path: str | Path) -> Path:
             add_table(
                 doc, ["担い手", "役割"], [[r.actor, r.action] for r in m.roles], widths_mm=[40, 134]
             )
-            doc.add_paragraph()
-    doc.add_heading("⑥ 期待される効果", level=2)
+            add_paragraph(doc)
+    add_heading(doc, "⑥ 期待される効果", level=2)
     for i, s in enumerate(sheet.effects):
         para(f"effects[{i}]", s, "・")
-    doc.add_heading("⑥ 検証指標", level=2)
+    add_heading(doc, "⑥ 検証指標", level=2)
     if sheet.indicators:
         add_table(
             doc,
@@ -205,10 +212,10 @@ def to_docx(sheet: IssueSheet, path: str | Path) -> Path:
             widths_mm=[70, 28, 40, 36],
         )
     else:
-        doc.add_paragraph("（未設定）")
+        add_paragraph(doc, "（未設定）")
     if sheet.internal_notes:
-        doc.add_heading("事務局メモ（非公開）", level=2)
-        doc.add_paragraph(sheet.internal_notes)
+        add_heading(doc, "事務局メモ（非公開）", level=2)
+        add_paragraph(doc, sheet.internal_notes)
     add_notes(
         doc,
         "出典",

@@ -1,4 +1,8 @@
-"""Small python-docx helpers shared by the Word writers: A4, Japanese fonts, tables, notes."""
+"""Small python-docx helpers shared by the Word writers: A4, Japanese fonts, tables, notes.
+
+Every text a writer puts into a document goes through :func:`export_text` here (or in the
+writer), so a control character in a name never makes lxml refuse the whole document.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from facilitator.export.common import FONT_NAME, REVIEW_MARK, UNBACKED_MARK
+from facilitator.export.safe import export_line, export_text
 
 UNBACKED_COLOR = RGBColor(0xC0, 0x50, 0x00)
 
@@ -59,16 +64,24 @@ def new_document(header: str, footer: str, *, landscape: bool = False) -> Docume
         _east_asian(style.element, FONT_NAME)
     doc.styles["Normal"].font.size = Pt(10.5)
     hp = section.header.paragraphs[0]
-    hp.text = header
+    hp.text = export_line(header)
     hp.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for run in hp.runs:
         run.font.size = Pt(8)
     fp = section.footer.paragraphs[0]
-    fp.text = f"{footer}　　"
+    fp.text = f"{export_line(footer)}　　"
     _page_field(fp)
     for run in fp.runs:
         run.font.size = Pt(8)
     return doc
+
+
+def add_heading(doc: DocumentType, text: str, level: int) -> Paragraph:
+    return doc.add_heading(export_line(text), level=level)
+
+
+def add_paragraph(doc: DocumentType, text: str = "", style: str | None = None) -> Paragraph:
+    return doc.add_paragraph(export_text(text), style=style)
 
 
 def _page_field(paragraph: Paragraph) -> None:
@@ -100,7 +113,8 @@ def add_statement(
     and 「（要確認）」 marks."""
     p = doc.add_paragraph(style=style) if style else doc.add_paragraph()  # type: ignore[attr-defined]
     if prefix:
-        p.add_run(prefix).bold = True
+        p.add_run(export_text(prefix)).bold = True
+    text = export_text(text)
     p.add_run(text)
     if numbers:
         run = p.add_run("".join(f"[{n}]" for n in numbers))
@@ -123,7 +137,7 @@ def add_table(
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = doc.styles["Table Grid"]
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = text
+        cell.text = export_text(text)
         for run in cell.paragraphs[0].runs:
             run.bold = True
         _shade(cell, "D9E1F2")
@@ -134,7 +148,7 @@ def add_table(
     for values in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, values, strict=True):
-            cell.text = text
+            cell.text = export_text(text)
     if widths_mm:
         table.autofit = False  # LibreOffice and Word honour the grid only without autofit
         for column, width in zip(table.columns, widths_mm, strict=True):
@@ -157,11 +171,11 @@ def add_notes(doc: DocumentType, title: str, notes: list[tuple[int, str]]) -> No
     """Numbered notes 「[n] 出典…」 at the end, matching the superscript markers."""
     if not notes:
         return
-    doc.add_heading(title, level=2)
+    add_heading(doc, title, level=2)
     for n, text in notes:
         p = doc.add_paragraph()
         p.add_run(f"[{n}] ").bold = True
-        p.add_run(text)
+        p.add_run(export_text(text))
         p.paragraph_format.left_indent = Mm(6)
         p.paragraph_format.first_line_indent = Mm(-6)
         for run in p.runs:

@@ -11,7 +11,6 @@ link or HTML in a viewer.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,9 +18,10 @@ from docx.shared import Pt
 
 from facilitator.export.common import synthetic_notice
 from facilitator.export.docx_util import new_document
+from facilitator.export.safe import export_text
 from facilitator.meetings.model import TOKYO, Meeting, MeetingEntry, japanese_date
-from facilitator.reports.ingest.chars import clean_text
 from facilitator.reports.models import SYNTHETIC_LABEL
+from facilitator.text import md_escape
 from facilitator.themes import THEME_LABELS
 
 MINUTES_SYNTHETIC_NOTICE = synthetic_notice("この議事メモ")
@@ -129,27 +129,6 @@ def _views(meeting: Meeting) -> list[EntryView]:
 
 # --- Markdown ---------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&])")
-_MD_LINE_START = re.compile(r"^([-+=]|\d+(?=[.)]))")
-
-
-def md_escape(text: str) -> str:
-    """Text someone typed, shown literally in Markdown: no emphasis, link, autolink, HTML,
-    table cell break or list; a leading 「=」 cannot start a spreadsheet formula."""
-    text = clean_text(text)
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    text = re.sub(r"(?i)(https?|ftp|mailto)(?=:)", r"\1\\", text)  # http\://… is no autolink
-    text = re.sub(r"(?i)\bwww(?=\.)", lambda m: m.group(0) + "\\", text)
-    text = text.replace("@", "\\@")
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    lines = [_MD_LINE_START.sub(_escape_line_start, line) for line in lines]
-    return "  \n".join(lines)
-
-
-def _escape_line_start(m: re.Match[str]) -> str:
-    mark = m.group(1)
-    return f"{mark}\\" if mark.isdigit() else f"\\{mark}"  # 「1.」 → 「1\.」, 「=」 → 「\=」
-
 
 def minutes_markdown(meeting: Meeting) -> str:
     """The minutes as Markdown: a heading, 開催日・地域, then each question in order."""
@@ -181,13 +160,13 @@ def minutes_markdown(meeting: Meeting) -> str:
 def _labelled(doc: Any, label: str, text: str) -> None:
     p = doc.add_paragraph()
     p.add_run(label).bold = True
-    p.add_run(clean_text(text))
+    p.add_run(export_text(text))
 
 
 def minutes_docx(meeting: Meeting) -> bytes:
     """The minutes as a Word document (A4, the project's Japanese fonts), as bytes."""
     views = _views(meeting)
-    title = clean_text(meeting.title)
+    title = export_text(meeting.title)
     doc = new_document(header=f"議事メモ　{title}", footer=japanese_date(meeting.held_on))
     doc.add_heading(f"議事メモ　{title}", level=1)
     if any(v.synthetic for v in views):
@@ -198,10 +177,10 @@ def minutes_docx(meeting: Meeting) -> bytes:
     if not views:
         doc.add_paragraph("（記録された質問はありません）")
     for v in views:
-        doc.add_heading(clean_text(v.heading), level=2)
+        doc.add_heading(export_text(v.heading), level=2)
         _labelled(doc, "質問：", v.question)
         if v.conditions:
-            p = doc.add_paragraph(f"条件：{clean_text(v.conditions)}")
+            p = doc.add_paragraph(f"条件：{export_text(v.conditions)}")
             for run in p.runs:
                 run.font.size = Pt(9)
         _labelled(doc, "回答：", v.answer or "（回答なし）")
@@ -211,7 +190,7 @@ def minutes_docx(meeting: Meeting) -> bytes:
             if lines:
                 doc.add_paragraph().add_run(head).bold = True
                 for line in lines:
-                    doc.add_paragraph(clean_text(line), style="List Bullet")
+                    doc.add_paragraph(export_text(line), style="List Bullet")
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

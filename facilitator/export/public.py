@@ -8,6 +8,7 @@ or unverified citations, and only sheets the council has received (協議会提�
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -22,7 +23,15 @@ from facilitator.export.common import (
     sheet_heading,
 )
 from facilitator.export.documents import md_table
-from facilitator.export.docx_util import add_notes, add_statement, add_table, new_document
+from facilitator.export.docx_util import (
+    add_heading,
+    add_notes,
+    add_paragraph,
+    add_statement,
+    add_table,
+    new_document,
+)
+from facilitator.export.safe import export_line, write_cell
 from facilitator.export.xlsx_style import (
     BORDER,
     FILL_LABEL,
@@ -251,13 +260,13 @@ def public_to_docx(summary: PublicSummary, path: str | Path) -> Path:
         header=PUBLIC_TITLE,
         footer=f"{summary.area_name}・{THEME_SHORT.get(summary.theme, summary.theme)}",
     )
-    doc.add_heading(PUBLIC_TITLE, level=1)
+    add_heading(doc, PUBLIC_TITLE, level=1)
     add_statement(doc, summary.title, [], False)
     if summary.synthetic:
-        doc.add_paragraph(SYNTHETIC_NOTICE)
+        add_paragraph(doc, SYNTHETIC_NOTICE)
     for heading, rows in _sections(summary):
         if rows:
-            doc.add_heading(heading, level=2)
+            add_heading(doc, heading, level=2)
             add_table(doc, ["項目", "内容"], [[a, b] for a, b in rows], widths_mm=[40, 134])
     add_notes(doc, "出典", [(s.number, _source_line(s)) for s in summary.sources])
     doc.save(str(path))
@@ -272,31 +281,32 @@ def public_to_xlsx(summaries: list[PublicSummary], path: str | Path) -> Path:
     columns = [("項目", 22), ("内容", 80)]
     for i, s in enumerate(summaries):
         ws = wb.active if i == 0 else wb.create_sheet()
-        ws.title = f"{i + 1}_{s.area_name}_{THEME_SHORT.get(s.theme, s.theme)}"[:31]
-        ws.cell(1, 1, f"{PUBLIC_TITLE}　{s.title}").font = cell_font(bold=True, size=13)
-        ws.cell(2, 1, SYNTHETIC_NOTICE if s.synthetic else "").font = cell_font(size=9)
+        title = export_line(f"{i + 1}_{s.area_name}_{THEME_SHORT.get(s.theme, s.theme)}")
+        ws.title = re.sub(r"[\[\]:*?/\\']", "", title)[:31]  # Excel refuses these in a title
+        write_cell(ws, 1, 1, f"{PUBLIC_TITLE}　{s.title}").font = cell_font(bold=True, size=13)
+        write_cell(ws, 2, 1, SYNTHETIC_NOTICE if s.synthetic else "").font = cell_font(size=9)
         write_header(ws, 3, columns, hide_last=False)
         r = 4
         for heading, rows in _sections(s):
             if not rows:
                 continue
-            ws.cell(r, 1, heading).font = cell_font(bold=True)
+            write_cell(ws, r, 1, heading).font = cell_font(bold=True)
             ws.cell(r, 1).fill = FILL_LABEL
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
             r += 1
             for label, text in rows:
                 for c, value in ((1, label), (2, text)):
-                    cell = ws.cell(r, c, value)
+                    cell = write_cell(ws, r, c, value)
                     cell.alignment, cell.border, cell.font = WRAP, BORDER, cell_font()
                 ws.row_dimensions[r].height = row_height([(text, 80), (label, 22)])
                 r += 1
         if s.sources:
-            ws.cell(r + 1, 1, "出典").font = cell_font(bold=True)
+            write_cell(ws, r + 1, 1, "出典").font = cell_font(bold=True)
             r += 2
             for src in s.sources:
-                ws.cell(r, 1, f"[{src.number}]").font = cell_font()
+                write_cell(ws, r, 1, f"[{src.number}]").font = cell_font()
                 ws.cell(r, 1).alignment = WRAP
-                cell = ws.cell(r, 2, _source_line(src))
+                cell = write_cell(ws, r, 2, _source_line(src))
                 cell.alignment, cell.font = WRAP, cell_font(size=9)
                 ws.row_dimensions[r].height = row_height([(_source_line(src), 80)], 9)
                 r += 1

@@ -34,6 +34,7 @@ from facilitator.export.common import (
     statement_line,
     verification_text,
 )
+from facilitator.export.safe import export_line, export_text, write_cell
 from facilitator.export.xlsx_style import (
     BORDER,
     FILL_LABEL,
@@ -235,7 +236,8 @@ def issue_rows(sheet: IssueSheet, numbers: CitationNumbers) -> list[Row]:
     ]
     for row in rows:  # a cut text cannot be edited in Excel without losing its tail
         for name in ("text", "side", "backing", "note"):
-            value = row.value(name)
+            value = export_text(row.value(name))  # as written, so the importer compares alike
+            setattr(row, name, value)
             if len(value) > CELL_LIMIT:
                 setattr(row, name, value[:CELL_LIMIT] + TRUNCATED_MARK)
                 row.editable.discard(name)
@@ -246,7 +248,7 @@ def worksheet_titles(sheets: list[IssueSheet]) -> list[str]:
     """Unique Excel-safe titles (≤31 characters, no []:*?/\\)."""
     out: list[str] = []
     for i, sheet in enumerate(sheets, 1):
-        base = f"{i}_{sheet.area.name}_{THEME_SHORT.get(sheet.theme, sheet.theme)}"
+        base = export_line(f"{i}_{sheet.area.name}_{THEME_SHORT.get(sheet.theme, sheet.theme)}")
         title = re.sub(r"[\[\]:*?/\\']", "", base)[:31]
         while title in out or title in (CITES_SHEET, META_SHEET):
             title = title[:28] + f"_{len(out)}"
@@ -258,7 +260,7 @@ def write_issue_worksheet(ws: Worksheet, sheet: IssueSheet, numbers: CitationNum
     """Fill one worksheet with the 課題管理シート layout."""
     last = len(COLUMNS) - 1  # visible columns
     ws.sheet_view.zoomScale = 90
-    ws.cell(row=1, column=1, value=f"《課題管理シート》{sheet_heading(sheet)}").font = cell_font(
+    write_cell(ws, 1, 1, f"《課題管理シート》{sheet_heading(sheet)}").font = cell_font(
         bold=True, size=13
     )
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
@@ -268,11 +270,11 @@ def write_issue_worksheet(ws: Worksheet, sheet: IssueSheet, numbers: CitationNum
     )
     if is_synthetic(sheet):
         sub += "\n" + SYNTHETIC_NOTICE
-    cell = ws.cell(row=2, column=1, value=sub)
+    cell = write_cell(ws, 2, 1, sub)
     cell.font, cell.alignment = cell_font(size=9, color="555555"), WRAP
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
     ws.row_dimensions[2].height = 30 if is_synthetic(sheet) else 16
-    ws.cell(row=1, column=COL["key"], value=f"sheet:{sheet.sheet_id}")
+    write_cell(ws, 1, COL["key"], f"sheet:{sheet.sheet_id}")
     write_header(ws, HEADER_ROW, COLUMNS)
 
     dv_status = DataValidation(type="list", formula1='"' + ",".join(STATUS_ORDER) + '"')
@@ -286,7 +288,7 @@ def write_issue_worksheet(ws: Worksheet, sheet: IssueSheet, numbers: CitationNum
     for row in issue_rows(sheet, numbers):
         for name, c in COL.items():
             value = row.key if name == "key" else row.value(name)
-            cell = ws.cell(row=r, column=c, value=value or None)
+            cell = write_cell(ws, r, c, value or None)
             if name == "key":
                 continue
             cell.border, cell.alignment = BORDER, WRAP
@@ -353,7 +355,7 @@ def write_citations_worksheet(
                 citation_key(sheet.sheet_id, nc.path, nc.index),
             ]
             for col, value in enumerate(values, 1):
-                cell = ws.cell(row=r, column=col, value=value if value != "" else None)
+                cell = write_cell(ws, r, col, value if value != "" else None)
                 if col == len(values):
                     continue
                 cell.border, cell.alignment, cell.font = BORDER, WRAP, cell_font()
@@ -373,8 +375,8 @@ def write_citations_worksheet(
             )
             r += 1
     if r == 2:
-        ws.cell(row=2, column=1, value="引用はありません").font = cell_font(color="808080")
-        ws.cell(row=2, column=CITE_COL["key"], value="none")
+        write_cell(ws, 2, 1, "引用はありません").font = cell_font(color="808080")
+        write_cell(ws, 2, CITE_COL["key"], "none")
         r = 3
     # the chunk id stays in the file for tracing a quote, but off the printed page
     ws.column_dimensions[get_column_letter(CITE_COL["chunk"])].hidden = True
@@ -390,19 +392,25 @@ def write_citations_worksheet(
     )
 
 
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def meta_json(sheet: IssueSheet) -> str:
-    """The JSON kept in the hidden worksheet: the whole model, as storage keeps it."""
-    return sheet.model_dump_json()
+    """The JSON kept in the hidden worksheet: the whole model, as storage keeps it (a
+    character a worksheet cannot hold written as its JSON escape, which reads back the same)."""
+    return _XML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", sheet.model_dump_json())
 
 
 def write_meta_worksheet(ws: Worksheet, entries: list[tuple[str, IssueSheet]]) -> None:
     """Hidden: format, and per sheet the worksheet title, id, version, hash and JSON parts."""
-    ws.append(["format", FORMAT])
-    ws.append(["ワークシート", "シートID", "版", "SHA256", "分割数", "JSON"])
+    rows: list[list[object]] = [
+        ["format", FORMAT],
+        ["ワークシート", "シートID", "版", "SHA256", "分割数", "JSON"],
+    ]
     for title, sheet in entries:
         body = meta_json(sheet)
         parts = [body[i : i + JSON_PART] for i in range(0, len(body), JSON_PART)]
-        ws.append(
+        rows.append(
             [
                 title,
                 sheet.sheet_id,
@@ -412,6 +420,9 @@ def write_meta_worksheet(ws: Worksheet, entries: list[tuple[str, IssueSheet]]) -
                 *parts,
             ]
         )
+    for r, values in enumerate(rows, 1):
+        for c, value in enumerate(values, 1):
+            write_cell(ws, r, c, value, clean=False)  # a JSON part may start with 「=」
     ws.sheet_state = "hidden"
 
 

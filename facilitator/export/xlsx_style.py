@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from facilitator.export.common import FONT_NAME, display_width
+from facilitator.export.safe import export_line, write_cell
 
 _THIN = Side(style="thin", color="999999")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -61,9 +62,9 @@ def page_setup(
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.7
     ws.page_margins.header = ws.page_margins.footer = 0.3
-    ws.oddHeader.center.text = header.replace("&", "&&")
+    ws.oddHeader.center.text = export_line(header).replace("&", "&&")
     ws.oddHeader.center.size = 9
-    ws.oddFooter.left.text = footer.replace("&", "&&")
+    ws.oddFooter.left.text = export_line(footer).replace("&", "&&")
     ws.oddFooter.left.size = 8
     ws.oddFooter.right.text = "&P / &N"
     ws.oddFooter.right.size = 8
@@ -74,7 +75,7 @@ def write_header(
 ) -> None:
     """Bold shaded header cells and column widths; the last (key) column hidden."""
     for c, (name, width) in enumerate(columns, 1):
-        cell = ws.cell(row=row, column=c, value=name)
+        cell = write_cell(ws, row, c, name)
         cell.font, cell.fill, cell.border = cell_font(bold=True), FILL_HEADER, BORDER
         cell.alignment = WRAP_CENTER
         ws.column_dimensions[get_column_letter(c)].width = width

@@ -51,6 +51,7 @@ class SheetStore:
     """All versions of all sheets; the latest version is the current sheet."""
 
     def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self.path: Path = settings.data_dir / "sheets.sqlite"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with closing(self._connect()) as db, db:
@@ -141,12 +142,19 @@ class SheetStore:
             for v, t, a, m, b in rows
         ]
 
-    def restore(self, sheet_id: str, version: int, author: str = "") -> IssueSheet:
-        """Save an old version's content as the newest version (history is kept)."""
+    def restore(
+        self, sheet_id: str, version: int, *, base_version: int, author: str = ""
+    ) -> IssueSheet:
+        """Save an old version's content as the newest version (history is kept).
+
+        ``base_version`` is the version the person was looking at when they chose to
+        restore; like a save, a newer version saved meanwhile raises
+        :class:`SheetConflictError` (carrying the restored content and the newer sheet),
+        so an edit saved seconds earlier is never silently superseded.
+        """
         old = self.get(sheet_id, version)
-        latest = self.get(sheet_id)
         return self.save(
-            old.model_copy(update={"version": latest.version}),
+            old.model_copy(update={"version": base_version}),
             author=author,
             message=f"版{version}を復元",
         )

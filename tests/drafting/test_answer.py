@@ -241,3 +241,23 @@ def test_copies_count_as_the_same_text_and_different_passages_do_not() -> None:
     assert not same_text(
         "在宅医療の実地研修を実施する", "在宅医療を担う医療機関同士の連携体制を構築する"
     )
+
+
+def test_an_llm_answer_naming_a_case_it_does_not_cite_is_not_shown(
+    monkeypatch: pytest.MonkeyPatch, drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    from facilitator.drafting import answer as answering
+
+    def fake(question, hits, settings, model=None, chunks=None):
+        cited = next(h for h in hits if h.case_id and h.highlights)
+        other = next(h.case_id for h in hits if h.case_id and h.case_id != cited.case_id)
+        quote = Citation(chunk_id=cited.chunk_id, quote=cited.highlights[0], verified=True)
+        return answering.LLMAnswer(
+            text=f"{other}では輪番制で対応しています。", citations=[quote], messages=[]
+        )
+
+    monkeypatch.setattr(answering, "answer_question", fake)
+    answer = ask(NIGHT, None, _llm(drafting_data), drafting_searcher, use_llm=True)
+    assert answer.mode == "llm-fallback"
+    assert any("引用のない事例" in m for m in answer.messages)
+    assert answer.answer_text.startswith("近い取組が")  # the extractive answer instead

@@ -81,7 +81,7 @@ class TestXlsxImport:
         ws.cell(rows["measures[0]"], COL["priority"]).value = "中"
         ws.cell(rows["measures[2]"], COL["accepted"]).value = "採用"
         ws.cell(rows["current_state[1]"], COL["note"]).value = "救急外来の件数を確認済み"
-        ws.cell(rows["status"], COL["text"]).value = "公表"
+        ws.cell(rows["status"], COL["text"]).value = "事務局確認"  # back for another check
         ws.cell(rows["internal_notes"], COL["text"]).value = "医師会と調整済み"
         cites = wb[CITES_SHEET]
         row = next(
@@ -99,7 +99,7 @@ class TestXlsxImport:
         ]
         assert new.measures[0].priority == "中" and new.measures[2].accepted
         assert new.current_state[1].note == "救急外来の件数を確認済み"
-        assert new.status == SheetStatus.published and new.internal_notes == "医師会と調整済み"
+        assert new.status == SheetStatus.review and new.internal_notes == "医師会と調整済み"
         assert new.issue.citations[1].accepted
         edited = (
             "participants",

@@ -145,6 +145,16 @@ def test_cli_search_json_shape(built: Settings) -> None:
         assert not hit["doc_title"].endswith(".txt")
 
 
+def test_cli_search_text_shows_titles_and_places_not_ids_or_scores(built: Settings) -> None:
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(built.data_dir), "search", "往診の深夜加算は何点？", "--k", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "資料に見当たらないもの" in result.output and "深夜加算" in result.output
+    assert "casebook-2022:" not in result.output and "guideline-2025:" not in result.output
+    assert "[0." not in result.output
+
+
 def test_cli_queries_file_prints_one_json_line_per_query_in_order(
     built: Settings, tmp_path: Path
 ) -> None:

@@ -38,7 +38,7 @@ def test_versions_conflict_and_restore(tmp_path: Path) -> None:
     assert conflict.value.mine.goal.text == "ボブの案"
     assert store.get(first.sheet_id).version == 2  # nothing overwritten
 
-    restored = store.restore(first.sheet_id, 1, author="田中")
+    restored = store.restore(first.sheet_id, 1, base_version=2, author="田中")
     assert restored.version == 3
     assert restored.goal.text == "在宅療養を続けられる"
     assert [v.version for v in store.history(first.sheet_id)] == [1, 2, 3]
@@ -52,3 +52,26 @@ def test_unknown_sheet_is_a_japanese_not_found(tmp_path: Path) -> None:
     saved = store.save(_sheet())
     with pytest.raises(NotFoundError, match="版9"):
         store.get(saved.sheet_id, 9)
+
+
+def test_restore_after_someone_else_saved_is_a_conflict_like_a_save(tmp_path: Path) -> None:
+    store = SheetStore(Settings(data_dir=tmp_path))
+    first = store.save(_sheet(), author="田中")
+    store.save(first.model_copy(update={"title": "題名"}), author="田中")
+    looking_at = store.get(first.sheet_id)  # 田中 opens the history at version 2 …
+    edited = looking_at.model_copy(update={"title": "佐藤の題名"})
+    store.save(edited, author="佐藤")  # … and 佐藤 saves version 3 seconds later
+
+    with pytest.raises(SheetConflictError) as conflict:
+        store.restore(first.sheet_id, 1, base_version=looking_at.version, author="田中")
+    with pytest.raises(SheetConflictError) as save_conflict:
+        store.save(looking_at, author="田中")
+    assert str(conflict.value) == str(save_conflict.value)
+    assert "他の人が先に保存しています（あなたの編集元: 版2、最新: 版3）" in str(conflict.value)
+    assert conflict.value.theirs.title == "佐藤の題名"
+    assert conflict.value.mine.title == "" and conflict.value.mine.version == 2  # what 版1 holds
+    assert store.get(first.sheet_id).title == "佐藤の題名"  # 佐藤's edit is not superseded
+    assert [v.version for v in store.history(first.sheet_id)] == [1, 2, 3]
+
+    restored = store.restore(first.sheet_id, 1, base_version=3, author="田中")  # after looking
+    assert restored.version == 4 and restored.title == ""

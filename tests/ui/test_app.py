@@ -285,6 +285,23 @@ def test_history_diff_and_restore(app_env: Settings) -> None:
     assert any("版1の内容を版3として復元しました" in s.value for s in at.success)
 
 
+def test_restore_after_someone_else_saved_shows_the_conflict(app_env: Settings) -> None:
+    store = SheetStore(app_env)
+    sheet = saved_example(app_env)
+    store.save(sheet.model_copy(update={"title": "第2版の題名"}), author="佐藤", message="題名")
+    at = open_page("sheet")  # the history shows versions 1 and 2 …
+    latest = store.get(sheet.sheet_id)
+    store.save(latest.model_copy(update={"title": "他の人の題名"}), author="鈴木")  # … 鈴木 saves 3
+    at.selectbox(key="hist_restore_version").set_value(1)
+    at.button(key="hist_restore").click().run()
+    assert store.get(sheet.sheet_id).title == "他の人の題名"  # not superseded
+    assert len(store.history(sheet.sheet_id)) == 3
+    assert any(
+        "他の人が先に版3を保存しています（あなたの編集元は版2）" in e.value for e in at.error
+    )
+    assert not any("復元しました" in s.value for s in at.success)
+
+
 def test_precedent_panel_opens_the_full_case(app_env: Settings) -> None:
     saved_example(app_env)
     at = open_page("sheet")
@@ -331,7 +348,10 @@ def test_import_edited_workbook_as_new_version(app_env: Settings, tmp_path: Path
         ("課題管理シート.xlsx", path.read_bytes(), exports.XLSX)
     )
     next(b for b in at.form_submit_button if b.label == "取り込む").click().run()
-    assert any("変更はありませんでした" in i.value for i in at.info)
+    # the example's citations point at chunks this index does not have: an import checks
+    # every citation again and says so, instead of trusting the workbook's 「確認済」
+    assert any("版2として取り込みました" in s.value for s in at.success)
+    assert any("資料と照合できませんでした" in w.value for w in at.warning)
 
 
 def test_import_unreadable_workbook_lists_the_problem(app_env: Settings) -> None:

@@ -12,9 +12,9 @@ import streamlit as st
 
 from facilitator.drafting.answer import Answer, ask
 from facilitator.errors import FacilitatorError
-from facilitator.export.minutes import md_escape
 from facilitator.meetings import MeetingStore
 from facilitator.search.searcher import Searcher, SearchFilters
+from facilitator.text import md_escape, md_unlink
 from facilitator.themes import THEME_LABELS
 from facilitator.ui.components.common import current_user, llm_configured, show_error
 from facilitator.ui.components.widgets import filter_row, open_case
@@ -109,13 +109,13 @@ def _passages(i: int, answer: Answer) -> None:
     for j, g in enumerate(answer.groups):
         st.markdown(f"**{md_escape(g.label)}**")
         for p in g.passages:
-            quotes = "".join(f"<mark>{html.escape(s)}</mark> " for s in p.sentences)
+            quotes = "".join(f"<mark>{md_unlink(html.escape(s))}</mark> " for s in p.sentences)
             st.markdown(
-                f":material/location_on: {html.escape(p.locator)}<br>{quotes}",
+                f":material/location_on: {md_unlink(html.escape(p.locator))}<br>{quotes}",
                 unsafe_allow_html=True,
             )
             if p.also_in:
-                st.caption("同じ内容: " + "、".join(p.also_in))
+                st.caption(md_escape("同じ内容: " + "、".join(p.also_in)))
         if g.case_id:
             st.button(
                 "事例の全文",
@@ -149,7 +149,7 @@ def show_turn(i: int, turn: dict) -> None:
                 md_escape(answer.headline or answer.answer_text), icon=":material/search_off:"
             )
             if answer.missing:
-                st.caption("資料に見当たらないもの: " + "、".join(answer.missing))
+                st.caption(md_escape("資料に見当たらないもの: " + "、".join(answer.missing)))
         elif answer.kind == "figure":
             st.info(md_escape(answer.headline), icon=":material/bar_chart:")
         elif answer.mode == "llm":
@@ -159,7 +159,7 @@ def show_turn(i: int, turn: dict) -> None:
             for p in answer.points:
                 st.markdown(f"- **{md_escape(p.label)}**：「{md_escape(p.quote)}」")
         if answer.citations and answer.confident:
-            st.caption("引用: " + "／".join(c.locator for c in answer.citations))
+            st.caption(md_escape("引用: " + "／".join(c.locator for c in answer.citations)))
         if answer.groups:
             title = "根拠となる箇所" if answer.confident else "近い資料（回答ではありません）"
             n = sum(len(g.passages) for g in answer.groups)

@@ -16,6 +16,7 @@ from facilitator import export as ex
 from facilitator.errors import FacilitatorError
 from facilitator.sheets.model import IssueSheet
 from facilitator.sheets.store import SheetConflictError, SheetStore
+from facilitator.text import md_unlink
 from facilitator.themes import THEME_SHORT
 from facilitator.ui.components import sheet_state
 from facilitator.ui.components.common import flash, show_error
@@ -28,8 +29,9 @@ Files = dict[str, tuple[bytes | str | Callable[[], bytes], str, str]]
 
 
 def preview(markdown: str) -> str:
-    """Exported Markdown for on-screen preview: table-cell line breaks shown as ／ (no raw HTML)."""
-    return markdown.replace("<br>", "　／　")
+    """Exported Markdown for on-screen preview: table-cell line breaks shown as ／ (no raw HTML),
+    and no text in it shown as a link or an image (the texts are the sheet's, unescaped)."""
+    return md_unlink(markdown.replace("<br>", "　／　"))
 
 
 def stem(sheets: list[IssueSheet], kind: str) -> str:

@@ -132,6 +132,6 @@ def record_status(meeting_id: str | None) -> None:
 
 def _plain(text: str) -> str:
     """A title shown literally inside st.markdown."""
-    from facilitator.export.minutes import md_escape
+    from facilitator.text import md_escape
 
     return md_escape(text)

@@ -34,6 +34,7 @@ from facilitator.sheets.model import (
     VerificationIndicator,
     field_label,
 )
+from facilitator.text import md_escape
 
 
 @dataclass
@@ -168,7 +169,8 @@ def editor(df: pd.DataFrame, key: str, labels: dict[str, object]) -> pd.DataFram
     edited = st.data_editor(df, key=key, num_rows="dynamic", hide_index=True, column_config=config)
     with st.expander("全文を読む"):
         st.markdown(
-            "\n".join(f"{i}. {_text(t)}" for i, t in enumerate(df["text"], 1)) or "（なし）"
+            "\n".join(f"{i}. {md_escape(_text(t))}" for i, t in enumerate(df["text"], 1))
+            or "（なし）"
         )
     return edited
 

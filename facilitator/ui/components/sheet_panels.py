@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import streamlit as st
 
@@ -12,6 +10,7 @@ from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings
 from facilitator.sheets.model import IssueSheet, field_label
 from facilitator.sheets.store import SheetStore
+from facilitator.text import md_escape
 from facilitator.ui.components import sheet_state
 from facilitator.ui.components.areas import area_picker, theme_picker
 from facilitator.ui.components.common import flash, index_builder, llm_configured, show_error
@@ -157,9 +156,9 @@ def history_view(store: SheetStore, sheet: IssueSheet) -> None:
         icon=":material/history:",
         help="選んだ版の内容を新しい版として保存します（履歴は残ります）。",
     ):
-        restored = store.restore(sheet.sheet_id, pick)
-        sheet_state.load(restored)
-        flash("success", f"版{pick}の内容を版{restored.version}として復元しました。")
+        restored = sheet_state.restore(store, sheet, pick)
+        if restored is not None:
+            flash("success", f"版{pick}の内容を版{restored.version}として復元しました。")
         st.rerun()
 
 
@@ -180,8 +179,10 @@ def precedent_panel(searcher: Searcher | None, sheet: IssueSheet) -> None:
         mark = "✔" if c.verified else "✖"
         drop = "" if c.accepted else "（不採用）"
         drop += "（参考: 裏付けとしては弱い）" if c.reference else ""
-        with st.expander(f"{mark} {field_label(path)}：{c.case_id or c.doc_title} {drop}"):
-            st.caption(c.locator + (f"・{c.problem}" if c.problem else ""))
+        with st.expander(
+            f"{mark} {field_label(path)}：{md_escape(c.case_id or c.doc_title, inline=True)} {drop}"
+        ):
+            st.caption(md_escape(c.locator + (f"・{c.problem}" if c.problem else "")))
             text = chunk.text if chunk else c.quote
             st.markdown(highlight(excerpt(text, [c.quote], 600), [c.quote]), unsafe_allow_html=True)
             if c.case_id:
@@ -196,5 +197,5 @@ def precedent_panel(searcher: Searcher | None, sheet: IssueSheet) -> None:
     if figures:
         st.markdown("#### :material/bar_chart: 数値の根拠（報告データ）")
         for path, f in figures:
-            st.markdown(f"- {html.escape(field_label(path))}: {html.escape(f.sentence)}")
-            st.caption(f"根拠: {f.provenance}")
+            st.markdown(f"- {md_escape(field_label(path))}: {md_escape(f.sentence, inline=True)}")
+            st.caption(f"根拠: {md_escape(f.provenance, inline=True)}")

@@ -87,6 +87,19 @@ def save(store: SheetStore, sheet: IssueSheet, author: str = "", message: str = 
     return True
 
 
+def restore(store: SheetStore, sheet: IssueSheet, version: int) -> IssueSheet | None:
+    """Restore ``version`` on top of the working copy's version; a newer version saved
+    meanwhile is a conflict exactly like a save (both kept for the side-by-side view)."""
+    try:
+        restored = store.restore(sheet.sheet_id, version, base_version=sheet.version)
+    except SheetConflictError as exc:
+        st.session_state[WORK] = exc.mine
+        st.session_state[CONFLICT] = (exc.mine, exc.theirs)
+        return None
+    load(restored)
+    return restored
+
+
 def conflict() -> tuple[IssueSheet, IssueSheet] | None:
     return st.session_state.get(CONFLICT)
 

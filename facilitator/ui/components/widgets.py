@@ -12,6 +12,7 @@ from facilitator.search.hits import SearchHit, SearchResult, group_key, group_la
 from facilitator.search.index import IndexStore
 from facilitator.search.searcher import Searcher, SearchFilters
 from facilitator.search.similar import similar_cases
+from facilitator.text import md_escape
 from facilitator.themes import COUNCIL_THEMES, FOCUS_TAGS, THEME_LABELS
 
 CATEGORIES = ["診療所", "病院", "地域の連携", "参考事例"]
@@ -29,6 +30,7 @@ def highlight(text: str, sentences: list[str]) -> str:
     for s in sorted({s for s in sentences if s.strip()}, key=len, reverse=True):
         esc = html.escape(s)
         out = out.replace(esc, f"<mark>{esc}</mark>")
+    out = out.replace("[", "&#91;").replace("]", "&#93;")  # never a Markdown link or image
     return "<div class='passage'>" + re.sub(r"\n+", "<br>", out.strip()) + "</div>"
 
 
@@ -105,13 +107,16 @@ def passage(
     """One passage: locator, document and the text with the matching sentences marked
     (its id and score are for the page's 詳細, not for the reader)."""
     st.markdown(
-        f":material/location_on: **{html.escape(hit.locator)}** <small>（{html.escape(hit.doc_title)}）</small>",
+        f":material/location_on: **{md_escape(hit.locator, inline=True)}** <small>（{md_escape(hit.doc_title, inline=True)}）</small>",
         unsafe_allow_html=True,
     )
     marks = marks or hit.highlights
     st.markdown(highlight(excerpt(hit.text, marks), marks), unsafe_allow_html=True)
     if repeats:
-        st.caption("同じ内容: " + "、".join(f"{r.doc_title} {r.locator}" for r in repeats))
+        st.caption(
+            "同じ内容: "
+            + "、".join(md_escape(f"{r.doc_title} {r.locator}", inline=True) for r in repeats)
+        )
 
 
 def hit_group(
@@ -123,12 +128,14 @@ def hit_group(
     """A bordered box for one case (or document) with its passages and actions."""
     first = hits[0]
     with st.container(border=True):
-        st.markdown(f"#### {html.escape(group_title(hits))}")
+        st.markdown(f"#### {md_escape(group_title(hits), inline=True)}")
         if first.case_id:
             md = first.metadata
             st.caption(
-                f"{md.get('category', '')}・{md.get('location', '') or md.get('prefecture', '')}"
-                f"・{'、'.join(md.get('tags', []))}"
+                md_escape(
+                    f"{md.get('category', '')}・{md.get('location', '') or md.get('prefecture', '')}"
+                    f"・{'、'.join(md.get('tags', []))}"
+                )
             )
         for h in hits:
             passage(h, repeats=(repeats or {}).get(h.chunk_id))
@@ -173,7 +180,9 @@ def similar_panel(searcher: Searcher) -> None:
         return
     with st.container(border=True):
         head = st.container(horizontal=True, vertical_alignment="center")
-        head.markdown(f"### :material/link: {html.escape(case_id)} に似た事例", width="stretch")
+        head.markdown(
+            f"### :material/link: {md_escape(case_id, inline=True)} に似た事例", width="stretch"
+        )
         head.button(
             "閉じる",
             key="similar_close",
@@ -182,12 +191,14 @@ def similar_panel(searcher: Searcher) -> None:
             icon=":material/close:",
         )
         for i, sim in enumerate(similar_cases(searcher, case_id)):
-            st.markdown(f"**{sim.case.case_id} {html.escape(sim.case.name)}**")
+            st.markdown(f"**{md_escape(f'{sim.case.case_id} {sim.case.name}', inline=True)}**")
             shared = "、".join(sim.shared_tags) or "なし"
-            st.caption(f"{sim.case.category}・{sim.case.location}・共通の注目タグ: {shared}")
+            st.caption(
+                md_escape(f"{sim.case.category}・{sim.case.location}・共通の注目タグ: {shared}")
+            )
             if sim.hit is not None:
                 text = excerpt(sim.hit.text.replace("\n", " "), sim.hit.highlights, 160)
-                st.caption(sim.hit.locator)
+                st.caption(md_escape(sim.hit.locator))
                 st.markdown(highlight(text, sim.hit.highlights), unsafe_allow_html=True)
             st.button(
                 "事例の全文",
@@ -207,17 +218,18 @@ def case_panel(store: IndexStore) -> None:
     with st.container(border=True):
         head = st.container(horizontal=True, vertical_alignment="center")
         head.markdown(
-            f"### :material/menu_book: {case.case_id} {html.escape(case.name)}", width="stretch"
+            f"### :material/menu_book: {md_escape(f'{case.case_id} {case.name}', inline=True)}",
+            width="stretch",
         )
         head.button("閉じる", key="case_close", on_click=close_case, icon=":material/close:")
-        st.caption(f"{case.category}・{case.location}・{'、'.join(case.tags)}")
+        st.caption(md_escape(f"{case.category}・{case.location}・{'、'.join(case.tags)}"))
         for cid in case.chunk_ids:
             chunk = store.by_id.get(cid)
             if chunk is None:
                 continue
             marks = view["marks"].get(cid, [])
             st.markdown(
-                f"**{html.escape(chunk.locator.section or '')}**"
+                f"**{md_escape(chunk.locator.section or '', inline=True)}**"
                 + (" :orange-badge[該当箇所]" if marks else "")
             )
             st.markdown(highlight(chunk.text, marks), unsafe_allow_html=True)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from facilitator.errors import FacilitatorError
 from facilitator.reports import summary
+from facilitator.text import md_escape
 from facilitator.ui.components import charts
 from facilitator.ui.components.areas import area_picker, no_report_data, theme_picker
 from facilitator.ui.components.common import get_settings, show_error, synthetic_banner
@@ -62,8 +63,8 @@ def render() -> None:
         )
     st.subheader("所見（課題シートの「現状」に使えます）")
     for f in s.findings:
-        st.markdown(f"- {f.sentence}")
-        st.caption(charts.provenance(f))
+        st.markdown(f"- {md_escape(f.sentence)}")
+        st.caption(md_escape(charts.provenance(f)))
     with st.expander("指標の一覧（値・県全体・N・条件）"):
         st.dataframe(charts.indicator_table(s.indicators), hide_index=True)
 

@@ -7,6 +7,7 @@ import streamlit as st
 from facilitator.errors import FacilitatorError
 from facilitator.search.hits import SearchResult, collapse_repeats
 from facilitator.search.searcher import Searcher
+from facilitator.text import md_escape
 from facilitator.ui.components.common import mode_caption, searcher_or_setup, show_error
 from facilitator.ui.components.widgets import (
     CASE_VIEW,
@@ -75,8 +76,6 @@ def search_fragment(searcher: Searcher) -> None:
         except FacilitatorError as exc:
             show_error(exc)
             return
-        st.caption(f"{len(result.hits)} 件")
-        search_details(result)
         if not result.hits:
             st.warning("条件に合う資料はありません。絞り込みを外してお試しください。")
             return
@@ -87,13 +86,16 @@ def search_fragment(searcher: Searcher) -> None:
                 "この質問に当てはまる先行事例は見つかりませんでした。", icon=":material/search_off:"
             )
             if result.missing:
-                st.caption("資料に見当たらないもの: " + "、".join(result.missing))
+                st.caption(md_escape("資料に見当たらないもの: " + "、".join(result.missing)))
             with st.expander("参考：一致度の低い箇所（質問への答えではありません）"):
                 for i, (_key, hits) in enumerate(groups):
                     hit_group(hits, key=f"weak{i}", with_similar=False, repeats=repeats)
+            search_details(result)
             return
+        st.caption(f"{len(groups)} 件の事例・資料")
         for i, (_key, hits) in enumerate(groups):
             hit_group(hits, key=f"hit{i}", repeats=repeats)
+        search_details(result)
 
 
 if __name__ == "__main__":
