@@ -169,3 +169,16 @@ def md_unlink(markdown: str) -> str:
     markdown = markdown.replace("[", "&#91;").replace("]", "&#93;")
     markdown = _MD_SCHEME_COLON.sub(r"\1&#58;", markdown)
     return _MD_WWW_DOT.sub(r"\1&#46;", markdown)
+
+
+def japanese_time(iso: str) -> str:
+    """A stored UTC timestamp as people here read it: 「2026年12月3日 17:48」 (Japan time).
+    Text that is not a timestamp is returned as it is."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        t = datetime.fromisoformat(iso).astimezone(ZoneInfo("Asia/Tokyo"))
+    except ValueError:
+        return iso
+    return f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}"

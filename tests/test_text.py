@@ -32,3 +32,10 @@ def test_normalisation_is_idempotent() -> None:
 
 def test_circled_numbers_keep_their_meaning() -> None:
     assert normalize_query("【方策①】 取組の詳細 ⑫") == "【方策①】 取組の詳細 ⑫"
+
+
+def test_a_stored_utc_time_is_shown_in_japan_time() -> None:
+    from facilitator.text import japanese_time
+
+    assert japanese_time("2026-12-03T08:48:00+00:00") == "2026年12月3日 17:48"
+    assert japanese_time("昨日") == "昨日"

@@ -13,6 +13,7 @@ import click
 from facilitator.cli.root import FacilitatorGroup, echo_json, settings
 from facilitator.errors import InputError
 from facilitator.sheets.model import field_label
+from facilitator.text import japanese_time
 
 
 def _sheet_json(sheet: Any, messages: list[str] | None = None) -> dict[str, Any]:
@@ -216,7 +217,9 @@ def sheets_list(as_json: bool) -> None:
     if not rows:
         click.echo("保存されたシートはまだありません（`facilitator draft` で作成できます）。")
     for r in rows:
-        click.echo(f"{r.sheet_id}  版{r.version}  {r.status}  {r.saved_at}  {r.title}")
+        click.echo(
+            f"{r.sheet_id}  版{r.version}  {r.status}  {japanese_time(r.saved_at)}  {r.title}"
+        )
 
 
 @sheets.command("show")
@@ -248,4 +251,6 @@ def sheets_history(sheet_id: str, as_json: bool) -> None:
         echo_json({"sheet_id": sheet_id, "versions": [v.model_dump() for v in versions]})
         return
     for v in versions:
-        click.echo(f"版{v.version}  {v.saved_at}  {v.status}  {v.author or '-'}  {v.message}")
+        click.echo(
+            f"版{v.version}  {japanese_time(v.saved_at)}  {v.status}  {v.author or '-'}  {v.message}"
+        )

@@ -53,6 +53,7 @@ def test_a_batch_with_one_bad_file_adds_nothing(settings: Settings, tmp_path: Pa
     message = str(err.value)
     assert "bad.pdf" in message and "good.txt" not in message
     assert "どれも追加していません" in message
+    assert "PDFを読み込めません" in message and "Error" not in message  # no pypdf English
     assert _listed(settings) == []
     assert not (settings.uploads_dir / "good.txt").exists()
 

@@ -476,6 +476,17 @@ def test_meeting_new_conversation_clears_turns_and_filters(app_env: Settings) ->
     assert at.selectbox(key="chat_tag").value is None
 
 
+def test_a_damaged_pdf_is_named_by_its_file_in_japanese(app_env: Settings) -> None:
+    at = open_page("data")
+    at.file_uploader(key="data_doc_files").set_value(
+        ("資料.pdf", b"%PDF-1.4 broken", "application/pdf")
+    )
+    at.form_submit_button[0].click().run()
+    errors = " ".join(e.value for e in at.error)
+    assert "資料.pdf" in errors and "PDFを読み込めません" in errors
+    assert "/tmp" not in errors and "facilitator-upload" not in errors and "Error" not in errors
+
+
 def test_add_search_and_remove_a_user_document(app_env: Settings) -> None:
     text = (
         "離島の夜間救急について\n\n汐見島では島内の診療所と本土の病院がオンラインで夜間の相談を"
@@ -493,6 +504,7 @@ def test_add_search_and_remove_a_user_document(app_env: Settings) -> None:
     at.text_input(key="search_query").input("汐見島のヘリ搬送").run()
     assert "離島の夜間救急メモ" in texts(at)
     at.switch_page(PAGES["data"]).run()
+    assert at.selectbox(key="data_remove_id").options == ["離島の夜間救急メモ（離島の取組.txt）"]
     at.button(key="data_remove").click().run()
     assert any("を削除しました" in s.value for s in at.success)
     assert not any(app_env.uploads_dir.glob("*.txt"))

@@ -9,6 +9,7 @@ so a chunk never crosses a page and its locator carries the page number.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -72,10 +73,18 @@ def parse_text(doc: Document, raw: str) -> ParsedDocument:
     return ParsedDocument(document=doc, text=text, chunks=chunks)
 
 
+log = logging.getLogger(__name__)
+
+_DAMAGED_REASON = (
+    "PDFを読み込めません。ファイルが壊れているか、PDF ではない可能性があります"
+    "（PDF として保存し直すか、テキスト（.txt）にして追加してください）"
+)
+
+
 def _pdf_pages(path: Path) -> list[str]:
     """Extracted text of each page, or a DocumentError that says why there is none."""
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError
 
     try:
         reader = PdfReader(str(path))
@@ -93,10 +102,9 @@ def _pdf_pages(path: Path) -> list[str]:
         raise
     except FileNotDecryptedError as err:
         raise DocumentError(str(path), _ENCRYPTED_REASON) from err
-    except PdfReadError as err:
-        raise DocumentError(str(path), f"PDFを読み込めません: {err}") from err
     except Exception as err:  # pypdf raises many kinds of error on damaged files
-        raise DocumentError(str(path), f"PDFを読み込めません: {type(err).__name__}: {err}") from err
+        log.info("pypdf could not read %s: %s: %s", path, type(err).__name__, err)
+        raise DocumentError(str(path), _DAMAGED_REASON) from err
     return pages
 
 

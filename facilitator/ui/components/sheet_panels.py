@@ -10,7 +10,7 @@ from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings
 from facilitator.sheets.model import IssueSheet, field_label
 from facilitator.sheets.store import SheetStore
-from facilitator.text import md_escape
+from facilitator.text import japanese_time, md_escape
 from facilitator.ui.components import sheet_state
 from facilitator.ui.components.areas import area_picker, theme_picker
 from facilitator.ui.components.common import flash, index_builder, llm_configured, show_error
@@ -119,7 +119,7 @@ def history_view(store: SheetStore, sheet: IssueSheet) -> None:
             [
                 {
                     "版": v.version,
-                    "保存日時": v.saved_at,
+                    "保存日時": japanese_time(v.saved_at),
                     "保存者": v.author,
                     "変更メモ": v.message,
                     "状態": v.status,

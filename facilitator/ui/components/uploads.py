@@ -70,8 +70,8 @@ def add_documents(settings: Settings, files: list, title: str) -> None:
                         f"追加しました: {parsed.document.title}（{len(parsed.chunks)} チャンク）",
                     )
                 build_index_now()
-        except FacilitatorError as exc:
-            flash("error", exc)
+        except FacilitatorError as exc:  # name the uploaded file, never the server's temp path
+            flash("error", str(exc).replace(str(paths[0].parent) + "/", "") if paths else exc)
 
 
 def remove_and_reindex(settings: Settings, doc_id: str) -> None:

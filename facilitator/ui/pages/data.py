@@ -36,12 +36,18 @@ def render() -> None:
         else:
             st.success(f"索引 {version} は最新です。")
         index_builder(key="data_reindex", label="索引を作り直す" if version else "索引を作成する")
-        st.dataframe(uploads.documents_frame(s), hide_index=True)
+        st.dataframe(uploads.documents_frame(s).drop(columns=["ID"]), hide_index=True)
         user_docs = uploads.documents_frame(s).query("区分 == '追加'")
         if not user_docs.empty:
             cols = st.columns([3, 1])
+            titles = dict(zip(user_docs["ID"], user_docs["題名"], strict=True))
             doc_id = cols[0].selectbox(
-                "削除する資料（利用者が追加したもののみ）", user_docs["ID"], key="data_remove_id"
+                "削除する資料（利用者が追加したもののみ）",
+                list(titles),
+                key="data_remove_id",
+                format_func=lambda d: (
+                    f"{titles[d]}（{user_docs.set_index('ID').at[d, 'ファイル']}）"
+                ),
             )
             if cols[1].button("削除して索引を更新", key="data_remove", icon=":material/delete:"):
                 uploads.remove_and_reindex(s, doc_id)
