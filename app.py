@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from facilitator.ui.components.common import show_flash
+from facilitator.ui.components.login import may_open, require_login, sidebar_account
 
 st.set_page_config(
     page_title="facilitator かかりつけ医機能 協議支援",
@@ -13,45 +14,29 @@ st.set_page_config(
 )
 
 st.set_option("client.toolbarMode", "viewer")  # no "Deploy" button for council staff
+require_login()  # on by default: nothing below is drawn for someone not logged in
 
 UI = "facilitator/ui/pages"
-pages = {
-    "準備": [
-        st.Page(
-            f"{UI}/area.py",
-            title="地域の現状",
-            icon=":material/bar_chart:",
-            url_path="area",
-            default=True,
-        ),
-        st.Page(
-            f"{UI}/sheet.py",
-            title="課題シート作成・編集",
-            icon=":material/edit_note:",
-            url_path="sheet",
-        ),
-        st.Page(f"{UI}/export.py", title="出力", icon=":material/download:", url_path="export"),
-    ],
-    "協議中": [
-        st.Page(f"{UI}/search.py", title="事例検索", icon=":material/search:", url_path="search"),
-        st.Page(
-            f"{UI}/meeting.py",
-            title="協議中の質問",
-            icon=":material/forum:",
-            url_path="meeting",
-        ),
-    ],
-    "管理": [
-        st.Page(
-            f"{UI}/data.py",
-            title="資料・データ管理",
-            icon=":material/folder_open:",
-            url_path="data",
-        ),
-    ],
-}
+PAGES = [  # (group, url path = file name, title, icon)
+    ("準備", "area", "地域の現状", ":material/bar_chart:"),
+    ("準備", "sheet", "課題シート作成・編集", ":material/edit_note:"),
+    ("準備", "export", "出力", ":material/download:"),
+    ("協議中", "search", "事例検索", ":material/search:"),
+    ("協議中", "meeting", "協議中の質問", ":material/forum:"),
+    ("管理", "data", "資料・データ管理", ":material/folder_open:"),
+]
+# least privilege: a page the role may not open is not in the navigation at all
+pages: dict[str, list] = {}
+for group, path, title, icon in PAGES:
+    if may_open(path):
+        pages.setdefault(group, []).append(
+            st.Page(
+                f"{UI}/{path}.py", title=title, icon=icon, url_path=path, default=path == "area"
+            )
+        )
 page = st.navigation(pages)
 with st.sidebar:
     st.caption("かかりつけ医機能の確保に関する協議の場の準備と進行を支援します。")
+    sidebar_account()
 show_flash()
 page.run()

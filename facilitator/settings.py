@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     )
     llm_api_key: str | None = Field(default=None, description="任意: LLM の API キー")
     llm_max_tokens: int = Field(default=2048, description="LLM の最大出力トークン数")
+    auth: bool = Field(
+        default=True,
+        description="アプリでログインを求める（false にすると誰でも全ページを使える。1人で試すとき用）",
+    )
 
     @property
     def index_dir(self) -> Path:

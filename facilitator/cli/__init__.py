@@ -11,12 +11,14 @@ from facilitator.cli.reports import reports
 from facilitator.cli.root import cli, main
 from facilitator.cli.search import bootstrap, chunk, info, ingest, search
 from facilitator.cli.sheets import ask, draft, sheets
+from facilitator.cli.users import users
 
 for _command in (info, ingest, bootstrap, search, chunk, draft, ask, sheets, reports, catalogue):
     cli.add_command(_command)
 cli.add_command(export_command)
 cli.add_command(agenda_command)
 cli.add_command(meeting)
+cli.add_command(users)
 sheets.add_command(import_xlsx_command)
 
 __all__ = ["cli", "main"]

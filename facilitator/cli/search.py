@@ -155,7 +155,8 @@ def ingest(paths: tuple[Path, ...], title: str | None, wait: float, as_json: boo
 
 @click.command()
 def bootstrap() -> None:
-    """初回起動の準備: 索引がなければ作成し、報告データがなければ架空のサンプルを読み込む."""
+    """初回起動の準備: 索引がなければ作成し、報告データがなければ架空のサンプルを読み込み、
+    利用者がいなければ管理者（admin）を作ってパスワードを一度だけ表示する."""
     from facilitator.search.index import build_index, index_is_current
 
     s = settings()
@@ -172,6 +173,15 @@ def bootstrap() -> None:
         click.echo(f"報告データ: 【{SYNTHETIC_LABEL}】架空県のサンプルを読み込みました。")
     else:
         click.echo("報告データ: 取り込み済みです。")
+    from facilitator.auth import UserStore
+
+    password = UserStore(s).ensure_admin() if s.auth else None
+    if password:
+        click.echo(
+            f"ログイン: 管理者アカウントを作成しました。ユーザー名 admin、パスワード {password}\n"
+            "  （この表示は一度だけです。`facilitator users passwd admin` で変更し、"
+            "`facilitator users add 名前 --role editor` で事務局の職員を追加してください）"
+        )
 
 
 def _filters(

@@ -43,6 +43,7 @@ def app_data(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Setti
 def point_app_at(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
     monkeypatch.setenv("FACILITATOR_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("FACILITATOR_CORPUS_DIR", str(settings.corpus_dir))
+    monkeypatch.setenv("FACILITATOR_AUTH", "false")  # login has its own tests (test_login.py)
     for name in ("LLM_MODEL", "LLM_BASE_URL", "CHROMA_HOST", "RERANKER_MODEL"):
         monkeypatch.delenv(f"FACILITATOR_{name}", raising=False)
 

@@ -63,6 +63,7 @@ def app_server(data_dir: Path, corpus_dir: Path, log_path: Path) -> Iterator[str
         "HF_HUB_OFFLINE": "1",
         "ANONYMIZED_TELEMETRY": "False",
         "FACILITATOR_CORPUS_DIR": str(corpus_dir),
+        "FACILITATOR_AUTH": os.environ.get("FACILITATOR_AUTH", "false"),
     }
     env.pop("FACILITATOR_LLM_MODEL", None)
     log = log_path.open("w")

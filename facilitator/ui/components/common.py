@@ -124,7 +124,7 @@ def sheet_store() -> SheetStore:
 
 
 def current_user() -> str | None:
-    """Who is asking, for the meeting record; None until a login sets ``user_name``."""
+    """Who is logged in (the meeting record's asker); None when login is switched off."""
     return st.session_state.get("user_name")
 
 

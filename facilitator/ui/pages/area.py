@@ -10,6 +10,7 @@ from facilitator.text import md_escape
 from facilitator.ui.components import charts
 from facilitator.ui.components.areas import area_picker, no_report_data, theme_picker
 from facilitator.ui.components.common import get_settings, show_error, synthetic_banner
+from facilitator.ui.components.login import may_open
 
 SHEET_PAGE = "facilitator/ui/pages/sheet.py"
 
@@ -38,7 +39,7 @@ def render() -> None:
     st.caption(f"出典: {result.source}")
     for col, (label, value) in zip(st.columns(4), charts.headline(s), strict=True):
         col.metric(label, f"{value:,}")
-    if st.button(
+    if may_open("sheet") and st.button(
         "この地域・テーマで課題シートを作成", key="area_to_sheet", icon=":material/edit_note:"
     ):
         st.switch_page(SHEET_PAGE)

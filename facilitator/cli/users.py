@@ -1,0 +1,70 @@
+"""``facilitator users``: the accounts of the app (管理者・事務局・委員)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from facilitator.auth import ROLE_LABELS, ROLES, UserStore
+from facilitator.cli.root import FacilitatorGroup, echo_json, settings
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("パスワード", hide_input=True, confirmation_prompt="確認のためもう一度")
+
+
+@click.group(cls=FacilitatorGroup)
+def users() -> None:
+    """アプリの利用者（管理者・事務局・委員）を追加・一覧・削除する."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    default="viewer",
+    show_default=True,
+    help="admin（管理者: データの読み込み）/ editor（事務局: シートの編集・公表）/ viewer（委員: 検索と質問）",
+)
+@click.option("--password-stdin", is_flag=True, help="パスワードを標準入力の1行から読む")
+def users_add(name: str, role: str, password_stdin: bool) -> None:
+    """利用者を追加する（パスワードは10文字以上。保存するのはハッシュだけ）."""
+    user = UserStore(settings()).add(name, role, _password(password_stdin))
+    click.echo(f"追加しました: {user.name}（{ROLE_LABELS[user.role]}）")
+
+
+@users.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="パスワードを標準入力の1行から読む")
+def users_passwd(name: str, password_stdin: bool) -> None:
+    """利用者のパスワードを変える."""
+    store = UserStore(settings())
+    store.get(name)
+    store.set_password(name, _password(password_stdin))
+    click.echo(f"パスワードを変更しました: {name}")
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True, help="JSON で出力: {users: [{name, role}]}")
+def users_list(as_json: bool) -> None:
+    """利用者の一覧（パスワードは表示しない）."""
+    rows = UserStore(settings()).list()
+    if as_json:
+        echo_json({"users": [{"name": u.name, "role": u.role} for u in rows]})
+        return
+    if not rows:
+        click.echo("利用者はまだいません（`facilitator bootstrap` で管理者を作成）。")
+    for u in rows:
+        click.echo(f"{u.name}  {ROLE_LABELS[u.role]}")
+
+
+@users.command("remove")
+@click.argument("name")
+def users_remove(name: str) -> None:
+    """利用者を削除する（最後の管理者は削除できない）."""
+    UserStore(settings()).remove(name)
+    click.echo(f"削除しました: {name}")

@@ -1,0 +1,38 @@
+"""``facilitator users``: accounts from the command line, passwords never echoed."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from facilitator.cli.root import cli
+from facilitator.settings import Settings
+
+
+def run(settings: Settings, *args: str, stdin: str | None = None):
+    return CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), *args], input=stdin)
+
+
+def test_add_list_and_remove_a_member(settings: Settings) -> None:
+    assert run(settings, "users", "add", "admin", "--role", "admin", "--password-stdin",
+               stdin="a long admin password\n").exit_code == 0  # fmt: skip
+    added = run(settings, "users", "add", "委員A", "--password-stdin", stdin="a long password\n")
+    assert added.exit_code == 0 and "委員A（委員）" in added.output  # least privilege by default
+    listed = json.loads(run(settings, "users", "list", "--json").output)
+    assert listed == {
+        "users": [{"name": "admin", "role": "admin"}, {"name": "委員A", "role": "viewer"}]
+    }
+    assert "password" not in run(settings, "users", "list").output
+    assert run(settings, "users", "remove", "委員A").exit_code == 0
+
+
+def test_bad_input_exits_2_in_japanese(settings: Settings) -> None:
+    short = run(settings, "users", "add", "山田", "--password-stdin", stdin="short\n")
+    assert short.exit_code == 2 and "10文字以上" in short.output
+    role = run(settings, "users", "add", "山田", "--role", "owner", "--password-stdin", stdin="x\n")
+    assert role.exit_code == 2
+    missing = run(
+        settings, "users", "passwd", "佐藤", "--password-stdin", stdin="a long password\n"
+    )
+    assert missing.exit_code != 0 and "佐藤" in missing.output

@@ -1,0 +1,64 @@
+"""The app asks who you are first, and shows each role only its pages."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from facilitator.auth import UserStore
+from facilitator.settings import Settings
+from tests.support.app_fixtures import APP, TIMEOUT, texts
+
+pytestmark = pytest.mark.slow
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def with_login(app_env: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("FACILITATOR_AUTH", "true")
+    store = UserStore(app_env)
+    store.add("管理", "admin", PASSWORD)
+    store.add("委員A", "viewer", PASSWORD)
+    return app_env
+
+
+def login(name: str, password: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert [t.value for t in at.title] == ["ログイン"]
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(password)
+    at.button[0].click().run()
+    return at
+
+
+def test_nothing_is_shown_before_login(with_login: Settings) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert [t.value for t in at.title] == ["ログイン"]
+    assert "地域の現状" not in texts(at) and not at.dataframe
+
+
+def test_a_wrong_password_is_refused(with_login: Settings) -> None:
+    at = login("委員A", "wrong password")
+    assert any("ユーザー名またはパスワードが違います" in e.value for e in at.error)
+    assert [t.value for t in at.title] == ["ログイン"]
+
+
+def test_a_council_member_sees_search_and_questions_but_not_editing_or_data(
+    with_login: Settings,
+) -> None:
+    at = login("委員A", PASSWORD)
+    assert not at.exception
+    assert "ログイン中: 委員A（委員）" in texts(at)
+    assert "地域の現状" in [t.value for t in at.title]
+    assert not [b for b in at.button if b.key == "area_to_sheet"]  # no way into editing
+    with pytest.raises(ValueError, match="Could not find a navigation page"):  # not offered
+        at.switch_page("facilitator/ui/pages/data.py").run()
+    at.button(key="logout").click().run()
+    assert [t.value for t in at.title] == ["ログイン"]
+
+
+def test_an_administrator_opens_data_management(with_login: Settings) -> None:
+    at = login("管理", PASSWORD)
+    at.switch_page("facilitator/ui/pages/data.py").run()
+    assert not at.exception
+    assert "資料・データ管理" in [t.value for t in at.title]
