@@ -139,6 +139,17 @@ def import_xlsx_command(file: Path, author: str, as_json: bool) -> None:
 
     try:
         report = import_xlsx(file, SheetStore(settings()), author=author)
+        from facilitator.auth.audit import command_actor, record
+
+        for item in report.sheets:
+            if item.new_version is not None:
+                record(
+                    settings(),
+                    "sheet_import",
+                    f"{item.worksheet}（版{item.new_version}）",
+                    command_actor(),
+                    file.name,
+                )
     except SheetConflictError as exc:
         keep = file.with_name(f"{file.stem}.{exc.mine.sheet_id}.取り込み内容.json")
         keep.write_text(exc.mine.model_dump_json(indent=2), encoding="utf-8")

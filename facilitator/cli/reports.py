@@ -72,6 +72,10 @@ def import_cmd(files: tuple[Path, ...], as_json: bool) -> None:
     データは置き換える。市町村表は先に取り込まれる。
     """
     batch = import_files(settings(), list(files))
+    from facilitator.auth.audit import command_actor, record
+
+    for r in batch.results:
+        record(settings(), "reports_import", r.file, command_actor(), f"{r.kind} {r.year or ''}")
     if as_json:
         entries = [{"ok": True, **r.model_dump(mode="json"), "errors": []} for r in batch.results]
         entries += [

@@ -135,6 +135,10 @@ def ingest(paths: tuple[Path, ...], title: str | None, wait: float, as_json: boo
 
     with ingest_lock(s, timeout=wait, on_wait=waiting):
         parsed = add_documents(s, list(paths), title=title) if paths else []
+        from facilitator.auth.audit import command_actor, record
+
+        for p in parsed:
+            record(s, "document_add", p.document.title, command_actor(), p.document.path)
         report = build_index(s, embedder=embedder, progress=progress)
     added = [
         {"doc_id": p.document.doc_id, "title": p.document.title, "chunks": len(p.chunks)}

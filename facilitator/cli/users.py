@@ -7,7 +7,9 @@ import sys
 import click
 
 from facilitator.auth import ROLE_LABELS, ROLES, UserStore
+from facilitator.auth.audit import ACTIONS, command_actor, read, record
 from facilitator.cli.root import FacilitatorGroup, echo_json, settings
+from facilitator.text import japanese_time
 
 
 def _password(from_stdin: bool) -> str:
@@ -34,6 +36,7 @@ def users() -> None:
 def users_add(name: str, role: str, password_stdin: bool) -> None:
     """利用者を追加する（パスワードは10文字以上。保存するのはハッシュだけ）."""
     user = UserStore(settings()).add(name, role, _password(password_stdin))
+    record(settings(), "user_add", user.name, command_actor(), user.role)
     click.echo(f"追加しました: {user.name}（{ROLE_LABELS[user.role]}）")
 
 
@@ -45,6 +48,7 @@ def users_passwd(name: str, password_stdin: bool) -> None:
     store = UserStore(settings())
     store.get(name)
     store.set_password(name, _password(password_stdin))
+    record(settings(), "user_passwd", name, command_actor())
     click.echo(f"パスワードを変更しました: {name}")
 
 
@@ -67,4 +71,26 @@ def users_list(as_json: bool) -> None:
 def users_remove(name: str) -> None:
     """利用者を削除する（最後の管理者は削除できない）."""
     UserStore(settings()).remove(name)
+    record(settings(), "user_remove", name, command_actor())
     click.echo(f"削除しました: {name}")
+
+
+@click.command("audit")
+@click.option("--limit", default=50, show_default=True, help="表示する件数（新しい順）")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="JSON で出力: {entries: [{at, actor, action, target, detail}]}",
+)
+def audit_command(limit: int, as_json: bool) -> None:
+    """操作の記録（ログイン・シートの保存と取り込み・報告データ・資料・利用者）を新しい順に表示する."""
+    entries = read(settings(), limit)
+    if as_json:
+        echo_json({"entries": [e.model_dump() for e in entries]})
+        return
+    if not entries:
+        click.echo("操作の記録はまだありません。")
+    for e in entries:
+        what = ACTIONS.get(e.action, e.action)
+        click.echo(f"{japanese_time(e.at)}  {e.actor}  {what}  {e.target}")

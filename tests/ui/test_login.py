@@ -41,6 +41,9 @@ def test_a_wrong_password_is_refused(with_login: Settings) -> None:
     at = login("委員A", "wrong password")
     assert any("ユーザー名またはパスワードが違います" in e.value for e in at.error)
     assert [t.value for t in at.title] == ["ログイン"]
+    from facilitator.auth.audit import read
+
+    assert [(e.action, e.target) for e in read(with_login)] == [("login_failed", "委員A")]
 
 
 def test_a_council_member_sees_search_and_questions_but_not_editing_or_data(
@@ -62,3 +65,5 @@ def test_an_administrator_opens_data_management(with_login: Settings) -> None:
     at.switch_page("facilitator/ui/pages/data.py").run()
     assert not at.exception
     assert "資料・データ管理" in [t.value for t in at.title]
+    log = next(e for e in at.expander if e.label.startswith("操作の記録"))
+    assert "1件" in log.label  # this login, by 管理

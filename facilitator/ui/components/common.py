@@ -128,6 +128,13 @@ def current_user() -> str | None:
     return st.session_state.get("user_name")
 
 
+def audit(action: str, target: str = "", detail: str = "") -> None:
+    """Record an operation of the person logged in (facilitator.auth.audit)."""
+    from facilitator.auth.audit import record
+
+    record(get_settings(), action, target, actor=current_user(), detail=detail)
+
+
 def llm_configured() -> bool:
     return bool(get_settings().llm_model)
 

@@ -19,7 +19,7 @@ from facilitator.sheets.store import SheetConflictError, SheetStore
 from facilitator.text import md_unlink
 from facilitator.themes import THEME_SHORT
 from facilitator.ui.components import sheet_state
-from facilitator.ui.components.common import flash, show_error
+from facilitator.ui.components.common import audit, flash, show_error
 from facilitator.ui.components.uploads import saved_uploads
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -209,6 +209,7 @@ def import_workbook(store: SheetStore, upload, author: str) -> None:
         if item.new_version is None:
             flash("info", f"「{item.worksheet}」: 変更はありませんでした（保存していません）。")
         else:
+            audit("sheet_import", f"{item.worksheet}（版{item.new_version}）", upload.name)
             flash(
                 "success",
                 f"「{item.worksheet}」: 版{item.new_version}として取り込みました"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from facilitator.auth import ROLE_LABELS, UserStore, allowed
+from facilitator.auth.audit import record
 from facilitator.errors import FacilitatorError
 from facilitator.ui.components.common import get_settings
 
@@ -29,7 +30,9 @@ def _login(store: UserStore) -> None:
     st.session_state.pop("login_password", None)
     if user is None:
         st.session_state["login_failed"] = True
+        record(get_settings(), "login_failed", st.session_state.get("login_name", "")[:40])
         return
+    record(get_settings(), "login", user.name, actor=user.name)
     st.session_state[USER], st.session_state[ROLE] = user.name, user.role
     st.session_state.pop("login_failed", None)
 

@@ -13,7 +13,7 @@ import streamlit as st
 
 from facilitator.sheets.model import IssueSheet
 from facilitator.sheets.store import SheetConflictError, SheetStore
-from facilitator.ui.components.common import flash
+from facilitator.ui.components.common import audit, flash
 
 WORK = "sheet_work"
 NONCE = "sheet_nonce"
@@ -83,6 +83,7 @@ def save(store: SheetStore, sheet: IssueSheet, author: str = "", message: str = 
         st.session_state[CONFLICT] = (exc.mine, exc.theirs)
         return False
     load(saved)
+    audit("sheet_save", f"{saved.title}（版{saved.version}）", message)
     flash("success", f"版{saved.version}として保存しました。")
     return True
 
@@ -97,6 +98,7 @@ def restore(store: SheetStore, sheet: IssueSheet, version: int) -> IssueSheet | 
         st.session_state[CONFLICT] = (exc.mine, exc.theirs)
         return None
     load(restored)
+    audit("sheet_restore", f"{restored.title}（版{version} → 版{restored.version}）")
     return restored
 
 

@@ -18,7 +18,7 @@ from facilitator.corpus.documents import all_documents, ingest_lock, remove_docu
 from facilitator.errors import FacilitatorError
 from facilitator.reports import datasets, import_files
 from facilitator.settings import Settings
-from facilitator.ui.components.common import APP_LOCK_TIMEOUT, build_index_now, flash
+from facilitator.ui.components.common import APP_LOCK_TIMEOUT, audit, build_index_now, flash
 from facilitator.ui.components.widgets import row_errors_frame
 
 KIND_LABELS = {"guideline": "ガイドライン", "casebook": "事例集", "local": "地域の資料"}
@@ -65,6 +65,7 @@ def add_documents(settings: Settings, files: list, title: str) -> None:
                     settings, paths, title=(title or None) if len(paths) == 1 else None
                 )
                 for parsed in batch:
+                    audit("document_add", parsed.document.title, parsed.document.path)
                     flash(
                         "success",
                         f"追加しました: {parsed.document.title}（{len(parsed.chunks)} チャンク）",
@@ -77,8 +78,12 @@ def add_documents(settings: Settings, files: list, title: str) -> None:
 def remove_and_reindex(settings: Settings, doc_id: str) -> None:
     try:
         with ingest_lock(settings, timeout=APP_LOCK_TIMEOUT):
+            title = next(
+                (d.title for d, _ in all_documents(settings) if d.doc_id == doc_id), doc_id
+            )
             remove_document(settings, doc_id)
-            flash("success", f"資料「{doc_id}」を削除しました。")
+            audit("document_remove", title)
+            flash("success", f"資料「{title}」を削除しました。")
             build_index_now()
     except FacilitatorError as exc:
         flash("error", exc)
@@ -90,6 +95,7 @@ def import_reports(settings: Settings, files: list) -> None:
         batch = import_files(settings, paths)
     for r in batch.results:
         label = "市町村表" if r.kind == "areas" else f"{r.year}年の報告データ"
+        audit("reports_import", r.file, label)
         count = r.municipalities if r.kind == "areas" else r.institutions
         flash(
             "success",

@@ -7,6 +7,7 @@ import streamlit as st
 from facilitator.errors import FacilitatorError
 from facilitator.reports import load_sample
 from facilitator.search.index import index_is_current
+from facilitator.settings import Settings
 from facilitator.ui.components import uploads
 from facilitator.ui.components.common import (
     current_index_version,
@@ -92,6 +93,31 @@ def render() -> None:
             if st.form_submit_button("検証して取り込む", icon=":material/upload:") and files:
                 uploads.import_reports(s, files)
                 st.rerun()
+    audit_log(s)
+
+
+def audit_log(s: Settings) -> None:
+    """Who did what (logins, saves, imports, documents, accounts), newest first."""
+    from facilitator.auth.audit import read
+    from facilitator.text import japanese_time
+
+    entries = read(s, 200)
+    with st.expander(f"操作の記録（新しい順・{len(entries)}件）", icon=":material/history:"):
+        if not entries:
+            st.caption("まだ記録はありません。")
+            return
+        st.dataframe(
+            [
+                {
+                    "日時": japanese_time(e.at),
+                    "操作した人": e.actor,
+                    "操作": e.label,
+                    "対象": e.target,
+                }
+                for e in entries
+            ],
+            hide_index=True,
+        )
 
 
 if __name__ == "__main__":
