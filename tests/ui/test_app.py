@@ -256,6 +256,21 @@ def test_stale_save_shows_conflict_and_keeps_both_versions(app_env: Settings) ->
     assert store.get(sheet.sheet_id, 2).title == "他の人の題名"
 
 
+def test_a_logged_in_editor_is_the_author_of_what_they_save(app_env: Settings) -> None:
+    from facilitator.auth.audit import read
+
+    store = SheetStore(app_env)
+    sheet = saved_example(app_env)
+    at = open_page("sheet")
+    at.session_state["user_name"] = "山田"  # as a login sets it
+    at.run()
+    at.text_input(key=_editor_key(at, "title")).input("山田の題名")
+    _submit(at)
+    history = store.history(sheet.sheet_id)
+    assert history[-1].author == "山田"
+    assert (read(app_env)[0].action, read(app_env)[0].actor) == ("sheet_save", "山田")
+
+
 def test_conflict_reload_takes_the_newest_version(app_env: Settings) -> None:
     store = SheetStore(app_env)
     sheet = saved_example(app_env)

@@ -35,6 +35,7 @@ from facilitator.sheets.model import (
     field_label,
 )
 from facilitator.text import md_escape
+from facilitator.ui.components.common import current_user
 
 
 @dataclass
@@ -331,7 +332,11 @@ def edit_form(sheet: IssueSheet, key: str) -> SheetEdit | None:
                 "事務局メモ（公表しません）", sheet.internal_notes, key=f"{key}_notes"
             )
         c = st.columns([1, 2, 1])
-        author = c[0].text_input("保存者", key=f"{key}_author", placeholder="氏名（任意）")
+        if (user := current_user()) is not None:  # logged in: the author is who is logged in
+            author = user
+            c[0].text_input("保存者", value=user, disabled=True, key=f"{key}_author_login")
+        else:
+            author = c[0].text_input("保存者", key=f"{key}_author", placeholder="氏名（任意）")
         message = c[1].text_input("変更メモ", key=f"{key}_message", placeholder="例: 原因を追記")
         c[2].markdown("&nbsp;")
         if not c[2].form_submit_button("保存", type="primary", icon=":material/save:"):

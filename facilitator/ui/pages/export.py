@@ -7,7 +7,12 @@ import streamlit as st
 from facilitator import export as ex
 from facilitator.errors import FacilitatorError
 from facilitator.ui.components import exports, sheet_state
-from facilitator.ui.components.common import sheet_store, show_error, synthetic_banner
+from facilitator.ui.components.common import (
+    current_user,
+    sheet_store,
+    show_error,
+    synthetic_banner,
+)
 
 
 def render() -> None:
@@ -63,7 +68,8 @@ def render() -> None:
             upload = st.file_uploader(
                 "編集した課題管理シート（.xlsx）", type=["xlsx"], key="import_file"
             )
-            author = st.text_input("取り込む人", key="import_author")
+            user = current_user()
+            author = user or st.text_input("取り込む人", key="import_author")
             if st.form_submit_button("取り込む", icon=":material/upload:") and upload is not None:
                 exports.import_workbook(store, upload, author.strip())
                 st.rerun()
