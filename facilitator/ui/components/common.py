@@ -11,6 +11,7 @@ from facilitator.search.embeddings import Embedder, load_embedder
 from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings, load_settings
 from facilitator.sheets.store import SheetStore
+from facilitator.text import md_escape
 
 log = logging.getLogger(__name__)
 
@@ -162,8 +163,9 @@ def synthetic_banner() -> None:
 
 
 def show_error(exc: Exception) -> None:
-    """A library error as a Japanese message (multi-line messages keep their lines)."""
-    st.error(str(exc).replace("\n", "  \n"))
+    """A library error as a Japanese message (multi-line messages keep their lines); the names
+    and values it quotes from files or people are shown literally, never as a link."""
+    st.error(md_escape(str(exc)))
 
 
 FLASH = "flash_messages"
@@ -180,4 +182,4 @@ def show_flash() -> None:
         if kind == "table":
             st.dataframe(body, hide_index=True)
         else:
-            getattr(st, kind)(str(body).replace("\n", "  \n"))
+            getattr(st, kind)(md_escape(str(body)))
