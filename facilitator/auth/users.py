@@ -9,15 +9,13 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Literal
 
-from filelock import FileLock, Timeout
 from pydantic import BaseModel, ValidationError
 
-from facilitator.corpus.documents import replace_atomically
+from facilitator.corpus.documents import locked, replace_atomically
 from facilitator.errors import FacilitatorError, InputError, NotFoundError
 from facilitator.settings import Settings
 
@@ -88,20 +86,9 @@ class UserStore:
     def __init__(self, settings: Settings) -> None:
         self.path = settings.data_dir / "users.json"
 
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(self.path.with_suffix(".lock"))
-        try:
-            lock.acquire(timeout=10)
-        except Timeout:
-            raise FacilitatorError(
-                "利用者の一覧が他の処理で使用中です。少し待ってください。"
-            ) from None
-        try:
-            yield
-        finally:
-            lock.release()
+    def _locked(self) -> AbstractContextManager[None]:
+        busy = "利用者の一覧が他の処理で使用中です。少し待ってください。"
+        return locked(self.path.with_suffix(".lock"), busy)
 
     def _load(self) -> list[User]:
         if not self.path.exists():

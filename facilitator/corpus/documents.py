@@ -27,7 +27,7 @@ from filelock import FileLock, Timeout
 
 from facilitator.corpus.chunks import DocKind, Document
 from facilitator.corpus.parsers.base import ParsedDocument
-from facilitator.errors import DocumentError, IndexBusyError, InputError
+from facilitator.errors import DocumentError, FacilitatorError, IndexBusyError, InputError
 from facilitator.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,22 @@ def replace_atomically(target: Path, fill: Callable[[BinaryIO], object]) -> None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def locked(lock_path: Path, busy: str, timeout: float = 10.0) -> Iterator[None]:
+    """Hold ``lock_path`` for one read–change–write of a small store; ``busy`` is the Japanese
+    error when another process keeps it longer than ``timeout`` seconds."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(lock_path)
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise FacilitatorError(busy) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _save_manifest(folder: Path, docs: list[Document]) -> None:

@@ -142,10 +142,10 @@ def _candidates(hits: list[SearchHit], q_tokens: set[str]) -> list[tuple[SearchH
     words without answering it), of a readable length, the ones sharing most words with
     the question first (only these are embedded, which keeps an answer under a second)."""
     found = [
-        (hit, _trim(s))
+        (hit, t)
         for hit in hits
         for s in sentences(hit.text)
-        if ANSWER_CHARS[0] <= len(_trim(s)) <= ANSWER_CHARS[1] and s not in hit.locator
+        if s not in hit.locator and ANSWER_CHARS[0] <= len(t := _trim(s)) <= ANSWER_CHARS[1]
     ]
     if len(found) > SENTENCES_EMBEDDED:
         overlap = [len(q_tokens & set(tokenize(s))) for _, s in found]

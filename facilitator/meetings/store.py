@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
 from pydantic import BaseModel, ValidationError
 
-from facilitator.corpus.documents import replace_atomically
+from facilitator.corpus.documents import locked, replace_atomically
 from facilitator.errors import FacilitatorError, InputError
 from facilitator.meetings.model import (
     Meeting,
@@ -59,20 +57,9 @@ class MeetingStore:
             raise MeetingNotFoundError(meeting_id)
         return self.folder / f"{meeting_id}.json"
 
-    @contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(self.folder / ".lock")
-        try:
-            lock.acquire(timeout=LOCK_TIMEOUT)
-        except Timeout:
-            raise FacilitatorError(
-                "議事メモの記録が他の処理で使用中です。少し待ってからもう一度試してください。"
-            ) from None
-        try:
-            yield
-        finally:
-            lock.release()
+    def _locked(self) -> AbstractContextManager[None]:
+        busy = "議事メモの記録が他の処理で使用中です。少し待ってからもう一度試してください。"
+        return locked(self.folder / ".lock", busy, LOCK_TIMEOUT)
 
     def _write(self, meeting: Meeting) -> None:
         data = meeting.model_dump_json(indent=2).encode("utf-8")

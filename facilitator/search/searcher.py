@@ -97,6 +97,7 @@ class Searcher:
         self.max_idf = max(self.store.lexical.idf.values(), default=1.0)
         self._vectors: dict[str, np.ndarray] = {}
         self._filtered: dict[tuple, tuple[list[str], np.ndarray]] = {}
+        self._last_query: tuple[str, np.ndarray] | None = None
         self.reranker: Reranker | None = (
             load_reranker(settings.reranker_model) if settings.reranker_model else None
         )
@@ -111,8 +112,16 @@ class Searcher:
             self._vectors.update(zip(todo, self.embedder.embed_passages(todo), strict=True))
         if not texts:
             return np.zeros(0, dtype=np.float32)
-        qv = self.embedder.embed_query(normalize_query(query))
-        return _dot(np.stack([self._vectors[t] for t in texts]), qv)
+        return _dot(np.stack([self._vectors[t] for t in texts]), self._query_vector(query))
+
+    def _query_vector(self, query: str) -> np.ndarray:
+        """The question's vector, kept for the next call: ``ask`` searches, then compares
+        the question with candidate sentences, and need not encode it twice."""
+        q = normalize_query(query)
+        last = self._last_query  # one read: the app shares a searcher between sessions
+        if last is None or last[0] != q:
+            last = self._last_query = (q, self.embedder.embed_query(q))
+        return last[1]
 
     def search(
         self, query: str, k: int = 10, filters: SearchFilters | None = None, mode: str = "hybrid"
@@ -151,7 +160,7 @@ class Searcher:
         dense_sims: list[float] = []
         dense_all: dict[str, float] = {}
         if mode in ("hybrid", "dense") and n_allowed:
-            qv = self.embedder.embed_query(q)
+            qv = self._query_vector(q)
             dense_all = self._dense(qv, conds, mask, n_allowed)
             ranked = sorted(dense_all.items(), key=lambda kv: (-kv[1], kv[0]))[:CANDIDATES]
             dense_ids = [cid for cid, _ in ranked]
@@ -234,14 +243,9 @@ class Searcher:
             return self._nearest(qv, want, None)
         # few allowed chunks: exact similarity over their vectors, fetched once per filter
         ids, vectors = self._allowed_vectors(conds)
-        best: dict[str, float] = {}
-        if len(ids):
-            sims = _dot(vectors, qv / np.linalg.norm(qv))
-            for wid, sim in zip(ids, sims, strict=True):
-                cid = wid.rsplit("#", 1)[0]
-                if cid in store.position:
-                    best[cid] = max(best.get(cid, -1.0), float(sim))
-        return best
+        if not ids:
+            return {}
+        return self._best_per_chunk(ids, _dot(vectors, qv / np.linalg.norm(qv)), None)
 
     def _allowed_vectors(self, conds: list[tuple[str, str]]) -> tuple[list[str], np.ndarray]:
         """Window ids and unit vectors of the chunks a narrow filter allows (cached): Chroma's
@@ -270,8 +274,16 @@ class Searcher:
             include=["distances"],
             **({"where": where} if where else {}),
         )
+        sims = [1.0 - d for d in res["distances"][0]]
+        return self._best_per_chunk(res["ids"][0], sims, mask)
+
+    def _best_per_chunk(
+        self, window_ids: list[str], sims: Any, mask: np.ndarray | None
+    ) -> dict[str, float]:
+        """Best similarity per allowed chunk from its windows' ("{chunk_id}#{n}")."""
+        store = self.store
         best: dict[str, float] = {}
-        for wid, dist in zip(res["ids"][0], res["distances"][0], strict=True):
+        for wid, sim in zip(window_ids, sims, strict=True):
             cid = wid.rsplit("#", 1)[0]
             pos = store.position.get(cid)
             if pos is None:  # a vector whose chunk this index does not have: never a hit
@@ -279,7 +291,7 @@ class Searcher:
                 continue
             if mask is not None and not mask[pos]:
                 continue
-            best[cid] = max(best.get(cid, -1.0), 1.0 - dist)
+            best[cid] = max(best.get(cid, -1.0), float(sim))
         return best
 
     def _confidence(
