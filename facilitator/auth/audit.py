@@ -11,9 +11,9 @@ import json
 import os
 from datetime import UTC, datetime
 
-from filelock import FileLock
 from pydantic import BaseModel
 
+from facilitator.corpus.documents import locked
 from facilitator.errors import FacilitatorError
 from facilitator.settings import Settings
 
@@ -64,12 +64,9 @@ def record(
         detail=detail,
     )
     path = settings.data_dir / "audit.jsonl"
+    busy = "操作の記録が他の処理で使用中です。少し待ってからもう一度試してください。"
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with (
-            FileLock(path.with_suffix(".lock"), timeout=10),
-            path.open("a", encoding="utf-8") as fh,
-        ):
+        with locked(path.with_suffix(".lock"), busy), path.open("a", encoding="utf-8") as fh:
             fh.write(entry.model_dump_json() + "\n")
             fh.flush()
             os.fsync(fh.fileno())
