@@ -185,11 +185,10 @@ def test_sheet_page_edits_fields_measures_roles_and_citations(app_env: Settings)
     assert "根拠と先行事例" in texts(at)
     at.text_input(key=_editor_key(at, "title")).input("北部圏域の在宅医療（第1回）")
     at.text_area(key=_editor_key(at, "issue")).input("夜間の往診を担う診療所が少ない")
-    at.session_state[_editor_key(at, "measures")] = {
-        "edited_rows": {0: {"accepted": False}},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
+    # statements are full-width text areas: nothing is cut off, a blank one adds a statement
+    first = sheet.current_state[0].text
+    assert at.text_area(key=_editor_key(at, "current_state_0")).value == first
+    at.checkbox(key=_editor_key(at, "measures_0_ok")).uncheck()
     at.session_state[_editor_key(at, "roles")] = {
         "edited_rows": {},
         "deleted_rows": [],
@@ -200,17 +199,11 @@ def test_sheet_page_edits_fields_measures_roles_and_citations(app_env: Settings)
         "added_rows": [],
         "deleted_rows": [],
     }
-    at.session_state[_editor_key(at, "causes")] = {
-        "edited_rows": {},
-        "deleted_rows": [],
-        "added_rows": [
-            {
-                "viewpoint": "住民",
-                "text": "夜間に相談できる先を知らない",
-                "note": "住民説明会で出た意見",
-            }
-        ],
-    }
+    added = f"causes_{len(sheet.causes)}"
+    at.text_area(key=_editor_key(at, added)).input("夜間に相談できる先を知らない")
+    at.text_input(key=_editor_key(at, f"{added}_vp")).input("住民")
+    # emptying an effect's text removes it
+    at.text_area(key=_editor_key(at, "effects_0")).input("")
     at.text_input(key=_editor_key(at, "message")).input("題名と課題を修正")
     _submit(at)
     assert not at.exception
@@ -225,7 +218,11 @@ def test_sheet_page_edits_fields_measures_roles_and_citations(app_env: Settings)
     assert any(r.actor == "北部郡市医師会" for r in saved.measures[1].roles)
     assert saved.all_citations()[0].accepted is False
     assert saved.causes[-1].viewpoint == "住民" and saved.causes[-1].unbacked
-    assert saved.causes[-1].note == "住民説明会で出た意見"
+    assert saved.causes[-1].text == "夜間に相談できる先を知らない"
+    assert len(saved.causes) == len(sheet.causes) + 1
+    assert [e.text for e in saved.effects] == [e.text for e in sheet.effects[1:]]
+    assert saved.current_state[0].text == first
+    assert saved.current_state[0].citations == sheet.current_state[0].citations
     assert SheetStore(app_env).history(sheet.sheet_id)[-1].message == "題名と課題を修正"
 
 

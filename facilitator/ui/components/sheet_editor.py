@@ -1,8 +1,10 @@
 """The issue-sheet edit form: every field, measures and citations accepted or dropped, roles.
 
-Lists are edited in data editors whose hidden ``_i`` column remembers which original
-statement a row came from, so a row keeps its citations and figures when its text is
-edited; new rows start unbacked.
+Statements (現状・原因・方策・効果) are long Japanese sentences, so each gets its own
+full-width text area (a grid cell would cut it at a few dozen characters); a statement keeps
+its citations and figures when its text is edited, emptying the text removes it, and the
+blank area under each list adds a new, unbacked one. Short structured rows (roles,
+indicators, citation flags) stay in data editors.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from facilitator.sheets.edit import (
 )
 from facilitator.sheets.model import (
     FIELD_LABELS,
+    ITEM_LABELS,
     PRIORITIES,
     STATUS_ORDER,
     Cause,
@@ -34,7 +37,6 @@ from facilitator.sheets.model import (
     VerificationIndicator,
     field_label,
 )
-from facilitator.text import md_escape
 from facilitator.ui.components.common import current_user
 
 
@@ -87,20 +89,19 @@ def _orig(v: object) -> int | None:
     return None if _text(v) == "" else int(float(v))  # type: ignore[arg-type]
 
 
-def _rows(df: pd.DataFrame) -> list[dict]:
-    return [r for r in df.to_dict("records") if _text(r.get("text"))]
-
-
 Edit = Callable[[dict, object], str | None]
 
 
-def _merge(df: pd.DataFrame, originals: list, field: str, apply: Edit, warnings: list[str]) -> list:
-    """Rebuild a list: edited rows keep their original's backing, new rows start empty.
+def _merge(rows: list[dict], originals: list, field: str, apply: Edit, warnings: list[str]) -> list:
+    """Rebuild a list: edited rows keep their original's backing, new rows start empty,
+    rows left empty are removed.
 
     The rules are the Excel import's (:mod:`facilitator.sheets.edit`), warnings included.
     """
     out = []
-    for r in _rows(df):
+    for r in rows:
+        if not _text(r.get("text")):
+            continue
         i = _orig(r.get("_i"))
         old = originals[i] if i is not None and i < len(originals) else None
         item = old.model_copy(deep=True) if old is not None else new_item(field)
@@ -117,12 +118,12 @@ def _stmt(r: dict, item: Statement) -> str | None:
 
 
 def _cause(r: dict, item: Cause) -> str | None:
-    item.viewpoint = _text(r["viewpoint"])
+    item.viewpoint = _text(r.get("viewpoint"))
     return _stmt(r, item)
 
 
 def _measure(r: dict, item: Measure) -> str | None:
-    item.accepted = bool(r.get("accepted"))
+    item.accepted = bool(r.get("accepted", True))
     try:
         item.priority = parse_priority(_text(r.get("priority")) or "中")
     except EditError:
@@ -139,41 +140,69 @@ def _indicator(r: dict, item: VerificationIndicator) -> str | None:
     return None
 
 
-def statement_frame(items: list[Statement], **extra: Callable[[Statement], object]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "_i": i,
-                **{k: f(s) for k, f in extra.items()},
-                "text": s.text,
-                "backing": backing(s),
-                "note": s.note,
-            }
-            for i, s in enumerate(items)
-        ],
-        columns=["_i", *extra, "text", "backing", "note"],
-    )
+CHARS_PER_LINE = 42
+"""About what a full-width text area shows per line on a laptop; sets its starting height."""
 
 
-def editor(df: pd.DataFrame, key: str, labels: dict[str, object]) -> pd.DataFrame:
-    config = {
-        "_i": None,
-        "backing": st.column_config.TextColumn("根拠", disabled=True),
-        "note": st.column_config.TextColumn("メモ（非公開）", width="small"),
+def _height(text: str) -> int:
+    lines = sum(1 + len(line) // CHARS_PER_LINE for line in text.splitlines() or [""])
+    return max(68, min(320, 24 * lines + 20))
+
+
+def statement_list(items: list[Statement], key: str, field: str) -> list[dict]:
+    """Each statement in its own full-width text area, with what backs it, its options
+    (視点, 採用・優先度) and its private memo; one blank area below adds a statement.
+
+    Returns one row per area (``_i`` = index of the original statement, ``None`` for the
+    blank) for :func:`_merge`.
+    """
+    label = ITEM_LABELS[field]
+    rows: list[dict] = []
+    for i, s in enumerate([*items, None]):
+        k = f"{key}_{field}_{i}"
+        row: dict = {"_i": None if s is None else i}
+        with st.container(border=s is not None):
+            if s is None:
+                row["text"] = st.text_area(
+                    f"{label}を追加",
+                    key=k,
+                    height=68,
+                    placeholder=f"新しい{label}を書くと、保存したときに追加されます（任意）",
+                )
+                if field == "causes":
+                    row["viewpoint"] = st.text_input("視点（追加する原因）", key=f"{k}_vp")
+                rows.append(row)
+                continue
+            row["text"] = st.text_area(
+                field_label(f"{field}[{i}]"),
+                s.text,
+                key=k,
+                height=_height(s.text),
+                help="本文を空にして保存すると、この項目を削除します。",
+            )
+            c = st.columns([2, 1, 1, 3] if field == "measures" else [2, 3])
+            source = SOURCE_LABELS.get(getattr(s, "source", ""), "")
+            c[0].caption(f"根拠: {backing(s)}" + (f"・出典: {source}" if source else ""))
+            if field == "measures":
+                row["accepted"] = c[1].checkbox("採用", s.accepted, key=f"{k}_ok")  # type: ignore[attr-defined]
+                prio = s.priority if s.priority in PRIORITIES else "中"  # type: ignore[attr-defined]
+                row["priority"] = c[2].selectbox(
+                    "優先度", list(PRIORITIES), list(PRIORITIES).index(prio), key=f"{k}_prio"
+                )
+            if field == "causes":
+                row["viewpoint"] = c[0].text_input("視点", s.viewpoint, key=f"{k}_vp")  # type: ignore[attr-defined]
+            row["note"] = c[-1].text_input("メモ（非公開）", s.note, key=f"{k}_note")
+        rows.append(row)
+    return rows
+
+
+def grid(df: pd.DataFrame, key: str, config: dict[str, object]) -> pd.DataFrame:
+    """A data editor for short structured rows; empty new cells start as "" (never None)."""
+    full = {
+        col: st.column_config.TextColumn(label, default="") if isinstance(label, str) else label
+        for col, label in config.items()
     }
-    for col, label in labels.items():
-        config[col] = (
-            label
-            if not isinstance(label, str)
-            else st.column_config.TextColumn(label, width="large" if col == "text" else "small")
-        )
-    edited = st.data_editor(df, key=key, num_rows="dynamic", hide_index=True, column_config=config)
-    with st.expander("全文を読む"):
-        st.markdown(
-            "\n".join(f"{i}. {md_escape(_text(t))}" for i, t in enumerate(df["text"], 1))
-            or "（なし）"
-        )
-    return edited
+    return st.data_editor(df, key=key, num_rows="dynamic", hide_index=True, column_config=full)
 
 
 def citations_frame(sheet: IssueSheet) -> pd.DataFrame:
@@ -249,47 +278,28 @@ def edit_form(sheet: IssueSheet, key: str) -> SheetEdit | None:
                 "⑥効果・検証指標",
                 "引用の採否",
                 "事務局メモ",
-            ]
+            ],
+            key="sheet_edit_tabs",  # stable across versions: the open tab stays open
         )
         with tabs[0]:
-            current = editor(
-                statement_frame(sheet.current_state), f"{key}_current", {"text": L["current_state"]}
+            current = statement_list(sheet.current_state, key, "current_state")
+            goal = st.text_area(
+                L["goal"], sheet.goal.text, key=f"{key}_goal", height=_height(sheet.goal.text)
             )
-            goal = st.text_area(L["goal"], sheet.goal.text, key=f"{key}_goal")
             st.caption(f"根拠: {backing(sheet.goal)}")
-            issue = st.text_area(L["issue"], sheet.issue.text, key=f"{key}_issue")
+            issue = st.text_area(
+                L["issue"], sheet.issue.text, key=f"{key}_issue", height=_height(sheet.issue.text)
+            )
             st.caption(f"根拠: {backing(sheet.issue)}")
         with tabs[1]:
-            causes = editor(
-                statement_frame(sheet.causes, viewpoint=lambda s: s.viewpoint),
-                f"{key}_causes",
-                {"viewpoint": "視点", "text": "原因"},
-            )
+            causes = statement_list(sheet.causes, key, "causes")
         with tabs[2]:
-            measures = editor(
-                statement_frame(
-                    sheet.measures,
-                    accepted=lambda m: m.accepted,
-                    priority=lambda m: m.priority,
-                    source=lambda m: SOURCE_LABELS.get(m.source, m.source),
-                ),
-                f"{key}_measures",
-                {
-                    "accepted": st.column_config.CheckboxColumn("採用", default=True),
-                    "priority": st.column_config.SelectboxColumn(
-                        "優先度", options=list(PRIORITIES), default="中"
-                    ),
-                    "source": st.column_config.TextColumn("出典", disabled=True),
-                    "text": "方策",
-                },
-            )
+            measures = statement_list(sheet.measures, key, "measures")
             st.markdown("**役割分担**（方策の番号・担い手・取組）")
-            roles = st.data_editor(
+            roles = grid(
                 roles_frame(sheet),
-                key=f"{key}_roles",
-                num_rows="dynamic",
-                hide_index=True,
-                column_config={
+                f"{key}_roles",
+                {
                     "measure": st.column_config.SelectboxColumn(
                         "方策", options=[str(i) for i in range(1, len(sheet.measures) + 2)]
                     ),
@@ -298,13 +308,13 @@ def edit_form(sheet: IssueSheet, key: str) -> SheetEdit | None:
                 },
             )
         with tabs[3]:
-            effects = editor(
-                statement_frame(sheet.effects), f"{key}_effects", {"text": L["effects"]}
-            )
-            indicators = editor(
+            effects = statement_list(sheet.effects, key, "effects")
+            st.markdown(f"**{L['indicators']}**")
+            indicators = grid(
                 _indicator_frame(sheet),
                 f"{key}_indicators",
                 {
+                    "_i": None,
                     "text": "検証指標",
                     "baseline": st.column_config.NumberColumn("基準値", format="%.1f"),
                     "unit": "単位",
@@ -361,7 +371,9 @@ def edit_form(sheet: IssueSheet, key: str) -> SheetEdit | None:
                 _merge(measures, base.measures, "measures", _measure, warnings), roles
             ),
             "effects": _merge(effects, base.effects, "effects", _stmt, warnings),
-            "indicators": _merge(indicators, base.indicators, "indicators", _indicator, warnings),
+            "indicators": _merge(
+                indicators.to_dict("records"), base.indicators, "indicators", _indicator, warnings
+            ),
             "internal_notes": notes,
         }
     )
