@@ -288,8 +288,11 @@ def test_history_diff_and_restore(app_env: Settings) -> None:
     at = open_page("sheet")
     history = next(d.value for d in at.dataframe if "版" in d.value.columns)
     assert list(history["版"]) == [1, 2] and history.iloc[1]["保存者"] == "佐藤"
-    diff = next(c.value for c in at.code if c.language == "diff")
-    assert "+# 第2版の題名" in diff
+    # the change is shown per field, side by side, the new title marked as added
+    assert "**題名**" in [m.value for m in at.markdown]
+    sides = [h.proto.body for h in at.get("html")]
+    assert any("版2" in h and "第2版の題名</span>" in h for h in sides)
+    assert not at.code or not any(c.language == "diff" for c in at.code)
     at.selectbox(key="hist_restore_version").set_value(1)
     at.button(key="hist_restore").click().run()
     latest = store.get(sheet.sheet_id)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import streamlit as st
 
 from facilitator.errors import FacilitatorError
 from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings
+from facilitator.sheets.compare import Span, char_diff, field_changes
 from facilitator.sheets.model import IssueSheet, field_label
 from facilitator.sheets.store import SheetStore
 from facilitator.text import japanese_time, md_escape
 from facilitator.ui.components import sheet_state
 from facilitator.ui.components.areas import area_picker, theme_picker
 from facilitator.ui.components.common import flash, index_builder, llm_configured, show_error
-from facilitator.ui.components.sheet_text import sheet_diff, sheet_markdown
+from facilitator.ui.components.sheet_text import sheet_markdown
 from facilitator.ui.components.widgets import CASE_VIEW, case_panel, excerpt, highlight, open_case
 
 CONFLICT_HEIGHT = 480
@@ -98,17 +101,54 @@ def conflict_view() -> None:
         type="primary",
         icon=":material/edit:",
     )
-    with st.expander("違い（差分）", expanded=True):
-        st.code(
-            sheet_diff(theirs, mine, f"版{theirs.version}（最新）", "あなたの編集")
-            or "違いはありません",
-            language="diff",
-        )
+    with st.expander("違い", expanded=True):
+        version_changes(theirs, mine, f"版{theirs.version}（保存済みの最新版）", "あなたの編集")
     left, right = st.columns(2)
     left.markdown(f"#### あなたの編集（版{mine.version}を元に編集）")
     left.code(sheet_markdown(mine), language=None, wrap_lines=True, height=CONFLICT_HEIGHT)
     right.markdown(f"#### 保存済みの最新版（版{theirs.version}）")
     right.code(sheet_markdown(theirs), language=None, wrap_lines=True, height=CONFLICT_HEIGHT)
+
+
+DELETED = "background:#fde2e1;text-decoration:line-through;"
+INSERTED = "background:#d7f3d0;text-decoration:underline;"
+SIDE = (
+    "white-space:pre-wrap;overflow-wrap:anywhere;line-height:1.7;padding:.4rem .6rem;"
+    "border:1px solid #ddd;border-radius:.3rem;min-height:2.2rem;"
+)
+
+
+def _side_html(spans: list[Span], style: str) -> str:
+    """One side of a change; user text is escaped, never markup."""
+    body = "".join(
+        html.escape(sp.text)
+        if sp.kind == "same"
+        else f'<span style="{style}">{html.escape(sp.text)}</span>'
+        for sp in spans
+    )
+    return f'<div style="{SIDE}">{body or "（なし）"}</div>'
+
+
+def version_changes(
+    old: IssueSheet, new: IssueSheet, old_label: str = "", new_label: str = ""
+) -> None:
+    """Changed fields side by side (前の版 | 後の版), the changed characters marked."""
+    old_label = html.escape(old_label or f"版{old.version}")
+    new_label = html.escape(new_label or f"版{new.version}")
+    changes = field_changes(old, new)
+    if not changes:
+        st.info("この2つの版の内容は同じです。")
+        return
+    st.caption(
+        f"変更のあった項目 {len(changes)}件。削除した文字は赤の取り消し線、"
+        "追加した文字は緑の下線で示します。"
+    )
+    for change in changes:
+        st.markdown(f"**{md_escape(change.label)}**")
+        left, right = st.columns(2)
+        before, after = char_diff(change.before, change.after)
+        left.html(f"<small>{old_label}</small>" + _side_html(before, DELETED))
+        right.html(f"<small>{new_label}</small>" + _side_html(after, INSERTED))
 
 
 def history_view(store: SheetStore, sheet: IssueSheet) -> None:
@@ -144,10 +184,7 @@ def history_view(store: SheetStore, sheet: IssueSheet) -> None:
         index=len(versions) - 1,
         key=f"hist_new_{sheet.sheet_id}_{latest}",
     )
-    diff = sheet_diff(
-        store.get(sheet.sheet_id, old), store.get(sheet.sheet_id, new), f"版{old}", f"版{new}"
-    )
-    st.code(diff or "この2つの版の内容は同じです。", language="diff")
+    version_changes(store.get(sheet.sheet_id, old), store.get(sheet.sheet_id, new))
     c = st.columns([2, 1])
     pick = c[0].selectbox("復元する版", versions[:-1] or versions, key="hist_restore_version")
     if c[1].button(

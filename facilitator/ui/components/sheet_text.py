@@ -1,8 +1,6 @@
-"""A sheet as plain lines: for version diffs and the side-by-side conflict view."""
+"""A sheet as plain lines: for the side-by-side conflict view."""
 
 from __future__ import annotations
-
-import difflib
 
 from facilitator.sheets.model import FIELD_LABELS, IssueSheet, Statement
 
@@ -62,12 +60,3 @@ def sheet_lines(sheet: IssueSheet) -> list[str]:
 
 def sheet_markdown(sheet: IssueSheet) -> str:
     return "\n".join(sheet_lines(sheet))
-
-
-def sheet_diff(old: IssueSheet, new: IssueSheet, old_label: str, new_label: str) -> str:
-    """Unified diff of two sheets' lines (empty when the content is the same)."""
-    return "\n".join(
-        difflib.unified_diff(
-            sheet_lines(old), sheet_lines(new), old_label, new_label, lineterm="", n=1
-        )
-    )
