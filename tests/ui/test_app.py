@@ -369,6 +369,52 @@ def test_import_edited_workbook_as_new_version(app_env: Settings, tmp_path: Path
     assert any("資料と照合できませんでした" in w.value for w in at.warning)
 
 
+def test_after_an_import_the_editor_continues_from_the_imported_version(
+    app_env: Settings, tmp_path: Path
+) -> None:
+    sheet = saved_example(app_env)
+    at = open_page("sheet")  # the editor holds 版1
+    path = to_xlsx([sheet], tmp_path / "課題管理シート.xlsx")
+    at.switch_page(PAGES["export"]).run()
+    at.file_uploader(key="import_file").set_value(
+        ("課題管理シート.xlsx", path.read_bytes(), exports.XLSX)
+    )
+    next(b for b in at.form_submit_button if b.label == "取り込む").click().run()
+    assert any("取り込んだ版2を開いています" in i.value for i in at.info)
+    at.switch_page(PAGES["sheet"]).run()
+    assert at.session_state["sheet_work"].version == 2  # the editor holds the import
+    at.text_input(key=_editor_key(at, "message")).input("取り込み後の編集")
+    _submit(at)
+    assert any("版3として保存しました" in s.value for s in at.success)
+    assert not at.error
+
+
+def test_a_conflict_with_ones_own_import_is_named_and_loading_it_is_the_safe_choice(
+    app_env: Settings, tmp_path: Path
+) -> None:
+    from facilitator.export import import_xlsx
+    from facilitator.export.xlsx import COL
+    from tests.export.builders import rows_by_key
+
+    store = SheetStore(app_env)
+    sheet = saved_example(app_env)
+    at = open_page("sheet")  # the editor holds 版1 …
+    path = to_xlsx([sheet], tmp_path / "課題管理シート.xlsx")
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    ws.cell(rows_by_key(ws)["internal_notes"], COL["text"]).value = "Excelで追記したメモ"
+    wb.save(path)
+    import_xlsx(path, store)  # … and 版2 is imported aside
+    at.text_input(key=_editor_key(at, "message")).input("古い版からの編集")
+    _submit(at)
+    assert store.get(sheet.sheet_id).version == 2  # nothing superseded
+    assert any("あなたが Excel から取り込んだ版です" in w.value for w in at.warning)
+    reload = at.button(key="conflict_reload")
+    assert reload.proto.type == "primary" and at.button(key="conflict_keep").proto.type != "primary"
+    reload.click().run()
+    assert at.text_area(key=_editor_key(at, "notes")).value == "Excelで追記したメモ"
+
+
 def test_import_unreadable_workbook_lists_the_problem(app_env: Settings) -> None:
     saved_example(app_env)
     at = open_page("export")

@@ -219,3 +219,17 @@ def import_workbook(store: SheetStore, upload, author: str) -> None:
                 flash("info", f"・{c}")
         for w in item.warnings:
             flash("warning", f"「{item.worksheet}」: {w}")
+    _open_imported(store, report)
+
+
+def _open_imported(store: SheetStore, report: ex.ImportReport) -> None:
+    """The editor continues from what was just imported, never from the version before it."""
+    current = sheet_state.work()
+    for item in report.saved:
+        if current is None or current.sheet_id == item.sheet_id:
+            sheet_state.load(store.get(item.sheet_id), pick=True)
+            flash(
+                "info",
+                f"「課題シート作成・編集」では、取り込んだ版{item.new_version}を開いています。",
+            )
+            return

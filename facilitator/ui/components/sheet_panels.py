@@ -16,7 +16,13 @@ from facilitator.sheets.store import SheetStore
 from facilitator.text import japanese_time, md_escape
 from facilitator.ui.components import sheet_state
 from facilitator.ui.components.areas import area_picker, theme_picker
-from facilitator.ui.components.common import flash, index_builder, llm_configured, show_error
+from facilitator.ui.components.common import (
+    current_user,
+    flash,
+    index_builder,
+    llm_configured,
+    show_error,
+)
 from facilitator.ui.components.sheet_text import sheet_markdown
 from facilitator.ui.components.widgets import CASE_VIEW, case_panel, excerpt, highlight, open_case
 
@@ -76,29 +82,60 @@ def draft_form(settings: Settings, searcher: Searcher | None, store: SheetStore)
     st.rerun()
 
 
-def conflict_view() -> None:
-    """Both versions side by side; reload theirs or keep editing mine."""
+IMPORT_MESSAGE = "Excel から取り込み"
+"""How an Excel import's version message starts (facilitator.export.xlsx_import)."""
+
+
+def _imported_by(store: SheetStore, sheet: IssueSheet) -> str | None:
+    """Who imported ``sheet`` from Excel ("" when nobody was logged in); None if it was not
+    an import."""
+    info = next((v for v in store.history(sheet.sheet_id) if v.version == sheet.version), None)
+    if info is None or not info.message.startswith(IMPORT_MESSAGE):
+        return None
+    return info.author
+
+
+def conflict_view(store: SheetStore) -> None:
+    """Both versions side by side; reload theirs or keep editing mine.
+
+    When the newer version is an Excel import by the same person (or with login off, any
+    import), it is named as such and loading it is the highlighted, safe choice: the
+    import already holds that person's edits.
+    """
     pair = sheet_state.conflict()
     if not pair:
         return
     mine, theirs = pair
-    st.error(
-        f"保存できませんでした：他の人が先に版{theirs.version}を保存しています（あなたの編集元は"
-        f"版{mine.version}）。両方を見比べて、どちらで続けるか選んでください。",
-        icon=":material/warning:",
-    )
+    importer = _imported_by(store, theirs)
+    own_import = importer is not None and importer == (current_user() or importer)
+    if own_import:
+        st.warning(
+            f"版{theirs.version}は、あなたが Excel から取り込んだ版です。編集画面はその前の"
+            f"版{mine.version}のままでした。取り込んだ版を読み込んで続けてください。",
+            icon=":material/upload_file:",
+        )
+    else:
+        who = f"（{importer or '記名なし'}が Excel から取り込み）" if importer is not None else ""
+        st.error(
+            f"保存できませんでした：他の人が先に版{theirs.version}を保存しています{who}（あなたの"
+            f"編集元は版{mine.version}）。両方を見比べて、どちらで続けるか選んでください。",
+            icon=":material/warning:",
+        )
     c = st.columns(2)
     c[0].button(
-        "最新版を読み込む（自分の編集を破棄）",
+        "取り込んだ版を読み込む（この画面の編集は破棄）"
+        if own_import
+        else "最新版を読み込む（自分の編集を破棄）",
         key="conflict_reload",
         on_click=sheet_state.reload_theirs,
+        type="primary" if own_import else "secondary",
         icon=":material/refresh:",
     )
     c[1].button(
         "自分の編集を続ける",
         key="conflict_keep",
         on_click=sheet_state.keep_mine,
-        type="primary",
+        type="secondary" if own_import else "primary",
         icon=":material/edit:",
     )
     with st.expander("違い", expanded=True):

@@ -13,7 +13,7 @@ import streamlit as st
 
 from facilitator.sheets.model import IssueSheet
 from facilitator.sheets.store import SheetConflictError, SheetStore
-from facilitator.ui.components.common import audit, flash
+from facilitator.ui.components.common import audit, current_user, flash
 
 WORK = "sheet_work"
 NONCE = "sheet_nonce"
@@ -92,7 +92,9 @@ def restore(store: SheetStore, sheet: IssueSheet, version: int) -> IssueSheet | 
     """Restore ``version`` on top of the working copy's version; a newer version saved
     meanwhile is a conflict exactly like a save (both kept for the side-by-side view)."""
     try:
-        restored = store.restore(sheet.sheet_id, version, base_version=sheet.version)
+        restored = store.restore(
+            sheet.sheet_id, version, base_version=sheet.version, author=current_user() or ""
+        )
     except SheetConflictError as exc:
         st.session_state[WORK] = exc.mine
         st.session_state[CONFLICT] = (exc.mine, exc.theirs)

@@ -53,7 +53,7 @@ def render() -> None:
     sheet = sheet_state.ensure_loaded(store, picked)
     if sheet is None:
         return
-    conflict_view()
+    conflict_view(store)
     st.markdown(
         f"状態: {status_steps(sheet.status)}　／　編集元: 版{sheet.version}"
         f"　／　作成: {MODE_LABELS.get(sheet.provenance.mode, sheet.provenance.mode)}"
