@@ -40,6 +40,15 @@ STEPS: list[tuple[str, str, str]] = [
 ]
 
 PUBLISHABLE = (SheetStatus.submitted, SheetStatus.published)
+REVIEW_COPY = "確認用・未確定"
+"""Marks every page of a public summary made from a sheet the council has not received."""
+
+
+def sheet_reference(sheet: IssueSheet) -> str:
+    """How a person refers to one version of a sheet: 「北部医療圏・在宅医療・版3」 (ids stay
+    in the machine-readable parts)."""
+    theme = THEME_SHORT.get(sheet.theme, sheet.theme_label)
+    return f"{sheet.area.name}・{theme}・版{sheet.version}"
 
 
 class NotPublishableError(FacilitatorError):

@@ -19,6 +19,7 @@ from facilitator.export.common import (
     is_synthetic,
     report_items_text,
     sheet_heading,
+    sheet_reference,
     statement_line,
     verification_text,
 )
@@ -80,7 +81,7 @@ def to_markdown(sheet: IssueSheet) -> str:
                 ["テーマ", sheet.theme_label],
                 ["参加者", "、".join(sheet.participants)],
                 ["状態", str(sheet.status)],
-                ["版", f"版{sheet.version}（{sheet.sheet_id}）"],
+                ["版", f"版{sheet.version}"],
             ],
         ),
         "",
@@ -141,9 +142,7 @@ def to_docx(sheet: IssueSheet, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     numbers = CitationNumbers(sheet)
-    doc = new_document(
-        header=f"課題管理シート　{sheet.area.name}", footer=f"{sheet.sheet_id}　版{sheet.version}"
-    )
+    doc = new_document(header=f"課題管理シート　{sheet.area.name}", footer=sheet_reference(sheet))
     add_heading(doc, f"《課題管理シート》{sheet_heading(sheet)}", level=1)
     if is_synthetic(sheet):
         add_paragraph(doc, SYNTHETIC_NOTICE)
@@ -156,7 +155,7 @@ def to_docx(sheet: IssueSheet, path: str | Path) -> Path:
             ["テーマ", sheet.theme_label],
             ["参加者", "、".join(sheet.participants)],
             ["状態", str(sheet.status)],
-            ["版", f"版{sheet.version}（{sheet.sheet_id}）"],
+            ["版", f"版{sheet.version}"],
         ],
         widths_mm=[30, 144],
     )

@@ -16,11 +16,13 @@ from pydantic import BaseModel, Field
 
 from facilitator.export.common import (
     PUBLISHABLE,
+    REVIEW_COPY,
     SYNTHETIC_NOTICE,
     NotPublishableError,
     figure_text,
     is_synthetic,
     sheet_heading,
+    sheet_reference,
 )
 from facilitator.export.documents import md_table
 from facilitator.export.docx_util import (
@@ -88,6 +90,9 @@ class PublicSummary(BaseModel):
     theme_label: str
     status: str
     synthetic: bool = False
+    review_copy: bool = Field(
+        default=False, description="made (forced) from a sheet the council has not received"
+    )
     current_state: list[PublicStatement] = Field(default_factory=list)
     issue: PublicStatement | None = None
     goal: PublicStatement | None = None
@@ -106,7 +111,7 @@ def public_summary(sheet: IssueSheet, force: bool = False) -> PublicSummary:
     """Build the public summary; raises NotPublishableError unless 協議会提出/公表 (or force)."""
     if sheet.status not in PUBLISHABLE and not force:
         raise NotPublishableError(
-            f"シート {sheet.sheet_id} の状態は「{sheet.status}」です。公表用の要約は状態が"
+            f"シート「{sheet_reference(sheet)}」の状態は「{sheet.status}」です。公表用の要約は状態が"
             f"「{PUBLISHABLE[0]}」か「{PUBLISHABLE[1]}」のシートだけ作成できます"
             "（確認のために出力する場合は --force を付けてください）。"
         )
@@ -167,6 +172,7 @@ def public_summary(sheet: IssueSheet, force: bool = False) -> PublicSummary:
         theme_label=sheet.theme_label,
         status=str(sheet.status),
         synthetic=is_synthetic(sheet),
+        review_copy=sheet.status not in PUBLISHABLE,
         current_state=current,
         issue=issue,
         goal=goal,
@@ -240,8 +246,22 @@ def _source_line(src: PublicSource) -> str:
     return f"{where}「{src.quote}」"
 
 
+def _page_title(summary: PublicSummary) -> str:
+    """The title on every page; a review copy says so there, not only in its body."""
+    return f"{PUBLIC_TITLE}【{REVIEW_COPY}】" if summary.review_copy else PUBLIC_TITLE
+
+
+def _review_notice(summary: PublicSummary) -> str:
+    return (
+        f"【{REVIEW_COPY}】状態「{summary.status}」のシートから確認のために作成したもので、"
+        "協議会に提出されたものではありません。公表しないでください。"
+    )
+
+
 def public_to_markdown(summary: PublicSummary) -> str:
-    out = [f"# {PUBLIC_TITLE}", "", f"## {summary.title}", ""]
+    out = [f"# {_page_title(summary)}", "", f"## {summary.title}", ""]
+    if summary.review_copy:
+        out += [f"> {_review_notice(summary)}", ""]
     if summary.synthetic:
         out += [f"> {SYNTHETIC_NOTICE}", ""]
     for heading, rows in _sections(summary):
@@ -257,10 +277,12 @@ def public_to_docx(summary: PublicSummary, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc = new_document(
-        header=PUBLIC_TITLE,
+        header=_page_title(summary),
         footer=f"{summary.area_name}・{THEME_SHORT.get(summary.theme, summary.theme)}",
     )
-    add_heading(doc, PUBLIC_TITLE, level=1)
+    add_heading(doc, _page_title(summary), level=1)
+    if summary.review_copy:
+        add_paragraph(doc, _review_notice(summary))
     add_statement(doc, summary.title, [], False)
     if summary.synthetic:
         add_paragraph(doc, SYNTHETIC_NOTICE)
@@ -283,8 +305,12 @@ def public_to_xlsx(summaries: list[PublicSummary], path: str | Path) -> Path:
         ws = wb.active if i == 0 else wb.create_sheet()
         title = export_line(f"{i + 1}_{s.area_name}_{THEME_SHORT.get(s.theme, s.theme)}")
         ws.title = re.sub(r"[\[\]:*?/\\']", "", title)[:31]  # Excel refuses these in a title
-        write_cell(ws, 1, 1, f"{PUBLIC_TITLE}　{s.title}").font = cell_font(bold=True, size=13)
-        write_cell(ws, 2, 1, SYNTHETIC_NOTICE if s.synthetic else "").font = cell_font(size=9)
+        write_cell(ws, 1, 1, f"{_page_title(s)}　{s.title}").font = cell_font(bold=True, size=13)
+        notes = [_review_notice(s)] * s.review_copy + [SYNTHETIC_NOTICE] * s.synthetic
+        write_cell(ws, 2, 1, "\n".join(notes)).font = cell_font(size=9)
+        ws.cell(2, 1).alignment = WRAP
+        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=2)
+        ws.row_dimensions[2].height = 15 * max(1, len(notes)) + 12 * s.review_copy
         write_header(ws, 3, columns, hide_last=False)
         r = 4
         for heading, rows in _sections(s):
@@ -315,7 +341,7 @@ def public_to_xlsx(summaries: list[PublicSummary], path: str | Path) -> Path:
             title_rows="3:3",
             last_col=2,
             last_row=r - 1,
-            header=PUBLIC_TITLE,
+            header=_page_title(s),
             footer=f"{s.area_name}・{THEME_SHORT.get(s.theme, s.theme)}",
             landscape=False,
         )

@@ -31,6 +31,7 @@ from facilitator.export.common import (
     report_items_text,
     roles_text,
     sheet_heading,
+    sheet_reference,
     statement_line,
     verification_text,
 )
@@ -231,7 +232,7 @@ def issue_rows(sheet: IssueSheet, numbers: CitationNumbers) -> list[Row]:
         rows.append(Row("indicators[+]", "⑥ 検証指標", editable={"text", "side"}))
     rows += [
         Row("status", "状態", text=str(sheet.status), editable={"text"}),
-        Row("version", "版", text=f"版{sheet.version}", backing=sheet.sheet_id),
+        Row("version", "版", text=f"版{sheet.version}"),
         Row("internal_notes", "事務局メモ（非公開）", text=sheet.internal_notes, editable={"text"}),
     ]
     for row in rows:  # a cut text cannot be edited in Excel without losing its tail
@@ -264,10 +265,7 @@ def write_issue_worksheet(ws: Worksheet, sheet: IssueSheet, numbers: CitationNum
         bold=True, size=13
     )
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
-    sub = (
-        f"シートID {sheet.sheet_id}・版{sheet.version}・状態 {sheet.status}・"
-        f"テーマ {sheet.theme_label}"
-    )
+    sub = f"{sheet_reference(sheet)}・状態 {sheet.status}・テーマ {sheet.theme_label}"
     if is_synthetic(sheet):
         sub += "\n" + SYNTHETIC_NOTICE
     cell = write_cell(ws, 2, 1, sub)
@@ -321,7 +319,7 @@ def write_issue_worksheet(ws: Worksheet, sheet: IssueSheet, numbers: CitationNum
         last_col=last,
         last_row=r - 1,
         header=f"課題管理シート　{sheet.area.name}・{THEME_SHORT.get(sheet.theme, sheet.theme)}",
-        footer=f"{sheet.sheet_id}　版{sheet.version}　{sheet.status}",
+        footer=f"{sheet_reference(sheet)}　{sheet.status}",
     )
 
 
@@ -381,14 +379,14 @@ def write_citations_worksheet(
     # the chunk id stays in the file for tracing a quote, but off the printed page
     ws.column_dimensions[get_column_letter(CITE_COL["chunk"])].hidden = True
     ws.freeze_panes = "A2"
-    ids = "・".join(dict.fromkeys(s.sheet_id for _, s, _ in entries))
+    names = "、".join(dict.fromkeys(sheet_reference(s) for _, s, _ in entries))
     page_setup(
         ws,
         title_rows="1:1",
         last_col=len(CITE_COLUMNS) - 1,
         last_row=r - 1,
         header="出典一覧",
-        footer=ids,
+        footer=names,
     )
 
 

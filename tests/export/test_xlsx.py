@@ -102,7 +102,7 @@ class TestXlsxLayout:
             assert w.page_margins.left == 0.5
         assert ws.page_setup.orientation == "landscape"
         assert ws.print_title_rows == "$3:$3"
-        assert "sh-test000001" in ws.oddFooter.left.text and "版3" in ws.oddFooter.left.text
+        assert ws.oddFooter.left.text.startswith("東部市・時間外診療・版3")  # no sheet id
         assert "東部市" in ws.oddHeader.center.text
         assert ws.column_dimensions["C"].width >= 50
         assert ws.column_dimensions["I"].hidden  # the row keys never print

@@ -90,18 +90,22 @@ def sheet_files(sheets: list[IssueSheet]) -> Files:
     }
 
 
-def public_files(summaries: list) -> Files:
+def _public_name(s: ex.PublicSummary) -> str:
+    """公表シート_北部医療圏_在宅医療_版3 (…_確認用 for a review copy)."""
+    name = f"公表シート_{s.area_name}_{THEME_SHORT.get(s.theme, s.theme)}_版{s.version}"
+    return name + ("_確認用" if s.review_copy else "")
+
+
+def public_files(summaries: list[ex.PublicSummary]) -> Files:
+    names = [_public_name(s) for s in summaries]
+    names = [n if names.count(n) == 1 else f"{n}_{i}" for i, n in enumerate(names, 1)]
+    review = any(s.review_copy for s in summaries)
     base = (
-        f"協議の結果の公表シート_{len(summaries)}件"
+        f"協議の結果の公表シート_{len(summaries)}件" + ("_確認用" if review else "")
         if len(summaries) > 1
-        else f"協議の結果の公表シート_{summaries[0].area_name}"
+        else names[0]
     )
-    docx, ext, mime = per_sheet(
-        summaries,
-        lambda s, p: ex.public_to_docx(s, p),
-        ".docx",
-        [f"公表シート_{s.area_name}_{s.sheet_id}" for s in summaries],
-    )
+    docx, ext, mime = per_sheet(summaries, lambda s, p: ex.public_to_docx(s, p), ".docx", names)
     md = "\n\n---\n\n".join(ex.public_to_markdown(s) for s in summaries)
     return {
         "Excel": (
