@@ -56,6 +56,11 @@ def _write_text(out: Path, text: str) -> None:
     is_flag=True,
     help="--public で、状態が「協議会提出」「公表」でなくても出力する（確認用）",
 )
+@click.option(
+    "--internal",
+    is_flag=True,
+    help="docx / md に各記述のメモ（非公開）と事務局メモを含める（事務局の内部用）",
+)
 @click.option("--version", "version", type=int, help="出力する版（既定: 最新）")
 def export_command(
     sheet_ids: tuple[str, ...],
@@ -63,6 +68,7 @@ def export_command(
     out: Path,
     public: bool,
     force: bool,
+    internal: bool,
     version: int | None,
 ) -> None:
     """課題シートを Excel（課題管理シート）・Word・Markdown・JSON で出力する.
@@ -112,9 +118,9 @@ def export_command(
     elif fmt == "xlsx":
         to_xlsx(sheets, out)
     elif fmt == "docx":
-        to_docx(sheets[0], out)
+        to_docx(sheets[0], out, internal=internal)
     elif fmt == "md":
-        _write_text(out, to_markdown(sheets[0]))
+        _write_text(out, to_markdown(sheets[0], internal=internal))
     else:
         _write_text(out, to_json(sheets[0]) + "\n")
     if str(out) != "-":

@@ -170,7 +170,7 @@ def _to_sheet(
             "text": d.text.strip(),
             "citations": citations,
             "figures": checker.figures(path, d.figure_ids, dropped),
-            "note": f"未確認の事例参照: {'、'.join(unknown)}" if unknown else "",
+            "basis": f"未確認の事例参照: {'、'.join(unknown)}" if unknown else "",
         }
 
     return IssueSheet(

@@ -144,13 +144,13 @@ def current_state(context: DraftContext) -> list[Statement]:
             context.data_message
             or f"{context.area.name}の報告データがないため、現状の数値は記載していません。"
         )
-        return [Statement(text=text, note="報告データなし")]
+        return [Statement(text=text, basis="報告データなし")]
     out = []
     for f in context.findings:
         text = f.sentence
         if f.synthetic and SYNTHETIC_LABEL not in text:
             text = SYNTHETIC_TAG + text
-        out.append(Statement(text=text, figures=[FigureRef.from_finding(f)], note=f.note))
+        out.append(Statement(text=text, figures=[FigureRef.from_finding(f)], basis=f.note))
     return out
 
 
@@ -185,7 +185,7 @@ def issue(
         if key.synthetic:
             text += f"（{SYNTHETIC_LABEL}）"
         figures.append(FigureRef.from_finding(key))
-    note = (
+    basis = (
         "課題は入力された内容です。ガイドラインの協議イメージ例の課題を参考として引用しています。"
         if user
         else ""
@@ -193,7 +193,7 @@ def issue(
     return Statement(
         text=text,
         figures=figures,
-        note=note,
+        basis=basis,
         citations=_cites(chunks, (ex.chunk_ids.get("issue"), ex.issue)),
     )
 
@@ -238,9 +238,9 @@ def guideline_measure(
     if "意向" in item.text and willing is not None:
         text += f"報告データでは、{_strip_synthetic(willing.sentence)}"
         figures.append(FigureRef.from_finding(willing))
-    note = ""
+    basis = ""
     if item.external_refs:
-        note = (
+        basis = (
             "ガイドラインの参照: "
             + "、".join(item.external_refs)
             + "（2025年版の事例集はコーパスにないため未照合。2022年版の事例とは結び付けていません）"
@@ -252,7 +252,7 @@ def guideline_measure(
         priority="高" if urgent else "中",
         source="guideline",
         figures=figures,
-        note=note,
+        basis=basis,
         citations=_cites(chunks, (item.chunk_id, item.text)),
     )
 

@@ -78,5 +78,5 @@ def precedent_measure(
         priority="中" if n_queries >= 2 or by_user else "低",
         source="precedent",
         citations=citations,
-        note=f"出典: {hit.doc_title} {hit.locator}",
+        basis=f"先行事例から: {hit.doc_title} {hit.locator}",
     )

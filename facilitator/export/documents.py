@@ -51,7 +51,13 @@ def md_table(headers: list[str], rows: list[list[str]]) -> list[str]:
     return out
 
 
-def _md_statement(numbers: CitationNumbers, path: str, s: Statement, prefix: str = "") -> list[str]:
+INTERNAL_MARK = "（内部用・メモを含む）"
+"""Title mark of a copy that carries the private memos; the meeting copy has none."""
+
+
+def _md_statement(
+    numbers: CitationNumbers, internal: bool, path: str, s: Statement, prefix: str = ""
+) -> list[str]:
     line = (
         statement_line(s.text, numbers.markers(path, s), s.unbacked, bool(s.review))
         if s.text.strip()
@@ -61,15 +67,17 @@ def _md_statement(numbers: CitationNumbers, path: str, s: Statement, prefix: str
     out = [f"{prefix}{line}"]
     out += [f"{indent}- 数値: {figure_text(f)}" for f in s.figures]
     out += [f"{indent}- 要確認: {reason}" for reason in s.review]
-    if s.note:
+    if internal and s.note:
         out.append(f"{indent}- メモ（非公開）: {s.note}")
     return out
 
 
-def to_markdown(sheet: IssueSheet) -> str:
-    """The sheet as Markdown with 「## ① 現状」… headings and an 「出典」 list."""
+def to_markdown(sheet: IssueSheet, internal: bool = False) -> str:
+    """The sheet as Markdown with 「## ① 現状」… headings and an 「出典」 list; the private
+    memos and 事務局メモ only in an ``internal`` copy."""
     numbers = CitationNumbers(sheet)
-    out = [f"# 《課題管理シート》{sheet_heading(sheet)}", ""]
+    mark = INTERNAL_MARK if internal else ""
+    out = [f"# 《課題管理シート》{sheet_heading(sheet)}{mark}", ""]
     if is_synthetic(sheet):
         out += [f"> {SYNTHETIC_NOTICE}", ""]
     area = sheet.area.label
@@ -88,24 +96,26 @@ def to_markdown(sheet: IssueSheet) -> str:
     ]
     out += ["## ① 現状", ""]
     for i, s in enumerate(sheet.current_state):
-        out += _md_statement(numbers, f"current_state[{i}]", s, f"{i + 1}. ")
-    out += ["", "## ② 目指す姿", "", *_md_statement(numbers, "goal", sheet.goal)]
-    out += ["", "## ③ 課題", "", *_md_statement(numbers, "issue", sheet.issue)]
+        out += _md_statement(numbers, internal, f"current_state[{i}]", s, f"{i + 1}. ")
+    out += ["", "## ② 目指す姿", "", *_md_statement(numbers, internal, "goal", sheet.goal)]
+    out += ["", "## ③ 課題", "", *_md_statement(numbers, internal, "issue", sheet.issue)]
     out += ["", "## ④ 原因", ""]
     for i, c in enumerate(sheet.causes):
         view = f"（{c.viewpoint}の視点）" if c.viewpoint else ""
-        out += _md_statement(numbers, f"causes[{i}]", c, f"- **原因{circled(i + 1)}**{view} ")
+        out += _md_statement(
+            numbers, internal, f"causes[{i}]", c, f"- **原因{circled(i + 1)}**{view} "
+        )
     out += ["", "## ⑤ 方策（役割分担・優先度）", ""]
     for i, m in enumerate(sheet.measures):
         state = "" if m.accepted else "（不採用）"
         out += [f"### 方策{circled(i + 1)}（優先度: {m.priority}）{state}", ""]
-        out += _md_statement(numbers, f"measures[{i}]", m)
+        out += _md_statement(numbers, internal, f"measures[{i}]", m)
         if m.roles:
             out += ["", *md_table(["担い手", "役割"], [[r.actor, r.action] for r in m.roles])]
         out.append("")
     out += ["## ⑥ 期待される効果", ""]
     for i, s in enumerate(sheet.effects):
-        out += _md_statement(numbers, f"effects[{i}]", s, "- ")
+        out += _md_statement(numbers, internal, f"effects[{i}]", s, "- ")
     out += ["", "## ⑥ 検証指標", ""]
     out += (
         md_table(
@@ -132,18 +142,19 @@ def to_markdown(sheet: IssueSheet) -> str:
             "",
             f"{UNBACKED_MARK}の記述: 数値や資料の裏付けがありません。協議の前に確認してください。",
         ]
-    if sheet.internal_notes:
+    if internal and sheet.internal_notes:
         out += ["", "## 事務局メモ（非公開）", "", sheet.internal_notes]
     return "\n".join(out).rstrip() + "\n"
 
 
-def to_docx(sheet: IssueSheet, path: str | Path) -> Path:
+def to_docx(sheet: IssueSheet, path: str | Path, internal: bool = False) -> Path:
     """Word document: a heading per field, tables for causes, measures and indicators, notes."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     numbers = CitationNumbers(sheet)
     doc = new_document(header=f"課題管理シート　{sheet.area.name}", footer=sheet_reference(sheet))
-    add_heading(doc, f"《課題管理シート》{sheet_heading(sheet)}", level=1)
+    mark = INTERNAL_MARK if internal else ""
+    add_heading(doc, f"《課題管理シート》{sheet_heading(sheet)}{mark}", level=1)
     if is_synthetic(sheet):
         add_paragraph(doc, SYNTHETIC_NOTICE)
     area = sheet.area.label
@@ -173,7 +184,7 @@ def to_docx(sheet: IssueSheet, path: str | Path) -> Path:
             add_paragraph(doc, f"数値: {figure_text(f)}", style="List Bullet")
         for reason in s.review:
             add_paragraph(doc, f"要確認: {reason}", style="List Bullet")
-        if s.note:
+        if internal and s.note:
             add_paragraph(doc, f"メモ（非公開）: {s.note}", style="List Bullet")
 
     add_heading(doc, "① 現状", level=2)
@@ -212,7 +223,7 @@ def to_docx(sheet: IssueSheet, path: str | Path) -> Path:
         )
     else:
         add_paragraph(doc, "（未設定）")
-    if sheet.internal_notes:
+    if internal and sheet.internal_notes:
         add_heading(doc, "事務局メモ（非公開）", level=2)
         add_paragraph(doc, sheet.internal_notes)
     add_notes(

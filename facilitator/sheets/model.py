@@ -120,7 +120,12 @@ class Statement(BaseModel):
     text: str
     citations: list[Citation] = Field(default_factory=list)
     figures: list[FigureRef] = Field(default_factory=list)
-    note: str = Field(default="", description="internal note; never published")
+    note: str = Field(default="", description="a person's private memo; never published")
+    basis: str = Field(
+        default="",
+        description="how the draft arrived at the text (set by drafting, never by a person); "
+        "shown beside the text in the editor, kept out of the memo and of council copies",
+    )
     claims: list[Claim] = Field(
         default_factory=list, description="directions the text asserts about the area's figures"
     )

@@ -195,7 +195,9 @@ def test_without_report_data_casebook_page_references_stay_notes(built_copy: Set
                 c.case_id is None and c.chunk_id.startswith("guideline-2025:sheet:")
                 for c in measure.citations
             ), measure.text
-            notes += "未照合" in measure.note
+            notes += "未照合" in measure.basis
+        # how the draft was made is its own field: a person's private memo starts empty
+        assert all(not s.note for _, s in sheet.statements())
     assert notes  # some example measures do refer to the casebook
 
 

@@ -700,7 +700,7 @@ def test_sentence_about_a_case_nobody_retrieved_is_left_unbacked(hits: list[Sear
     out = draft(model, hits, [make_finding()])
     assert out.sheet is not None
     assert "事例99" in str(model.calls[1][-1].content)
-    assert out.sheet.issue.unbacked and "事例99" in out.sheet.issue.note
+    assert out.sheet.issue.unbacked and "事例99" in out.sheet.issue.basis
     assert out.sheet.measures[0].citations  # 事例17 is retrieved: untouched
 
 

@@ -17,6 +17,7 @@ from facilitator.sheets.model import (
 )
 from tests.export.builders import (
     GUIDELINE,
+    INTERNAL_NOTE,
     UNBACKED_TEXT,
     docx_text,
     make_sheet,
@@ -37,9 +38,8 @@ def test_docx_has_a_heading_per_field_tables_and_numbered_notes(tmp_path: Path) 
         "⑤ 方策（役割分担・優先度）",
         "⑥ 期待される効果",
         "⑥ 検証指標",
-        "事務局メモ（非公開）",
         "出典",
-    ]
+    ]  # the meeting copy: no 事務局メモ
     text = docx_text(path)
     assert "原因①（医師会の視点）" in text and "東部市医師会" in text and "輪番表の作成" in text
     assert "[1] 目指す姿: " + GUIDELINE in text
@@ -66,6 +66,18 @@ def test_markdown_has_fields_markers_provenance_and_sources() -> None:
     ):
         assert needle in md, needle
     assert "gl-4-4-2-goal" not in md  # chunk ids stay in the JSON export
+
+
+def test_private_memos_only_in_the_internal_copy(tmp_path: Path) -> None:
+    sheet = make_sheet()
+    memo = next(s.note for _, s in sheet.statements() if s.note)
+    for internal in (False, True):
+        md = to_markdown(sheet, internal=internal)
+        doc = docx_text(to_docx(sheet, tmp_path / f"{internal}.docx", internal=internal))
+        for text in (md, doc):
+            assert (memo in text) is internal
+            assert (INTERNAL_NOTE in text) is internal
+            assert ("内部用" in text) is internal
 
 
 def test_json_loads_back_into_the_same_sheet() -> None:

@@ -127,7 +127,7 @@ def test_control_characters_do_not_break_any_export(tmp_path: Path) -> None:
         assert EVIL in text, name  # the cleaned text, as typed
         assert BELL not in text and "\x1b" not in text, name
     assert "@SUM(A1)" in docx_text(files["issue.docx"])
-    assert "=1+1" in docx_text(files["issue.docx"])  # 事務局メモ
+    assert "=1+1" in docx_text(files["issue.docx"])  # the title
 
 
 def test_a_slash_in_the_area_name_does_not_break_the_public_workbook(tmp_path: Path) -> None:

@@ -67,12 +67,16 @@ def per_sheet(
     return zipped, ".zip", "application/zip"
 
 
-def sheet_files(sheets: list[IssueSheet]) -> Files:
-    """label → (data, file name, mime) for the 課題シート downloads."""
+def sheet_files(sheets: list[IssueSheet], internal: bool = False) -> Files:
+    """label → (data, file name, mime) for the 課題シート downloads; Word and Markdown carry
+    the private memos only when ``internal`` (the Excel working copy always does)."""
     base = stem(sheets, "課題管理シート")
-    names = [stem([s], "課題シート") for s in sheets]
-    docx, ext, mime = per_sheet(sheets, lambda s, p: ex.to_docx(s, p), ".docx", names)
-    md = "\n\n---\n\n".join(ex.to_markdown(s) for s in sheets)
+    kind = "課題シート_内部用" if internal else "課題シート"
+    names = [stem([s], kind) for s in sheets]
+    docx, ext, mime = per_sheet(
+        sheets, lambda s, p: ex.to_docx(s, p, internal=internal), ".docx", names
+    )
+    md = "\n\n---\n\n".join(ex.to_markdown(s, internal=internal) for s in sheets)
     js = (
         ex.to_json(sheets[0])
         if len(sheets) == 1
@@ -84,8 +88,8 @@ def sheet_files(sheets: list[IssueSheet]) -> Files:
             f"{base}.xlsx",
             XLSX,
         ),
-        "Word": (docx, f"{stem(sheets, '課題シート')}{ext}", mime),
-        "Markdown": (md, f"{stem(sheets, '課題シート')}.md", "text/markdown"),
+        "Word": (docx, f"{stem(sheets, kind)}{ext}", mime),
+        "Markdown": (md, f"{stem(sheets, kind)}.md", "text/markdown"),
         "JSON": (js, f"{stem(sheets, '課題シート')}.json", "application/json"),
     }
 

@@ -37,6 +37,7 @@ from facilitator.sheets.model import (
     VerificationIndicator,
     field_label,
 )
+from facilitator.text import md_escape
 from facilitator.ui.components.common import current_user
 
 
@@ -183,6 +184,8 @@ def statement_list(items: list[Statement], key: str, field: str) -> list[dict]:
             c = st.columns([2, 1, 1, 3] if field == "measures" else [2, 3])
             source = SOURCE_LABELS.get(getattr(s, "source", ""), "")
             c[0].caption(f"根拠: {backing(s)}" + (f"・出典: {source}" if source else ""))
+            if s.basis:
+                c[0].caption(f"作成時の補足: {md_escape(s.basis)}")
             if field == "measures":
                 row["accepted"] = c[1].checkbox("採用", s.accepted, key=f"{k}_ok")  # type: ignore[attr-defined]
                 prio = s.priority if s.priority in PRIORITIES else "中"  # type: ignore[attr-defined]
@@ -194,6 +197,10 @@ def statement_list(items: list[Statement], key: str, field: str) -> list[dict]:
             row["note"] = c[-1].text_input("メモ（非公開）", s.note, key=f"{k}_note")
         rows.append(row)
     return rows
+
+
+def _basis(s: Statement) -> str:
+    return f"　作成時の補足: {md_escape(s.basis)}" if s.basis else ""
 
 
 def grid(df: pd.DataFrame, key: str, config: dict[str, object]) -> pd.DataFrame:
@@ -286,11 +293,11 @@ def edit_form(sheet: IssueSheet, key: str) -> SheetEdit | None:
             goal = st.text_area(
                 L["goal"], sheet.goal.text, key=f"{key}_goal", height=_height(sheet.goal.text)
             )
-            st.caption(f"根拠: {backing(sheet.goal)}")
+            st.caption(f"根拠: {backing(sheet.goal)}" + _basis(sheet.goal))
             issue = st.text_area(
                 L["issue"], sheet.issue.text, key=f"{key}_issue", height=_height(sheet.issue.text)
             )
-            st.caption(f"根拠: {backing(sheet.issue)}")
+            st.caption(f"根拠: {backing(sheet.issue)}" + _basis(sheet.issue))
         with tabs[1]:
             causes = statement_list(sheet.causes, key, "causes")
         with tabs[2]:

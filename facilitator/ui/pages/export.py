@@ -44,7 +44,12 @@ def render() -> None:
     )
     with tabs[0]:
         if sheets:
-            exports.download_row(exports.sheet_files(sheets), "dl_sheet")
+            internal = st.checkbox(
+                "Word・Markdown にメモ（非公開）と事務局メモを含める（事務局の内部用）",
+                key="dl_internal",
+                help="会議資料には含めません。Excel（課題管理シート）は編集用のため常に含みます。",
+            )
+            exports.download_row(exports.sheet_files(sheets, internal), "dl_sheet")
             with st.expander("Markdown のプレビュー"):
                 st.markdown(exports.preview(ex.to_markdown(sheets[0])))
     with tabs[1]:
