@@ -28,6 +28,7 @@ from facilitator.export.xlsx_style import (
     BORDER,
     FILL_LABEL,
     WRAP,
+    WRAP_CENTER,
     cell_font,
     page_setup,
     row_height,
@@ -133,7 +134,7 @@ def agenda_to_markdown(a: Agenda, *, summary: bool = False) -> str:
 
 # --- Word --------------------------------------------------------------------------------------
 
-WIDTHS_MM = [26, 8, 40, 66, 32, 14]
+WIDTHS_MM = [28, 9, 40, 64, 31, 14]
 """A4 portrait with 12 mm margins: 186 mm of table."""
 
 
@@ -150,17 +151,17 @@ def _para(doc: DocumentType, text: str, *, size: float = 10, bold: bool = False,
 
 
 def _small_table(table: object, size: float, heads: list[bool] | None = None) -> None:
-    """Table text at ``size`` pt, heading rows bold and shaded."""
+    """Table text at ``size`` pt; heading rows shaded, their title (進行) bold."""
     for r, row in enumerate(table.rows):  # type: ignore[attr-defined]
         head = r > 0 and heads is not None and heads[r - 1]
-        for cell in row.cells:
+        for c, cell in enumerate(row.cells):
             if head:
                 shade(cell, "EDF2F9")
             for p in cell.paragraphs:
                 p.paragraph_format.space_after = Pt(0)
                 for run in p.runs:
                     run.font.size = Pt(size)
-                    run.bold = run.bold or head
+                    run.bold = run.bold or (head and c == 2)
 
 
 def _docx_summary(doc: DocumentType, s: SheetSummary) -> None:
@@ -204,7 +205,7 @@ def agenda_to_docx(a: Agenda, path: str | Path, *, summary: bool = False) -> Pat
         [[t, str(m), title, point, who, mat] for t, m, title, point, who, mat, _ in rows],
         widths_mm=WIDTHS_MM,
     )
-    _small_table(table, 9, [r[-1] for r in rows])
+    _small_table(table, 9.5, [r[-1] for r in rows])
     _para(doc, "", size=4)
     _para(doc, "資料一覧", size=10.5, bold=True, after=2)
     for line in _materials(a):
@@ -294,7 +295,7 @@ def agenda_to_xlsx(a: Agenda, path: str | Path, *, summary: bool = False) -> Pat
     for *values, head in _rows(a):
         for c, value in enumerate(values, 1):
             cell = write_cell(ws, r, c, value)
-            cell.alignment, cell.border = WRAP, BORDER
+            cell.alignment, cell.border = (WRAP_CENTER if c == 2 else WRAP), BORDER
             cell.font = cell_font(bold=head and c == 3, size=9.5)
             if head:
                 cell.fill = FILL_LABEL
