@@ -1,10 +1,11 @@
 """Office validity check: do the exports open and print in real office software?
 
 Exports the example sheet (架空データ) as the 課題管理シート workbook, Word, the public
-summary (Word/Excel) and a two-sheet agenda (Excel/Word), converts each to PDF with
-LibreOffice headless, prints conversion time and page count, and renders page 1 of
-each to PNG in bench/out/exports/ for a look at the Japanese layout. Exits non-zero
-when any conversion fails or a PDF lacks the expected Japanese text.
+summary (Word/Excel) and a two-sheet agenda (Excel/Word, with and without the per-sheet
+summary pages), converts each to PDF with LibreOffice headless, prints conversion time
+and page count, and renders page 1 of each to PNG in bench/out/exports/ for a look at the
+Japanese layout. Exits non-zero when any conversion fails, a PDF lacks the expected
+Japanese text, or the agenda is not one page (plus one per sheet with the summary).
 
     apt-get install -y --no-install-recommends libreoffice-calc libreoffice-writer \
         fonts-noto-cjk poppler-utils
@@ -43,6 +44,10 @@ from tests.support.office import convert_to_pdf, libreoffice_binary
 ROOT = Path(__file__).resolve().parent
 
 
+PAGES = {"agenda": 1, "agenda_summary": 3}
+"""The 進行表 of two sheets is one A4 page; the summary adds one page per sheet."""
+
+
 def exports(out: Path) -> list[tuple[Path, str]]:
     """Write every Office export; returns (file, text page 1 must contain)."""
     sheet = example_sheet(SheetStatus.submitted).model_copy(update={"version": 3})
@@ -65,6 +70,8 @@ def exports(out: Path) -> list[tuple[Path, str]]:
         ("public_summary.xlsx", lambda p: public_to_xlsx([summary], p), "協議の結果"),
         ("agenda.xlsx", lambda p: agenda_to_xlsx(plan, p), "進行表"),
         ("agenda.docx", lambda p: agenda_to_docx(plan, p), "進行表"),
+        ("agenda_summary.xlsx", lambda p: agenda_to_xlsx(plan, p, summary=True), "進行表"),
+        ("agenda_summary.docx", lambda p: agenda_to_docx(plan, p, summary=True), "進行表"),
     ]
     files = []
     for name, write, must in jobs:
@@ -99,6 +106,9 @@ def main() -> int:
         reader = PdfReader(pdf)
         text = reader.pages[0].extract_text() or ""
         problem = "" if must in text.replace(" ", "") else f"  FAIL: page 1 lacks 「{must}」"
+        pages = PAGES.get(path.stem)
+        if pages is not None and len(reader.pages) != pages:
+            problem += f"  FAIL: {pages} page(s) expected"
         failures += bool(problem)
         png = ""
         if shutil.which("pdftoppm"):

@@ -182,3 +182,30 @@ def japanese_time(iso: str) -> str:
     except ValueError:
         return iso
     return f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}"
+
+
+_WEEKDAYS = "月火水木金土日"
+_DATE_RE = re.compile(r"\s*(\d{4})\s*(?:年|[-/.])\s*(\d{1,2})\s*(?:月|[-/.])\s*(\d{1,2})\s*日?")
+_WEEKDAY_RE = re.compile(r"\s*[（(]\s*[月火水木金土日](?:曜日?)?\s*[）)]\s*")
+REIWA_START = (2019, 5, 1)
+
+
+def wareki_date(text: str) -> str:
+    """A meeting date as councils print it, 「令和8年7月15日（水）」 (元年 for 2019), from
+    「2026年7月15日」「2026-07-15」「2026/7/15」 (a weekday given is recomputed). Text that is
+    not such a date, or a date before 令和, is returned as it is: the coordinator wrote it."""
+    from datetime import date
+
+    normal = unicodedata.normalize("NFKC", text)
+    m = _DATE_RE.match(normal)
+    if m is None or (m.end() < len(normal) and not _WEEKDAY_RE.fullmatch(normal[m.end() :])):
+        return text
+    try:
+        day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return text
+    if (day.year, day.month, day.day) < REIWA_START:
+        return text
+    year = day.year - 2018
+    era = "元" if year == 1 else str(year)
+    return f"令和{era}年{day.month}月{day.day}日（{_WEEKDAYS[day.weekday()]}）"

@@ -1,6 +1,8 @@
 from pathlib import Path
 
-from facilitator.text import normalize_query, normalize_text
+import pytest
+
+from facilitator.text import normalize_query, normalize_text, wareki_date
 
 
 def test_nfkc_turns_full_width_digits_and_half_width_kana_into_standard_forms() -> None:
@@ -39,3 +41,35 @@ def test_a_stored_utc_time_is_shown_in_japan_time() -> None:
 
     assert japanese_time("2026-12-03T08:48:00+00:00") == "2026年12月3日 17:48"
     assert japanese_time("昨日") == "昨日"
+
+
+@pytest.mark.parametrize(
+    ("given", "printed"),
+    [
+        ("2026年7月15日（水）", "令和8年7月15日（水）"),
+        ("2026-07-15", "令和8年7月15日（水）"),
+        ("2026/7/15", "令和8年7月15日（水）"),
+        ("２０２６年０７月１５日", "令和8年7月15日（水）"),
+        ("2026年7月15日（月）", "令和8年7月15日（水）"),  # a wrong weekday is recomputed
+        ("2026年7月15日(水曜日)", "令和8年7月15日（水）"),
+        ("2019年5月1日", "令和元年5月1日（水）"),
+        ("2027-01-04", "令和9年1月4日（月）"),
+    ],
+)
+def test_wareki_date_prints_reiwa_with_the_weekday(given: str, printed: str) -> None:
+    assert wareki_date(given) == printed
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "令和8年7月15日（水）",
+        "7月15日",
+        "2026年2月30日",
+        "2019-04-30",
+        "2026年7月15日 午後",
+        "未定",
+    ],
+)
+def test_wareki_date_keeps_what_it_cannot_read(given: str) -> None:
+    assert wareki_date(given) == given

@@ -191,13 +191,18 @@ def import_xlsx_command(file: Path, author: str, as_json: bool) -> None:
 @click.option("--place", default="", help="場所")
 @click.option("--start", default="14:00", show_default=True, help="開始時刻")
 @click.option("--minutes", default=90, show_default=True, help="会議全体の時間（分）")
-@click.option("--chair", default="", help="座長")
+@click.option("--chair", default="", help="議長")
 @click.option(
     "--presenter",
     "presenters",
     multiple=True,
     metavar="KEY=NAME",
     help="説明者（KEY はシートID かテーマ。例: zaitaku=在宅医療担当理事）。繰り返し可",
+)
+@click.option(
+    "--summary",
+    is_flag=True,
+    help="1シート1ページの要約を進行表の後に付ける（Word・Excel・Markdown）",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), help="出力形式（省略時は --out の拡張子から）"
@@ -217,10 +222,11 @@ def agenda_command(
     minutes: int,
     chair: str,
     presenters: tuple[str, ...],
+    summary: bool,
     fmt: str | None,
     out: Path,
 ) -> None:
-    """複数の課題シートから協議の場の進行表（①〜⑥の進行と時間配分）を作る."""
+    """複数の課題シートから協議の場の進行表（A4 1枚。①〜⑥の進行と時間配分、資料一覧）を作る."""
     from facilitator.export import (
         MeetingInfo,
         agenda,
@@ -228,6 +234,7 @@ def agenda_command(
         agenda_to_markdown,
         agenda_to_xlsx,
     )
+    from facilitator.export.common import REVIEW_COPY
     from facilitator.sheets.store import SheetStore
 
     fmt = _format(fmt, out)
@@ -255,14 +262,17 @@ def agenda_command(
         ),
     )
     if fmt == "xlsx":
-        agenda_to_xlsx(plan, out)
+        agenda_to_xlsx(plan, out, summary=summary)
     elif fmt == "docx":
-        agenda_to_docx(plan, out)
+        agenda_to_docx(plan, out, summary=summary)
     elif fmt == "md":
-        _write_text(out, agenda_to_markdown(plan))
+        _write_text(out, agenda_to_markdown(plan, summary=summary))
     else:
         _write_text(out, plan.model_dump_json(indent=2) + "\n")
     if str(out) != "-":
         click.echo(
-            f"進行表を出力しました: {out}（{len(plan.items)} 議題、{plan.opening.start}〜{plan.closing.end}）"
+            f"進行表を出力しました: {out}（{len(plan.items)} 議題、{plan.opening.start}〜{plan.closing.end}"
+            + ("、要約付き" if summary and fmt != "json" else "")
+            + (f"、{REVIEW_COPY}" if plan.review else "")
+            + "）"
         )

@@ -9,16 +9,8 @@ and the app only call these functions.
 
 from __future__ import annotations
 
-from facilitator.export.agenda import (
-    Agenda,
-    AgendaItem,
-    AgendaStep,
-    MeetingInfo,
-    agenda,
-    agenda_to_docx,
-    agenda_to_markdown,
-    agenda_to_xlsx,
-)
+from facilitator.export.agenda import Agenda, AgendaItem, AgendaStep, MeetingInfo, agenda
+from facilitator.export.agenda_write import agenda_to_docx, agenda_to_markdown, agenda_to_xlsx
 from facilitator.export.common import NotPublishableError
 from facilitator.export.documents import to_docx, to_json, to_markdown
 from facilitator.export.minutes import minutes_docx, minutes_markdown

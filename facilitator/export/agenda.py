@@ -1,41 +1,43 @@
 """協議の場の進行表: several issue sheets laid out as one meeting's running order.
 
-Each sheet becomes an agenda item with a presenter and a time slot, split over the six
-steps of the guideline's cycle (①現状 → ②目指す姿 → ③課題 → ④原因 → ⑤方策・役割分担
-→ ⑥効果と検証), each step showing what the sheet says for it. Internal notes never
-appear; unbacked statements keep their 「（根拠なし）」 mark so the meeting sees it.
+Each sheet becomes an agenda item (議題①②…) with a presenter, a time slot split over the
+six steps of the guideline's cycle (①現状 → ②目指す姿 → ③課題 → ④原因 → ⑤方策・役割分担
+→ ⑥効果と検証) and its material (資料1 課題シート（…・版3）). A step shows one short 要点,
+never the whole sheet: the sheets themselves go to the council as attachments, and
+:mod:`.agenda_summary` can add one page per sheet. Internal notes and internal codes (sheet
+ids, chunk ids, metric codes) never appear in what is printed.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from collections import Counter
 
-from openpyxl import Workbook
 from pydantic import BaseModel, Field
 
 from facilitator.errors import InputError
-from facilitator.export.common import REVIEW_MARK, STEPS, UNBACKED_MARK, figure_text
-from facilitator.export.documents import md_table
-from facilitator.export.docx_util import add_heading, add_paragraph, add_table, new_document
-from facilitator.export.safe import write_cell
-from facilitator.export.xlsx_style import (
-    BORDER,
-    FILL_LABEL,
-    WRAP,
-    cell_font,
-    page_setup,
-    row_height,
-    write_header,
+from facilitator.export.agenda_summary import SheetSummary, material_title, sheet_summary, shorten
+from facilitator.export.common import (
+    PUBLISHABLE,
+    REVIEW_MARK,
+    STEPS,
+    UNBACKED_MARK,
+    is_synthetic,
 )
 from facilitator.sheets.model import IssueSheet, Statement
-from facilitator.text import circled
+from facilitator.text import wareki_date
 from facilitator.themes import THEME_SHORT
 
 STEP_WEIGHTS = (0.15, 0.10, 0.15, 0.20, 0.30, 0.10)
 """Share of an item's time per step: causes and measures take the longest discussion."""
-MAX_ENTRY = 110
+STEP_NAMES = ("現状", "目指す姿", "課題", "原因", "方策・役割分担", "効果と検証")
+"""The steps as the running order names them (the guideline's long names are in STEPS)."""
+STEP_DISCUSSION = {3: "全員（意見交換）", 4: "全員（協議）"}
+"""Steps ④⑤ are the participants' discussion, not a presentation (guideline 協議の進め方)."""
+POINT_CHARS = 34
+"""One 要点 fits one or two lines of the running order's column."""
 MIN_ITEM_MINUTES = len(STEPS)
+NO_ENTRY = "（シートに記載なし）"
 
 
 class MeetingInfo(BaseModel):
@@ -44,13 +46,13 @@ class MeetingInfo(BaseModel):
     name: str = Field(
         description="例: 令和8年度 第1回 ○○圏域 かかりつけ医機能の確保に関する協議の場"
     )
-    date: str = Field(description="開催日（例: 2026年7月15日（水））")
+    date: str = Field(description="開催日（例: 2026年7月15日（水）。和暦で印刷します）")
     place: str = ""
     start: str = Field(default="14:00", description="開始時刻 HH:MM")
     minutes: int = Field(default=90, description="会議全体の時間（分）")
     opening_minutes: int = 10
     closing_minutes: int = 10
-    chair: str = ""
+    chair: str = Field(default="", description="議長")
     secretariat: str = "事務局"
     presenters: dict[str, str] = Field(
         default_factory=dict, description="シートID またはテーマ（zaitaku 等）→ 説明者"
@@ -64,21 +66,24 @@ class AgendaStep(BaseModel):
     start: str
     end: str
     minutes: int
-    content: str
+    presenter: str
+    point: str = Field(description="一行の要点（シートの全文ではない）")
 
 
 class AgendaItem(BaseModel):
     number: int
-    sheet_id: str
+    sheet_id: str = Field(description="for machines (JSON); never printed")
     version: int
-    title: str
+    title: str = Field(description="「北部医療圏 在宅医療」")
     area_name: str
     theme_label: str
     presenter: str
+    material: str = Field(description="資料番号「資料1」")
     start: str
     end: str
     minutes: int
     steps: list[AgendaStep]
+    review: bool = Field(description="the sheet is not yet 協議会提出 or 公表")
 
 
 class AgendaSlot(BaseModel):
@@ -88,8 +93,16 @@ class AgendaSlot(BaseModel):
     start: str
     end: str
     minutes: int
-    content: str = ""
+    point: str = ""
     presenter: str = ""
+
+
+class Material(BaseModel):
+    """One attachment of the council packet: 「資料1」「課題シート（北部医療圏・在宅医療・版3）」."""
+
+    number: str
+    title: str
+    review: bool = False
 
 
 class Agenda(BaseModel):
@@ -97,6 +110,29 @@ class Agenda(BaseModel):
     opening: AgendaSlot
     items: list[AgendaItem]
     closing: AgendaSlot
+    materials: list[Material]
+    summaries: list[SheetSummary] = Field(description="1シート1ページの要約（印刷は選択時のみ）")
+    review: bool = Field(description="a sheet is not yet 協議会提出 or 公表: 「確認用・未確定」")
+    synthetic: bool = False
+
+    @property
+    def date(self) -> str:
+        """The meeting day in 和暦 (as given when it cannot be read as a date)."""
+        return wareki_date(self.meeting.date)
+
+    def meeting_lines(self) -> list[tuple[str, str]]:
+        """日時・場所・議長・事務局 as (label, text), the empty ones left out."""
+        m = self.meeting
+        return [
+            (k, v)
+            for k, v in (
+                ("日時", f"{self.date}　{self.opening.start}〜{self.closing.end}"),
+                ("場所", m.place),
+                ("議長", m.chair),
+                ("事務局", m.secretariat),
+            )
+            if v.strip()
+        ]
 
 
 def _minutes(hhmm: str) -> int:
@@ -110,46 +146,40 @@ def _clock(total: int) -> str:
     return f"{total // 60 % 24}:{total % 60:02d}"
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= MAX_ENTRY else text[: MAX_ENTRY - 1] + "…"
-
-
-def _line(s: Statement) -> str:
+def _said(s: Statement, limit: int = POINT_CHARS) -> str:
+    """A statement's first sentence, shortened, with its 「（根拠なし）」「（要確認）」 marks."""
+    if not s.text.strip():
+        return ""
     marks = (UNBACKED_MARK if s.unbacked else "") + (REVIEW_MARK if s.review else "")
-    return _short(s.text) + (marks if s.text.strip() else "")
+    return shorten(s.text, limit) + marks
 
 
-def _step_contents(sheet: IssueSheet) -> list[str]:
-    """What the sheet says for each step ①〜⑥ (no internal notes)."""
-    current = []
-    for s in sheet.current_state:
-        current.append("・" + _line(s))
-        current += [f"　（{figure_text(f)}）" for f in s.figures[:1]]
-    causes = [
-        f"・原因{circled(i)}" + (f"［{c.viewpoint}］" if c.viewpoint else "") + _line(c)
-        for i, c in enumerate(sheet.causes, 1)
-    ]
-    measures = []
-    for i, m in enumerate((m for m in sheet.measures if m.accepted), 1):
-        actors = "、".join(dict.fromkeys(r.actor for r in m.roles))
-        measures.append(
-            f"・方策{circled(i)}［優先度 {m.priority}］{_line(m)}"
-            + (f"（担い手: {actors}）" if actors else "")
+def _points(sheet: IssueSheet) -> list[str]:
+    """One 要点 per step ①〜⑥: what the step is about, in a line."""
+    current = _said(sheet.current_state[0]) if sheet.current_state else ""
+    causes = ""
+    if sheet.causes:
+        sides = "・".join(dict.fromkeys(c.viewpoint for c in sheet.causes if c.viewpoint))
+        causes = f"原因{len(sheet.causes)}件" + (f"（{sides}の立場から）" if sides else "")
+    accepted = [m for m in sheet.measures if m.accepted]
+    measures = ""
+    if accepted:
+        counts = Counter(m.priority for m in accepted)
+        ranks = "・".join(f"{p}{n}" for p, n in counts.items() if p)
+        actors = "、".join(dict.fromkeys(r.actor for m in accepted for r in m.roles))
+        measures = f"方策{len(accepted)}件" + (f"（優先度 {ranks}）" if ranks else "")
+        measures = shorten(measures + (f" 担い手: {actors}" if actors else ""), POINT_CHARS)
+    effect = ""
+    if sheet.indicators:
+        ind = sheet.indicators[0]
+        effect = shorten(
+            f"検証指標: {ind.name}" + (f"（目標: {ind.target}）" if ind.target else ""),
+            POINT_CHARS,
         )
-    effects = [f"・{_line(s)}" for s in sheet.effects]
-    effects += [
-        f"・検証指標: {ind.name}" + (f"（目標: {ind.target}）" if ind.target else "")
-        for ind in sheet.indicators
-    ]
-    empty = "（シートに記載なし）"
-    return [
-        "\n".join(current) or empty,
-        _line(sheet.goal) or empty,
-        _line(sheet.issue) or empty,
-        "\n".join(causes) or empty,
-        "\n".join(measures) or empty,
-        "\n".join(effects) or empty,
-    ]
+    elif sheet.effects:
+        effect = _said(sheet.effects[0])
+    points = [current, _said(sheet.goal), _said(sheet.issue), causes, measures, effect]
+    return [p or NO_ENTRY for p in points]
 
 
 def _split(total: int, weights: tuple[float, ...]) -> list[int]:
@@ -157,6 +187,14 @@ def _split(total: int, weights: tuple[float, ...]) -> list[int]:
     parts = [max(1, int(total * w)) for w in weights]
     parts[weights.index(max(weights))] += total - sum(parts)
     return parts
+
+
+def _presenter(sheet: IssueSheet, meeting: MeetingInfo) -> str:
+    return (
+        meeting.presenters.get(sheet.sheet_id)
+        or meeting.presenters.get(sheet.theme)
+        or meeting.default_presenter
+    )
 
 
 def agenda(sheets: list[IssueSheet], meeting: MeetingInfo) -> Agenda:
@@ -176,179 +214,67 @@ def agenda(sheets: list[IssueSheet], meeting: MeetingInfo) -> Agenda:
         end=_clock(start + meeting.opening_minutes),
         minutes=meeting.opening_minutes,
         presenter=meeting.secretariat,
-        content="協議の場の趣旨、前回の協議結果と検証（⑥）の確認",
+        point="協議の場の趣旨、前回の協議結果と検証（⑥）の確認",
     )
     t = start + meeting.opening_minutes
-    items = []
+    items, materials, summaries = [], [], []
     per, extra = divmod(available, len(sheets))
     for n, sheet in enumerate(sheets, 1):
         slot = per + (1 if n <= extra else 0)
+        presenter = _presenter(sheet, meeting)
+        review = sheet.status not in PUBLISHABLE
+        material = Material(number=f"資料{n}", title=material_title(sheet), review=review)
         steps, s_start = [], t
-        for (mark, name, _), mins, content in zip(
-            STEPS, _split(slot, STEP_WEIGHTS), _step_contents(sheet), strict=True
+        for i, (mark, mins, point) in enumerate(
+            zip((s[0] for s in STEPS), _split(slot, STEP_WEIGHTS), _points(sheet), strict=True)
         ):
             steps.append(
                 AgendaStep(
                     step=mark,
-                    name=name,
+                    name=STEP_NAMES[i],
                     start=_clock(s_start),
                     end=_clock(s_start + mins),
                     minutes=mins,
-                    content=content,
+                    presenter=STEP_DISCUSSION.get(i, presenter),
+                    point=point,
                 )
             )
             s_start += mins
-        presenter = (
-            meeting.presenters.get(sheet.sheet_id)
-            or meeting.presenters.get(sheet.theme)
-            or meeting.default_presenter
-        )
         items.append(
             AgendaItem(
                 number=n,
                 sheet_id=sheet.sheet_id,
                 version=sheet.version,
-                title=f"{THEME_SHORT.get(sheet.theme, sheet.theme_label)}（{sheet.area.name}）",
+                title=f"{sheet.area.name} {THEME_SHORT.get(sheet.theme, sheet.theme_label)}",
                 area_name=sheet.area.name,
                 theme_label=sheet.theme_label,
                 presenter=presenter,
+                material=material.number,
                 start=_clock(t),
                 end=_clock(t + slot),
                 minutes=slot,
                 steps=steps,
+                review=review,
             )
         )
+        materials.append(material)
+        summaries.append(sheet_summary(sheet, material.number, review=review))
         t += slot
     closing = AgendaSlot(
-        title="まとめ・次回の予定",
+        title="まとめ・閉会",
         start=_clock(t),
         end=_clock(t + meeting.closing_minutes),
         minutes=meeting.closing_minutes,
         presenter=meeting.chair or meeting.secretariat,
-        content="決定事項と役割分担の確認、次回の協議の場での効果の検証（⑥）、協議結果の公表の予定",
+        point="決定事項と役割分担の確認、次回の協議の場（効果の検証）と公表の予定",
     )
-    return Agenda(meeting=meeting, opening=opening, items=items, closing=closing)
-
-
-def _rows(a: Agenda) -> list[tuple[str, str, str, str, str, bool]]:
-    """(時刻, 分, 議題・ステップ, 内容, 説明者, is_heading) in running order."""
-    rows = [
-        (
-            f"{a.opening.start}〜{a.opening.end}",
-            str(a.opening.minutes),
-            a.opening.title,
-            a.opening.content,
-            a.opening.presenter,
-            True,
-        )
-    ]
-    for item in a.items:
-        rows.append(
-            (
-                f"{item.start}〜{item.end}",
-                str(item.minutes),
-                f"議題{item.number} {item.title}",
-                f"{item.theme_label}（シート {item.sheet_id} 版{item.version}）",
-                item.presenter,
-                True,
-            )
-        )
-        rows += [
-            (f"{s.start}〜{s.end}", str(s.minutes), f"{s.step} {s.name}", s.content, "", False)
-            for s in item.steps
-        ]
-    rows.append(
-        (
-            f"{a.closing.start}〜{a.closing.end}",
-            str(a.closing.minutes),
-            a.closing.title,
-            a.closing.content,
-            a.closing.presenter,
-            True,
-        )
+    return Agenda(
+        meeting=meeting,
+        opening=opening,
+        items=items,
+        closing=closing,
+        materials=materials,
+        summaries=summaries,
+        review=any(i.review for i in items),
+        synthetic=any(is_synthetic(s) for s in sheets),
     )
-    return rows
-
-
-def _meeting_lines(m: MeetingInfo) -> list[tuple[str, str]]:
-    return [
-        (k, v)
-        for k, v in (
-            ("日時", f"{m.date} {m.start}〜（{m.minutes}分）"),
-            ("場所", m.place),
-            ("座長", m.chair),
-            ("事務局", m.secretariat),
-        )
-        if v
-    ]
-
-
-HEADERS = ["時刻", "分", "議題・進行", "内容", "説明者"]
-
-
-def agenda_to_markdown(a: Agenda) -> str:
-    out = [f"# 協議の場の進行表　{a.meeting.name}", ""]
-    out += [f"- {k}: {v}" for k, v in _meeting_lines(a.meeting)] + [""]
-    out += md_table(
-        HEADERS,
-        [
-            [t, m, f"**{title}**" if head else title, content, who]
-            for t, m, title, content, who, head in _rows(a)
-        ],
-    )
-    return "\n".join(out) + "\n"
-
-
-def agenda_to_docx(a: Agenda, path: str | Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc = new_document(header="協議の場の進行表", footer=a.meeting.name, landscape=True)
-    add_heading(doc, f"協議の場の進行表　{a.meeting.name}", level=1)
-    for k, v in _meeting_lines(a.meeting):
-        add_paragraph(doc, f"{k}: {v}")
-    table = add_table(
-        doc,
-        HEADERS,
-        [[t, m, title, content, who] for t, m, title, content, who, _ in _rows(a)],
-        widths_mm=[26, 12, 60, 140, 30],
-    )
-    for row, (*_, head) in zip(table.rows[1:], _rows(a), strict=True):
-        if head:
-            for run in row.cells[2].paragraphs[0].runs:
-                run.bold = True
-    doc.save(str(path))
-    return path
-
-
-def agenda_to_xlsx(a: Agenda, path: str | Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "進行表"
-    write_cell(ws, 1, 1, f"協議の場の進行表　{a.meeting.name}").font = cell_font(bold=True, size=13)
-    meeting_line = "　".join(f"{k}: {v}" for k, v in _meeting_lines(a.meeting))
-    write_cell(ws, 2, 1, meeting_line).font = cell_font(size=9)
-    columns = [("時刻", 13), ("分", 5), ("議題・進行", 30), ("内容", 70), ("説明者", 18)]
-    write_header(ws, 3, columns, hide_last=False)
-    r = 4
-    for *values, head in _rows(a):
-        for c, value in enumerate(values, 1):
-            cell = write_cell(ws, r, c, int(value) if c == 2 else value)
-            cell.alignment, cell.border = WRAP, BORDER
-            cell.font = cell_font(bold=head)
-            if head:
-                cell.fill = FILL_LABEL
-        ws.row_dimensions[r].height = row_height([(values[3], 70), (values[2], 30)])
-        r += 1
-    ws.freeze_panes = "A4"
-    page_setup(
-        ws,
-        title_rows="3:3",
-        last_col=len(columns),
-        last_row=r - 1,
-        header="協議の場の進行表",
-        footer=a.meeting.name,
-    )
-    wb.save(path)
-    return path

@@ -140,7 +140,7 @@ def add_table(
         cell.text = export_text(text)
         for run in cell.paragraphs[0].runs:
             run.bold = True
-        _shade(cell, "D9E1F2")
+        shade(cell, "D9E1F2")
     trpr = table.rows[0]._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
@@ -159,7 +159,8 @@ def add_table(
     return table
 
 
-def _shade(cell: object, colour: str) -> None:
+def shade(cell: object, colour: str) -> None:
+    """Background colour of a table cell (python-docx has no API for it)."""
     shd = OxmlElement("w:shd")
     shd.set(qn("w:val"), "clear")
     shd.set(qn("w:color"), "auto")

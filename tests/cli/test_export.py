@@ -122,3 +122,14 @@ def test_cli_agenda(run, store: SheetStore, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "3 議題" in result.output and out.exists()
+
+
+def test_cli_agenda_summary_adds_one_page_per_sheet(run, store: SheetStore) -> None:
+    ids = [store.save(s).sheet_id for s in three_sheets()[:2]]
+    args = ["agenda", *ids, "--name", "第1回 協議の場", "--date", "2026-07-15", "--out", "-"]
+    plain = run(*args, "--format", "md")
+    summed = run(*args, "--format", "md", "--summary")
+    assert plain.exit_code == 0 and summed.exit_code == 0, summed.output
+    assert "令和8年7月15日（水）" in plain.output and "資料1 要約" not in plain.output
+    assert summed.output.count(" 要約　課題シート（") == 2
+    assert not any(i in summed.output for i in ids)

@@ -14,13 +14,16 @@ from facilitator.export import (
     agenda_to_markdown,
     agenda_to_xlsx,
 )
+from facilitator.sheets.model import SheetStatus
 from tests.export.builders import (
     A4,
     DROPPED_MEASURE,
     INTERNAL_NOTE,
     MEETING,
     STATEMENT_NOTE,
+    UNBACKED_TEXT,
     docx_text,
+    make_sheet,
     three_sheets,
 )
 
@@ -45,10 +48,48 @@ def test_agenda_splits_the_meeting_over_sheets_and_steps() -> None:
         previous_end = item.end
     assert plan.closing.start == previous_end
     steps = plan.items[0].steps
-    assert "（担い手: 東部市医師会、県・保健所）" in steps[4].content
-    assert DROPPED_MEASURE not in steps[4].content
-    assert "（根拠なし）" in steps[0].content
-    assert "県平均以上" in steps[5].content
+    assert [s.name for s in steps] == [
+        "現状",
+        "目指す姿",
+        "課題",
+        "原因",
+        "方策・役割分担",
+        "効果と検証",
+    ]
+    assert [s.presenter for s in steps][3:5] == ["全員（意見交換）", "全員（協議）"]
+    assert steps[0].presenter == "東部市医師会 理事"
+    assert steps[3].point == "原因2件（医師会・行政の立場から）"
+    assert "方策2件（優先度 高1・中1）" in steps[4].point
+    assert DROPPED_MEASURE not in steps[4].point
+    assert steps[5].point == "検証指標: 時間外診療に対応する診療所の割合（目標: 県平均以上）"
+    assert [m.number for m in plan.materials] == ["資料1", "資料2", "資料3"]
+    assert plan.materials[1].title == "課題シート（東部市・在宅医療・版0）"
+    assert plan.items[1].title == "東部市 在宅医療"
+
+
+def test_a_step_point_is_one_short_line_never_the_whole_sheet() -> None:
+    plan = agenda(three_sheets(), MEETING)
+    for item in plan.items:
+        for step in item.steps:
+            assert "\n" not in step.point
+            assert len(step.point.replace("（根拠なし）", "").replace("（要確認）", "")) <= 34
+    points = [s.point for s in plan.items[0].steps]
+    assert points[0].startswith("東部市で時間外診療に対応する診療所の割合は31.2%で")
+    assert points[0].endswith("…") and "【架空データ】" not in points[0]
+    assert not any(UNBACKED_TEXT in p for p in points)  # the second statement stays in the sheet
+
+
+def test_an_unbacked_first_statement_keeps_its_mark_in_the_point() -> None:
+    sheet = make_sheet()
+    sheet.current_state.reverse()
+    assert agenda([sheet], MEETING).items[0].steps[0].point == UNBACKED_TEXT + "（根拠なし）"
+
+
+def test_a_sheet_not_yet_submitted_makes_a_review_copy() -> None:
+    sheets = [make_sheet(), make_sheet(sheet_id="sh-test000002", status=SheetStatus.review)]
+    plan = agenda(sheets, MEETING)
+    assert plan.review and [m.review for m in plan.materials] == [False, True]
+    assert not agenda(sheets[:1], MEETING).review
 
 
 def test_agenda_never_shows_internal_notes() -> None:
@@ -70,13 +111,17 @@ def test_agenda_writers_show_meeting_items_and_steps(kind: str, tmp_path: Path) 
         text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
     for needle in (
         "令和8年度 第1回 東部圏域 協議の場",
+        "令和8年7月15日（水）",
         "東部保健所 大会議室",
-        "議題1 時間外診療（東部市）",
-        "議題3 医療介護連携（東部市）",
-        "⑤ 方策と役割分担の決定",
+        "東部市医師会長",
+        "議題① 東部市 時間外診療",
+        "議題③ 東部市 医療介護連携",
+        "⑤方策・役割分担",
         "13:30〜13:40",
         "在宅医療担当理事",
-        "まとめ・次回の予定",
+        "まとめ・閉会",
+        "資料一覧",
+        "資料2　課題シート（東部市・在宅医療・版0）",
     ):
         assert needle in text, needle
 

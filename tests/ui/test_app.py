@@ -338,6 +338,18 @@ def test_export_page_offers_every_download(app_env: Settings) -> None:
     assert "協議の結果の公表シート" in texts(at)
 
 
+def test_agenda_tab_offers_the_summary_and_says_a_review_copy_is_marked(
+    app_env: Settings,
+) -> None:
+    saved_example(app_env)  # 事務局確認: not yet submitted to the council
+    at = open_page("export")
+    assert any("確認用・未確定" in i.value for i in at.info)
+    assert "資料1 要約" not in texts(at)
+    at.checkbox(key="ag_summary").check().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "資料1 要約" in texts(at)
+
+
 def test_public_summary_needs_a_submitted_sheet(app_env: Settings) -> None:
     saved_example(app_env, SheetStatus.draft)
     at = open_page("export")

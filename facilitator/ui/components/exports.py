@@ -161,26 +161,31 @@ def meeting_form() -> ex.MeetingInfo:
     place = c[0].text_input("場所", key="ag_place")
     start = c[1].text_input("開始時刻", "14:00", key="ag_start")
     minutes = c[2].number_input("会議時間（分）", 30, 300, 90, step=10, key="ag_minutes")
-    chair = c[3].text_input("座長", key="ag_chair")
+    chair = c[3].text_input("議長", key="ag_chair")
     return ex.MeetingInfo(
         name=name, date=day, place=place, start=start, minutes=int(minutes), chair=chair
     )
 
 
-def agenda_files(agenda) -> Files:
-    base = f"進行表_{agenda.meeting.date}"
+def agenda_files(agenda: ex.Agenda, summary: bool = False) -> Files:
+    """進行表 downloads; ``summary`` adds one page per sheet behind the running order."""
+    base = f"進行表_{agenda.meeting.date}" + ("_要約付き" if summary else "")
     return {
         "Word": (
-            lambda: via_file(lambda p: ex.agenda_to_docx(agenda, p), ".docx"),
+            lambda: via_file(lambda p: ex.agenda_to_docx(agenda, p, summary=summary), ".docx"),
             f"{base}.docx",
             DOCX,
         ),
         "Excel": (
-            lambda: via_file(lambda p: ex.agenda_to_xlsx(agenda, p), ".xlsx"),
+            lambda: via_file(lambda p: ex.agenda_to_xlsx(agenda, p, summary=summary), ".xlsx"),
             f"{base}.xlsx",
             XLSX,
         ),
-        "Markdown": (ex.agenda_to_markdown(agenda), f"{base}.md", "text/markdown"),
+        "Markdown": (
+            ex.agenda_to_markdown(agenda, summary=summary),
+            f"{base}.md",
+            "text/markdown",
+        ),
     }
 
 

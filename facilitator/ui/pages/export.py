@@ -62,9 +62,18 @@ def render() -> None:
             except FacilitatorError as exc:
                 show_error(exc)
             else:
-                exports.download_row(exports.agenda_files(agenda), "dl_agenda")
+                summary = st.checkbox(
+                    "1シート1ページの要約を付ける",
+                    key="ag_summary",
+                    help="進行表（1ページ）の後に、シートごとに①〜⑥を短くまとめたページを付けます。",
+                )
+                if agenda.review:
+                    st.info(
+                        "協議会提出・公表の前のシートがあるため、各ページに「確認用・未確定」と印刷されます。"
+                    )
+                exports.download_row(exports.agenda_files(agenda, summary), "dl_agenda")
                 with st.expander("進行表のプレビュー"):
-                    st.markdown(exports.preview(ex.agenda_to_markdown(agenda)))
+                    st.markdown(exports.preview(ex.agenda_to_markdown(agenda, summary=summary)))
     with tabs[3]:
         st.caption(
             "この画面で出力した Excel（課題管理シート）を編集して取り込むと、変更したシートが新しい版になります。"
