@@ -11,6 +11,7 @@ is unusable), checks every citation against that evidence and stores it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -25,7 +26,7 @@ from facilitator.errors import FacilitatorError, InputError
 from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings
 from facilitator.sheets.citations import keep_verified
-from facilitator.sheets.model import IssueSheet, field_label
+from facilitator.sheets.model import MODE_LABELS, IssueSheet, field_label
 from facilitator.sheets.store import SheetStore
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ def draft_sheet(
     searcher: Searcher | None = None,
     store: SheetStore | None = None,
     save: bool = True,
+    progress: Callable[[str], object] | None = None,
 ) -> DraftResult:
     """Draft an issue sheet for an area and theme, verify its citations, and store it.
 
@@ -91,15 +93,20 @@ def draft_sheet(
             when the :class:`DraftRequest` is made).
         AreaNotFoundError: the area is not in the report data.
         IndexNotBuiltError: no index yet.
+
+    ``progress`` is told each step in Japanese, so a person waiting sees what happens.
     """
+    step = progress or (lambda _message: None)
     if request.use_llm and not settings.llm_model:
         raise InputError(LLM_SETUP_HELP)
     searcher = searcher or Searcher(settings)
+    step("報告データを集計し、地域の課題に近い先行事例とガイドラインの記述を探しています…")
     context = gather_context(request, settings, searcher)
     sheet: IssueSheet | None = None
     mode: Literal["offline", "llm", "llm-fallback"] = "offline"
     before: list[str] = []
     if request.use_llm:
+        step("LLM が下書きを書いています…")
         sheet, llm_messages = _llm_draft(context, settings)
         if sheet is None:
             mode = "llm-fallback"
@@ -109,6 +116,7 @@ def draft_sheet(
             sheet = fill_missing(sheet, context)
             before = [m for m in llm_messages if m not in sheet.provenance.messages]
     if sheet is None:
+        step("現状・課題・原因・方策・効果を組み立てています…")
         sheet = compose_sheet(context)
     sheet.provenance.mode = mode
     if mode == "llm-fallback":
@@ -117,9 +125,11 @@ def draft_sheet(
     for note in (context.data_message, context.catalogue_message):
         if note and note not in sheet.provenance.messages:
             sheet.provenance.messages.append(note)
+    step("引用を資料の原文と照合し、記述を地域の数値と突き合わせています…")
     sheet, _, flags = finalize(sheet, context)
     messages = list(dict.fromkeys(sheet.provenance.messages))
     if save:
+        step("保存しています…")
         store = store or SheetStore(settings)
-        sheet = store.save(sheet, message=f"下書き（{mode}）")
+        sheet = store.save(sheet, message=f"下書き（{MODE_LABELS[mode]}）")
     return DraftResult(sheet=sheet, messages=messages, flagged=flags, saved=save)

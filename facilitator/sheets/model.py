@@ -228,6 +228,15 @@ class Provenance(BaseModel):
     created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
 
+MODE_LABELS: dict[str, str] = {
+    "offline": "オフライン作成",
+    "llm": "LLM",
+    "manual": "手入力",
+    "llm-fallback": "オフライン作成（LLMの下書きが使えなかったため）",
+    "import": "Excelから取り込み",
+}
+"""How a sheet was made (provenance.mode), in words: the editor's caption, version messages."""
+
 FIELD_LABELS: dict[str, str] = {
     "area": "圏域",
     "theme": "テーマ",

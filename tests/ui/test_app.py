@@ -52,14 +52,29 @@ def test_area_page_offers_the_sample_when_no_report_data(
     assert any("架空データ" in w.value for w in at.warning)
 
 
-def test_area_button_carries_area_and_theme_to_the_sheet_page(app_env: Settings) -> None:
+def test_one_click_from_the_area_page_drafts_the_sheet_and_opens_it(app_env: Settings) -> None:
     at = open_page()
     at.selectbox(key="area_theme").set_value("jikangai").run()
     at.selectbox(key="area_sec_99").select_index(1).run()
+    assert not [b for b in at.button if b.key == "area_open_sheet"]  # nothing made yet
     at.button(key="area_to_sheet").click().run()
+    assert not at.exception
     assert at.title[0].value.endswith("課題シート作成・編集")
-    assert at.selectbox(key="draft_sec_99").value.name == "中央医療圏"
-    assert at.selectbox(key="draft_theme").value == "jikangai"
+    (made,) = SheetStore(app_env).list()
+    assert made.area_name == "中央医療圏" and made.theme == "jikangai"
+    assert at.session_state["sheet_work"].sheet_id == made.sheet_id  # open in the editor
+    assert any("下書き" in s.value and "を作成しました" in s.value for s in at.success)
+    history = SheetStore(app_env).history(made.sheet_id)
+    assert history[0].message == "下書き（オフライン作成）"  # no English mode name
+    # back on the area page the sheet already made is offered first
+    at.switch_page(PAGES["area"]).run()
+    at.selectbox(key="area_theme").set_value("jikangai").run()
+    at.selectbox(key="area_sec_99").select_index(1).run()
+    opened = at.button(key="area_open_sheet")
+    assert "版1" in opened.label and opened.proto.type == "primary"
+    opened.click().run()
+    assert at.title[0].value.endswith("課題シート作成・編集")
+    assert len(SheetStore(app_env).list()) == 1
 
 
 # --- 事例検索 --------------------------------------------------------------------------------

@@ -52,13 +52,6 @@ class SheetEdit:
     warnings: list[str]
 
 
-MODE_LABELS = {
-    "offline": "オフライン作成",
-    "llm": "LLM",
-    "manual": "手入力",
-    "llm-fallback": "オフライン作成（LLMの下書きが使えなかったため）",
-    "import": "Excelから取り込み",
-}
 SOURCE_LABELS = {
     "guideline": "ガイドライン",
     "precedent": "先行事例",

@@ -7,6 +7,7 @@ import html
 import pandas as pd
 import streamlit as st
 
+from facilitator.drafting.context import DraftRequest
 from facilitator.errors import FacilitatorError
 from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings
@@ -31,8 +32,6 @@ CONFLICT_HEIGHT = 480
 
 def draft_form(settings: Settings, searcher: Searcher | None, store: SheetStore) -> None:
     """Pick area and theme, optionally say the problem, and draft a new sheet."""
-    from facilitator.drafting.context import DraftRequest
-    from facilitator.drafting.draft import draft_sheet
 
     try:
         area = area_picker("draft", settings)
@@ -68,18 +67,33 @@ def draft_form(settings: Settings, searcher: Searcher | None, store: SheetStore)
     request = DraftRequest(
         area=area.code, theme=theme, issue_text=issue.strip() or None, year=None, use_llm=use_llm
     )
-    try:
-        with st.spinner("資料と報告データから下書きを作成しています…"):
-            result = draft_sheet(request, settings, searcher=searcher, store=store, save=True)
-    except FacilitatorError as exc:
-        show_error(exc)
-        return
+    if create_draft(request, settings, searcher, store):
+        st.session_state[sheet_state.DRAFTED] = True
+        st.rerun()
+
+
+def create_draft(
+    request: DraftRequest, settings: Settings, searcher: Searcher, store: SheetStore
+) -> bool:
+    """Draft and save a sheet, showing each step while it runs; the new sheet becomes the
+    editor's working copy. False (with the reason shown) when it could not be drafted."""
+    from facilitator.drafting.draft import draft_sheet
+
+    with st.status("下書きを作成しています…", expanded=True) as status:
+        try:
+            result = draft_sheet(
+                request, settings, searcher=searcher, store=store, save=True, progress=status.write
+            )
+        except FacilitatorError as exc:
+            status.update(label="下書きを作成できませんでした", state="error")
+            show_error(exc)
+            return False
+        status.update(label="下書きができました", state="complete", expanded=False)
     sheet_state.load(result.sheet, pick=True)
-    st.session_state[sheet_state.DRAFTED] = True
     flash("success", f"下書き「{result.sheet.title}」を作成しました（版{result.sheet.version}）。")
     for m in result.messages:
         flash("info", m)
-    st.rerun()
+    return True
 
 
 IMPORT_MESSAGE = "Excel から取り込み"

@@ -4,15 +4,57 @@ from __future__ import annotations
 
 import streamlit as st
 
+from facilitator.drafting.context import DraftRequest
 from facilitator.errors import FacilitatorError
 from facilitator.reports import summary
+from facilitator.reports.models import Area
+from facilitator.settings import Settings
 from facilitator.text import md_escape
-from facilitator.ui.components import charts
+from facilitator.ui.components import charts, sheet_state
 from facilitator.ui.components.areas import area_picker, no_report_data, theme_picker
-from facilitator.ui.components.common import get_settings, show_error, synthetic_banner
+from facilitator.ui.components.common import (
+    get_searcher,
+    get_settings,
+    sheet_store,
+    show_error,
+    synthetic_banner,
+)
 from facilitator.ui.components.login import may_open
+from facilitator.ui.components.sheet_panels import create_draft
 
 SHEET_PAGE = "facilitator/ui/pages/sheet.py"
+
+
+def sheet_buttons(settings: Settings, area: Area, theme: str) -> None:
+    """One click to a draft of this area and theme (or to the sheet already made for it)."""
+    store = sheet_store()
+    made = [s for s in store.list() if s.area_name == area.name and s.theme == theme]
+    c = st.columns([1, 1, 2])
+    if made and c[0].button(
+        f"作成済みのシートを開く（{made[0].status}・版{made[0].version}）",
+        key="area_open_sheet",
+        type="primary",
+        icon=":material/edit_note:",
+    ):
+        sheet_state.load(store.get(made[0].sheet_id), pick=True)
+        st.session_state[sheet_state.DRAFTED] = True
+        st.switch_page(SHEET_PAGE)
+    label = "新しい下書きを作成" if made else "この地域・テーマで課題シートの下書きを作成"
+    if not c[1 if made else 0].button(
+        label,
+        key="area_to_sheet",
+        type="secondary" if made else "primary",
+        icon=":material/auto_awesome:",
+        help="報告データと先行事例から下書きを作り、「課題シート作成・編集」で開きます。",
+    ):
+        return
+    searcher = get_searcher()
+    if searcher is None:  # the sheet page offers to build the index first
+        st.switch_page(SHEET_PAGE)
+    request = DraftRequest(area=area.code, theme=theme)
+    if create_draft(request, settings, searcher, store):
+        st.session_state[sheet_state.DRAFTED] = True
+        st.switch_page(SHEET_PAGE)
 
 
 def render() -> None:
@@ -39,10 +81,8 @@ def render() -> None:
     st.caption(f"出典: {result.source}")
     for col, (label, value) in zip(st.columns(4), charts.headline(s), strict=True):
         col.metric(label, f"{value:,}")
-    if may_open("sheet") and st.button(
-        "この地域・テーマで課題シートを作成", key="area_to_sheet", icon=":material/edit_note:"
-    ):
-        st.switch_page(SHEET_PAGE)
+    if may_open("sheet"):
+        sheet_buttons(settings, area, theme)
     left, right = st.columns(2)
     sub = area.level != "prefecture"
     with left:

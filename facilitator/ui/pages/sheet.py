@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from facilitator.sheets.model import MODE_LABELS
 from facilitator.ui.components import sheet_state
 from facilitator.ui.components.common import (
     flash,
@@ -12,7 +13,7 @@ from facilitator.ui.components.common import (
     mode_caption,
     sheet_store,
 )
-from facilitator.ui.components.sheet_editor import MODE_LABELS, edit_form, status_steps
+from facilitator.ui.components.sheet_editor import edit_form, status_steps
 from facilitator.ui.components.sheet_panels import (
     conflict_view,
     draft_form,
