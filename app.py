@@ -18,6 +18,7 @@ require_login()  # on by default: nothing below is drawn for someone not logged 
 
 UI = "facilitator/ui/pages"
 PAGES = [  # (group, url path = file name, title, icon)
+    ("準備", "start", "はじめに", ":material/flag:"),
     ("準備", "area", "地域の現状", ":material/bar_chart:"),
     ("準備", "sheet", "課題シート作成・編集", ":material/edit_note:"),
     ("準備", "export", "出力", ":material/download:"),
@@ -31,7 +32,7 @@ for group, path, title, icon in PAGES:
     if may_open(path):
         pages.setdefault(group, []).append(
             st.Page(
-                f"{UI}/{path}.py", title=title, icon=icon, url_path=path, default=path == "area"
+                f"{UI}/{path}.py", title=title, icon=icon, url_path=path, default=path == "start"
             )
         )
 page = st.navigation(pages)

@@ -23,6 +23,7 @@ Role = Literal["admin", "editor", "viewer"]
 ROLES: tuple[Role, ...] = ("admin", "editor", "viewer")
 ROLE_LABELS: dict[str, str] = {"admin": "管理者", "editor": "事務局", "viewer": "委員"}
 PAGE_ROLES: dict[str, tuple[Role, ...]] = {
+    "start": ROLES,
     "area": ROLES,
     "search": ROLES,
     "meeting": ROLES,

@@ -18,6 +18,7 @@ from facilitator.settings import PROJECT_ROOT, Settings
 
 APP = str(PROJECT_ROOT / "app.py")
 PAGES = {
+    "start": "facilitator/ui/pages/start.py",
     "area": "facilitator/ui/pages/area.py",
     "sheet": "facilitator/ui/pages/sheet.py",
     "export": "facilitator/ui/pages/export.py",

@@ -23,11 +23,39 @@ def saved_example(settings: Settings, status: SheetStatus = SheetStatus.review):
     return SheetStore(settings).save(example_sheet(status))
 
 
+# --- はじめに -------------------------------------------------------------------------------
+
+
+def test_the_app_opens_on_the_workflow_and_the_state_of_each_area(app_env: Settings) -> None:
+    SheetStore(app_env).save(example_sheet(SheetStatus.review))  # 北部圏域 在宅医療
+    at = open_page()  # the default page
+    assert at.title[0].value == "はじめに"
+    steps = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert steps[:5] == [
+        "**① 地域の現状を見る**",
+        "**② 下書きを作る**",
+        "**③ 編集する**",
+        "**④ 協議の場で使う**",
+        "**⑤ 出力する**",
+    ]
+    table = at.dataframe[0].value.set_index("地域")
+    assert list(table.columns) == [
+        "1号機能",
+        "時間外診療",
+        "入退院支援",
+        "在宅医療",
+        "医療介護連携",
+    ]
+    assert "北部医療圏" in table.index  # the sample's 二次医療圏 are listed, sheet or not
+    assert table.loc["北部圏域", "在宅医療"] == "事務局確認・版1"
+    assert (table == "—").to_numpy().sum() == table.size - 1
+
+
 # --- 地域の現状 ------------------------------------------------------------------------------
 
 
 def test_area_page_shows_synthetic_banner_charts_and_findings(app_env: Settings) -> None:
-    at = open_page()  # the default page
+    at = open_page("area")
     assert at.title[0].value.endswith("地域の現状")
     assert any("架空データ" in w.value for w in at.warning)
     at.selectbox(key="area_sec_99").set_value(None)  # keep prefecture level, then narrow down
@@ -45,7 +73,7 @@ def test_area_page_offers_the_sample_when_no_report_data(
     app_data: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     point_app_at(monkeypatch, Settings(data_dir=tmp_path / "empty", corpus_dir=app_data.corpus_dir))
-    at = open_page()
+    at = open_page("area")
     assert "報告データがまだ取り込まれていません" in texts(at)
     at.button(key="area_load_sample").click().run()
     assert not at.exception
@@ -53,7 +81,7 @@ def test_area_page_offers_the_sample_when_no_report_data(
 
 
 def test_one_click_from_the_area_page_drafts_the_sheet_and_opens_it(app_env: Settings) -> None:
-    at = open_page()
+    at = open_page("area")
     at.selectbox(key="area_theme").set_value("jikangai").run()
     at.selectbox(key="area_sec_99").select_index(1).run()
     assert not [b for b in at.button if b.key == "area_open_sheet"]  # nothing made yet

@@ -66,7 +66,9 @@ def test_draft_edit_save_and_export_in_a_real_browser(server: str, browser) -> N
     from selenium.webdriver.common.keys import Keys
 
     d = browser
-    d.get(server)  # the default page (地域の現状) lives at the root
+    d.get(server)  # the default page (はじめに) lives at the root
+    wait_text(d, "地域・テーマごとの課題シート")
+    go(d, "area", "地域の現状")
     wait_text(d, "所見（課題シートの「現状」に使えます）")
     idle(d)
     assert "架空データ" in d.find_element(By.TAG_NAME, "body").text

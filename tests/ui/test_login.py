@@ -52,6 +52,9 @@ def test_a_council_member_sees_search_and_questions_but_not_editing_or_data(
     at = login("委員A", PASSWORD)
     assert not at.exception
     assert "ログイン中: 委員A（委員）" in texts(at)
+    assert [t.value for t in at.title] == ["はじめに"]
+    assert "（この役割では使えません）" in texts(at)  # 下書き・編集・出力 are not for 委員
+    at.switch_page("facilitator/ui/pages/area.py").run()
     assert "地域の現状" in [t.value for t in at.title]
     assert not [b for b in at.button if b.key == "area_to_sheet"]  # no way into editing
     with pytest.raises(ValueError, match="Could not find a navigation page"):  # not offered
