@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from facilitator.errors import InputError
 from facilitator.reports.areas import areas_for_year, match_area
+from facilitator.reports.cache import cached, peek
 from facilitator.reports.compute.findings import findings as _findings
 from facilitator.reports.compute.indicators import (
     Frame,
@@ -61,6 +62,36 @@ def _source_text(store: ReportStore, year: int, pref_code: str, pref_name: str) 
 
 
 def _pref_summaries(
+    store: ReportStore,
+    pref_code: str,
+    year: int | None,
+    themes: tuple[str, ...],
+    only: Area | None,
+) -> list[AreaSummary]:
+    """Summaries of every area of a prefecture, or of ``only``: computed once per data
+    version (``cache``); one area is taken from its prefecture's if that is cached.
+
+    Callers get their own lists; the indicator and finding objects are shared, read-only.
+    """
+    key = ("summaries", pref_code, year, themes)
+    if only is None:
+        out = cached(store, key, lambda: _compute(store, pref_code, year, themes, None))
+    else:
+        whole = peek(store, key)
+        if isinstance(whole, list):
+            out = [s for s in whole if (s.area.level, s.area.code) == (only.level, only.code)]
+            if not out:
+                raise NoReportDataError(f"{only.name}は{whole[0].year}年の市町村表にありません。")
+        else:
+            area_key = (*key, only.level, only.code)
+            out = cached(store, area_key, lambda: _compute(store, pref_code, year, themes, only))
+    return [
+        s.model_copy(update={"indicators": list(s.indicators), "findings": list(s.findings)})
+        for s in out
+    ]
+
+
+def _compute(
     store: ReportStore,
     pref_code: str,
     year: int | None,
@@ -133,7 +164,7 @@ def summary(
         InputError: unknown theme.
     """
     themes = _themes(theme)
-    with open_store(settings) as store, paused_gc():
+    with open_store(settings) as store, store.snapshot(), paused_gc():
         if not store.datasets():
             raise NoReportDataError()
         if area is not None:
@@ -181,7 +212,7 @@ def area_findings(
         AreaNotFoundError / AmbiguousAreaError: the area cannot be resolved.
     """
     themes = _themes(theme)
-    with open_store(settings) as store, paused_gc():
+    with open_store(settings) as store, store.snapshot(), paused_gc():
         area = _resolve(store, query, year)
         try:
             summaries = _pref_summaries(store, area.pref_code, year, themes, area)

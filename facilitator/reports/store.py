@@ -175,6 +175,20 @@ class ReportStore:
             raise
         self.conn.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every query inside sees the same data (and data version),
+        whatever other connections commit meanwhile (WAL). No-op inside a transaction."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield self.conn
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
     # --- areas ----------------------------------------------------------------------------
 
     def replace_areas(
@@ -244,23 +258,8 @@ class ReportStore:
         out = []
         for row in cur:
             r = dict(zip(names, row, strict=True))
-            out.append(
-                Municipality(
-                    code=r["muni_code"],
-                    name=r["muni_name"],
-                    pref_code=r["pref_code"],
-                    pref_name=r["pref_name"],
-                    sec_code=r["sec_code"],
-                    sec_name=r["sec_name"],
-                    valid_from=r["valid_from"],
-                    valid_to=r["valid_to"],
-                    population=r["population"],
-                    pop65=r["pop65"],
-                    pop75=r["pop75"],
-                    area_type=r["area_type"],
-                    synthetic=bool(r["synthetic"]),
-                )
-            )
+            r["code"], r["name"] = r.pop("muni_code"), r.pop("muni_name")
+            out.append(Municipality.model_validate(r))
         return out
 
     def has_areas(self) -> bool:
