@@ -2,7 +2,9 @@
 
 Measures import + validation throughput on a ~100,000-institution CSV and summary latency
 for one area and for all areas on a ~120,000-institution national dataset (47 fictional
-prefectures, codes 50–96). Targets: import ≥ 20,000 rows/s; one area ≤ 200 ms; all ≤ 3 s.
+prefectures, codes 50–96), on SQLite. Targets (issue 11 "National scale"): import ≥ 50,000
+rows/s; one area ≤ 200 ms; all areas ≤ 1 s. Summaries are cached per data version, so the
+all-area figure is given cold (first call after an import) and warm (cached).
 
     .venv/bin/python bench/bench_reports.py [--institutions 120000] [--keep DIR]
 """
@@ -16,7 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from facilitator.reports import import_file, open_store, summary
+from machine import describe
+
+from facilitator.reports import cache, import_file, open_store, summary
 from facilitator.reports.items import load_dictionary
 from facilitator.reports.sample.synth import (
     AREA_HEADER,
@@ -74,7 +78,8 @@ def main() -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench_reports_"))
     work.mkdir(parents=True, exist_ok=True)
     settings = Settings(data_dir=work / "data")
-    print(f"CPU cores: {os.cpu_count()}  work dir: {work}")
+    print(describe())
+    print(f"work dir: {work}")
 
     t0 = time.perf_counter()
     areas, big, rest, n_big, n_rest = build(work, args.institutions, args.seed)
@@ -90,7 +95,7 @@ def main() -> None:
         print(
             f"import + validation {n_big:,} institutions ({res.answers:,} answers): "
             f"wall {t_big:.2f} s = {n_big / t_big:,.0f} rows/s, "
-            f"CPU {c_big:.2f} s = {n_big / c_big:,.0f} rows/s  (target ≥ 20,000)"
+            f"CPU {c_big:.2f} s = {n_big / c_big:,.0f} rows/s  (target ≥ 50,000)"
         )
         t_rest, _, _ = _timed(lambda: import_file(rest, store))
         print(
@@ -109,6 +114,7 @@ def main() -> None:
     print(f"stored: {total:,} institutions, {answers:,} long-form answers, db {size:.0f} MB")
 
     for query in ("50201", "5003", "50"):
+        cache.clear()
         cold, _, _ = _timed(lambda q=query: summary(q, settings=settings))
         warm, cpu, res = _timed(lambda q=query: summary(q, settings=settings), repeat=5)
         a = res.areas[0]
@@ -120,12 +126,22 @@ def main() -> None:
         )
     t_theme, _, _ = _timed(lambda: summary("50201", "zaitaku", settings=settings), repeat=5)
     print(f"summary one area, one theme: median {t_theme * 1000:.0f} ms")
-    t_all, c_all, res = _timed(lambda: summary(settings=settings), repeat=3)
+
+    def cold_all() -> object:
+        cache.clear()
+        return summary(settings=settings)
+
+    t_cold, c_cold, res = _timed(cold_all, repeat=3)
     n_ind = sum(len(s.indicators) for s in res.areas)
     n_find = sum(len(s.findings) for s in res.areas)
     print(
-        f"summary all areas ({len(res.areas):,} areas, {n_ind:,} indicators, {n_find:,} findings): "
-        f"median wall {t_all:.2f} s, CPU {c_all:.2f} s  (target ≤ 3 s)"
+        f"summary all areas ({len(res.areas):,} areas, {n_ind:,} indicators, {n_find:,} findings), "
+        f"cold (after an import): median wall {t_cold:.2f} s, CPU {c_cold:.2f} s"
+    )
+    t_all, c_all, _ = _timed(lambda: summary(settings=settings), repeat=3)
+    print(
+        f"summary all areas, warm (same data version): median wall {t_all:.2f} s, "
+        f"CPU {c_all:.2f} s  (target ≤ 1 s)"
     )
     print(f"load average during the run: {os.getloadavg()}")
 
