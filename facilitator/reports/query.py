@@ -164,7 +164,7 @@ def summary(
         InputError: unknown theme.
     """
     themes = _themes(theme)
-    with open_store(settings) as store, store.snapshot(), paused_gc():
+    with open_store(settings) as store, store.snapshot(), paused_gc(settle=True):
         if not store.datasets():
             raise NoReportDataError()
         if area is not None:
@@ -212,7 +212,7 @@ def area_findings(
         AreaNotFoundError / AmbiguousAreaError: the area cannot be resolved.
     """
     themes = _themes(theme)
-    with open_store(settings) as store, store.snapshot(), paused_gc():
+    with open_store(settings) as store, store.snapshot(), paused_gc(settle=True):
         area = _resolve(store, query, year)
         try:
             summaries = _pref_summaries(store, area.pref_code, year, themes, area)
