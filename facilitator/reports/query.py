@@ -150,6 +150,7 @@ def summary(
     year: int | None = None,
     *,
     settings: Settings,
+    pref_code: str | None = None,
 ) -> ReportSummary:
     """Indicators and findings for one area (code or name), or for every area with data.
 
@@ -157,6 +158,8 @@ def summary(
         area: 市町村 / 二次医療圏 / 都道府県, by code or name; None = all areas.
         theme: ichigo / jikangai / nyutaiin / zaitaku / kaigo; None = all five.
         year: report year; None = the latest year with data (per prefecture).
+        pref_code: with ``area`` None, only the areas of this prefecture (a page about one
+            prefecture need not build the whole country's summaries).
 
     Raises:
         NoReportDataError: nothing imported (or not for that area's prefecture/year).
@@ -172,10 +175,18 @@ def summary(
             areas = _pref_summaries(store, a.pref_code, year, themes, a)
         else:
             prefs = sorted(
-                {d["pref_code"] for d in store.datasets() if year is None or d["year"] == year}
+                {
+                    d["pref_code"]
+                    for d in store.datasets()
+                    if (year is None or d["year"] == year)
+                    and (pref_code is None or d["pref_code"] == pref_code)
+                }
             )
             if not prefs:
-                raise NoReportDataError(f"{year}年の報告データがありません。")
+                where = f"都道府県コード {pref_code} の" if pref_code else ""
+                raise NoReportDataError(
+                    f"{where}{f'{year}年の' if year else ''}報告データがありません。"
+                )
             areas = [s for p in prefs for s in _pref_summaries(store, p, year, themes, None)]
     synthetic = any(s.synthetic for s in areas)
     sources = sorted({f.source for s in areas for f in s.findings}) or [""]

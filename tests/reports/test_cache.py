@@ -106,3 +106,11 @@ def test_rejected_import_keeps_the_version(
     assert _version(loaded) == version
     summary(settings=loaded)
     assert len(computed) == 1
+
+
+def test_one_prefecture_only(loaded: Settings) -> None:
+    whole = summary(settings=loaded)
+    pref = whole.areas[0].area.pref_code
+    assert summary(settings=loaded, pref_code=pref).model_dump() == whole.model_dump()
+    with pytest.raises(NoReportDataError, match="都道府県コード 01 の"):
+        summary(settings=loaded, pref_code="01")
