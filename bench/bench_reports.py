@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -143,6 +144,8 @@ def main() -> None:
         f"summary all areas, warm (same data version): median wall {t_all:.2f} s, "
         f"CPU {c_all:.2f} s  (target ≤ 1 s)"
     )
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of this process (summaries cached): {rss:,.0f} MB")
     print(f"load average during the run: {os.getloadavg()}")
 
 

@@ -20,10 +20,19 @@ from facilitator.reports.store import ReportStore
 
 T = TypeVar("T")
 
-MAX_ENTRIES = 256
-"""(prefecture × year × themes) results kept; the whole country with all themes is 47."""
+MAX_OBJECTS = 400_000
+"""Indicators and findings kept (least recently used dropped first): about 2 KB each, so
+about 800 MB; the whole country with all five themes is 360,000 (2,132 areas)."""
 
-_cache: LRUCache = LRUCache(maxsize=MAX_ENTRIES)
+
+def _size(value: object) -> int:
+    """Weight of a cached value: its indicator and finding objects (summaries) or 1."""
+    if isinstance(value, list):
+        return sum(1 + len(s.indicators) + len(s.findings) for s in value)
+    return 1
+
+
+_cache: LRUCache = LRUCache(maxsize=MAX_OBJECTS, getsizeof=_size)
 _lock = threading.Lock()
 
 
@@ -39,8 +48,9 @@ def cached(store: ReportStore, key: tuple, compute: Callable[[], T]) -> T:
     if hit is not None:
         return hit
     value = compute()
-    with _lock:
-        _cache[full] = value
+    if _size(value) <= MAX_OBJECTS:  # a larger result is returned but not kept
+        with _lock:
+            _cache[full] = value
     return value
 
 

@@ -9,6 +9,7 @@ import pytest
 from facilitator.reports import (
     NoReportDataError,
     ReportImportError,
+    cache,
     import_file,
     open_store,
     remove_data,
@@ -114,3 +115,10 @@ def test_one_prefecture_only(loaded: Settings) -> None:
     assert summary(settings=loaded, pref_code=pref).model_dump() == whole.model_dump()
     with pytest.raises(NoReportDataError, match="都道府県コード 01 の"):
         summary(settings=loaded, pref_code="01")
+
+
+def test_the_cache_is_bounded(loaded: Settings, computed, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "MAX_OBJECTS", 10)
+    summary(settings=loaded)
+    summary(settings=loaded)
+    assert len(computed) == 2  # too large to keep: computed each time, still correct
