@@ -22,6 +22,8 @@ from pathlib import Path
 from machine import describe
 
 from facilitator.reports import cache, import_file, open_store, summary
+from facilitator.reports.areas import areas_for_year
+from facilitator.reports.compute.indicators import Frame, evaluate_theme
 from facilitator.reports.items import load_dictionary
 from facilitator.reports.sample.synth import (
     AREA_HEADER,
@@ -32,6 +34,7 @@ from facilitator.reports.sample.synth import (
     write_csv,
 )
 from facilitator.settings import Settings
+from facilitator.themes import COUNCIL_THEMES
 
 YEAR = 2026
 
@@ -68,6 +71,21 @@ def build(out: Path, n_total: int, seed: int) -> tuple[Path, Path, Path, int, in
         counts.append(write_csv(path, header(d), gen))
         files.append(path)
     return areas, files[0], files[1], counts[0], counts[1]
+
+
+def aggregate_only(settings: Settings) -> int:
+    """The columnar part of ``summary()``: every indicator value of every area (from the
+    stored per-municipality statistics), without building Indicator/Finding objects."""
+    n = 0
+    with open_store(settings) as store:
+        for pref in sorted({d["pref_code"] for d in store.datasets()}):
+            year = store.latest_year(pref)
+            frame = Frame(areas_for_year(store, year, [pref]), store.muni_stats(year, [pref]), year)
+            form_year = load_dictionary(year).form_year
+            for theme in COUNCIL_THEMES:
+                evaluate_theme(frame, form_year, theme)
+            n += len(frame.areas)
+    return n
 
 
 def main() -> None:
@@ -138,6 +156,11 @@ def main() -> None:
     print(
         f"summary all areas ({len(res.areas):,} areas, {n_ind:,} indicators, {n_find:,} findings), "
         f"cold (after an import): median wall {t_cold:.2f} s, CPU {c_cold:.2f} s"
+    )
+    t_agg, _, n_areas = _timed(lambda: aggregate_only(settings), repeat=3)
+    print(
+        f"aggregation only (indicator values of all {n_areas:,} areas and themes, numpy, "
+        f"no objects or sentences): median wall {t_agg:.2f} s"
     )
     t_all, c_all, _ = _timed(lambda: summary(settings=settings), repeat=3)
     print(
