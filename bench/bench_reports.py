@@ -2,7 +2,9 @@
 
 Measures import + validation throughput on a ~100,000-institution CSV and summary latency
 for one area and for all areas on a ~120,000-institution national dataset (47 fictional
-prefectures, codes 50–96). Targets: import ≥ 20,000 rows/s; one area ≤ 200 ms; all ≤ 3 s.
+prefectures, codes 50–96), on SQLite. Targets (issue 11 "National scale"): import ≥ 50,000
+rows/s; one area ≤ 200 ms; all areas ≤ 1 s. Summaries are cached per data version, so the
+all-area figure is given cold (first call after an import) and warm (cached).
 
     .venv/bin/python bench/bench_reports.py [--institutions 120000] [--keep DIR]
 """
@@ -11,12 +13,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from facilitator.reports import import_file, open_store, summary
+from machine import describe
+
+from facilitator.reports import cache, import_file, open_store, summary
+from facilitator.reports.areas import areas_for_year
+from facilitator.reports.compute.indicators import Frame, evaluate_theme
 from facilitator.reports.items import load_dictionary
 from facilitator.reports.sample.synth import (
     AREA_HEADER,
@@ -27,6 +34,7 @@ from facilitator.reports.sample.synth import (
     write_csv,
 )
 from facilitator.settings import Settings
+from facilitator.themes import COUNCIL_THEMES
 
 YEAR = 2026
 
@@ -65,6 +73,21 @@ def build(out: Path, n_total: int, seed: int) -> tuple[Path, Path, Path, int, in
     return areas, files[0], files[1], counts[0], counts[1]
 
 
+def aggregate_only(settings: Settings) -> int:
+    """The columnar part of ``summary()``: every indicator value of every area (from the
+    stored per-municipality statistics), without building Indicator/Finding objects."""
+    n = 0
+    with open_store(settings) as store:
+        for pref in sorted({d["pref_code"] for d in store.datasets()}):
+            year = store.latest_year(pref)
+            frame = Frame(areas_for_year(store, year, [pref]), store.muni_stats(year, [pref]), year)
+            form_year = load_dictionary(year).form_year
+            for theme in COUNCIL_THEMES:
+                evaluate_theme(frame, form_year, theme)
+            n += len(frame.areas)
+    return n
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--institutions", type=int, default=120_000)
@@ -74,7 +97,8 @@ def main() -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench_reports_"))
     work.mkdir(parents=True, exist_ok=True)
     settings = Settings(data_dir=work / "data")
-    print(f"CPU cores: {os.cpu_count()}  work dir: {work}")
+    print(describe())
+    print(f"work dir: {work}")
 
     t0 = time.perf_counter()
     areas, big, rest, n_big, n_rest = build(work, args.institutions, args.seed)
@@ -90,7 +114,7 @@ def main() -> None:
         print(
             f"import + validation {n_big:,} institutions ({res.answers:,} answers): "
             f"wall {t_big:.2f} s = {n_big / t_big:,.0f} rows/s, "
-            f"CPU {c_big:.2f} s = {n_big / c_big:,.0f} rows/s  (target ≥ 20,000)"
+            f"CPU {c_big:.2f} s = {n_big / c_big:,.0f} rows/s  (target ≥ 50,000)"
         )
         t_rest, _, _ = _timed(lambda: import_file(rest, store))
         print(
@@ -109,6 +133,7 @@ def main() -> None:
     print(f"stored: {total:,} institutions, {answers:,} long-form answers, db {size:.0f} MB")
 
     for query in ("50201", "5003", "50"):
+        cache.clear()
         cold, _, _ = _timed(lambda q=query: summary(q, settings=settings))
         warm, cpu, res = _timed(lambda q=query: summary(q, settings=settings), repeat=5)
         a = res.areas[0]
@@ -120,13 +145,30 @@ def main() -> None:
         )
     t_theme, _, _ = _timed(lambda: summary("50201", "zaitaku", settings=settings), repeat=5)
     print(f"summary one area, one theme: median {t_theme * 1000:.0f} ms")
-    t_all, c_all, res = _timed(lambda: summary(settings=settings), repeat=3)
+
+    def cold_all() -> object:
+        cache.clear()
+        return summary(settings=settings)
+
+    t_cold, c_cold, res = _timed(cold_all, repeat=3)
     n_ind = sum(len(s.indicators) for s in res.areas)
     n_find = sum(len(s.findings) for s in res.areas)
     print(
-        f"summary all areas ({len(res.areas):,} areas, {n_ind:,} indicators, {n_find:,} findings): "
-        f"median wall {t_all:.2f} s, CPU {c_all:.2f} s  (target ≤ 3 s)"
+        f"summary all areas ({len(res.areas):,} areas, {n_ind:,} indicators, {n_find:,} findings), "
+        f"cold (after an import): median wall {t_cold:.2f} s, CPU {c_cold:.2f} s"
     )
+    t_agg, _, n_areas = _timed(lambda: aggregate_only(settings), repeat=3)
+    print(
+        f"aggregation only (indicator values of all {n_areas:,} areas and themes, numpy, "
+        f"no objects or sentences): median wall {t_agg:.2f} s"
+    )
+    t_all, c_all, _ = _timed(lambda: summary(settings=settings), repeat=3)
+    print(
+        f"summary all areas, warm (same data version): median wall {t_all:.2f} s, "
+        f"CPU {c_all:.2f} s  (target ≤ 1 s)"
+    )
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of this process (summaries cached): {rss:,.0f} MB")
     print(f"load average during the run: {os.getloadavg()}")
 
 

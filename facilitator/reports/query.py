@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from facilitator.errors import InputError
 from facilitator.reports.areas import areas_for_year, match_area
+from facilitator.reports.cache import cached, peek
 from facilitator.reports.compute.findings import findings as _findings
 from facilitator.reports.compute.indicators import (
     Frame,
@@ -67,6 +68,36 @@ def _pref_summaries(
     themes: tuple[str, ...],
     only: Area | None,
 ) -> list[AreaSummary]:
+    """Summaries of every area of a prefecture, or of ``only``: computed once per data
+    version (``cache``); one area is taken from its prefecture's if that is cached.
+
+    Callers get their own lists; the indicator and finding objects are shared, read-only.
+    """
+    key = ("summaries", pref_code, year, themes)
+    if only is None:
+        out = cached(store, key, lambda: _compute(store, pref_code, year, themes, None))
+    else:
+        whole = peek(store, key)
+        if isinstance(whole, list):
+            out = [s for s in whole if (s.area.level, s.area.code) == (only.level, only.code)]
+            if not out:
+                raise NoReportDataError(f"{only.name}は{whole[0].year}年の市町村表にありません。")
+        else:
+            area_key = (*key, only.level, only.code)
+            out = cached(store, area_key, lambda: _compute(store, pref_code, year, themes, only))
+    return [
+        s.model_copy(update={"indicators": list(s.indicators), "findings": list(s.findings)})
+        for s in out
+    ]
+
+
+def _compute(
+    store: ReportStore,
+    pref_code: str,
+    year: int | None,
+    themes: tuple[str, ...],
+    only: Area | None,
+) -> list[AreaSummary]:
     y = year or store.latest_year(pref_code)
     if y is None or not any(
         d["year"] == y and d["pref_code"] == pref_code for d in store.datasets()
@@ -119,6 +150,7 @@ def summary(
     year: int | None = None,
     *,
     settings: Settings,
+    pref_code: str | None = None,
 ) -> ReportSummary:
     """Indicators and findings for one area (code or name), or for every area with data.
 
@@ -126,6 +158,8 @@ def summary(
         area: 市町村 / 二次医療圏 / 都道府県, by code or name; None = all areas.
         theme: ichigo / jikangai / nyutaiin / zaitaku / kaigo; None = all five.
         year: report year; None = the latest year with data (per prefecture).
+        pref_code: with ``area`` None, only the areas of this prefecture (a page about one
+            prefecture need not build the whole country's summaries).
 
     Raises:
         NoReportDataError: nothing imported (or not for that area's prefecture/year).
@@ -133,7 +167,7 @@ def summary(
         InputError: unknown theme.
     """
     themes = _themes(theme)
-    with open_store(settings) as store, paused_gc():
+    with open_store(settings) as store, store.snapshot(), paused_gc(settle=True):
         if not store.datasets():
             raise NoReportDataError()
         if area is not None:
@@ -141,10 +175,18 @@ def summary(
             areas = _pref_summaries(store, a.pref_code, year, themes, a)
         else:
             prefs = sorted(
-                {d["pref_code"] for d in store.datasets() if year is None or d["year"] == year}
+                {
+                    d["pref_code"]
+                    for d in store.datasets()
+                    if (year is None or d["year"] == year)
+                    and (pref_code is None or d["pref_code"] == pref_code)
+                }
             )
             if not prefs:
-                raise NoReportDataError(f"{year}年の報告データがありません。")
+                where = f"都道府県コード {pref_code} の" if pref_code else ""
+                raise NoReportDataError(
+                    f"{where}{f'{year}年の' if year else ''}報告データがありません。"
+                )
             areas = [s for p in prefs for s in _pref_summaries(store, p, year, themes, None)]
     synthetic = any(s.synthetic for s in areas)
     sources = sorted({f.source for s in areas for f in s.findings}) or [""]
@@ -181,7 +223,7 @@ def area_findings(
         AreaNotFoundError / AmbiguousAreaError: the area cannot be resolved.
     """
     themes = _themes(theme)
-    with open_store(settings) as store, paused_gc():
+    with open_store(settings) as store, store.snapshot(), paused_gc(settle=True):
         area = _resolve(store, query, year)
         try:
             summaries = _pref_summaries(store, area.pref_code, year, themes, area)

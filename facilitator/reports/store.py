@@ -1,4 +1,8 @@
-"""SQLite storage of areas, institutions, long-form answers and per-municipality statistics.
+"""SQLite storage of areas, institutions with their answers, and per-municipality statistics.
+
+Each institution's answers are one JSON array in dictionary order (``institutions.vals``):
+an import writes one row per institution instead of ~30 long-form rows, and the long form
+(``answers``, ``answers_long``) is a view that unpivots the arrays with ``json_each``.
 
 Every replacement runs in one ``BEGIN IMMEDIATE … COMMIT`` transaction: a failure or an
 interruption at any point rolls back and leaves the previous data exactly as it was.
@@ -12,6 +16,7 @@ import datetime as dt
 import itertools
 import json
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +27,7 @@ from facilitator.reports.models import STATE_CODES, Answer, Institution, Municip
 from facilitator.settings import Settings
 
 DB_NAME = "reports.sqlite"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 FUNCTION_COLUMNS = [f"f_{k}" for k in FUNCTION_KEYS.values()]
 
 _SCHEMA = f"""
@@ -43,17 +48,16 @@ CREATE TABLE IF NOT EXISTS institutions(
     id INTEGER PRIMARY KEY,
     year INTEGER NOT NULL, inst_code TEXT NOT NULL, pref_code TEXT NOT NULL,
     muni_code TEXT NOT NULL, name TEXT NOT NULL, kind INTEGER NOT NULL,
-    {", ".join(c + " INTEGER NOT NULL" for c in FUNCTION_COLUMNS)});
+    {", ".join(c + " INTEGER NOT NULL" for c in FUNCTION_COLUMNS)}, vals TEXT NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS institutions_code ON institutions(year, inst_code);
 CREATE INDEX IF NOT EXISTS institutions_area ON institutions(year, pref_code, muni_code);
 CREATE TABLE IF NOT EXISTS items(
     form_year INTEGER NOT NULL, item_no INTEGER NOT NULL, item_id TEXT NOT NULL,
     function TEXT NOT NULL, name TEXT NOT NULL, answer_type TEXT NOT NULL,
     PRIMARY KEY (form_year, item_no));
-CREATE TABLE IF NOT EXISTS answers(
-    year INTEGER NOT NULL, pref_code TEXT NOT NULL, inst_id INTEGER NOT NULL,
-    item_no INTEGER NOT NULL, value,
-    PRIMARY KEY (year, pref_code, inst_id, item_no)) WITHOUT ROWID;
+CREATE VIEW IF NOT EXISTS answers AS
+    SELECT i.year, i.pref_code, i.id AS inst_id, j.key AS item_no, j.value
+    FROM institutions i, json_each(i.vals) j WHERE j.value IS NOT NULL;
 CREATE VIEW IF NOT EXISTS answers_long AS
     SELECT a.year, i.inst_code, it.item_id, a.value
     FROM answers a JOIN institutions i ON i.id = a.inst_id
@@ -171,6 +175,20 @@ class ReportStore:
             raise
         self.conn.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: every query inside sees the same data (and data version),
+        whatever other connections commit meanwhile (WAL). No-op inside a transaction."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield self.conn
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
     # --- areas ----------------------------------------------------------------------------
 
     def replace_areas(
@@ -217,6 +235,7 @@ class ReportStore:
             ).fetchall()
             if orphans:
                 raise OrphanedMunicipalities([(int(y), m) for y, m in orphans])
+            self._new_version()
         return replaced
 
     def municipalities(
@@ -239,23 +258,8 @@ class ReportStore:
         out = []
         for row in cur:
             r = dict(zip(names, row, strict=True))
-            out.append(
-                Municipality(
-                    code=r["muni_code"],
-                    name=r["muni_name"],
-                    pref_code=r["pref_code"],
-                    pref_name=r["pref_name"],
-                    sec_code=r["sec_code"],
-                    sec_name=r["sec_name"],
-                    valid_from=r["valid_from"],
-                    valid_to=r["valid_to"],
-                    population=r["population"],
-                    pop65=r["pop65"],
-                    pop75=r["pop75"],
-                    area_type=r["area_type"],
-                    synthetic=bool(r["synthetic"]),
-                )
-            )
+            r["code"], r["name"] = r.pop("muni_code"), r.pop("muni_name")
+            out.append(Municipality.model_validate(r))
         return out
 
     def has_areas(self) -> bool:
@@ -268,18 +272,20 @@ class ReportStore:
         *,
         year: int,
         pref_codes: Sequence[str],
-        stage_rows: list[tuple],
+        rows: list[tuple],
         items: Sequence[Item],
         form_year: int,
         stats: list[tuple[str, str, dict]],
         source_file: str,
         synthetic: bool,
-    ) -> tuple[bool, int]:
+        n_answers: int,
+    ) -> bool:
         """Replace one year's data of the given prefectures in one transaction.
 
-        ``stage_rows``: (inst_code, pref_code, muni_code, name, kind, f_…, JSON array of the
-        answers in dictionary order), sorted by (pref_code, inst_code). Returns (replaced
-        earlier data, answers stored).
+        ``rows``: (inst_code, pref_code, muni_code, name, kind, f_…, JSON array of the
+        answers in dictionary order), sorted by (pref_code, inst_code); ``n_answers``: the
+        non-blank answers among them (recorded per dataset). Returns whether earlier data
+        was replaced.
         """
         marks = ",".join("?" * len(pref_codes))
         scope = (year, *pref_codes)
@@ -289,27 +295,21 @@ class ReportStore:
                     f"SELECT 1 FROM datasets WHERE year=? AND pref_code IN ({marks})", scope
                 ).fetchone()
             )
-            for table in ("answers", "institutions", "muni_stats", "datasets"):
+            for table in ("institutions", "muni_stats", "datasets"):
                 c.execute(f"DELETE FROM {table} WHERE year=? AND pref_code IN ({marks})", scope)
-            self._register_items(form_year, items)
-            self._stage(stage_rows)
-            conflicts = [
-                r[0]
-                for r in c.execute(
-                    "SELECT s.inst_code FROM temp.stage s JOIN institutions i "
-                    "ON i.year = ? AND i.inst_code = s.inst_code LIMIT 50",
-                    (year,),
-                )
-            ]
+            others = {
+                r[0] for r in c.execute("SELECT inst_code FROM institutions WHERE year=?", (year,))
+            }
+            conflicts = [r[0] for r in rows if r[0] in others][:50]
             if conflicts:
                 raise InstitutionConflict(conflicts)
+            self._register_items(form_year, items)
             base = c.execute("SELECT COALESCE(MAX(id), 0) FROM institutions").fetchone()[0]
-            self._insert_institutions(year, base)
-            n_answers = self._insert_answers(year, base)
+            self._insert_institutions(year, base, rows)
             self._insert_stats(year, stats)
             now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
             per_pref: dict[str, int] = {}
-            for row in stage_rows:
+            for row in rows:
                 per_pref[row[1]] = per_pref.get(row[1], 0) + 1
             c.executemany(
                 "INSERT INTO datasets VALUES (?,?,?,?,?,?,?,?)",
@@ -327,8 +327,8 @@ class ReportStore:
                     for p in pref_codes
                 ],
             )
-            c.execute("DROP TABLE temp.stage")
-        return replaced, n_answers
+            self._new_version()
+        return replaced
 
     def _register_items(self, form_year: int, items: Sequence[Item]) -> None:
         self.conn.executemany(
@@ -339,38 +339,33 @@ class ReportStore:
             ],
         )
 
-    def _stage(self, rows: list[tuple]) -> None:
-        cols = ["inst_code", "pref_code", "muni_code", "name", "kind", *FUNCTION_COLUMNS, "vals"]
-        self.conn.execute("DROP TABLE IF EXISTS temp.stage")
-        self.conn.execute(f"CREATE TEMP TABLE stage({', '.join(cols)})")
+    def _insert_institutions(self, year: int, base: int, rows: list[tuple]) -> None:
+        """One bulk insert, ids ``base+1 …`` in the order given (answers live in ``vals``)."""
+        cols = ["id", "year", "inst_code", "pref_code", "muni_code", "name", "kind"]
+        cols += [*FUNCTION_COLUMNS, "vals"]
         marks = ",".join("?" * len(cols))
-        self.conn.executemany(f"INSERT INTO temp.stage VALUES ({marks})", rows)
-
-    def _insert_institutions(self, year: int, base: int) -> None:
-        fcols = ", ".join(FUNCTION_COLUMNS)
-        self.conn.execute(
-            "INSERT INTO institutions "
-            f"(id, year, inst_code, pref_code, muni_code, name, kind, {fcols}) "
-            f"SELECT ? + s.rowid, ?, inst_code, pref_code, muni_code, name, kind, {fcols} "
-            f"FROM temp.stage AS s ORDER BY s.rowid",
-            (base, year),
+        self.conn.executemany(
+            f"INSERT INTO institutions ({', '.join(cols)}) VALUES ({marks})",
+            [(base + k, year, *row) for k, row in enumerate(rows, start=1)],
         )
-
-    def _insert_answers(self, year: int, base: int) -> int:
-        """Unpivot the staged JSON arrays to long form in SQL, in primary-key order."""
-        cur = self.conn.execute(
-            "INSERT INTO answers (year, pref_code, inst_id, item_no, value) "
-            "SELECT ?, s.pref_code, ? + s.rowid, j.key, j.value "
-            "FROM temp.stage AS s, json_each(s.vals) AS j WHERE j.value IS NOT NULL",
-            (year, base),
-        )
-        return cur.rowcount
 
     def _insert_stats(self, year: int, stats: list[tuple[str, str, dict]]) -> None:
         self.conn.executemany(
             "INSERT INTO muni_stats VALUES (?,?,?,?)",
             [(year, pref, muni, json.dumps(s, separators=(",", ":"))) for pref, muni, s in stats],
         )
+
+    def _new_version(self) -> None:
+        """Mark the data as changed (inside the transaction that changes it): caches of
+        results computed from it are keyed by this token and so never outlive it."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", (uuid.uuid4().hex,)
+        )
+
+    def data_version(self) -> str:
+        """Token that changes with every import or removal ('' before the first one)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key='data_version'").fetchone()
+        return row[0] if row else ""
 
     def remove(self, pref_code: str, year: int | None = None, areas: bool = False) -> int:
         """Delete a prefecture's report data (one year or all) and optionally its area table.
@@ -383,8 +378,9 @@ class ReportStore:
             params.append(year)
         with self.transaction() as c:
             n = c.execute(f"SELECT COUNT(*) FROM institutions WHERE {scope}", params).fetchone()[0]
-            for table in ("answers", "institutions", "muni_stats", "datasets"):
+            for table in ("institutions", "muni_stats", "datasets"):
                 c.execute(f"DELETE FROM {table} WHERE {scope}", params)
+            self._new_version()
             if areas:
                 left = c.execute(
                     "SELECT 1 FROM datasets WHERE pref_code = ? LIMIT 1", (pref_code,)
@@ -470,11 +466,11 @@ class ReportStore:
     def answers(self, year: int, inst_code: str) -> list[Answer]:
         """All stored answers of one institution in one year (long form)."""
         cur = self.conn.execute(
-            "SELECT it.item_id, a.value FROM institutions i "
+            "SELECT it.item_id, j.value FROM institutions i "
             "JOIN datasets d ON d.year = i.year AND d.pref_code = i.pref_code "
-            "JOIN answers a ON a.year = i.year AND a.pref_code = i.pref_code AND a.inst_id = i.id "
-            "JOIN items it ON it.form_year = d.dictionary_year AND it.item_no = a.item_no "
-            "WHERE i.year = ? AND i.inst_code = ? ORDER BY a.item_no",
+            "JOIN json_each(i.vals) j "
+            "JOIN items it ON it.form_year = d.dictionary_year AND it.item_no = j.key "
+            "WHERE i.year = ? AND i.inst_code = ? AND j.value IS NOT NULL ORDER BY j.key",
             (year, inst_code),
         )
         return [Answer(year=year, inst_code=inst_code, item_id=i, value=v) for i, v in cur]

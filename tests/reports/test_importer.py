@@ -299,10 +299,10 @@ def test_interrupted_import_leaves_previous_data(
     path = write_csv(tmp_path / "new.csv", header, rows[:100])
     before = snapshot(loaded)
 
-    def boom(self: ReportStore, year: int, base: int) -> int:
-        raise KeyboardInterrupt  # e.g. Ctrl-C after old rows were deleted
+    def boom(self: ReportStore, year: int, stats: list) -> None:
+        raise KeyboardInterrupt  # e.g. Ctrl-C after old rows were deleted and new ones written
 
-    monkeypatch.setattr(ReportStore, "_insert_answers", boom)
+    monkeypatch.setattr(ReportStore, "_insert_stats", boom)
     with pytest.raises(KeyboardInterrupt):
         run_import(loaded, path)
     assert snapshot(loaded) == before

@@ -13,6 +13,7 @@ import numpy as np
 from facilitator.reports.errors import ReportImportError
 from facilitator.reports.ingest import limits
 from facilitator.reports.ingest.chars import REMOVED, visible
+from facilitator.reports.ingest.fast_csv import distinct
 from facilitator.reports.ingest.reading import Table, column_letter
 from facilitator.reports.ingest.validators import ColumnResult, Parser, parse_column
 from facilitator.reports.items import header_key
@@ -136,7 +137,7 @@ def parse_result(
     a warning says how many cells were cleaned and where the first one is.
     """
     raw = table.columns[col]
-    if text and REMOVED.search("".join(raw)):
+    if text and REMOVED.search("".join(distinct(raw))):
         _note_controls(table, col, errors)
     result = parse_column(raw, parser)
     errors.column(col, result)
@@ -164,7 +165,7 @@ def synthetic_label(table: Table, col: int | None, errors: ErrorCollector) -> bo
     """Whether the file is marked 架空データ in its データ区分 column (must be uniform)."""
     if col is None:
         return False
-    labels = {header_key(v) for v in set(table.columns[col])}
+    labels = {header_key(v) for v in set(distinct(table.columns[col]))}
     if len(labels) > 1:
         first = table.columns[col][0]
         for i, v in enumerate(table.columns[col]):

@@ -18,6 +18,7 @@ from pathlib import Path
 from facilitator.reports.errors import ReportImportError
 from facilitator.reports.ingest import limits
 from facilitator.reports.ingest.chars import header_text, visible
+from facilitator.reports.ingest.fast_csv import read_plain_csv
 from facilitator.reports.ingest.xlsx import column_letter, read_xlsx, too_many_rows
 from facilitator.reports.models import RowError
 
@@ -229,6 +230,9 @@ def _parse_csv(text: str, name: str, encoding: str) -> Table:
     """CSV with any line ending (CR LF, LF or CR only), comma- or tab-separated."""
     first_line = _LINE_BREAK.split(text, maxsplit=1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    plain = _plain_table(text, delimiter, name, encoding)
+    if plain is not None:
+        return plain
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records: list[list[str]] = []
     try:
@@ -240,6 +244,20 @@ def _parse_csv(text: str, name: str, encoding: str) -> Table:
             name, [_file_error(name, too_many_rows(len(records)), row=len(records))]
         )
     return _to_table(records, name, encoding)
+
+
+def _plain_table(text: str, delimiter: str, name: str, encoding: str) -> Table | None:
+    """The table read by Arrow when the file is plain and its header needs no repair (the
+    csv module path below reads, trims and reports everything else)."""
+    read = read_plain_csv(text, delimiter)
+    if read is None:
+        return None
+    record, columns = read
+    headers = [header_text(h.strip()) for h in record]
+    if not headers[-1] or len(headers) > limits.MAX_COLUMNS:
+        return None
+    rows = list(range(2, len(columns[0]) + 2))
+    return Table(file=name, headers=headers, columns=columns, rows=rows, encoding=encoding)  # type: ignore[arg-type]
 
 
 def _csv_error(

@@ -84,7 +84,8 @@ def import_reports(table: Table, store: ReportStore) -> ImportResult:
     _check_municipalities(table, year, cols, known, errors)
     errors.raise_if_any()
     derived = _derive(d, cols, known, table.n_rows)
-    replaced, n_answers = _store_reports(store, table, year, d, cols, derived, errors)
+    n_answers = _count_answers(cols.results)
+    replaced = _store_reports(store, table, year, d, cols, derived, errors, n_answers)
     return ImportResult(
         file=table.file,
         kind="reports",
@@ -322,6 +323,15 @@ def _json_rows(d: ItemDictionary, results: dict[str, ColumnResult], n: int) -> l
     return ["[" + ",".join(row) + "]" for row in zip(*cols, strict=True)]
 
 
+def _count_answers(results: dict[str, ColumnResult]) -> int:
+    """Non-blank answers of the file (what the long-form ``answers`` view will show)."""
+    total = 0
+    for res in results.values():
+        answered = np.array([v is not None for v in res.parsed], dtype=bool)
+        total += int(np.count_nonzero(answered[res.codes]))
+    return total
+
+
 # store --------------------------------------------------------------------------------------
 
 
@@ -333,18 +343,20 @@ def _store_reports(
     cols: _ReportColumns,
     derived: _Derived,
     errors: ErrorCollector,
-) -> tuple[bool, int]:
+    n_answers: int,
+) -> bool:
     """Replace the year's data of the file's prefectures; codes taken elsewhere are errors."""
     try:
         return store.replace_reports(
             year=year,
             pref_codes=derived.pref_codes,
-            stage_rows=derived.stage,
+            rows=derived.stage,
             items=d.items,
             form_year=d.form_year,
             stats=derived.stats,
             source_file=table.file,
             synthetic=cols.synthetic,
+            n_answers=n_answers,
         )
     except InstitutionConflict as exc:
         where = {c: i for i, c in enumerate(cols.codes)}

@@ -15,6 +15,7 @@ import numpy as np
 
 from facilitator.reports.ingest import limits
 from facilitator.reports.ingest.chars import clean_line, clean_text, visible
+from facilitator.reports.ingest.fast_csv import FactorColumn
 from facilitator.reports.items import CodeList, Item, header_key
 
 Parsed = tuple[object, str | None]
@@ -417,9 +418,12 @@ class ColumnResult:
 
 def parse_column(raw: Sequence[str], parser: Parser) -> ColumnResult:
     """Apply ``parser`` once per distinct value; rows keep an index into the distinct values."""
-    uniques = list(dict.fromkeys(raw))
-    pos = {u: k for k, u in enumerate(uniques)}
-    codes = np.fromiter(map(pos.__getitem__, raw), dtype=np.int32, count=len(raw))
+    if isinstance(raw, FactorColumn):  # read by Arrow: already factorised
+        uniques, codes = raw.uniques, raw.codes
+    else:
+        uniques = list(dict.fromkeys(raw))
+        pos = {u: k for k, u in enumerate(uniques)}
+        codes = np.fromiter(map(pos.__getitem__, raw), dtype=np.int32, count=len(raw))
     parsed: list[object] = []
     bad: dict[str, str] = {}
     for text in uniques:

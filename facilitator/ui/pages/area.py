@@ -71,7 +71,7 @@ def render() -> None:
     theme = theme_picker("area_theme")
     try:
         result = summary(area, theme, settings=settings)
-        munis = summary(None, theme, settings=settings).areas
+        munis = summary(None, theme, settings=settings, pref_code=area.pref_code).areas
     except FacilitatorError as exc:
         show_error(exc)
         return
