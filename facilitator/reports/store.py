@@ -23,6 +23,7 @@ from pathlib import Path
 
 from facilitator.errors import FacilitatorError
 from facilitator.reports.items import FUNCTION_KEYS, Item
+from facilitator.reports.migrate import migrate
 from facilitator.reports.models import STATE_CODES, Answer, Institution, Municipality
 from facilitator.settings import Settings
 
@@ -128,7 +129,7 @@ class ReportStore:
             has_meta
             and self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         )
-        if row and row[0] != SCHEMA_VERSION:
+        if row and row[0] != SCHEMA_VERSION and not migrate(self.conn, row[0]):
             self.conn.close()
             raise FacilitatorError(
                 f"報告データベース {self.path} の形式（{row[0]}）が"
