@@ -71,6 +71,9 @@ class Settings(BaseSettings):
         default=True,
         description="アプリでログインを求める（false にすると誰でも全ページを使える。1人で試すとき用）",
     )
+    session_idle_minutes: int = Field(
+        default=120, ge=1, description="この分数だけ操作がないとログアウトする"
+    )
 
     @property
     def index_dir(self) -> Path:

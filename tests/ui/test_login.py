@@ -70,3 +70,29 @@ def test_an_administrator_opens_data_management(with_login: Settings) -> None:
     assert "資料・データ管理" in [t.value for t in at.title]
     log = next(e for e in at.expander if e.label.startswith("操作の記録"))
     assert "1件" in log.label  # this login, by 管理
+
+
+def test_repeated_wrong_passwords_make_the_name_wait_even_with_the_right_one(
+    with_login: Settings,
+) -> None:
+    from facilitator.auth.throttle import MAX_FAILURES
+
+    for _ in range(MAX_FAILURES):
+        login("委員A", "wrong password")
+    at = login("委員A", PASSWORD)  # right password, but too soon
+    assert [t.value for t in at.title] == ["ログイン"]
+    assert any("ログインの失敗が続いたため" in e.value and "分" in e.value for e in at.error)
+    assert not any("違います" in e.value for e in at.error)  # not told which part was wrong
+    assert [t.value for t in login("管理", PASSWORD).title] != ["ログイン"]  # others log in
+
+
+def test_an_idle_session_is_logged_out(
+    with_login: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FACILITATOR_SESSION_IDLE_MINUTES", "1")
+    at = login("委員A", PASSWORD)
+    assert [t.value for t in at.title] != ["ログイン"]
+    at.session_state["user_seen"] = at.session_state["user_seen"] - 61
+    at.run()
+    assert [t.value for t in at.title] == ["ログイン"]
+    assert any("しばらく操作がなかったため" in i.value for i in at.info)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 import streamlit as st
 
 from facilitator.auth import ROLE_LABELS, UserStore, allowed
 from facilitator.auth.audit import record
+from facilitator.auth.throttle import LoginThrottle
 from facilitator.errors import FacilitatorError
 from facilitator.ui.components.common import get_settings
 
-USER, ROLE = "user_name", "user_role"
+USER, ROLE, SEEN = "user_name", "user_role", "user_seen"
 
 
 def logged_in_role() -> str | None:
@@ -24,26 +28,49 @@ def may_open(page: str) -> bool:
 
 
 def _login(store: UserStore) -> None:
-    user = store.authenticate(
-        st.session_state.get("login_name", ""), st.session_state.get("login_password", "")
-    )
-    st.session_state.pop("login_password", None)
-    if user is None:
-        st.session_state["login_failed"] = True
-        record(get_settings(), "login_failed", st.session_state.get("login_name", "")[:40])
-        return
-    record(get_settings(), "login", user.name, actor=user.name)
-    st.session_state[USER], st.session_state[ROLE] = user.name, user.role
+    settings = get_settings()
+    name = (st.session_state.get("login_name", "") or "").strip()
+    password = st.session_state.pop("login_password", "")
+    throttle = LoginThrottle(settings)
     st.session_state.pop("login_failed", None)
+    st.session_state.pop("login_wait", None)
+    if (wait := throttle.wait(name)) is not None:
+        st.session_state["login_wait"] = max(1, math.ceil(wait.total_seconds() / 60))
+        record(settings, "login_failed", name[:40], "待機中の再試行")
+        return
+    user = store.authenticate(name, password)
+    if user is None:
+        throttle.failed(name)
+        st.session_state["login_failed"] = True
+        record(settings, "login_failed", name[:40])
+        return
+    throttle.succeeded(name)
+    record(settings, "login", user.name, actor=user.name)
+    st.session_state[USER], st.session_state[ROLE] = user.name, user.role
+    st.session_state[SEEN] = time.monotonic()
 
 
 def logout() -> None:
-    for key in (USER, ROLE, "login_name"):
+    for key in (USER, ROLE, SEEN, "login_name"):
         st.session_state.pop(key, None)
+
+
+def _expired() -> bool:
+    """True (and logged out) when the session was idle longer than the setting allows."""
+    seen = st.session_state.get(SEEN)
+    idle = get_settings().session_idle_minutes * 60
+    if st.session_state.get(ROLE) is None or seen is None:
+        return False
+    if time.monotonic() - seen > idle:
+        logout()
+        return True
+    st.session_state[SEEN] = time.monotonic()
+    return False
 
 
 def require_login() -> None:
     """Show the login form and stop the page until someone logs in (when login is on)."""
+    expired = get_settings().auth and _expired()
     if logged_in_role() is not None:
         return
     store = UserStore(get_settings())
@@ -59,12 +86,19 @@ def require_login() -> None:
             "作成され、パスワードが一度だけ表示されます。"
         )
         st.stop()
+    if expired:
+        st.info("しばらく操作がなかったため、ログアウトしました。もう一度ログインしてください。")
     with st.form("login_form"):
         st.text_input("ユーザー名", key="login_name")
         st.text_input("パスワード", type="password", key="login_password")
         st.form_submit_button("ログイン", on_click=_login, args=(store,), type="primary")
     if st.session_state.get("login_failed"):
         st.error("ユーザー名またはパスワードが違います。")
+    if wait := st.session_state.get("login_wait"):
+        st.error(
+            f"ログインの失敗が続いたため、このユーザー名はあと約{wait}分ログインできません。"
+            "パスワードを忘れた場合は管理者に再設定を依頼してください。"
+        )
     st.stop()
 
 
