@@ -82,6 +82,15 @@ def test_draft_edit_save_and_export_in_a_real_browser(server: str, browser) -> N
     title = d.find_element(By.CSS_SELECTOR, "input[aria-label='題名']")
     title.send_keys(Keys.CONTROL, "a")
     title.send_keys("ブラウザで編集した課題シート")
+    # a statement is a full-width text area holding its whole text (nothing cut off)
+    cause_tab = d.find_element(By.XPATH, "//*[@role='tab'][contains(., '④原因')]")
+    cause_tab.click()
+    cause = wait_for(
+        d, lambda _d: d.find_element(By.CSS_SELECTOR, "textarea[aria-label='原因①']"), "原因①"
+    )
+    assert len(cause.get_attribute("value")) > 40  # longer than a grid cell would show
+    cause.send_keys(Keys.CONTROL, Keys.END)
+    cause.send_keys("（ブラウザで追記）")
     click_button(d, "保存")
     wait_text(d, "版2として保存しました")
     idle(d)
@@ -107,7 +116,38 @@ def test_draft_edit_save_and_export_in_a_real_browser(server: str, browser) -> N
     wb = load_workbook(xlsx)
     cells = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value]
     assert any("ブラウザで編集した課題シート" in c for c in cells)
+    assert any("（ブラウザで追記）" in c for c in cells)
     assert "出典" in wb.sheetnames
+
+    # edit the workbook as a coordinator would in Excel, and import it as a new version
+    from facilitator.export.xlsx import COL
+    from tests.export.builders import rows_by_key
+
+    ws = wb.worksheets[0]
+    ws.cell(rows_by_key(ws)["internal_notes"], COL["text"]).value = "Excelで追記した事務局メモ"
+    edited = d.downloads.parent / "edited.xlsx"
+    wb.save(edited)
+    d.find_element(By.XPATH, "//*[@role='tab'][contains(., 'Excelから取り込む')]").click()
+    upload = wait_for(
+        d, lambda _d: d.find_element(By.CSS_SELECTOR, "input[type='file']"), "the uploader"
+    )
+    upload.send_keys(str(edited))
+    time.sleep(1.0)
+    submit = "//div[@data-testid='stForm']//button[contains(normalize-space(.), '取り込む')]"
+    wait_for(d, lambda _d: d.find_element(By.XPATH, submit), "取り込む").click()
+    wait_text(d, "版3として取り込みました")
+    wait_text(d, "事務局メモ")  # the summary names the changed field
+    idle(d)
+    shot(d, "4b_imported")
+
+    # the editor continues from the import; its history shows the change side by side
+    go(d, "sheet", "課題シート作成・編集")
+    assert "編集元: 版3" in d.find_element(By.TAG_NAME, "body").text
+    d.find_element(By.XPATH, "//*[@role='tab'][contains(., '版の履歴')]").click()
+    wait_text(d, "変更のあった項目")
+    wait_text(d, "Excelで追記した事務局メモ")
+    idle(d)
+    shot(d, "4c_history")
 
     go(d, "search", "事例検索")
     box = d.find_element(By.CSS_SELECTOR, "input[aria-label^='質問や語句']")

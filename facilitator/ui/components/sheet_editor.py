@@ -134,7 +134,7 @@ def _indicator(r: dict, item: VerificationIndicator) -> str | None:
     return None
 
 
-CHARS_PER_LINE = 42
+CHARS_PER_LINE = 30
 """About what a full-width text area shows per line on a laptop; sets its starting height."""
 
 

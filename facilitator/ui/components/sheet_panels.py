@@ -211,7 +211,7 @@ def history_view(store: SheetStore, sheet: IssueSheet) -> None:
                 {
                     "版": v.version,
                     "保存日時": japanese_time(v.saved_at),
-                    "保存者": v.author,
+                    "保存者": v.author or "（記名なし）",
                     "変更メモ": v.message,
                     "状態": v.status,
                 }
