@@ -6,6 +6,7 @@ import streamlit as st
 
 from facilitator.ui.components.common import show_flash
 from facilitator.ui.components.login import may_open, require_login, sidebar_account
+from facilitator.ui.components.widgets import page_css
 
 st.set_page_config(
     page_title="facilitator かかりつけ医機能 協議支援",
@@ -14,6 +15,7 @@ st.set_page_config(
 )
 
 st.set_option("client.toolbarMode", "viewer")  # no "Deploy" button for council staff
+page_css()
 require_login()  # on by default: nothing below is drawn for someone not logged in
 
 UI = "facilitator/ui/pages"

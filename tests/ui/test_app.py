@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -172,8 +173,12 @@ def test_search_full_case_view_and_similar_cases(app_env: Settings) -> None:
 
 def test_data_page_lists_documents_and_index_state(app_env: Settings) -> None:
     at = open_page("data")
-    assert any("最新です" in s.value for s in at.success)
     docs = at.dataframe[0].value
+    assert any(s.value == f"検索インデックスは最新です（資料{len(docs)}件）。" for s in at.success)
+    # rebuilding is not needed then: a quiet button behind 詳細, the index id only there
+    rebuild = at.button(key="data_reindex")
+    assert rebuild.proto.type != "primary"
+    assert not any(re.search(r"[0-9a-f]{8}", s.value) for s in at.success)  # no index hash
     assert "かかりつけ医機能に関する事例集" in set(docs["題名"])
     assert set(docs["区分"]) == {"同梱"}
 

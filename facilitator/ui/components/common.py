@@ -75,9 +75,10 @@ def searcher_or_setup() -> Searcher | None:
     return searcher
 
 
-def index_builder(key: str, label: str = "索引を作成する") -> bool:
+def index_builder(key: str, label: str = "索引を作成する", primary: bool = True) -> bool:
     """A button that (re)builds the index with a progress bar; True when it was rebuilt."""
-    if not st.button(label, key=key, type="primary", icon=":material/build:"):
+    kind = "primary" if primary else "secondary"
+    if not st.button(label, key=key, type=kind, icon=":material/build:"):
         return False
     built = build_index_now()
     st.rerun()

@@ -256,9 +256,20 @@ PAGE_CSS = """
 <style>
 mark { background: #fff1a8; padding: 0 .1em; }
 .passage { line-height: 1.8; font-size: 0.95rem; }
+/* Streamlit's own English texts, said in Japanese (it has no setting for them) */
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "ファイルを選ぶ"; font-size: .875rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "ここにドラッグするか「ファイルを選ぶ」で指定（1ファイル20MBまで）"; font-size: .8rem; }
+[data-testid="stStatusWidget"] { font-size: 0; }
+[data-testid="stStatusWidget"] button { display: none; }
+[data-testid="stStatusWidget"]::after { content: "処理中…"; font-size: .8rem; }
 </style>
 """
 
 
 def page_css() -> None:
+    """Once per run, from app.py: highlights and Japanese for Streamlit's built-in texts."""
     st.markdown(PAGE_CSS, unsafe_allow_html=True)

@@ -30,15 +30,17 @@ def render() -> None:
     )
     with docs_tab:
         version = current_index_version(s)
+        documents = uploads.documents_frame(s)
         if version is None:
             st.warning("検索インデックスがまだありません。")
+            index_builder(key="data_reindex", label="索引を作成する")
         elif not index_is_current(s):
-            st.warning(f"索引 {version} は資料の現在の内容と一致しません。作り直してください。")
+            st.warning("検索インデックスが資料の現在の内容と一致しません。作り直してください。")
+            index_builder(key="data_reindex", label="索引を作り直す")
         else:
-            st.success(f"索引 {version} は最新です。")
-        index_builder(key="data_reindex", label="索引を作り直す" if version else "索引を作成する")
-        st.dataframe(uploads.documents_frame(s).drop(columns=["ID"]), hide_index=True)
-        user_docs = uploads.documents_frame(s).query("区分 == '追加'")
+            st.success(f"検索インデックスは最新です（資料{len(documents)}件）。")
+        st.dataframe(documents.drop(columns=["ID"]), hide_index=True)
+        user_docs = documents.query("区分 == '追加'")
         if not user_docs.empty:
             cols = st.columns([3, 1])
             titles = dict(zip(user_docs["ID"], user_docs["題名"], strict=True))
@@ -66,6 +68,13 @@ def render() -> None:
             if st.form_submit_button("追加して索引を更新", icon=":material/add:") and files:
                 uploads.add_documents(s, files, title)
                 st.rerun()
+        if version is not None and index_is_current(s):
+            with st.expander("詳細: 検索インデックスの作り直し（通常は不要）"):
+                st.caption(
+                    f"索引の識別子: {version}。資料の追加・削除では自動で更新されます。"
+                    "検索結果がおかしいときだけ作り直してください（数分かかります）。"
+                )
+                index_builder(key="data_reindex", label="索引を作り直す", primary=False)
     with data_tab:
         try:
             st.dataframe(uploads.datasets_frame(s), hide_index=True)

@@ -30,6 +30,8 @@ def render() -> None:
     ids = st.multiselect(
         "出力するシート",
         list(labels),
+        placeholder="シートを選んでください",
+        select_all=False,
         default=default,
         key=sheet_state.picker_key(labels).replace("sheet_pick", "export_ids"),
         format_func=labels.get,

@@ -15,7 +15,7 @@ from facilitator.ui.components.common import (
     mode_caption,
     searcher_or_setup,
 )
-from facilitator.ui.components.widgets import CASE_VIEW, case_panel, page_css
+from facilitator.ui.components.widgets import CASE_VIEW, case_panel
 
 
 def area_choice() -> str | None:
@@ -39,7 +39,6 @@ def area_choice() -> str | None:
 def render() -> None:
     st.title("協議中の質問")
     mode_caption()
-    page_css()
     searcher = searcher_or_setup()
     if searcher is None:
         return

@@ -17,7 +17,6 @@ from facilitator.ui.components.widgets import (
     filter_row,
     group_by_case,
     hit_group,
-    page_css,
     similar_panel,
 )
 
@@ -41,7 +40,6 @@ def search_details(result: SearchResult) -> None:
 def render() -> None:
     st.title("事例検索")
     mode_caption()
-    page_css()
     searcher = searcher_or_setup()
     if searcher is not None:
         search_fragment(searcher)

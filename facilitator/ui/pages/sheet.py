@@ -20,13 +20,11 @@ from facilitator.ui.components.sheet_panels import (
     history_view,
     precedent_panel,
 )
-from facilitator.ui.components.widgets import page_css
 
 
 def render() -> None:
     st.title("課題シート作成・編集")
     mode_caption()
-    page_css()
     settings, store = get_settings(), sheet_store()
     searcher = get_searcher()
     sheets = store.list()
