@@ -168,6 +168,23 @@ def test_search_full_case_view_and_similar_cases(app_env: Settings) -> None:
     assert at.button(key="sim0_full") is not None
 
 
+def test_side_panels_close_on_a_new_search_and_on_another_page(app_env: Settings) -> None:
+    at = open_page("search")
+    at.text_input(key="search_query").input("柏市の医師会").run()
+    at.button(key="hit0_full").click().run()
+    assert ":material/menu_book: 事例17" in texts(at)
+    at.text_input(key="search_query").input("医師の高齢化で当番が組めない").run()
+    assert ":material/menu_book: 事例17" not in texts(at)  # not the answer to this search
+    at.text_input(key="search_query").input("柏市の医師会").run()
+    assert ":material/menu_book: 事例17" not in texts(at)  # closed means closed
+    at.button(key="hit0_similar").click().run()
+    assert "に似た事例" in texts(at)
+    at.switch_page(PAGES["meeting"]).run()
+    assert "に似た事例" not in texts(at) and not [b for b in at.button if b.key == "case_close"]
+    at.switch_page(PAGES["search"]).run()
+    assert "に似た事例" not in texts(at)  # coming back does not bring it back
+
+
 # --- 資料・データ管理 ------------------------------------------------------------------------
 
 

@@ -163,6 +163,18 @@ def open_case(case_id: str, marks: dict[str, list[str]] | None = None) -> None:
     st.session_state[CASE_VIEW] = {"case_id": case_id, "marks": marks or {}}
 
 
+PANEL_OWNER = "side_panel_owner"
+
+
+def panels_belong_to(owner: str) -> None:
+    """Close the full case and similar cases opened elsewhere: on another page, or for an
+    earlier search (``owner`` names the page, and for 事例検索 the query)."""
+    if st.session_state.get(PANEL_OWNER) != owner:
+        st.session_state.pop(CASE_VIEW, None)
+        st.session_state.pop(SIMILAR, None)
+        st.session_state[PANEL_OWNER] = owner
+
+
 def close_case() -> None:
     st.session_state.pop(CASE_VIEW, None)
 

@@ -15,7 +15,7 @@ from facilitator.ui.components.common import (
     mode_caption,
     searcher_or_setup,
 )
-from facilitator.ui.components.widgets import CASE_VIEW, case_panel
+from facilitator.ui.components.widgets import CASE_VIEW, case_panel, panels_belong_to
 
 
 def area_choice() -> str | None:
@@ -39,6 +39,7 @@ def area_choice() -> str | None:
 def render() -> None:
     st.title("協議中の質問")
     mode_caption()
+    panels_belong_to("meeting")
     searcher = searcher_or_setup()
     if searcher is None:
         return

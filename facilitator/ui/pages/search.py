@@ -17,6 +17,7 @@ from facilitator.ui.components.widgets import (
     filter_row,
     group_by_case,
     hit_group,
+    panels_belong_to,
     similar_panel,
 )
 
@@ -55,6 +56,7 @@ def search_fragment(searcher: Searcher) -> None:
     )
     prefectures = sorted({c.prefecture for c in searcher.store.cases if c.prefecture})
     filters = filter_row("search", prefectures)
+    panels_belong_to(f"search:{(query or '').strip()}")  # a new search starts without them
     side = st.session_state.get(CASE_VIEW) or st.session_state.get(SIMILAR)
     main, right = st.columns([3, 2]) if side else (st.container(), None)
     if right is not None:

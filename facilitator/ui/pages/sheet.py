@@ -20,11 +20,13 @@ from facilitator.ui.components.sheet_panels import (
     history_view,
     precedent_panel,
 )
+from facilitator.ui.components.widgets import panels_belong_to
 
 
 def render() -> None:
     st.title("課題シート作成・編集")
     mode_caption()
+    panels_belong_to("sheet")
     settings, store = get_settings(), sheet_store()
     searcher = get_searcher()
     sheets = store.list()
