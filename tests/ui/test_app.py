@@ -403,6 +403,22 @@ def test_export_page_offers_every_download(app_env: Settings) -> None:
     assert "協議の結果の公表シート" in texts(at)
 
 
+def test_print_view_shows_each_chosen_sheet_on_its_own_page(app_env: Settings) -> None:
+    from facilitator.ui.components.widgets import PRINT_BREAK
+
+    first = saved_example(app_env, SheetStatus.submitted)
+    second = SheetStore(app_env).save(
+        example_sheet().model_copy(update={"sheet_id": "sh-example02", "title": "二枚目のシート"})
+    )
+    at = open_page("export")
+    picker = next(m for m in at.multiselect if m.label == "出力するシート")
+    picker.set_value([first.sheet_id, second.sheet_id]).run()
+    shown = [m.value for m in at.markdown]
+    assert sum(v == PRINT_BREAK for v in shown) == 1  # one page break between two sheets
+    assert any("《課題管理シート》" in v and "二枚目のシート" in v for v in shown)
+    assert not any(first.sheet_id in v or "sh-example02" in v for v in shown)
+
+
 def test_agenda_tab_offers_the_summary_and_says_a_review_copy_is_marked(
     app_env: Settings,
 ) -> None:

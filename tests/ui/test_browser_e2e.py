@@ -119,6 +119,24 @@ def test_draft_edit_save_and_export_in_a_real_browser(server: str, browser) -> N
     assert any("（ブラウザで追記）" in c for c in cells)
     assert "出典" in wb.sheetnames
 
+    # 印刷用: the browser's print gives the sheet alone, without the app's menus
+    import base64
+    import io
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    d.find_element(By.XPATH, "//*[@role='tab'][contains(., '印刷用')]").click()
+    wait_text(d, "ブラウザの印刷")
+    idle(d)
+    pdf = PdfReader(io.BytesIO(base64.b64decode(d.print_page())))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    printed = unicodedata.normalize("NFKC", text).replace("\n", "")  # PDF fonts, wrapped lines
+    assert "ブラウザで編集した課題シート" in printed and "原因" in printed and "方策" in printed
+    assert (
+        "協議中の質問" not in printed and "ファイルを選ぶ" not in printed
+    )  # no sidebar, no controls
+
     # edit the workbook as a coordinator would in Excel, and import it as a new version
     from facilitator.export.xlsx import COL
     from tests.export.builders import rows_by_key

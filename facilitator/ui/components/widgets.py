@@ -278,8 +278,20 @@ mark { background: #fff1a8; padding: 0 .1em; }
 [data-testid="stStatusWidget"] { font-size: 0; }
 [data-testid="stStatusWidget"] button { display: none; }
 [data-testid="stStatusWidget"]::after { content: "処理中…"; font-size: .8rem; }
+/* 印刷用: only the content prints, one sheet per page */
+.print-break { break-after: page; page-break-after: always; height: 0; }
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stTabs"] [role="tablist"], [data-testid="stMultiSelect"],
+  [data-testid="stButton"], [data-testid="stDownloadButton"], [data-testid="stCaptionContainer"],
+  [data-testid="stExpander"], [data-testid="stCheckbox"], [data-testid="stFileUploader"] {
+    display: none !important; }
+  [data-testid="stVerticalBlockBorderWrapper"] { border: none !important; }
+}
 </style>
 """
+PRINT_BREAK = '<div class="print-break"></div>'
+"""Between two sheets of the print view."""
 
 
 def page_css() -> None:

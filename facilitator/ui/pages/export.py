@@ -13,6 +13,24 @@ from facilitator.ui.components.common import (
     show_error,
     synthetic_banner,
 )
+from facilitator.ui.components.widgets import PRINT_BREAK
+
+
+def print_view(sheets: list) -> None:
+    """The chosen sheets as plain pages for the browser's print (one sheet per page); the
+    app's menus and controls are left out of the printout by the print style sheet."""
+    if not sheets:
+        st.info("印刷するシートを上で選んでください。")
+        return
+    st.caption(
+        "ブラウザの印刷（Ctrl+P / ⌘+P）で、選んだシートを1シートずつ改ページして印刷できます。"
+        "メニューや操作ボタンは印刷されません。"
+    )
+    for i, sheet in enumerate(sheets):
+        if i:
+            st.markdown(PRINT_BREAK, unsafe_allow_html=True)
+        with st.container(border=True):
+            st.markdown(exports.preview(ex.to_markdown(sheet)))
 
 
 def render() -> None:
@@ -40,7 +58,7 @@ def render() -> None:
     if any(ex.common.is_synthetic(s) for s in sheets):
         synthetic_banner()
     tabs = st.tabs(
-        ["課題シート", "協議の結果の公表シート", "進行表", "Excelから取り込む"],
+        ["課題シート", "協議の結果の公表シート", "進行表", "印刷用", "Excelから取り込む"],
         key="export_tabs",
         on_change="rerun",
     )
@@ -77,6 +95,8 @@ def render() -> None:
                 with st.expander("進行表のプレビュー"):
                     st.markdown(exports.preview(ex.agenda_to_markdown(agenda, summary=summary)))
     with tabs[3]:
+        print_view(sheets)
+    with tabs[4]:
         st.caption(
             "この画面で出力した Excel（課題管理シート）を編集して取り込むと、変更したシートが新しい版になります。"
         )
