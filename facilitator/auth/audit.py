@@ -88,3 +88,29 @@ def read(settings: Settings, limit: int = 100) -> list[AuditEntry]:
         if len(out) >= limit:
             break
     return out
+
+
+CSV_HEADER = ("日時", "操作した人", "操作", "対象", "詳細")
+
+
+def to_csv(entries: list[AuditEntry]) -> str:
+    """The entries as CSV for a spreadsheet (UTF-8 with BOM so Excel reads the Japanese);
+    a value that a spreadsheet would run as a formula is written with a leading quote."""
+    import csv
+    import io
+
+    from facilitator.export.safe import export_line, looks_like_formula
+    from facilitator.text import japanese_time
+
+    def cell(value: str) -> str:
+        value = export_line(value)
+        return "'" + value if looks_like_formula(value) else value
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for e in entries:
+        writer.writerow(
+            [cell(v) for v in (japanese_time(e.at), e.actor, e.label, e.target, e.detail)]
+        )
+    return "\ufeff" + buf.getvalue()

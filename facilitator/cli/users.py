@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from facilitator.auth import ROLE_LABELS, ROLES, UserStore
 from facilitator.auth.audit import ACTIONS, command_actor, read, record
 from facilitator.cli.root import FacilitatorGroup, echo_json, settings
+from facilitator.corpus.documents import replace_atomically
+from facilitator.errors import FacilitatorError
 from facilitator.text import japanese_time
 
 
@@ -83,9 +86,25 @@ def users_remove(name: str) -> None:
     is_flag=True,
     help="JSON で出力: {entries: [{at, actor, action, target, detail}]}",
 )
-def audit_command(limit: int, as_json: bool) -> None:
+@click.option(
+    "--csv",
+    "csv_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV ファイルに書き出す（Excel で開ける UTF-8。--limit 件まで）",
+)
+def audit_command(limit: int, as_json: bool, csv_out: Path | None) -> None:
     """操作の記録（ログイン・シートの保存と取り込み・報告データ・資料・利用者）を新しい順に表示する."""
     entries = read(settings(), limit)
+    if csv_out is not None:
+        from facilitator.auth.audit import to_csv
+
+        body = to_csv(entries).encode("utf-8")
+        try:
+            replace_atomically(csv_out, lambda fh: fh.write(body))
+        except OSError as exc:
+            raise FacilitatorError(f"{csv_out} に書き出せません（{exc.strerror}）。") from exc
+        click.echo(f"{len(entries)}件を {csv_out} に書き出しました。")
+        return
     if as_json:
         echo_json({"entries": [e.model_dump() for e in entries]})
         return

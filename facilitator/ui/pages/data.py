@@ -107,7 +107,7 @@ def render() -> None:
 
 def audit_log(s: Settings) -> None:
     """Who did what (logins, saves, imports, documents, accounts), newest first."""
-    from facilitator.auth.audit import read
+    from facilitator.auth.audit import read, to_csv
     from facilitator.text import japanese_time
 
     entries = read(s, 200)
@@ -126,6 +126,14 @@ def audit_log(s: Settings) -> None:
                 for e in entries
             ],
             hide_index=True,
+        )
+        st.download_button(
+            "CSV で保存（Excel で開けます）",
+            to_csv(entries),
+            file_name="操作の記録.csv",
+            mime="text/csv",
+            key="audit_csv",
+            icon=":material/download:",
         )
 
 
