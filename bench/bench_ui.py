@@ -17,8 +17,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-PAGES = ["area", "sheet", "export", "search", "meeting", "data"]
+from machine import describe  # noqa: E402
+
+PAGES = ["start", "area", "sheet", "export", "search", "meeting", "data"]
 QUERY = "夜間の輪番が組めない地域で何をしている？"
 RUNS = 5
 
@@ -35,6 +38,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["FACILITATOR_DATA_DIR"] = str(args.data_dir)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("FACILITATOR_AUTH", "false")  # render times, not the login form
     from streamlit.testing.v1 import AppTest
 
     from facilitator.search.searcher import Searcher
@@ -64,6 +68,7 @@ def main() -> None:
     searcher.search(QUERY)
     search = [searcher.search(QUERY[:n]).took_ms for n in range(2, len(QUERY) + 1)]
     report = {
+        "machine": describe(),
         "data_dir": str(args.data_dir),
         "app_cold_start_ms": round(cold, 1),
         "pages": pages,
