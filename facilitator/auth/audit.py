@@ -29,6 +29,9 @@ ACTIONS: dict[str, str] = {
     "user_add": "利用者を追加",
     "user_passwd": "パスワードを変更",
     "user_remove": "利用者を削除",
+    "user_disable": "利用者を停止",
+    "user_enable": "利用者の停止を解除",
+    "user_reset": "パスワードを再発行",
 }
 
 

@@ -44,6 +44,8 @@ class User(BaseModel):
     salt: str
     password_hash: str
     created_at: str
+    disabled: bool = False
+    """A disabled account cannot log in and its open sessions end; its name stays in records."""
 
 
 class UserList(BaseModel):
@@ -79,6 +81,11 @@ def check_role(role: str) -> Role:
         labels = "、".join(f"{r}（{ROLE_LABELS[r]}）" for r in ROLES)
         raise InputError(f"役割「{role}」は不明です。{labels} のいずれかを指定してください。")
     return role  # type: ignore[return-value]
+
+
+def _keep_an_admin(users: list[User], verb: str) -> None:
+    if not any(u.role == "admin" and not u.disabled for u in users):
+        raise InputError(f"最後の管理者は{verb}できません（先に別の管理者を追加してください）。")
 
 
 class UserStore:
@@ -149,11 +156,30 @@ class UserStore:
             kept = [u for u in users if u.name != name]
             if len(kept) == len(users):
                 raise NotFoundError(f"利用者「{name}」はいません。")
-            if not any(u.role == "admin" for u in kept):
-                raise InputError(
-                    "最後の管理者は削除できません（先に別の管理者を追加してください）。"
-                )
+            _keep_an_admin(kept, "削除")
             self._save(kept)
+
+    def set_disabled(self, name: str, disabled: bool) -> User:
+        """Stop (or allow again) an account without deleting it, so its records keep a name."""
+        with self._locked():
+            users = self._load()
+            user = next((u for u in users if u.name == name), None)
+            if user is None:
+                raise NotFoundError(f"利用者「{name}」はいません。")
+            user.disabled = disabled
+            _keep_an_admin(users, "停止")
+            self._save(users)
+        return user
+
+    def reset(self, name: str) -> str:
+        """A new random password for someone who forgot theirs, returned once to pass on."""
+        password = secrets.token_urlsafe(12)
+        self.set_password(name, password)
+        return password
+
+    def active(self, name: str | None) -> User | None:
+        """The account behind a session if it still exists and may log in (checked per page)."""
+        return next((u for u in self._load() if u.name == name and not u.disabled), None)
 
     def authenticate(self, name: str, password: str) -> User | None:
         """The user when name and password match, else None (same work either way)."""
@@ -161,7 +187,7 @@ class UserStore:
         user = users.get((name or "").strip())
         salt = user.salt if user else secrets.token_hex(16)
         ok = hmac.compare_digest(_hash(password or "", salt), user.password_hash if user else "")
-        return user if user and ok else None
+        return user if user and ok and not user.disabled else None
 
     def ensure_admin(self) -> str | None:
         """First start: an ``admin`` with a random password, returned once; None if any user

@@ -23,7 +23,7 @@ def _password(from_stdin: bool) -> str:
 
 @click.group(cls=FacilitatorGroup)
 def users() -> None:
-    """アプリの利用者（管理者・事務局・委員）を追加・一覧・削除する."""
+    """アプリの利用者（管理者・事務局・委員）を追加・一覧・停止・削除する."""
 
 
 @users.command("add")
@@ -55,18 +55,50 @@ def users_passwd(name: str, password_stdin: bool) -> None:
     click.echo(f"パスワードを変更しました: {name}")
 
 
+@users.command("reset")
+@click.argument("name")
+def users_reset(name: str) -> None:
+    """パスワードを忘れた利用者に新しいパスワードを発行する（一度だけ表示）."""
+    password = UserStore(settings()).reset(name)
+    record(settings(), "user_reset", name, command_actor())
+    click.echo(f"{name} の新しいパスワード（この一度だけ表示します。本人に伝えてください）:")
+    click.echo(password)
+
+
+@users.command("disable")
+@click.argument("name")
+def users_disable(name: str) -> None:
+    """利用者を停止する（ログインできなくなり、開いている画面も次の操作でログアウト。記録は残る）."""
+    UserStore(settings()).set_disabled(name, True)
+    record(settings(), "user_disable", name, command_actor())
+    click.echo(f"停止しました: {name}（`facilitator users enable {name}` で戻せます）")
+
+
+@users.command("enable")
+@click.argument("name")
+def users_enable(name: str) -> None:
+    """停止した利用者を再びログインできるようにする."""
+    UserStore(settings()).set_disabled(name, False)
+    record(settings(), "user_enable", name, command_actor())
+    click.echo(f"停止を解除しました: {name}")
+
+
 @users.command("list")
-@click.option("--json", "as_json", is_flag=True, help="JSON で出力: {users: [{name, role}]}")
+@click.option(
+    "--json", "as_json", is_flag=True, help="JSON で出力: {users: [{name, role, disabled}]}"
+)
 def users_list(as_json: bool) -> None:
     """利用者の一覧（パスワードは表示しない）."""
     rows = UserStore(settings()).list()
     if as_json:
-        echo_json({"users": [{"name": u.name, "role": u.role} for u in rows]})
+        echo_json(
+            {"users": [{"name": u.name, "role": u.role, "disabled": u.disabled} for u in rows]}
+        )
         return
     if not rows:
         click.echo("利用者はまだいません（`facilitator bootstrap` で管理者を作成）。")
     for u in rows:
-        click.echo(f"{u.name}  {ROLE_LABELS[u.role]}")
+        click.echo(f"{u.name}  {ROLE_LABELS[u.role]}" + ("  （停止中）" if u.disabled else ""))
 
 
 @users.command("remove")

@@ -64,3 +64,33 @@ def test_roles_open_only_their_pages() -> None:
     assert not allowed("editor", "data")
     assert allowed("admin", "data")
     assert not allowed(None, "search")
+
+
+def test_a_stopped_account_cannot_log_in_and_keeps_its_name(settings: Settings) -> None:
+    store = UserStore(settings)
+    store.add("管理", "admin", PASSWORD)
+    store.add("山田", "editor", PASSWORD)
+    store.set_disabled("山田", True)
+    assert store.authenticate("山田", PASSWORD) is None
+    assert store.active("山田") is None and store.get("山田").disabled
+    store.set_disabled("山田", False)
+    assert store.authenticate("山田", PASSWORD) is not None
+
+
+def test_the_last_active_administrator_cannot_be_stopped(settings: Settings) -> None:
+    store = UserStore(settings)
+    store.add("管理", "admin", PASSWORD)
+    with pytest.raises(InputError, match="最後の管理者は停止できません"):
+        store.set_disabled("管理", True)
+    assert store.active("管理") is not None
+    with pytest.raises(NotFoundError):
+        store.set_disabled("佐藤", True)
+
+
+def test_a_reset_password_replaces_the_old_one(settings: Settings) -> None:
+    store = UserStore(settings)
+    store.add("山田", "editor", PASSWORD)
+    new = store.reset("山田")
+    assert len(new) >= 10 and new not in store.path.read_text("utf-8")
+    assert store.authenticate("山田", PASSWORD) is None
+    assert store.authenticate("山田", new) is not None

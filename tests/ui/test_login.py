@@ -96,3 +96,28 @@ def test_an_idle_session_is_logged_out(
     at.run()
     assert [t.value for t in at.title] == ["ログイン"]
     assert any("しばらく操作がなかったため" in i.value for i in at.info)
+
+
+def test_a_stopped_account_is_logged_out_at_its_next_click_and_cannot_log_in(
+    with_login: Settings,
+) -> None:
+    at = login("委員A", PASSWORD)
+    assert [t.value for t in at.title] != ["ログイン"]
+    UserStore(with_login).set_disabled("委員A", True)
+    at.run()
+    assert [t.value for t in at.title] == ["ログイン"]
+    assert any("停止されたため" in w.value for w in at.warning)
+    assert [t.value for t in login("委員A", PASSWORD).title] == ["ログイン"]
+    UserStore(with_login).set_disabled("委員A", False)
+    assert [t.value for t in login("委員A", PASSWORD).title] != ["ログイン"]
+
+
+def test_a_changed_role_applies_to_an_open_session(with_login: Settings) -> None:
+    at = login("管理", PASSWORD)
+    assert at.session_state["user_role"] == "admin"
+    UserStore(with_login).add("管理2", "admin", PASSWORD)
+    users = UserStore(with_login)
+    data = users.path.read_text("utf-8").replace('"role": "admin"', '"role": "viewer"', 1)
+    users.path.write_text(data, "utf-8")
+    at.run()
+    assert at.session_state["user_role"] == "viewer"

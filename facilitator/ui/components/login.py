@@ -68,12 +68,29 @@ def _expired() -> bool:
     return False
 
 
+def _still_allowed(store: UserStore) -> bool:
+    """A stopped or deleted account loses its open session at the next click; a changed role
+    applies at once."""
+    if st.session_state.get(ROLE) is None:
+        return True
+    try:
+        user = store.active(st.session_state.get(USER))
+    except FacilitatorError:
+        user = None
+    if user is None:
+        logout()
+        return False
+    st.session_state[ROLE] = user.role
+    return True
+
+
 def require_login() -> None:
     """Show the login form and stop the page until someone logs in (when login is on)."""
+    store = UserStore(get_settings())
     expired = get_settings().auth and _expired()
+    stopped = get_settings().auth and not _still_allowed(store)
     if logged_in_role() is not None:
         return
-    store = UserStore(get_settings())
     st.title("ログイン")
     try:
         has_users = bool(store.list())
@@ -88,6 +105,8 @@ def require_login() -> None:
         st.stop()
     if expired:
         st.info("しばらく操作がなかったため、ログアウトしました。もう一度ログインしてください。")
+    elif stopped:
+        st.warning("この利用者は停止されたため、ログアウトしました。管理者に確認してください。")
     with st.form("login_form"):
         st.text_input("ユーザー名", key="login_name")
         st.text_input("パスワード", type="password", key="login_password")
