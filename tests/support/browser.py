@@ -35,6 +35,12 @@ FLAGS = [
     "--lang=ja",
 ]
 WAIT_S = 90
+PHONE = [
+    "--window-size=390,844",
+    "--user-agent=Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15"
+    " (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+]
+"""A 390 px phone (its browser says so in the User-Agent, which the app reads)."""
 
 
 def missing_browser() -> list[str]:
@@ -114,8 +120,9 @@ def app_server(data_dir: Path, corpus_dir: Path, log_path: Path) -> Iterator[str
 
 
 @contextmanager
-def chromium(downloads: Path) -> Iterator[object]:
-    """A headless Chromium WebDriver that saves downloads into ``downloads``."""
+def chromium(downloads: Path, phone: bool = False) -> Iterator[object]:
+    """A headless Chromium WebDriver that saves downloads into ``downloads`` (as a phone:
+    narrow and with a phone's User-Agent)."""
     os.environ.setdefault("SE_AVOID_STATS", "true")  # Selenium Manager: no usage statistics
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -123,7 +130,8 @@ def chromium(downloads: Path) -> Iterator[object]:
     downloads.mkdir(parents=True, exist_ok=True)
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in FLAGS:
+    flags = [f for f in FLAGS if not f.startswith("--window-size")] + PHONE if phone else FLAGS
+    for flag in flags:
         options.add_argument(flag)
     options.add_experimental_option(
         "prefs",

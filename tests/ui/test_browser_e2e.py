@@ -183,3 +183,36 @@ def test_draft_edit_save_and_export_in_a_real_browser(server: str, browser) -> N
 
     go(d, "data", "資料・データ管理")
     shot(d, "7_data")
+
+
+def test_on_a_phone_the_full_case_opens_in_a_dialog(server: str, tmp_path: Path) -> None:
+    """On a 390 px phone a side column would fall below every result: the case opens over
+    the results instead, and closes back to them."""
+    from selenium.webdriver.common.by import By
+
+    _require_browser()
+    with chromium(tmp_path / "phone", phone=True) as d:
+        d.get(server)
+        wait_text(d, "地域・テーマごとの課題シート")
+        d.get(server.rstrip("/") + "/search")
+        wait_text(d, "事例検索")
+        box = wait_for(
+            d,
+            lambda _d: d.find_element(By.CSS_SELECTOR, "input[aria-label^='質問や語句']"),
+            "the search box",
+        )
+        box.send_keys("柏市の医師会")
+        wait_text(d, "事例17")
+        idle(d)
+        click_button(d, "事例の全文")
+        dialog = wait_for(
+            d, lambda _d: d.find_element(By.CSS_SELECTOR, "[role='dialog']"), "the case dialog"
+        )
+        wait_for(d, lambda _d: "該当箇所" in dialog.text, "the case text in the dialog")
+        shot(d, "8_phone_case")
+        width = d.execute_script("return document.documentElement.clientWidth")
+        assert width < 768 and dialog.size["width"] <= width  # over the results, not beside
+        close = dialog.find_element(By.XPATH, ".//button[contains(normalize-space(.), '閉じる')]")
+        close.click()
+        wait_for(d, lambda _d: not d.find_elements(By.CSS_SELECTOR, "[role='dialog']"), "close")
+        assert "事例17" in d.find_element(By.TAG_NAME, "body").text  # back to the results

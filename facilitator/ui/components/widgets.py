@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from facilitator.search.hits import SearchHit, SearchResult, group_key, group_label
 from facilitator.search.index import IndexStore
@@ -177,6 +179,42 @@ def panels_belong_to(owner: str) -> None:
 
 def close_case() -> None:
     st.session_state.pop(CASE_VIEW, None)
+
+
+def close_panels() -> None:
+    st.session_state.pop(CASE_VIEW, None)
+    st.session_state.pop(SIMILAR, None)
+
+
+PHONE_MARKERS = ("Mobi", "iPhone", "Android")
+
+
+def on_phone() -> bool:
+    """A phone's browser (by its User-Agent): a side column would fall below every result."""
+    headers = st.context.headers
+    agent = (headers.get("User-Agent") or "") if headers else ""
+    return any(m in agent for m in PHONE_MARKERS)
+
+
+@st.dialog("事例の詳細", width="large", on_dismiss=close_panels)
+def _panel_dialog(panel: Callable[[], None]) -> None:
+    if not (st.session_state.get(CASE_VIEW) or st.session_state.get(SIMILAR)):
+        st.rerun()  # 閉じる inside the dialog reruns only the dialog: close it with the page
+    panel()
+
+
+def beside_panel(panel: Callable[[], None], is_open: bool) -> DeltaGenerator:
+    """Where the page's main content goes: next to the open panel (3:2 columns), or on a
+    phone the whole width with the panel in a dialog over it."""
+    if not is_open:
+        return st.container()
+    if on_phone():
+        _panel_dialog(panel)
+        return st.container()
+    main, side = st.columns([3, 2])
+    with side:
+        panel()
+    return main
 
 
 def show_similar(case_id: str | None) -> None:

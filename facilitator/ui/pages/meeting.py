@@ -15,7 +15,12 @@ from facilitator.ui.components.common import (
     mode_caption,
     searcher_or_setup,
 )
-from facilitator.ui.components.widgets import CASE_VIEW, case_panel, panels_belong_to
+from facilitator.ui.components.widgets import (
+    CASE_VIEW,
+    beside_panel,
+    case_panel,
+    panels_belong_to,
+)
 
 
 def area_choice() -> str | None:
@@ -69,7 +74,7 @@ def render() -> None:
             "条件は会話の間ずっと引き継がれます。追加の質問にも同じ地域・テーマ・絞り込みを使います。"
         )
         record = minutes.record_controls(area)
-    main, side = st.columns([3, 2]) if st.session_state.get(CASE_VIEW) else (st.container(), None)
+    main = beside_panel(lambda: case_panel(searcher.store), bool(st.session_state.get(CASE_VIEW)))
     question = st.chat_input(
         "質問を入力（例: 夜間の輪番が組めない地域で何をしている？）", key="chat_question"
     )
@@ -84,9 +89,6 @@ def render() -> None:
             )
         for i, turn in enumerate(chat.conversation()["turns"]):
             chat.show_turn(i, turn)
-    if side is not None:
-        with side:
-            case_panel(searcher.store)
 
 
 if __name__ == "__main__":

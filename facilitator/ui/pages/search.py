@@ -12,6 +12,7 @@ from facilitator.ui.components.common import mode_caption, searcher_or_setup, sh
 from facilitator.ui.components.widgets import (
     CASE_VIEW,
     SIMILAR,
+    beside_panel,
     cached_search,
     case_panel,
     filter_row,
@@ -57,15 +58,15 @@ def search_fragment(searcher: Searcher) -> None:
     prefectures = sorted({c.prefecture for c in searcher.store.cases if c.prefecture})
     filters = filter_row("search", prefectures)
     panels_belong_to(f"search:{(query or '').strip()}")  # a new search starts without them
-    side = st.session_state.get(CASE_VIEW) or st.session_state.get(SIMILAR)
-    main, right = st.columns([3, 2]) if side else (st.container(), None)
-    if right is not None:
-        with right:
-            if st.session_state.get(CASE_VIEW):
-                case_panel(searcher.store)
-            else:
-                similar_panel(searcher)
-    with main:
+    side = bool(st.session_state.get(CASE_VIEW) or st.session_state.get(SIMILAR))
+
+    def panel() -> None:
+        if st.session_state.get(CASE_VIEW):
+            case_panel(searcher.store)
+        else:
+            similar_panel(searcher)
+
+    with beside_panel(panel, side):
         if not (query or "").strip():
             st.info(
                 "質問や語句を入力すると、事例集・ガイドライン・地域の資料から該当箇所を探します。"
