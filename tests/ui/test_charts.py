@@ -195,9 +195,11 @@ def test_the_home_care_rates_name_24_hour_care(sample: Settings) -> None:
 def test_state_charts_name_their_base_and_mark_small_villages(sample: Settings, theme: str) -> None:
     north, pref, everything = _north(sample, theme)
     base = "報告した医療機関" if theme == "ichigo" else "1号機能を有する医療機関"
+    states = ["有り", "無し"] if theme == "ichigo" else ["有り", "意向有り", "無し"]  # 1号: no 意向
     for df in (charts.state_frame(north, theme, pref), charts.muni_state_frame(everything, theme)):
         spec = charts.stacked_states(df, theme).to_dict()
         assert spec["title"]["subtitle"].startswith(f"{base}に占める割合（%）")
+        assert spec["encoding"]["color"]["scale"]["domain"] == states  # legend: what is drawn
         assert not [s for s in _visible(spec) if CODE.search(s)]
     munis = charts.muni_state_frame(everything, theme)
     assert munis["参考値"].any()  # the sample has villages with fewer than 5 institutions

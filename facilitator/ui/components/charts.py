@@ -113,8 +113,8 @@ def state_title(df: pd.DataFrame, theme: str) -> alt.TitleParams:
 
 def stacked_states(df: pd.DataFrame, theme: str, highlight: set[str] | None = None) -> alt.Chart:
     """Horizontal 100% bars of 有り / 意向有り / 無し; the areas in ``highlight`` stand out."""
-    labels = [label for _s, label, _c in STATES]
-    colors = [c for _s, _l, c in STATES]
+    shown = [(label, c) for _s, label, c in STATES if label in set(df["状態"])]  # 1号: no 意向有り
+    labels, colors = [label for label, _c in shown], [c for _l, c in shown]
     order = {label: i for i, label in enumerate(labels)}
     df = df.assign(順=df["状態"].map(order))
     enc_opacity = alt.value(1.0)
