@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -67,7 +68,22 @@ def test_area_page_shows_synthetic_banner_charts_and_findings(app_env: Settings)
     assert "根拠: 2026年報告" in body and "N=" in body  # provenance under each finding
     charts = at.get("vega_lite_chart")
     assert len(charts) == 3
+    titles = [json.loads(c.proto.spec)["title"] for c in charts]
+    assert [t["text"] for t in titles] == [
+        "在宅医療（2号機能ハ）の有無",
+        "医療機関数（65歳以上人口1万人当たり）",
+        "在宅医療（2号機能ハ）の有無",
+    ]
+    assert titles[0]["subtitle"].startswith("1号機能を有する医療機関に占める割合（%）")
+    assert "N<5 の市町村は参考値です（割合が大きく振れます）" in body  # the sample's 村 have N<5
     assert [m.label for m in at.metric][:2] == ["報告した医療機関", "病院"]
+    table = at.dataframe[0].value.set_index("指標")  # in the expander 指標の一覧
+    assert table.loc["在宅医療（2号機能ハ）有りの割合", ["値", "分母", "N"]].tolist() == [
+        "41.5%",
+        "1号機能を有する医療機関",
+        53,
+    ]
+    assert table.loc["在宅医療（2号機能ハ）有りの医療機関数", "県全体"] == "277施設"
 
 
 def test_area_page_offers_the_sample_when_no_report_data(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from facilitator.drafting.context import DraftRequest
@@ -57,6 +58,19 @@ def sheet_buttons(settings: Settings, area: Area, theme: str) -> None:
         st.switch_page(SHEET_PAGE)
 
 
+def chart(
+    df: pd.DataFrame, theme: str, highlight: set[str] | None = None, what: str = "市町村"
+) -> None:
+    """The 有り / 意向有り / 無し bars, with the 参考値 note when an area's N is small."""
+    if df.empty:
+        st.info("この地域・テーマの報告データがありません。")
+        return
+    st.altair_chart(charts.stacked_states(df, theme, highlight=highlight))
+    note = charts.small_n_caption(df, what)
+    if note:
+        st.caption(note)
+
+
 def render() -> None:
     st.title("地域の現状")
     settings = get_settings()
@@ -85,23 +99,17 @@ def render() -> None:
         sheet_buttons(settings, area, theme)
     left, right = st.columns(2)
     sub = area.level != "prefecture"
+    pref = next((m for m in munis if m.area.level == "prefecture"), None) if sub else None
     with left:
         st.subheader(f"{area.name}と{area.pref_name}全体" if sub else area.name)
-        st.altair_chart(
-            charts.stacked_states(charts.state_frame(s.indicators, theme, area.name, with_pref=sub))
-        )
-        rates = charts.rate_frame(s.indicators, area.name, with_pref=sub)
+        chart(charts.state_frame(s, theme, pref), theme, what="地域")
+        rates = charts.rate_frame(s.indicators, area.name, pref.indicators if pref else None)
         if not rates.empty:
-            st.markdown("**65歳以上人口1万人当たり**")
-            st.altair_chart(charts.grouped_rates(rates, "65歳以上人口1万人当たり"))
+            st.altair_chart(charts.grouped_rates(rates))
     with right:
         st.subheader("市町村別")
         pref_munis = [m for m in munis if m.area.pref_code == area.pref_code]
-        st.altair_chart(
-            charts.stacked_states(
-                charts.muni_state_frame(pref_munis, theme), highlight=set(area.municipalities)
-            )
-        )
+        chart(charts.muni_state_frame(pref_munis, theme), theme, highlight=set(area.municipalities))
     st.subheader("所見（課題シートの「現状」に使えます）")
     for f in s.findings:
         st.markdown(f"- {md_escape(f.sentence)}")
