@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from facilitator.reports.compute.compare import direction
+from facilitator.reports.compute.compare import MIN_N, direction
 from facilitator.reports.compute.indicators import Frame, Values, filter_text
 from facilitator.reports.compute.specs import FUNCTION_PHRASES, RATE_BASES, TAGS
 from facilitator.reports.items import ItemDictionary
@@ -104,7 +104,7 @@ class _Builder:
                 "relation": rel,
                 "relation_label": label,
             }
-        if not note and 0 < n < 10 and v.spec.kind in ("share", "rate"):
+        if not note and 0 < n < MIN_N and v.spec.kind in ("share", "rate"):
             note = f"対象の医療機関が{n}施設と少ないため、割合・率の解釈に注意。"
         self.out.append(
             _validate_finding(

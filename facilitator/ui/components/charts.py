@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 
 from facilitator.reports import AreaSummary, Finding, Indicator
+from facilitator.reports.compute.compare import MIN_SHARE_N
 from facilitator.reports.models import format_value
 from facilitator.themes import FUNCTION_NAMES
 
@@ -18,9 +19,9 @@ STATES = [("yes", "有り", "#2e7d32"), ("willing", "意向有り", "#f9a825"), 
 PREF_LABEL = "県全体"
 MISSING = "—"
 """Shown in a table cell that has no value (never None or NaN)."""
-SMALL_N = 5
+SMALL_N = MIN_SHARE_N
 """Below this many institutions in the base one institution moves a share by 20 points or
-more: such an area's bar is marked 参考値."""
+more (findings claim no direction there either): such an area's bar is marked 参考値."""
 FACILITY = "施設"
 
 
