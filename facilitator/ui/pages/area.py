@@ -30,8 +30,8 @@ def sheet_buttons(settings: Settings, area: Area, theme: str) -> None:
     """One click to a draft of this area and theme (or to the sheet already made for it)."""
     store = sheet_store()
     made = [s for s in store.list() if s.area_name == area.name and s.theme == theme]
-    c = st.columns([1, 1, 2])
-    if made and c[0].button(
+    row = st.container(horizontal=True)  # buttons as wide as their labels, never cut off
+    if made and row.button(
         f"作成済みのシートを開く（{made[0].status}・版{made[0].version}）",
         key="area_open_sheet",
         type="primary",
@@ -41,7 +41,7 @@ def sheet_buttons(settings: Settings, area: Area, theme: str) -> None:
         st.session_state[sheet_state.DRAFTED] = True
         st.switch_page(SHEET_PAGE)
     label = "新しい下書きを作成" if made else "この地域・テーマで課題シートの下書きを作成"
-    if not c[1 if made else 0].button(
+    if not row.button(
         label,
         key="area_to_sheet",
         type="secondary" if made else "primary",
