@@ -57,6 +57,11 @@ def allowed(role: str | None, page: str) -> bool:
     return role is not None and role in PAGE_ROLES.get(page, ())
 
 
+def new_password() -> str:
+    """A random password to hand over once (16 characters, URL-safe)."""
+    return secrets.token_urlsafe(12)
+
+
 def _hash(password: str, salt: str) -> str:
     return hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), **_SCRYPT).hex()
 
@@ -173,7 +178,7 @@ class UserStore:
 
     def reset(self, name: str) -> str:
         """A new random password for someone who forgot theirs, returned once to pass on."""
-        password = secrets.token_urlsafe(12)
+        password = new_password()
         self.set_password(name, password)
         return password
 
@@ -195,6 +200,6 @@ class UserStore:
         with self._locked():
             if self._load():
                 return None
-        password = secrets.token_urlsafe(12)
+        password = new_password()
         self.add("admin", "admin", password)
         return password

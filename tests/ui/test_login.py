@@ -121,3 +121,45 @@ def test_a_changed_role_applies_to_an_open_session(with_login: Settings) -> None
     users.path.write_text(data, "utf-8")
     at.run()
     assert at.session_state["user_role"] == "viewer"
+
+
+def test_an_administrator_adds_stops_and_resets_accounts_in_the_app(
+    with_login: Settings,
+) -> None:
+    at = login("管理", PASSWORD)
+    at.switch_page("facilitator/ui/pages/data.py").run()
+    at.text_input(key="accounts_add_name").input("山田")
+    at.selectbox(key="accounts_add_role").select("editor")
+    next(b for b in at.button if b.label == "追加する").click().run()
+    assert not at.exception
+    password = at.code[0].value  # shown once, for the administrator to pass on
+    store = UserStore(with_login)
+    assert store.authenticate("山田", password).role == "editor"  # type: ignore[union-attr]
+    at.run()
+    assert not at.code  # gone at the next run
+
+    at.selectbox(key="accounts_target").select("山田")
+    at.button(key="accounts_user_disable").click().run()
+    assert store.get("山田").disabled
+    at.button(key="accounts_user_reset").click().run()
+    new = at.code[0].value
+    assert new != password and store.authenticate("山田", password) is None
+
+    at.selectbox(key="accounts_target").select("管理")
+    at.button(key="accounts_user_disable").click().run()  # not oneself
+    assert any("自分自身は停止できません" in e.value for e in at.error)
+    assert not store.get("管理").disabled
+    from facilitator.auth.audit import read
+
+    actions = [(e.actor, e.action, e.target) for e in read(with_login)][:3]
+    assert actions == [
+        ("管理", "user_reset", "山田"),
+        ("管理", "user_disable", "山田"),
+        ("管理", "user_add", "山田"),
+    ]
+
+
+def test_accounts_are_not_shown_when_login_is_off(app_env: Settings) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("facilitator/ui/pages/data.py").run()
+    assert "利用者" not in [t.label for t in at.tabs]

@@ -9,6 +9,7 @@ from facilitator.reports import load_sample
 from facilitator.search.index import index_is_current
 from facilitator.settings import Settings
 from facilitator.ui.components import uploads
+from facilitator.ui.components.accounts import accounts_panel
 from facilitator.ui.components.common import (
     current_index_version,
     flash,
@@ -23,11 +24,12 @@ def render() -> None:
     st.title("資料・データ管理")
     mode_caption()
     s = get_settings()
-    docs_tab, data_tab = st.tabs(
-        ["資料と検索インデックス", "報告データ（かかりつけ医機能報告）"],
-        key="data_tabs",
-        on_change="rerun",
-    )
+    labels = ["資料と検索インデックス", "報告データ（かかりつけ医機能報告）"]
+    tabs = st.tabs(labels + (["利用者"] if s.auth else []), key="data_tabs", on_change="rerun")
+    docs_tab, data_tab = tabs[0], tabs[1]
+    if s.auth:
+        with tabs[2]:
+            accounts_panel()
     with docs_tab:
         version = current_index_version(s)
         documents = uploads.documents_frame(s)
