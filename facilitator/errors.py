@@ -51,3 +51,13 @@ class NotFoundError(FacilitatorError):
     """A chunk, sheet or area that does not exist."""
 
     exit_code = 3
+
+
+class ServerUnavailableError(FacilitatorError):
+    """A configured server (the shared Chroma) cannot be reached: the address to check."""
+
+    def __init__(self, what: str, address: str) -> None:
+        super().__init__(
+            f"{what}（{address}）に接続できません。サーバーが起動しているか、設定の接続先を"
+            "確認してください。"
+        )

@@ -15,7 +15,7 @@ from facilitator.corpus.documents import (
     MAX_FILE_MB,
     ingest_lock,
 )
-from facilitator.errors import FacilitatorError, InputError
+from facilitator.errors import FacilitatorError, InputError, ServerUnavailableError
 
 
 @click.command()
@@ -48,7 +48,10 @@ def info(as_json: bool) -> None:
     except FacilitatorError as exc:
         data.setdefault("index", None)
         data["index_message"] = str(exc)
-        status["state"] = "broken" if status["state"] != "missing" else "missing"
+        if isinstance(exc, ServerUnavailableError):
+            status["state"] = "unreachable"
+        elif status["state"] != "missing":
+            status["state"] = "broken"
     status["message"] = _status_message(status)
     data["index_status"] = status
     if as_json:
@@ -72,6 +75,11 @@ def _status_message(status: dict[str, Any]) -> str:
         text = "まだ作成されていません。`facilitator ingest` で作成してください。"
     elif state == "broken":
         text = "開けません（index_message を参照）。`facilitator ingest` で作り直してください。"
+    elif state == "unreachable":
+        text = (
+            "ベクトル検索サーバーに接続できないため使えません（index_message を参照）。"
+            "サーバーを起動すれば、作り直さずにそのまま使えます。"
+        )
     elif state == "current":
         text = "最新です（資料の現在の内容から作成されています）。"
     else:

@@ -29,7 +29,8 @@ import re
 import secrets
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,12 @@ from pydantic import BaseModel
 from facilitator.corpus import documents
 from facilitator.corpus.chunks import Chunk
 from facilitator.corpus.parsers.base import CaseRecord, ExampleSheet, ParsedDocument
-from facilitator.errors import FacilitatorError, IndexNotBuiltError, NotFoundError
+from facilitator.errors import (
+    FacilitatorError,
+    IndexNotBuiltError,
+    NotFoundError,
+    ServerUnavailableError,
+)
 from facilitator.search.embeddings import (
     Embedder,
     EmbeddingCache,
@@ -161,13 +167,29 @@ def collection_name(embedder_name: str, build: str = "") -> str:
     return f"chunks-{slug}"[:200] + (f"-{build}" if build else "")
 
 
+@contextmanager
+def server_errors(settings: Settings) -> Iterator[None]:
+    """A Chroma server that is down or unreachable is a Japanese message naming its address,
+    not a traceback (the embedded client's own errors pass unchanged)."""
+    try:
+        yield
+    except (FacilitatorError, ChromaNotFoundError):
+        raise
+    except Exception as exc:
+        if not settings.chroma_host:
+            raise
+        address = f"{settings.chroma_host}:{settings.chroma_port}"
+        raise ServerUnavailableError("ベクトル検索サーバー Chroma", address) from exc
+
+
 def chroma_client(settings: Settings, folder: Path) -> chromadb.ClientAPI:
     """The Chroma server when configured, else the PersistentClient of one build's folder."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
-        return chromadb.HttpClient(
-            host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
-        )
+        with server_errors(settings):
+            return chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
     return chromadb.PersistentClient(path=str(folder / "chroma"), settings=chroma_settings)
 
 
@@ -312,7 +334,7 @@ def _write_vectors(
     settings: Settings, folder: Path, name: str, windows: list[Any], vectors: np.ndarray
 ) -> None:
     """Every window into a new collection of this build (closed again, so it is on disk)."""
-    with chroma_client(settings, folder) as client:
+    with chroma_client(settings, folder) as client, server_errors(settings):
         col = client.create_collection(
             name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
         )
@@ -445,7 +467,8 @@ class IndexStore:
         if not self.settings.chroma_host and not (folder / "chroma").is_dir():
             raise FileNotFoundError(2, "no Chroma folder", str(folder / "chroma"))
         client = chroma_client(self.settings, folder)
-        self.collection = client.get_collection(self.meta["collection"])
+        with server_errors(self.settings):
+            self.collection = client.get_collection(self.meta["collection"])
 
     @property
     def version(self) -> str:

@@ -20,7 +20,7 @@ from facilitator.search.answerability import missing
 from facilitator.search.embeddings import Embedder, load_embedder
 from facilitator.search.fusion import apply_prior, convex_fusion, diversify, rerank, rrf
 from facilitator.search.hits import SearchHit, SearchResult, matching_sentences
-from facilitator.search.index import IndexStore
+from facilitator.search.index import IndexStore, server_errors
 from facilitator.search.lexical import tokenize
 from facilitator.search.rerank import Reranker, load_reranker
 from facilitator.settings import Settings
@@ -252,7 +252,8 @@ class Searcher:
         filtered nearest-neighbour search took 110–180 ms at 100k chunks, a dot product ~1."""
         key = tuple(conds)
         if key not in self._filtered:
-            got = self.store.collection.get(where=_where(conds), include=["embeddings"])
+            with server_errors(self.settings):
+                got = self.store.collection.get(where=_where(conds), include=["embeddings"])
             vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
             if len(self._filtered) >= FILTER_CACHE:
@@ -268,12 +269,13 @@ class Searcher:
         where: dict[str, Any] | None = None,
     ) -> dict[str, float]:
         store = self.store
-        res = store.collection.query(
-            query_embeddings=[qv],
-            n_results=min(n, store.n_windows),
-            include=["distances"],
-            **({"where": where} if where else {}),
-        )
+        with server_errors(self.settings):
+            res = store.collection.query(
+                query_embeddings=[qv],
+                n_results=min(n, store.n_windows),
+                include=["distances"],
+                **({"where": where} if where else {}),
+            )
         sims = [1.0 - d for d in res["distances"][0]]
         return self._best_per_chunk(res["ids"][0], sims, mask)
 
