@@ -51,3 +51,7 @@ class NotFoundError(FacilitatorError):
     """A chunk, sheet or area that does not exist."""
 
     exit_code = 3
+
+
+class DatabaseError(FacilitatorError):
+    """The database holding the sheets cannot be reached or used (named without its password)."""
