@@ -19,7 +19,8 @@ from facilitator.sheets.model import AreaRef, IssueSheet, Statement
 from facilitator.sheets.store import SheetConflictError, SheetStore
 from facilitator.storage.db import Database, database_url, describe, head_revision
 from facilitator.storage.tables import sheet_versions
-from tests.support.postgres import PASSWORD, PostgresServer, _free_port
+from tests.support import postgres as pg_support
+from tests.support.postgres import PASSWORD, PostgresServer, free_port
 
 OLD_SCHEMA = (  # sheets.sqlite as the store created it before migrations
     "CREATE TABLE IF NOT EXISTS sheet_versions ("
@@ -184,7 +185,7 @@ def test_a_data_folder_from_before_migrations_is_adopted(tmp_path: Path) -> None
 
 
 def test_an_unreachable_server_is_a_japanese_error_naming_the_host(tmp_path: Path) -> None:
-    port = _free_port()  # nobody listens there
+    port = free_port()  # nobody listens there
     url = f"postgresql+psycopg://facilitator:{PASSWORD}@127.0.0.1:{port}/facilitator"
     with pytest.raises(DatabaseError) as error:
         SheetStore(Settings(data_dir=tmp_path, database_url=url))
@@ -226,7 +227,7 @@ def test_a_plain_postgresql_url_uses_the_installed_driver() -> None:
 def test_the_cli_shows_the_database_without_password_and_fails_in_japanese(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    port = _free_port()
+    port = free_port()
     monkeypatch.setenv(
         "FACILITATOR_DATABASE_URL", f"postgresql://facilitator:{PASSWORD}@127.0.0.1:{port}/f"
     )
@@ -236,3 +237,15 @@ def test_the_cli_shows_the_database_without_password_and_fails_in_japanese(
     assert listed.exit_code == 1
     assert f"エラー: データベース PostgreSQL（127.0.0.1:{port}/f）に接続できません" in listed.output
     assert PASSWORD not in info.output + listed.output and "Traceback" not in listed.output
+
+
+def test_missing_postgres_binaries_skip_here_but_fail_in_ci(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pg_support, "missing_postgres", lambda: ["initdb"])
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="PostgreSQL tests need: initdb"):
+        pg_support.require_postgres()
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.fail.Exception, match="CI must install Debian's postgresql"):
+        pg_support.require_postgres()

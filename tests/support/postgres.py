@@ -47,7 +47,8 @@ def missing_postgres() -> list[str]:
     return missing
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A localhost port nobody listens on right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -93,35 +94,39 @@ def start_postgres() -> Iterator[PostgresServer]:
         shutil.chown(base, as_user)
         for path in (sockets, base / "pwfile"):
             shutil.chown(path, as_user)
-    port = _free_port()
-    _run(
-        [
-            str(bin_dir / "initdb"),
-            "-D",
-            str(data),
-            "-U",
-            USER,
-            f"--pwfile={base / 'pwfile'}",
-            "--auth=scram-sha-256",
-            "-E",
-            "UTF8",
-            "--locale=C",
-            "--no-sync",
-        ],
-        as_user,
-    )
-    options = f"-p {port} -h 127.0.0.1 -k {sockets} -F -c max_connections=200"
-    _run(
-        [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start"],
-        as_user,
-    )
+    port = free_port()
+    started = False
     try:
+        _run(
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                USER,
+                f"--pwfile={base / 'pwfile'}",
+                "--auth=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ],
+            as_user,
+        )
+        options = f"-p {port} -h 127.0.0.1 -k {sockets} -F -c max_connections=200"
+        pg_ctl = [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w"]
+        try:
+            _run([*pg_ctl, "start"], as_user)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}\n{log.read_text() if log.exists() else ''}") from None
+        started = True
         yield PostgresServer(port=port, log=log)
     finally:
         from facilitator.storage.db import dispose_engines
 
         dispose_engines()
-        _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], as_user)
+        if started:
+            _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], as_user)
         shutil.rmtree(base, ignore_errors=True)
 
 
