@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -14,7 +16,7 @@ from sqlalchemy import insert, inspect
 
 from facilitator.cli.root import cli
 from facilitator.errors import DatabaseError
-from facilitator.settings import Settings
+from facilitator.settings import PROJECT_ROOT, Settings
 from facilitator.sheets.model import AreaRef, IssueSheet, Statement
 from facilitator.sheets.store import SheetConflictError, SheetStore
 from facilitator.storage.db import Database, database_url, describe, head_revision
@@ -249,3 +251,54 @@ def test_missing_postgres_binaries_skip_here_but_fail_in_ci(
     monkeypatch.setenv("CI", "1")
     with pytest.raises(pytest.fail.Exception, match="CI must install Debian's postgresql"):
         pg_support.require_postgres()
+
+
+SAVE_IN_A_PROCESS = """
+import sys
+from facilitator.settings import Settings
+from facilitator.sheets.model import IssueSheet
+from facilitator.sheets.store import SheetConflictError, SheetStore
+store = SheetStore(Settings(data_dir=sys.argv[1], database_url=sys.argv[2]))
+base = IssueSheet.model_validate_json(sys.argv[3])
+sys.stdin.readline()  # every process is connected and migrated: save together
+try:
+    print("saved", store.save(base.model_copy(update={"title": sys.argv[4]})).version)
+except SheetConflictError as exc:
+    print("conflict", exc.theirs.version)
+"""
+
+
+def test_app_instances_in_separate_processes_share_one_postgresql(
+    postgres: PostgresServer, tmp_path: Path
+) -> None:
+    """Several processes (each its own engine) open a fresh database together, migrating it
+    once, then save from the same version: one version 2, the others see it as a conflict."""
+    url = postgres.new_database()
+    base = _sheet().model_copy(update={"version": 0})
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                SAVE_IN_A_PROCESS,
+                str(tmp_path),
+                url,
+                base.model_dump_json(),
+                f"案{i}",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=PROJECT_ROOT,
+        )
+        for i in range(4)
+    ]
+    time.sleep(0.1)
+    outs = [p.communicate("go\n", timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [err for _, err in outs]
+    assert sorted(out.strip() for out, _ in outs) == ["conflict 1"] * 3 + ["saved 1"]
+    assert [
+        v.version
+        for v in SheetStore(Settings(data_dir=tmp_path, database_url=url)).history(base.sheet_id)
+    ] == [1]
