@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from facilitator.errors import FacilitatorError
 from facilitator.ui.components.common import show_flash
 from facilitator.ui.components.login import may_open, require_login, sidebar_account
 from facilitator.ui.components.widgets import page_css
@@ -42,4 +43,7 @@ with st.sidebar:
     st.caption("かかりつけ医機能の確保に関する協議の場の準備と進行を支援します。")
     sidebar_account()
 show_flash()
-page.run()
+try:
+    page.run()
+except FacilitatorError as exc:  # e.g. the shared database is unreachable: a message, no traceback
+    st.error(str(exc))

@@ -61,3 +61,7 @@ class ServerUnavailableError(FacilitatorError):
             f"{what}（{address}）に接続できません。サーバーが起動しているか、設定の接続先を"
             "確認してください。"
         )
+
+
+class DatabaseError(FacilitatorError):
+    """The database holding the sheets cannot be reached or used (named without its password)."""

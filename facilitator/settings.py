@@ -74,6 +74,13 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(
         default=120, ge=1, description="この分数だけ操作がないとログアウトする"
     )
+    database_url: str = Field(
+        default="",
+        description=(
+            "任意: シートを保存するデータベースの URL（SQLAlchemy 形式、例 "
+            "'postgresql+psycopg://user:pass@host/facilitator'）。未設定なら data_dir/sheets.sqlite"
+        ),
+    )
 
     @property
     def index_dir(self) -> Path:

@@ -16,7 +16,11 @@ import pytest
 
 from facilitator.settings import PROJECT_ROOT, Settings
 
-pytest_plugins = ["tests.support.drafting_fixtures", "tests.support.app_fixtures"]
+pytest_plugins = [
+    "tests.support.drafting_fixtures",
+    "tests.support.app_fixtures",
+    "tests.support.postgres",
+]
 pytest.register_assert_rewrite("tests.support")
 
 OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}

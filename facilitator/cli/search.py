@@ -21,11 +21,16 @@ from facilitator.errors import FacilitatorError, InputError, ServerUnavailableEr
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力")
 def info(as_json: bool) -> None:
-    """有効な設定（データの場所・埋め込みモデル・LLM）と索引の状態（最新か・作成中か）を表示."""
+    """有効な設定（データの場所・シートのデータベース・埋め込みモデル・LLM）と索引の状態（最新か・作成中か）を表示."""
     from facilitator.corpus.documents import ingest_running
     from facilitator.search.index import IndexStore, index_status
+    from facilitator.storage.db import database_url, describe
 
     s = settings()
+    try:
+        database = describe(database_url(s))  # never the password
+    except FacilitatorError as exc:
+        database = str(exc)
     data: dict[str, Any] = {
         "data_dir": str(s.data_dir),
         "corpus_dir": str(s.corpus_dir),
@@ -34,6 +39,7 @@ def info(as_json: bool) -> None:
         "llm_model": s.llm_model,
         "llm_base_url": s.llm_base_url,
         "chroma": f"{s.chroma_host}:{s.chroma_port}" if s.chroma_host else "embedded",
+        "database": database,
     }
     status = index_status(s)
     status["ingest_running"] = ingest_running(s)

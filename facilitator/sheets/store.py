@@ -1,17 +1,19 @@
-"""Sheets with versions in SQLite; a stale save is a conflict, never a silent overwrite."""
+"""Sheets with versions on the shared database (SQLite by default, PostgreSQL by URL);
+a stale save is a conflict, never a silent overwrite."""
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from datetime import UTC, datetime
-from pathlib import Path
 
 from pydantic import BaseModel
+from sqlalchemy import and_, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from facilitator.errors import FacilitatorError, NotFoundError
 from facilitator.settings import Settings
 from facilitator.sheets.model import IssueSheet
+from facilitator.storage.db import Database
+from facilitator.storage.tables import sheet_versions as t
 
 
 class SheetConflictError(FacilitatorError):
@@ -52,94 +54,75 @@ class SheetStore:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.path: Path = settings.data_dir / "sheets.sqlite"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db, db:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS sheet_versions ("
-                " sheet_id TEXT NOT NULL, version INTEGER NOT NULL, saved_at TEXT NOT NULL,"
-                " author TEXT NOT NULL, message TEXT NOT NULL, body TEXT NOT NULL,"
-                " PRIMARY KEY (sheet_id, version))"
-            )
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        return db
+        self.db = Database(settings)
 
     def save(self, sheet: IssueSheet, author: str = "", message: str = "") -> IssueSheet:
         """Store ``sheet`` as the next version if it was based on the latest one.
 
         ``sheet.version`` is the version it was loaded as (0 for a new sheet). If a
-        newer version exists, :class:`SheetConflictError` carries both sheets.
+        newer version exists, :class:`SheetConflictError` carries both sheets. The check
+        and the insert are one transaction, and the key (sheet_id, version) makes a save
+        racing another one from the same version fail, so it is a conflict too.
         """
-        with closing(self._connect()) as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                row = db.execute(
-                    "SELECT version, body FROM sheet_versions WHERE sheet_id = ?"
-                    " ORDER BY version DESC LIMIT 1",
-                    (sheet.sheet_id,),
-                ).fetchone()
-                latest = row[0] if row else 0
+        try:
+            with self.db.writing() as conn:
+                row = conn.execute(
+                    select(t.c.version, t.c.body)
+                    .where(t.c.sheet_id == sheet.sheet_id)
+                    .order_by(t.c.version.desc())
+                    .limit(1)
+                ).first()
+                latest = row.version if row else 0
                 if latest != sheet.version:
-                    theirs = IssueSheet.model_validate_json(row[1]) if row else sheet
+                    theirs = IssueSheet.model_validate_json(row.body) if row else sheet
                     raise SheetConflictError(sheet, theirs)
                 saved = sheet.model_copy(update={"version": latest + 1}, deep=True)
-                db.execute(
-                    "INSERT INTO sheet_versions VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        saved.sheet_id,
-                        saved.version,
-                        datetime.now(UTC).isoformat(timespec="seconds"),
-                        author,
-                        message,
-                        saved.model_dump_json(),
-                    ),
+                conn.execute(
+                    insert(t).values(
+                        sheet_id=saved.sheet_id,
+                        version=saved.version,
+                        saved_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                        author=author,
+                        message=message,
+                        body=saved.model_dump_json(),
+                    )
                 )
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+        except IntegrityError:  # another instance saved this version first
+            raise SheetConflictError(sheet, self.get(sheet.sheet_id)) from None
         return saved
 
     def get(self, sheet_id: str, version: int | None = None) -> IssueSheet:
-        with closing(self._connect()) as db:
-            if version is None:
-                row = db.execute(
-                    "SELECT body FROM sheet_versions WHERE sheet_id = ?"
-                    " ORDER BY version DESC LIMIT 1",
-                    (sheet_id,),
-                ).fetchone()
-            else:
-                row = db.execute(
-                    "SELECT body FROM sheet_versions WHERE sheet_id = ? AND version = ?",
-                    (sheet_id, version),
-                ).fetchone()
-        if row is None:
+        query = select(t.c.body).where(t.c.sheet_id == sheet_id)
+        if version is None:
+            query = query.order_by(t.c.version.desc()).limit(1)
+        else:
+            query = query.where(t.c.version == version)
+        with self.db.reading() as conn:
+            body = conn.execute(query).scalar()
+        if body is None:
             what = f"シート「{sheet_id}」" + (f"の版{version}" if version else "")
             raise NotFoundError(f"{what}はありません")
-        return IssueSheet.model_validate_json(row[0])
+        return IssueSheet.model_validate_json(body)
 
     def history(self, sheet_id: str) -> list[VersionInfo]:
-        with closing(self._connect()) as db:
-            rows = db.execute(
-                "SELECT version, saved_at, author, message, body FROM sheet_versions"
-                " WHERE sheet_id = ? ORDER BY version",
-                (sheet_id,),
-            ).fetchall()
+        with self.db.reading() as conn:
+            rows = conn.execute(
+                select(t.c.version, t.c.saved_at, t.c.author, t.c.message, t.c.body)
+                .where(t.c.sheet_id == sheet_id)
+                .order_by(t.c.version)
+            ).all()
         if not rows:
             raise NotFoundError(f"シート「{sheet_id}」はありません")
         return [
             VersionInfo(
                 sheet_id=sheet_id,
                 version=v,
-                saved_at=t,
+                saved_at=at,
                 author=a,
                 message=m,
                 status=IssueSheet.model_validate_json(b).status,
             )
-            for v, t, a, m, b in rows
+            for v, at, a, m, b in rows
         ]
 
     def restore(
@@ -160,14 +143,20 @@ class SheetStore:
         )
 
     def list(self) -> list[SheetSummary]:
-        with closing(self._connect()) as db:
-            rows = db.execute(
-                "SELECT s.sheet_id, s.version, s.saved_at, s.body FROM sheet_versions s"
-                " JOIN (SELECT sheet_id, MAX(version) v FROM sheet_versions GROUP BY sheet_id) m"
-                " ON s.sheet_id = m.sheet_id AND s.version = m.v ORDER BY s.saved_at DESC"
-            ).fetchall()
+        latest = (
+            select(t.c.sheet_id, func.max(t.c.version).label("version"))
+            .group_by(t.c.sheet_id)
+            .subquery()
+        )
+        query = (
+            select(t.c.sheet_id, t.c.version, t.c.saved_at, t.c.body)
+            .join(latest, and_(t.c.sheet_id == latest.c.sheet_id, t.c.version == latest.c.version))
+            .order_by(t.c.saved_at.desc())
+        )
+        with self.db.reading() as conn:
+            rows = conn.execute(query).all()
         out = []
-        for sid, v, t, body in rows:
+        for sid, v, saved_at, body in rows:
             sheet = IssueSheet.model_validate_json(body)
             out.append(
                 SheetSummary(
@@ -177,7 +166,7 @@ class SheetStore:
                     area_name=sheet.area.name,
                     theme=sheet.theme,
                     status=sheet.status,
-                    saved_at=t,
+                    saved_at=saved_at,
                 )
             )
         return out

@@ -1,8 +1,6 @@
-"""Sheet storage: versions, conflicts, restore."""
+"""Sheet storage: versions, conflicts, restore — on SQLite and on a real PostgreSQL."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
@@ -20,8 +18,8 @@ def _sheet() -> IssueSheet:
     )
 
 
-def test_versions_conflict_and_restore(tmp_path: Path) -> None:
-    store = SheetStore(Settings(data_dir=tmp_path))
+def test_versions_conflict_and_restore(backend: Settings) -> None:
+    store = SheetStore(backend)
     first = store.save(_sheet(), author="田中", message="下書き")
     assert first.version == 1
 
@@ -45,8 +43,8 @@ def test_versions_conflict_and_restore(tmp_path: Path) -> None:
     assert store.history(first.sheet_id)[-1].message == "版1を復元"
 
 
-def test_unknown_sheet_is_a_japanese_not_found(tmp_path: Path) -> None:
-    store = SheetStore(Settings(data_dir=tmp_path))
+def test_unknown_sheet_is_a_japanese_not_found(backend: Settings) -> None:
+    store = SheetStore(backend)
     with pytest.raises(NotFoundError, match="シート「sh-none」はありません"):
         store.get("sh-none")
     saved = store.save(_sheet())
@@ -54,8 +52,8 @@ def test_unknown_sheet_is_a_japanese_not_found(tmp_path: Path) -> None:
         store.get(saved.sheet_id, 9)
 
 
-def test_restore_after_someone_else_saved_is_a_conflict_like_a_save(tmp_path: Path) -> None:
-    store = SheetStore(Settings(data_dir=tmp_path))
+def test_restore_after_someone_else_saved_is_a_conflict_like_a_save(backend: Settings) -> None:
+    store = SheetStore(backend)
     first = store.save(_sheet(), author="田中")
     store.save(first.model_copy(update={"title": "題名"}), author="田中")
     looking_at = store.get(first.sheet_id)  # 田中 opens the history at version 2 …
