@@ -29,14 +29,11 @@ import re
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import chromadb
 import numpy as np
-from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import NotFoundError as ChromaNotFoundError
 from pydantic import BaseModel
 
@@ -47,8 +44,8 @@ from facilitator.errors import (
     FacilitatorError,
     IndexNotBuiltError,
     NotFoundError,
-    ServerUnavailableError,
 )
+from facilitator.search.chroma import chroma_client, server_errors
 from facilitator.search.embeddings import (
     Embedder,
     EmbeddingCache,
@@ -165,32 +162,6 @@ def collection_name(embedder_name: str, build: str = "") -> str:
     """Chroma names allow only [a-zA-Z0-9._-], 3–512 chars; the build keeps old ones readable."""
     slug = re.sub(r"[^a-zA-Z0-9._-]+", "-", embedder_name).strip("-.")
     return f"chunks-{slug}"[:200] + (f"-{build}" if build else "")
-
-
-@contextmanager
-def server_errors(settings: Settings) -> Iterator[None]:
-    """A Chroma server that is down or unreachable is a Japanese message naming its address,
-    not a traceback (the embedded client's own errors pass unchanged)."""
-    try:
-        yield
-    except (FacilitatorError, ChromaNotFoundError):
-        raise
-    except Exception as exc:
-        if not settings.chroma_host:
-            raise
-        address = f"{settings.chroma_host}:{settings.chroma_port}"
-        raise ServerUnavailableError("ベクトル検索サーバー Chroma", address) from exc
-
-
-def chroma_client(settings: Settings, folder: Path) -> chromadb.ClientAPI:
-    """The Chroma server when configured, else the PersistentClient of one build's folder."""
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_host:
-        with server_errors(settings):
-            return chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
-            )
-    return chromadb.PersistentClient(path=str(folder / "chroma"), settings=chroma_settings)
 
 
 def current_build(settings: Settings) -> str | None:

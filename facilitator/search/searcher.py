@@ -17,10 +17,11 @@ from pydantic import BaseModel, Field
 from facilitator.corpus.chunks import Chunk
 from facilitator.errors import InputError
 from facilitator.search.answerability import missing
+from facilitator.search.chroma import server_errors
 from facilitator.search.embeddings import Embedder, load_embedder
 from facilitator.search.fusion import apply_prior, convex_fusion, diversify, rerank, rrf
 from facilitator.search.hits import SearchHit, SearchResult, matching_sentences
-from facilitator.search.index import IndexStore, server_errors
+from facilitator.search.index import IndexStore
 from facilitator.search.lexical import tokenize
 from facilitator.search.rerank import Reranker, load_reranker
 from facilitator.settings import Settings
