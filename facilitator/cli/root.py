@@ -15,8 +15,11 @@ from typing import IO, Any
 
 import click
 
+from facilitator.cli import japanese
 from facilitator.errors import FacilitatorError
 from facilitator.settings import Settings, load_settings
+
+japanese.install()  # click's usage, --help and option errors in Japanese
 
 
 class CliError(click.ClickException):

@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from facilitator.cli import cli
 from facilitator.settings import PROJECT_ROOT
 
 
@@ -53,3 +55,19 @@ def test_reports_import_json_says_not_ok_and_exits_non_zero(tmp_path: Path) -> N
     proc = run_main(tmp_path, "reports", "import", str(bad), "--json")
     assert proc.returncode == 2
     assert '"ok": false' in proc.stdout
+
+
+def test_click_s_own_texts_are_japanese_whatever_the_locale() -> None:
+    runner = CliRunner(env={"LANG": "C", "LC_ALL": "C"})
+    typo = runner.invoke(cli, ["export", "--forma", "xlsx"])
+    assert typo.exit_code == 2
+    assert "使い方: cli export" in typo.output  # the program name as CliRunner calls it
+    assert "オプション '--forma' はありません" in typo.output and "'--format'" in typo.output
+    choice = runner.invoke(cli, ["export", "x", "--format", "pdf", "--out", "x.pdf"])
+    assert choice.exit_code == 2 and "'pdf' は指定できません" in choice.output
+    number = runner.invoke(cli, ["sheets", "show", "x", "--version", "abc"])
+    assert number.exit_code == 2 and "数値として読めません" in number.output
+    help_text = runner.invoke(cli, ["export", "--help"]).output
+    assert "オプション:" in help_text and "この説明を表示して終了する" in help_text
+    for english in ("Usage:", "Error:", "Options:", "No such", "Show this message"):
+        assert english not in typo.output + choice.output + number.output + help_text
