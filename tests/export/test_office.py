@@ -11,10 +11,12 @@ from pypdf import PdfReader
 
 from facilitator.export import (
     agenda,
+    agenda_to_docx,
     agenda_to_xlsx,
     import_xlsx,
     public_summary,
     public_to_docx,
+    public_to_xlsx,
     to_docx,
     to_xlsx,
 )
@@ -53,16 +55,18 @@ def test_libreoffice_converts_the_exports_to_pdf(tmp_path: Path) -> None:
     _need_libreoffice()
     sheet = make_sheet()
     plan = agenda(three_sheets(), MEETING)
-    files = [
-        to_xlsx([sheet], tmp_path / "issue.xlsx"),
-        to_docx(sheet, tmp_path / "issue.docx"),
-        public_to_docx(public_summary(sheet), tmp_path / "public.docx"),
-        agenda_to_xlsx(plan, tmp_path / "agenda.xlsx"),
-    ]
-    for path in files:
-        pdf, _ = convert_to_pdf(path, tmp_path / "pdf" / path.suffix[1:])
+    pages = {  # what a printer gets: the counts a council packet is planned with
+        to_xlsx([sheet], tmp_path / "issue.xlsx"): 3,  # the sheet on 2 landscape pages + 出典一覧
+        to_docx(sheet, tmp_path / "issue.docx"): 2,
+        public_to_docx(public_summary(sheet), tmp_path / "public.docx"): 1,
+        public_to_xlsx([public_summary(sheet)], tmp_path / "public.xlsx"): 1,
+        agenda_to_xlsx(plan, tmp_path / "agenda.xlsx"): 1,
+        agenda_to_docx(plan, tmp_path / "agenda.docx"): 1,
+    }
+    for path, expected in pages.items():
+        pdf, _ = convert_to_pdf(path, tmp_path / "pdf" / path.stem / path.suffix[1:])
         reader = PdfReader(pdf)
-        assert len(reader.pages) >= 1
+        assert len(reader.pages) == expected, path.name
         text = (reader.pages[0].extract_text() or "").replace(" ", "")
         assert "東部" in text, path.name
 
