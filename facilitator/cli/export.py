@@ -9,6 +9,7 @@ import click
 
 from facilitator.cli.root import echo_json, settings
 from facilitator.errors import InputError
+from facilitator.export.common import sheet_reference
 
 FORMATS = ("xlsx", "docx", "md", "json")
 FORMAT_LABELS = {"xlsx": "Excel", "docx": "Word", "md": "Markdown", "json": "JSON"}
@@ -109,10 +110,11 @@ def export_command(
             _write_text(out, public_to_markdown(summaries[0]))
         else:
             _write_text(out, summaries[0].model_dump_json(indent=2) + "\n")
-        for summary in summaries:
+        for sheet, summary in zip(sheets, summaries, strict=True):
             if summary.omitted:
                 click.echo(
-                    f"公表版から除いた記述（{summary.sheet_id}）: " + "、".join(summary.omitted),
+                    f"公表版から除いた記述（{sheet_reference(sheet)}）: "
+                    + "、".join(summary.omitted),
                     err=True,
                 )
     elif fmt == "xlsx":
@@ -125,7 +127,7 @@ def export_command(
         _write_text(out, to_json(sheets[0]) + "\n")
     if str(out) != "-":
         kind = "公表用" if public else "課題シート"
-        versions = "、".join(f"{s.sheet_id} 版{s.version}" for s in sheets)
+        versions = "、".join(sheet_reference(s) for s in sheets)
         click.echo(f"出力しました: {out}（{kind}・{FORMAT_LABELS[fmt]}、{versions}）")
 
 

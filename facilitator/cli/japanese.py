@@ -46,6 +46,7 @@ CATALOGUE: dict[str, str] = {
     "directory": "フォルダ",
     "path": "パス",
     "default: {default}": "既定: {default}",
+    "required": "必須",
     "env var: {var}": "環境変数: {var}",
     "Choose from:\n\t{choices}": "次から選んでください:\n\t{choices}",
 }

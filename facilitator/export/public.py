@@ -43,7 +43,7 @@ from facilitator.export.xlsx_style import (
     row_height,
     write_header,
 )
-from facilitator.sheets.model import IssueSheet, Role, Statement, area_label
+from facilitator.sheets.model import IssueSheet, Role, Statement, area_label, field_label
 from facilitator.text import circled
 from facilitator.themes import THEME_SHORT
 
@@ -103,7 +103,7 @@ class PublicSummary(BaseModel):
     omitted: list[str] = Field(
         default_factory=list,
         exclude=True,
-        description="fields left out (for the coordinator, never rendered)",
+        description="statements left out, in the editor's words (told to the coordinator, never printed)",
     )
 
 
@@ -122,10 +122,10 @@ def public_summary(sheet: IssueSheet, force: bool = False) -> PublicSummary:
         if not s.text.strip():
             return None
         if s.unbacked:
-            omitted.append(f"{path}: 根拠なし")
+            omitted.append(f"{field_label(path)}（根拠なし）")
             return None
         if s.review:
-            omitted.append(f"{path}: 要確認（報告データと食い違う）")
+            omitted.append(f"{field_label(path)}（要確認: 報告データと食い違う）")
             return None
         notes = []
         for c in s.citations:
@@ -152,7 +152,7 @@ def public_summary(sheet: IssueSheet, force: bool = False) -> PublicSummary:
     measures = []
     for i, m in enumerate(sheet.measures):
         if not m.accepted:
-            omitted.append(f"measures[{i}]: 不採用")
+            omitted.append(f"{field_label(f'measures[{i}]')}（不採用）")
             continue
         p = publish(f"measures[{i}]", m)
         if p:

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from facilitator.cli import cli
 from facilitator.cli.export import agenda_command, export_command, import_xlsx_command
 from facilitator.export import (
     NotPublishableError,
@@ -133,3 +134,23 @@ def test_cli_agenda_summary_adds_one_page_per_sheet(run, store: SheetStore) -> N
     assert "令和8年7月15日（水）" in plain.output and "資料1 要約" not in plain.output
     assert summed.output.count(" 要約　課題シート（") == 2
     assert not any(i in summed.output for i in ids)
+
+
+def test_export_messages_name_sheets_and_statements_as_people_do(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The CLI tells the coordinator what it wrote and what the public copy left out in the
+    editor's words (「北部…・版1」「方策②（根拠なし）」), never ids or field paths."""
+    import re
+
+    from tests.export.builders import make_sheet
+
+    sheet = SheetStore(settings).save(make_sheet())
+    out = CliRunner().invoke(
+        cli,
+        ["--data-dir", str(settings.data_dir), "export", sheet.sheet_id, "--public", "--force",
+         "--out", str(tmp_path / "public.docx")],
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert "方策②（根拠なし）" in out.output and "・版1" in out.output
+    assert not re.search(r"sh-[0-9a-z]{6,}|\w+\[\d+\]", out.output)

@@ -80,10 +80,10 @@ def test_public_summary_has_the_results_in_order_and_renumbers_sources() -> None
     assert [s.number for s in summary.sources] == [1, 2, 3, 4]  # 課題, 目指す姿, 方策①, 効果
     assert summary.issue is not None and summary.issue.notes == [1]
     assert [m.text for m in summary.measures] == [make_sheet().measures[0].text]
-    assert summary.omitted == [
-        "current_state[1]: 根拠なし",
-        "measures[1]: 根拠なし",
-        "measures[2]: 不採用",
+    assert summary.omitted == [  # told to the coordinator in the editor's words
+        "現状②（根拠なし）",
+        "方策②（根拠なし）",
+        "方策③（不採用）",
     ]
     assert "omitted" not in summary.model_dump()
 
