@@ -33,10 +33,17 @@ def get_embedder(model: str) -> Embedder:
     return load_embedder(model)
 
 
+WARM_UP_QUERY = "在宅医療の連携"
+
+
 @st.cache_resource(show_spinner="検索エンジンを読み込んでいます…")
 def _searcher(index_dir: str, build: str, model: str, _settings: Settings) -> Searcher:
-    """One Searcher per index folder and build: re-indexing gives a new one."""
-    return Searcher(_settings, embedder=get_embedder(model))
+    """One Searcher per index folder and build: re-indexing gives a new one. One search is
+    run while loading, so the first question of a meeting does not pay for the tokenizer's
+    and the model's first call (~150 ms)."""
+    searcher = Searcher(_settings, embedder=get_embedder(model))
+    searcher.search(WARM_UP_QUERY, k=3)
+    return searcher
 
 
 def current_index_version(settings: Settings) -> str | None:
