@@ -52,7 +52,7 @@ def search_fragment(searcher: Searcher) -> None:
     query = st.text_input(
         "質問や語句（入力すると検索します）",
         key="search_query",
-        live="150ms",
+        live="100ms",
         placeholder="例: 夜間の輪番が組めない地域で何をしている？",
     )
     prefectures = sorted({c.prefecture for c in searcher.store.cases if c.prefecture})
