@@ -50,6 +50,12 @@ QUERIES = [
     "介護施設と医療機関の連携の工夫",
     "医師の高齢化で輪番が組めない",
     "ICTを使った情報共有",
+    "かかりつけ医機能報告の1号機能とは",
+    "病院と診療所の役割分担をどう決めたか",
+    "訪問看護ステーションとの連携",
+    "休日夜間急患センターの運営",
+    "患者への情報提供の工夫",
+    "協議の場の進め方",
 ]
 
 
@@ -152,7 +158,7 @@ def run(data_dir: Path, rounds: int) -> dict:
                         f"page {title:12} title {first:5.2f} s, settled {done:5.2f} s", flush=True
                     )
             switch(d, "search", "事例検索")
-            for q in QUERIES:
+            for q in QUERIES * 2:
                 first, s = search(d, q)
                 searches.append({"query": q, "first_s": round(first, 3), "s": round(s, 3)})
                 print(f"search first {first:5.2f} s, settled {s:5.2f} s  {q}", flush=True)
