@@ -1,21 +1,33 @@
 """What was done, by whom and when: an append-only log of the operations that change what a
-council relies on (logins, sheets, report data, documents, accounts). One JSON line each in
-``data/audit.jsonl``, appended under a lock and flushed to disk before the operation reports
-success; the log is read, never rewritten.
+council relies on (logins, sheets, report data, documents, accounts). One row each in the
+table ``audit_log`` of the shared database (so app instances sharing a PostgreSQL share one
+log), committed before the operation reports success. This module only ever inserts: there
+is no function to change or remove an entry.
+
+A data folder from before the database has ``audit.jsonl``: its lines are copied into the
+table once (:mod:`facilitator.storage.legacy`) and the file is kept as ``audit.jsonl.imported``.
 """
 
 from __future__ import annotations
 
 import getpass
 import json
-import os
+import logging
 from datetime import UTC, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Connection, insert, select
 
-from facilitator.corpus.documents import locked
-from facilitator.errors import FacilitatorError
+from facilitator.errors import DatabaseError, FacilitatorError
 from facilitator.settings import Settings
+from facilitator.storage.db import Database
+from facilitator.storage.legacy import import_once
+from facilitator.storage.tables import audit_log as t
+
+log = logging.getLogger(__name__)
+
+LEGACY_FILE = "audit.jsonl"
+"""Where the log was kept before the database (one JSON line per entry)."""
 
 ACTIONS: dict[str, str] = {
     "login": "ログイン",
@@ -55,6 +67,27 @@ def command_actor() -> str:
         return "コマンド"
 
 
+def _open(settings: Settings) -> Database:
+    """The database, with the data folder's ``audit.jsonl`` imported if it is still there."""
+    db = Database(settings)
+    import_once(db, settings.data_dir / LEGACY_FILE, _copy_lines)
+    return db
+
+
+def _copy_lines(conn: Connection, contents: dict[str, bytes]) -> int:
+    """The old file's entries in their order (a damaged line is skipped, as reading did)."""
+    rows = []
+    for line in b"".join(contents.values()).decode("utf-8", errors="replace").splitlines():
+        try:
+            rows.append(AuditEntry.model_validate(json.loads(line)).model_dump())
+        except (ValueError, TypeError, ValidationError):
+            if line.strip():
+                log.warning("操作の記録の壊れた行を取り込みませんでした: %.80s", line)
+    if rows:
+        conn.execute(insert(t), rows)
+    return len(rows)
+
+
 def record(
     settings: Settings, action: str, target: str = "", actor: str | None = None, detail: str = ""
 ) -> None:
@@ -66,31 +99,25 @@ def record(
         target=target,
         detail=detail,
     )
-    path = settings.data_dir / "audit.jsonl"
-    busy = "操作の記録が他の処理で使用中です。少し待ってからもう一度試してください。"
+    message = "操作の記録に書き込めません（操作は記録されていません）。"
     try:
-        with locked(path.with_suffix(".lock"), busy), path.open("a", encoding="utf-8") as fh:
-            fh.write(entry.model_dump_json() + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-    except OSError as exc:
-        raise FacilitatorError(f"操作の記録（{path.name}）に書き込めません: {exc}") from exc
+        db = _open(settings)
+    except FacilitatorError as exc:
+        raise DatabaseError(f"{message}{exc}") from exc
+    with db.failing_as(message), db.writing() as conn:
+        conn.execute(insert(t).values(**entry.model_dump()))
 
 
 def read(settings: Settings, limit: int = 100) -> list[AuditEntry]:
-    """The newest ``limit`` entries, newest first (a damaged line is skipped, not fatal)."""
-    path = settings.data_dir / "audit.jsonl"
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text("utf-8").splitlines()[::-1]:
-        try:
-            out.append(AuditEntry.model_validate(json.loads(line)))
-        except (ValueError, TypeError):
-            continue
-        if len(out) >= limit:
-            break
-    return out
+    """The newest ``limit`` entries, newest first (same second: the later written first)."""
+    db = _open(settings)
+    query = (
+        select(t.c.at, t.c.actor, t.c.action, t.c.target, t.c.detail)
+        .order_by(t.c.at.desc(), t.c.id.desc())
+        .limit(max(limit, 0))
+    )
+    with db.reading() as conn:
+        return [AuditEntry.model_validate(row._asdict()) for row in conn.execute(query)]
 
 
 CSV_HEADER = ("日時", "操作した人", "操作", "対象", "詳細")

@@ -1,7 +1,7 @@
 """Meeting records (議事メモ): the questions of one council meeting and their answers.
 
-One JSON file per meeting under ``data/meetings``; :mod:`facilitator.export.minutes`
-turns a record into Word or Markdown.
+Kept on the shared database (tables ``meetings`` and ``meeting_entries``);
+:mod:`facilitator.export.minutes` turns a record into Word or Markdown.
 """
 
 from facilitator.meetings.model import Meeting, MeetingEntry

@@ -1,23 +1,27 @@
-"""Meeting records on disk: one JSON file per meeting, replaced whole on every change.
+"""Meeting records on the shared database: a row per meeting, a row per question asked.
 
-A change reads the file, appends and writes a new file beside it that ``os.replace``
-swaps in, all under one file lock for the folder: two people asking at once (two
-browsers, or the app and the command line) never lose an entry, and a failed write
-leaves the previous record as it was.
+Adding a question locks the meeting's row (PostgreSQL ``FOR UPDATE``; SQLite takes the
+write lock up front), numbers the entry after the last one and inserts it, all in one
+transaction: two people asking at once — two browsers, the app and the command line, or
+two app instances sharing a PostgreSQL — never lose an entry, and a failed write leaves
+the record as it was.
+
+A data folder from before the database has ``meetings/`` (one JSON file per meeting): its
+records are copied in once (:mod:`facilitator.storage.legacy`) and the folder is kept as
+``meetings.imported``.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from contextlib import AbstractContextManager
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import Connection, Row, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
-from facilitator.corpus.documents import locked, replace_atomically
 from facilitator.errors import FacilitatorError, InputError
 from facilitator.meetings.model import (
     Meeting,
@@ -29,16 +33,21 @@ from facilitator.meetings.model import (
     now_tokyo,
 )
 from facilitator.settings import Settings
+from facilitator.storage.db import Database
+from facilitator.storage.legacy import import_once
+from facilitator.storage.tables import meeting_entries as e
+from facilitator.storage.tables import meetings as m
 
 log = logging.getLogger(__name__)
 
-LOCK_TIMEOUT = 10.0
-"""Seconds a change waits for another one; writes take milliseconds."""
+LEGACY_FOLDER = "meetings"
+"""Where the records were kept before the database (``mt-….json`` per meeting)."""
+SAVE_FAILED = "議事メモを保存できませんでした（それまでの記録はそのままです）。"
 _ID_RE = re.compile(r"mt-[0-9a-f]{6,32}")
 
 
 class MeetingNotFoundError(InputError):
-    """The meeting id names no record (a typo, or another data folder)."""
+    """The meeting id names no record (a typo, or another database)."""
 
     def __init__(self, meeting_id: str) -> None:
         super().__init__(
@@ -47,34 +56,11 @@ class MeetingNotFoundError(InputError):
 
 
 class MeetingStore:
-    """All meeting records of a data folder."""
+    """All meeting records of the shared database."""
 
     def __init__(self, settings: Settings) -> None:
-        self.folder: Path = settings.data_dir / "meetings"
-
-    def _path(self, meeting_id: str) -> Path:
-        if not _ID_RE.fullmatch(meeting_id or ""):  # also keeps ../ out of the path
-            raise MeetingNotFoundError(meeting_id)
-        return self.folder / f"{meeting_id}.json"
-
-    def _locked(self) -> AbstractContextManager[None]:
-        busy = "議事メモの記録が他の処理で使用中です。少し待ってからもう一度試してください。"
-        return locked(self.folder / ".lock", busy, LOCK_TIMEOUT)
-
-    def _write(self, meeting: Meeting) -> None:
-        data = meeting.model_dump_json(indent=2).encode("utf-8")
-        try:
-            replace_atomically(self._path(meeting.meeting_id), lambda fh: fh.write(data))
-        except OSError as exc:
-            raise FacilitatorError(
-                f"議事メモを保存できませんでした（それまでの記録はそのままです）: {exc}"
-            ) from exc
-
-    def _read(self, path: Path) -> Meeting:
-        try:
-            return Meeting.model_validate_json(path.read_bytes())
-        except (OSError, ValidationError) as exc:
-            raise FacilitatorError(f"議事メモ {path.name} を読み込めません: {exc}") from exc
+        self.db = Database(settings)
+        import_once(self.db, settings.data_dir / LEGACY_FOLDER, _copy_files, "mt-*.json")
 
     def create(
         self, title: str, held_on: date, area: str | None = None, by: str | None = None
@@ -87,27 +73,46 @@ class MeetingStore:
             created_at=now_tokyo(),
             created_by=check_name(by, "作成者"),
         )
-        with self._locked():
-            while self._path(meeting.meeting_id).exists():  # a clash of 40 random bits
+        for _ in range(3):  # a clash of 40 random bits: draw another id
+            try:
+                with self.db.failing_as(SAVE_FAILED), self.db.writing() as conn:
+                    conn.execute(insert(m).values(_meeting_row(meeting)))
+                return meeting
+            except FacilitatorError as exc:
+                if not isinstance(exc.__cause__, IntegrityError):
+                    raise
                 meeting.meeting_id = new_meeting_id()
-            self._write(meeting)
-        return meeting
+        raise FacilitatorError(SAVE_FAILED)
 
     def get(self, meeting_id: str) -> Meeting:
-        path = self._path(meeting_id)
-        if not path.exists():
+        if not _ID_RE.fullmatch(meeting_id or ""):
             raise MeetingNotFoundError(meeting_id)
-        return self._read(path)
+        with self.db.reading() as conn:
+            row = conn.execute(select(m).where(m.c.meeting_id == meeting_id)).first()
+            if row is None:
+                raise MeetingNotFoundError(meeting_id)
+            entries = conn.execute(
+                select(e).where(e.c.meeting_id == meeting_id).order_by(e.c.entry_no)
+            ).all()
+        try:
+            return _meeting(row, entries)
+        except ValidationError as exc:
+            raise FacilitatorError(f"議事メモ {meeting_id} を読み込めません: {exc}") from exc
 
     def list(self) -> list[Meeting]:
-        """Every meeting, the latest held first; an unreadable file is skipped (and logged)."""
+        """Every meeting, the latest held first; an unreadable record is skipped (and logged)."""
+        with self.db.reading() as conn:
+            rows = conn.execute(select(m)).all()
+            entries: dict[str, list[Row[Any]]] = {}
+            for entry in conn.execute(select(e).order_by(e.c.meeting_id, e.c.entry_no)):
+                entries.setdefault(entry.meeting_id, []).append(entry)
         out = []
-        for path in self.folder.glob("mt-*.json"):
+        for row in rows:
             try:
-                out.append(self._read(path))
-            except FacilitatorError as exc:
-                log.warning("%s", exc)
-        return sorted(out, key=lambda m: (m.held_on, m.created_at), reverse=True)
+                out.append(_meeting(row, entries.get(row.meeting_id, [])))
+            except ValidationError as exc:
+                log.warning("議事メモ %s を読み込めません: %s", row.meeting_id, exc)
+        return sorted(out, key=lambda x: (x.held_on, x.created_at), reverse=True)
 
     def add(
         self,
@@ -122,16 +127,65 @@ class MeetingStore:
         question = clean_question(question)
         if not question:
             raise InputError("質問が空のため、議事メモに記録できません。")
-        with self._locked():
-            meeting = self.get(meeting_id)
+        if not _ID_RE.fullmatch(meeting_id or ""):
+            raise MeetingNotFoundError(meeting_id)
+        asked_by = check_name(asked_by, "質問者")
+        with self.db.failing_as(SAVE_FAILED), self.db.writing() as conn:
+            # the row lock makes a second add to this meeting wait, then number after this one
+            locked = select(m.c.meeting_id).where(m.c.meeting_id == meeting_id).with_for_update()
+            if conn.execute(locked).first() is None:
+                raise MeetingNotFoundError(meeting_id)
+            last = conn.execute(
+                select(func.max(e.c.entry_no)).where(e.c.meeting_id == meeting_id)
+            ).scalar()
             entry = MeetingEntry(
-                entry_no=max((e.entry_no for e in meeting.entries), default=0) + 1,
+                entry_no=(last or 0) + 1,
                 asked_at=now_tokyo(),
-                asked_by=check_name(asked_by, "質問者"),
+                asked_by=asked_by,
                 question=question,
                 context={k: v for k, v in (context or {}).items() if v not in (None, "")},
                 answer=data,
             )
-            meeting.entries.append(entry)
-            self._write(meeting)
+            conn.execute(insert(e).values(_entry_row(meeting_id, entry)))
         return entry
+
+
+def _meeting_row(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "meeting_id": meeting.meeting_id,
+        "title": meeting.title,
+        "area": meeting.area,
+        "held_on": meeting.held_on,
+        "created_at": meeting.created_at.isoformat(),
+        "created_by": meeting.created_by,
+    }
+
+
+def _entry_row(meeting_id: str, entry: MeetingEntry) -> dict[str, Any]:
+    data = entry.model_dump(mode="json")  # the answer exactly as JSON will hold it
+    return {**data, "meeting_id": meeting_id}
+
+
+def _meeting(row: Row[Any], entries: list[Row[Any]]) -> Meeting:
+    return Meeting.model_validate({**row._asdict(), "entries": [x._asdict() for x in entries]})
+
+
+def _copy_files(conn: Connection, contents: dict[str, bytes]) -> int:
+    """The old folder's records; an unreadable file or a meeting already in the database is
+    left out (and logged): it stays in ``meetings.imported``."""
+    count = 0
+    for name, data in sorted(contents.items()):
+        try:
+            meeting = Meeting.model_validate_json(data)
+        except ValidationError as exc:
+            log.warning("議事メモ %s を読み込めないため取り込みませんでした: %s", name, exc)
+            continue
+        taken = select(m.c.meeting_id).where(m.c.meeting_id == meeting.meeting_id)
+        if not _ID_RE.fullmatch(meeting.meeting_id) or conn.execute(taken).first():
+            log.warning("議事メモ %s は同じ ID の記録があるため取り込みませんでした", name)
+            continue
+        conn.execute(insert(m).values(_meeting_row(meeting)))
+        if meeting.entries:
+            conn.execute(insert(e), [_entry_row(meeting.meeting_id, x) for x in meeting.entries])
+        count += 1
+    return count

@@ -7,6 +7,7 @@ app instances share one PostgreSQL. Messages name the database without its passw
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from facilitator.errors import DatabaseError
@@ -38,6 +39,8 @@ FIRST_REVISION = "0001"
 MIGRATION_LOCK = 7_110_611
 """PostgreSQL advisory lock key: instances starting together migrate one after the other."""
 BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+log = logging.getLogger(__name__)
 
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
@@ -185,3 +188,18 @@ class Database:
             conn.execution_options(sqlite_immediate=True)
             with conn.begin():
                 yield conn
+
+    @contextmanager
+    def failing_as(self, message: str) -> Iterator[None]:
+        """For an operation that must never fail silently (an audit entry, a meeting record):
+        any database failure becomes ``message`` followed by the reason in Japanese; the
+        original, possibly English, error goes to the log for the administrator."""
+        try:
+            yield
+        except DatabaseError as exc:
+            raise DatabaseError(f"{message}{exc}") from exc
+        except SQLAlchemyError as exc:
+            log.exception("%s", message)
+            raise DatabaseError(
+                f"{message}データベース {self.name}で処理できませんでした（詳しくはログにあります）。"
+            ) from exc
