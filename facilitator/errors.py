@@ -64,4 +64,5 @@ class ServerUnavailableError(FacilitatorError):
 
 
 class DatabaseError(FacilitatorError):
-    """The database holding the sheets cannot be reached or used (named without its password)."""
+    """The shared database (sheets, audit log, meetings) cannot be reached or used (named
+    without its password)."""

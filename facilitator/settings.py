@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="",
         description=(
-            "任意: シートを保存するデータベースの URL（SQLAlchemy 形式、例 "
+            "任意: シート・操作の記録・議事メモを保存するデータベースの URL（SQLAlchemy 形式、例 "
             "'postgresql+psycopg://user:pass@host/facilitator'）。未設定なら data_dir/sheets.sqlite"
         ),
     )
