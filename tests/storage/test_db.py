@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import insert, inspect
 
@@ -20,7 +22,7 @@ from facilitator.settings import PROJECT_ROOT, Settings
 from facilitator.sheets.model import AreaRef, IssueSheet, Statement
 from facilitator.sheets.store import SheetConflictError, SheetStore
 from facilitator.storage.db import Database, database_url, describe, head_revision
-from facilitator.storage.tables import sheet_versions
+from facilitator.storage.tables import metadata, sheet_versions
 from tests.support import postgres as pg_support
 from tests.support.postgres import PASSWORD, PostgresServer, free_port
 
@@ -158,6 +160,16 @@ def test_a_fresh_database_is_at_the_newest_migration(backend: Settings) -> None:
     assert columns == ["sheet_id", "version", "saved_at", "author", "message", "body"]
     assert pk == ["sheet_id", "version"]
     assert revision == head_revision()
+
+
+def test_the_migrations_create_exactly_the_tables_the_code_declares(backend: Settings) -> None:
+    """tables.py and migrations/ cannot drift apart (alembic compares them, as autogenerate)."""
+    db = Database(backend)
+    with db.reading() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        tables = set(inspect(conn).get_table_names())
+    assert diff == []
+    assert {"audit_log", "legacy_imports", "meetings", "meeting_entries"} <= tables
 
 
 def test_instances_starting_together_migrate_once(postgres: PostgresServer, tmp_path: Path) -> None:
