@@ -13,7 +13,6 @@ import importlib.util
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -35,6 +34,7 @@ from facilitator.drafting.llm import LLMDraftOutcome
 from facilitator.search.hits import SearchHit
 from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.integration
 log = logging.getLogger(__name__)
@@ -91,12 +91,6 @@ def _gguf() -> Path:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _models_ready(base_url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{base_url}/models", timeout=2) as resp:
@@ -114,7 +108,7 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "Call scripts/install_llm_test_deps (scripts/setup --test-deps)."
         )
     model_path = _gguf()
-    port = _free_port()
+    port = free_port()
     logfile = tmp_path_factory.mktemp("llm") / "server.log"
     cmd = [
         sys.executable,

@@ -73,9 +73,9 @@ def test_a_rebuild_switches_collections_without_breaking_an_open_reader(
 def test_an_unreachable_server_is_a_japanese_message_naming_its_address(
     built: Settings, tmp_path: Path
 ) -> None:
-    from tests.support.chroma_server import _free_port
+    from tests.support.servers import free_port
 
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     s = instance(built, tmp_path / "c", ("127.0.0.1", port))
     with pytest.raises(ServerUnavailableError, match=f"127.0.0.1:{port}.*接続できません"):
         Searcher(s)
@@ -92,9 +92,9 @@ def test_info_says_the_server_is_down_not_that_the_index_is_broken(
     from click.testing import CliRunner
 
     from facilitator.cli.root import cli
-    from tests.support.chroma_server import _free_port
+    from tests.support.servers import free_port
 
-    port = _free_port()
+    port = free_port()
     s = instance(built, tmp_path / "d", ("127.0.0.1", port))
     env = {"FACILITATOR_CHROMA_HOST": "127.0.0.1", "FACILITATOR_CHROMA_PORT": str(port)}
     out = CliRunner().invoke(cli, ["--data-dir", str(s.data_dir), "info", "--json"], env=env)

@@ -24,7 +24,8 @@ from facilitator.sheets.store import SheetConflictError, SheetStore
 from facilitator.storage.db import Database, database_url, describe, head_revision
 from facilitator.storage.tables import metadata, sheet_versions
 from tests.support import postgres as pg_support
-from tests.support.postgres import PASSWORD, PostgresServer, free_port
+from tests.support.postgres import PASSWORD, PostgresServer
+from tests.support.servers import free_port
 
 OLD_SCHEMA = (  # sheets.sqlite as the store created it before migrations
     "CREATE TABLE IF NOT EXISTS sheet_versions ("

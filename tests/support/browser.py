@@ -8,16 +8,14 @@ bench/out/screens/.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from facilitator.settings import PROJECT_ROOT
+from tests.support.servers import answers, free_port, running
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -53,16 +51,10 @@ def missing_browser() -> list[str]:
     return missing
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def app_server(data_dir: Path, corpus_dir: Path, log_path: Path) -> Iterator[str]:
     """``streamlit run app.py`` on ``data_dir`` at a free localhost port; yields its URL."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "FACILITATOR_DATA_DIR": str(data_dir),
@@ -72,51 +64,32 @@ def app_server(data_dir: Path, corpus_dir: Path, log_path: Path) -> Iterator[str
         "FACILITATOR_AUTH": os.environ.get("FACILITATOR_AUTH", "false"),
     }
     env.pop("FACILITATOR_LLM_MODEL", None)
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(PROJECT_ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(PROJECT_ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    url = f"http://127.0.0.1:{port}"
+    with running(
+        cmd,
+        log_path,
+        lambda: answers(f"{url}/_stcore/health", b"ok"),
         cwd=PROJECT_ROOT,
         env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(log_path.read_text())
-            time.sleep(0.3)
+    ):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @contextmanager

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.support.servers import answers, free_port, running
 
 
 def chroma_binary() -> str | None:
@@ -32,42 +30,16 @@ def require_chroma() -> str:
     return binary
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def chroma_server(folder: Path) -> Iterator[tuple[str, int]]:
     """``chroma run`` storing into ``folder``; yields (host, port) once it answers."""
     binary = require_chroma()
-    port = _free_port()
-    log = (folder / "chroma.log").open("w")
-    proc = subprocess.Popen(
-        [binary, "run", "--path", str(folder / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    port = free_port()
+    cmd = [binary, "run", "--path", str(folder / "db"), "--host", "127.0.0.1", "--port", str(port)]
+    with running(
+        cmd,
+        folder / "chroma.log",
+        lambda: answers(f"http://127.0.0.1:{port}/api/v2/heartbeat"),
         env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                url = f"http://127.0.0.1:{port}/api/v2/heartbeat"
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"chroma run did not start: {(folder / 'chroma.log').read_text()}"
-                    ) from None
-                time.sleep(0.3)
+    ):
         yield "127.0.0.1", port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from facilitator.settings import Settings
+from tests.support.servers import free_port
 
 BIN_GLOB = "/usr/lib/postgresql/*/bin"
 USER = "facilitator"
@@ -45,13 +45,6 @@ def missing_postgres() -> list[str]:
     if os.geteuid() == 0 and not shutil.which("runuser"):
         missing.append("runuser (util-linux)")
     return missing
-
-
-def free_port() -> int:
-    """A localhost port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

@@ -9,7 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from facilitator.settings import PROJECT_ROOT, Settings
 from tests.support.app_fixtures import APP, PAGES, TIMEOUT, point_app_at, texts
-from tests.support.postgres import PASSWORD, free_port
+from tests.support.postgres import PASSWORD
+from tests.support.servers import free_port
 
 
 def test_an_unreachable_database_is_a_japanese_error_on_the_page(
