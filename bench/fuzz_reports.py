@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from facilitator.errors import FacilitatorError  # noqa: E402
-from facilitator.reports import import_file, import_files, open_store  # noqa: E402
+from facilitator.reports import ReportStore, import_file, import_files, open_store  # noqa: E402
 
 try:
     from facilitator.reports.errors import UnexpectedImportError
@@ -70,14 +70,8 @@ from facilitator.reports.sample.prefecture import (  # noqa: E402
 from facilitator.settings import Settings  # noqa: E402
 
 N_ROWS = 30
-TABLES = {
-    "areas": "muni_code, valid_from",
-    "institutions": "id",
-    "answers": "year, pref_code, inst_id, item_no",
-    "muni_stats": "year, pref_code, muni_code",
-    "datasets": "year, pref_code",
-    "items": "form_year, item_no",
-}
+TABLES = ("areas", "institutions", "muni_stats", "datasets", "items")
+"""Every report table (the answers are in ``institutions``)."""
 NASTY = [
     "9" * 5000,
     "9" * 4301,
@@ -476,35 +470,32 @@ BATCH_SHARE = 0.06
 # --- checks -------------------------------------------------------------------------------
 
 
-def snapshot(conn) -> str:
+def snapshot(store: ReportStore) -> str:
     """A digest of every table (the database as a whole, in key order)."""
     h = hashlib.sha256()
-    for table, key in TABLES.items():
-        h.update(repr(conn.execute(f"SELECT * FROM {table} ORDER BY {key}").fetchall()).encode())
+    for table in TABLES:
+        h.update(repr(store.rows(table)).encode())
     return h.hexdigest()
 
 
-def bad_values(conn) -> list[str]:
+def bad_values(store: ReportStore) -> list[str]:
     """What an accepted file must never store: non-finite or unbounded numbers, controls."""
     out = []
-    for (v,) in conn.execute("SELECT value FROM answers"):
+    for *_, v in store.long_answers():
         top = limits.MAX_DECIMAL if isinstance(v, float) else limits.MAX_COUNT
         if isinstance(v, int | float) and not (math.isfinite(v) and 0 <= v <= top):
             out.append(f"answer {v!r}")
         elif isinstance(v, str) and (REMOVED.search(v) or "\r" in v):
             out.append(f"answer text {v[:30]!r}")
-    texts = [
-        "SELECT name FROM institutions",
-        "SELECT muni_name || pref_name || sec_name || area_type || source_file FROM areas",
-        "SELECT source_file FROM datasets",
-    ]
-    for sql in texts:
-        out += [f"text {t[:30]!r}" for (t,) in conn.execute(sql) if t and CONTROLS.search(t)]
-    for (p,) in conn.execute("SELECT MAX(population) FROM areas"):
-        if p is not None and p > limits.MAX_POPULATION:
-            out.append(f"population {p}")
-    for (s,) in conn.execute("SELECT stats FROM muni_stats"):
-        json.loads(s, parse_constant=lambda c: out.append(f"stats {c}"))
+    texts = [r[5] for r in store.rows("institutions")]
+    texts += [r[2] for r in store.rows("datasets")]
+    for a in store.rows("areas"):
+        texts += [a[3], a[5], a[7], a[11], a[13]]  # names, area type, source file
+        if a[8] > limits.MAX_POPULATION:
+            out.append(f"population {a[8]}")
+    out += [f"text {t[:30]!r}" for t in texts if t and CONTROLS.search(t)]
+    for s in store.rows("muni_stats"):
+        json.loads(s[3], parse_constant=lambda c: out.append(f"stats {c}"))
     return out
 
 
@@ -534,19 +525,19 @@ def run_one(base: Base, rng: random.Random, i: int, data_dir: Path, inbox: Path,
     path = inbox / file_name(rng, i % 20, suffix)
     path.write_bytes(data)
     with open_store(settings) as store:
-        before = snapshot(store.conn)
+        before = snapshot(store)
         try:
             import_file(path, store)
         except FacilitatorError:
             t.outcome[(family, "rejected")] += 1
-            if snapshot(store.conn) != before:
+            if snapshot(store) != before:
                 t.partial.append(f"#{i} {family}")
             return False
         except Exception as exc:
             t.crashes[crash_key(exc)].append(f"#{i} {family}: {where(exc)}")
             return True
         t.outcome[(family, "accepted")] += 1
-        t.bad += [f"#{i} {family}: {b}" for b in bad_values(store.conn)]
+        t.bad += [f"#{i} {family}: {b}" for b in bad_values(store)]
     return True
 
 
@@ -560,7 +551,7 @@ def run_batch(
     paths[0].write_bytes(areas[1])
     paths[1].write_bytes(data)
     with open_store(settings) as store:
-        before = snapshot(store.conn)
+        before = snapshot(store)
     try:
         batch = import_files(settings, paths)
     except Exception as exc:
@@ -570,10 +561,10 @@ def run_batch(
         if isinstance(f, UnexpectedImportError):
             t.crashes[crash_key(f.cause)].append(f"#{i} batch: {where(f.cause)}")
     with open_store(settings) as store:
-        after = snapshot(store.conn)
+        after = snapshot(store)
         if batch.ok:
             t.outcome[("batch", "accepted")] += 1
-            t.bad += [f"#{i} batch: {b}" for b in bad_values(store.conn)]
+            t.bad += [f"#{i} batch: {b}" for b in bad_values(store)]
             return True
     t.outcome[("batch", "rejected")] += 1
     if after != before:

@@ -1,7 +1,7 @@
 """Summaries kept per data version, so that a page showing every area does not rebuild
 hundreds of thousands of indicator and finding objects on each view.
 
-The key holds the database file and its data version (``meta.data_version``), which every
+The key holds the database and its data version (``report_meta.data_version``), which every
 import, area table and removal replaces in the same transaction as the data. The version
 and the data are read in one read transaction (``ReportStore.snapshot``), so a cached
 result never outlives the data it was computed from, also when another process (the CLI)
@@ -42,7 +42,7 @@ def cached(store: ReportStore, key: tuple, compute: Callable[[], T]) -> T:
     version = store.data_version()
     if not version:
         return compute()
-    full = (str(store.path.resolve()), version, *key)
+    full = (store.key, version, *key)
     with _lock:
         hit = _cache.get(full)
     if hit is not None:
@@ -60,7 +60,7 @@ def peek(store: ReportStore, key: tuple) -> object | None:
     if not version:
         return None
     with _lock:
-        return _cache.get((str(store.path.resolve()), version, *key))
+        return _cache.get((store.key, version, *key))
 
 
 def clear() -> None:

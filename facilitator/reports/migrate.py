@@ -1,4 +1,5 @@
-"""Upgrading a report database written by an earlier version, in place and all or nothing.
+"""Upgrading a report database file written by an earlier version, all or nothing (used on
+the old ``reports.sqlite`` before it is copied into the shared database, ``reports.legacy``).
 
 Format 3 kept answers long-form (one ``answers`` row per institution and item); format 4
 keeps each institution's answers as one JSON array in dictionary order

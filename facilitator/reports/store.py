@@ -1,73 +1,78 @@
-"""SQLite storage of areas, institutions with their answers, and per-municipality statistics.
+"""Storage of areas, institutions with their answers, and per-municipality statistics, on
+the shared database (``facilitator.storage``: SQLite in the data folder by default, or
+PostgreSQL through ``database_url``; the tables are ``storage.tables.report_*``).
 
-Each institution's answers are one JSON array in dictionary order (``institutions.vals``):
-an import writes one row per institution instead of ~30 long-form rows, and the long form
-(``answers``, ``answers_long``) is a view that unpivots the arrays with ``json_each``.
+Each institution's answers are one JSON array in dictionary order (``vals``): an import
+writes one row per institution instead of ~30 long-form rows, bulk-loaded (SQLite
+``executemany``, PostgreSQL ``COPY``).
 
-Every replacement runs in one ``BEGIN IMMEDIATE … COMMIT`` transaction: a failure or an
-interruption at any point rolls back and leaves the previous data exactly as it was.
-Inside an outer transaction (a batch of files, see ``transaction``) a replacement is a
-savepoint: it is undone alone if it fails, and kept only if the outer transaction commits.
+Every replacement is one transaction that first takes the write lock (SQLite ``BEGIN
+IMMEDIATE``, PostgreSQL an advisory lock): writers run one after the other, and a failure or
+an interruption at any point leaves the previous data exactly as it was. Inside an outer
+transaction (a batch of files, see ``transaction``) a replacement is a savepoint: undone
+alone if it fails, kept only if the outer transaction commits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
-import sqlite3
+import logging
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
+from typing import Any
 
-from facilitator.errors import FacilitatorError
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from facilitator.errors import DatabaseError, FacilitatorError
 from facilitator.reports.items import FUNCTION_KEYS, Item
-from facilitator.reports.migrate import migrate
 from facilitator.reports.models import STATE_CODES, Answer, Institution, Municipality
 from facilitator.settings import Settings
+from facilitator.storage.db import Database
+from facilitator.storage.tables import (
+    REPORT_FUNCTION_KEYS,
+    report_areas,
+    report_datasets,
+    report_institutions,
+    report_items,
+    report_meta,
+    report_muni_stats,
+)
 
-DB_NAME = "reports.sqlite"
-SCHEMA_VERSION = "4"
+log = logging.getLogger(__name__)
+
 FUNCTION_COLUMNS = [f"f_{k}" for k in FUNCTION_KEYS.values()]
-
-_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS areas(
-    muni_code TEXT NOT NULL, valid_from INTEGER NOT NULL, valid_to INTEGER,
-    muni_name TEXT NOT NULL, pref_code TEXT NOT NULL, pref_name TEXT NOT NULL,
-    sec_code TEXT NOT NULL, sec_name TEXT NOT NULL,
-    population INTEGER NOT NULL, pop65 INTEGER NOT NULL, pop75 INTEGER NOT NULL,
-    area_type TEXT NOT NULL DEFAULT '', synthetic INTEGER NOT NULL DEFAULT 0, source_file TEXT,
-    PRIMARY KEY (muni_code, valid_from));
-CREATE INDEX IF NOT EXISTS areas_pref ON areas(pref_code);
-CREATE TABLE IF NOT EXISTS datasets(
-    year INTEGER NOT NULL, pref_code TEXT NOT NULL, source_file TEXT, imported_at TEXT,
-    n_institutions INTEGER, n_answers INTEGER, synthetic INTEGER NOT NULL DEFAULT 0,
-    dictionary_year INTEGER, PRIMARY KEY (year, pref_code));
-CREATE TABLE IF NOT EXISTS institutions(
-    id INTEGER PRIMARY KEY,
-    year INTEGER NOT NULL, inst_code TEXT NOT NULL, pref_code TEXT NOT NULL,
-    muni_code TEXT NOT NULL, name TEXT NOT NULL, kind INTEGER NOT NULL,
-    {", ".join(c + " INTEGER NOT NULL" for c in FUNCTION_COLUMNS)}, vals TEXT NOT NULL);
-CREATE UNIQUE INDEX IF NOT EXISTS institutions_code ON institutions(year, inst_code);
-CREATE INDEX IF NOT EXISTS institutions_area ON institutions(year, pref_code, muni_code);
-CREATE TABLE IF NOT EXISTS items(
-    form_year INTEGER NOT NULL, item_no INTEGER NOT NULL, item_id TEXT NOT NULL,
-    function TEXT NOT NULL, name TEXT NOT NULL, answer_type TEXT NOT NULL,
-    PRIMARY KEY (form_year, item_no));
-CREATE VIEW IF NOT EXISTS answers AS
-    SELECT i.year, i.pref_code, i.id AS inst_id, j.key AS item_no, j.value
-    FROM institutions i, json_each(i.vals) j WHERE j.value IS NOT NULL;
-CREATE VIEW IF NOT EXISTS answers_long AS
-    SELECT a.year, i.inst_code, it.item_id, a.value
-    FROM answers a JOIN institutions i ON i.id = a.inst_id
-    JOIN datasets d ON d.year = a.year AND d.pref_code = a.pref_code
-    JOIN items it ON it.form_year = d.dictionary_year AND it.item_no = a.item_no;
-CREATE TABLE IF NOT EXISTS muni_stats(
-    year INTEGER NOT NULL, pref_code TEXT NOT NULL, muni_code TEXT NOT NULL, stats TEXT NOT NULL,
-    PRIMARY KEY (year, pref_code, muni_code));
-"""
+assert tuple(FUNCTION_KEYS.values()) == REPORT_FUNCTION_KEYS, "a migration must add the column"
+WRITE_LOCK = 7_110_612
+"""PostgreSQL advisory lock key: report writers of every instance run one after the other."""
+TABLES = {
+    "areas": report_areas,
+    "institutions": report_institutions,
+    "muni_stats": report_muni_stats,
+    "datasets": report_datasets,
+    "items": report_items,
+    "meta": report_meta,
+}
+"""The names callers use (``count``, ``rows``) → the tables."""
+_COUNT_ANSWERS = {
+    "sqlite": "SELECT count(*) FROM report_institutions i, json_each(i.vals) j "
+    "WHERE j.value IS NOT NULL",
+    "postgresql": "SELECT count(*) FROM report_institutions i "
+    "CROSS JOIN LATERAL jsonb_array_elements(i.vals::jsonb) AS j(v) WHERE j.v <> 'null'::jsonb",
+}
 
 
 class InstitutionConflict(Exception):
@@ -86,109 +91,128 @@ class OrphanedMunicipalities(Exception):
         self.pairs = pairs
 
 
-def db_path(settings: Settings) -> Path:
-    return Path(settings.data_dir) / DB_NAME
-
-
 class ReportStore:
-    """One connection to the report database (created on first use)."""
+    """One connection to the report tables, held while the store is open."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._savepoints = itertools.count()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(
-                self.path, isolation_level=None, timeout=30, check_same_thread=False
-            )
-            self._setup()
-        except (OSError, sqlite3.Error) as exc:
-            if hasattr(self, "conn"):
-                self.conn.close()
-            raise FacilitatorError(
-                f"報告データベース {self.path} を開けません（{exc}）。"
-                "保存先のフォルダ・空き容量・他のプログラムが使用中でないかを確認してください。"
-            ) from exc
+    def __init__(self, settings: Settings) -> None:
+        from facilitator.reports.legacy import import_report_file
 
-    def _setup(self) -> None:
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA temp_store=MEMORY")
-        self.conn.execute("PRAGMA cache_size=-65536")
-        self._check_version()
-        self.conn.executescript(_SCHEMA)
-        self.conn.execute(
-            "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
-        )
-
-    def _check_version(self) -> None:
-        has_meta = self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
-        ).fetchone()
-        row = (
-            has_meta
-            and self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        )
-        if row and row[0] != SCHEMA_VERSION and not migrate(self.conn, row[0]):
-            self.conn.close()
-            raise FacilitatorError(
-                f"報告データベース {self.path} の形式（{row[0]}）が"
-                f"この版（{SCHEMA_VERSION}）と異なります。"
-                "ファイルを削除して取り込み直してください。"
-            )
+        self.db = Database(settings)
+        self.dialect = self.db.engine.dialect.name
+        self.key = self.db.url.render_as_string(hide_password=True)
+        """Names the database in cache keys (never with its password)."""
+        import_report_file(self.db, settings)
+        with self._errors():
+            self.conn: Connection = self.db.engine.connect()
+            if self.dialect == "sqlite":  # bulk loads and summaries: a larger page cache
+                self.conn.exec_driver_sql("PRAGMA cache_size=-65536")
+                self.conn.rollback()
+        self._explicit = 0
 
     def close(self) -> None:
         self.conn.close()
 
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """A database failure becomes a Japanese message naming the database."""
+        try:
+            yield
+        except FacilitatorError:
+            raise
+        except SQLAlchemyError as exc:
+            log.warning("report database %s: %s", self.db.name, _reason(exc))
+            raise DatabaseError(
+                f"報告データベース {self.db.name}を使えません。"
+                "サーバーや保存先のフォルダ・空き容量を確認してください（詳しくはログにあります）。"
+            ) from exc
+
     # --- transactions ---------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT``; any exception (also KeyboardInterrupt) rolls back.
+    def transaction(self) -> Iterator[Connection]:
+        """One write transaction holding the write lock; any exception (also
+        KeyboardInterrupt) rolls back.
 
-        Nested inside another transaction it is a ``SAVEPOINT``: an exception undoes only
+        Nested inside another transaction it is a savepoint: an exception undoes only
         what was done inside it; what it did is committed (or not) with the outer one.
         """
-        if self.conn.in_transaction:
-            name = f"sp{next(self._savepoints)}"
-            self.conn.execute(f"SAVEPOINT {name}")
+        if self._explicit:
+            with self._errors():
+                savepoint = self.conn.begin_nested()
+            self._explicit += 1
             try:
                 yield self.conn
             except BaseException:
-                if self.conn.in_transaction:  # SQLite may have rolled back all already
-                    self.conn.execute(f"ROLLBACK TO {name}")
-                    self.conn.execute(f"RELEASE {name}")
+                if savepoint.is_active:
+                    savepoint.rollback()
                 raise
-            self.conn.execute(f"RELEASE {name}")
+            finally:
+                self._explicit -= 1
+            with self._errors():
+                savepoint.commit()
             return
+        self._end_read()
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:  # locked by another writer for 30 s, read-only…
-            raise FacilitatorError(
-                f"報告データベース {self.path} に書き込めません（{exc}）。"
-                "他の取り込みが終わってから、もう一度実行してください。"
+            self.conn.execution_options(sqlite_immediate=True)
+            tx = self.conn.begin()
+            if self.dialect == "postgresql":
+                self.conn.execute(select(func.pg_advisory_xact_lock(WRITE_LOCK)))
+        except OperationalError as exc:  # another writer held the lock too long, read-only…
+            if self.conn.in_transaction():
+                self.conn.rollback()
+            log.warning("report database %s: %s", self.db.name, _reason(exc))
+            raise DatabaseError(
+                f"報告データベース {self.db.name}に書き込めません（別の取り込みが続いているか、"
+                "書き込みが許可されていません）。他の取り込みが終わってから、もう一度実行してください。"
             ) from exc
+        self._explicit = 1
         try:
             yield self.conn
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            if tx.is_active:
+                tx.rollback()
             raise
-        self.conn.execute("COMMIT")
+        finally:
+            self._explicit = 0
+        with self._errors():
+            tx.commit()
 
     @contextmanager
-    def snapshot(self) -> Iterator[sqlite3.Connection]:
+    def snapshot(self) -> Iterator[Connection]:
         """A read transaction: every query inside sees the same data (and data version),
-        whatever other connections commit meanwhile (WAL). No-op inside a transaction."""
-        if self.conn.in_transaction:
+        whatever other connections commit meanwhile. No-op inside a transaction."""
+        if self._explicit:
             yield self.conn
             return
-        self.conn.execute("BEGIN")
+        self._end_read()
+        with self._errors():
+            self.conn.execution_options(sqlite_immediate=False)
+            tx = self.conn.begin()
+            if self.dialect == "postgresql":
+                self.conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        self._explicit = 1
         try:
             yield self.conn
         finally:
-            if self.conn.in_transaction:
-                self.conn.execute("COMMIT")
+            self._explicit = 0
+            if tx.is_active:
+                tx.rollback()  # read only: nothing to commit
+
+    def _end_read(self) -> None:
+        """Close the transaction a plain read began (none is kept open between calls)."""
+        if not self._explicit and self.conn.in_transaction():
+            self.conn.rollback()
+
+    def _all(self, statement: Any, params: dict | None = None) -> list[Any]:
+        """Run a query and fetch every row; outside a transaction, ends the one it began."""
+        with self._errors():
+            try:
+                return list(self.conn.execute(statement, params or {}))
+            finally:
+                self._end_read()
+
+    def _bulk(self, table: Table, rows: Sequence[tuple]) -> None:
+        bulk_insert(self.conn, table, rows)
 
     # --- areas ----------------------------------------------------------------------------
 
@@ -196,16 +220,13 @@ class ReportStore:
         self, pref_codes: Sequence[str], rows: list[Municipality], source_file: str
     ) -> bool:
         """Replace the area table of the given prefectures; True if some existed before."""
-        marks = ",".join("?" * len(pref_codes))
+        a, s = report_areas, report_muni_stats
+        mine = a.c.pref_code.in_(pref_codes)
         with self.transaction() as c:
-            replaced = bool(
-                c.execute(
-                    f"SELECT 1 FROM areas WHERE pref_code IN ({marks}) LIMIT 1", pref_codes
-                ).fetchone()
-            )
-            c.execute(f"DELETE FROM areas WHERE pref_code IN ({marks})", pref_codes)
-            c.executemany(
-                "INSERT INTO areas VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            replaced = c.execute(select(1).where(mine).limit(1)).first() is not None
+            c.execute(delete(a).where(mine))
+            self._bulk(
+                a,
                 [
                     (
                         m.code,
@@ -226,14 +247,17 @@ class ReportStore:
                     for m in rows
                 ],
             )
+            valid = and_(
+                a.c.muni_code == s.c.muni_code,
+                a.c.valid_from <= s.c.year,
+                or_(a.c.valid_to.is_(None), s.c.year <= a.c.valid_to),
+            )
             orphans = c.execute(
-                f"""SELECT DISTINCT s.year, s.muni_code FROM muni_stats s
-                    WHERE s.pref_code IN ({marks}) AND NOT EXISTS (
-                      SELECT 1 FROM areas a WHERE a.muni_code = s.muni_code
-                      AND a.valid_from <= s.year AND (a.valid_to IS NULL OR s.year <= a.valid_to))
-                    ORDER BY 1, 2""",
-                pref_codes,
-            ).fetchall()
+                select(s.c.year, s.c.muni_code)
+                .distinct()
+                .where(s.c.pref_code.in_(pref_codes), ~exists().where(valid))
+                .order_by(s.c.year, s.c.muni_code)
+            ).all()
             if orphans:
                 raise OrphanedMunicipalities([(int(y), m) for y, m in orphans])
             self._new_version()
@@ -243,28 +267,24 @@ class ReportStore:
         self, year: int | None = None, pref_codes: Iterable[str] | None = None
     ) -> list[Municipality]:
         """Area rows, optionally only those valid in ``year`` and of some prefectures."""
-        sql = "SELECT * FROM areas WHERE 1=1"
-        params: list[object] = []
+        a = report_areas
+        query = select(a).order_by(a.c.pref_code, a.c.sec_code, a.c.muni_code, a.c.valid_from)
         if year is not None:
-            sql += " AND valid_from <= ? AND (valid_to IS NULL OR ? <= valid_to)"
-            params += [year, year]
+            query = query.where(
+                a.c.valid_from <= year, or_(a.c.valid_to.is_(None), year <= a.c.valid_to)
+            )
         if pref_codes is not None:
-            codes = list(pref_codes)
-            sql += f" AND pref_code IN ({','.join('?' * len(codes))})"
-            params += codes
-        cur = self.conn.execute(
-            sql + " ORDER BY pref_code, sec_code, muni_code, valid_from", params
-        )
-        names = [d[0] for d in cur.description]
+            query = query.where(a.c.pref_code.in_(list(pref_codes)))
         out = []
-        for row in cur:
-            r = dict(zip(names, row, strict=True))
+        for row in self._all(query):
+            r = row._asdict()
             r["code"], r["name"] = r.pop("muni_code"), r.pop("muni_name")
+            r.pop("source_file")
             out.append(Municipality.model_validate(r))
         return out
 
     def has_areas(self) -> bool:
-        return self.conn.execute("SELECT 1 FROM areas LIMIT 1").fetchone() is not None
+        return bool(self._all(select(1).select_from(report_areas).limit(1)))
 
     # --- report data ----------------------------------------------------------------------
 
@@ -288,32 +308,36 @@ class ReportStore:
         non-blank answers among them (recorded per dataset). Returns whether earlier data
         was replaced.
         """
-        marks = ",".join("?" * len(pref_codes))
-        scope = (year, *pref_codes)
+        d, i = report_datasets, report_institutions
         with self.transaction() as c:
-            replaced = bool(
+            replaced = (
                 c.execute(
-                    f"SELECT 1 FROM datasets WHERE year=? AND pref_code IN ({marks})", scope
-                ).fetchone()
+                    select(1).where(d.c.year == year, d.c.pref_code.in_(pref_codes)).limit(1)
+                ).first()
+                is not None
             )
-            for table in ("institutions", "muni_stats", "datasets"):
-                c.execute(f"DELETE FROM {table} WHERE year=? AND pref_code IN ({marks})", scope)
-            others = {
-                r[0] for r in c.execute("SELECT inst_code FROM institutions WHERE year=?", (year,))
-            }
+            for t in (i, report_muni_stats, d):
+                c.execute(delete(t).where(t.c.year == year, t.c.pref_code.in_(pref_codes)))
+            others = {r[0] for r in c.execute(select(i.c.inst_code).where(i.c.year == year))}
             conflicts = [r[0] for r in rows if r[0] in others][:50]
             if conflicts:
                 raise InstitutionConflict(conflicts)
-            self._register_items(form_year, items)
-            base = c.execute("SELECT COALESCE(MAX(id), 0) FROM institutions").fetchone()[0]
-            self._insert_institutions(year, base, rows)
-            self._insert_stats(year, stats)
+            self._register_items(c, form_year, items)
+            base = c.execute(select(func.coalesce(func.max(i.c.id), 0))).scalar_one()
+            self._bulk(i, [(base + k, year, *row) for k, row in enumerate(rows, start=1)])
+            self._bulk(
+                report_muni_stats,
+                [
+                    (year, pref, muni, json.dumps(s, separators=(",", ":")))
+                    for pref, muni, s in stats
+                ],
+            )
             now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
             per_pref: dict[str, int] = {}
             for row in rows:
                 per_pref[row[1]] = per_pref.get(row[1], 0) + 1
-            c.executemany(
-                "INSERT INTO datasets VALUES (?,?,?,?,?,?,?,?)",
+            self._bulk(
+                d,
                 [
                     (
                         year,
@@ -331,95 +355,77 @@ class ReportStore:
             self._new_version()
         return replaced
 
-    def _register_items(self, form_year: int, items: Sequence[Item]) -> None:
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?)",
+    def _register_items(self, c: Connection, form_year: int, items: Sequence[Item]) -> None:
+        c.execute(delete(report_items).where(report_items.c.form_year == form_year))
+        self._bulk(
+            report_items,
             [
                 (form_year, k, it.id, it.function, it.name, it.answer_type)
                 for k, it in enumerate(items)
             ],
         )
 
-    def _insert_institutions(self, year: int, base: int, rows: list[tuple]) -> None:
-        """One bulk insert, ids ``base+1 …`` in the order given (answers live in ``vals``)."""
-        cols = ["id", "year", "inst_code", "pref_code", "muni_code", "name", "kind"]
-        cols += [*FUNCTION_COLUMNS, "vals"]
-        marks = ",".join("?" * len(cols))
-        self.conn.executemany(
-            f"INSERT INTO institutions ({', '.join(cols)}) VALUES ({marks})",
-            [(base + k, year, *row) for k, row in enumerate(rows, start=1)],
-        )
-
-    def _insert_stats(self, year: int, stats: list[tuple[str, str, dict]]) -> None:
-        self.conn.executemany(
-            "INSERT INTO muni_stats VALUES (?,?,?,?)",
-            [(year, pref, muni, json.dumps(s, separators=(",", ":"))) for pref, muni, s in stats],
-        )
-
     def _new_version(self) -> None:
         """Mark the data as changed (inside the transaction that changes it): caches of
         results computed from it are keyed by this token and so never outlive it."""
-        self.conn.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", (uuid.uuid4().hex,)
-        )
+        m = report_meta
+        self.conn.execute(delete(m).where(m.c.key == "data_version"))
+        self.conn.execute(insert(m).values(key="data_version", value=uuid.uuid4().hex))
 
     def data_version(self) -> str:
         """Token that changes with every import or removal ('' before the first one)."""
-        row = self.conn.execute("SELECT value FROM meta WHERE key='data_version'").fetchone()
-        return row[0] if row else ""
+        m = report_meta
+        rows = self._all(select(m.c.value).where(m.c.key == "data_version"))
+        return rows[0][0] if rows else ""
 
     def remove(self, pref_code: str, year: int | None = None, areas: bool = False) -> int:
         """Delete a prefecture's report data (one year or all) and optionally its area table.
 
         Returns the number of institution-years removed. One transaction.
         """
-        scope, params = "pref_code = ?", [pref_code]
-        if year is not None:
-            scope += " AND year = ?"
-            params.append(year)
+        i, d = report_institutions, report_datasets
+
+        def scope(t: Table) -> Any:
+            where = t.c.pref_code == pref_code
+            return where if year is None else and_(where, t.c.year == year)
+
         with self.transaction() as c:
-            n = c.execute(f"SELECT COUNT(*) FROM institutions WHERE {scope}", params).fetchone()[0]
-            for table in ("institutions", "muni_stats", "datasets"):
-                c.execute(f"DELETE FROM {table} WHERE {scope}", params)
+            n = c.execute(select(func.count()).select_from(i).where(scope(i))).scalar_one()
+            for t in (i, report_muni_stats, d):
+                c.execute(delete(t).where(scope(t)))
             self._new_version()
             if areas:
-                left = c.execute(
-                    "SELECT 1 FROM datasets WHERE pref_code = ? LIMIT 1", (pref_code,)
-                ).fetchone()
+                left = c.execute(select(1).where(d.c.pref_code == pref_code).limit(1)).first()
                 if left is None:
-                    c.execute("DELETE FROM areas WHERE pref_code = ?", (pref_code,))
+                    c.execute(delete(report_areas).where(report_areas.c.pref_code == pref_code))
         return int(n)
 
     # --- queries --------------------------------------------------------------------------
 
     def datasets(self) -> list[dict]:
-        cur = self.conn.execute("SELECT * FROM datasets ORDER BY year, pref_code")
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r, strict=True)) for r in cur]
+        d = report_datasets
+        return [r._asdict() for r in self._all(select(d).order_by(d.c.year, d.c.pref_code))]
 
     def latest_year(self, pref_code: str | None = None) -> int | None:
-        if pref_code is None:
-            row = self.conn.execute("SELECT MAX(year) FROM datasets").fetchone()
-        else:
-            row = self.conn.execute(
-                "SELECT MAX(year) FROM datasets WHERE pref_code = ?", (pref_code,)
-            ).fetchone()
-        return row[0] if row and row[0] is not None else None
+        d = report_datasets
+        query = select(func.max(d.c.year))
+        if pref_code is not None:
+            query = query.where(d.c.pref_code == pref_code)
+        value = self._all(query)[0][0]
+        return int(value) if value is not None else None
 
     def is_synthetic(self, year: int, pref_code: str) -> bool:
-        row = self.conn.execute(
-            "SELECT synthetic FROM datasets WHERE year=? AND pref_code=?", (year, pref_code)
-        ).fetchone()
-        return bool(row and row[0])
+        d = report_datasets
+        rows = self._all(select(d.c.synthetic).where(d.c.year == year, d.c.pref_code == pref_code))
+        return bool(rows and rows[0][0])
 
     def muni_stats(self, year: int, pref_codes: Iterable[str] | None = None) -> dict[str, dict]:
         """Statistics per municipality code for one year."""
-        sql, params = "SELECT muni_code, stats FROM muni_stats WHERE year = ?", [year]
+        s = report_muni_stats
+        query = select(s.c.muni_code, s.c.stats).where(s.c.year == year)
         if pref_codes is not None:
-            codes = list(pref_codes)
-            sql += f" AND pref_code IN ({','.join('?' * len(codes))})"
-            params += codes
-        return {m: json.loads(s) for m, s in self.conn.execute(sql, params)}
+            query = query.where(s.c.pref_code.in_(list(pref_codes)))
+        return {m: json.loads(v) for m, v in self._all(query)}
 
     def institutions(
         self,
@@ -429,21 +435,23 @@ class ReportStore:
         state: int | None = None,
     ) -> list[Institution]:
         """Institutions of some municipalities, optionally with one function in one state."""
-        codes = list(muni_codes)
-        sql = (
-            "SELECT year, inst_code, name, kind, muni_code, pref_code, "
-            f"{', '.join(FUNCTION_COLUMNS)} "
-            f"FROM institutions WHERE year = ? AND muni_code IN ({','.join('?' * len(codes))})"
-        )
-        params: list[object] = [year, *codes]
+        i = report_institutions
+        query = select(
+            i.c.year,
+            i.c.inst_code,
+            i.c.name,
+            i.c.kind,
+            i.c.muni_code,
+            i.c.pref_code,
+            *(i.c[c] for c in FUNCTION_COLUMNS),
+        ).where(i.c.year == year, i.c.muni_code.in_(list(muni_codes)))
         if function is not None and state is not None:
             if f"f_{function}" not in FUNCTION_COLUMNS:
                 raise KeyError(function)
-            sql += f" AND f_{function} = ?"
-            params.append(state)
+            query = query.where(i.c[f"f_{function}"] == state)
         out = []
         synthetic: dict[tuple[int, str], bool] = {}
-        for row in self.conn.execute(sql + " ORDER BY muni_code, inst_code", params):
+        for row in self._all(query.order_by(i.c.muni_code, i.c.inst_code)):
             key = (row[0], row[5])
             if key not in synthetic:
                 synthetic[key] = self.is_synthetic(*key)
@@ -466,26 +474,79 @@ class ReportStore:
 
     def answers(self, year: int, inst_code: str) -> list[Answer]:
         """All stored answers of one institution in one year (long form)."""
-        cur = self.conn.execute(
-            "SELECT it.item_id, j.value FROM institutions i "
-            "JOIN datasets d ON d.year = i.year AND d.pref_code = i.pref_code "
-            "JOIN json_each(i.vals) j "
-            "JOIN items it ON it.form_year = d.dictionary_year AND it.item_no = j.key "
-            "WHERE i.year = ? AND i.inst_code = ? AND j.value IS NOT NULL ORDER BY j.key",
-            (year, inst_code),
+        i, d, it = report_institutions, report_datasets, report_items
+        found = self._all(
+            select(i.c.vals, d.c.dictionary_year)
+            .join(d, and_(d.c.year == i.c.year, d.c.pref_code == i.c.pref_code))
+            .where(i.c.year == year, i.c.inst_code == inst_code)
         )
-        return [Answer(year=year, inst_code=inst_code, item_id=i, value=v) for i, v in cur]
+        if not found:
+            return []
+        vals, form_year = found[0]
+        ids = dict(self._all(select(it.c.item_no, it.c.item_id).where(it.c.form_year == form_year)))
+        return [
+            Answer(year=year, inst_code=inst_code, item_id=ids[k], value=_scalar(v))
+            for k, v in enumerate(json.loads(vals))
+            if v is not None and k in ids
+        ]
+
+    def long_answers(self) -> Iterator[tuple[int, str, str, int, Any]]:
+        """Every stored answer as (year, pref_code, inst_code, item_no, value), in that order
+        (tests and checks: what the long form of the data is)."""
+        i = report_institutions
+        query = select(i.c.year, i.c.pref_code, i.c.inst_code, i.c.vals).order_by(
+            i.c.year, i.c.pref_code, i.c.inst_code
+        )
+        for year, pref, code, vals in self._all(query):
+            for k, v in enumerate(json.loads(vals)):
+                if v is not None:
+                    yield year, pref, code, k, _scalar(v)
+
+    def rows(self, table: str) -> list[tuple]:
+        """Every row of one table in a fixed order (tests: the database before and after)."""
+        t = TABLES[table]
+        return [tuple(r) for r in self._all(select(t).order_by(*t.primary_key.columns))]
 
     def count(self, table: str) -> int:
-        if table not in ("areas", "institutions", "answers", "muni_stats", "datasets", "items"):
-            raise KeyError(table)
-        return self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        if table == "answers":
+            return int(self._all(text(_COUNT_ANSWERS[self.dialect]))[0][0])
+        t = TABLES[table]
+        return int(self._all(select(func.count()).select_from(t))[0][0])
+
+
+def bulk_insert(conn: Connection, table: Table, rows: Sequence[tuple]) -> None:
+    """Insert many rows in column order inside ``conn``'s transaction: ``executemany`` on
+    SQLite, ``COPY`` on PostgreSQL (several times faster than row-by-row inserts)."""
+    if not rows:
+        return
+    names = ",".join(c.name for c in table.columns)
+    raw = conn.connection.driver_connection
+    if conn.dialect.name == "sqlite":
+        marks = ",".join("?" * len(table.columns))
+        raw.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
+        return
+    with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _scalar(value: Any) -> int | float | str:
+    """A multiple-choice answer (a JSON list) as the text SQLite's ``json_each`` gave."""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return value
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's own short reason (without SQL or parameters)."""
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc).splitlines()[0][:200]
 
 
 @contextmanager
 def open_store(settings: Settings) -> Iterator[ReportStore]:
-    """The report database under ``settings.data_dir``, closed afterwards."""
-    store = ReportStore(db_path(settings))
+    """The report tables of the shared database, closed afterwards."""
+    store = ReportStore(settings)
     try:
         yield store
     finally:

@@ -22,6 +22,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError as DriverDatabaseError
 from sqlalchemy.pool import NullPool
 
 from facilitator.errors import DatabaseError
@@ -175,6 +176,13 @@ class Database:
                     "設定 database_url（ホスト・ポート・ユーザー・パスワード）を確かめてください。"
                 )
             raise DatabaseError(message) from exc
+        except DriverDatabaseError as exc:
+            if type(exc) is not DriverDatabaseError:  # a key violation etc.: the caller's to handle
+                raise
+            raise DatabaseError(  # SQLite: "file is not a database"
+                f"データベース {self.name}を開けません（壊れているか、データベースのファイルでは"
+                "ありません）。バックアップから戻すか、ファイルを別の場所に移してください。"
+            ) from exc
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     Date,
     ForeignKey,
@@ -74,3 +75,92 @@ meeting_entries = Table(
     Column("answer", JSON, nullable=False),  # Answer.model_dump(mode="json")
 )
 """The questions asked in a meeting and their answers; rows are only ever added."""
+
+# --- report data (facilitator.reports.store) ------------------------------------------------
+REPORT_FUNCTION_KEYS = ("ichigo", "jikangai", "nyutaiin", "zaitaku", "kaigo", "hoka")
+"""One state column ``f_<key>`` per function (as ``reports.items.FUNCTION_KEYS``; fixed here
+because a migration created them)."""
+# Each institution's answers are one JSON array in dictionary order (``vals``, text): an
+# import writes one row per institution instead of ~30 long-form rows.
+
+report_meta = Table(
+    "report_meta",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+"""``data_version``: replaced in the transaction of every change, so caches never outlive it."""
+
+report_areas = Table(
+    "report_areas",
+    metadata,
+    Column("muni_code", Text, primary_key=True),
+    Column("valid_from", Integer, primary_key=True),
+    Column("valid_to", Integer),
+    Column("muni_name", Text, nullable=False),
+    Column("pref_code", Text, nullable=False),
+    Column("pref_name", Text, nullable=False),
+    Column("sec_code", Text, nullable=False),
+    Column("sec_name", Text, nullable=False),
+    Column("population", BigInteger, nullable=False),
+    Column("pop65", BigInteger, nullable=False),
+    Column("pop75", BigInteger, nullable=False),
+    Column("area_type", Text, nullable=False),
+    Column("synthetic", Integer, nullable=False),
+    Column("source_file", Text),
+    Index("ix_report_areas_pref", "pref_code"),
+)
+"""Municipalities with their 二次医療圏 and population, valid from/to a year (the area table)."""
+
+report_datasets = Table(
+    "report_datasets",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("pref_code", Text, primary_key=True),
+    Column("source_file", Text),
+    Column("imported_at", Text),
+    Column("n_institutions", Integer),
+    Column("n_answers", BigInteger),
+    Column("synthetic", Integer, nullable=False),
+    Column("dictionary_year", Integer),
+)
+"""One row per imported year and prefecture."""
+
+report_institutions = Table(
+    "report_institutions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("year", Integer, nullable=False),
+    Column("inst_code", Text, nullable=False),
+    Column("pref_code", Text, nullable=False),
+    Column("muni_code", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("kind", Integer, nullable=False),  # 1 病院, 2 診療所
+    *(Column(f"f_{k}", Integer, nullable=False) for k in REPORT_FUNCTION_KEYS),
+    Column("vals", Text, nullable=False),
+    Index("ix_report_institutions_code", "year", "inst_code", unique=True),
+    Index("ix_report_institutions_area", "year", "pref_code", "muni_code"),
+)
+"""One row per institution and year: its functions' states and its answers (``vals``)."""
+
+report_items = Table(
+    "report_items",
+    metadata,
+    Column("form_year", Integer, primary_key=True),
+    Column("item_no", Integer, primary_key=True),
+    Column("item_id", Text, nullable=False),
+    Column("function", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("answer_type", Text, nullable=False),
+)
+"""The report items of a form year, in the order of ``vals``."""
+
+report_muni_stats = Table(
+    "report_muni_stats",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("pref_code", Text, primary_key=True),
+    Column("muni_code", Text, primary_key=True),
+    Column("stats", Text, nullable=False),  # JSON, computed at import
+)
+"""Per-municipality statistics computed at import: what every summary is aggregated from."""

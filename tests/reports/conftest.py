@@ -15,8 +15,8 @@ from facilitator.reports.sample.prefecture import (
     REPORTS_XLSX,
     generate_sample,
 )
-from facilitator.reports.store import DB_NAME
 from facilitator.settings import PROJECT_ROOT, Settings
+from facilitator.storage.db import SQLITE_FILE
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +42,7 @@ def loaded_db(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 def loaded(settings: Settings, loaded_db: Path) -> Settings:
     """``settings`` whose data folder holds a private copy of the loaded sample."""
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
-    shutil.copy(loaded_db / DB_NAME, Path(settings.data_dir) / DB_NAME)
+    shutil.copy(loaded_db / SQLITE_FILE, Path(settings.data_dir) / SQLITE_FILE)
     return settings
 
 

@@ -168,30 +168,27 @@ def zipped(parts: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes
 # --- the properties -------------------------------------------------------------------------
 
 
-def dump(settings_: Settings) -> list[str]:
-    """Every table of the database as SQL (the whole database, row by row)."""
+def dump(settings_: Settings) -> list[list[tuple]]:
+    """Every report table, row by row (the whole report data)."""
     with open_store(settings_) as store:
-        return list(store.conn.iterdump())
+        return [store.rows(t) for t in ("areas", "institutions", "muni_stats", "datasets", "items")]
 
 
 def assert_clean(settings_: Settings) -> None:
     """What an accepted file stored: finite, bounded numbers; no control characters."""
     with open_store(settings_) as store:
-        c = store.conn
-        for (v,) in c.execute("SELECT value FROM answers"):
+        for *_, v in store.long_answers():
             if isinstance(v, str):
                 assert not REMOVED.search(v) and "\r" not in v, v
             else:
                 top = limits.MAX_DECIMAL if isinstance(v, float) else limits.MAX_COUNT
                 assert math.isfinite(v) and 0 <= v <= top, v
-        texts = c.execute(
-            "SELECT name FROM institutions UNION ALL SELECT source_file FROM datasets "
-            "UNION ALL SELECT muni_name || sec_name || pref_name || area_type || source_file "
-            "FROM areas"
-        )
-        assert not [t for (t,) in texts if CONTROLS.search(t)]
-        top = c.execute("SELECT MAX(population) FROM areas").fetchone()[0]
-        assert top is None or top <= limits.MAX_POPULATION
+        texts = [r[5] for r in store.rows("institutions")]
+        texts += [r[2] for r in store.rows("datasets")]
+        areas = store.rows("areas")
+        texts += [t for a in areas for t in (a[3], a[5], a[7], a[11], a[13])]
+        assert not [t for t in texts if t and CONTROLS.search(t)]
+        assert all(a[8] <= limits.MAX_POPULATION for a in areas)
 
 
 def outcome(base: Base, name: str, content: bytes) -> FacilitatorError | None:
@@ -631,8 +628,8 @@ def test_file_name_with_control_characters_is_stored_visible(base: Base) -> None
 
 def test_unusable_database_is_a_japanese_error_not_a_traceback(base: Base) -> None:
     settings_ = base.fresh()
-    (Path(settings_.data_dir) / "reports.sqlite").write_bytes(b"not a database" * 100)
-    with pytest.raises(FacilitatorError, match="報告データベース"):
+    (Path(settings_.data_dir) / "sheets.sqlite").write_bytes(b"not a database" * 100)
+    with pytest.raises(FacilitatorError, match="データベース"):
         import_files(settings_, [base.write("r.csv", base.report_csv)])
     result = CliRunner().invoke(reports, ["import", str(base.write("r.csv", b"x"))], obj=settings_)
     assert result.exit_code == 1 and "Traceback" not in result.output

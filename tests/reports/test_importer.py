@@ -19,11 +19,8 @@ from .conftest import write_csv
 def snapshot(settings: Settings) -> tuple:
     """Everything stored, reduced to counts and a digest of the answers."""
     with open_store(settings) as store:
-        c = store.conn
         digest = hashlib.sha256()
-        for row in c.execute(
-            "SELECT year, pref_code, inst_id, item_no, value FROM answers ORDER BY 1,2,3,4"
-        ):
+        for row in store.long_answers():
             digest.update(repr(row).encode())
         return (
             tuple(
@@ -299,10 +296,10 @@ def test_interrupted_import_leaves_previous_data(
     path = write_csv(tmp_path / "new.csv", header, rows[:100])
     before = snapshot(loaded)
 
-    def boom(self: ReportStore, year: int, stats: list) -> None:
+    def boom(self: ReportStore) -> None:
         raise KeyboardInterrupt  # e.g. Ctrl-C after old rows were deleted and new ones written
 
-    monkeypatch.setattr(ReportStore, "_insert_stats", boom)
+    monkeypatch.setattr(ReportStore, "_new_version", boom)
     with pytest.raises(KeyboardInterrupt):
         run_import(loaded, path)
     assert snapshot(loaded) == before
@@ -315,10 +312,10 @@ def test_failure_after_stage_rolls_back(
     path = write_csv(tmp_path / "new.csv", header, rows[:100])
     before = snapshot(loaded)
 
-    def boom(self: ReportStore, year: int, stats: list) -> None:
+    def boom(self: ReportStore) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(ReportStore, "_insert_stats", boom)
+    monkeypatch.setattr(ReportStore, "_new_version", boom)
     with pytest.raises(OSError):
         run_import(loaded, path)
     assert snapshot(loaded) == before

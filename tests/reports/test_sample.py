@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert
 
 from facilitator.reports import findings_for, indicators_for, load_sample, open_store, summary
 from facilitator.reports.sample.prefecture import REPORTS_CSV, generate_sample
 from facilitator.settings import Settings
+from facilitator.storage.tables import report_datasets
 
 
 def test_same_seed_gives_the_same_files(sample_dir: Path, tmp_path: Path) -> None:
@@ -101,10 +103,9 @@ def test_load_sample_does_not_come_back_over_real_data(loaded: Settings) -> None
     from facilitator.reports import remove_data
 
     assert remove_data("99", settings=loaded) == 920
-    with open_store(loaded) as store:
-        store.conn.execute(
-            "INSERT INTO datasets (year, pref_code, source_file, synthetic) "
-            "VALUES (2026, '13', 'x', 0)"
+    with open_store(loaded) as store, store.transaction() as c:
+        c.execute(
+            insert(report_datasets).values(year=2026, pref_code="13", source_file="x", synthetic=0)
         )
     assert load_sample(loaded) == []
 

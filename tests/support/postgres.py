@@ -74,8 +74,11 @@ def _run(command: list[str], as_user: str | None) -> None:
         raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
 
 
-def start_postgres() -> Iterator[PostgresServer]:
-    """Start a server in a temporary folder; stop and remove it when the generator closes."""
+def start_postgres(*, durable: bool = False) -> Iterator[PostgresServer]:
+    """Start a server in a temporary folder; stop and remove it when the generator closes.
+
+    Tests run it without fsync (``-F``); a benchmark asks for ``durable`` writes, as a real
+    server makes them."""
     bin_dir = pg_bin()
     assert bin_dir is not None
     as_user = RUN_AS if os.geteuid() == 0 else None
@@ -106,7 +109,8 @@ def start_postgres() -> Iterator[PostgresServer]:
             ],
             as_user,
         )
-        options = f"-p {port} -h 127.0.0.1 -k {sockets} -F -c max_connections=200"
+        options = f"-p {port} -h 127.0.0.1 -k {sockets} -c max_connections=200"
+        options += "" if durable else " -F"
         pg_ctl = [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w"]
         try:
             _run([*pg_ctl, "start"], as_user)
