@@ -1,23 +1,35 @@
 """Local accounts for a prefecture's team: 管理者 loads data, 事務局 edits and publishes sheets,
-委員 looks up precedents and asks. Passwords are kept only as scrypt hashes (stdlib), in
-``data/users.json`` written atomically under a lock like every other store here.
+委員 looks up precedents and asks. Passwords are kept only as scrypt hashes (stdlib), in the
+``users`` table of the shared database, so every app instance knows the same accounts.
+
+Every change is one transaction holding the write lock (SQLite ``BEGIN IMMEDIATE``,
+PostgreSQL an advisory lock): the check that an administrator remains and the change itself
+cannot interleave with another instance's. A ``users.json`` from before the database is
+copied in once and kept as ``users.json.imported``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import Connection, delete, func, insert, select, update
 
-from facilitator.corpus.documents import locked, replace_atomically
-from facilitator.errors import FacilitatorError, InputError, NotFoundError
+from facilitator.errors import InputError, NotFoundError
 from facilitator.settings import Settings
+from facilitator.storage.db import Database
+from facilitator.storage.legacy import import_once
+from facilitator.storage.tables import users as t
+
+log = logging.getLogger(__name__)
 
 Role = Literal["admin", "editor", "viewer"]
 ROLES: tuple[Role, ...] = ("admin", "editor", "viewer")
@@ -33,6 +45,10 @@ PAGE_ROLES: dict[str, tuple[Role, ...]] = {
 }
 """Least privilege: a council member reads and asks; only 事務局 edits, only 管理者 loads data."""
 
+LEGACY_FILE = "users.json"
+"""Where the accounts were kept before the database."""
+WRITE_LOCK = 7_110_613
+"""PostgreSQL advisory lock key: account changes of every instance run one after the other."""
 MIN_PASSWORD = 10
 _NAME_RE = re.compile(r"^[^\s\x00-\x1f\x7f/\\]{1,40}$")
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -94,29 +110,26 @@ def _keep_an_admin(users: list[User], verb: str) -> None:
 
 
 class UserStore:
-    """The accounts of a data folder."""
+    """The accounts of the team, on the shared database."""
 
     def __init__(self, settings: Settings) -> None:
-        self.path = settings.data_dir / "users.json"
+        self.db = Database(settings)
+        import_once(self.db, settings.data_dir / LEGACY_FILE, _copy_users)
 
-    def _locked(self) -> AbstractContextManager[None]:
-        busy = "利用者の一覧が他の処理で使用中です。少し待ってください。"
-        return locked(self.path.with_suffix(".lock"), busy)
+    @contextmanager
+    def _changing(self) -> Iterator[Connection]:
+        """One transaction holding the accounts' write lock; failures in Japanese."""
+        with self.db.failing_as("利用者の一覧を変更できません。"), self.db.writing() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(select(func.pg_advisory_xact_lock(WRITE_LOCK)))
+            yield conn
 
-    def _load(self) -> list[User]:
-        if not self.path.exists():
-            return []
-        try:
-            return UserList.model_validate_json(self.path.read_bytes()).users
-        except (OSError, ValidationError) as exc:
-            raise FacilitatorError(
-                f"利用者の一覧（{self.path.name}）を読み込めません: {exc}"
-            ) from exc
-
-    def _save(self, users: list[User]) -> None:
-        data = UserList(users=users).model_dump_json(indent=2).encode("utf-8")
-        replace_atomically(self.path, lambda fh: fh.write(data))
-        self.path.chmod(0o600)
+    def _load(self, conn: Connection | None = None) -> list[User]:
+        query = select(t).order_by(t.c.created_at, t.c.name)
+        if conn is not None:
+            return [_user(r) for r in conn.execute(query)]
+        with self.db.failing_as("利用者の一覧を読み込めません。"), self.db.reading() as c:
+            return [_user(r) for r in c.execute(query)]
 
     def list(self) -> list[User]:
         return self._load()
@@ -129,52 +142,62 @@ class UserStore:
 
     def add(self, name: str, role: str, password: str) -> User:
         name, role, password = check_name(name), check_role(role), check_password(password)
-        with self._locked():
-            users = self._load()
-            if any(u.name == name for u in users):
-                raise InputError(f"利用者「{name}」はすでにいます。")
-            salt = secrets.token_hex(16)
-            user = User(
-                name=name,
-                role=role,
-                salt=salt,
-                password_hash=_hash(password, salt),
-                created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            )
-            self._save([*users, user])
+        with self._changing() as conn:
+            user = self._insert(conn, name, role, password)
+        return user
+
+    def _insert(self, conn: Connection, name: str, role: Role, password: str) -> User:
+        if conn.execute(select(t.c.name).where(t.c.name == name)).first() is not None:
+            raise InputError(f"利用者「{name}」はすでにいます。")
+        salt = secrets.token_hex(16)
+        user = User(
+            name=name,
+            role=role,
+            salt=salt,
+            password_hash=_hash(password, salt),
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        conn.execute(insert(t).values(_row(user)))
         return user
 
     def set_password(self, name: str, password: str) -> None:
         password = check_password(password)
-        with self._locked():
-            users = self._load()
-            user = next((u for u in users if u.name == name), None)
-            if user is None:
+        salt = secrets.token_hex(16)
+        with self._changing() as conn:
+            done = conn.execute(
+                update(t)
+                .where(t.c.name == name)
+                .values(salt=salt, password_hash=_hash(password, salt))
+            )
+            if done.rowcount == 0:
                 raise NotFoundError(f"利用者「{name}」はいません。")
-            user.salt = secrets.token_hex(16)
-            user.password_hash = _hash(password, user.salt)
-            self._save(users)
 
     def remove(self, name: str) -> None:
-        with self._locked():
-            users = self._load()
-            kept = [u for u in users if u.name != name]
-            if len(kept) == len(users):
+        with self._changing() as conn:
+            if conn.execute(delete(t).where(t.c.name == name)).rowcount == 0:
                 raise NotFoundError(f"利用者「{name}」はいません。")
-            _keep_an_admin(kept, "削除")
-            self._save(kept)
+            _keep_an_admin(self._load(conn), "削除")
 
     def set_disabled(self, name: str, disabled: bool) -> User:
         """Stop (or allow again) an account without deleting it, so its records keep a name."""
-        with self._locked():
-            users = self._load()
-            user = next((u for u in users if u.name == name), None)
-            if user is None:
+        with self._changing() as conn:
+            done = conn.execute(update(t).where(t.c.name == name).values(disabled=int(disabled)))
+            if done.rowcount == 0:
                 raise NotFoundError(f"利用者「{name}」はいません。")
-            user.disabled = disabled
+            users = self._load(conn)
             _keep_an_admin(users, "停止")
-            self._save(users)
-        return user
+        return next(u for u in users if u.name == name)
+
+    def set_role(self, name: str, role: str) -> User:
+        """Another role for an account; its open sessions get it on their next page."""
+        role = check_role(role)
+        with self._changing() as conn:
+            done = conn.execute(update(t).where(t.c.name == name).values(role=role))
+            if done.rowcount == 0:
+                raise NotFoundError(f"利用者「{name}」はいません。")
+            users = self._load(conn)
+            _keep_an_admin(users, "変更")
+        return next(u for u in users if u.name == name)
 
     def reset(self, name: str) -> str:
         """A new random password for someone who forgot theirs, returned once to pass on."""
@@ -196,10 +219,35 @@ class UserStore:
 
     def ensure_admin(self) -> str | None:
         """First start: an ``admin`` with a random password, returned once; None if any user
-        exists already."""
-        with self._locked():
-            if self._load():
-                return None
+        exists already (also when another instance created it a moment ago)."""
         password = new_password()
-        self.add("admin", "admin", password)
+        with self._changing() as conn:
+            if conn.execute(select(t.c.name).limit(1)).first() is not None:
+                return None
+            self._insert(conn, "admin", "admin", password)
         return password
+
+
+def _row(user: User) -> dict:
+    return {**user.model_dump(), "disabled": int(user.disabled)}
+
+
+def _user(row: object) -> User:
+    data = dict(row._mapping)  # type: ignore[attr-defined]
+    return User.model_validate({**data, "disabled": bool(data["disabled"])})
+
+
+def _copy_users(conn: Connection, contents: dict[str, bytes]) -> int:
+    """The accounts of an old ``users.json`` (a damaged file is an error: nothing copied)."""
+    try:
+        old = UserList.model_validate_json(b"".join(contents.values())).users
+    except ValidationError as exc:
+        raise InputError(
+            f"以前の利用者の一覧（{LEGACY_FILE}）が壊れているため取り込めません"
+            "（ファイルはそのまま残っています）。"
+        ) from exc
+    taken = {r[0] for r in conn.execute(select(t.c.name))}
+    rows = [_row(u) for u in old if u.name not in taken]
+    if rows:
+        conn.execute(insert(t), rows)
+    return len(rows)

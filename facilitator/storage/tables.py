@@ -164,3 +164,27 @@ report_muni_stats = Table(
     Column("stats", Text, nullable=False),  # JSON, computed at import
 )
 """Per-municipality statistics computed at import: what every summary is aggregated from."""
+
+# --- accounts (facilitator.auth) --------------------------------------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("name", Text, primary_key=True),  # the key: two instances cannot add the same name
+    Column("role", Text, nullable=False),  # admin / editor / viewer
+    Column("salt", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),  # scrypt; the password itself is never kept
+    Column("created_at", Text, nullable=False),
+    Column("disabled", Integer, nullable=False),
+)
+"""The accounts of the team (facilitator.auth.users)."""
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False),  # as typed (at most 40 characters)
+    Column("at", Text, nullable=False),  # ISO 8601 UTC
+    Index("ix_login_failures_name", "name"),
+)
+"""Recent wrong passwords per name (facilitator.auth.throttle); a good login deletes them."""

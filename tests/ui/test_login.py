@@ -116,9 +116,7 @@ def test_a_changed_role_applies_to_an_open_session(with_login: Settings) -> None
     at = login("管理", PASSWORD)
     assert at.session_state["user_role"] == "admin"
     UserStore(with_login).add("管理2", "admin", PASSWORD)
-    users = UserStore(with_login)
-    data = users.path.read_text("utf-8").replace('"role": "admin"', '"role": "viewer"', 1)
-    users.path.write_text(data, "utf-8")
+    UserStore(with_login).set_role("管理", "viewer")  # e.g. from another instance
     at.run()
     assert at.session_state["user_role"] == "viewer"
 
