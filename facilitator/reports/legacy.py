@@ -17,6 +17,7 @@ from sqlalchemy import Connection, delete, insert
 from facilitator.errors import DatabaseError
 from facilitator.reports.migrate import migrate
 from facilitator.settings import Settings
+from facilitator.storage.bulk import bulk_insert
 from facilitator.storage.db import Database
 from facilitator.storage.legacy import import_once
 from facilitator.storage.tables import (
@@ -65,8 +66,6 @@ def _fold_journal(path: Path) -> None:
 
 def _copy(conn: Connection, contents: dict[str, bytes]) -> int:
     """Every row of the old file into the report tables; returns the institutions copied."""
-    from facilitator.reports.store import bulk_insert
-
     old = sqlite3.connect(":memory:", isolation_level=None)
     try:
         old.deserialize(contents[LEGACY_FILE])

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -35,13 +34,14 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from facilitator.errors import DatabaseError, FacilitatorError
 from facilitator.reports.items import FUNCTION_KEYS, Item
+from facilitator.reports.legacy import import_report_file
 from facilitator.reports.models import STATE_CODES, Answer, Institution, Municipality
 from facilitator.settings import Settings
+from facilitator.storage.bulk import bulk_insert
 from facilitator.storage.db import Database
+from facilitator.storage.held import HeldConnection
 from facilitator.storage.tables import (
     REPORT_FUNCTION_KEYS,
     report_areas,
@@ -51,8 +51,6 @@ from facilitator.storage.tables import (
     report_meta,
     report_muni_stats,
 )
-
-log = logging.getLogger(__name__)
 
 FUNCTION_COLUMNS = [f"f_{k}" for k in FUNCTION_KEYS.values()]
 assert tuple(FUNCTION_KEYS.values()) == REPORT_FUNCTION_KEYS, "a migration must add the column"
@@ -91,125 +89,18 @@ class OrphanedMunicipalities(Exception):
         self.pairs = pairs
 
 
-class ReportStore:
+class ReportStore(HeldConnection):
     """One connection to the report tables, held while the store is open."""
 
     def __init__(self, settings: Settings) -> None:
-        from facilitator.reports.legacy import import_report_file
-
-        self.db = Database(settings)
-        self.dialect = self.db.engine.dialect.name
-        self.key = self.db.url.render_as_string(hide_password=True)
+        db = Database(settings)
+        import_report_file(db, settings)
+        super().__init__(db, "報告データベース", WRITE_LOCK)
+        self.key = db.url.render_as_string(hide_password=True)
         """Names the database in cache keys (never with its password)."""
-        import_report_file(self.db, settings)
-        with self._errors():
-            self.conn: Connection = self.db.engine.connect()
-            if self.dialect == "sqlite":  # bulk loads and summaries: a larger page cache
-                self.conn.exec_driver_sql("PRAGMA cache_size=-65536")
-                self.conn.rollback()
-        self._explicit = 0
-
-    def close(self) -> None:
-        self.conn.close()
-
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
-        """A database failure becomes a Japanese message naming the database."""
-        try:
-            yield
-        except FacilitatorError:
-            raise
-        except SQLAlchemyError as exc:
-            log.warning("report database %s: %s", self.db.name, _reason(exc))
-            raise DatabaseError(
-                f"報告データベース {self.db.name}を使えません。"
-                "サーバーや保存先のフォルダ・空き容量を確認してください（詳しくはログにあります）。"
-            ) from exc
-
-    # --- transactions ---------------------------------------------------------------------
-
-    @contextmanager
-    def transaction(self) -> Iterator[Connection]:
-        """One write transaction holding the write lock; any exception (also
-        KeyboardInterrupt) rolls back.
-
-        Nested inside another transaction it is a savepoint: an exception undoes only
-        what was done inside it; what it did is committed (or not) with the outer one.
-        """
-        if self._explicit:
-            with self._errors():
-                savepoint = self.conn.begin_nested()
-            self._explicit += 1
-            try:
-                yield self.conn
-            except BaseException:
-                if savepoint.is_active:
-                    savepoint.rollback()
-                raise
-            finally:
-                self._explicit -= 1
-            with self._errors():
-                savepoint.commit()
-            return
-        self._end_read()
-        try:
-            self.conn.execution_options(sqlite_immediate=True)
-            tx = self.conn.begin()
-            if self.dialect == "postgresql":
-                self.conn.execute(select(func.pg_advisory_xact_lock(WRITE_LOCK)))
-        except OperationalError as exc:  # another writer held the lock too long, read-only…
-            if self.conn.in_transaction():
-                self.conn.rollback()
-            log.warning("report database %s: %s", self.db.name, _reason(exc))
-            raise DatabaseError(
-                f"報告データベース {self.db.name}に書き込めません（別の取り込みが続いているか、"
-                "書き込みが許可されていません）。他の取り込みが終わってから、もう一度実行してください。"
-            ) from exc
-        self._explicit = 1
-        try:
-            yield self.conn
-        except BaseException:
-            if tx.is_active:
-                tx.rollback()
-            raise
-        finally:
-            self._explicit = 0
-        with self._errors():
-            tx.commit()
-
-    @contextmanager
-    def snapshot(self) -> Iterator[Connection]:
-        """A read transaction: every query inside sees the same data (and data version),
-        whatever other connections commit meanwhile. No-op inside a transaction."""
-        if self._explicit:
-            yield self.conn
-            return
-        self._end_read()
-        with self._errors():
-            self.conn.execution_options(sqlite_immediate=False)
-            tx = self.conn.begin()
-            if self.dialect == "postgresql":
-                self.conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        self._explicit = 1
-        try:
-            yield self.conn
-        finally:
-            self._explicit = 0
-            if tx.is_active:
-                tx.rollback()  # read only: nothing to commit
-
-    def _end_read(self) -> None:
-        """Close the transaction a plain read began (none is kept open between calls)."""
-        if not self._explicit and self.conn.in_transaction():
+        if self.dialect == "sqlite":  # bulk loads and summaries: a larger page cache
+            self.conn.exec_driver_sql("PRAGMA cache_size=-65536")
             self.conn.rollback()
-
-    def _all(self, statement: Any, params: dict | None = None) -> list[Any]:
-        """Run a query and fetch every row; outside a transaction, ends the one it began."""
-        with self._errors():
-            try:
-                return list(self.conn.execute(statement, params or {}))
-            finally:
-                self._end_read()
 
     def _bulk(self, table: Table, rows: Sequence[tuple]) -> None:
         bulk_insert(self.conn, table, rows)
@@ -514,33 +405,11 @@ class ReportStore:
         return int(self._all(select(func.count()).select_from(t))[0][0])
 
 
-def bulk_insert(conn: Connection, table: Table, rows: Sequence[tuple]) -> None:
-    """Insert many rows in column order inside ``conn``'s transaction: ``executemany`` on
-    SQLite, ``COPY`` on PostgreSQL (several times faster than row-by-row inserts)."""
-    if not rows:
-        return
-    names = ",".join(c.name for c in table.columns)
-    raw = conn.connection.driver_connection
-    if conn.dialect.name == "sqlite":
-        marks = ",".join("?" * len(table.columns))
-        raw.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
-        return
-    with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
 def _scalar(value: Any) -> int | float | str:
     """A multiple-choice answer (a JSON list) as the text SQLite's ``json_each`` gave."""
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return value
-
-
-def _reason(exc: SQLAlchemyError) -> str:
-    """The driver's own short reason (without SQL or parameters)."""
-    orig = getattr(exc, "orig", None)
-    return str(orig if orig is not None else exc).splitlines()[0][:200]
 
 
 @contextmanager
