@@ -124,6 +124,10 @@ def circled(n: int) -> str:
 
 # --- Markdown shown on screen or written to a file --------------------------------------------
 
+NO_LINK = "\u2060"
+"""WORD JOINER (invisible): put inside 「http:」「www.」「a@b」 it stops Streamlit's Markdown from
+making a live link. A backslash or a character reference does not: checked in Chromium,
+Streamlit links 「http\\://x.jp」, 「www\\.x.jp」 and 「a&#64;b.jp」 all the same."""
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&])")
 _MD_LINE_START = re.compile(r"^([-+=]|\d+(?=[.)]))")
 _MD_SCHEME = re.compile(r"(?i)(https?|ftp|mailto|javascript|data|file)(?=:)")
@@ -141,9 +145,9 @@ def md_escape(text: str, *, inline: bool = False) -> str:
 
     text = clean_text(text)
     text = _MD_SPECIAL.sub(r"\\\1", text)
-    text = _MD_SCHEME.sub(r"\1\\", text)  # http\://… is no autolink
-    text = _MD_WWW.sub(lambda m: m.group(0) + "\\", text)
-    text = text.replace("@", "\\@")
+    text = _MD_SCHEME.sub(lambda m: m.group(1) + NO_LINK, text)  # 「http:」 split: no autolink
+    text = _MD_WWW.sub(lambda m: m.group(0) + NO_LINK, text)
+    text = text.replace("@", NO_LINK + "\\@")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     lines = [
         line if inline and i == 0 else _MD_LINE_START.sub(_escape_line_start, line)
@@ -167,8 +171,9 @@ def md_unlink(markdown: str) -> str:
     otherwise show 「![x](http://…)」 as an image from that host). Character references are
     shown as the character but never read as Markdown, whatever backslashes precede them."""
     markdown = markdown.replace("[", "&#91;").replace("]", "&#93;")
-    markdown = _MD_SCHEME_COLON.sub(r"\1&#58;", markdown)
-    return _MD_WWW_DOT.sub(r"\1&#46;", markdown)
+    markdown = _MD_SCHEME_COLON.sub(lambda m: m.group(1) + NO_LINK + ":", markdown)
+    markdown = _MD_WWW_DOT.sub(lambda m: m.group(1) + NO_LINK + ".", markdown)
+    return re.sub(r"(?<=[\w.+-])@", NO_LINK + "@", markdown)
 
 
 def japanese_time(iso: str) -> str:

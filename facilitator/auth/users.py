@@ -62,6 +62,9 @@ class User(BaseModel):
     created_at: str
     disabled: bool = False
     """A disabled account cannot log in and its open sessions end; its name stays in records."""
+    sso: bool = False
+    """Logs in only through the organisation's identity provider (its name is the e-mail
+    address the provider vouches for); it has no password that works."""
 
 
 class UserList(BaseModel):
@@ -140,13 +143,17 @@ class UserStore:
             raise NotFoundError(f"利用者「{name}」はいません（`facilitator users list` で確認）。")
         return found
 
-    def add(self, name: str, role: str, password: str) -> User:
-        name, role, password = check_name(name), check_role(role), check_password(password)
+    def add(self, name: str, role: str, password: str | None, *, sso: bool = False) -> User:
+        """A new account; with ``sso`` it has no password (a random one nobody is told)."""
+        name, role = check_name(name), check_role(role)
+        password = new_password() + new_password() if sso else check_password(password or "")
         with self._changing() as conn:
-            user = self._insert(conn, name, role, password)
+            user = self._insert(conn, name, role, password, sso=sso)
         return user
 
-    def _insert(self, conn: Connection, name: str, role: Role, password: str) -> User:
+    def _insert(
+        self, conn: Connection, name: str, role: Role, password: str, *, sso: bool = False
+    ) -> User:
         if conn.execute(select(t.c.name).where(t.c.name == name)).first() is not None:
             raise InputError(f"利用者「{name}」はすでにいます。")
         salt = secrets.token_hex(16)
@@ -156,6 +163,7 @@ class UserStore:
             salt=salt,
             password_hash=_hash(password, salt),
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            sso=sso,
         )
         conn.execute(insert(t).values(_row(user)))
         return user
@@ -164,6 +172,11 @@ class UserStore:
         password = check_password(password)
         salt = secrets.token_hex(16)
         with self._changing() as conn:
+            if conn.execute(select(t.c.sso).where(t.c.name == name)).scalar():
+                raise InputError(
+                    f"利用者「{name}」は組織のアカウント（シングルサインオン）でログインするため、"
+                    "パスワードはありません。"
+                )
             done = conn.execute(
                 update(t)
                 .where(t.c.name == name)
@@ -215,7 +228,16 @@ class UserStore:
         user = users.get((name or "").strip())
         salt = user.salt if user else secrets.token_hex(16)
         ok = hmac.compare_digest(_hash(password or "", salt), user.password_hash if user else "")
-        return user if user and ok and not user.disabled else None
+        return user if user and ok and not user.disabled and not user.sso else None
+
+    def single_sign_on(self, email: str | None) -> User | None:
+        """The active account named by the e-mail address the identity provider vouched for
+        (accounts are registered by an administrator first: no one gets in by default)."""
+        email = (email or "").strip()
+        if not email:
+            return None
+        found = (u for u in self._load() if u.name.casefold() == email.casefold())
+        return next((u for u in found if not u.disabled), None)
 
     def ensure_admin(self) -> str | None:
         """First start: an ``admin`` with a random password, returned once; None if any user
@@ -229,12 +251,14 @@ class UserStore:
 
 
 def _row(user: User) -> dict:
-    return {**user.model_dump(), "disabled": int(user.disabled)}
+    return {**user.model_dump(), "disabled": int(user.disabled), "sso": int(user.sso)}
 
 
 def _user(row: object) -> User:
     data = dict(row._mapping)  # type: ignore[attr-defined]
-    return User.model_validate({**data, "disabled": bool(data["disabled"])})
+    return User.model_validate(
+        {**data, "disabled": bool(data["disabled"]), "sso": bool(data["sso"])}
+    )
 
 
 def _copy_users(conn: Connection, contents: dict[str, bytes]) -> int:

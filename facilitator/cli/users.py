@@ -36,11 +36,19 @@ def users() -> None:
     help="admin（管理者: データの読み込み）/ editor（事務局: シートの編集・公表）/ viewer（委員: 検索と質問）",
 )
 @click.option("--password-stdin", is_flag=True, help="パスワードを標準入力の1行から読む")
-def users_add(name: str, role: str, password_stdin: bool) -> None:
+@click.option(
+    "--sso",
+    is_flag=True,
+    help="組織のアカウント（シングルサインオン）でだけログインする利用者。NAME はそのメールアドレス。"
+    "パスワードは設定しない",
+)
+def users_add(name: str, role: str, password_stdin: bool, sso: bool) -> None:
     """利用者を追加する（パスワードは10文字以上。保存するのはハッシュだけ）."""
-    user = UserStore(settings()).add(name, role, _password(password_stdin))
+    password = None if sso else _password(password_stdin)
+    user = UserStore(settings()).add(name, role, password, sso=sso)
     record(settings(), "user_add", user.name, command_actor(), user.role)
-    click.echo(f"追加しました: {user.name}（{ROLE_LABELS[user.role]}）")
+    how = "・シングルサインオン" if sso else ""
+    click.echo(f"追加しました: {user.name}（{ROLE_LABELS[user.role]}{how}）")
 
 
 @users.command("passwd")
@@ -85,20 +93,26 @@ def users_enable(name: str) -> None:
 
 @users.command("list")
 @click.option(
-    "--json", "as_json", is_flag=True, help="JSON で出力: {users: [{name, role, disabled}]}"
+    "--json", "as_json", is_flag=True, help="JSON で出力: {users: [{name, role, disabled, sso}]}"
 )
 def users_list(as_json: bool) -> None:
     """利用者の一覧（パスワードは表示しない）."""
     rows = UserStore(settings()).list()
     if as_json:
         echo_json(
-            {"users": [{"name": u.name, "role": u.role, "disabled": u.disabled} for u in rows]}
+            {
+                "users": [
+                    {"name": u.name, "role": u.role, "disabled": u.disabled, "sso": u.sso}
+                    for u in rows
+                ]
+            }
         )
         return
     if not rows:
         click.echo("利用者はまだいません（`facilitator bootstrap` で管理者を作成）。")
     for u in rows:
-        click.echo(f"{u.name}  {ROLE_LABELS[u.role]}" + ("  （停止中）" if u.disabled else ""))
+        marks = ("  シングルサインオン" if u.sso else "") + ("  （停止中）" if u.disabled else "")
+        click.echo(f"{u.name}  {ROLE_LABELS[u.role]}{marks}")
 
 
 @users.command("remove")

@@ -176,6 +176,7 @@ users = Table(
     Column("password_hash", Text, nullable=False),  # scrypt; the password itself is never kept
     Column("created_at", Text, nullable=False),
     Column("disabled", Integer, nullable=False),
+    Column("sso", Integer, nullable=False),  # 1: logs in only through the organisation's IdP
 )
 """The accounts of the team (facilitator.auth.users)."""
 

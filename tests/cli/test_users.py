@@ -22,8 +22,8 @@ def test_add_list_and_remove_a_member(settings: Settings) -> None:
     listed = json.loads(run(settings, "users", "list", "--json").output)
     assert listed == {
         "users": [
-            {"name": "admin", "role": "admin", "disabled": False},
-            {"name": "委員A", "role": "viewer", "disabled": False},
+            {"name": "admin", "role": "admin", "disabled": False, "sso": False},
+            {"name": "委員A", "role": "viewer", "disabled": False, "sso": False},
         ]
     }
     assert "password" not in run(settings, "users", "list").output
@@ -64,3 +64,19 @@ def test_stop_reset_and_restart_a_member(settings: Settings) -> None:
     assert actions == ["user_enable", "user_reset", "user_disable"]
     missing = run(settings, "users", "reset", "佐藤")
     assert missing.exit_code != 0 and "佐藤" in missing.output
+
+
+def test_a_single_sign_on_member_has_no_password(settings: Settings) -> None:
+    from facilitator.auth import UserStore
+
+    run(settings, "users", "add", "admin", "--role", "admin", "--password-stdin",
+        stdin="a long admin password\n")  # fmt: skip
+    added = run(settings, "users", "add", "yamada@pref.example.lg.jp", "--role", "editor", "--sso")
+    assert added.exit_code == 0 and "事務局・シングルサインオン" in added.output
+    assert "シングルサインオン" in run(settings, "users", "list").output
+    store = UserStore(settings)
+    assert store.single_sign_on("Yamada@pref.example.lg.jp").role == "editor"  # type: ignore[union-attr]
+    reset = run(settings, "users", "reset", "yamada@pref.example.lg.jp")
+    assert reset.exit_code != 0 and "パスワードはありません" in reset.output
+    run(settings, "users", "disable", "yamada@pref.example.lg.jp")
+    assert store.single_sign_on("yamada@pref.example.lg.jp") is None

@@ -52,9 +52,17 @@ def missing_browser() -> list[str]:
 
 
 @contextmanager
-def app_server(data_dir: Path, corpus_dir: Path, log_path: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on ``data_dir`` at a free localhost port; yields its URL."""
-    port = free_port()
+def app_server(
+    data_dir: Path,
+    corpus_dir: Path,
+    log_path: Path,
+    *,
+    port: int | None = None,
+    secrets: Path | None = None,
+) -> Iterator[str]:
+    """``streamlit run app.py`` on ``data_dir`` at a free localhost port (or ``port``), with
+    Streamlit's secrets from ``secrets`` when given; yields its URL."""
+    port = port or free_port()
     env = {
         **os.environ,
         "FACILITATOR_DATA_DIR": str(data_dir),
@@ -80,6 +88,7 @@ def app_server(data_dir: Path, corpus_dir: Path, log_path: Path) -> Iterator[str
         "false",
         "--server.fileWatcherType",
         "none",
+        *(["--secrets.files", str(secrets)] if secrets else []),
     ]
     url = f"http://127.0.0.1:{port}"
     with running(

@@ -1,9 +1,17 @@
-"""Login before anything else (on by default): who is here and which pages their role opens."""
+"""Login before anything else (on by default): who is here and which pages their role opens.
+
+Two ways in: a local account's name and password, or — when the organisation's identity
+provider is configured in Streamlit's secrets (``[auth]``, OpenID Connect) — 「組織のアカウント
+でログイン」 through ``st.login``. The provider only says who the person is; what they may do
+comes from the account an administrator registered under that e-mail address
+(``facilitator users add ADDRESS --sso``), so nobody gets in just by having an account there.
+"""
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 
 import streamlit as st
 
@@ -11,6 +19,7 @@ from facilitator.auth import ROLE_LABELS, UserStore, allowed
 from facilitator.auth.audit import record
 from facilitator.auth.throttle import LoginThrottle
 from facilitator.errors import FacilitatorError
+from facilitator.text import md_escape
 from facilitator.ui.components.common import get_settings
 
 USER, ROLE, SEEN = "user_name", "user_role", "user_seen"
@@ -55,6 +64,35 @@ def logout() -> None:
         st.session_state.pop(key, None)
 
 
+def sso_configured() -> bool:
+    """Is an identity provider set up in Streamlit's secrets (``[auth]`` with a client)?"""
+    if not st.secrets.load_if_toml_exists():  # no secrets file: a plain False, no warning
+        return False
+    auth = st.secrets.get("auth") or {}
+    providers = [auth, *(v for v in auth.values() if isinstance(v, Mapping))]
+    return any(p.get("client_id") for p in providers)
+
+
+def _sso_identity() -> str | None:
+    """The e-mail address the identity provider vouched for in this browser, if any."""
+    if not sso_configured() or not st.user.is_logged_in:
+        return None
+    return str(st.user.get("email") or st.user.get("sub") or "") or None
+
+
+def _sso_login(store: UserStore, email: str) -> bool:
+    """Log in the account registered under ``email``; False (and recorded) if there is none."""
+    settings = get_settings()
+    user = store.single_sign_on(email)
+    if user is None:
+        record(settings, "login_failed", email[:40], "未登録の組織アカウント")
+        return False
+    record(settings, "login", user.name, actor=user.name, detail="組織のアカウント")
+    st.session_state[USER], st.session_state[ROLE] = user.name, user.role
+    st.session_state[SEEN] = time.monotonic()
+    return True
+
+
 def _expired() -> bool:
     """True (and logged out) when the session was idle longer than the setting allows."""
     seen = st.session_state.get(SEEN)
@@ -86,10 +124,22 @@ def _still_allowed(store: UserStore) -> bool:
 
 def require_login() -> None:
     """Show the login form and stop the page until someone logs in (when login is on)."""
-    store = UserStore(get_settings())
-    expired = get_settings().auth and _expired()
-    stopped = get_settings().auth and not _still_allowed(store)
+    if not get_settings().auth:
+        return
+    try:
+        store = UserStore(get_settings())  # the shared database: may be unreachable
+    except FacilitatorError as exc:
+        st.title("ログイン")
+        st.error(str(exc))
+        st.stop()
+    expired = _expired()
+    stopped = not _still_allowed(store)
     if logged_in_role() is not None:
+        return
+    email = _sso_identity()
+    if email and (expired or stopped):
+        st.logout()  # the provider's cookie would log the person straight back in
+    if email and _sso_login(store, email):
         return
     st.title("ログイン")
     try:
@@ -103,6 +153,22 @@ def require_login() -> None:
             "作成され、パスワードが一度だけ表示されます。"
         )
         st.stop()
+    if email:
+        st.error(
+            f"組織のアカウント {md_escape(email, inline=True)} はこのアプリに登録されていません。"
+            "管理者に登録を依頼してください（`facilitator users add メールアドレス --sso`）。"
+        )
+        if st.button("別のアカウントでログインし直す", icon=":material/logout:"):
+            st.logout()
+        st.stop()
+    if sso_configured():
+        if st.button(
+            "組織のアカウントでログイン", type="primary", icon=":material/badge:", key="sso_login"
+        ):
+            st.login()
+        st.caption(
+            "職員用のアカウントをお持ちの方は、下のユーザー名とパスワードでもログインできます。"
+        )
     if expired:
         st.info("しばらく操作がなかったため、ログアウトしました。もう一度ログインしてください。")
     elif stopped:
@@ -125,5 +191,10 @@ def sidebar_account() -> None:
     if not get_settings().auth:
         return
     name, role = st.session_state.get(USER), st.session_state.get(ROLE)
-    st.caption(f"ログイン中: {name}（{ROLE_LABELS.get(role or '', role)}）")
-    st.button("ログアウト", key="logout", on_click=logout, icon=":material/logout:")
+    who = md_escape(name or "", inline=True)  # an e-mail address is not a link
+    st.caption(f"ログイン中: {who}（{ROLE_LABELS.get(role or '', role)}）")
+    if st.button("ログアウト", key="logout", icon=":material/logout:"):
+        logout()
+        if _sso_identity():
+            st.logout()  # also forget the provider's identity in this browser
+        st.rerun()

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.Text(), nullable=False),
         sa.Column("created_at", sa.Text(), nullable=False),
         sa.Column("disabled", sa.Integer(), nullable=False),
+        sa.Column("sso", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("name"),
     )
     op.create_table(
