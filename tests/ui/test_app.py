@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -124,27 +125,54 @@ def test_one_click_from_the_area_page_drafts_the_sheet_and_opens_it(app_env: Set
 
 # --- 事例検索 --------------------------------------------------------------------------------
 
+PASSAGE_HEAD = re.compile(r":material/location_on: \*\*(.*?)\*\* <small>（(.*?)）</small>")
+NOTE = re.compile(r"<div class='hit-note'>(.*?)</div>")
+
+
+def shown_text(markdown: str) -> str:
+    """Escaped Markdown or HTML text as the reader sees it."""
+    return html.unescape(re.sub(r"\\(.)", r"\1", markdown))
+
+
+def result_blocks(at) -> list[str]:
+    """The blocks of the search results' Markdown (title, note, passage head, passage text)."""
+    return [b for m in at.markdown for b in m.value.split("\n\n")]
+
+
+def passage_heads(at) -> list[tuple[str, str]]:
+    """(locator, document) of each passage shown."""
+    return [
+        (shown_text(m.group(1)), shown_text(m.group(2)))
+        for b in result_blocks(at)
+        if (m := PASSAGE_HEAD.fullmatch(b))
+    ]
+
+
+def notes(at) -> list[str]:
+    """The small grey lines of the results: 分類・所在地・タグ, 同じ内容: …"""
+    return [shown_text(n) for m in at.markdown for n in NOTE.findall(m.value)]
+
 
 def test_search_finds_kashiwa_case_with_highlight_and_locator(app_env: Settings) -> None:
     at = open_page("search")
     at.text_input(key="search_query").input("柏市の医師会").run()
     body = texts(at)
     assert "#### 事例17" in body
-    assert ":material/location_on: **事例17" in body and "<mark>" in body
+    assert any(where.startswith("事例17") for where, _doc in passage_heads(at))
+    assert "<mark>" in body
     assert not any("見つかりませんでした" in w.value for w in at.warning)
 
 
 def test_search_shows_an_example_sheet_repeated_in_another_document_once(app_env: Settings) -> None:
     at = open_page("search")
     at.text_input(key="search_query").input("夜間の輪番が組めない地域で何をしている？").run()
-    same = [c.value for c in at.caption if c.value.startswith("同じ内容: ")]
+    same = [n for n in notes(at) if n.startswith("同じ内容: ")]
     assert same, "the guideline's 時間外 example sheet is repeated in the 新居浜・西条 material"
-    shown = [m.value for m in at.markdown if m.value.startswith(":material/location_on:")]
+    shown = passage_heads(at)
+    assert shown
     for line in same:
         for where in line.removeprefix("同じ内容: ").split("、"):
-            assert not any(
-                where.split(" ", 1)[1] in s and where.split(" ", 1)[0] in s for s in shown
-            )
+            assert not any(f"{doc} {locator}" == where for locator, doc in shown)
 
 
 def test_search_says_so_when_no_precedent_matches(app_env: Settings) -> None:
@@ -159,15 +187,14 @@ def test_search_filters_keep_only_matching_cases(app_env: Settings) -> None:
     at = open_page("search")
     at.selectbox(key="search_category").set_value("病院")
     at.text_input(key="search_query").input("在宅医療の後方支援").run()
-    cases = [m.value for m in at.markdown if m.value.startswith("#### 事例")]
+    cases = [b for b in result_blocks(at) if b.startswith("#### 事例")]
     assert cases
     categories = [
-        c.value.split("・")[0]
-        for c in at.caption
-        if "・" in c.value
-        and c.value.split("・")[0] in ("診療所", "病院", "地域の連携", "参考事例")
+        n.split("・")[0]
+        for n in notes(at)
+        if n.split("・")[0] in ("診療所", "病院", "地域の連携", "参考事例")
     ]
-    assert set(categories) == {"病院"}
+    assert len(categories) == len(cases) and set(categories) == {"病院"}
 
 
 def test_search_full_case_view_and_similar_cases(app_env: Settings) -> None:

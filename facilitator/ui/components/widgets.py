@@ -23,17 +23,29 @@ SIMILAR = "similar_to"
 EXCERPT_CHARS = 420
 
 
+def html_text(text: str) -> str:
+    """Document or user text inside an HTML block of Markdown: escaped, never a Markdown link
+    or image, and on one line (a blank line would end the block and let Markdown read the
+    rest)."""
+    out = html.escape(text).replace("[", "&#91;").replace("]", "&#93;")
+    return re.sub(r"[\r\n]+", "<br>", out.strip())
+
+
 def highlight(text: str, sentences: list[str]) -> str:
     """HTML-escaped text with the given sentences (or quotes) marked, as one HTML block.
 
     The block is a single line inside a <div>, so Markdown never reads 「1. 概要」 as a list.
     """
-    out = html.escape(text)
+    out = html_text(text)
     for s in sorted({s for s in sentences if s.strip()}, key=len, reverse=True):
-        esc = html.escape(s)
+        esc = html_text(s)
         out = out.replace(esc, f"<mark>{esc}</mark>")
-    out = out.replace("[", "&#91;").replace("]", "&#93;")  # never a Markdown link or image
-    return "<div class='passage'>" + re.sub(r"\n+", "<br>", out.strip()) + "</div>"
+    return "<div class='passage'>" + out + "</div>"
+
+
+def note(text: str) -> str:
+    """A small grey line (as st.caption draws it) inside a group's Markdown block."""
+    return f"<div class='hit-note'>{html_text(text)}</div>"
 
 
 def excerpt(text: str, marks: list[str], width: int = EXCERPT_CHARS) -> str:
@@ -105,20 +117,36 @@ def group_title(hits: list[SearchHit]) -> str:
 
 def passage(
     hit: SearchHit, marks: list[str] | None = None, repeats: list[SearchHit] | None = None
-) -> None:
-    """One passage: locator, document and the text with the matching sentences marked
-    (its id and score are for the page's 詳細, not for the reader)."""
-    st.markdown(
-        f":material/location_on: **{md_escape(hit.locator, inline=True)}** <small>（{md_escape(hit.doc_title, inline=True)}）</small>",
-        unsafe_allow_html=True,
-    )
+) -> str:
+    """One passage as Markdown: locator, document and the text with the matching sentences
+    marked (its id and score are for the page's 詳細, not for the reader)."""
     marks = marks or hit.highlights
-    st.markdown(highlight(excerpt(hit.text, marks), marks), unsafe_allow_html=True)
+    parts = [
+        f":material/location_on: **{md_escape(hit.locator, inline=True)}** "
+        f"<small>（{md_escape(hit.doc_title, inline=True)}）</small>",
+        highlight(excerpt(hit.text, marks), marks),
+    ]
     if repeats:
-        st.caption(
-            "同じ内容: "
-            + "、".join(md_escape(f"{r.doc_title} {r.locator}", inline=True) for r in repeats)
+        parts.append(note("同じ内容: " + "、".join(f"{r.doc_title} {r.locator}" for r in repeats)))
+    return "\n\n".join(parts)
+
+
+def group_markdown(hits: list[SearchHit], repeats: dict[str, list[SearchHit]] | None = None) -> str:
+    """A case (or document) with its passages as one Markdown block: the browser draws one
+    element instead of a title, a caption and two or three per passage, and each element
+    costs it time (事例検索 has to show its results within 0.5 s)."""
+    first = hits[0]
+    parts = [f"#### {md_escape(group_title(hits), inline=True)}"]
+    if first.case_id:
+        md = first.metadata
+        parts.append(
+            note(
+                f"{md.get('category', '')}・{md.get('location', '') or md.get('prefecture', '')}"
+                f"・{'、'.join(md.get('tags', []))}"
+            )
         )
+    parts += [passage(h, repeats=(repeats or {}).get(h.chunk_id)) for h in hits]
+    return "\n\n".join(parts)
 
 
 def hit_group(
@@ -130,17 +158,7 @@ def hit_group(
     """A bordered box for one case (or document) with its passages and actions."""
     first = hits[0]
     with st.container(border=True):
-        st.markdown(f"#### {md_escape(group_title(hits), inline=True)}")
-        if first.case_id:
-            md = first.metadata
-            st.caption(
-                md_escape(
-                    f"{md.get('category', '')}・{md.get('location', '') or md.get('prefecture', '')}"
-                    f"・{'、'.join(md.get('tags', []))}"
-                )
-            )
-        for h in hits:
-            passage(h, repeats=(repeats or {}).get(h.chunk_id))
+        st.markdown(group_markdown(hits, repeats), unsafe_allow_html=True)
         if first.case_id:
             row = st.container(horizontal=True)
             row.button(
@@ -306,6 +324,7 @@ PAGE_CSS = """
 <style>
 mark { background: #fff1a8; padding: 0 .1em; }
 .passage { line-height: 1.8; font-size: 0.95rem; }
+.hit-note { font-size: 0.875rem; opacity: 0.6; margin-bottom: 1rem; }
 /* Streamlit's own English texts, said in Japanese (it has no setting for them) */
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
