@@ -135,11 +135,15 @@ def chromium(downloads: Path, phone: bool = False) -> Iterator[object]:
 
 
 def wait_for(driver, condition: Callable[[object], object], what: str):
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
+    # a page being replaced (a redirect, a rerun) makes an element found a moment ago stale
+    wait = WebDriverWait(
+        driver, WAIT_S, poll_frequency=0.3, ignored_exceptions=(StaleElementReferenceException,)
+    )
     try:
-        return WebDriverWait(driver, WAIT_S, poll_frequency=0.3).until(condition)
+        return wait.until(condition)
     except TimeoutException:
         shot(driver, "failure")
         raise AssertionError(f"timed out waiting for {what}") from None
