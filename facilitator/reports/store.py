@@ -98,9 +98,12 @@ class ReportStore(HeldConnection):
         super().__init__(db, "報告データベース", WRITE_LOCK)
         self.key = db.url.render_as_string(hide_password=True)
         """Names the database in cache keys (never with its password)."""
-        if self.dialect == "sqlite":  # bulk loads and summaries: a larger page cache
-            self.conn.exec_driver_sql("PRAGMA cache_size=-65536")
-            self.conn.rollback()
+        if self.dialect == "sqlite":  # as the report file had it: a larger page cache, and
+            # no fsync of the log at each commit of this connection (WAL: a power cut may lose
+            # the last import, which the file can redo, but never corrupts; sheets keep FULL)
+            raw = self.conn.connection.driver_connection  # outside any transaction
+            raw.execute("PRAGMA cache_size=-65536")
+            raw.execute("PRAGMA synchronous=NORMAL")
 
     def _bulk(self, table: Table, rows: Sequence[tuple]) -> None:
         bulk_insert(self.conn, table, rows)
