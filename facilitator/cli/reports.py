@@ -149,7 +149,7 @@ def _print_area(s: AreaSummary, themes: tuple[str, ...]) -> None:
         click.echo(f"  [{FUNCTION_NAMES[t]}] {counts}")
         for f in s.findings:
             if f.theme == t:
-                click.echo(f"   ・{f.sentence}  ({f.id})")
+                click.echo(f"   ・{f.sentence}")  # ids are in --json, not for people
 
 
 @reports.command("summary")

@@ -84,6 +84,7 @@ def test_summary_without_area_covers_all_areas(loaded: Settings) -> None:
 def test_summary_text_output_is_labelled(loaded: Settings) -> None:
     result = invoke(loaded, "summary", "--area", "汐島村", "--theme", "jikangai")
     assert result.exit_code == 0 and "【架空データ】汐島村" in result.output
+    assert "rpt-" not in result.output and ".yes" not in result.output  # ids are for --json
 
 
 def test_import_errors_exit_non_zero_with_locations(
