@@ -139,6 +139,7 @@ def require_login() -> None:
     email = _sso_identity()
     if email and (expired or stopped):
         st.logout()  # the provider's cookie would log the person straight back in
+        st.stop()  # the browser goes to Streamlit's logout address, then to the login page
     if email and _sso_login(store, email):
         return
     st.title("ログイン")
@@ -196,5 +197,8 @@ def sidebar_account() -> None:
     if st.button("ログアウト", key="logout", icon=":material/logout:"):
         logout()
         if _sso_identity():
-            st.logout()  # also forget the provider's identity in this browser
+            # also forget the provider's identity in this browser: st.logout sends the browser
+            # to Streamlit's logout address, which a rerun now would cancel
+            st.logout()
+            st.stop()
         st.rerun()
