@@ -21,11 +21,11 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from facilitator.errors import InputError, NotFoundError
 from facilitator.settings import Settings
-from facilitator.storage.db import Database
+from facilitator.storage.db import Database, take_write_lock
 from facilitator.storage.legacy import import_once
 from facilitator.storage.tables import users as t
 
@@ -123,8 +123,7 @@ class UserStore:
     def _changing(self) -> Iterator[Connection]:
         """One transaction holding the accounts' write lock; failures in Japanese."""
         with self.db.failing_as("利用者の一覧を変更できません。"), self.db.writing() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(select(func.pg_advisory_xact_lock(WRITE_LOCK)))
+            take_write_lock(conn, WRITE_LOCK)
             yield conn
 
     def _load(self, conn: Connection | None = None) -> list[User]:
@@ -193,23 +192,21 @@ class UserStore:
 
     def set_disabled(self, name: str, disabled: bool) -> User:
         """Stop (or allow again) an account without deleting it, so its records keep a name."""
-        with self._changing() as conn:
-            done = conn.execute(update(t).where(t.c.name == name).values(disabled=int(disabled)))
-            if done.rowcount == 0:
-                raise NotFoundError(f"利用者「{name}」はいません。")
-            users = self._load(conn)
-            _keep_an_admin(users, "停止")
-        return next(u for u in users if u.name == name)
+        return self._update(name, "停止", disabled=int(disabled))
 
     def set_role(self, name: str, role: str) -> User:
         """Another role for an account; its open sessions get it on their next page."""
-        role = check_role(role)
+        return self._update(name, "変更", role=check_role(role))
+
+    def _update(self, name: str, verb: str, **values: object) -> User:
+        """Change one account, unless that leaves no active administrator (``verb`` says
+        what was refused)."""
         with self._changing() as conn:
-            done = conn.execute(update(t).where(t.c.name == name).values(role=role))
+            done = conn.execute(update(t).where(t.c.name == name).values(**values))
             if done.rowcount == 0:
                 raise NotFoundError(f"利用者「{name}」はいません。")
             users = self._load(conn)
-            _keep_an_admin(users, "変更")
+            _keep_an_admin(users, verb)
         return next(u for u in users if u.name == name)
 
     def reset(self, name: str) -> str:

@@ -135,6 +135,14 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
 
 
+def take_write_lock(conn: Connection, key: int) -> None:
+    """Inside a write transaction: wait for the other writers of ``key``. PostgreSQL takes a
+    transaction-scoped advisory lock; on SQLite ``writing()``'s ``BEGIN IMMEDIATE`` already
+    holds the one write lock."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(key)))
+
+
 class Database:
     """The shared database, migrated to the newest schema when opened."""
 
@@ -151,8 +159,7 @@ class Database:
             if MigrationContext.configure(conn).get_current_revision() == head_revision():
                 return
         with self.writing() as conn:
-            if self.engine.dialect.name == "postgresql":
-                conn.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
+            take_write_lock(conn, MIGRATION_LOCK)
             config = _alembic_config(conn)
             current = MigrationContext.configure(conn).get_current_revision()
             if current is None and inspect(conn).has_table("sheet_versions"):

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from facilitator.errors import DatabaseError, FacilitatorError
-from facilitator.storage.db import Database
+from facilitator.errors import DatabaseError
+from facilitator.storage.db import Database, take_write_lock
 
 log = logging.getLogger(__name__)
 
@@ -39,19 +39,9 @@ class HeldConnection:
     def close(self) -> None:
         self.conn.close()
 
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
-        """A database failure becomes a Japanese message naming the database."""
-        try:
-            yield
-        except FacilitatorError:
-            raise
-        except SQLAlchemyError as exc:
-            log.warning("%s %s: %s", self.what, self.db.name, _reason(exc))
-            raise DatabaseError(
-                f"{self.what} {self.db.name}を使えません。"
-                "サーバーや保存先のフォルダ・空き容量を確認してください（詳しくはログにあります）。"
-            ) from exc
+    def _errors(self) -> AbstractContextManager[None]:
+        """A database failure becomes a Japanese message naming the database (logged)."""
+        return self.db.failing_as(f"{self.what}を使えません。")
 
     # --- transactions ---------------------------------------------------------------------
 
@@ -82,8 +72,7 @@ class HeldConnection:
         try:
             self.conn.execution_options(sqlite_immediate=True)
             tx = self.conn.begin()
-            if self.dialect == "postgresql":
-                self.conn.execute(select(func.pg_advisory_xact_lock(self.write_lock)))
+            take_write_lock(self.conn, self.write_lock)
         except OperationalError as exc:  # another writer held the lock too long, read-only…
             if self.conn.in_transaction():
                 self.conn.rollback()

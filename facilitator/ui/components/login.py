@@ -18,6 +18,7 @@ import streamlit as st
 from facilitator.auth import ROLE_LABELS, UserStore, allowed
 from facilitator.auth.audit import record
 from facilitator.auth.throttle import LoginThrottle
+from facilitator.auth.users import User
 from facilitator.errors import FacilitatorError
 from facilitator.text import md_escape
 from facilitator.ui.components.common import get_settings
@@ -54,9 +55,7 @@ def _login(store: UserStore) -> None:
         record(settings, "login_failed", name[:40])
         return
     throttle.succeeded(name)
-    record(settings, "login", user.name, actor=user.name)
-    st.session_state[USER], st.session_state[ROLE] = user.name, user.role
-    st.session_state[SEEN] = time.monotonic()
+    _start_session(user)
 
 
 def logout() -> None:
@@ -87,10 +86,15 @@ def _sso_login(store: UserStore, email: str) -> bool:
     if user is None:
         record(settings, "login_failed", email[:40], "未登録の組織アカウント")
         return False
-    record(settings, "login", user.name, actor=user.name, detail="組織のアカウント")
+    _start_session(user, detail="組織のアカウント")
+    return True
+
+
+def _start_session(user: User, detail: str = "") -> None:
+    """The person is in (recorded): their name and role for this browser session."""
+    record(get_settings(), "login", user.name, actor=user.name, detail=detail)
     st.session_state[USER], st.session_state[ROLE] = user.name, user.role
     st.session_state[SEEN] = time.monotonic()
-    return True
 
 
 def _expired() -> bool:
