@@ -33,17 +33,16 @@ sys.path.insert(0, str(ROOT))
 from bench_reports import build
 
 from facilitator.reports import load_sample, open_store, summary
+from facilitator.reports.store import DATA_TABLES
 from facilitator.settings import Settings
 from facilitator.storage.db import dispose_engines
-
-TABLES = ("areas", "institutions", "muni_stats", "datasets", "items")
 
 
 def digest(settings: Settings) -> str:
     """The whole report data (without import times), as one hash."""
     h = hashlib.sha256()
     with open_store(settings) as store:
-        for table in TABLES:
+        for table in DATA_TABLES:
             rows = store.rows(table)
             if table == "datasets":
                 rows = [r[:3] + r[4:] for r in rows]

@@ -9,13 +9,13 @@ is upgraded in memory first, as ``reports.migrate`` did in place.
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from pathlib import Path
 
-from sqlalchemy import Connection, delete, insert
+from sqlalchemy import Connection
 
 from facilitator.errors import DatabaseError
 from facilitator.reports.migrate import migrate
+from facilitator.reports.version import new_data_version
 from facilitator.settings import Settings
 from facilitator.storage.bulk import bulk_insert
 from facilitator.storage.db import Database
@@ -25,7 +25,6 @@ from facilitator.storage.tables import (
     report_datasets,
     report_institutions,
     report_items,
-    report_meta,
     report_muni_stats,
 )
 
@@ -88,6 +87,5 @@ def _copy(conn: Connection, contents: dict[str, bytes]) -> int:
         ) from exc
     finally:
         old.close()
-    conn.execute(delete(report_meta).where(report_meta.c.key == "data_version"))
-    conn.execute(insert(report_meta).values(key="data_version", value=uuid.uuid4().hex))
+    new_data_version(conn)
     return n

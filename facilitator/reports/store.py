@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -29,7 +28,6 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    insert,
     or_,
     select,
     text,
@@ -38,6 +36,7 @@ from sqlalchemy import (
 from facilitator.reports.items import FUNCTION_KEYS, Item
 from facilitator.reports.legacy import import_report_file
 from facilitator.reports.models import STATE_CODES, Answer, Institution, Municipality
+from facilitator.reports.version import new_data_version
 from facilitator.settings import Settings
 from facilitator.storage.bulk import bulk_insert
 from facilitator.storage.db import Database
@@ -65,6 +64,8 @@ TABLES = {
     "meta": report_meta,
 }
 """The names callers use (``count``, ``rows``) → the tables."""
+DATA_TABLES = ("areas", "institutions", "muni_stats", "datasets", "items")
+"""Every table of the data itself (answers live in ``institutions``): a whole-data dump."""
 _COUNT_ANSWERS = {
     "sqlite": "SELECT count(*) FROM report_institutions i, json_each(i.vals) j "
     "WHERE j.value IS NOT NULL",
@@ -262,9 +263,7 @@ class ReportStore(HeldConnection):
     def _new_version(self) -> None:
         """Mark the data as changed (inside the transaction that changes it): caches of
         results computed from it are keyed by this token and so never outlive it."""
-        m = report_meta
-        self.conn.execute(delete(m).where(m.c.key == "data_version"))
-        self.conn.execute(insert(m).values(key="data_version", value=uuid.uuid4().hex))
+        new_data_version(self.conn)
 
     def data_version(self) -> str:
         """Token that changes with every import or removal ('' before the first one)."""

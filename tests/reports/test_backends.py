@@ -21,17 +21,16 @@ from facilitator.reports import (
     summary,
 )
 from facilitator.reports.sample.prefecture import AREAS_FILE, REPORTS_CSV
+from facilitator.reports.store import DATA_TABLES
 from facilitator.settings import Settings
 
 from .conftest import write_csv
-
-TABLES = ("areas", "institutions", "muni_stats", "datasets", "items")
 
 
 def _stored(settings: Settings) -> dict[str, list[tuple]]:
     """Every report table, without the import time (which differs between two imports)."""
     with open_store(settings) as store:
-        out = {t: store.rows(t) for t in TABLES}
+        out = {t: store.rows(t) for t in DATA_TABLES}
     out["datasets"] = [r[:3] + r[4:] for r in out["datasets"]]
     return out
 

@@ -33,6 +33,7 @@ from facilitator.reports.errors import NotStoredError, UnexpectedImportError
 from facilitator.reports.ingest import limits
 from facilitator.reports.ingest.chars import CONTROLS, REMOVED
 from facilitator.reports.sample.prefecture import AREAS_FILE
+from facilitator.reports.store import DATA_TABLES
 from facilitator.settings import Settings
 
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "facilitator-hypothesis")  # not the checkout
@@ -171,7 +172,7 @@ def zipped(parts: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes
 def dump(settings_: Settings) -> list[list[tuple]]:
     """Every report table, row by row (the whole report data)."""
     with open_store(settings_) as store:
-        return [store.rows(t) for t in ("areas", "institutions", "muni_stats", "datasets", "items")]
+        return [store.rows(t) for t in DATA_TABLES]
 
 
 def assert_clean(settings_: Settings) -> None:
