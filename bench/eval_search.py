@@ -46,7 +46,14 @@ from machine import describe  # noqa: E402
 
 K = 10
 WINDOW = 500
-PROBE_SETS = ("probe_answerable", "probe_none", "probe_none_holdout", "probe_none_holdout2")
+PROBE_SETS = (
+    "probe_answerable",
+    "probe_none",
+    "probe_none_holdout",
+    "probe_none_holdout2",
+    "probe_none_holdout3",
+    "probe_precedent_aside",
+)
 
 
 @dataclass(frozen=True)

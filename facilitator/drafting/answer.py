@@ -10,10 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import cast
 
-import yaml
 from langchain_core.language_models import BaseChatModel
 
 from facilitator.corpus.chunks import Chunk
@@ -42,9 +40,10 @@ from facilitator.search.hits import (
     group_key,
     group_label,
 )
+from facilitator.search.intent import asks_for_definition, asks_for_precedents
 from facilitator.search.lexical import tokenize
 from facilitator.search.searcher import Searcher, SearchFilters
-from facilitator.settings import PACKAGE_DATA, Settings
+from facilitator.settings import Settings
 from facilitator.sheets.citations import MIN_QUOTE_CHARS, keep_verified_citations
 from facilitator.sheets.model import Citation
 from facilitator.text import normalize_query, sentences
@@ -111,11 +110,6 @@ in meaning to the question are named (passage scores of neighbours are often wit
 _LEAD = re.compile(r"^(?:\d+\s+\S+?\s*▶|[-・●○■▶]\s*)+")
 
 
-@cache
-def _question_kinds() -> dict[str, list[str]]:
-    return yaml.safe_load((PACKAGE_DATA / "question_kinds.yaml").read_text(encoding="utf-8"))
-
-
 def _is_precedent(group: AnswerGroup) -> bool:
     return bool(group.case_id) or group.key.startswith(SURVEY_PREFIX)
 
@@ -126,9 +120,8 @@ def route(question: str, groups: list[AnswerGroup]) -> AnswerKind:
     A problem stated in a meeting (「医師の高齢化で当番が組めない」) asks what others did:
     precedents answer unless the question asks what something is or how it is done.
     """
-    kinds = _question_kinds()
-    wants_definition = any(w in question for w in kinds["definition"])
-    wants_precedent = any(w in question for w in kinds["precedent"])
+    wants_definition = asks_for_definition(question)
+    wants_precedent = asks_for_precedents(question)
     top = groups[0].passages[0].score if groups else 0.0
     close = [g for g in groups if _is_precedent(g) and g.passages[0].score >= NAMED_SHARE * top]
     has_docs = any(not _is_precedent(g) for g in groups)

@@ -28,6 +28,7 @@ _NUMBER = re.compile(
     r"((?:令和|平成)?\d+(?:\.\d+)?)(年度|年|点|円|万円|億円|時間|%|割|人|件|単位|床|分)"
 )
 _SENTENCE = re.compile(r"[^。\n]+")
+NUMBER = r"(?<![\d,.])\d[\d,.]*+\s*+"
 VALUE_CONTEXT_WORDS = 2
 _PLACE_SUFFIX = ("市", "町", "村", "区", "県", "府", "都")
 _KANJI_RUN = re.compile(r"[\u4e00-\u9fff々]{4,}")
@@ -40,16 +41,26 @@ class Constraint:
     kind: Literal["place", "number", "term", "value"]
     text: str
     pattern: str = ""
+    """For a value: the regular expression its statement matches (a number and its unit)."""
     about: frozenset[str] = frozenset()
-    """For a value: the question's content words; the number must stand in a sentence that
-    shares two of them (one if the question has only one), not anywhere in the passage."""
+    """For a value: the question's specific content words; the value must stand in a sentence
+    that shares two of them (one if the question has only one), not anywhere in the passage."""
+    needs: tuple[tuple[str, ...], ...] = ()
+    """For a value: words the sentence must also state, one of each group (「平均」 for an
+    average, 「全国」 for a national figure): a number next to the topic is not yet the answer."""
+
+    @property
+    def numeric(self) -> bool:
+        return self.pattern.startswith(NUMBER)
 
     def met_by(self, text: str) -> bool:
         if self.kind == "value":
-            number = re.compile(rf"\d[\d,.]*\s*{self.pattern}")
+            value = re.compile(self.pattern)
             need = min(VALUE_CONTEXT_WORDS, len(self.about))
             return any(
-                number.search(s) and len(self.about & set(tokenize(s))) >= need
+                value.search(s)
+                and all(any(w in s for w in group) for group in self.needs)
+                and len(self.about & set(tokenize(s))) >= need
                 for s in _SENTENCE.findall(text)
             )
         if self.kind == "place":
@@ -63,7 +74,7 @@ class Constraint:
             "place": f"「{self.text}」の記述",
             "number": f"「{self.text}」の記述",
             "term": f"「{self.text}」の記述",
-            "value": f"質問の「{self.text}」に当たる数値",
+            "value": f"質問の「{self.text}」に当たる{'数値' if self.numeric else '記載'}",
         }[self.kind]
 
 
@@ -89,9 +100,20 @@ def _place_variants(place: str) -> set[str]:
     return out
 
 
+def _number(unit: str) -> str:
+    """A whole number (not a piece of a longer one) followed by ``unit``."""
+    return NUMBER + unit
+
+
 @lru_cache(maxsize=512)
-def question_constraints(question: str) -> tuple[Constraint, ...]:
-    """The places, numbers, terms of art and value kinds a question names, once each."""
+def question_constraints(
+    question: str, common: frozenset[str] = frozenset()
+) -> tuple[Constraint, ...]:
+    """The places, numbers, terms of art and value kinds a question names, once each.
+
+    ``common``: words most passages of the material use (「医療」「地域」); they say nothing
+    about what a value counts, so they do not place a number next to the question's topic.
+    """
     q = _norm(question)
     rules = _rules()
     out: dict[tuple[str, str], Constraint] = {}
@@ -116,16 +138,31 @@ def question_constraints(question: str) -> tuple[Constraint, ...]:
     for term in rules["terms"]:
         if term in q:
             add(Constraint("term", term))
-    about = frozenset(t for t in tokenize(q) if len(t) >= 2 and t not in rules["not_context"])
+    places = [c.text for c in out.values() if c.kind == "place"]
+    words = [
+        t
+        for t in tokenize(q)
+        if len(t) >= 2
+        and t not in rules["not_context"]
+        and not any(t in p for p in places)  # a place is checked on the whole passage
+    ]
+    about = frozenset(t for t in words if t not in common) or frozenset(words)
+    scope = tuple(_norm(w) for w in rules["scope"] if _norm(w) in q)
+    needs = (scope,) if scope else ()
     for rule in rules["values"]:
-        word = next((w for w in rule["words"] if _norm(w) in q), None)
+        # 「いくつか」「何人か」 mean "some": an indefinite, not a question (「いつから」 is one)
+        word = next(
+            (w for w in rule["words"] if re.search(re.escape(_norm(w)) + "(?!か(?!ら))", q)), None
+        )
         if word:
-            add(Constraint("value", word, rule["unit"], about))
+            pattern = rule.get("pattern") or _number(rule.get("unit", ""))
+            stated = ((word,),) if rule.get("stated") else ()
+            add(Constraint("value", word, pattern, about, needs + stated))
     counters = sorted(rules["counters"], key=len, reverse=True)
-    for m in re.finditer("何(" + "|".join(map(re.escape, counters)) + ")", q):
+    for m in re.finditer("何(" + "|".join(map(re.escape, counters)) + ")(?!か(?!ら))", q):
         unit = "(?:人|名)" if m.group(1) in ("人", "名") else re.escape(m.group(1))
         if not any(c.kind == "value" and m.group(0) in c.text for c in out.values()):
-            add(Constraint("value", m.group(0), unit, about))
+            add(Constraint("value", m.group(0), _number(unit), about, needs))
     return tuple(out.values())
 
 
@@ -157,16 +194,19 @@ def _context(hit: SearchHit) -> str:
     return "\n".join([hit.text, hit.doc_title, *(str(w) for w in where if w)])
 
 
-def missing(question: str, hits: Sequence[SearchHit]) -> list[str]:
+def missing(
+    question: str, hits: Sequence[SearchHit], common: frozenset[str] = frozenset()
+) -> list[str]:
     """What the question names that the top passages do not state (empty: nothing missing).
 
     Places, numbers, terms of art and the kind of value asked are checked against the first
     passages; unknown compounds against a few more, as the answer may sit a little lower.
+    ``common``: the material's everyday words (see :func:`question_constraints`).
     """
     if not hits:
         return []
     near = [_context(h) for h in hits[:TOP_CONSTRAINED]]
-    out = [c.label for c in unmet(question_constraints(question), near)]
+    out = [c.label for c in unmet(question_constraints(question, common), near)]
     wider = [_context(h) for h in hits[:TOP_TERMS]]
     out += [f"「{t}」の記述" for t in unknown_terms(question, wider)]
     return list(dict.fromkeys(out))

@@ -20,8 +20,9 @@ from facilitator.search.answerability import missing
 from facilitator.search.chroma import server_errors
 from facilitator.search.embeddings import Embedder, load_embedder
 from facilitator.search.fusion import apply_prior, convex_fusion, diversify, rerank, rrf
-from facilitator.search.hits import SearchHit, SearchResult, matching_sentences
+from facilitator.search.hits import SearchHit, SearchResult, matching_sentences, precedent_key
 from facilitator.search.index import IndexStore
+from facilitator.search.intent import wants_precedents_only
 from facilitator.search.lexical import tokenize
 from facilitator.search.rerank import Reranker, load_reranker
 from facilitator.settings import Settings
@@ -47,6 +48,9 @@ EXACT_MAX = 5000
 up to this many allowed chunks their vectors are compared exactly, fetched once per filter
 (:meth:`Searcher._allowed_vectors`, ≤ ~8 MB each); above, HNSW results are over-fetched
 (≤ OVERFETCH_MAX) and filtered here."""
+COMMON_SHARE = 0.3
+"""A word used by this share of passages or more (「医療」「地域」「連携」) is the material's
+everyday language: it does not tie a number in a sentence to what a question asks."""
 REPETITIVE_WEIGHT = 0.3
 """Score weight of a passage that repeats a few words (lexical.repetitive); such a passage
 never counts as evidence that the material answers a question."""
@@ -95,7 +99,10 @@ class Searcher:
                 f"索引は「{self.store.meta['embedder']}」で作成されています。現在の埋め込みモデル"
                 f"「{self.embedder.name}」で使うには `facilitator ingest` で作り直してください。"
             )
-        self.max_idf = max(self.store.lexical.idf.values(), default=1.0)
+        idf = self.store.lexical.idf
+        self.max_idf = max(idf.values(), default=1.0)
+        common_idf = float(np.log(1 / COMMON_SHARE))  # LexicalIndex.build's idf at that share
+        self.common = frozenset(t for t, v in idf.items() if v < common_idf)
         self._vectors: dict[str, np.ndarray] = {}
         self._filtered: dict[tuple, tuple[list[str], np.ndarray]] = {}
         self._last_query: tuple[str, np.ndarray] | None = None
@@ -184,7 +191,13 @@ class Searcher:
             fused = list(zip(dense_ids, dense_sims, strict=True))
         reranker = self.reranker if mode == "hybrid" else None
         if mode == "hybrid":  # before a reranker: the prior chooses the head it reorders
-            fused = apply_prior(fused, lambda cid: store.by_id[cid].metadata.get("section_kind"))
+            fused = apply_prior(
+                fused,
+                lambda cid: store.by_id[cid].metadata.get("section_kind"),
+                (lambda cid: precedent_key(store.by_id[cid]) is not None)
+                if wants_precedents_only(q)
+                else None,
+            )
         if store.repetitive:  # keyword stuffing cannot buy a place at the top
             fused = sorted(
                 ((c, s * REPETITIVE_WEIGHT if c in store.repetitive else s) for c, s in fused),
@@ -203,7 +216,7 @@ class Searcher:
         honest = [h for h in hits if h.chunk_id not in store.repetitive]
         sims = [s for c, s in zip(dense_ids, dense_sims, strict=True) if c not in store.repetitive]
         confidence, dense_z, coverage = self._confidence(q_tokens, honest, sims)
-        lacking = missing(q, honest)
+        lacking = missing(q, honest, self.common)
         if lacking:  # on the topic, but the passages do not state what is asked
             confidence = min(confidence, 0.49)
         return SearchResult(

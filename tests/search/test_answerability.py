@@ -52,6 +52,49 @@ def test_a_number_must_stand_next_to_what_the_question_counts() -> None:
     assert unmet([value], ["法定研修は合計88時間の研修である。"]) == []
 
 
+def test_an_average_must_be_stated_as_one() -> None:
+    constraints = question_constraints("在宅医療をしている医師の平均年齢はいくつ？")
+    assert unmet(constraints, ["在宅医療に参加している医師は62人である。"])
+    assert unmet(constraints, ["在宅医療をしている医師の平均年齢は58歳である。"]) == []
+
+
+def test_a_national_figure_is_not_answered_by_a_local_one() -> None:
+    (count,) = question_constraints("訪問看護ステーションは全国にいくつある？")
+    assert unmet([count], ["柏市の訪問看護ステーションは12か所ある。"]) == [count]
+    assert unmet([count], ["全国の訪問看護ステーションは約15,000か所ある。"]) == []
+
+
+def test_a_time_is_not_a_count() -> None:
+    (count,) = question_constraints("訪問看護ステーションはいくつある？")
+    assert unmet([count], ["訪問看護ステーションは24時間体制をとっている。"]) == [count]
+    assert unmet([count], ["市内の訪問看護ステーションは12か所ある。"]) == []
+
+
+def test_some_is_not_a_question() -> None:
+    assert kinds("いくつかの病院がまとまって値下げ交渉している例") == set()
+    assert kinds("何人かの医師で交代して診療しているクリニック") == set()
+
+
+def test_an_address_or_a_form_number_is_asked_for_as_such() -> None:
+    (url,) = question_constraints("報告の様式を配っているサイトのURLは？")
+    assert url.label == "質問の「URL」に当たる記載"
+    assert unmet([url], ["報告の様式は厚生労働省のサイトで配っている。"]) == [url]
+    assert unmet([url], ["報告の様式はサイト https://www.mhlw.go.jp/ で配っている。"]) == []
+    (number,) = question_constraints("在宅療養支援診療所の届出に必要な様式の番号は？")
+    assert unmet([number], ["在宅療養支援診療所の届出が必要である。"]) == [number]
+    assert unmet([number], ["在宅療養支援診療所の届出には様式11を用いる。"]) == []
+
+
+def test_the_materials_everyday_words_do_not_tie_a_number_to_the_question() -> None:
+    question = "かかりつけ医機能報告のデータはいつから一般に公開される予定？"
+    schedule = ["2025年度からかかりつけ医機能報告が始まった。"]
+    (loose,) = question_constraints(question)
+    assert unmet([loose], schedule) == []  # 「かかりつけ」「機能」「報告」 in a dated sentence
+    (when,) = question_constraints(question, frozenset({"掛かり付け", "機能"}))
+    assert unmet([when], schedule) == [when]
+    assert unmet([when], ["報告データは2026年4月から一般に公開する予定である。"]) == []
+
+
 def test_asking_which_department_is_not_asking_for_a_number() -> None:
     assert kinds("症状に応じて何科を受診すればよいかという相談") == set()
     assert ("value", "何床") in kinds("在宅療養支援病院になるには何床以下？")
@@ -72,6 +115,7 @@ def test_long_compounds_and_terms_of_art_must_occur_in_the_passages() -> None:
         "往診の深夜加算の点数は？",
         "宮崎県の山間部で在宅医療を支える取組は？",
         "在宅時医学総合管理料はいくら？",
+        "在宅医療をしている医師の平均年齢は？",
     ],
 )
 def test_near_domain_questions_are_not_confident_and_say_what_is_missing(

@@ -1,6 +1,6 @@
 import pytest
 
-from facilitator.search.fusion import convex_fusion, diversify
+from facilitator.search.fusion import apply_prior, convex_fusion, diversify
 from facilitator.search.hits import matching_sentences
 
 
@@ -46,3 +46,13 @@ def test_matching_sentences_are_verbatim_and_ranked_by_overlap() -> None:
     found = matching_sentences(text, {"夜間", "輪番", "医師"})
     assert found[0] == "夜間の輪番制を医師会が組んだ。"
     assert all(s in text for s in found)
+
+
+def test_a_question_about_what_others_did_puts_precedents_before_the_guideline() -> None:
+    ranked = [("guideline-sec", 1.0), ("case-sec", 0.8), ("sheet-field", 0.9)]
+    kinds = {"guideline-sec": "section", "case-sec": "detail", "sheet-field": "sheet"}
+    plain = apply_prior(ranked, kinds.get)
+    assert [c for c, _ in plain] == ["guideline-sec", "case-sec", "sheet-field"]
+    wanting_cases = apply_prior(ranked, kinds.get, lambda cid: cid == "case-sec")
+    assert [c for c, _ in wanting_cases] == ["case-sec", "guideline-sec", "sheet-field"]
+    assert dict(wanting_cases)["case-sec"] == 0.8  # a precedent keeps its score

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from facilitator.cli.root import cli
 from facilitator.errors import FacilitatorError, IndexNotBuiltError, InputError
+from facilitator.search import fusion
 from facilitator.search.index import IndexStore, build_index, index_is_current
 from facilitator.search.searcher import Searcher, SearchFilters
 from facilitator.settings import Settings
@@ -52,6 +53,18 @@ def test_every_hit_is_verbatim_source_text(searcher: Searcher) -> None:
 def test_precedent_questions_find_the_case(searcher: Searcher, query: str, case_id: str) -> None:
     hits = searcher.search(query, k=10).hits
     assert case_id in [h.case_id for h in hits[:5]]
+
+
+def test_asked_what_others_did_precedents_come_before_the_guideline(
+    searcher: Searcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guideline restates the problem in the question's words; the cases answer it."""
+    question = (
+        "一人で開業している先生が夜や休みの日に対応できないとき、代わりに患者を診る体制の例は？"
+    )
+    assert searcher.search(question, k=10).hits[0].case_id is not None
+    monkeypatch.setattr(fusion, "OUTSIDE_PRECEDENTS", 1.0)  # without the question's intent
+    assert searcher.search(question, k=10).hits[0].case_id is None
 
 
 def test_survey_answers_are_searchable_with_their_respondent(searcher: Searcher) -> None:

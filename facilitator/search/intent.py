@@ -1,0 +1,34 @@
+"""What kind of answer a question asks for, from its wording (facilitator/data/question_kinds.yaml).
+
+One reading for search and meeting answers: a question asking what others did wants cases
+and survey answers first; one asking what something is or how it is done wants the
+guideline or a local document quoted.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import yaml
+
+from facilitator.settings import PACKAGE_DATA
+
+
+@cache
+def question_words() -> dict[str, list[str]]:
+    return yaml.safe_load((PACKAGE_DATA / "question_kinds.yaml").read_text(encoding="utf-8"))
+
+
+def asks_for_definition(question: str) -> bool:
+    """「…とは」「手順は」「ガイドラインの例示では」: what a document says."""
+    return any(w in question for w in question_words()["definition"])
+
+
+def asks_for_precedents(question: str) -> bool:
+    """「…している例は？」「取り組んでいる自治体は？」: what others did."""
+    return any(w in question for w in question_words()["precedent"])
+
+
+def wants_precedents_only(question: str) -> bool:
+    """Asks what others did and not what a document says: search favours precedents."""
+    return asks_for_precedents(question) and not asks_for_definition(question)

@@ -1,0 +1,33 @@
+"""Which answer a question asks for, read from its wording."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilitator.search.intent import wants_precedents_only
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "診療所に病児保育室を併設している事例はある？",
+        "家庭医を目指す医師の研修の場になっている診療所の例",
+        "夜間の電話相談を設けている自治体は？",
+        "職員が辞めずに働けるよう職場を工夫している医療機関は？",
+    ],
+)
+def test_questions_about_what_others_did_want_precedents(question: str) -> None:
+    assert wants_precedents_only(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "協議の場ではどう話し合う例がガイドラインに示されている？",  # the guideline's example
+        "かかりつけ医機能報告の年間スケジュールは？",
+        "在宅療養支援病院とは？",
+        "医師の高齢化で当番が組めない",  # a problem stated: the best passage decides
+    ],
+)
+def test_questions_about_what_a_document_says_do_not(question: str) -> None:
+    assert not wants_precedents_only(question)
