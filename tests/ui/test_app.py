@@ -228,6 +228,19 @@ def test_side_panels_close_on_a_new_search_and_on_another_page(app_env: Settings
     assert "に似た事例" not in texts(at)  # coming back does not bring it back
 
 
+def test_recent_searches_come_back_with_one_click(app_env: Settings) -> None:
+    at = open_page("search")
+    at.text_input(key="search_query").input("柏市の医師会").run()
+    assert not at.pills  # nothing earlier yet
+    at.text_input(key="search_query").input("医師の高齢化で当番が組めない").run()
+    (recent,) = at.pills
+    assert recent.label == "最近の検索" and list(recent.options) == ["柏市の医師会"]
+    recent.set_value("柏市の医師会").run()
+    assert at.text_input(key="search_query").value == "柏市の医師会"
+    assert "#### 事例17" in texts(at)
+    assert list(at.pills[0].options) == ["医師の高齢化で当番が組めない"]
+
+
 # --- 資料・データ管理 ------------------------------------------------------------------------
 
 

@@ -173,6 +173,16 @@ def test_draft_edit_save_and_export_in_a_real_browser(server: str, browser) -> N
     wait_text(d, "事例17")
     idle(d)
     shot(d, "5_search")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("医師の高齢化で当番が組めない")
+    wait_text(d, "最近の検索")
+    idle(d)
+    click_button(d, "柏市の医師会")  # the earlier search, one click away
+    wait_for(d, lambda _d: box.get_attribute("value") == "柏市の医師会", "the search box refilled")
+    wait_text(d, "医師の高齢化で当番が組めない")  # now the earlier one of the two
+    wait_text(d, "事例17")
+    idle(d)
+    shot(d, "5b_search_history")
 
     go(d, "meeting", "協議中の質問")
     chat = d.find_element(By.CSS_SELECTOR, "textarea[data-testid='stChatInputTextArea']")

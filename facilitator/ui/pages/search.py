@@ -1,4 +1,5 @@
-"""事例検索: search-as-you-type with filters, results grouped by case, similar cases, full case."""
+"""事例検索: search-as-you-type with filters, results grouped by case, similar cases, full case,
+the session's recent searches."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from facilitator.search.hits import SearchResult, collapse_repeats
 from facilitator.search.searcher import Searcher
 from facilitator.text import md_escape
 from facilitator.ui.components.common import mode_caption, searcher_or_setup, show_error
+from facilitator.ui.components.history import history_pills, record_search
 from facilitator.ui.components.widgets import (
     CASE_VIEW,
     SIMILAR,
@@ -55,6 +57,7 @@ def search_fragment(searcher: Searcher) -> None:
         live="100ms",
         placeholder="例: 夜間の輪番が組めない地域で何をしている？",
     )
+    history_pills("search_query")
     prefectures = sorted({c.prefecture for c in searcher.store.cases if c.prefecture})
     filters = filter_row("search", prefectures)
     panels_belong_to(f"search:{(query or '').strip()}")  # a new search starts without them
@@ -77,6 +80,7 @@ def search_fragment(searcher: Searcher) -> None:
         except FacilitatorError as exc:
             show_error(exc)
             return
+        record_search(query)
         if not result.hits:
             st.warning("条件に合う資料はありません。絞り込みを外してお試しください。")
             return
