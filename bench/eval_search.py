@@ -53,6 +53,7 @@ PROBE_SETS = (
     "probe_none_holdout2",
     "probe_none_holdout3",
     "probe_precedent_aside",
+    "probe_precedent_aside2",
 )
 
 

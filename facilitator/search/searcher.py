@@ -23,7 +23,7 @@ from facilitator.search.fusion import apply_prior, convex_fusion, diversify, rer
 from facilitator.search.hits import SearchHit, SearchResult, matching_sentences, precedent_key
 from facilitator.search.index import IndexStore
 from facilitator.search.intent import wants_precedents_only
-from facilitator.search.lexical import tokenize
+from facilitator.search.lexical import tokenize, with_material_terms
 from facilitator.search.rerank import Reranker, load_reranker
 from facilitator.settings import Settings
 from facilitator.text import normalize_query
@@ -156,7 +156,8 @@ class Searcher:
         lex_scores: dict[str, float] = {}
         if mode in ("hybrid", "lexical") and n_allowed:
             scores = store.lexical.scores(
-                q_tokens, mask.astype(np.float32) if mask is not None else None
+                with_material_terms(q_tokens, q),
+                mask.astype(np.float32) if mask is not None else None,
             )
             n = min(CANDIDATES, len(scores))
             top = np.argpartition(-scores, n - 1)[:n]

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from facilitator.search.lexical import LexicalIndex, tokenize
+from facilitator.search.lexical import LexicalIndex, tokenize, with_material_terms
 
 
 @pytest.mark.parametrize(
@@ -55,3 +55,18 @@ def test_lexical_index_round_trips_through_disk(tmp_path) -> None:
     q = tokenize("輪番")
     assert loaded.ids == index.ids
     assert np.allclose(loaded.scores(q), index.scores(q))
+
+
+def test_everyday_words_also_look_for_the_materials_terms() -> None:
+    question = "一人で開業している先生が夜や休みの日に対応できない"
+    tokens = tokenize(question)
+    expanded = with_material_terms(tokens, question)
+    assert expanded[: len(tokens)] == tokens  # the question's own words first, unchanged
+    assert {"医師", "夜間", "休日"} <= set(expanded[len(tokens) :])
+    assert "在宅" not in with_material_terms(tokenize("家族の介護"), "家族の介護")  # 家族 ≠ 家
+    assert "急変" in with_material_terms(tokenize("急に悪くなる"), "急に悪くなる")  # a phrase
+
+
+def test_a_question_already_in_the_materials_terms_is_left_as_it_is() -> None:
+    question = "夜間・休日の輪番を医師会で組む"
+    assert with_material_terms(tokenize(question), question) == tokenize(question)
