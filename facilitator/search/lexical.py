@@ -158,6 +158,12 @@ class LexicalIndex:
         idf = {t: float(np.log(1 + (n - c + 0.5) / (c + 0.5))) for t, c in df.items()}
         return cls(retriever, ids, idf)
 
+    def common_words(self, share: float) -> frozenset[str]:
+        """Words used by more than ``share`` of the chunks: the idf of :meth:`build` at that
+        document frequency is about log(1/share)."""
+        limit = float(np.log(1 / share))
+        return frozenset(t for t, v in self.idf.items() if v < limit)
+
     def scores(self, query_tokens: list[str], mask: np.ndarray | None = None) -> np.ndarray:
         """BM25 score of every chunk (0 where masked out)."""
         known = [t for t in query_tokens if t in self.idf]

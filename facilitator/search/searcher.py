@@ -99,10 +99,8 @@ class Searcher:
                 f"索引は「{self.store.meta['embedder']}」で作成されています。現在の埋め込みモデル"
                 f"「{self.embedder.name}」で使うには `facilitator ingest` で作り直してください。"
             )
-        idf = self.store.lexical.idf
-        self.max_idf = max(idf.values(), default=1.0)
-        common_idf = float(np.log(1 / COMMON_SHARE))  # LexicalIndex.build's idf at that share
-        self.common = frozenset(t for t, v in idf.items() if v < common_idf)
+        self.max_idf = max(self.store.lexical.idf.values(), default=1.0)
+        self.common = self.store.lexical.common_words(COMMON_SHARE)
         self._vectors: dict[str, np.ndarray] = {}
         self._filtered: dict[tuple, tuple[list[str], np.ndarray]] = {}
         self._last_query: tuple[str, np.ndarray] | None = None

@@ -70,3 +70,10 @@ def test_everyday_words_also_look_for_the_materials_terms() -> None:
 def test_a_question_already_in_the_materials_terms_is_left_as_it_is() -> None:
     question = "夜間・休日の輪番を医師会で組む"
     assert with_material_terms(tokenize(question), question) == tokenize(question)
+
+
+def test_common_words_are_those_most_chunks_use() -> None:
+    chunks = [["医療", "夜間"], ["医療", "輪番"], ["医療", "休日"], ["医療", "夜間"]]
+    index = LexicalIndex.build([f"c{i}" for i in range(4)], chunks)
+    assert index.common_words(0.4) == {"医療", "夜間"}  # in 4 and 2 of the 4 chunks
+    assert index.common_words(0.8) == {"医療"}
