@@ -112,9 +112,10 @@ outranked the cases that answer it (dev set: precedent nDCG@10 0.664 → 0.706, 
 OUTSIDE_PRECEDENTS = 0.7
 """Weight of a passage that is not a precedent (guideline, local document, example sheet)
 when the question asks what others did (「…している例は？」, see search.intent): the guideline
-restates the problem in the question's words, the cases say what was done. On the dev set
-plus a held-aside set of 14 paraphrased precedent questions, precedent nDCG@10 0.721 → 0.753
-(held-aside alone 0.754 → 0.779), guideline passages 0.653 → 0.642."""
+restates the problem in the question's words, the cases say what was done. bench/eval_search.py
+with this weight (and the stricter answerability of the same commit): dev precedent nDCG@10
+0.705 → 0.741, survey answers 0.756 → 0.805, guideline passages 0.653 → 0.642; 14 held-aside
+paraphrased precedent questions 0.754 → 0.761."""
 
 
 def apply_prior(
