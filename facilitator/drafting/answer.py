@@ -32,10 +32,10 @@ from facilitator.drafting.prompts import build_answer_messages, load_prompt, sel
 from facilitator.drafting.schema import AnswerDraft
 from facilitator.errors import FacilitatorError, InputError
 from facilitator.reports.questions import FigureAnswer, FigureMiss, answer_figure_question
+from facilitator.search.answerability import at_places
 from facilitator.search.hits import (
     SURVEY_PREFIX,
     SearchHit,
-    SearchResult,
     collapse_repeats,
     group_key,
     group_label,
@@ -53,12 +53,14 @@ MAX_SENTENCES = 2
 
 
 def _sentences(hit: SearchHit) -> list[str]:
-    """Matching sentences, else the passage's first real sentence; always verbatim."""
-    chosen = [s for s in hit.highlights if s in hit.text][:MAX_SENTENCES]
+    """Matching sentences, else the passage's first real sentence; always verbatim. A
+    heading (「2. 地域の特徴を踏まえた取組」) repeats the question's words without saying
+    anything, so it is shown only when the passage has nothing else."""
+    chosen = [s for s in hit.highlights if s in hit.text and s not in hit.locator]
     if chosen:
-        return chosen
+        return chosen[:MAX_SENTENCES]
     for sentence in sentences(hit.text):
-        if len(sentence) >= MIN_QUOTE_CHARS:
+        if len(sentence) >= MIN_QUOTE_CHARS and sentence not in hit.locator:
             return [sentence]
     return [hit.text.strip()]
 
@@ -316,18 +318,18 @@ def answer_question(
 
 
 def _llm_answer(
-    question: str, result: SearchResult, settings: Settings, searcher: Searcher
+    question: str, hits: list[SearchHit], settings: Settings, searcher: Searcher
 ) -> tuple[str | None, list[Citation], list[str]]:
     """(text, verified citations, messages) from the LLM; text None when unusable.
 
     Whatever the answerer returns is verified here against this search's hits.
     """
     try:
-        reply = answer_question(question, result.hits, settings, chunks=searcher.store.by_id)
+        reply = answer_question(question, hits, settings, chunks=searcher.store.by_id)
     except FacilitatorError as exc:
         return None, [], [f"LLM での回答に失敗しました（{exc}）。"]
     messages = list(reply.messages)
-    allowed = {h.chunk_id for h in result.hits}
+    allowed = {h.chunk_id for h in hits}
     kept, problems = keep_verified_citations(reply.citations, searcher.store.by_id, allowed)
     messages += [f"検証できない引用を除きました: {p}" for p in problems]
     if not kept or not (reply.text or "").strip():
@@ -388,7 +390,9 @@ def ask(
         )
     searcher = searcher or Searcher(settings)
     result = searcher.search(q, k=k, filters=filters)
-    groups = group_hits(result.hits)
+    # a question about a place is answered from that place's material when there is some
+    hits = at_places(q, result.hits) or result.hits
+    groups = group_hits(hits)
     base = {
         "question": question,
         "filters": result.filters,
@@ -412,16 +416,16 @@ def ask(
         )
     kind = route(q, groups)
     points = extract_points(
-        kind, groups, result.hits, lambda texts: searcher.similarities(q, texts), set(tokenize(q))
+        kind, groups, hits, lambda texts: searcher.similarities(q, texts), set(tokenize(q))
     )
     groups = order_groups(groups, points)
     headline = headline_for(kind, points, groups)
-    allowed = {h.chunk_id for h in result.hits}
+    allowed = {h.chunk_id for h in hits}
     proposed = [Citation(chunk_id=p.chunk_id, quote=p.quote) for p in points]
     citations = keep_verified_citations(proposed, searcher.store.by_id, allowed)[0]
     text, mode, messages = answer_text(headline, points), "offline", []
     if use_llm:
-        llm_text, llm_cites, messages = _llm_answer(q, result, settings, searcher)
+        llm_text, llm_cites, messages = _llm_answer(q, hits, settings, searcher)
         cited = {searcher.store.by_id[c.chunk_id].locator.case_id for c in llm_cites}
         uncited = [c for c in named_cases(llm_text or "") if c not in cited]
         if uncited:  # the answer may name only the cases its checked quotes come from

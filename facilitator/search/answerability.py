@@ -194,6 +194,15 @@ def _context(hit: SearchHit) -> str:
     return "\n".join([hit.text, hit.doc_title, *(str(w) for w in where if w)])
 
 
+def at_places(question: str, hits: Sequence[SearchHit]) -> list[SearchHit]:
+    """The hits from or about every place the question names (all of them when it names
+    none): 「大阪府では…」 is answered by 大阪府's material, not by the nearest other case."""
+    places = [c for c in question_constraints(question) if c.kind == "place"]
+    if not places:
+        return list(hits)
+    return [h for h in hits if not unmet(places, [_context(h)])]
+
+
 def missing(
     question: str, hits: Sequence[SearchHit], common: frozenset[str] = frozenset()
 ) -> list[str]:

@@ -261,3 +261,32 @@ def test_an_llm_answer_naming_a_case_it_does_not_cite_is_not_shown(
     assert answer.mode == "llm-fallback"
     assert any("引用のない事例" in m for m in answer.messages)
     assert answer.answer_text.startswith("近い取組が")  # the extractive answer instead
+
+
+def test_a_question_about_a_place_is_answered_from_that_places_material(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    everywhere = drafting_searcher.search("大阪府ではどんな取組をしている？", k=8)
+    assert any("大阪" not in h.text + h.doc_title for h in everywhere.hits)  # others come up
+    answer = ask("大阪府ではどんな取組をしている？", None, drafting_data, drafting_searcher)
+    assert answer.confident and answer.groups
+    for group in answer.groups:
+        for p in group.passages:
+            chunk = drafting_searcher.store.by_id[p.chunk_id]
+            assert "大阪" in chunk.text + p.doc_title + group.label
+    assert "大阪府" in answer.headline
+
+
+def test_a_heading_is_not_quoted_as_what_a_passage_says(
+    night: Answer, drafting_searcher: Searcher
+) -> None:
+    from facilitator.sheets.citations import MIN_QUOTE_CHARS
+    from facilitator.text import sentences
+
+    for group in night.groups:
+        for p in group.passages:
+            headings = [s for s in p.sentences if s in p.locator]
+            if headings:  # only for a passage that says nothing else
+                text = drafting_searcher.store.by_id[p.chunk_id].text
+                said = [s for s in sentences(text) if s not in p.locator]
+                assert not [s for s in said if len(s) >= MIN_QUOTE_CHARS], headings

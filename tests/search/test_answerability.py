@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from facilitator.search.answerability import question_constraints, unknown_terms, unmet
+from facilitator.search.answerability import (
+    at_places,
+    question_constraints,
+    unknown_terms,
+    unmet,
+)
 from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings
 
@@ -157,3 +162,11 @@ def test_a_keyword_stuffed_upload_neither_ranks_first_nor_makes_a_query_confiden
     assert searcher.search(nonsense).confident is False
     assert searcher.search(real).hits[0].doc_title != "お知らせ"
     assert searcher.search(real).confident  # the real passages still answer
+
+
+def test_a_question_naming_a_place_keeps_the_passages_of_that_place(searcher: Searcher) -> None:
+    hits = searcher.search("松本では夜間の救急をどう分担している？", k=10).hits
+    kept = at_places("松本では夜間の救急をどう分担している？", hits)
+    assert kept and len(kept) < len(hits)
+    assert all("松本" in h.text + h.doc_title + (h.case_name or "") for h in kept)
+    assert at_places("夜間の救急をどう分担している？", hits) == hits  # no place: all stay
