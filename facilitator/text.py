@@ -44,10 +44,19 @@ _TAG_RE = re.compile(
 _CIRCLED_RE = re.compile("([\u2460-\u2473\u3251-\u325f\u32b1-\u32bf])")
 _SPACES_RE = re.compile(r"[ \t\u3000\u00a0]+")
 _BLANKS_RE = re.compile(r"\n{3,}")
+# Markdown emphasis left by the conversion of a source (「…**協議することが重要である。**…」):
+# markup, not words, and shown literally it reads as stray asterisks. A line that is one
+# bold span keeps it, since that marks a heading (``parsers.blocks``).
+_BOLD_LINE_RE = re.compile(r"\*\*[^*]+\*\*")
+
+
+def _without_emphasis(line: str) -> str:
+    return line if _BOLD_LINE_RE.fullmatch(line.strip()) else line.replace("**", "")
 
 
 def normalize_text(text: str) -> str:
-    """NFKC (circled numbers kept), radical look-alikes, stray HTML tags, runs of spaces and blank lines.
+    """NFKC (circled numbers kept), radical look-alikes, stray HTML tags and emphasis marks,
+    runs of spaces and blank lines.
 
     Idempotent: ``normalize_text(normalize_text(t)) == normalize_text(t)``.
     """
@@ -58,6 +67,7 @@ def normalize_text(text: str) -> str:
     )
     text = _LOOKALIKE_RE.sub(lambda m: _LOOKALIKES[m.group(0)], text)
     text = _TAG_RE.sub(" ", text)
+    text = "\n".join(_without_emphasis(line) for line in text.split("\n"))
     text = _SPACES_RE.sub(" ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     text = _BLANKS_RE.sub("\n\n", text)

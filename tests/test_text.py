@@ -22,14 +22,21 @@ def test_stray_html_table_markup_is_removed() -> None:
     assert normalize_query(text) == "▶研修を実施している。"
 
 
+def test_emphasis_marks_of_a_converted_source_are_not_text() -> None:
+    line = "事前に市町村と**十分に協議することが重要である。** なお、"
+    assert normalize_query(line) == "事前に市町村と十分に協議することが重要である。 なお、"
+    assert normalize_text("**在宅医療の体制**\n本文です。") == "**在宅医療の体制**\n本文です。\n"
+
+
 def test_runs_of_blank_lines_and_spaces_collapse() -> None:
     assert normalize_text("a  \t b\n\n\n\nc\r\n") == "a b\n\nc\n"
 
 
 def test_normalisation_is_idempotent() -> None:
-    raw = Path("corpus/002_8616d96b9cfa0379.txt").read_text(encoding="utf-8")
-    once = normalize_text(raw)
-    assert normalize_text(once) == once
+    for name in ("002_8616d96b9cfa0379.txt", "003_00c58b324add3c35.txt"):
+        raw = Path("corpus", name).read_text(encoding="utf-8")
+        once = normalize_text(raw)
+        assert normalize_text(once) == once
 
 
 def test_circled_numbers_keep_their_meaning() -> None:
