@@ -199,6 +199,44 @@ def shot(driver, name: str) -> Path:
     return path
 
 
+FRAMEWORK_ENGLISH = (
+    "Choose an option",
+    "Choose options",
+    "No results",
+    "Deploy",
+    "Drag and drop",
+    "Browse files",
+    "per file",
+    "Running...",
+)
+"""Streamlit's own English texts that a page must replace (placeholders, uploader, toolbar)."""
+
+
+_SHOWN_TEXT_JS = """
+const out = [];
+const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+while (walk.nextNode()) {
+  const el = walk.currentNode.parentElement;
+  if (!el || !el.getClientRects().length) continue;
+  const css = getComputedStyle(el);
+  if (css.fontSize === "0px" || css.visibility === "hidden") continue;
+  out.push(walk.currentNode.textContent);
+}
+for (const box of document.querySelectorAll("input[placeholder], textarea[placeholder]")) {
+  if (box.getClientRects().length && !box.value) out.push(box.placeholder);
+}
+return out.join("\\n");
+"""
+
+
+def english_on_page(driver) -> list[str]:
+    """The framework's English texts a person sees on the page, placeholders of empty boxes
+    included (empty: all Japanese); text the page hides to say it in Japanese instead
+    (font size 0) is not seen."""
+    text = driver.execute_script(_SHOWN_TEXT_JS)
+    return [s for s in FRAMEWORK_ENGLISH if s in text]
+
+
 def choose(driver, label: str, option: str) -> None:
     """Pick ``option`` in the Streamlit selectbox labelled ``label`` (a react-aria combobox)."""
     from selenium.webdriver.common.by import By

@@ -22,6 +22,7 @@ from tests.support.browser import (
     choose,
     chromium,
     click_button,
+    english_on_page,
     go,
     idle,
     missing_browser,
@@ -73,12 +74,14 @@ def test_draft_edit_save_and_export_in_a_real_browser(server: str, browser) -> N
     idle(d)
     assert "架空データ" in d.find_element(By.TAG_NAME, "body").text
     shot(d, "1_area")
+    assert not english_on_page(d), ("1_area", english_on_page(d))
 
     go(d, "sheet", "課題シート作成・編集")
     click_button(d, "下書きを作成")
     wait_text(d, "を作成しました（版1）")
     idle(d)
     shot(d, "2_sheet_drafted")
+    assert not english_on_page(d), ("2_sheet_drafted", english_on_page(d))
     title = d.find_element(By.CSS_SELECTOR, "input[aria-label='題名']")
     title.send_keys(Keys.CONTROL, "a")
     title.send_keys("ブラウザで編集した課題シート")
@@ -95,6 +98,7 @@ def test_draft_edit_save_and_export_in_a_real_browser(server: str, browser) -> N
     wait_text(d, "版2として保存しました")
     idle(d)
     shot(d, "3_sheet_saved")
+    assert not english_on_page(d), ("3_sheet_saved", english_on_page(d))
 
     # the draft panel stays open while the next draft is set up (it used to close on
     # every widget change once a sheet existed)
@@ -106,6 +110,7 @@ def test_draft_edit_save_and_export_in_a_real_browser(server: str, browser) -> N
     go(d, "export", "出力")
     wait_text(d, "ブラウザで編集した課題シート")
     shot(d, "4_export")
+    assert not english_on_page(d), ("4_export", english_on_page(d))
     click_button(d, "Excel（課題管理シート）")
     xlsx = wait_for(
         d,
@@ -157,6 +162,7 @@ def test_draft_edit_save_and_export_in_a_real_browser(server: str, browser) -> N
     wait_text(d, "事務局メモ")  # the summary names the changed field
     idle(d)
     shot(d, "4b_imported")
+    assert not english_on_page(d), ("4b_imported", english_on_page(d))
 
     # the editor continues from the import; its history shows the change side by side
     go(d, "sheet", "課題シート作成・編集")
@@ -166,6 +172,7 @@ def test_draft_edit_save_and_export_in_a_real_browser(server: str, browser) -> N
     wait_text(d, "Excelで追記した事務局メモ")
     idle(d)
     shot(d, "4c_history")
+    assert not english_on_page(d), ("4c_history", english_on_page(d))
 
     go(d, "search", "事例検索")
     box = d.find_element(By.CSS_SELECTOR, "input[aria-label^='質問や語句']")
@@ -173,6 +180,7 @@ def test_draft_edit_save_and_export_in_a_real_browser(server: str, browser) -> N
     wait_text(d, "事例17")
     idle(d)
     shot(d, "5_search")
+    assert not english_on_page(d), ("5_search", english_on_page(d))
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys("医師の高齢化で当番が組めない")
     wait_text(d, "最近の検索")
@@ -183,6 +191,7 @@ def test_draft_edit_save_and_export_in_a_real_browser(server: str, browser) -> N
     wait_text(d, "事例17")
     idle(d)
     shot(d, "5b_search_history")
+    assert not english_on_page(d), ("5b_search_history", english_on_page(d))
 
     go(d, "meeting", "協議中の質問")
     chat = d.find_element(By.CSS_SELECTOR, "textarea[data-testid='stChatInputTextArea']")
@@ -190,9 +199,11 @@ def test_draft_edit_save_and_export_in_a_real_browser(server: str, browser) -> N
     wait_text(d, "根拠となる箇所")
     idle(d)
     shot(d, "6_meeting")
+    assert not english_on_page(d), ("6_meeting", english_on_page(d))
 
     go(d, "data", "資料・データ管理")
     shot(d, "7_data")
+    assert not english_on_page(d), ("7_data", english_on_page(d))
 
 
 def test_on_a_phone_the_full_case_opens_in_a_dialog(server: str, tmp_path: Path) -> None:
@@ -220,6 +231,7 @@ def test_on_a_phone_the_full_case_opens_in_a_dialog(server: str, tmp_path: Path)
         )
         wait_for(d, lambda _d: "該当箇所" in dialog.text, "the case text in the dialog")
         shot(d, "8_phone_case")
+        assert not english_on_page(d), ("8_phone_case", english_on_page(d))
         width = d.execute_script("return document.documentElement.clientWidth")
         assert width < 768 and dialog.size["width"] <= width  # over the results, not beside
         close = dialog.find_element(By.XPATH, ".//button[contains(normalize-space(.), '閉じる')]")

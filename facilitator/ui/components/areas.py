@@ -38,6 +38,7 @@ def area_picker(prefix: str, settings: Settings) -> Area | None:
         secs,
         key=f"{prefix}_sec_{pref.code}",
         format_func=lambda a: "（都道府県全体）" if a is None else a.name,
+        placeholder="（都道府県全体）",
         index=_index(sec_codes, last and last.sec_code),
     )
     if sec is None:
@@ -50,6 +51,7 @@ def area_picker(prefix: str, settings: Settings) -> Area | None:
             munis,
             key=f"{prefix}_muni_{sec.code}",
             format_func=lambda a: "（二次医療圏全体）" if a is None else a.name,
+            placeholder="（二次医療圏全体）",
             index=_index(muni_codes, last and last.code),
         )
         chosen = muni or sec

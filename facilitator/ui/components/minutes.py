@@ -67,6 +67,7 @@ def record_controls(area: str | None) -> str | None:
         [None, *meetings],
         key=SELECT,
         format_func=lambda i: "記録しない" if i is None else meetings[i].label,
+        placeholder="記録しない",  # a None value shows the placeholder, not the option
         help="会議を選ぶと、以降の質問と回答が時刻とともに記録され、議事メモとして出力できます。",
     )
     st.session_state[CHOSEN] = chosen

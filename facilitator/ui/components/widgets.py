@@ -82,6 +82,7 @@ def choose(
         [None, *options],
         key=key,
         format_func=lambda v: all_label if v is None else (labels or {}).get(v, v),
+        placeholder=all_label,
     )
 
 

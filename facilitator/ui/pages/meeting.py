@@ -37,6 +37,7 @@ def area_choice() -> str | None:
         [None, *names],
         key="chat_area",
         format_func=lambda c: "指定なし" if c is None else names[c],
+        placeholder="指定なし",
     )
     return names.get(code) if code else None
 
