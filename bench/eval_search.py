@@ -54,6 +54,7 @@ PROBE_SETS = (
     "probe_none_holdout3",
     "probe_precedent_aside",
     "probe_precedent_aside2",
+    "probe_holdout4",
 )
 
 
