@@ -106,6 +106,35 @@ def _number(unit: str) -> str:
 
 
 @lru_cache(maxsize=512)
+def named_places(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(places asked about, places excluded): 「大阪府以外で…」「松本市のほかに…」 name a
+    place only to ask about the others (``elsewhere`` words right after it)."""
+    q = _norm(question)
+    rules = _rules()
+    elsewhere = tuple(rules["elsewhere"])
+    asked: list[str] = []
+    excluded: list[str] = []
+
+    def note(place: str, end: int) -> None:
+        if any(place in p for p in asked + excluded):
+            return
+        (excluded if q.startswith(elsewhere, end) else asked).append(place)
+
+    for m in _PREFECTURE.finditer(q):
+        note(m.group(1), m.end())
+    tokens = list(_tokenizer().tokenize(q))
+    for i, m in enumerate(tokens):
+        pos = m.part_of_speech()
+        if pos[0] == "名詞" and pos[2] == "地名" and m.surface() not in rules["not_places"]:
+            place, end = m.surface(), m.end()
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+            if nxt and nxt.surface() in _PLACE_SUFFIX and not place.endswith(_PLACE_SUFFIX):
+                place, end = place + nxt.surface(), nxt.end()
+            note(place, end)
+    return tuple(asked), tuple(excluded)
+
+
+@lru_cache(maxsize=512)
 def question_constraints(
     question: str, common: frozenset[str] = frozenset()
 ) -> tuple[Constraint, ...]:
@@ -121,18 +150,8 @@ def question_constraints(
     def add(c: Constraint) -> None:
         out.setdefault((c.kind, c.text), c)
 
-    for m in _PREFECTURE.finditer(q):
-        add(Constraint("place", m.group(1)))
-    tokens = list(_tokenizer().tokenize(q))
-    for i, m in enumerate(tokens):
-        pos = m.part_of_speech()
-        if pos[0] == "名詞" and pos[2] == "地名" and m.surface() not in rules["not_places"]:
-            place = m.surface()
-            nxt = tokens[i + 1].surface() if i + 1 < len(tokens) else ""
-            if nxt in _PLACE_SUFFIX and not place.endswith(_PLACE_SUFFIX):
-                place += nxt
-            if not any(c.kind == "place" and place in c.text for c in out.values()):
-                add(Constraint("place", place))
+    for place in named_places(question)[0]:
+        add(Constraint("place", place))
     for m in _NUMBER.finditer(q):
         add(Constraint("number", m.group(0)))
     for term in rules["terms"]:
@@ -173,7 +192,8 @@ def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
     「喫茶スペース」: tried, they are paraphrase more often than terms) are left to similarity."""
     text, q = _norm("\n".join(known)), _norm(question)
     terms = _rules()["terms"]
-    found = [t for t in _KANJI_RUN.findall(q) if len(t) >= 5 or any(w in t for w in terms)]
+    runs = [t.removesuffix("以外") for t in _KANJI_RUN.findall(q)]  # 「大阪府以外」 is not a term
+    found = [t for t in runs if len(t) >= 5 or any(w in t for w in terms)]
     return [t for t in dict.fromkeys(found) if t not in text]
 
 
@@ -187,20 +207,29 @@ TOP_CONSTRAINED = 5
 TOP_TERMS = 10
 
 
-def _context(hit: SearchHit) -> str:
-    """What a passage states, with where it is from (a case's place is in its metadata)."""
+def _origin(hit: SearchHit) -> str:
+    """Where a passage is from: its case's place, the survey's respondent, the document."""
     md = hit.metadata
     where = (md.get("location"), md.get("prefecture"), md.get("respondent"), hit.case_name)
-    return "\n".join([hit.text, hit.doc_title, *(str(w) for w in where if w)])
+    return "\n".join([hit.doc_title, *(str(w) for w in where if w)])
+
+
+def _context(hit: SearchHit) -> str:
+    """What a passage states, with where it is from (a case's place is in its metadata)."""
+    return "\n".join([hit.text, _origin(hit)])
 
 
 def at_places(question: str, hits: Sequence[SearchHit]) -> list[SearchHit]:
-    """The hits from or about every place the question names (all of them when it names
-    none): 「大阪府では…」 is answered by 大阪府's material, not by the nearest other case."""
-    places = [c for c in question_constraints(question) if c.kind == "place"]
-    if not places:
-        return list(hits)
-    return [h for h in hits if not unmet(places, [_context(h)])]
+    """The hits from or about every place the question asks about, and none from a place it
+    excludes (all of them when it names none): 「大阪府では…」 is answered by 大阪府's
+    material, 「松本市以外で…」 by anyone's but 松本市's."""
+    asked, excluded = named_places(question)
+    places = [Constraint("place", p) for p in asked]
+    out = [h for h in hits if not unmet(places, [_context(h)])]
+    if excluded:
+        gone = {v for e in excluded for v in _place_variants(e)}
+        out = [h for h in out if not any(v in _norm(_origin(h)) for v in gone)]
+    return out
 
 
 def missing(

@@ -8,6 +8,7 @@ import pytest
 
 from facilitator.search.answerability import (
     at_places,
+    named_places,
     question_constraints,
     unknown_terms,
     unmet,
@@ -170,3 +171,22 @@ def test_a_question_naming_a_place_keeps_the_passages_of_that_place(searcher: Se
     assert kept and len(kept) < len(hits)
     assert all("松本" in h.text + h.doc_title + (h.case_name or "") for h in kept)
     assert at_places("夜間の救急をどう分担している？", hits) == hits  # no place: all stay
+
+
+def test_a_place_named_to_exclude_it_is_not_asked_about() -> None:
+    assert named_places("大阪府以外で人生会議を広めている県は？") == ((), ("大阪府",))
+    assert named_places("松本市のほかに輪番をしている例は？")[0] == ()
+    assert named_places("大阪府では人生会議をどう広めている？") == (("大阪府",), ())
+    assert not unknown_terms("大阪府以外で人生会議を広めている県は？", ["人生会議"])
+
+
+def test_passages_from_an_excluded_place_are_left_out(searcher: Searcher) -> None:
+    question = "松本市以外で救急の輪番をしている例は？"
+    hits = searcher.search("松本市で救急の輪番をしている例は？", k=10).hits
+
+    def from_matsumoto(h) -> bool:  # type: ignore[no-untyped-def]
+        return "松本" in str(h.metadata.get("location", ""))
+
+    assert any(from_matsumoto(h) for h in hits)
+    kept = at_places(question, hits)
+    assert kept and not any(from_matsumoto(h) for h in kept)
