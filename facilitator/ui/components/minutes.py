@@ -16,6 +16,7 @@ from facilitator.errors import FacilitatorError
 from facilitator.meetings import Meeting, MeetingStore
 from facilitator.meetings.model import MAX_TITLE_CHARS, japanese_date
 from facilitator.ui.components.common import current_user, flash, get_settings
+from facilitator.ui.components.widgets import choose
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CHOSEN = "meeting_record"
@@ -62,12 +63,13 @@ def record_controls(area: str | None) -> str | None:
     if SELECT not in st.session_state or (picked is not None and picked not in meetings):
         st.session_state[SELECT] = st.session_state.get(CHOSEN)  # back from another page
     c = st.columns([3, 1], vertical_alignment="bottom")
-    chosen = c[0].selectbox(
+    chosen = choose(
         "議事メモに記録する会議",
-        [None, *meetings],
-        key=SELECT,
-        format_func=lambda i: "記録しない" if i is None else meetings[i].label,
-        placeholder="記録しない",  # a None value shows the placeholder, not the option
+        list(meetings),
+        SELECT,
+        labels={i: m.label for i, m in meetings.items()},
+        all_label="記録しない",
+        container=c[0],
         help="会議を選ぶと、以降の質問と回答が時刻とともに記録され、議事メモとして出力できます。",
     )
     st.session_state[CHOSEN] = chosen

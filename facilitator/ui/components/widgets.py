@@ -75,14 +75,20 @@ def choose(
     labels: dict | None = None,
     all_label: str = "すべて",
     container=st,
+    help: str | None = None,
 ):
-    """A selectbox whose first choice (None) means 'no filter'."""
+    """A selectbox whose first choice (None) means 'no filter' (「すべて」「指定なし」…).
+
+    A None value shows the placeholder rather than the option, so ``all_label`` is both:
+    otherwise Streamlit's English 「Choose an option」 would appear.
+    """
     return container.selectbox(
         label,
         [None, *options],
         key=key,
         format_func=lambda v: all_label if v is None else (labels or {}).get(v, v),
         placeholder=all_label,
+        help=help,
     )
 
 

@@ -19,6 +19,7 @@ from facilitator.ui.components.widgets import (
     CASE_VIEW,
     beside_panel,
     case_panel,
+    choose,
     panels_belong_to,
 )
 
@@ -32,13 +33,7 @@ def area_choice() -> str | None:
     names = {a.code: a.name for a in areas}
     if "chat_area" not in st.session_state and st.session_state.get(CONTEXT_AREA) in names:
         st.session_state["chat_area"] = st.session_state[CONTEXT_AREA]
-    code = st.selectbox(
-        "協議の場の地域",
-        [None, *names],
-        key="chat_area",
-        format_func=lambda c: "指定なし" if c is None else names[c],
-        placeholder="指定なし",
-    )
+    code = choose("協議の場の地域", list(names), "chat_area", labels=names, all_label="指定なし")
     return names.get(code) if code else None
 
 
