@@ -185,6 +185,13 @@ def question_constraints(
     return tuple(out.values())
 
 
+def _without_elsewhere(run: str) -> str:
+    """A kanji run without a trailing ``elsewhere`` word (「大阪府以外」 → 「大阪府」)."""
+    for word in _rules()["elsewhere"]:
+        run = run.removesuffix(word)
+    return run
+
+
 def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
     """Compounds of the question that no ``known`` text contains: a long kanji compound
     (5+ characters: 「紹介受診重点医療機関」) or one built on a term of art (「深夜加算」).
@@ -192,7 +199,7 @@ def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
     「喫茶スペース」: tried, they are paraphrase more often than terms) are left to similarity."""
     text, q = _norm("\n".join(known)), _norm(question)
     terms = _rules()["terms"]
-    runs = [t.removesuffix("以外") for t in _KANJI_RUN.findall(q)]  # 「大阪府以外」 is not a term
+    runs = [_without_elsewhere(t) for t in _KANJI_RUN.findall(q)]  # 「大阪府以外」: no term
     found = [t for t in runs if len(t) >= 5 or any(w in t for w in terms)]
     return [t for t in dict.fromkeys(found) if t not in text]
 
