@@ -42,7 +42,7 @@ class Choice(BaseModel):
 class Code(BaseModel):
     """One entry of a code list (a domain or a disease)."""
 
-    code: int
+    code: int = Field(ge=1, le=63, description="a bit of the int64 multi-select mask")
     name: str
     unconfirmed: bool = False
 

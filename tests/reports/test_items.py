@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from facilitator.reports.items import (
     FUNCTIONS,
+    Code,
     header_key,
     load_area_columns,
     load_dictionary,
@@ -119,3 +121,9 @@ def test_area_columns_require_population_by_age(d) -> None:
 )
 def test_header_matching_ignores_width_and_spaces(a: str, b: str) -> None:
     assert header_key(a) == header_key(b)
+
+
+@pytest.mark.parametrize("code", [0, 64])
+def test_codes_must_fit_the_multi_select_mask(code: int) -> None:
+    with pytest.raises(ValidationError):
+        Code(code=code, name="領域")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from facilitator.reports import derive_institution
+from facilitator.reports.ingest.rules import mask_of, typed_column
+from facilitator.reports.items import load_dictionary
 
 ICHIGO = {"g1_keiji": 1, "g1_ryoiki": [1, 6], "g1_soudan": 1}
 
@@ -82,3 +84,10 @@ def test_willing_is_not_counted_as_present() -> None:
 def test_text_answers_do_not_make_a_function_present() -> None:
     states = derive_institution({**ICHIGO, "g2ha_renkei": "架空クリニック"})
     assert states["zaitaku"] == "無し"
+
+
+def test_multi_select_masks_set_one_bit_per_code() -> None:
+    item = next(it for it in load_dictionary(2026).items if it.answer_type == "multi")
+    column = typed_column(item, ["1;3;17", "", None, "40"])
+    assert column.tolist() == [1 | 4 | 1 << 16, 0, -1, 1 << 39]
+    assert column.tolist()[0] == mask_of("1;3;17")

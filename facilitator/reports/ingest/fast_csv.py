@@ -73,7 +73,8 @@ def read_plain_csv(text: str, delimiter: str) -> tuple[list[str], list[FactorCol
                 ignore_empty_lines=False,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+                column_types=dict.fromkeys(names, pa.dictionary(pa.int32(), pa.string())),
+                strings_can_be_null=False,
             ),
         )
     except pa.ArrowException:  # e.g. rows of another width: the csv module locates them
@@ -82,8 +83,8 @@ def read_plain_csv(text: str, delimiter: str) -> tuple[list[str], list[FactorCol
         return None
     columns: list[FactorColumn] = []
     empty = np.ones(table.num_rows, dtype=bool)  # rows whose every cell so far is ''
-    for chunked in table.columns:
-        encoded = pc.dictionary_encode(chunked.combine_chunks())
+    for chunked in table.columns:  # read dictionary-encoded, one dictionary per block
+        encoded = chunked.unify_dictionaries().combine_chunks()
         if pc.max(pc.utf8_length(encoded.dictionary)).as_py() > csv.field_size_limit():
             return None
         uniques = encoded.dictionary.to_pylist()

@@ -26,6 +26,8 @@ from facilitator.reports.models import STATE_CODES, FunctionState
 
 YES, WILLING, NO, BLANK = 2, 1, 0, -1
 _STATE_NUM = {"yes": YES, "willing": WILLING, "no": NO, None: BLANK}
+_BIT = {str(c): 1 << (c - 1) for c in range(1, 64)}
+"""Code text → its bit in a multi-select mask (int64: codes 1–63)."""
 
 
 def mask_of(codes: str | Iterable[int] | None) -> int:
@@ -44,11 +46,13 @@ def typed_column(item: Item, values: list[object]) -> np.ndarray:
     """Parsed values of one item → the typed array the rules and statistics work on."""
     if item.answer_type == "decimal":
         return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
-    if item.answer_type == "multi":
-        cache: dict[object, int] = {}
-        for v in set(values):
-            cache[v] = mask_of(v)  # type: ignore[arg-type]
-        return np.array(list(map(cache.__getitem__, values)), dtype=np.int64)
+    if item.answer_type == "multi":  # canonical '1;3;17' texts (or '' / None)
+        bit = _BIT.__getitem__
+        return np.fromiter(
+            (-1 if v is None else sum(map(bit, v.split(";"))) if v else 0 for v in values),
+            dtype=np.int64,
+            count=len(values),
+        )
     return np.array([-1 if v is None else v for v in values], dtype=np.int64)
 
 

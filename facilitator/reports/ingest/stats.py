@@ -15,6 +15,7 @@ Keys (missing key = 0):
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import pairwise
 
 import numpy as np
 
@@ -66,14 +67,13 @@ def muni_stats(
             add(f"s:{item.id}", np.where(answered, col, 0))
             add(f"p:{item.id}", answered & (col > 0))
     matrix = np.vstack(rows).T  # n_munis × keys
-    as_int = matrix.astype(np.int64)
-    exact = as_int == matrix
-    out: list[dict[str, float]] = []
-    for row, irow, erow in zip(matrix, as_int, exact, strict=True):
-        nz = np.flatnonzero(row)
-        values = [
-            int(i) if e else round(float(v), 4)
-            for v, i, e in zip(row[nz].tolist(), irow[nz].tolist(), erow[nz].tolist(), strict=True)
-        ]
-        out.append(dict(zip([keys[j] for j in nz], values, strict=True)))
-    return out
+    r, c = np.nonzero(matrix)  # row-major: each municipality's keys together, in key order
+    v = matrix[r, c]
+    as_int = v.astype(np.int64)
+    values: list[float] = as_int.tolist()
+    floats = v.tolist()
+    for k in np.flatnonzero(as_int != v).tolist():  # sums of decimals
+        values[k] = round(floats[k], 4)
+    names = np.array(keys, dtype=object)[c].tolist()
+    bounds = np.searchsorted(r, np.arange(n_munis + 1)).tolist()
+    return [dict(zip(names[a:b], values[a:b], strict=True)) for a, b in pairwise(bounds)]
