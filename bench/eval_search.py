@@ -55,6 +55,7 @@ PROBE_SETS = (
     "probe_precedent_aside",
     "probe_precedent_aside2",
     "probe_holdout4",
+    "probe_holdout5",
 )
 
 
@@ -329,6 +330,7 @@ def main() -> None:
 
     if args.ask_set.exists():
         eval_ask(args.ask_set, settings, searcher)
+    eval_named(queries + probes, settings, searcher)
 
 
 def eval_ask(path: Path, settings: Settings, searcher: Searcher) -> None:
@@ -380,6 +382,38 @@ def eval_ask(path: Path, settings: Settings, searcher: Searcher) -> None:
         f"  ask latency, first time p50 {statistics.median(first):.0f} ms, max {first[-1]:.0f} ms;"
         f" asked again p50 {statistics.median(again):.0f} ms, max {again[-1]:.0f} ms"
     )
+
+
+def eval_named(rows: list[dict], settings: Settings, searcher: Searcher) -> None:
+    """The cases `ask` names in its headline, for every judged precedent question: how many
+    of them the judges marked relevant, and whether the first one is (per set and overall).
+    A question `ask` does not answer with precedents names none (its first is not relevant)."""
+    from facilitator.drafting.answer import ask
+
+    per_set: dict[str, list[tuple[int, int, bool]]] = {}
+    for row in rows:
+        cases = {r["case"] for r in row["relevant"] if "case" in r}
+        if row["kind"] != "precedent" or not cases:
+            continue
+        answer = ask(row["query"], None, settings, searcher)
+        named = [p.group for p in answer.points] if answer.kind == "precedent" else []
+        relevant = sum(c in cases for c in named)
+        per_set.setdefault(row["set"], []).append(
+            (len(named), relevant, bool(named) and named[0] in cases)
+        )
+
+    def line(label: str, xs: list[tuple[int, int, bool]]) -> None:
+        named, relevant = sum(x[0] for x in xs), sum(x[1] for x in xs)
+        print(
+            f"  {label:<24} n={len(xs):3}  named per question {named / len(xs):.2f}  "
+            f"relevant among named {relevant / max(1, named):.2f}  "
+            f"first named relevant {sum(x[2] for x in xs) / len(xs):.2f}"
+        )
+
+    print("\ncases named in `ask` headlines (judged precedent questions):")
+    for name, xs in per_set.items():
+        line(name, xs)
+    line("all sets", [x for xs in per_set.values() for x in xs])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,70 @@
+"""Which precedents a meeting answer names: the search's first, then only those that both
+retrieval and their own sentences put as close to the question (no index needed)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from facilitator.corpus.chunks import Chunk, Locator
+from facilitator.drafting.answer import extract_points, group_hits
+from facilitator.search.hits import SearchHit
+
+SENTENCE = {
+    "事例1": "当該医療機関では、医師が交代で地域の診療所に通っている。",
+    "事例2": "当該医療機関では、近隣の診療所と夜間の当番を分担している。",
+    "事例3": "当該医療機関では、地域の住民向けに健康講座を開いている。",
+}
+
+
+def hit(case_id: str, score: float) -> SearchHit:
+    text = SENTENCE[case_id]
+    return SearchHit(
+        chunk=Chunk(
+            chunk_id=f"casebook:{case_id}:detail-1",
+            doc_id="casebook",
+            doc_title="事例集",
+            doc_kind="casebook",
+            text=text,
+            locator=Locator(
+                doc_id="casebook",
+                doc_title="事例集",
+                section="3. 取組の詳細 ①",
+                case_id=case_id,
+                case_name=f"{case_id}の医療機関",
+                char_start=0,
+                char_end=len(text),
+            ),
+        ),
+        score=score,
+    )
+
+
+def named(hits: list[SearchHit], closeness: dict[str, float]) -> list[str]:
+    """The cases named, given how close each case's sentence is to the question."""
+    by_text = {SENTENCE[c]: v for c, v in closeness.items()}
+
+    def similarity(texts: list[str]) -> Sequence[float]:
+        return [by_text[t] for t in texts]
+
+    points = extract_points("precedent", group_hits(hits), hits, similarity, set())
+    return [p.group for p in points]
+
+
+def test_the_first_case_is_the_search_s_first_even_if_another_sentence_is_closer() -> None:
+    hits = [hit("事例1", 1.0), hit("事例2", 0.95), hit("事例3", 0.9)]
+    assert named(hits, {"事例1": 0.80, "事例2": 0.85, "事例3": 0.70}) == ["事例1", "事例2"]
+
+
+def test_a_further_case_needs_a_sentence_as_close_as_the_first_s() -> None:
+    hits = [hit("事例1", 1.0), hit("事例2", 0.95), hit("事例3", 0.9)]
+    assert named(hits, {"事例1": 0.90, "事例2": 0.85, "事例3": 0.80}) == ["事例1"]
+    assert named(hits, {"事例1": 0.80, "事例2": 0.85, "事例3": 0.82}) == [
+        "事例1",
+        "事例2",
+        "事例3",
+    ]
+
+
+def test_a_case_far_below_the_first_in_retrieval_is_not_named() -> None:
+    hits = [hit("事例1", 1.0), hit("事例2", 0.7)]
+    assert named(hits, {"事例1": 0.80, "事例2": 0.95}) == ["事例1"]
