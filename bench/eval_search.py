@@ -387,7 +387,7 @@ def eval_ask(path: Path, settings: Settings, searcher: Searcher) -> None:
 def eval_named(rows: list[dict], settings: Settings, searcher: Searcher) -> None:
     """The cases `ask` names in its headline, for every judged precedent question: how many
     of them the judges marked relevant, and whether the first one is (per set and overall).
-    A question `ask` does not answer with precedents names none (its first is not relevant)."""
+    An unanswered question names none (its first is not relevant)."""
     from facilitator.drafting.answer import ask
 
     per_set: dict[str, list[tuple[int, int, bool]]] = {}
@@ -396,7 +396,7 @@ def eval_named(rows: list[dict], settings: Settings, searcher: Searcher) -> None
         if row["kind"] != "precedent" or not cases:
             continue
         answer = ask(row["query"], None, settings, searcher)
-        named = [p.group for p in answer.points] if answer.kind == "precedent" else []
+        named = [p.group for p in answer.points]  # a quoted case counts, whatever the route
         relevant = sum(c in cases for c in named)
         per_set.setdefault(row["set"], []).append(
             (len(named), relevant, bool(named) and named[0] in cases)

@@ -113,6 +113,13 @@ questions (first named relevant 0.65 → 0.76), and from 0.47 to 0.71 on 42 held
 ANSWER_CHARS = (12, 220)
 SENTENCE_END_PENALTY = 0.02
 SENTENCES_EMBEDDED = 5
+NOT_IN_REPORTS = {
+    "item": "報告データの項目にない数値の",
+    "area": "報告データにない地域の",
+    "year": "その年の報告データが読み込まれていない",
+    "data": "報告データが読み込まれていない",
+}
+"""Why a figure question was answered from the material instead (FigureMiss.reason)."""
 _LEAD = re.compile(r"^(?:\d+\s+\S+?\s*▶|[-・●○■▶]\s*)+")
 
 
@@ -193,9 +200,12 @@ def extract_points(
     hits: list[SearchHit],
     similarity: Callable[[list[str]], Sequence[float]],
     q_tokens: set[str],
+    any_source: bool = False,
 ) -> list[AnswerPoint]:
     """What the answer says: for precedents up to three cases and what each did, for a
-    definition the best sentence of the first guideline or local passage."""
+    definition the best sentence of the first guideline or local passage (of the first
+    passage of any kind with ``any_source``: a figure the report data lacks but a case
+    states, 「常陸大宮市の高齢化率は？」)."""
     by_group: dict[str, list[SearchHit]] = {}
     for hit in hits:
         by_group.setdefault(group_key(hit), []).append(hit)
@@ -204,7 +214,7 @@ def extract_points(
         top = chosen[0].passages[0].score if chosen else 0.0
         chosen = [g for g in chosen if g.passages[0].score >= NAMED_SHARE * top][:MAX_NAMED]
     else:
-        chosen = [g for g in groups if not _is_precedent(g)][:1]
+        chosen = [g for g in groups if any_source or not _is_precedent(g)][:1]
     best = _best_sentences([by_group.get(g.key, []) for g in chosen], similarity, q_tokens)
     found = [(g, b) for g, b in zip(chosen, best, strict=True) if b]
     # the search's first precedent, then those whose own words are as close to the question
@@ -403,8 +413,9 @@ def ask(
         "missing": result.missing,
         "llm_model": settings.llm_model if use_llm else None,
     }
-    if isinstance(figure, FigureMiss) or not result.confident:
-        headline = figure.message if isinstance(figure, FigureMiss) else UNANSWERED
+    missed = figure if isinstance(figure, FigureMiss) else None
+    if not result.confident:
+        headline = missed.message if missed else UNANSWERED
         messages = [] if not use_llm else ["資料に答えがないため、LLM は使いませんでした。"]
         return Answer(
             **base,
@@ -416,16 +427,25 @@ def ask(
             groups=groups,
             messages=messages,
         )
-    kind = route(q, groups)
+    # a figure the report data cannot give (「常陸大宮市の高齢化率は？」) but the material states
+    kind: AnswerKind = "definition" if missed else route(q, groups)
     points = extract_points(
-        kind, groups, hits, lambda texts: searcher.similarities(q, texts), set(tokenize(q))
+        kind,
+        groups,
+        hits,
+        lambda texts: searcher.similarities(q, texts),
+        set(tokenize(q)),
+        any_source=missed is not None,
     )
     groups = order_groups(groups, points)
     headline = headline_for(kind, points, groups)
+    if missed and points:  # say where the number comes from, in the answer itself
+        headline = f"{NOT_IN_REPORTS[missed.reason]}ため、資料の記述を示します。"
     allowed = {h.chunk_id for h in hits}
     proposed = [Citation(chunk_id=p.chunk_id, quote=p.quote) for p in points]
     citations = keep_verified_citations(proposed, searcher.store.by_id, allowed)[0]
-    text, mode, messages = answer_text(headline, points), "offline", []
+    text, mode = answer_text(headline, points), "offline"
+    messages: list[str] = []
     if use_llm:
         llm_text, llm_cites, messages = _llm_answer(q, hits, settings, searcher)
         cited = {searcher.store.by_id[c.chunk_id].locator.case_id for c in llm_cites}

@@ -75,6 +75,35 @@ def test_a_figure_question_is_answered_from_the_report_data(
     assert not answer.groups  # nothing from the documents is shown as if it answered
 
 
+@pytest.mark.parametrize(
+    ("question", "case", "words"),
+    [
+        ("常陸大宮市の高齢化率は何%くらい？", "事例10", ["高齢化率", "37%"]),  # not a report item
+        ("柏市の在宅医療には何人くらいの医師が参加している？", "事例17", ["在宅医", "30"]),
+    ],
+)
+def test_a_figure_the_report_data_lacks_is_quoted_from_the_material_that_states_it(
+    drafting_data: Settings, drafting_searcher: Searcher, question: str, case: str, words: list
+) -> None:
+    answer = ask(question, None, drafting_data, drafting_searcher)
+    assert answer.kind == "definition" and answer.confident
+    assert (
+        answer.headline.endswith("ため、資料の記述を示します。") and "報告データ" in answer.headline
+    )
+    [point] = answer.points
+    assert point.group == case and all(w in point.quote for w in words)
+    assert point.quote in drafting_searcher.store.by_id[point.chunk_id].text
+    assert answer.answer_text.startswith(answer.headline)  # the CLI and the minutes say it too
+
+
+def test_a_figure_neither_the_report_data_nor_the_material_has_is_not_answered(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    answer = ask("東京都の在宅医療は何施設？", None, drafting_data, drafting_searcher)
+    assert answer.kind == "unanswered" and not answer.confident and not answer.points
+    assert "東京都" in answer.headline and "読み込まれた地域にありません" in answer.headline
+
+
 def test_the_meetings_area_answers_a_figure_question_that_names_none(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:

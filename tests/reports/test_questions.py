@@ -196,6 +196,8 @@ def test_institutions_willing_to_start(loaded: Settings) -> None:
         "退院調整のルールづくりはどこで進んでいる？",
         "北部医療圏の課題はいくつ？",  # a count, but of nothing in the report
         "北部医療圏の在宅医療について教えて",
+        "いくつかの病院がまとまって薬をまとめ買いしている例は？",  # 「いくつか」: some, not how many
+        "在宅医療の病院が何施設も集まっている例はある？",
     ],
 )
 def test_questions_for_search_are_not_figure_questions(loaded: Settings, question: str) -> None:
