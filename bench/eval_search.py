@@ -166,6 +166,7 @@ def main() -> None:
     )
     ap.add_argument("--data-dir", type=Path, default=ROOT / "bench" / "out" / "eval-data")
     ap.add_argument("--cold", action="store_true", help="delete the vector cache first")
+    ap.add_argument("--rows", type=Path, default=None, help="write every query's figures here")
     ap.add_argument(
         "--ask-set",
         type=Path,
@@ -242,6 +243,8 @@ def main() -> None:
             }
         )
 
+    if args.rows:  # every query's figures, for comparing two runs
+        args.rows.write_text(json.dumps(rows, ensure_ascii=False, indent=0), encoding="utf-8")
     # Baseline no-answer rule: flag when the top cosine is below the median top cosine.
     base_cut = statistics.median(r["base_top"] for r in rows)
     dev = [r for r in rows if r["set"] == args.devset.stem]

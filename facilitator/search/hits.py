@@ -163,6 +163,20 @@ def precedent_key(chunk: Chunk | SearchHit) -> str | None:
     return f"{SURVEY_PREFIX}{respondent}" if respondent else None
 
 
+SURVEY_PRACTICE = ("取組", "普及啓発")
+"""Words of a survey question that asks what a prefecture does (①「具体的な取組」, ③「普及啓発」);
+its other questions ask what it sees or is asked (②「都市部と町村部の違い」, ④「問合せで多い内容」)."""
+
+
+def reports_practice(chunk: Chunk | SearchHit) -> bool:
+    """A precedent that tells what someone did: a case, or a survey answer about an
+    initiative (not one about views or residents' inquiries)."""
+    if precedent_key(chunk) is None:
+        return False
+    question = str(chunk.metadata.get("question_text") or "")
+    return not chunk.metadata.get("respondent") or any(w in question for w in SURVEY_PRACTICE)
+
+
 def group_key(hit: SearchHit) -> str:
     """The precedent of a hit, else its document: how results are shown together."""
     return precedent_key(hit) or hit.doc_id

@@ -32,3 +32,8 @@ def asks_for_precedents(question: str) -> bool:
 def wants_precedents_only(question: str) -> bool:
     """Asks what others did and not what a document says: search favours precedents."""
     return asks_for_precedents(question) and not asks_for_definition(question)
+
+
+def asks_about_governments(question: str) -> bool:
+    """「…という声のある自治体は？」: what prefectures and cities see or are asked."""
+    return any(w in question for w in question_words()["governments"])

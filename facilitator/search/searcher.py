@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -20,9 +21,15 @@ from facilitator.search.answerability import missing
 from facilitator.search.chroma import server_errors
 from facilitator.search.embeddings import Embedder, load_embedder
 from facilitator.search.fusion import apply_prior, convex_fusion, diversify, rerank, rrf
-from facilitator.search.hits import SearchHit, SearchResult, matching_sentences, precedent_key
+from facilitator.search.hits import (
+    SearchHit,
+    SearchResult,
+    matching_sentences,
+    precedent_key,
+    reports_practice,
+)
 from facilitator.search.index import IndexStore
-from facilitator.search.intent import wants_precedents_only
+from facilitator.search.intent import asks_about_governments, wants_precedents_only
 from facilitator.search.lexical import tokenize, with_material_terms
 from facilitator.search.rerank import Reranker, load_reranker
 from facilitator.settings import Settings
@@ -193,9 +200,7 @@ class Searcher:
             fused = apply_prior(
                 fused,
                 lambda cid: store.by_id[cid].metadata.get("section_kind"),
-                (lambda cid: precedent_key(store.by_id[cid]) is not None)
-                if wants_precedents_only(q)
-                else None,
+                _precedent_test(q, store),
             )
         if store.repetitive:  # keyword stuffing cannot buy a place at the top
             fused = sorted(
@@ -338,6 +343,18 @@ class Searcher:
         mixed = (dense / DENSE_Z_MIXED) * (coverage / COVERAGE_MIXED) if dense_sims else 0.0
         score = max(evidence, mixed)
         return float(min(1.0, 0.5 * score)), round(dense, 2), round(coverage, 3)
+
+
+def _precedent_test(q: str, store: IndexStore) -> Callable[[str], bool] | None:
+    """What counts as a precedent for the prior (None: the question does not ask for them).
+    A survey answer about views or inquiries is one only when the question asks about
+    prefectures and cities; otherwise it ranks with the guideline (「…している例は？」 was
+    answered first by 「町村部では診療所が少ない」)."""
+    if not wants_precedents_only(q):
+        return None
+    if asks_about_governments(q):
+        return lambda cid: precedent_key(store.by_id[cid]) is not None
+    return lambda cid: reports_practice(store.by_id[cid])
 
 
 def _dot(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ from facilitator.search.hits import (
     group_key,
     group_label,
     precedent_key,
+    reports_practice,
 )
 
 PUBLIC_FIELDS = ["chunk_id", "doc_title", "locator", "case_id", "text", "score"]
@@ -84,6 +85,31 @@ def test_which_precedent_a_passage_belongs_to(source: Chunk, key: str | None) ->
     hit = SearchHit(chunk=source, score=0.1)
     assert precedent_key(source) == precedent_key(hit) == key
     assert group_key(hit) == (key or source.doc_id)
+
+
+VIEW = chunk(
+    "casebook-2022:survey:q2:4",
+    respondent="石川県",
+    question=2,
+    question_text="都道府県内の都市部、町村部でのかかりつけ医機能の違い",
+)
+INITIATIVE = chunk(
+    "casebook-2022:survey:q1:4",
+    respondent="石川県",
+    question=1,
+    question_text="かかりつけ医機能の強化についての具体的な取組",
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "practice"),
+    [(CASE, True), (INITIATIVE, True), (VIEW, False), (INTRO, False), (GUIDELINE, False)],
+)
+def test_cases_and_survey_answers_about_initiatives_tell_what_was_done(
+    source: Chunk, practice: bool
+) -> None:
+    assert reports_practice(source) is practice
+    assert precedent_key(VIEW) == "survey:石川県"  # still grouped as the prefecture's answer
 
 
 def test_group_labels_name_case_and_place_or_the_respondent_or_the_document() -> None:

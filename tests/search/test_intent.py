@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from facilitator.search.intent import wants_precedents_only
+from facilitator.search.intent import asks_about_governments, wants_precedents_only
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,15 @@ def test_questions_about_what_others_did_want_precedents(question: str) -> None:
 )
 def test_questions_about_what_a_document_says_do_not(question: str) -> None:
     assert not wants_precedents_only(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "governments"),
+    [
+        ("問い合わせが多い自治体はどこ？", True),  # the survey's views and inquiries answer
+        ("かかりつけ医が浸透していないという声のある都道府県は？", True),
+        ("医者がいなくなった村に医師が交代で通う仕組みを作っている例は？", False),
+    ],
+)
+def test_questions_about_prefectures_and_cities(question: str, governments: bool) -> None:
+    assert asks_about_governments(question) is governments

@@ -67,6 +67,17 @@ def test_asked_what_others_did_precedents_come_before_the_guideline(
     assert searcher.search(question, k=10).hits[0].case_id is None
 
 
+def test_asked_what_others_did_views_of_prefectures_do_not_come_first(searcher: Searcher) -> None:
+    """「町村部では診療所が少ない」 describes the problem; the cases say what was done. Asked
+    about prefectures, their views are the answer."""
+    practice = "村の診療所に、街から医師が交代で通う仕組みを作っている例はある？"
+    first = searcher.search(practice, k=10).hits[0]
+    assert first.case_id is not None, first.locator
+    views = "町村部では診療所が少ないという認識の自治体は？"
+    first = searcher.search(views, k=10).hits[0]
+    assert first.metadata.get("question") == 2, first.locator
+
+
 def test_survey_answers_are_searchable_with_their_respondent(searcher: Searcher) -> None:
     hits = searcher.search("栃木県 かかりつけ医を対象とした研修", k=5).hits
     assert any(h.metadata.get("respondent") == "栃木県" for h in hits)
