@@ -19,7 +19,7 @@ import yaml
 from sudachipy import Dictionary, SplitMode
 
 from facilitator.search.hits import SearchHit
-from facilitator.search.lexical import tokenize
+from facilitator.search.lexical import tokenize, with_material_terms
 from facilitator.settings import PACKAGE_DATA
 
 RULES_FILE = PACKAGE_DATA / "answer_constraints.yaml"
@@ -204,6 +204,36 @@ def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
     return [t for t in dict.fromkeys(found) if t not in text]
 
 
+_FOCUS = re.compile(
+    r"([\u4e00-\u9fff々\u30a0-\u30ffー]{2,})"
+    r"(?:は(?:いつ|どこ|何|なに|どう|ある|あり|いくら|誰|だれ|[?？])|が(?:ある|あり|もらえ|出る|つく|[?？]))"
+)
+_WHICH = re.compile(r"^(?:どんな|どの|どういう)")
+
+
+def asked_things(question: str) -> list[str]:
+    """What a question asks about, when it is a thing rather than who or an aspect:
+    「どんなペナルティがある？」 → ペナルティ, 「報告期限はいつ？」 → 報告期限."""
+    generic = set(_rules()["focus_generic"])
+    found = (_WHICH.sub("", m.group(1)) for m in _FOCUS.finditer(_norm(question)))
+    return [w for w in dict.fromkeys(found) if len(w) >= 2 and w not in generic]
+
+
+def unstated_things(question: str, texts: Iterable[str]) -> list[str]:
+    """The things the question asks about that none of ``texts`` mentions (by the word or,
+    for an everyday word in lay_terms.yaml, by the material's term)."""
+    things = asked_things(question)
+    if not things:
+        return []
+    text = _norm("\n".join(texts))
+    out = [w for w in things if w not in text]
+    terms = {w: set(with_material_terms(tokenize(w), w)) - set(tokenize(w)) for w in out}
+    if any(terms.values()):  # only then is the text tokenised
+        tokens = set(tokenize(text))
+        out = [w for w in out if not terms[w] & tokens]
+    return out
+
+
 def unmet(constraints: Iterable[Constraint], texts: Iterable[str]) -> list[Constraint]:
     """The constraints that none of ``texts`` meets."""
     normed = [_norm(t) for t in texts]
@@ -254,4 +284,5 @@ def missing(
     out = [c.label for c in unmet(question_constraints(question, common), near)]
     wider = [_context(h) for h in hits[:TOP_TERMS]]
     out += [f"「{t}」の記述" for t in unknown_terms(question, wider)]
+    out += [f"「{t}」の記述" for t in unstated_things(question, wider)]
     return list(dict.fromkeys(out))

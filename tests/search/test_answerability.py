@@ -7,11 +7,13 @@ from pathlib import Path
 import pytest
 
 from facilitator.search.answerability import (
+    asked_things,
     at_places,
     named_places,
     question_constraints,
     unknown_terms,
     unmet,
+    unstated_things,
 )
 from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings
@@ -115,9 +117,32 @@ def test_long_compounds_and_terms_of_art_must_occur_in_the_passages() -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "things"),
+    [
+        ("報告を出さなかった診療所にはどんなペナルティがある？", ["ペナルティ"]),
+        ("外来機能報告の報告期限はいつ？", ["報告期限"]),
+        ("当直手当の相場は？", ["相場"]),
+        ("問い合わせが多い自治体はどこ？", []),  # who answers: any respondent
+        ("主治医・副主治医制のメリットは？", []),  # an aspect of anything
+        ("夜間の輪番を組んでいる例は？", []),
+    ],
+)
+def test_what_a_question_asks_about(question: str, things: list[str]) -> None:
+    assert asked_things(question) == things
+
+
+def test_a_thing_asked_about_must_be_mentioned_by_its_word_or_the_materials_term() -> None:
+    q = "遠くの病院から見られるレントゲンがある？"  # lay_terms: レントゲン → 画像
+    assert unstated_things(q, ["遠隔画像診断も行える。"]) == []
+    assert unstated_things(q, ["参加法人の医師を派遣している。"]) == ["レントゲン"]
+    assert unstated_things("どんなペナルティがある？", ["罰則はない。"]) == ["ペナルティ"]
+
+
+@pytest.mark.parametrize(
     "query",
     [
         "報告を怠った診療所には過料が科される？",
+        "報告を出さなかった診療所にはどんなペナルティがある？",
         "往診の深夜加算の点数は？",
         "宮崎県の山間部で在宅医療を支える取組は？",
         "在宅時医学総合管理料はいくら？",
