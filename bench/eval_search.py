@@ -56,6 +56,7 @@ PROBE_SETS = (
     "probe_precedent_aside2",
     "probe_holdout4",
     "probe_holdout5",
+    "probe_holdout6",
 )
 
 

@@ -220,18 +220,26 @@ def asked_things(question: str) -> list[str]:
 
 
 def unstated_things(question: str, texts: Iterable[str]) -> list[str]:
-    """The things the question asks about that none of ``texts`` mentions (by the word or,
-    for an everyday word in lay_terms.yaml, by the material's term)."""
+    """The things the question asks about that none of ``texts`` mentions: by the word, by
+    the material's term for an everyday word (lay_terms.yaml), or by the compound's head when
+    that is specific (「値段交渉」 is met by 「価格交渉」; 「貸付制度」 is not met by 「制度」)."""
     things = asked_things(question)
-    if not things:
-        return []
     text = _norm("\n".join(texts))
     out = [w for w in things if w not in text]
-    terms = {w: set(with_material_terms(tokenize(w), w)) - set(tokenize(w)) for w in out}
-    if any(terms.values()):  # only then is the text tokenised
-        tokens = set(tokenize(text))
-        out = [w for w in out if not terms[w] & tokens]
-    return out
+    if not out:
+        return []
+    generic = set(_rules()["focus_generic"])
+    alternatives: dict[str, set[str]] = {}
+    for w in out:
+        own = tokenize(w)
+        alt = set(with_material_terms(own, w)) - set(own)
+        if len(own) >= 2 and len(own[-1]) >= 2 and own[-1] not in generic:
+            alt.add(own[-1])
+        alternatives[w] = alt
+    if not any(alternatives.values()):
+        return out
+    tokens = set(tokenize(text))  # only when some word has an alternative
+    return [w for w in out if not alternatives[w] & tokens]
 
 
 def unmet(constraints: Iterable[Constraint], texts: Iterable[str]) -> list[Constraint]:
