@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from facilitator.corpus.chunks import Chunk, Locator
 from facilitator.drafting.answer import extract_points, group_hits
 from facilitator.search.hits import SearchHit
+from tests.support.chunks import case_chunk
 
 SENTENCE = {
     "事例1": "当該医療機関では、医師が交代で地域の診療所に通っている。",
@@ -17,26 +17,10 @@ SENTENCE = {
 
 
 def hit(case_id: str, score: float) -> SearchHit:
-    text = SENTENCE[case_id]
-    return SearchHit(
-        chunk=Chunk(
-            chunk_id=f"casebook:{case_id}:detail-1",
-            doc_id="casebook",
-            doc_title="事例集",
-            doc_kind="casebook",
-            text=text,
-            locator=Locator(
-                doc_id="casebook",
-                doc_title="事例集",
-                section="3. 取組の詳細 ①",
-                case_id=case_id,
-                case_name=f"{case_id}の医療機関",
-                char_start=0,
-                char_end=len(text),
-            ),
-        ),
-        score=score,
+    chunk = case_chunk(
+        f"casebook:{case_id}:detail-1", case_id, f"{case_id}の医療機関", SENTENCE[case_id]
     )
+    return SearchHit(chunk=chunk, score=score)
 
 
 def named(hits: list[SearchHit], closeness: dict[str, float]) -> list[str]:

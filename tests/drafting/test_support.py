@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from facilitator.corpus.chunks import Chunk, Locator
 from facilitator.drafting.support import (
     SUPPORT_MIN,
     best_sentence,
@@ -12,6 +11,7 @@ from facilitator.drafting.support import (
 )
 from facilitator.sheets.model import AreaRef, Citation, IssueSheet, Measure
 from facilitator.text import normalize_query
+from tests.support.chunks import case_chunk
 
 # 事例15 織田病院: the passage that says both things (issue 9, finding 6).
 TEXT = normalize_query(
@@ -20,22 +20,7 @@ TEXT = normalize_query(
     "24時間365日救急患者を絶対断らないことをポリシーとしており、地域密着型病院として"
     "バックアップ体制の確保にも尽力しており、診療所の医師からの信頼も厚い。"
 )
-CHUNK = Chunk(
-    chunk_id="casebook-2022:jirei-15:detail-3",
-    doc_id="casebook-2022",
-    doc_title="事例集",
-    doc_kind="casebook",
-    text=TEXT,
-    locator=Locator(
-        doc_id="casebook-2022",
-        doc_title="事例集",
-        section="3. 取組の詳細 ③",
-        case_id="事例15",
-        case_name="織田病院",
-        char_start=0,
-        char_end=len(TEXT),
-    ),
-)
+CHUNK = case_chunk("casebook-2022:jirei-15:detail-3", "事例15", "織田病院", TEXT, "3. 取組の詳細 ③")
 CHUNKS = {CHUNK.chunk_id: CHUNK}
 ACCEPT = "病院が、24時間365日、救急患者の受入れを断らない体制を作り、診療所を後方から支える。"
 AUTHORS_QUOTE = "24時間365日救急患者を絶対断らないことをポリシーとしており"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from facilitator.corpus.chunks import Chunk, Locator
 from facilitator.sheets.citations import (
     MIN_QUOTE_CHARS,
     keep_verified,
@@ -14,27 +13,13 @@ from facilitator.sheets.citations import (
 )
 from facilitator.sheets.model import AreaRef, Citation, IssueSheet, Statement
 from facilitator.text import normalize_query
+from tests.support.chunks import case_chunk
 
 # Chunk text is normalised source text (NFKC: 「（ＡＣＰ」 reads 「(ACP」).
 TEXT = normalize_query(
     "在宅当番医の輪番を地区ごとに組み直した。夜間の往診は医師会が調整する（ＡＣＰ研修を含む）。"
 )
-CHUNK = Chunk(
-    chunk_id="casebook-2022:jirei-17:detail-1",
-    doc_id="casebook-2022",
-    doc_title="事例集",
-    doc_kind="casebook",
-    text=TEXT,
-    locator=Locator(
-        doc_id="casebook-2022",
-        doc_title="事例集",
-        section="3. 取組の詳細 ①",
-        case_id="事例17",
-        case_name="柏市医師会",
-        char_start=0,
-        char_end=len(TEXT),
-    ),
-)
+CHUNK = case_chunk("casebook-2022:jirei-17:detail-1", "事例17", "柏市医師会", TEXT)
 CHUNKS = {CHUNK.chunk_id: CHUNK}
 
 
