@@ -79,7 +79,8 @@ def normalize_query(text: str) -> str:
     return normalize_text(text).strip()
 
 
-_SENTENCE_RE = re.compile(r"[^。！？\n]+[。！？]?")
+_SENTENCE_RE = re.compile(r"(?:[^。！？\n]|[。！？](?=[）)」』】]))+[。！？]?")
+"""A 。 just before a closing bracket (「（重症例を除く。）や…」「「…。」と」) does not end the sentence."""
 
 
 def sentences(text: str) -> list[str]:

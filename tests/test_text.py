@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from facilitator.text import normalize_query, normalize_text, wareki_date
+from facilitator.text import normalize_query, normalize_text, sentences, wareki_date
 
 
 def test_nfkc_turns_full_width_digits_and_half_width_kana_into_standard_forms() -> None:
@@ -80,3 +80,12 @@ def test_wareki_date_prints_reiwa_with_the_weekday(given: str, printed: str) -> 
 )
 def test_wareki_date_keeps_what_it_cannot_read(given: str) -> None:
     assert wareki_date(given) == given
+
+
+def test_a_full_stop_inside_brackets_does_not_end_the_sentence() -> None:
+    text = "急変時の対応体制（重症例を除く。）や連携体制の構築が図られるよう設定する。次の文。"
+    assert sentences(text) == [
+        "急変時の対応体制（重症例を除く。）や連携体制の構築が図られるよう設定する。",
+        "次の文。",
+    ]
+    assert sentences("彼は「ありがとう。」と言った。") == ["彼は「ありがとう。」と言った。"]
