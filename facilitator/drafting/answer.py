@@ -218,7 +218,7 @@ def extract_points(
     best = _best_sentences([by_group.get(g.key, []) for g in chosen], similarity, q_tokens)
     found = [(g, b) for g, b in zip(chosen, best, strict=True) if b]
     # the search's first precedent, then those whose own words are as close to the question
-    ranked = found[:1] + [(g, b) for g, b in found[1:] if found and b[2] >= found[0][1][2]]
+    ranked = found[:1] + [(g, b) for g, b in found[1:] if b[2] >= found[0][1][2]]
     points = []
     for g, (hit, sentence, _) in ranked:
         label = g.label if _is_precedent(g) else f"{hit.doc_title}（{hit.locator}）"
@@ -230,8 +230,16 @@ def extract_points(
     return points
 
 
-def headline_for(kind: AnswerKind, points: list[AnswerPoint], groups: list[AnswerGroup]) -> str:
-    """The first line: names exactly the precedents of ``points``, nothing else."""
+def headline_for(
+    kind: AnswerKind,
+    points: list[AnswerPoint],
+    groups: list[AnswerGroup],
+    missed: FigureMiss | None = None,
+) -> str:
+    """The first line: names exactly the precedents of ``points``, nothing else; for a
+    figure the report data could not give (``missed``), says the quote is the material's."""
+    if missed and points:
+        return f"{NOT_IN_REPORTS[missed.reason]}ため、資料の記述を示します。"
     if kind == "precedent" and points:
         by_key = {g.key: g for g in groups}
         names = "、".join(_short_label(by_key[p.group]) for p in points)
@@ -438,9 +446,7 @@ def ask(
         any_source=missed is not None,
     )
     groups = order_groups(groups, points)
-    headline = headline_for(kind, points, groups)
-    if missed and points:  # say where the number comes from, in the answer itself
-        headline = f"{NOT_IN_REPORTS[missed.reason]}ため、資料の記述を示します。"
+    headline = headline_for(kind, points, groups, missed)
     allowed = {h.chunk_id for h in hits}
     proposed = [Citation(chunk_id=p.chunk_id, quote=p.quote) for p in points]
     citations = keep_verified_citations(proposed, searcher.store.by_id, allowed)[0]
