@@ -15,7 +15,7 @@ from facilitator.cli.root import FacilitatorGroup, echo_json, settings
 from facilitator.corpus.documents import replace_atomically
 from facilitator.errors import InputError
 from facilitator.meetings import Meeting, MeetingStore
-from facilitator.meetings.model import japanese_date
+from facilitator.meetings.model import japanese_date, today_tokyo
 
 MINUTES_FORMATS = ("md", "docx")
 FORMAT_LABELS = {"md": "Markdown", "docx": "Word"}
@@ -23,7 +23,7 @@ FORMAT_LABELS = {"md": "Markdown", "docx": "Word"}
 
 def _held_on(text: str | None) -> date:
     if not text:
-        return date.today()
+        return today_tokyo()
     try:
         return date.fromisoformat(text.strip())
     except ValueError:

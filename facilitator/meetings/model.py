@@ -37,6 +37,11 @@ def now_tokyo() -> datetime:
     return datetime.now(TOKYO).replace(microsecond=0)
 
 
+def today_tokyo() -> date:
+    """Today in Japan: a meeting at 08:00 JST is held today, whatever the server's zone."""
+    return now_tokyo().date()
+
+
 def check_title(title: str) -> str:
     """A meeting title as stored; a Japanese InputError says what is wrong with it."""
     if has_controls(title or ""):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
+import time
+from datetime import date, datetime
 
 import pytest
 from click.testing import CliRunner, Result
@@ -14,6 +15,7 @@ from docx import Document
 from facilitator.cli import cli
 from facilitator.drafting.answer import Answer
 from facilitator.meetings import MeetingStore
+from facilitator.meetings.model import TOKYO
 from facilitator.settings import Settings
 from facilitator.sheets.model import Citation
 from tests.export.builders import CASEBOOK
@@ -77,9 +79,18 @@ def test_new_then_list_and_show(run, settings: Settings) -> None:
     assert "記録された質問はありません" in shown.output
 
 
-def test_new_without_a_date_is_held_today(run, settings: Settings) -> None:
-    assert run("meeting", "new", "臨時の協議").exit_code == 0
-    assert MeetingStore(settings).list()[0].held_on == date.today()
+def test_new_without_a_date_is_held_today_in_japan(
+    run, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server clock in another zone (here UTC-12) does not move the meeting to another day."""
+    monkeypatch.setenv("TZ", "Etc/GMT+12")
+    time.tzset()
+    try:
+        assert run("meeting", "new", "臨時の協議").exit_code == 0
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert MeetingStore(settings).list()[0].held_on == datetime.now(TOKYO).date()
 
 
 def test_list_says_when_there_is_nothing(run) -> None:

@@ -6,7 +6,6 @@ import io
 import tempfile
 import zipfile
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +13,7 @@ import streamlit as st
 
 from facilitator import export as ex
 from facilitator.errors import FacilitatorError
+from facilitator.meetings.model import today_tokyo
 from facilitator.sheets.model import IssueSheet
 from facilitator.sheets.store import SheetConflictError, SheetStore
 from facilitator.text import md_unlink
@@ -39,7 +39,7 @@ def stem(sheets: list[IssueSheet], kind: str) -> str:
     if len(sheets) == 1:
         s = sheets[0]
         return f"{kind}_{s.area.name}_{THEME_SHORT.get(s.theme, s.theme)}_版{s.version}"
-    return f"{kind}_{len(sheets)}件_{date.today():%Y%m%d}"
+    return f"{kind}_{len(sheets)}件_{today_tokyo():%Y%m%d}"
 
 
 def via_file(write: Callable[[Path], object], suffix: str) -> bytes:
@@ -156,7 +156,7 @@ def download_row(files: Files, prefix: str) -> None:
 def meeting_form() -> ex.MeetingInfo:
     c = st.columns([3, 2])
     name = c[0].text_input("会議名", "かかりつけ医機能の確保に関する協議の場", key="ag_name")
-    day = c[1].text_input("開催日", f"{date.today():%Y年%m月%d日}", key="ag_date")
+    day = c[1].text_input("開催日", f"{today_tokyo():%Y年%m月%d日}", key="ag_date")
     c = st.columns(4)
     place = c[0].text_input("場所", key="ag_place")
     start = c[1].text_input("開始時刻", "14:00", key="ag_start")

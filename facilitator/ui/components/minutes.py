@@ -8,13 +8,12 @@ drops the state of widgets that are not drawn). People see titles and dates, nev
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import streamlit as st
 
 from facilitator.errors import FacilitatorError
 from facilitator.meetings import Meeting, MeetingStore
-from facilitator.meetings.model import MAX_TITLE_CHARS, japanese_date
+from facilitator.meetings.model import MAX_TITLE_CHARS, japanese_date, today_tokyo
 from facilitator.ui.components.common import current_user, flash, get_settings
 from facilitator.ui.components.widgets import choose
 
@@ -36,7 +35,7 @@ def chosen_meeting() -> str | None:
 def _create(area: str | None) -> None:
     """Callback of 「会議を作成」: create, then select it (widget state may change only here)."""
     title = st.session_state.get("chat_meeting_title", "")
-    held_on = st.session_state.get("chat_meeting_date") or date.today()
+    held_on = st.session_state.get("chat_meeting_date") or today_tokyo()
     try:
         m = meeting_store().create(title, held_on, area=area, by=current_user())
     except FacilitatorError as exc:
@@ -80,7 +79,7 @@ def record_controls(area: str | None) -> str | None:
             max_chars=MAX_TITLE_CHARS,
             placeholder="例: 令和8年度 第1回 北部圏域 協議の場",
         )
-        st.date_input("開催日", value=date.today(), key="chat_meeting_date", format="YYYY/MM/DD")
+        st.date_input("開催日", value=today_tokyo(), key="chat_meeting_date", format="YYYY/MM/DD")
         st.button(
             "会議を作成",
             key="chat_meeting_create",
