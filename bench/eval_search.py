@@ -57,6 +57,7 @@ PROBE_SETS = (
     "probe_holdout4",
     "probe_holdout5",
     "probe_holdout6",
+    "probe_holdout7",
 )
 
 
