@@ -99,6 +99,9 @@ def group_hits(hits: list[SearchHit]) -> list[AnswerGroup]:
 
 
 UNANSWERED = "事例集・ガイドライン・地域の資料には、この質問に答える記述が見つかりませんでした。"
+PASSAGES_ONLY = "答えを一文で引用できる箇所がありませんでした。該当する資料の箇所を下に示します。"
+"""A confident search whose passages hold no quotable sentence (only table cells or
+headings): the passages answer, so the headline must not say that nothing was found."""
 MAX_NAMED = 3
 CLOSE_SHARE = 0.6
 """A question is answered with precedents when one scores at least this share of the best
@@ -140,7 +143,10 @@ def route(question: str, groups: list[AnswerGroup]) -> AnswerKind:
     has_docs = any(not _is_precedent(g) for g in groups)
     if wants_definition and has_docs and not wants_precedent:
         return "definition"
-    return "precedent" if close or (wants_precedent and groups) else "definition"
+    # 「ガイドラインの例では」「医療機関はいつ報告する？」 read as asking for precedents, but
+    # with no case or survey answer found there is none to name: quote the passage instead
+    has_precedents = any(_is_precedent(g) for g in groups)
+    return "precedent" if close or (wants_precedent and has_precedents) else "definition"
 
 
 def _candidates(hits: list[SearchHit], q_tokens: set[str]) -> list[tuple[SearchHit, str]]:
@@ -247,7 +253,7 @@ def headline_for(
         return f"近い取組が{len(points)}件あります（{names}）。{how}取り組んでいます。"
     if kind == "definition" and points:
         return "資料には次のように書かれています。"
-    return UNANSWERED
+    return PASSAGES_ONLY if groups else UNANSWERED
 
 
 def answer_text(headline: str, points: list[AnswerPoint]) -> str:
@@ -437,14 +443,15 @@ def ask(
         )
     # a figure the report data cannot give (「常陸大宮市の高齢化率は？」) but the material states
     kind: AnswerKind = "definition" if missed else route(q, groups)
-    points = extract_points(
-        kind,
-        groups,
-        hits,
-        lambda texts: searcher.similarities(q, texts),
-        set(tokenize(q)),
-        any_source=missed is not None,
-    )
+    q_tokens = set(tokenize(q))
+
+    def similarity(texts: list[str], found: Searcher = searcher) -> Sequence[float]:
+        return found.similarities(q, texts)
+
+    points = extract_points(kind, groups, hits, similarity, q_tokens, any_source=missed is not None)
+    if not points and kind == "precedent":  # the cases found hold no quotable sentence
+        kind = "definition"
+        points = extract_points(kind, groups, hits, similarity, q_tokens)
     groups = order_groups(groups, points)
     headline = headline_for(kind, points, groups, missed)
     allowed = {h.chunk_id for h in hits}

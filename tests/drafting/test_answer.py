@@ -123,6 +123,25 @@ def test_a_procedure_question_quotes_the_guideline(
     assert not drafting_searcher.store.by_id[point.chunk_id].locator.case_id
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "かかりつけ医機能報告の年間スケジュールは？医療機関はいつ報告して、協議の場はいつ開く？",
+        "在宅で急変した人の受け入れ先が見つからない。ガイドラインの例ではどんな原因が挙がっている？",
+    ],
+)
+def test_a_procedure_asked_with_precedent_words_is_quoted_when_no_case_is_found(
+    question: str, drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    """「医療機関は」「例では」 read as asking what others did; the passages found are the
+    guideline's, so they are quoted instead of claiming nothing was found."""
+    answer = ask(question, None, drafting_data, drafting_searcher)
+    assert answer.confident and answer.kind == "definition" and answer.points
+    assert "見つかりませんでした" not in answer.headline
+    for point in answer.points:
+        assert point.quote in drafting_searcher.store.by_id[point.chunk_id].text
+
+
 def test_a_near_domain_question_says_what_the_material_lacks_and_answers_nothing(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from facilitator.drafting.answer import extract_points, group_hits
+from facilitator.drafting.answer import UNANSWERED, extract_points, group_hits, headline_for
 from facilitator.search.hits import SearchHit
 from tests.support.chunks import case_chunk
 
@@ -52,3 +52,10 @@ def test_a_further_case_needs_a_sentence_as_close_as_the_first_s() -> None:
 def test_a_case_far_below_the_first_in_retrieval_is_not_named() -> None:
     hits = [hit("事例1", 1.0), hit("事例2", 0.7)]
     assert named(hits, {"事例1": 0.80, "事例2": 0.95}) == ["事例1"]
+
+
+def test_a_confident_answer_without_a_quotable_sentence_does_not_say_nothing_was_found() -> None:
+    groups = group_hits([hit("事例1", 1.0)])
+    assert headline_for("precedent", [], groups) != UNANSWERED
+    assert "下に示します" in headline_for("definition", [], groups)
+    assert headline_for("definition", [], []) == UNANSWERED
