@@ -25,7 +25,7 @@ from facilitator.settings import PACKAGE_DATA
 RULES_FILE = PACKAGE_DATA / "answer_constraints.yaml"
 _PREFECTURE = re.compile(r"(北海道|東京都|(?:京都|大阪)府|[\u4e00-\u9fff]{2,3}県)")
 _NUMBER = re.compile(
-    r"((?:令和|平成)?\d+(?:\.\d+)?)(年度|年|点|円|万円|億円|時間|%|割|人|件|単位|床|分)"
+    r"((?:令和|平成)?\d+(?:\.\d+)?)(年度|年|点|円|万円|億円|時間|%|割|人|件|単位|床|分|つ)"
 )
 _SENTENCE = re.compile(r"[^。\n]+")
 NUMBER = r"(?<![\d,.])\d[\d,.]*+\s*+"
@@ -206,7 +206,10 @@ def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
 
 _FOCUS = re.compile(
     r"([\u4e00-\u9fff々\u30a0-\u30ffー]{2,})"
-    r"(?:は(?:いつ|どこ|何|なに|どう|ある|あり|いくら|誰|だれ|[?？])|が(?:ある|あり|もらえ|出る|つく|[?？]))"
+    r"(?:は(?:いつ|どこ|何|なに|どう|ある|あり|いくら|誰|だれ|[?？])|が(?:ある|あり|もらえ|出る|つく|[?？])"
+    # the question's last predicate: 「傍聴できる？」「訂正してもらえる？」「どんな資格が要る？」
+    r"|(?:は|が|を|も)?(?:でき|してもらえ|してくれ|させてもらえ)(?:る|ます)(?:の|か)?[?？]?$"
+    r"|が(?:要る|いる|必要)(?:の|か|です)?(?:か)?[?？]?$)"
 )
 _WHICH = re.compile(r"^(?:どんな|どの|どういう)")
 

@@ -103,6 +103,15 @@ def test_the_materials_everyday_words_do_not_tie_a_number_to_the_question() -> N
     assert unmet([when], ["報告データは2026年4月から一般に公開する予定である。"]) == []
 
 
+def test_a_count_of_things_and_a_growth_must_be_stated() -> None:
+    assert ("number", "8つ") in kinds("在宅医療・介護連携推進事業の8つの事業項目を全部教えて")
+    q = "2040年には全国で在宅医療を受ける人がどのくらい増える見込み？"
+    (growth,) = [c for c in question_constraints(q) if c.kind == "value"]
+    local = ["福岡県では2040年に在宅医療を受ける人が2.48倍に増える見込みである。"]
+    assert unmet([growth], local) == [growth]  # a prefecture's figure is not the nation's
+    assert unmet([growth], ["全国で在宅医療を受ける人は2040年に1.3倍に増える見込みである。"]) == []
+
+
 def test_asking_which_department_is_not_asking_for_a_number() -> None:
     assert kinds("症状に応じて何科を受診すればよいかという相談") == set()
     assert ("value", "何床") in kinds("在宅療養支援病院になるには何床以下？")
@@ -125,6 +134,10 @@ def test_long_compounds_and_terms_of_art_must_occur_in_the_passages() -> None:
         ("問い合わせが多い自治体はどこ？", []),  # who answers: any respondent
         ("主治医・副主治医制のメリットは？", []),  # an aspect of anything
         ("夜間の輪番を組んでいる例は？", []),
+        ("協議の場の会議は住民も傍聴できる？", ["傍聴"]),  # the last predicate
+        ("報告を出したあとで間違いに気づいたら、訂正してもらえる？", ["訂正"]),
+        ("コーディネーターには、どんな資格が要る？", ["資格"]),
+        ("親が電話で相談できる窓口を設けている自治体は？", []),  # not the last predicate
     ],
 )
 def test_what_a_question_asks_about(question: str, things: list[str]) -> None:
