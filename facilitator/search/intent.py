@@ -7,6 +7,7 @@ guideline or a local document quoted.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import yaml
@@ -19,14 +20,24 @@ def question_words() -> dict[str, list[str]]:
     return yaml.safe_load((PACKAGE_DATA / "question_kinds.yaml").read_text(encoding="utf-8"))
 
 
+_QUOTED = re.compile(r"「[^「」]*」|『[^『』]*』")
+
+
+def _has(question: str, kind: str) -> bool:
+    """A word of ``kind`` outside quotes: in 「「かかりつけ医って何？」という問い合わせが多い
+    ところは？」 the quoted question is what residents ask, not what is asked here."""
+    bare = _QUOTED.sub("", question)
+    return any(w in bare for w in question_words()[kind])
+
+
 def asks_for_definition(question: str) -> bool:
-    """「…とは」「手順は」「ガイドラインの例示では」: what a document says."""
-    return any(w in question for w in question_words()["definition"])
+    """「…とは」「…って何？」「手順は」「ガイドラインの例示では」: what a document says."""
+    return _has(question, "definition")
 
 
 def asks_for_precedents(question: str) -> bool:
     """「…している例は？」「取り組んでいる自治体は？」: what others did."""
-    return any(w in question for w in question_words()["precedent"])
+    return _has(question, "precedent")
 
 
 def wants_precedents_only(question: str) -> bool:
@@ -36,4 +47,4 @@ def wants_precedents_only(question: str) -> bool:
 
 def asks_about_governments(question: str) -> bool:
     """「…という声のある自治体は？」: what prefectures and cities see or are asked."""
-    return any(w in question for w in question_words()["governments"])
+    return _has(question, "governments")

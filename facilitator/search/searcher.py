@@ -29,7 +29,12 @@ from facilitator.search.hits import (
     reports_practice,
 )
 from facilitator.search.index import IndexStore
-from facilitator.search.intent import asks_about_governments, wants_precedents_only
+from facilitator.search.intent import (
+    asks_about_governments,
+    asks_for_definition,
+    asks_for_precedents,
+    wants_precedents_only,
+)
 from facilitator.search.lexical import tokenize, with_material_terms
 from facilitator.search.rerank import Reranker, load_reranker
 from facilitator.settings import Settings
@@ -350,6 +355,8 @@ def _precedent_test(q: str, store: IndexStore) -> Callable[[str], bool] | None:
     A survey answer about views or inquiries is one only when the question asks about
     prefectures and cities; otherwise it ranks with the guideline (「…している例は？」 was
     answered first by 「町村部では診療所が少ない」)."""
+    if asks_for_definition(q) and not asks_for_precedents(q):
+        return lambda cid: precedent_key(store.by_id[cid]) is None
     if not wants_precedents_only(q):
         return None
     if asks_about_governments(q):

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from facilitator.search.intent import asks_about_governments, wants_precedents_only
+from facilitator.search.intent import (
+    asks_about_governments,
+    asks_for_definition,
+    wants_precedents_only,
+)
 
 
 @pytest.mark.parametrize(
@@ -14,6 +18,9 @@ from facilitator.search.intent import asks_about_governments, wants_precedents_o
         "家庭医を目指す医師の研修の場になっている診療所の例",
         "夜間の電話相談を設けている自治体は？",
         "職員が辞めずに働けるよう職場を工夫している医療機関は？",
+        "地域フォーミュラリに取り組んでいるところはある？",
+        # the quoted question is what residents ask; this one asks where they ask it
+        "「そもそもかかりつけ医って何？」という問い合わせが多いところは？",
     ],
 )
 def test_questions_about_what_others_did_want_precedents(question: str) -> None:
@@ -27,6 +34,8 @@ def test_questions_about_what_others_did_want_precedents(question: str) -> None:
         "かかりつけ医機能報告の年間スケジュールは？",
         "在宅療養支援病院とは？",
         "医師の高齢化で当番が組めない",  # a problem stated: the best passage decides
+        "在宅医療の連携の拠点は、どんなところが引き受けられる？",  # who may, not who did
+        "在宅療養後方支援病院って何？",
     ],
 )
 def test_questions_about_what_a_document_says_do_not(question: str) -> None:
@@ -43,3 +52,8 @@ def test_questions_about_what_a_document_says_do_not(question: str) -> None:
 )
 def test_questions_about_prefectures_and_cities(question: str, governments: bool) -> None:
     assert asks_about_governments(question) is governments
+
+
+def test_a_colloquial_definition_question_asks_what_a_document_says() -> None:
+    assert asks_for_definition("在宅療養後方支援病院って何？")
+    assert not asks_for_definition("「かかりつけ医って何？」という問い合わせが多い自治体は？")

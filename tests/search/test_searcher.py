@@ -67,6 +67,16 @@ def test_asked_what_others_did_precedents_come_before_the_guideline(
     assert searcher.search(question, k=10).hits[0].case_id is None
 
 
+def test_asked_what_a_term_means_the_definition_comes_before_cases_using_it(
+    searcher: Searcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cases mention 在宅療養後方支援病院 in passing; the guideline's footnote defines it."""
+    question = "在宅療養後方支援病院って何？"
+    assert searcher.search(question, k=10).hits[0].case_id is None
+    monkeypatch.setattr(fusion, "OUTSIDE_PRECEDENTS", 1.0)  # without the question's intent
+    assert searcher.search(question, k=10).hits[0].case_id is not None
+
+
 def test_asked_what_others_did_views_of_prefectures_do_not_come_first(searcher: Searcher) -> None:
     """「町村部では診療所が少ない」 describes the problem; the cases say what was done. Asked
     about prefectures, their views are the answer."""
