@@ -58,6 +58,7 @@ PROBE_SETS = (
     "probe_holdout5",
     "probe_holdout6",
     "probe_holdout7",
+    "probe_holdout8",
 )
 
 
@@ -336,6 +337,7 @@ def main() -> None:
     if args.ask_set.exists():
         eval_ask(args.ask_set, settings, searcher)
     eval_named(queries + probes, settings, searcher)
+    eval_quoted(queries + probes, parsed, settings, searcher)
 
 
 def eval_ask(path: Path, settings: Settings, searcher: Searcher) -> None:
@@ -416,6 +418,41 @@ def eval_named(rows: list[dict], settings: Settings, searcher: Searcher) -> None
         )
 
     print("\ncases named in `ask` headlines (judged precedent questions):")
+    for name, xs in per_set.items():
+        line(name, xs)
+    line("all sets", [x for xs in per_set.values() for x in xs])
+
+
+def eval_quoted(
+    rows: list[dict], parsed: list[ParsedDocument], settings: Settings, searcher: Searcher
+) -> None:
+    """What `ask` quotes for every judged guideline or local-document question: whether it
+    answers from a document (not a case), and whether its first quote lies in a judged span."""
+    from facilitator.drafting.answer import ask
+
+    per_set: dict[str, list[tuple[bool, bool]]] = {}
+    for row in rows:
+        if row["kind"] != "guideline" or not row["relevant"]:
+            continue
+        units = resolve(row, parsed)
+        answer = ask(row["query"], None, settings, searcher)
+        first = answer.points[0] if answer.points else None
+        chunk = searcher.store.by_id[first.chunk_id] if first else None
+        from_document = bool(chunk) and not chunk.locator.case_id and answer.kind != "precedent"
+        judged = False
+        if first and chunk:
+            at = chunk.locator.char_start + chunk.text.find(first.quote)
+            quoted = Span(chunk.doc_id, at, at + len(first.quote))
+            judged = any(quoted.overlaps(s) for u in units for s in u.spans)
+        per_set.setdefault(row["set"], []).append((from_document, judged))
+
+    def line(label: str, xs: list[tuple[bool, bool]]) -> None:
+        print(
+            f"  {label:<24} n={len(xs):3}  quoted from a document {sum(x[0] for x in xs) / len(xs):.2f}"
+            f"  first quote judged relevant {sum(x[1] for x in xs) / len(xs):.2f}"
+        )
+
+    print("\nwhat `ask` quotes (judged guideline and local-document questions):")
     for name, xs in per_set.items():
         line(name, xs)
     line("all sets", [x for xs in per_set.values() for x in xs])
