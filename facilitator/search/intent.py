@@ -35,9 +35,17 @@ def asks_for_definition(question: str) -> bool:
     return _has(question, "definition")
 
 
+def asks_for_meaning(question: str) -> bool:
+    """「1号機能って何？」「在宅療養後方支援病院とは」: what a term means."""
+    return _has(question, "meaning")
+
+
 def asks_for_precedents(question: str) -> bool:
-    """「…している例は？」「取り組んでいる自治体は？」: what others did."""
-    return _has(question, "precedent")
+    """「…している例は？」「取り組んでいる自治体は？」: what others did. 「…医療機関は」 alone
+    names who did it, unless the question asks what a document requires of them."""
+    if _has(question, "precedent"):
+        return True
+    return _has(question, "precedent_subjects") and not asks_for_definition(question)
 
 
 def wants_precedents_only(question: str) -> bool:

@@ -32,6 +32,7 @@ from facilitator.search.index import IndexStore
 from facilitator.search.intent import (
     asks_about_governments,
     asks_for_definition,
+    asks_for_meaning,
     asks_for_precedents,
     wants_precedents_only,
 )
@@ -350,13 +351,29 @@ class Searcher:
         return float(min(1.0, 0.5 * score)), round(dense, 2), round(coverage, 3)
 
 
+def _document_test(q: str, store: IndexStore) -> Callable[[str], bool]:
+    """A passage that can say what a document says: not a case or survey answer; asked what a
+    term means, not an example issue sheet filed under it either (「1号機能って何？」 found the
+    sheets titled 1号機能 before the guideline's definition)."""
+    sheets_too = asks_for_meaning(q)
+
+    def test(cid: str) -> bool:
+        chunk = store.by_id[cid]
+        sheet = chunk.metadata.get("section_kind") == "sheet"
+        return precedent_key(chunk) is None and not (sheets_too and sheet)
+
+    return test
+
+
 def _precedent_test(q: str, store: IndexStore) -> Callable[[str], bool] | None:
-    """What counts as a precedent for the prior (None: the question does not ask for them).
+    """What keeps its weight under the prior (None: the question's form asks for no kind).
+    A definition question wants what a document says (:func:`_document_test`); a precedent question
+    wants the cases.
     A survey answer about views or inquiries is one only when the question asks about
     prefectures and cities; otherwise it ranks with the guideline (「…している例は？」 was
     answered first by 「町村部では診療所が少ない」)."""
-    if asks_for_definition(q) and not asks_for_precedents(q):
-        return lambda cid: precedent_key(store.by_id[cid]) is None
+    if asks_for_definition(q) and not asks_for_precedents(q):  # what a document says
+        return _document_test(q, store)
     if not wants_precedents_only(q):
         return None
     if asks_about_governments(q):

@@ -204,7 +204,7 @@ def test_council_sheet_notes_are_not_part_of_the_effect() -> None:
         assert "※" not in sheet.effect
         note = _chunk(parsed, f"sheet:{sheet.theme}:note")
         assert note.text.startswith("※")
-        assert note.metadata["section_kind"] == "section"
+        assert note.metadata["section_kind"] == "sheet"  # ranks with its sheet
 
 
 def test_council_table_cells_are_separate_readable_chunks() -> None:

@@ -7,6 +7,7 @@ import pytest
 from facilitator.search.intent import (
     asks_about_governments,
     asks_for_definition,
+    asks_for_meaning,
     wants_precedents_only,
 )
 
@@ -36,6 +37,8 @@ def test_questions_about_what_others_did_want_precedents(question: str) -> None:
         "医師の高齢化で当番が組めない",  # a problem stated: the best passage decides
         "在宅医療の連携の拠点は、どんなところが引き受けられる？",  # who may, not who did
         "在宅療養後方支援病院って何？",
+        "協力医療機関はどんな体制を持つことになっている？",  # a rule, asked of whom it binds
+        "連携の拠点は医師会でもいいの？",
     ],
 )
 def test_questions_about_what_a_document_says_do_not(question: str) -> None:
@@ -56,4 +59,6 @@ def test_questions_about_prefectures_and_cities(question: str, governments: bool
 
 def test_a_colloquial_definition_question_asks_what_a_document_says() -> None:
     assert asks_for_definition("在宅療養後方支援病院って何？")
+    assert asks_for_meaning("1号機能って何のこと？")
+    assert asks_for_definition("協議の進め方は？") and not asks_for_meaning("協議の進め方は？")
     assert not asks_for_definition("「かかりつけ医って何？」という問い合わせが多い自治体は？")

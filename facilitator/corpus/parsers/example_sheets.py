@@ -325,7 +325,9 @@ def parse_sheet(
                 note_start,
                 end,
                 section=f"{prefix} {label} 注記",
-                section_kind="section",
+                # the sheet's own disclaimer: it shares the sheet's title and ranks with it
+                # (「1号機能とは？」 found it first, weighted as a section)
+                section_kind="sheet",
                 sheet_theme=theme,
                 field="note",
                 themes=[theme],
