@@ -28,6 +28,11 @@ from facilitator.drafting.chat import (
     run_with_repair,
 )
 from facilitator.drafting.checks import ProposalChecker, named_cases
+from facilitator.drafting.headlines import (
+    answer_text,
+    headline_for,
+    unanswered_headline,
+)
 from facilitator.drafting.prompts import build_answer_messages, load_prompt, select_passages
 from facilitator.drafting.schema import AnswerDraft
 from facilitator.errors import FacilitatorError, InputError
@@ -98,10 +103,6 @@ def group_hits(hits: list[SearchHit]) -> list[AnswerGroup]:
     return list(groups.values())
 
 
-UNANSWERED = "事例集・ガイドライン・地域の資料には、この質問に答える記述が見つかりませんでした。"
-PASSAGES_ONLY = "答えを一文で引用できる箇所がありませんでした。該当する資料の箇所を下に示します。"
-"""A confident search whose passages hold no quotable sentence (only table cells or
-headings): the passages answer, so the headline must not say that nothing was found."""
 MAX_NAMED = 3
 CLOSE_SHARE = 0.6
 """A question is answered with precedents when one scores at least this share of the best
@@ -116,13 +117,6 @@ questions (first named relevant 0.65 → 0.76), and from 0.47 to 0.71 on 42 held
 ANSWER_CHARS = (12, 220)
 SENTENCE_END_PENALTY = 0.02
 SENTENCES_EMBEDDED = 5
-NOT_IN_REPORTS = {
-    "item": "報告データの項目にない数値の",
-    "area": "報告データにない地域の",
-    "year": "その年の報告データが読み込まれていない",
-    "data": "報告データが読み込まれていない",
-}
-"""Why a figure question was answered from the material instead (FigureMiss.reason)."""
 _LEAD = re.compile(r"^(?:\d+\s+\S+?\s*▶|[-・●○■▶]\s*)+")
 
 
@@ -193,13 +187,6 @@ def _best_sentences(
     return out
 
 
-def _short_label(group: AnswerGroup) -> str:
-    """「事例13」, 「参考2」 or 「愛知県の回答」: how the headline names a precedent."""
-    if group.case_id:
-        return group.case_id
-    return f"{group.key.removeprefix(SURVEY_PREFIX)}の回答"
-
-
 def extract_points(
     kind: AnswerKind,
     groups: list[AnswerGroup],
@@ -234,30 +221,6 @@ def extract_points(
             )
         )
     return points
-
-
-def headline_for(
-    kind: AnswerKind,
-    points: list[AnswerPoint],
-    groups: list[AnswerGroup],
-    missed: FigureMiss | None = None,
-) -> str:
-    """The first line: names exactly the precedents of ``points``, nothing else; for a
-    figure the report data could not give (``missed``), says the quote is the material's."""
-    if missed and points:
-        return f"{NOT_IN_REPORTS[missed.reason]}ため、資料の記述を示します。"
-    if kind == "precedent" and points:
-        by_key = {g.key: g for g in groups}
-        names = "、".join(_short_label(by_key[p.group]) for p in points)
-        how = "それぞれ次のように" if len(points) > 1 else "次のように"
-        return f"近い取組が{len(points)}件あります（{names}）。{how}取り組んでいます。"
-    if kind == "definition" and points:
-        return "資料には次のように書かれています。"
-    return PASSAGES_ONLY if groups else UNANSWERED
-
-
-def answer_text(headline: str, points: list[AnswerPoint]) -> str:
-    return "\n".join([headline, *(f"{p.label}：「{p.quote}」" for p in points)])
 
 
 def order_groups(groups: list[AnswerGroup], points: list[AnswerPoint]) -> list[AnswerGroup]:
@@ -429,7 +392,7 @@ def ask(
     }
     missed = figure if isinstance(figure, FigureMiss) else None
     if not result.confident:
-        headline = missed.message if missed else UNANSWERED
+        headline = unanswered_headline(missed)
         messages = [] if not use_llm else ["資料に答えがないため、LLM は使いませんでした。"]
         return Answer(
             **base,

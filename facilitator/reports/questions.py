@@ -90,6 +90,8 @@ class FigureMiss(BaseModel):
     message: str
     reason: Literal["area", "item", "year", "data"]
     suggestions: list[str] = Field(default_factory=list)
+    unknown_area: str | None = None
+    """The place the question names that no loaded area matches (reason "area")."""
 
 
 @cache
@@ -285,7 +287,9 @@ def answer_figure_question(
         names = [a.name for a in areas if a.level != "municipality"][:6]
         head = f"「{fq.unknown_area}」は読み込まれた地域にありません。" if fq.unknown_area else "地域が分かりませんでした。"  # fmt: skip
         msg = f"{head}市町村・二次医療圏・都道府県の名前を含めて尋ねてください（例: {'、'.join(names)}）。"  # fmt: skip
-        return FigureMiss(message=msg, reason="area", suggestions=names)
+        return FigureMiss(
+            message=msg, reason="area", suggestions=names, unknown_area=fq.unknown_area
+        )
     loaded = sorted({d["year"] for d in datasets(settings=settings) if d["pref_code"] == fq.area.pref_code})  # fmt: skip
     y = fq.year or year or (loaded[-1] if loaded else None)
     if y not in loaded:

@@ -104,6 +104,33 @@ def test_a_figure_neither_the_report_data_nor_the_material_has_is_not_answered(
     assert "東京都" in answer.headline and "読み込まれた地域にありません" in answer.headline
 
 
+@pytest.mark.parametrize(
+    ("question", "hint"),
+    [
+        ("連携の拠点には職員を何人配置しなければならない？", "報告データで数を尋ねられるのは"),
+        ("新居浜市医師会の会員数は何人？", "報告データで数を尋ねられるのは"),
+    ],
+)
+def test_a_count_neither_source_has_says_so_before_what_the_data_could_give(
+    drafting_data: Settings, drafting_searcher: Searcher, question: str, hint: str
+) -> None:
+    """Told only 「地域が分かりませんでした」, a coordinator would think the data holds it."""
+    answer = ask(question, None, drafting_data, drafting_searcher)
+    assert answer.kind == "unanswered" and not answer.confident and not answer.points
+    assert answer.headline.startswith("事例集・ガイドライン・地域の資料にも報告データにも")
+    assert hint in answer.headline
+
+
+def test_a_question_about_what_is_required_quotes_the_document_not_a_case(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    answer = ask(
+        "協力医療機関はどんな体制を持つことになっている？", None, drafting_data, drafting_searcher
+    )
+    assert answer.kind == "definition" and answer.points
+    assert not drafting_searcher.store.by_id[answer.points[0].chunk_id].locator.case_id
+
+
 def test_the_meetings_area_answers_a_figure_question_that_names_none(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from facilitator.drafting.answer import UNANSWERED, extract_points, group_hits, headline_for
+from facilitator.drafting.answer import extract_points, group_hits
+from facilitator.drafting.headlines import UNANSWERED, headline_for
 from facilitator.search.hits import SearchHit
 from tests.support.chunks import case_chunk
 

@@ -1,0 +1,71 @@
+"""What a meeting answer says first: the headline, in one place for every route.
+
+The headline is what people read in a meeting. It names exactly the precedents quoted,
+says where a number comes from when the report data could not give it, and says plainly
+when neither the material nor the report data answers.
+"""
+
+from __future__ import annotations
+
+from facilitator.drafting.answer_models import AnswerGroup, AnswerKind, AnswerPoint
+from facilitator.reports.questions import FigureMiss
+from facilitator.search.hits import SURVEY_PREFIX
+
+UNANSWERED = "事例集・ガイドライン・地域の資料には、この質問に答える記述が見つかりませんでした。"
+UNANSWERED_ANYWHERE = "事例集・ガイドライン・地域の資料にも報告データにも、この質問に答える記述が見つかりませんでした。"
+PASSAGES_ONLY = "答えを一文で引用できる箇所がありませんでした。該当する資料の箇所を下に示します。"
+"""A confident search whose passages hold no quotable sentence (only table cells or
+headings): the passages answer, so the headline must not say that nothing was found."""
+NOT_IN_REPORTS = {
+    "item": "報告データの項目にない数値の",
+    "area": "報告データにない地域の",
+    "year": "その年の報告データが読み込まれていない",
+    "data": "報告データが読み込まれていない",
+}
+"""Why a figure question was answered from the material instead (FigureMiss.reason)."""
+
+
+def _short_label(group: AnswerGroup) -> str:
+    """「事例13」, 「参考2」 or 「愛知県の回答」: how the headline names a precedent."""
+    if group.case_id:
+        return group.case_id
+    return f"{group.key.removeprefix(SURVEY_PREFIX)}の回答"
+
+
+def headline_for(
+    kind: AnswerKind,
+    points: list[AnswerPoint],
+    groups: list[AnswerGroup],
+    missed: FigureMiss | None = None,
+) -> str:
+    """The first line: names exactly the precedents of ``points``, nothing else; for a
+    figure the report data could not give (``missed``), says the quote is the material's."""
+    if missed and points:
+        return f"{NOT_IN_REPORTS[missed.reason]}ため、資料の記述を示します。"
+    if kind == "precedent" and points:
+        by_key = {g.key: g for g in groups}
+        names = "、".join(_short_label(by_key[p.group]) for p in points)
+        how = "それぞれ次のように" if len(points) > 1 else "次のように"
+        return f"近い取組が{len(points)}件あります（{names}）。{how}取り組んでいます。"
+    if kind == "definition" and points:
+        return "資料には次のように書かれています。"
+    return PASSAGES_ONLY if groups else UNANSWERED
+
+
+def unanswered_headline(missed: FigureMiss | None) -> str:
+    """Neither source answers. A count question that is not about the report data
+    (「連携の拠点には職員を何人置く？」) was told only to name an area, as if the data held it;
+    it now says first that the material has nothing either, then what the data could give."""
+    if missed is None:
+        return UNANSWERED
+    if missed.reason == "item":
+        hint = f"報告データで数を尋ねられるのは、{'、'.join(missed.suggestions)}などの項目です。"
+    elif missed.reason == "area" and not missed.unknown_area:
+        hint = f"報告データの数を尋ねる場合は、地域の名前を含めてください（例: {'、'.join(missed.suggestions)}）。"  # fmt: skip
+    else:
+        hint = missed.message
+    return f"{UNANSWERED_ANYWHERE}{hint}"
+
+
+def answer_text(headline: str, points: list[AnswerPoint]) -> str:
+    return "\n".join([headline, *(f"{p.label}：「{p.quote}」" for p in points)])
