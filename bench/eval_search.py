@@ -394,15 +394,20 @@ def eval_ask(path: Path, settings: Settings, searcher: Searcher) -> None:
 def eval_named(rows: list[dict], settings: Settings, searcher: Searcher) -> None:
     """The cases `ask` names in its headline, for every judged precedent question: how many
     of them the judges marked relevant, and whether the first one is (per set and overall).
-    An unanswered question names none (its first is not relevant)."""
+    An unanswered question names none (its first is not relevant). Also how long each first
+    `ask` took: a new question's candidate sentences are embedded then (the ask set's
+    figures and refusals do not embed any)."""
     from facilitator.drafting.answer import ask
 
     per_set: dict[str, list[tuple[int, int, bool]]] = {}
+    took: list[float] = []
     for row in rows:
         cases = {r["case"] for r in row["relevant"] if "case" in r}
         if row["kind"] != "precedent" or not cases:
             continue
+        t = time.perf_counter()
         answer = ask(row["query"], None, settings, searcher)
+        took.append((time.perf_counter() - t) * 1000)
         named = [p.group for p in answer.points]  # a quoted case counts, whatever the route
         relevant = sum(c in cases for c in named)
         per_set.setdefault(row["set"], []).append(
@@ -421,6 +426,12 @@ def eval_named(rows: list[dict], settings: Settings, searcher: Searcher) -> None
     for name, xs in per_set.items():
         line(name, xs)
     line("all sets", [x for xs in per_set.values() for x in xs])
+    took.sort()
+    print(
+        f"  ask latency on these (first time: their sentences embedded): p50 "
+        f"{statistics.median(took):.0f} ms, p95 {took[int(0.95 * (len(took) - 1))]:.0f} ms, "
+        f"max {took[-1]:.0f} ms"
+    )
 
 
 def eval_quoted(
