@@ -118,6 +118,7 @@ ANSWER_CHARS = (12, 220)
 SENTENCE_END_PENALTY = 0.02
 SENTENCES_EMBEDDED = 5
 _LEAD = re.compile(r"^(?:\d+\s+\S+?\s*▶|[-・●○■▶]\s*)+")
+_FOOTNOTE_NUMBER = re.compile(r"^\d{1,3}\s+")
 
 
 def _is_precedent(group: AnswerGroup) -> bool:
@@ -151,7 +152,7 @@ def _candidates(hits: list[SearchHit], q_tokens: set[str]) -> list[tuple[SearchH
         (hit, t)
         for hit in hits
         for s in sentences(hit.text)
-        if s not in hit.locator and ANSWER_CHARS[0] <= len(t := _trim(s)) <= ANSWER_CHARS[1]
+        if s not in hit.locator and ANSWER_CHARS[0] <= len(t := _trim(s, hit)) <= ANSWER_CHARS[1]
     ]
     if len(found) > SENTENCES_EMBEDDED:
         overlap = [len(q_tokens & set(tokenize(s))) for _, s in found]
@@ -160,10 +161,14 @@ def _candidates(hits: list[SearchHit], q_tokens: set[str]) -> list[tuple[SearchH
     return found
 
 
-def _trim(sentence: str) -> str:
-    """A sentence without its list mark or survey numbering (「- 」「38 北九州市 ▶」): still a
-    verbatim part of the source, so its citation checks like any other."""
-    return _LEAD.sub("", sentence).strip()
+def _trim(sentence: str, hit: SearchHit | None = None) -> str:
+    """A sentence without its list mark or survey numbering (「- 」「38 北九州市 ▶」) or, in a
+    footnote, its number (「19 在宅において…」): still a verbatim part of the source, so its
+    citation checks like any other."""
+    trimmed = _LEAD.sub("", sentence).strip()
+    if hit is not None and hit.metadata.get("section_kind") == "footnote":
+        trimmed = _FOOTNOTE_NUMBER.sub("", trimmed)
+    return trimmed
 
 
 def _best_sentences(

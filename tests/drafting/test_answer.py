@@ -121,6 +121,17 @@ def test_a_count_neither_source_has_says_so_before_what_the_data_could_give(
     assert hint in answer.headline
 
 
+def test_a_term_is_defined_by_the_footnote_quoted_without_its_number(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    answer = ask("在宅療養後方支援病院って何？", None, drafting_data, drafting_searcher)
+    assert answer.kind == "definition" and answer.points
+    point = answer.points[0]
+    assert point.quote.startswith("在宅において療養を行っている患者を緊急時に受け入れる病院")
+    assert point.quote in drafting_searcher.store.by_id[point.chunk_id].text
+    assert answer.citations and answer.citations[0].verified
+
+
 def test_a_question_about_what_is_required_quotes_the_document_not_a_case(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
