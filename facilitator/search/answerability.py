@@ -168,21 +168,32 @@ def question_constraints(
     about = frozenset(t for t in words if t not in common) or frozenset(words)
     scope = tuple(_norm(w) for w in rules["scope"] if _norm(w) in q)
     needs = (scope,) if scope else ()
+    asked = _asking_part(q)
     for rule in rules["values"]:
         # 「いくつか」「何人か」 mean "some": an indefinite, not a question (「いつから」 is one)
         word = next(
-            (w for w in rule["words"] if re.search(re.escape(_norm(w)) + "(?!か(?!ら))", q)), None
+            (w for w in rule["words"] if re.search(re.escape(_norm(w)) + "(?!か(?!ら))", asked)),
+            None,
         )
         if word:
             pattern = rule.get("pattern") or _number(rule.get("unit", ""))
             stated = ((word,),) if rule.get("stated") else ()
             add(Constraint("value", word, pattern, about, needs + stated))
     counters = sorted(rules["counters"], key=len, reverse=True)
-    for m in re.finditer("何(" + "|".join(map(re.escape, counters)) + ")(?!か(?!ら))", q):
+    for m in re.finditer("何(" + "|".join(map(re.escape, counters)) + ")(?!か(?!ら))", asked):
         unit = "(?:人|名)" if m.group(1) in ("人", "名") else re.escape(m.group(1))
         if not any(c.kind == "value" and m.group(0) in c.text for c in out.values()):
             add(Constraint("value", m.group(0), _number(unit), about, needs))
     return tuple(out.values())
+
+
+def _asking_part(q: str) -> str:
+    """The sentences that ask: 「管内にいくつあるか調べたい。どういう病院がそう呼ばれるの？」
+    asks what the hospitals are, not how many (the first sentence says what the asker will
+    do). A question of one sentence, or with no question mark, is all asking."""
+    parts = [p for p in re.split(r"(?<=[。.!！?？])", q) if p.strip()]
+    asking = [p for p in parts if p.rstrip().endswith(("?", "？"))]
+    return "".join(asking) if len(parts) > 1 and asking else q
 
 
 def _without_elsewhere(run: str) -> str:

@@ -112,6 +112,14 @@ def test_a_count_of_things_and_a_growth_must_be_stated() -> None:
     assert unmet([growth], ["全国で在宅医療を受ける人は2040年に1.3倍に増える見込みである。"]) == []
 
 
+def test_a_value_is_asked_only_by_the_sentence_that_asks() -> None:
+    """The first sentence says what the asker will do; the second is the question."""
+    q = "管内に在宅療養支援病院がいくつあるか調べたい。そもそも、どういう病院がそう呼ばれるの？"
+    assert not [c for c in question_constraints(q) if c.kind == "value"]
+    assert ("value", "何施設") in kinds("在宅医療の状況を調べたい。北部医療圏では何施設？")
+    assert ("value", "いくつ") in kinds("在宅療養支援病院はいくつある")  # no question mark
+
+
 def test_asking_which_department_is_not_asking_for_a_number() -> None:
     assert kinds("症状に応じて何科を受診すればよいかという相談") == set()
     assert ("value", "何床") in kinds("在宅療養支援病院になるには何床以下？")
