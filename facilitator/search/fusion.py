@@ -115,20 +115,23 @@ when the question asks what others did (「…している例は？」, see sear
 restates the problem in the question's words, the cases say what was done. bench/eval_search.py
 with this weight (and the stricter answerability of the same commit): dev precedent nDCG@10
 0.705 → 0.741, survey answers 0.756 → 0.805, guideline passages 0.653 → 0.642; 14 held-aside
-paraphrased precedent questions 0.754 → 0.761."""
+paraphrased precedent questions 0.754 → 0.761. The same weight goes the other way for a
+question asking what a document says or a term means (「…って何？」「…ことになっている？」):
+there the cases and survey answers using the term are the passages set back."""
 
 
 def apply_prior(
     ranked: list[tuple[str, float]],
     kind_of: Callable[[str], str | None],
-    is_precedent: Callable[[str], bool] | None = None,
+    wanted: Callable[[str], bool] | None = None,
 ) -> list[tuple[str, float]]:
-    """Scores weighted by :data:`SECTION_PRIOR` and, given ``is_precedent`` (the question asks
-    for precedents), by :data:`OUTSIDE_PRECEDENTS`; re-sorted."""
+    """Scores weighted by :data:`SECTION_PRIOR` and, given ``wanted`` (the kind of passage the
+    question's form asks for: precedents, or what a document says), by
+    :data:`OUTSIDE_PRECEDENTS` for the others; re-sorted."""
     out = []
     for cid, score in ranked:
         weight = SECTION_PRIOR.get(kind_of(cid) or "", 1.0)
-        if is_precedent is not None and not is_precedent(cid):
+        if wanted is not None and not wanted(cid):
             weight *= OUTSIDE_PRECEDENTS
         out.append((cid, score * weight))
     return sorted(out, key=lambda kv: (-kv[1], kv[0]))

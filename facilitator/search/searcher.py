@@ -206,7 +206,7 @@ class Searcher:
             fused = apply_prior(
                 fused,
                 lambda cid: store.by_id[cid].metadata.get("section_kind"),
-                _precedent_test(q, store),
+                _wanted_test(q, store),
             )
         if store.repetitive:  # keyword stuffing cannot buy a place at the top
             fused = sorted(
@@ -365,13 +365,12 @@ def _document_test(q: str, store: IndexStore) -> Callable[[str], bool]:
     return test
 
 
-def _precedent_test(q: str, store: IndexStore) -> Callable[[str], bool] | None:
+def _wanted_test(q: str, store: IndexStore) -> Callable[[str], bool] | None:
     """What keeps its weight under the prior (None: the question's form asks for no kind).
-    A definition question wants what a document says (:func:`_document_test`); a precedent question
-    wants the cases.
-    A survey answer about views or inquiries is one only when the question asks about
-    prefectures and cities; otherwise it ranks with the guideline (「…している例は？」 was
-    answered first by 「町村部では診療所が少ない」)."""
+    A definition question wants what a document says (:func:`_document_test`); a precedent
+    question wants the cases, and a survey answer about views or inquiries only when it asks
+    about prefectures and cities; otherwise that answer ranks with the guideline (「…している
+    例は？」 was answered first by 「町村部では診療所が少ない」)."""
     if asks_for_definition(q) and not asks_for_precedents(q):  # what a document says
         return _document_test(q, store)
     if not wants_precedents_only(q):
