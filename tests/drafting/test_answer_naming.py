@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from facilitator.corpus.chunks import Chunk, Locator
 from facilitator.drafting.answer import extract_points, group_hits
 from facilitator.drafting.headlines import UNANSWERED, headline_for
 from facilitator.search.hits import SearchHit
+from facilitator.search.lexical import tokenize
 from tests.support.chunks import case_chunk
 
 SENTENCE = {
@@ -60,3 +62,34 @@ def test_a_confident_answer_without_a_quotable_sentence_does_not_say_nothing_was
     assert headline_for("precedent", [], groups) != UNANSWERED
     assert "下に示します" in headline_for("definition", [], groups)
     assert headline_for("definition", [], []) == UNANSWERED
+
+
+def test_a_quoted_definition_prefers_the_sentence_using_the_question_s_words() -> None:
+    """Similarity alone picked the topical sentence; the requirement uses the question's words."""
+    topical = "拠点を医療計画に位置付ける際には、市町村の取組との連携を図ることが重要である。"
+    answer = "拠点には、関係者による会議を定期的に開催することが要件として求められる。"
+    text = topical + answer
+    chunk = Chunk(
+        chunk_id="osaka:sec:1",
+        doc_id="osaka",
+        doc_title="大阪府資料",
+        doc_kind="local",
+        text=text,
+        locator=Locator(
+            doc_id="osaka",
+            doc_title="大阪府資料",
+            section="(6) 拠点",
+            char_start=0,
+            char_end=len(text),
+        ),
+    )
+    hits = [SearchHit(chunk=chunk, score=1.0)]
+    question = "拠点にはどんな要件が求められている？"
+
+    def similarity(texts: list[str]) -> Sequence[float]:
+        return [0.86 if t == topical else 0.84 for t in texts]
+
+    points = extract_points(
+        "definition", group_hits(hits), hits, similarity, set(tokenize(question))
+    )
+    assert [p.quote for p in points] == [answer]
