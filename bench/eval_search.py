@@ -59,6 +59,7 @@ PROBE_SETS = (
     "probe_holdout6",
     "probe_holdout7",
     "probe_holdout8",
+    "probe_holdout9",
 )
 
 
