@@ -25,8 +25,14 @@ _QUOTED = re.compile(r"「[^「」]*」|『[^『』]*』")
 
 def _has(question: str, kind: str) -> bool:
     """A word of ``kind`` outside quotes: in 「「かかりつけ医って何？」という問い合わせが多い
-    ところは？」 the quoted question is what residents ask, not what is asked here."""
+    ところは？」 the quoted question is what residents ask, not what is asked here. The
+    guideline's examples (「協議の例」) are a definition phrase, and their 「例」 no precedent."""
     bare = _QUOTED.sub("", question)
+    examples = question_words()["document_examples"]
+    if kind == "definition" and any(w in bare for w in examples):
+        return True
+    for phrase in examples:
+        bare = bare.replace(phrase, "")
     return any(w in bare for w in question_words()[kind])
 
 

@@ -39,6 +39,7 @@ def test_questions_about_what_others_did_want_precedents(question: str) -> None:
         "在宅療養後方支援病院って何？",
         "協力医療機関はどんな体制を持つことになっている？",  # a rule, asked of whom it binds
         "連携の拠点は医師会でもいいの？",
+        "高齢者をかかりつけ医につなぐ方策は、協議の例に出てくる？",  # the guideline's examples
     ],
 )
 def test_questions_about_what_a_document_says_do_not(question: str) -> None:
@@ -61,4 +62,5 @@ def test_a_colloquial_definition_question_asks_what_a_document_says() -> None:
     assert asks_for_definition("在宅療養後方支援病院って何？")
     assert asks_for_meaning("1号機能って何のこと？")
     assert asks_for_definition("協議の進め方は？") and not asks_for_meaning("協議の進め方は？")
+    assert asks_for_definition("つなぐ方策は、協議の例に出てくる？")
     assert not asks_for_definition("「かかりつけ医って何？」という問い合わせが多い自治体は？")
