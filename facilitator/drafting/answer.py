@@ -150,19 +150,19 @@ def route(question: str, groups: list[AnswerGroup]) -> AnswerKind:
     return "precedent" if close or (wants_precedent and has_precedents) else "definition"
 
 
-def _candidates(hits: list[SearchHit], q_tokens: set[str]) -> list[tuple[SearchHit, str]]:
-    """Sentences of ``hits`` that could answer: not headings (they repeat the question's
-    words without answering it), of a readable length, the ones sharing most words with
-    the question first (only these are embedded, which keeps an answer under a second)."""
+def _candidates(hits: list[SearchHit], q_tokens: set[str]) -> list[tuple[SearchHit, str, float]]:
+    """Sentences of ``hits`` that could answer, each with the share of the question's words it
+    uses: not headings (they repeat the question's words without answering it), of a readable
+    length, the ones sharing most words with the question first (only these are embedded,
+    which keeps an answer under a second)."""
     found = [
-        (hit, t)
+        (hit, t, len(q_tokens & set(tokenize(t))) / max(1, len(q_tokens)))
         for hit in hits
         for s in sentences(hit.text)
         if s not in hit.locator and ANSWER_CHARS[0] <= len(t := _trim(s, hit)) <= ANSWER_CHARS[1]
     ]
     if len(found) > SENTENCES_EMBEDDED:
-        overlap = [len(q_tokens & set(tokenize(s))) for _, s in found]
-        keep = sorted(range(len(found)), key=lambda i: (-overlap[i], i))
+        keep = sorted(range(len(found)), key=lambda i: (-found[i][2], i))
         found = [found[i] for i in sorted(keep[:SENTENCES_EMBEDDED])]
     return found
 
@@ -188,7 +188,7 @@ def _best_sentences(
     ``overlap_weight``, a sentence using more of the question's words gains that much per
     share of them."""
     cands = [_candidates(hits, q_tokens) for hits in groups]
-    flat = [s for c in cands for _, s in c]
+    flat = [s for c in cands for _, s, _ in c]
     sims = iter(similarity(flat) if flat else [])
     out: list[tuple[SearchHit, str, float] | None] = []
     for c in cands:
@@ -196,11 +196,11 @@ def _best_sentences(
             (
                 float(next(sims))
                 - (0.0 if s.endswith("。") else SENTENCE_END_PENALTY)
-                + overlap_weight * len(q_tokens & set(tokenize(s))) / max(1, len(q_tokens)),
+                + overlap_weight * share,
                 hit,
                 s,
             )
-            for hit, s in c
+            for hit, s, share in c
         ]
         best = max(scored, key=lambda x: x[0], default=None)
         out.append((best[1], best[2], best[0]) if best else None)

@@ -26,19 +26,18 @@ _QUOTED = re.compile(r"「[^「」]*」|『[^『』]*』")
 def _has(question: str, kind: str) -> bool:
     """A word of ``kind`` outside quotes: in 「「かかりつけ医って何？」という問い合わせが多い
     ところは？」 the quoted question is what residents ask, not what is asked here. The
-    guideline's examples (「協議の例」) are a definition phrase, and their 「例」 no precedent."""
+    guideline's examples (「協議の例」) are read as one phrase, so their 「例」 is no precedent."""
     bare = _QUOTED.sub("", question)
-    examples = question_words()["document_examples"]
-    if kind == "definition" and any(w in bare for w in examples):
-        return True
-    for phrase in examples:
-        bare = bare.replace(phrase, "")
+    if kind != "document_examples":
+        for phrase in question_words()["document_examples"]:
+            bare = bare.replace(phrase, "")
     return any(w in bare for w in question_words()[kind])
 
 
 def asks_for_definition(question: str) -> bool:
-    """「…とは」「…って何？」「手順は」「ガイドラインの例示では」: what a document says."""
-    return _has(question, "definition")
+    """「…とは」「…って何？」「手順は」「協議の例では」: what a document says (asking what a
+    term means is one way)."""
+    return any(_has(question, k) for k in ("definition", "meaning", "document_examples"))
 
 
 def asks_for_meaning(question: str) -> bool:
