@@ -21,6 +21,7 @@ import shutil
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -392,6 +393,14 @@ def eval_ask(path: Path, settings: Settings, searcher: Searcher) -> None:
     )
 
 
+def per_set_lines(title: str, per_set: dict[str, list], line: Callable[[str, list], None]) -> None:
+    """``title``, then one line per judged set and one over all of them."""
+    print(title)
+    for name, xs in per_set.items():
+        line(name, xs)
+    line("all sets", [x for xs in per_set.values() for x in xs])
+
+
 def eval_named(rows: list[dict], settings: Settings, searcher: Searcher) -> None:
     """The cases `ask` names in its headline, for every judged precedent question: how many
     of them the judges marked relevant, and whether the first one is (per set and overall).
@@ -423,10 +432,7 @@ def eval_named(rows: list[dict], settings: Settings, searcher: Searcher) -> None
             f"first named relevant {sum(x[2] for x in xs) / len(xs):.2f}"
         )
 
-    print("\ncases named in `ask` headlines (judged precedent questions):")
-    for name, xs in per_set.items():
-        line(name, xs)
-    line("all sets", [x for xs in per_set.values() for x in xs])
+    per_set_lines("\ncases named in `ask` headlines (judged precedent questions):", per_set, line)
     took.sort()
     print(
         f"  ask latency on these (first time: their sentences embedded): p50 "
@@ -464,10 +470,9 @@ def eval_quoted(
             f"  first quote judged relevant {sum(x[1] for x in xs) / len(xs):.2f}"
         )
 
-    print("\nwhat `ask` quotes (judged guideline and local-document questions):")
-    for name, xs in per_set.items():
-        line(name, xs)
-    line("all sets", [x for xs in per_set.values() for x in xs])
+    per_set_lines(
+        "\nwhat `ask` quotes (judged guideline and local-document questions):", per_set, line
+    )
 
 
 if __name__ == "__main__":
