@@ -132,6 +132,18 @@ def test_a_term_is_defined_by_the_footnote_quoted_without_its_number(
     assert answer.citations and answer.citations[0].verified
 
 
+def test_a_quote_does_not_start_with_the_sheets_check_mark(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    """The example sheets list measures as 「✓ 健康状態…」; the mark is not what they say."""
+    question = "健康状態の分からない高齢者をかかりつけ医につなぐ方策は、協議の例に出てくる？"
+    answer = ask(question, None, drafting_data, drafting_searcher)
+    assert answer.kind == "definition" and answer.points
+    for point in answer.points:
+        assert not point.quote.startswith(("✓", "-", "・")), point.quote
+        assert point.quote in drafting_searcher.store.by_id[point.chunk_id].text
+
+
 def test_a_question_about_what_is_required_quotes_the_document_not_a_case(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
