@@ -96,7 +96,10 @@ def sheet_contexts(chunks: list[Chunk]) -> dict[str, str]:
     out: dict[str, str] = {}
     for c in chunks:
         key = (c.doc_id, c.metadata.get("sheet_theme"))
-        if c.metadata.get("field") not in (None, "issue", "area", "note") and key in issues:
+        if (
+            c.metadata.get("field") not in (None, "title", "issue", "area", "note")
+            and key in issues
+        ):
             out[c.chunk_id] = issues[key]
     return out
 

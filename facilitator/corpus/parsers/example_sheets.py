@@ -66,6 +66,7 @@ _THEME_MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (Theme.ichigo, ("1号機能",)),
 )
 FIELD_LABELS = {
+    "title": "見出し",
     "area": "圏域",
     "participants": "参加者",
     "issue": "課題",
@@ -276,7 +277,10 @@ def parse_sheet(
         label = THEME_SHORT[theme]
     ctx = _SheetContext(doc, text, theme, prefix, label)
     sheet = ExampleSheet(doc_id=doc.doc_id, theme=theme, title=title)
-    chunks: list[Chunk] = []
+    # the title is where the guideline names the function a sheet is about
+    # (「…（日常的な診療を総合的かつ継続的に行う機能（1号機能））」): it is the material's
+    # only statement of what 「1号機能」 is, so it is a passage of its own
+    chunks: list[Chunk] = [_sheet_chunk(ctx, "title", lines[0].start, lines[0].end, "title")]
 
     fields: dict[str, list[int]] = {}  # field -> [body start, body end]
     current: str | None = None
