@@ -226,7 +226,7 @@ class Searcher:
         honest = [h for h in hits if h.chunk_id not in store.repetitive]
         sims = [s for c, s in zip(dense_ids, dense_sims, strict=True) if c not in store.repetitive]
         confidence, dense_z, coverage = self._confidence(q_tokens, honest, sims)
-        lacking = missing(q, honest, self.common)
+        lacking = missing(q, honest, self.common, self.store.lexical.idf)
         if lacking:  # on the topic, but the passages do not state what is asked
             confidence = min(confidence, 0.49)
         return SearchResult(

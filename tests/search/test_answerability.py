@@ -11,6 +11,7 @@ from facilitator.search.answerability import (
     at_places,
     named_places,
     question_constraints,
+    unheard_words,
     unknown_terms,
     unmet,
     unstated_things,
@@ -165,9 +166,31 @@ def test_a_compound_is_met_by_its_specific_head_but_not_by_a_general_one() -> No
     assert unstated_things("開業資金の貸付制度はある？", ["府の補助制度がある。"]) == ["貸付制度"]
 
 
+def test_a_noun_the_material_never_uses_is_unheard() -> None:
+    vocabulary = {"在宅", "患者", "薬", "届ける", "事例", "地域", "医療", "連携", "推進", "法人"}
+    assert unheard_words("在宅の患者さんに薬をドローンで届けている事例はある？", vocabulary) == [
+        "ドローン"
+    ]
+    assert unheard_words("地域医療連携推進法人に入るには出資金が要る？", vocabulary) == ["出資金"]
+    assert unheard_words("在宅の患者に薬を届けている事例", vocabulary) == []
+
+
+def test_short_everyday_words_and_compounds_of_known_parts_are_left_to_similarity() -> None:
+    vocabulary = {"入院", "先", "病院", "情報", "医師", "夜間", "往診"}
+    assert unheard_words("夜中に往診してくれる先生", vocabulary) == []  # 2 characters
+    assert unheard_words("入院先の病院に情報を預ける", vocabulary) == []  # 入院 + 先
+    assert unheard_words("往診には何時間くらいかかる？", vocabulary) == []  # a question word
+
+
+def test_a_word_the_material_calls_otherwise_is_not_unheard() -> None:
+    # lay_terms.yaml: レントゲン → 画像
+    assert unheard_words("遠くの病院から見られるレントゲン", {"画像", "病院", "遠く"}) == []
+
+
 @pytest.mark.parametrize(
     "query",
     [
+        "在宅の患者さんに薬をドローンで届けている事例はある？",
         "報告を怠った診療所には過料が科される？",
         "報告を出さなかった診療所にはどんなペナルティがある？",
         "往診の深夜加算の点数は？",
