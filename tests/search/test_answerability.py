@@ -173,6 +173,9 @@ def test_a_noun_the_material_never_uses_is_unheard() -> None:
     ]
     assert unheard_words("地域医療連携推進法人に入るには出資金が要る？", vocabulary) == ["出資金"]
     assert unheard_words("在宅の患者に薬を届けている事例", vocabulary) == []
+    assert unheard_words("在宅当番にも勤務間インターバルが要る？", {"在宅", "勤務", "間"}) == [
+        "勤務間インターバル"
+    ]
 
 
 def test_short_everyday_words_and_compounds_of_known_parts_are_left_to_similarity() -> None:
