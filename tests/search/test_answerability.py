@@ -113,6 +113,13 @@ def test_a_count_of_things_and_a_growth_must_be_stated() -> None:
     assert unmet([growth], ["全国で在宅医療を受ける人は2040年に1.3倍に増える見込みである。"]) == []
 
 
+def test_which_one_ranks_first_must_be_stated_as_a_ranking() -> None:
+    q = "在宅看取りの件数が一番多い都道府県はどこ？"
+    (rank,) = [c for c in question_constraints(q) if c.kind == "value"]
+    assert unmet([rank], ["在宅看取りの件数は都道府県ごとに集計している。"]) == [rank]
+    assert unmet([rank], ["在宅看取りの件数は長野県が都道府県で最も多い。"]) == []
+
+
 def test_a_value_is_asked_only_by_the_sentence_that_asks() -> None:
     """The first sentence says what the asker will do; the second is the question."""
     q = "管内に在宅療養支援病院がいくつあるか調べたい。そもそも、どういう病院がそう呼ばれるの？"
