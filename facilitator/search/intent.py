@@ -58,6 +58,11 @@ def wants_precedents_only(question: str) -> bool:
     return asks_for_precedents(question) and not asks_for_definition(question)
 
 
+_A_PREFECTURE = re.compile(r"(?<![\u4e00-\u9fff々])県(?:は|が|も|で|って|に|の中)")
+
+
 def asks_about_governments(question: str) -> bool:
-    """「…という声のある自治体は？」: what prefectures and cities see or are asked."""
-    return _has(question, "governments")
+    """「…という声のある自治体は？」「…研修をやっている県はある？」: what prefectures and cities
+    do, see or are asked: the survey answers of the casebook and the local documents say it.
+    A named prefecture (「大阪府は…」) is a place, not this question."""
+    return _has(question, "governments") or bool(_A_PREFECTURE.search(_QUOTED.sub("", question)))

@@ -368,16 +368,22 @@ def _document_test(q: str, store: IndexStore) -> Callable[[str], bool]:
 def _wanted_test(q: str, store: IndexStore) -> Callable[[str], bool] | None:
     """What keeps its weight under the prior (None: the question's form asks for no kind).
     A definition question wants what a document says (:func:`_document_test`); a precedent
-    question wants the cases, and a survey answer about views or inquiries only when it asks
-    about prefectures and cities; otherwise that answer ranks with the guideline (「…している
+    question wants the cases, or the survey answers and local documents when it asks what
+    prefectures and cities do; a survey answer about views or inquiries otherwise ranks with
+    the guideline (「…している
     例は？」 was answered first by 「町村部では診療所が少ない」)."""
     if asks_for_definition(q) and not asks_for_precedents(q):  # what a document says
         return _document_test(q, store)
     if not wants_precedents_only(q):
         return None
-    if asks_about_governments(q):
-        return lambda cid: precedent_key(store.by_id[cid]) is not None
+    if asks_about_governments(q):  # what a prefecture or city does: not a hospital's case
+        return lambda cid: _said_by_government(store.by_id[cid])
     return lambda cid: reports_practice(store.by_id[cid])
+
+
+def _said_by_government(chunk: Chunk) -> bool:
+    """A prefecture's survey answer, or a local document (a prefecture's or a council's)."""
+    return bool(chunk.metadata.get("respondent")) or chunk.doc_kind == "local"
 
 
 def _dot(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:

@@ -52,6 +52,9 @@ def test_questions_about_what_a_document_says_do_not(question: str) -> None:
         ("問い合わせが多い自治体はどこ？", True),  # the survey's views and inquiries answer
         ("かかりつけ医が浸透していないという声のある都道府県は？", True),
         ("医者がいなくなった村に医師が交代で通う仕組みを作っている例は？", False),
+        ("訪問診療を始めたい医師向けに研修をやっている県はある？", True),  # a bare 県
+        ("大阪府は積極的役割を担う医療機関をどう位置づけた？", False),  # a place
+        ("「県は何をしているのか」という声がある地域の例は？", False),  # quoted
     ],
 )
 def test_questions_about_prefectures_and_cities(question: str, governments: bool) -> None:

@@ -88,6 +88,14 @@ def test_asked_what_others_did_views_of_prefectures_do_not_come_first(searcher: 
     assert first.metadata.get("question") == 2, first.locator
 
 
+def test_a_question_about_what_prefectures_do_is_answered_by_them(searcher: Searcher) -> None:
+    hits = searcher.search("訪問診療を始めたい医師向けに研修をやっている県はある？", k=5).hits
+    # 大阪府's programme and 埼玉県's survey answer, before any hospital's own training
+    assert all(h.case_id is None for h in hits[:2]), [h.locator for h in hits[:2]]
+    assert {h.doc_id for h in hits[:2]} >= {"osaka-zaitaku-2023"}
+    assert any(h.metadata.get("respondent") == "埼玉県" for h in hits[:2])
+
+
 def test_survey_answers_are_searchable_with_their_respondent(searcher: Searcher) -> None:
     hits = searcher.search("栃木県 かかりつけ医を対象とした研修", k=5).hits
     assert any(h.metadata.get("respondent") == "栃木県" for h in hits)
