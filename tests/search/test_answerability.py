@@ -146,6 +146,7 @@ def test_long_compounds_and_terms_of_art_must_occur_in_the_passages() -> None:
     [
         ("報告を出さなかった診療所にはどんなペナルティがある？", ["ペナルティ"]),
         ("外来機能報告の報告期限はいつ？", ["報告期限"]),
+        ("出向した看護師の給与はどちらが払う？", ["給与"]),  # which of two
         ("当直手当の相場は？", ["相場"]),
         ("問い合わせが多い自治体はどこ？", []),  # who answers: any respondent
         ("主治医・副主治医制のメリットは？", []),  # an aspect of anything
