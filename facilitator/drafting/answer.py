@@ -45,7 +45,7 @@ from facilitator.search.hits import (
     group_key,
     group_label,
 )
-from facilitator.search.intent import asks_for_definition, asks_for_precedents
+from facilitator.search.intent import asked_sheet_fields, asks_for_definition, asks_for_precedents
 from facilitator.search.lexical import tokenize
 from facilitator.search.searcher import Searcher, SearchFilters
 from facilitator.settings import Settings
@@ -214,14 +214,20 @@ def extract_points(
     similarity: Callable[[list[str]], Sequence[float]],
     q_tokens: set[str],
     any_source: bool = False,
+    fields: Sequence[str] = (),
 ) -> list[AnswerPoint]:
     """What the answer says: for precedents up to three cases and what each did, for a
     definition the best sentence of the first guideline or local passage (of the first
     passage of any kind with ``any_source``: a figure the report data lacks but a case
-    states, 「常陸大宮市の高齢化率は？」)."""
+    states, 「常陸大宮市の高齢化率は？」). Asked for ``fields`` of an example sheet (「どんな
+    原因と対策が…」), one sentence of each field found."""
     by_group: dict[str, list[SearchHit]] = {}
     for hit in hits:
         by_group.setdefault(group_key(hit), []).append(hit)
+    if kind == "definition" and fields:
+        points = _sheet_field_points(groups, by_group, fields, similarity, q_tokens)
+        if points:
+            return points
     if kind == "precedent":
         chosen = [g for g in groups if _is_precedent(g)]
         top = chosen[0].passages[0].score if chosen else 0.0
@@ -242,6 +248,66 @@ def extract_points(
             )
         )
     return points
+
+
+def sheet_fields_of(
+    hits: list[SearchHit], fields: Sequence[str], chunks: Sequence[Chunk]
+) -> list[SearchHit]:
+    """The asked fields of the first example sheet found, when search did not bring them:
+    「国の例示ではどんな原因と対策が挙がっている？」 found the sheet's 課題 and 原因, not its
+    方策. They rank with the passage of the sheet that was found."""
+    sheet = next(
+        (h for h in hits if h.metadata.get("sheet_theme") and h.metadata.get("field")), None
+    )
+    if sheet is None or not fields:
+        return []
+    have = {h.chunk_id for h in hits}
+    theme = sheet.metadata.get("sheet_theme")
+    missing = set(fields) - {
+        h.metadata.get("field")
+        for h in hits
+        if h.doc_id == sheet.doc_id and h.metadata.get("sheet_theme") == theme
+    }
+    return [
+        SearchHit(chunk=c, score=sheet.score)
+        for c in chunks
+        if c.doc_id == sheet.doc_id
+        and c.metadata.get("sheet_theme") == theme
+        and c.metadata.get("field") in missing
+        and c.chunk_id not in have
+    ]
+
+
+def _sheet_field_points(
+    groups: list[AnswerGroup],
+    by_group: dict[str, list[SearchHit]],
+    fields: Sequence[str],
+    similarity: Callable[[list[str]], Sequence[float]],
+    q_tokens: set[str],
+) -> list[AnswerPoint]:
+    """The best sentence of each asked field, from the first document whose found passages
+    include that field (an example sheet's 課題 restates the question, its 原因 and 方策
+    answer it; the local council's copy of a sheet serves as well as the guideline's)."""
+    docs = [g for g in groups if not _is_precedent(g)]
+    chosen: list[tuple[AnswerGroup, list[SearchHit]]] = []
+    for field in fields:
+        for g in docs:
+            found = [h for h in by_group.get(g.key, []) if h.metadata.get("field") == field]
+            if found:
+                chosen.append((g, found))
+                break
+    best = _best_sentences([hs for _, hs in chosen], similarity, q_tokens, DEFINITION_OVERLAP)
+    return [
+        AnswerPoint(
+            label=f"{b[0].doc_title}（{b[0].locator}）",
+            quote=b[1],
+            locator=b[0].locator,
+            chunk_id=b[0].chunk_id,
+            group=g.key,
+        )
+        for (g, _), b in zip(chosen, best, strict=True)
+        if b
+    ]
 
 
 def order_groups(groups: list[AnswerGroup], points: list[AnswerPoint]) -> list[AnswerGroup]:
@@ -402,6 +468,8 @@ def ask(
     result = searcher.search(q, k=k, filters=filters)
     # a question about a place is answered from that place's material when there is some
     hits = at_places(q, result.hits) or result.hits
+    fields = asked_sheet_fields(q) if asks_for_definition(q) else []
+    hits = hits + sheet_fields_of(hits, fields, searcher.store.chunks)
     groups = group_hits(hits)
     base = {
         "question": question,
@@ -432,7 +500,15 @@ def ask(
     def similarity(texts: list[str], found: Searcher = searcher) -> Sequence[float]:
         return found.similarities(q, texts)
 
-    points = extract_points(kind, groups, hits, similarity, q_tokens, any_source=missed is not None)
+    points = extract_points(
+        kind,
+        groups,
+        hits,
+        similarity,
+        q_tokens,
+        any_source=missed is not None,
+        fields=fields,
+    )
     if not points and kind == "precedent":  # the cases found hold no quotable sentence
         kind = "definition"
         points = extract_points(kind, groups, hits, similarity, q_tokens)

@@ -16,7 +16,7 @@ from facilitator.settings import PACKAGE_DATA
 
 
 @cache
-def question_words() -> dict[str, list[str]]:
+def question_words() -> dict:
     return yaml.safe_load((PACKAGE_DATA / "question_kinds.yaml").read_text(encoding="utf-8"))
 
 
@@ -66,3 +66,15 @@ def asks_about_governments(question: str) -> bool:
     do, see or are asked: the survey answers of the casebook and the local documents say it.
     A named prefecture (「大阪府は…」) is a place, not this question."""
     return _has(question, "governments") or bool(_A_PREFECTURE.search(_QUOTED.sub("", question)))
+
+
+def asked_sheet_fields(question: str) -> list[str]:
+    """The example-sheet fields a question names, in its order: 「どんな原因と対策が挙がっている？」
+    → [cause, measure]."""
+    bare = _QUOTED.sub("", question)
+    found = [
+        (min(bare.find(w) for w in words if w in bare), field)
+        for field, words in question_words()["sheet_fields"].items()
+        if any(w in bare for w in words)
+    ]
+    return [field for _, field in sorted(found)]

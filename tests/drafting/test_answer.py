@@ -161,6 +161,24 @@ def test_the_meetings_area_answers_a_figure_question_that_names_none(
     assert answer.kind == "figure" and answer.headline.startswith("南部医療圏で")
 
 
+def test_asked_for_an_example_sheets_causes_and_measures_it_quotes_one_of_each(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    answer = ask(
+        "持病で通っている人に別の症状が出ても、どこに相談すればいいか分からず手遅れになる。"
+        "国の例示ではどんな原因と対策が挙がっている？",
+        None,
+        drafting_data,
+        drafting_searcher,
+    )
+    assert answer.kind == "definition"
+    chunks = [drafting_searcher.store.by_id[p.chunk_id] for p in answer.points]
+    # not the sheet's 課題, which says again what the question says
+    assert [c.metadata.get("field") for c in chunks] == ["cause", "measure"]
+    assert len({(c.doc_id, c.metadata.get("sheet_theme")) for c in chunks}) == 1
+    assert {c.chunk_id for c in chunks} <= {c.chunk_id for c in answer.citations}
+
+
 def test_a_procedure_question_quotes_the_guideline(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from facilitator.search.intent import (
+    asked_sheet_fields,
     asks_about_governments,
     asks_for_definition,
     asks_for_meaning,
@@ -67,3 +68,15 @@ def test_a_colloquial_definition_question_asks_what_a_document_says() -> None:
     assert asks_for_definition("協議の進め方は？") and not asks_for_meaning("協議の進め方は？")
     assert asks_for_definition("つなぐ方策は、協議の例に出てくる？")
     assert not asks_for_definition("「かかりつけ医って何？」という問い合わせが多い自治体は？")
+
+
+@pytest.mark.parametrize(
+    ("question", "fields"),
+    [
+        ("国の例示ではどんな原因と対策が挙がっている？", ["cause", "measure"]),
+        ("協議の例で、目指す姿と効果はどう書かれている？", ["goal", "effect"]),
+        ("夜間の輪番を組んでいる例は？", []),
+    ],
+)
+def test_the_example_sheet_fields_a_question_asks_for(question: str, fields: list[str]) -> None:
+    assert asked_sheet_fields(question) == fields
