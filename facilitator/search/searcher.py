@@ -370,15 +370,24 @@ def _wanted_test(q: str, store: IndexStore) -> Callable[[str], bool] | None:
     A definition question wants what a document says (:func:`_document_test`); a precedent
     question wants the cases, or the survey answers and local documents when it asks what
     prefectures and cities do; a survey answer about views or inquiries otherwise ranks with
-    the guideline (「…している
-    例は？」 was answered first by 「町村部では診療所が少ない」)."""
+    the guideline (「…している例は？」 was answered first by 「町村部では診療所が少ない」).
+    A question of no form sets back only those answers, unless it asks about prefectures and
+    cities: 「医者のいない村に都会から医師が交代で来る仕組み」 describes what someone built,
+    and five prefectures' views on rural areas ranked before 事例1."""
     if asks_for_definition(q) and not asks_for_precedents(q):  # what a document says
         return _document_test(q, store)
     if not wants_precedents_only(q):
-        return None
+        if asks_for_precedents(q) or asks_about_governments(q):
+            return None
+        return lambda cid: not _a_view(store.by_id[cid])
     if asks_about_governments(q):  # what a prefecture or city does: not a hospital's case
         return lambda cid: _said_by_government(store.by_id[cid])
     return lambda cid: reports_practice(store.by_id[cid])
+
+
+def _a_view(chunk: Chunk) -> bool:
+    """A survey answer about what a prefecture sees or is asked, not what it does."""
+    return bool(chunk.metadata.get("respondent")) and not reports_practice(chunk)
 
 
 def _said_by_government(chunk: Chunk) -> bool:
