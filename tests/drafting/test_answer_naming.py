@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from facilitator.corpus.chunks import Chunk, Locator
-from facilitator.drafting.answer import extract_points, group_hits
+from facilitator.drafting.answer import group_hits
 from facilitator.drafting.headlines import UNANSWERED, headline_for
+from facilitator.drafting.points import extract_points
 from facilitator.search.hits import SearchHit
 from facilitator.search.lexical import tokenize
 from tests.support.chunks import case_chunk
