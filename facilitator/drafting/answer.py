@@ -36,6 +36,7 @@ from facilitator.drafting.points import (
     is_precedent_group,
     order_groups,
     sheet_fields_of,
+    sheet_titles_of,
 )
 from facilitator.drafting.prompts import build_answer_messages, load_prompt, select_passages
 from facilitator.drafting.schema import AnswerDraft
@@ -48,7 +49,12 @@ from facilitator.search.hits import (
     group_key,
     group_label,
 )
-from facilitator.search.intent import asked_sheet_fields, asks_for_definition, asks_for_precedents
+from facilitator.search.intent import (
+    asked_sheet_fields,
+    asks_for_definition,
+    asks_for_meaning,
+    asks_for_precedents,
+)
 from facilitator.search.lexical import tokenize
 from facilitator.search.searcher import Searcher, SearchFilters
 from facilitator.settings import Settings
@@ -286,6 +292,8 @@ def ask(
     hits = at_places(q, result.hits) or result.hits
     fields = asked_sheet_fields(q) if asks_for_definition(q) else []
     hits = hits + sheet_fields_of(hits, fields, searcher.store.chunks)
+    if asks_for_meaning(q):  # 「2号機能って何？」: all the sheet titles that say what each is
+        hits = hits + sheet_titles_of(hits, searcher.store.chunks)
     groups = group_hits(hits)
     base = {
         "question": question,

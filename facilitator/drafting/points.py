@@ -139,7 +139,45 @@ def extract_points(
                 label=label, quote=sentence, locator=hit.locator, chunk_id=hit.chunk_id, group=g.key
             )
         )
+    if kind == "definition" and ranked and ranked[0][1][0].metadata.get("field") == "title":
+        return _titles(ranked[0][0], by_group)
     return points
+
+
+def _titles(group: AnswerGroup, by_group: dict[str, list[SearchHit]]) -> list[AnswerPoint]:
+    """Every example-sheet title of the document, in its order: a title is where the guideline
+    says what a function number means, and 「2号機能って何？」 is answered by all four of
+    its sheets (イ–ニ), not by the one that scored best."""
+    titles = sorted(
+        (h for h in by_group.get(group.key, []) if h.metadata.get("field") == "title"),
+        key=lambda h: h.chunk.locator.char_start,
+    )
+    return [
+        AnswerPoint(
+            label=f"{h.doc_title}（{h.locator}）",
+            quote=_trim(h.text, h),
+            locator=h.locator,
+            chunk_id=h.chunk_id,
+            group=group.key,
+        )
+        for h in titles
+    ]
+
+
+def sheet_titles_of(hits: list[SearchHit], chunks: Sequence[Chunk]) -> list[SearchHit]:
+    """The other example-sheet titles of the document whose title was found (see
+    :func:`_titles`); they rank with it."""
+    title = next((h for h in hits if h.metadata.get("field") == "title"), None)
+    if title is None:
+        return []
+    have = {h.chunk_id for h in hits}
+    return [
+        SearchHit(chunk=c, score=title.score)
+        for c in chunks
+        if c.doc_id == title.doc_id
+        and c.metadata.get("field") == "title"
+        and c.chunk_id not in have
+    ]
 
 
 def sheet_fields_of(

@@ -179,6 +179,18 @@ def test_asked_for_an_example_sheets_causes_and_measures_it_quotes_one_of_each(
     assert {c.chunk_id for c in chunks} <= {c.chunk_id for c in answer.citations}
 
 
+def test_what_a_function_number_means_is_answered_by_every_sheet_title(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    answer = ask("1号機能とか2号機能って何のこと？", None, drafting_data, drafting_searcher)
+    assert answer.kind == "definition"
+    quotes = [p.quote for p in answer.points]
+    # the guideline names each function in its example sheet's title, (1) to (5)
+    assert len(quotes) == 5 and all("号機能" in q for q in quotes), quotes
+    assert quotes == sorted(quotes, key=lambda q: q[:3])
+    assert {p.chunk_id for p in answer.points} <= {c.chunk_id for c in answer.citations}
+
+
 def test_a_procedure_question_quotes_the_guideline(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
