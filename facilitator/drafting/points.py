@@ -152,16 +152,7 @@ def _titles(group: AnswerGroup, by_group: dict[str, list[SearchHit]]) -> list[An
         (h for h in by_group.get(group.key, []) if h.metadata.get("field") == "title"),
         key=lambda h: h.chunk.locator.char_start,
     )
-    return [
-        AnswerPoint(
-            label=f"{h.doc_title}（{h.locator}）",
-            quote=_trim(h.text, h),
-            locator=h.locator,
-            chunk_id=h.chunk_id,
-            group=group.key,
-        )
-        for h in titles
-    ]
+    return [_document_point(h, _trim(h.text, h), group.key) for h in titles]
 
 
 def sheet_titles_of(hits: list[SearchHit], chunks: Sequence[Chunk]) -> list[SearchHit]:
@@ -170,13 +161,21 @@ def sheet_titles_of(hits: list[SearchHit], chunks: Sequence[Chunk]) -> list[Sear
     title = next((h for h in hits if h.metadata.get("field") == "title"), None)
     if title is None:
         return []
+    return _siblings(title, hits, chunks, lambda c: c.metadata.get("field") == "title")
+
+
+def _siblings(
+    anchor: SearchHit,
+    hits: list[SearchHit],
+    chunks: Sequence[Chunk],
+    wanted: Callable[[Chunk], bool],
+) -> list[SearchHit]:
+    """The ``wanted`` chunks of ``anchor``'s document that search did not bring, ranked with it."""
     have = {h.chunk_id for h in hits}
     return [
-        SearchHit(chunk=c, score=title.score)
+        SearchHit(chunk=c, score=anchor.score)
         for c in chunks
-        if c.doc_id == title.doc_id
-        and c.metadata.get("field") == "title"
-        and c.chunk_id not in have
+        if c.doc_id == anchor.doc_id and c.chunk_id not in have and wanted(c)
     ]
 
 
@@ -191,21 +190,18 @@ def sheet_fields_of(
     )
     if sheet is None or not fields:
         return []
-    have = {h.chunk_id for h in hits}
     theme = sheet.metadata.get("sheet_theme")
     missing = set(fields) - {
         h.metadata.get("field")
         for h in hits
         if h.doc_id == sheet.doc_id and h.metadata.get("sheet_theme") == theme
     }
-    return [
-        SearchHit(chunk=c, score=sheet.score)
-        for c in chunks
-        if c.doc_id == sheet.doc_id
-        and c.metadata.get("sheet_theme") == theme
-        and c.metadata.get("field") in missing
-        and c.chunk_id not in have
-    ]
+    return _siblings(
+        sheet,
+        hits,
+        chunks,
+        lambda c: c.metadata.get("sheet_theme") == theme and c.metadata.get("field") in missing,
+    )
 
 
 def _sheet_field_points(
@@ -227,17 +223,18 @@ def _sheet_field_points(
                 chosen.append((g, found))
                 break
     best = _best_sentences([hs for _, hs in chosen], similarity, q_tokens, DEFINITION_OVERLAP)
-    return [
-        AnswerPoint(
-            label=f"{b[0].doc_title}（{b[0].locator}）",
-            quote=b[1],
-            locator=b[0].locator,
-            chunk_id=b[0].chunk_id,
-            group=g.key,
-        )
-        for (g, _), b in zip(chosen, best, strict=True)
-        if b
-    ]
+    return [_document_point(b[0], b[1], g.key) for (g, _), b in zip(chosen, best, strict=True) if b]
+
+
+def _document_point(hit: SearchHit, quote: str, group: str) -> AnswerPoint:
+    """A quote of a guideline or local passage, labelled by its document and place."""
+    return AnswerPoint(
+        label=f"{hit.doc_title}（{hit.locator}）",
+        quote=quote,
+        locator=hit.locator,
+        chunk_id=hit.chunk_id,
+        group=group,
+    )
 
 
 def order_groups(groups: list[AnswerGroup], points: list[AnswerPoint]) -> list[AnswerGroup]:
