@@ -61,6 +61,7 @@ PROBE_SETS = (
     "probe_holdout7",
     "probe_holdout8",
     "probe_holdout9",
+    "probe_holdout10",
 )
 
 
