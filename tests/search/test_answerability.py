@@ -196,6 +196,12 @@ def test_short_everyday_words_and_compounds_of_known_parts_are_left_to_similarit
 def test_a_word_the_material_calls_otherwise_is_not_unheard() -> None:
     # lay_terms.yaml: レントゲン → 画像
     assert unheard_words("遠くの病院から見られるレントゲン", {"画像", "病院", "遠く"}) == []
+    # everyday words of a spoken question: スマホ → ICT, 連絡帳 → 情報共有, ステップ → 進め方
+    vocabulary = {"ict", "情報", "共有", "進める", "方", "医師", "協議", "家"}  # as indexed
+    assert unheard_words("スマホで医師と話せる", vocabulary) == []
+    assert unheard_words("家に置いた連絡帳で情報を共有", vocabulary) == []
+    assert unheard_words("協議はどういうステップで進める？", vocabulary) == []
+    assert unheard_words("協議はどういうステップで進める？", {"協議", "医師"}) == ["ステップ"]
 
 
 @pytest.mark.parametrize(
