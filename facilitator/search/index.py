@@ -104,6 +104,24 @@ def sheet_contexts(chunks: list[Chunk]) -> dict[str, str]:
     return out
 
 
+def footnote_contexts(chunks: list[Chunk]) -> dict[str, str]:
+    """The word a footnote defines (「在宅療養支援病院とは」), by chunk id.
+
+    The footnote's text (「24時間体制で往診…を行う病院のこと」) never names the word its marker
+    follows, so a question about the word would not find its definition.
+    """
+    return {
+        c.chunk_id: f"{c.metadata['defines']}とは"
+        for c in chunks
+        if c.metadata.get("section_kind") == "footnote" and c.metadata.get("defines")
+    }
+
+
+def search_contexts(chunks: list[Chunk]) -> dict[str, str]:
+    """Searchable text that is not the chunk's own and is never cited."""
+    return {**sheet_contexts(chunks), **footnote_contexts(chunks)}
+
+
 def embedding_windows(chunk: Chunk, context: str = "") -> list[str]:
     """What the dense model sees: context + consecutive windows covering the whole chunk.
 
@@ -232,7 +250,7 @@ def _build(settings: Settings, embedder: Embedder, progress: Any, parsed: Any) -
         progress("parse", len(parsed), len(parsed))
 
     cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite")
-    contexts = sheet_contexts(chunks)
+    contexts = search_contexts(chunks)
     windows = [
         (c, j, w)
         for c in chunks

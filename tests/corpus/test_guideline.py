@@ -155,6 +155,10 @@ def test_guideline_footnotes_are_chunks_and_linked_from_markers() -> None:
         assert "mhlw.go.jp" in chunk.text
     assert _chunk(parsed, "sheet:nyutaiin:cause-1").metadata["footnote_refs"] == [18, 19]
     assert _chunk(parsed, "sheet:kaigo:measure-2").metadata["footnote_refs"] == [20]
+    # A footnote defines the word its marker follows; its own text never names it.
+    assert _chunk(parsed, "footnote:18").metadata["defines"] == "在宅療養支援病院"
+    assert _chunk(parsed, "footnote:19").metadata["defines"] == "在宅療養後方支援病院"
+    assert "在宅療養支援病院" not in _chunk(parsed, "footnote:18").text
     # Footnotes between sheets do not leak into the neighbouring sheet fields.
     assert "24時間体制" not in _chunk(parsed, "sheet:nyutaiin:effect").text
 

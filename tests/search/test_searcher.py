@@ -68,13 +68,17 @@ def test_asked_what_others_did_precedents_come_before_the_guideline(
 
 
 def test_asked_what_a_term_means_the_definition_comes_before_cases_using_it(
-    searcher: Searcher, monkeypatch: pytest.MonkeyPatch
+    searcher: Searcher,
 ) -> None:
     """Cases mention 在宅療養後方支援病院 in passing; the guideline's footnote defines it."""
-    question = "在宅療養後方支援病院って何？"
-    assert searcher.search(question, k=10).hits[0].case_id is None
-    monkeypatch.setattr(fusion, "OUTSIDE_PRECEDENTS", 1.0)  # without the question's intent
-    assert searcher.search(question, k=10).hits[0].case_id is not None
+    hits = searcher.search("在宅療養後方支援病院って何？", k=10).hits
+    assert hits[0].chunk_id == "guideline-2025:footnote:19"
+
+
+def test_a_footnote_is_found_by_the_word_it_defines(searcher: Searcher) -> None:
+    """Footnote 18 says 「24時間体制で往診…を行う病院のこと」 and never names the word."""
+    ids = [h.chunk_id for h in searcher.search("在宅療養支援病院ってどういう病院？", k=10).hits]
+    assert "guideline-2025:footnote:18" in ids[:3]
 
 
 def test_asked_what_others_did_views_of_prefectures_do_not_come_first(searcher: Searcher) -> None:

@@ -151,6 +151,9 @@ def _footnote_regions(text: str, blocks: Sequence[Block], after: int) -> list[_R
     return regions
 
 
+_TERM_BEFORE = re.compile(r"[\u30a0-\u30ff\u4e00-\u9fff々ー]{2,}$")  # the word a marker follows
+
+
 def _footnote_markers(text: str, footnotes: Sequence[_Region]) -> dict[int, int]:
     """Offset of each footnote's in-text marker (「在宅療養支援病院18、」)."""
     markers: dict[int, int] = {}
@@ -356,8 +359,12 @@ def parse_guideline(doc: Document, raw: str) -> ParsedDocument:
         cursor = max(cursor, region.end)
 
     markers = _footnote_markers(text, footnotes)
+    terms = {n: _TERM_BEFORE.search(text[:off]) for off, n in markers.items()}
     for chunk in chunks:
         if chunk.metadata.get("section_kind") == "footnote":
+            term = terms.get(chunk.metadata["footnote"])
+            if term:  # 「24時間体制で往診…を行う病院のこと」 defines 在宅療養支援病院
+                chunk.metadata["defines"] = term.group()
             continue
         refs = [
             n
