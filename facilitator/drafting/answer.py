@@ -332,6 +332,7 @@ def ask(
         q_tokens,
         any_source=missed is not None,
         fields=fields,
+        question=q,
     )
     if not points and kind == "precedent":  # the cases found hold no quotable sentence
         kind = "definition"

@@ -107,6 +107,7 @@ def extract_points(
     q_tokens: set[str],
     any_source: bool = False,
     fields: Sequence[str] = (),
+    question: str = "",
 ) -> list[AnswerPoint]:
     """What the answer says: for precedents up to three cases and what each did, for a
     definition the best sentence of the first guideline or local passage (of the first
@@ -116,6 +117,10 @@ def extract_points(
     by_group: dict[str, list[SearchHit]] = {}
     for hit in hits:
         by_group.setdefault(group_key(hit), []).append(hit)
+    if kind == "definition":
+        notes = _definitions(hits, question)
+        if notes:
+            return notes
     if kind == "definition" and fields:
         points = _sheet_field_points(groups, by_group, fields, similarity, q_tokens)
         if points:
@@ -141,6 +146,24 @@ def extract_points(
         )
     if kind == "definition" and ranked and ranked[0][1][0].metadata.get("field") == "title":
         return _titles(ranked[0][0], by_group)
+    return points
+
+
+def _definitions(hits: list[SearchHit], question: str) -> list[AnswerPoint]:
+    """The footnotes that define a word of the question, in the question's order: the
+    material's own definition (「在宅療養支援病院とは」: 「24時間体制で往診…を行う病院のこと」).
+    Sentence similarity alone quoted the neighbouring footnote of 在宅療養後方支援病院."""
+    notes = {
+        word: hit
+        for hit in hits
+        if (word := hit.metadata.get("defines")) and word in question and sentences(hit.text)
+    }
+    points = []
+    for word, h in sorted(notes.items(), key=lambda item: question.index(item[0])):
+        point = _document_point(h, _trim(sentences(h.text)[0], h), group_key(h))
+        points.append(
+            point.model_copy(update={"label": f"「{word}」（{h.doc_title}・{h.locator}）"})
+        )
     return points
 
 

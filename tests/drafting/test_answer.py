@@ -191,6 +191,21 @@ def test_what_a_function_number_means_is_answered_by_every_sheet_title(
     assert {p.chunk_id for p in answer.points} <= {c.chunk_id for c in answer.citations}
 
 
+def test_how_two_terms_differ_is_answered_by_the_footnotes_that_define_them(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    question = "在宅療養支援病院と在宅療養後方支援病院って、何が違うの？"
+    answer = ask(question, None, drafting_data, drafting_searcher)
+    assert answer.kind == "definition"
+    assert [p.chunk_id for p in answer.points] == [
+        "guideline-2025:footnote:18",
+        "guideline-2025:footnote:19",
+    ]
+    assert answer.points[0].quote.startswith("24時間体制で往診")
+    assert "「在宅療養支援病院」" in answer.points[0].label  # the quote alone does not say which
+    assert {p.chunk_id for p in answer.points} <= {c.chunk_id for c in answer.citations}
+
+
 def test_a_procedure_question_quotes_the_guideline(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
