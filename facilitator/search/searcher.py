@@ -205,7 +205,7 @@ class Searcher:
         if mode == "hybrid":  # before a reranker: the prior chooses the head it reorders
             fused = apply_prior(
                 fused,
-                lambda cid: store.by_id[cid].metadata.get("section_kind"),
+                lambda cid: _prior_kind(store.by_id[cid]),
                 _wanted_test(q, store),
             )
         if store.repetitive:  # keyword stuffing cannot buy a place at the top
@@ -383,6 +383,15 @@ def _wanted_test(q: str, store: IndexStore) -> Callable[[str], bool] | None:
     if asks_about_governments(q):  # what a prefecture or city does: not a hospital's case
         return lambda cid: _said_by_government(store.by_id[cid])
     return lambda cid: reports_practice(store.by_id[cid])
+
+
+def _prior_kind(chunk: Chunk) -> str | None:
+    """The kind of section a passage is, for :data:`fusion.SECTION_PRIOR`; the survey's own
+    questions and introduction (no respondent) apart from its answers."""
+    kind = chunk.metadata.get("section_kind")
+    if kind == "survey" and not chunk.metadata.get("respondent"):
+        return "survey-question"
+    return kind
 
 
 def _a_view(chunk: Chunk) -> bool:

@@ -100,6 +100,14 @@ def test_a_question_about_what_prefectures_do_is_answered_by_them(searcher: Sear
     assert any(h.metadata.get("respondent") == "埼玉県" for h in hits[:2])
 
 
+def test_the_survey_s_own_question_ranks_behind_the_answers_to_it(searcher: Searcher) -> None:
+    """「② 都道府県内の都市部、町村部でのかかりつけ医機能の違い」 restates the question."""
+    hits = searcher.search(
+        "町村部では誰が身近な医者の役割を担っていると自治体は見ている？", k=10
+    ).hits
+    assert hits[0].metadata.get("respondent"), hits[0].text[:60]
+
+
 def test_survey_answers_are_searchable_with_their_respondent(searcher: Searcher) -> None:
     hits = searcher.search("栃木県 かかりつけ医を対象とした研修", k=5).hits
     assert any(h.metadata.get("respondent") == "栃木県" for h in hits)
