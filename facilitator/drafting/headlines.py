@@ -23,6 +23,9 @@ NOT_IN_REPORTS = {
     "data": "報告データが読み込まれていない",
 }
 """Why a figure question was answered from the material instead (FigureMiss.reason)."""
+NO_AREA_NAMED = "質問に地域の名前がないため、報告データの数ではなく資料の記述を示します。"
+"""A count question naming no area (「管内に在宅療養支援病院がいくつあるか…そもそも何？」): it
+said 「報告データにない地域のため」, as if the question had named one the data lacks."""
 
 
 def _short_label(group: AnswerGroup) -> str:
@@ -41,6 +44,8 @@ def headline_for(
     """The first line: names exactly the precedents of ``points``, nothing else; for a
     figure the report data could not give (``missed``), says the quote is the material's."""
     if missed and points:
+        if missed.reason == "area" and not missed.unknown_area:
+            return NO_AREA_NAMED
         return f"{NOT_IN_REPORTS[missed.reason]}ため、資料の記述を示します。"
     if kind == "precedent" and points:
         by_key = {g.key: g for g in groups}

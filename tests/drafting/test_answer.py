@@ -206,6 +206,17 @@ def test_how_two_terms_differ_is_answered_by_the_footnotes_that_define_them(
     assert {p.chunk_id for p in answer.points} <= {c.chunk_id for c in answer.citations}
 
 
+def test_a_count_naming_no_area_says_so_and_quotes_the_definition(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    question = (
+        "管内に在宅療養支援病院がいくつあるか調べたい。そもそも、どういう病院がそう呼ばれるの？"
+    )
+    answer = ask(question, None, drafting_data, drafting_searcher)
+    assert answer.headline.startswith("質問に地域の名前がないため")  # not 「報告データにない地域」
+    assert [p.chunk_id for p in answer.points] == ["guideline-2025:footnote:18"]
+
+
 def test_a_procedure_question_quotes_the_guideline(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
