@@ -33,6 +33,10 @@ picked a topical sentence of the right passage (「拠点を医療計画に位�
 for 「拠点の要件は？」). With this bonus per share of the question's words, the first quote of
 41 judged guideline questions lay in a judged span 14 → 17 times (dev unchanged, 3/16). Not
 used to name precedents: there it lowered the share of named cases judged relevant."""
+ANAPHORA_PENALTY = 0.03
+"""A sentence that opens by pointing back (「これにより、…」「このため…」「その結果…」) does not
+stand alone as a quote: read in a meeting, 「これ」 refers to nothing."""
+_ANAPHORA = re.compile(r"^(?:これ|それ|この|その|こうした|そうした|こうして|このよう|そのよう)")
 _LEAD = re.compile(r"^(?:\d+\s+\S+?\s*▶|[-・●○■▶✓✔◆◇]\s*)+")
 _FOOTNOTE_NUMBER = re.compile(r"^\d{1,3}\s+")
 
@@ -88,6 +92,7 @@ def _best_sentences(
             (
                 float(next(sims))
                 - (0.0 if s.endswith("。") else SENTENCE_END_PENALTY)
+                - (ANAPHORA_PENALTY if _ANAPHORA.match(s) else 0.0)
                 + overlap_weight * share,
                 hit,
                 s,

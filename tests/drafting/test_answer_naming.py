@@ -94,3 +94,18 @@ def test_a_quoted_definition_prefers_the_sentence_using_the_question_s_words() -
         "definition", group_hits(hits), hits, similarity, set(tokenize(question))
     )
     assert [p.quote for p in points] == [answer]
+
+
+def test_a_quote_does_not_open_by_pointing_back() -> None:
+    """「これにより、…」 read alone in a meeting refers to nothing; the sentence it follows says
+    what was done."""
+    done = "主治医が訪問できない時は副主治医が訪問する仕組みを採用している。"
+    back = "これにより、在宅医療への切れ目ない対応を可能としている。"
+    chunk = case_chunk("casebook:事例17:detail-1", "事例17", "柏市医師会", done + back)
+    hits = [SearchHit(chunk=chunk, score=1.0)]
+
+    def similarity(texts: list[str]) -> Sequence[float]:
+        return [0.86 if t == back else 0.84 for t in texts]
+
+    points = extract_points("precedent", group_hits(hits), hits, similarity, set())
+    assert [p.quote for p in points] == [done]
