@@ -243,7 +243,10 @@ def unheard_words(question: str, vocabulary: Container[str]) -> list[str]:
         parts = tokenize(word)
         if all(p in vocabulary for p in parts):
             continue
-        if any(t in vocabulary for t in set(with_material_terms(parts, word)) - set(parts)):
+        # the material's term for it, even when that is one of its parts (救急隊 → 救急)
+        terms = set(with_material_terms(parts, word)) - set(parts)
+        terms |= set(with_material_terms([], word))
+        if any(t in vocabulary for t in terms):
             continue
         out.append(word)
     return list(dict.fromkeys(out))

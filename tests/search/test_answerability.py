@@ -202,6 +202,8 @@ def test_a_word_the_material_calls_otherwise_is_not_unheard() -> None:
     assert unheard_words("家に置いた連絡帳で情報を共有", vocabulary) == []
     assert unheard_words("協議はどういうステップで進める？", vocabulary) == []
     assert unheard_words("協議はどういうステップで進める？", {"協議", "医師"}) == ["ステップ"]
+    # the term is one of the word's own parts: 救急隊 → 救急 (隊 alone is never used)
+    assert unheard_words("救急隊が持病を把握できる？", {"救急", "持病", "把握"}) == []
 
 
 @pytest.mark.parametrize(
