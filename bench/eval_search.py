@@ -62,6 +62,7 @@ PROBE_SETS = (
     "probe_holdout8",
     "probe_holdout9",
     "probe_holdout10",
+    "probe_holdout11",
 )
 
 
