@@ -54,6 +54,7 @@ from facilitator.search.intent import (
     asks_for_definition,
     asks_for_meaning,
     asks_for_precedents,
+    is_question,
 )
 from facilitator.search.lexical import tokenize
 from facilitator.search.searcher import Searcher, SearchFilters
@@ -121,7 +122,11 @@ def route(question: str, groups: list[AnswerGroup]) -> AnswerKind:
     """definition (quote a guideline/local passage) or precedent (name the cases).
 
     A problem stated in a meeting (「医師の高齢化で当番が組めない」) asks what others did:
-    precedents answer unless the question asks what something is or how it is done.
+    precedents answer unless the question asks what something is or how it is done. A question
+    (not a stated problem) whose best passage is a guideline or local one, with no word asking
+    for precedents, asks what that document says: over 261 judged questions, every such one was
+    judged a guideline question (「…って何て呼ぶんだっけ？」「何が原因だと国は見てるの？」), yet
+    13 of 68 guideline questions had been answered by naming cases scoring 0.6 of the best.
     """
     wants_definition = asks_for_definition(question)
     wants_precedent = asks_for_precedents(question)
@@ -132,6 +137,13 @@ def route(question: str, groups: list[AnswerGroup]) -> AnswerKind:
     has_docs = any(not is_precedent_group(g) for g in groups)
     if wants_definition and has_docs and not wants_precedent:
         return "definition"
+    if (
+        groups
+        and not is_precedent_group(groups[0])
+        and is_question(question)
+        and not wants_precedent
+    ):
+        return "definition"  # a document answers best and nothing asks what others did
     # 「ガイドラインの例では」「医療機関はいつ報告する？」 read as asking for precedents, but
     # with no case or survey answer found there is none to name: quote the passage instead
     has_precedents = any(is_precedent_group(g) for g in groups)

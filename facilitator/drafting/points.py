@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from facilitator.corpus.chunks import Chunk
 from facilitator.drafting.answer_models import AnswerGroup, AnswerKind, AnswerPoint
 from facilitator.search.hits import SURVEY_PREFIX, SearchHit, group_key
+from facilitator.search.intent import asks_when
 from facilitator.search.lexical import tokenize
 from facilitator.text import sentences
 
@@ -37,6 +38,13 @@ ANAPHORA_PENALTY = 0.03
 """A sentence that opens by pointing back (「これにより、…」「このため…」「その結果…」) does not
 stand alone as a quote: read in a meeting, 「これ」 refers to nothing."""
 _ANAPHORA = re.compile(r"^(?:これ|それ|この|その|こうした|そうした|こうして|このよう|そのよう)")
+WHEN_SHARE = 0.5
+"""A question asking when (「毎年何月ごろ出すの？」) is answered by a sentence that states a time
+(「報告期間は1月から3月です。」): such a sentence counts as sharing this much more of the
+question's words. Similarity alone could not tell it from its neighbours (0.913 vs 0.910), and
+the word filter dropped it for the longer sentences repeating 「かかりつけ医機能報告」."""
+_TIME = re.compile(r"\d{1,2}月(?!\d{1,2}日)|[上中下]旬|年度[末初内]|毎年|四半期|\d+か月")
+"""A time of year or a period; not a dated source line (「令和7年1月31日 …資料」)."""
 _LEAD = re.compile(r"^(?:\d+\s+\S+?\s*▶|[-・●○■▶✓✔◆◇]\s*)+")
 _FOOTNOTE_NUMBER = re.compile(r"^\d{1,3}\s+")
 
@@ -46,13 +54,20 @@ def is_precedent_group(group: AnswerGroup) -> bool:
     return bool(group.case_id) or group.key.startswith(SURVEY_PREFIX)
 
 
-def _candidates(hits: list[SearchHit], q_tokens: set[str]) -> list[tuple[SearchHit, str, float]]:
+def _candidates(
+    hits: list[SearchHit], q_tokens: set[str], when: bool = False
+) -> list[tuple[SearchHit, str, float]]:
     """Sentences of ``hits`` that could answer, each with the share of the question's words it
-    uses: not headings (they repeat the question's words without answering it), of a readable
-    length, the ones sharing most words with the question first (only these are embedded,
-    which keeps an answer under a second)."""
+    uses (more for one stating a time, asked ``when``): not headings (they repeat the question's
+    words without answering it), of a readable length, the ones sharing most words with the
+    question first (only these are embedded, which keeps an answer under a second)."""
     found = [
-        (hit, t, len(q_tokens & set(tokenize(t))) / max(1, len(q_tokens)))
+        (
+            hit,
+            t,
+            len(q_tokens & set(tokenize(t))) / max(1, len(q_tokens))
+            + (WHEN_SHARE if when and _TIME.search(t) else 0.0),
+        )
         for hit in hits
         for s in sentences(hit.text)
         if s not in hit.locator and ANSWER_CHARS[0] <= len(t := _trim(s, hit)) <= ANSWER_CHARS[1]
@@ -78,12 +93,13 @@ def _best_sentences(
     similarity: Callable[[list[str]], Sequence[float]],
     q_tokens: set[str],
     overlap_weight: float = 0.0,
+    when: bool = False,
 ) -> list[tuple[SearchHit, str, float] | None]:
     """Per group of hits, its sentence closest in meaning to the question, with how close
     (all embedded in one call). A whole sentence (「。」) beats a caption or list line; with
     ``overlap_weight``, a sentence using more of the question's words gains that much per
     share of them."""
-    cands = [_candidates(hits, q_tokens) for hits in groups]
+    cands = [_candidates(hits, q_tokens, when) for hits in groups]
     flat = [s for c in cands for _, s, _ in c]
     sims = iter(similarity(flat) if flat else [])
     out: list[tuple[SearchHit, str, float] | None] = []
@@ -137,7 +153,13 @@ def extract_points(
     else:
         chosen = [g for g in groups if any_source or not is_precedent_group(g)][:1]
     weight = 0.0 if kind == "precedent" else DEFINITION_OVERLAP
-    best = _best_sentences([by_group.get(g.key, []) for g in chosen], similarity, q_tokens, weight)
+    best = _best_sentences(
+        [by_group.get(g.key, []) for g in chosen],
+        similarity,
+        q_tokens,
+        weight,
+        when=kind == "definition" and asks_when(question),
+    )
     found = [(g, b) for g, b in zip(chosen, best, strict=True) if b]
     # the search's first precedent, then those whose own words are as close to the question
     ranked = found[:1] + [(g, b) for g, b in found[1:] if b[2] >= found[0][1][2]]

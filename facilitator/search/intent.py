@@ -53,6 +53,21 @@ def asks_for_precedents(question: str) -> bool:
     return _has(question, "precedent_subjects") and not asks_for_definition(question)
 
 
+def is_question(question: str) -> bool:
+    """「…って何て呼ぶんだっけ？」 rather than a problem stated (「医師の高齢化で当番が組めない」):
+    it ends like a question or asks who, what, when or how (outside quotes)."""
+    bare = _QUOTED.sub("", question).strip().rstrip("。. ")
+    words = question_words()
+    return bare.endswith(tuple(words["question_endings"])) or any(
+        w in bare for w in words["interrogatives"]
+    )
+
+
+def asks_when(question: str) -> bool:
+    """「毎年何月ごろ出すの？」「いつから義務？」: a time is the answer."""
+    return _has(question, "when")
+
+
 def wants_precedents_only(question: str) -> bool:
     """Asks what others did and not what a document says: search favours precedents."""
     return asks_for_precedents(question) and not asks_for_definition(question)

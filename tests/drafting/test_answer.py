@@ -229,6 +229,36 @@ def test_a_procedure_question_quotes_the_guideline(
     assert not drafting_searcher.store.by_id[point.chunk_id].locator.case_id
 
 
+def test_a_question_asking_when_quotes_the_sentence_that_states_the_time(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    answer = ask(
+        "医療機関がかかりつけ医機能を県に報告するのは何月ごろ？",
+        None,
+        drafting_data,
+        drafting_searcher,
+    )
+    assert answer.kind == "definition" and answer.points
+    point = answer.points[0]
+    assert "月" in point.quote and point.quote in drafting_searcher.store.by_id[point.chunk_id].text
+    assert not drafting_searcher.store.by_id[point.chunk_id].locator.case_id
+
+
+def test_a_problem_stated_is_answered_with_precedents_a_question_by_the_document(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    """Both find the guideline's example sheet first; only the stated problem asks what others
+    did (a question with no precedent word asks what the document says)."""
+    stated = ask("医師の高齢化で当番が組めない", None, drafting_data, drafting_searcher)
+    assert stated.kind == "precedent"
+    assert any(drafting_searcher.store.by_id[p.chunk_id].locator.case_id for p in stated.points)
+    asked = ask(
+        "協議の場で検討した結果は、いつ公表するの？", None, drafting_data, drafting_searcher
+    )
+    assert asked.kind == "definition" and asked.points
+    assert not drafting_searcher.store.by_id[asked.points[0].chunk_id].locator.case_id
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -9,6 +9,8 @@ from facilitator.search.intent import (
     asks_about_governments,
     asks_for_definition,
     asks_for_meaning,
+    asks_when,
+    is_question,
     wants_precedents_only,
 )
 
@@ -80,3 +82,30 @@ def test_a_colloquial_definition_question_asks_what_a_document_says() -> None:
 )
 def test_the_example_sheet_fields_a_question_asks_for(question: str, fields: list[str]) -> None:
     assert asked_sheet_fields(question) == fields
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("医師の高齢化で当番が組めない", False),  # a problem stated
+        ("在宅医療を担う医師が足りない。", False),
+        ("協議の場の結果はいつ公表する", True),  # asks when, without a question mark
+        ("後方支援病院って何て呼ぶんだっけ", True),
+        ("報告は毎年出すの", True),
+        ("「誰が担うのか」という声", False),  # the quoted question is not this one's form
+    ],
+)
+def test_a_question_is_told_from_a_problem_stated(text: str, question: bool) -> None:
+    assert is_question(text) == question
+
+
+@pytest.mark.parametrize(
+    ("text", "when"),
+    [
+        ("医療機関は毎年何月ごろ報告するの？", True),
+        ("協力医療機関を定めるのはいつから義務？", True),
+        ("協議の場には誰を呼べばいい？", False),
+    ],
+)
+def test_asking_when(text: str, when: bool) -> None:
+    assert asks_when(text) == when
