@@ -12,6 +12,7 @@ from functools import cache
 
 import yaml
 
+from facilitator.search.lexical import written_form
 from facilitator.settings import PACKAGE_DATA
 
 
@@ -27,7 +28,7 @@ def _has(question: str, kind: str) -> bool:
     """A word of ``kind`` outside quotes: in 「「かかりつけ医って何？」という問い合わせが多い
     ところは？」 the quoted question is what residents ask, not what is asked here. The
     guideline's examples (「協議の例」) are read as one phrase, so their 「例」 is no precedent."""
-    bare = _QUOTED.sub("", question)
+    bare = written_form(_QUOTED.sub("", question))
     if kind != "document_examples":
         for phrase in question_words()["document_examples"]:
             bare = bare.replace(phrase, "")

@@ -69,6 +69,21 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+_WRITTEN = {"てる": "ている", "でる": "でいる", "てた": "ていた", "でた": "でいた"}
+
+
+def written_form(text: str) -> str:
+    """A spoken contraction as written (「作ってるところ」→「作っているところ」): Sudachi tells the
+    auxiliary てる from a verb that ends so (育てる, 立てる), which a pattern cannot."""
+    if not any(c in text for c in ("てる", "でる", "てた", "でた")):
+        return text
+    return "".join(
+        _WRITTEN.get(m.surface(), m.surface()) if m.part_of_speech()[0] == "助動詞" else m.surface()
+        for piece in _pieces(text)
+        for m in _tokenizer().tokenize(piece)
+    )
+
+
 LAY_TERMS_FILE = PACKAGE_DATA / "lay_terms.yaml"
 
 

@@ -109,3 +109,16 @@ def test_a_question_is_told_from_a_problem_stated(text: str, question: bool) -> 
 )
 def test_asking_when(text: str, when: bool) -> None:
     assert asks_when(text) == when
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "夜中に代わりに診てくれる仕組みを作ってるところってある？",
+        "薬の情報を救急隊と共有してる地域ってある？",
+        "医師会が当番を組んでるところは？",
+    ],
+)
+def test_spoken_contractions_read_like_the_written_form(question: str) -> None:
+    """「作ってるところ」 is 「作っているところ」: asked as spoken, still a precedent question."""
+    assert wants_precedents_only(question)

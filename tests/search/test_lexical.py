@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from facilitator.search.lexical import LexicalIndex, tokenize, with_material_terms
+from facilitator.search.lexical import LexicalIndex, tokenize, with_material_terms, written_form
 
 
 @pytest.mark.parametrize(
@@ -77,3 +77,16 @@ def test_common_words_are_those_most_chunks_use() -> None:
     index = LexicalIndex.build([f"c{i}" for i in range(4)], chunks)
     assert index.common_words(0.4) == {"医療", "夜間"}  # in 4 and 2 of the 4 chunks
     assert index.common_words(0.8) == {"医療"}
+
+
+@pytest.mark.parametrize(
+    ("spoken", "written"),
+    [
+        ("作ってるところ", "作っているところ"),
+        ("当番を組んでる地域", "当番を組んでいる地域"),
+        ("若手を育てる仕組み", "若手を育てる仕組み"),  # a verb ending in てる, not a contraction
+        ("計画を立てる", "計画を立てる"),
+    ],
+)
+def test_written_form_expands_spoken_contractions_only(spoken: str, written: str) -> None:
+    assert written_form(spoken) == written
