@@ -88,6 +88,11 @@ def _status_message(status: dict[str, Any]) -> str:
         )
     elif state == "current":
         text = "最新です（資料の現在の内容から作成されています）。"
+    elif state == "outdated":
+        text = (
+            "この版の facilitator は索引の作り方が新しくなっています（資料は変わっていません）。"
+            "検索は前回の索引で行われます。`facilitator ingest` で作り直してください。"
+        )
     else:
         changes = status.get("changes") or {}
         parts = [

@@ -211,8 +211,8 @@ def check_catalogue(path: Path | None, settings: Settings) -> CatalogueReport:
 
 def _index_chunks(settings: Settings) -> dict | None:
     """The indexed chunks by id, or None when there is no index yet."""
-    from facilitator.search.index import IndexStore, index_is_current
+    from facilitator.search.index import IndexStore, index_status
 
-    if not index_is_current(settings):
+    if index_status(settings)["state"] not in ("current", "outdated"):  # same documents
         return None
     return IndexStore(settings).by_id

@@ -64,6 +64,11 @@ WINDOW_CHARS = 300  # dense windows per chunk: e5-small reads ~512 tokens, slowl
 Progress = Callable[[str, int, int], None]
 POINTER = "current"
 VERSIONS = "versions"
+INDEX_FORMAT = 2
+"""How the same documents are indexed: raise it when parsing, chunks, search contexts, tokens
+or windows change. An index of another format is not current, so ``bootstrap`` and the data
+page rebuild it (the vector cache keeps that to seconds); format 2 adds the words footnotes
+define as search context, which an index built before lacked without saying so."""
 LEGACY = ("chunks.jsonl", "texts", "cases.json", "sheets.json", "tokens.json", "lexical")
 LEGACY += ("meta.json", "chroma", "staging")  # the flat layout of earlier releases
 
@@ -210,11 +215,15 @@ def read_meta(settings: Settings) -> dict[str, Any] | None:
         return read_meta(settings)
 
 
-def index_version(chunks: list[Chunk], embedder_name: str) -> str:
-    h = hashlib.sha256(embedder_name.encode())
+def index_version(
+    chunks: list[Chunk], embedder_name: str, contexts: dict[str, str] | None = None
+) -> str:
+    """What was indexed: the passages and the context each is searched with."""
+    h = hashlib.sha256(f"{embedder_name}\0{INDEX_FORMAT}".encode())
     for c in chunks:
         h.update(c.chunk_id.encode())
         h.update(c.text.encode())
+        h.update((contexts or {}).get(c.chunk_id, "").encode())
     return h.hexdigest()[:16]
 
 
@@ -268,7 +277,7 @@ def _build(settings: Settings, embedder: Embedder, progress: Any, parsed: Any) -
 
     token_lists = [tokenize(lexical_text(c, contexts.get(c.chunk_id, ""))) for c in chunks]
     lexical = LexicalIndex.build(ids, token_lists)
-    version = index_version(chunks, embedder.name)
+    version = index_version(chunks, embedder.name, contexts)
     build = f"{time.strftime('%Y%m%dT%H%M%S')}-{version}-{secrets.token_hex(3)}"
     folder = settings.index_dir / VERSIONS / build
     collection = collection_name(embedder.name, build)
@@ -303,6 +312,7 @@ def _build(settings: Settings, embedder: Embedder, progress: Any, parsed: Any) -
             "previous": previous,
             "collection": collection,
             "fingerprint": fingerprint,
+            "format": INDEX_FORMAT,
             "document_hashes": hashes,
             "calibration": calibrate(embedder, vectors),
             "repetitive": [
@@ -388,15 +398,19 @@ def _remove_old_builds(settings: Settings, keep: set[str | None]) -> None:
 
 def index_status(settings: Settings) -> dict[str, Any]:
     """For ``info``: the visible build; ``state`` missing / current / stale (documents changed
-    since the build: ``changes``); ``interrupted`` builds that never became visible."""
+    since the build: ``changes``) / outdated (built by an earlier release's way of indexing);
+    ``interrupted`` builds that never became visible."""
     meta = read_meta(settings) or {}
     fingerprint, hashes = documents.corpus_state(settings)
     old = meta.get("document_hashes")
     versions = settings.index_dir / VERSIONS
     builds = {p.name for p in versions.iterdir()} if versions.is_dir() else set()
     fresh = meta.get("fingerprint") == fingerprint
+    state = ("current" if fresh else "stale") if meta else "missing"
+    if state == "current" and meta.get("format") != INDEX_FORMAT:
+        state = "outdated"  # the documents are the same; this release indexes them better
     return {
-        "state": ("current" if fresh else "stale") if meta else "missing",
+        "state": state,
         **{k: meta.get(k) for k in ("build", "index_version", "built_at", "documents", "chunks")},
         "documents_now": len(hashes),
         "changes": None if old is None else documents.document_changes(old, hashes),
@@ -405,9 +419,14 @@ def index_status(settings: Settings) -> dict[str, Any]:
 
 
 def index_is_current(settings: Settings) -> bool:
-    """True when an index exists and was built from the documents as they are now."""
+    """True when an index exists and was built from the documents as they are now, the way
+    this release builds it."""
     meta = read_meta(settings)
-    return meta is not None and meta.get("fingerprint") == documents.corpus_fingerprint(settings)
+    return (
+        meta is not None
+        and meta.get("format") == INDEX_FORMAT
+        and meta.get("fingerprint") == documents.corpus_fingerprint(settings)
+    )
 
 
 def _dump(path: Path, data: Any) -> None:

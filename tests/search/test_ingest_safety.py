@@ -238,3 +238,24 @@ def test_two_builds_of_the_same_documents_rank_the_same(built_copy: Settings) ->
     after = [[(h.chunk_id, round(h.score, 6)) for h in again.search(q, k=10).hits] for q in queries]
     assert first.store.version == again.store.version
     assert after == before
+
+
+def test_an_index_built_the_old_way_is_reported_and_rebuilt(built_copy: Settings) -> None:
+    """Same documents, but indexed by an earlier release (no ``format``, or another one): not
+    current, ``info`` says so in Japanese, and ``bootstrap`` rebuilds it."""
+    meta_path = index.current_folder(built_copy) / "meta.json"
+    meta = json.loads(meta_path.read_text("utf-8"))
+    assert meta["format"] == index.INDEX_FORMAT
+    del meta["format"]
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+    assert not index_is_current(built_copy)
+    assert index_status(built_copy)["state"] == "outdated"
+    args = ["--data-dir", str(built_copy.data_dir)]
+    text = CliRunner().invoke(cli, [*args, "info"]).output
+    assert "索引の作り方が新しく" in text and "資料は変わっていません" in text
+
+    result = CliRunner().invoke(cli, [*args, "bootstrap"])
+    assert result.exit_code == 0, result.output
+    assert "索引を作成しています" in result.output
+    assert index_is_current(built_copy) and index_status(built_copy)["state"] == "current"
+    _assert_usable(built_copy)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from facilitator.errors import FacilitatorError
 from facilitator.reports import load_sample
-from facilitator.search.index import index_is_current
+from facilitator.search.index import index_is_current, index_status
 from facilitator.settings import Settings
 from facilitator.ui.components import uploads
 from facilitator.ui.components.accounts import accounts_panel
@@ -36,6 +36,12 @@ def render() -> None:
         if version is None:
             st.warning("検索インデックスがまだありません。")
             index_builder(key="data_reindex", label="索引を作成する")
+        elif index_status(s)["state"] == "outdated":
+            st.warning(
+                "この版では検索インデックスの作り方が新しくなりました（資料は変わっていません）。"
+                "作り直してください。"
+            )
+            index_builder(key="data_reindex", label="索引を作り直す")
         elif not index_is_current(s):
             st.warning("検索インデックスが資料の現在の内容と一致しません。作り直してください。")
             index_builder(key="data_reindex", label="索引を作り直す")
