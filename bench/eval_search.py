@@ -63,6 +63,7 @@ PROBE_SETS = (
     "probe_holdout9",
     "probe_holdout10",
     "probe_holdout11",
+    "probe_holdout12",
 )
 
 
