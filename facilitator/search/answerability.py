@@ -92,6 +92,12 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u3000", "")
 
 
+def _norm_words(question: str) -> str:
+    """A question normalised with its spaces kept as breaks: 「救急隊 通報時 持病」 is three
+    words typed apart, not the compound 「救急隊通報時持病」 that no passage contains."""
+    return "、".join(_norm(w) for w in re.split(r"[\s\u3000]+", question) if w)
+
+
 def _place_variants(place: str) -> set[str]:
     """「松本市」 is met by 「松本」; a 2-character name keeps its suffix (「津市」)."""
     out = {place}
@@ -208,7 +214,7 @@ def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
     (5+ characters: 「紹介受診重点医療機関」) or one built on a term of art (「深夜加算」).
     Shorter everyday compounds (「画像検査」「病院同士」) and katakana words (「パソコン」
     「喫茶スペース」: tried, they are paraphrase more often than terms) are left to similarity."""
-    text, q = _norm("\n".join(known)), _norm(question)
+    text, q = _norm("\n".join(known)), _norm_words(question)
     terms = _rules()["terms"]
     runs = [_without_elsewhere(t) for t in _KANJI_RUN.findall(q)]  # 「大阪府以外」: no term
     found = [t for t in runs if len(t) >= 5 or any(w in t for w in terms)]
@@ -232,7 +238,7 @@ def unheard_words(question: str, vocabulary: Container[str]) -> list[str]:
     9 of the 19 near-domain questions that were still confident, against 3 of 210
     answerable ones (「救急隊」「スマホ」「人件費」)."""
     out: list[str] = []
-    for m in _tokenizer().tokenize(_norm(question)):
+    for m in _tokenizer().tokenize(_norm_words(question)):
         word, pos = m.surface(), m.part_of_speech()
         if pos[0] != "名詞" or pos[1] in ("数詞", "代名詞") or pos[2] in _NOT_THINGS:
             continue

@@ -284,3 +284,13 @@ def test_passages_from_an_excluded_place_are_left_out(searcher: Searcher) -> Non
     assert any(from_matsumoto(h) for h in hits)
     kept = at_places(question, hits)
     assert kept and not any(from_matsumoto(h) for h in kept)
+
+
+def test_words_typed_apart_are_not_read_as_one_compound() -> None:
+    """A keyword query (「在宅医療 連携拠点 役割」) names three words; joined, they made a
+    compound no passage contains, and an answerable query was flagged."""
+    text = ["在宅医療に必要な連携拠点の役割"]
+    assert unknown_terms("在宅医療 連携拠点 役割", text) == []
+    assert unknown_terms("在宅医療連携拠点役割", text) == ["在宅医療連携拠点役割"]
+    vocabulary = {"救急", "通報", "時", "持病", "服薬", "情報", "把握"}
+    assert unheard_words("救急 通報時 持病 服薬情報　把握", vocabulary) == []
