@@ -64,6 +64,11 @@ def is_question(question: str) -> bool:
     )
 
 
+def asks_about_publicity(question: str) -> bool:
+    """「住民への周知をどうしている？」: telling residents, which the survey's ③ answers."""
+    return _has(question, "publicity")
+
+
 def asks_when(question: str) -> bool:
     """「毎年何月ごろ出すの？」「いつから義務？」: a time is the answer."""
     return _has(question, "when")

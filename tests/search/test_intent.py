@@ -7,6 +7,7 @@ import pytest
 from facilitator.search.intent import (
     asked_sheet_fields,
     asks_about_governments,
+    asks_about_publicity,
     asks_for_definition,
     asks_for_meaning,
     asks_when,
@@ -122,3 +123,15 @@ def test_asking_when(text: str, when: bool) -> None:
 def test_spoken_contractions_read_like_the_written_form(question: str) -> None:
     """「作ってるところ」 is 「作っているところ」: asked as spoken, still a precedent question."""
     assert wants_precedents_only(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "publicity"),
+    [
+        ("住民にかかりつけ医を持つよう周知している例は？", True),
+        ("上手な医療のかかり方のチラシを配った地域", True),
+        ("救急隊が服薬情報を確認できる仕組みを作っている地域は？", False),
+    ],
+)
+def test_asking_about_telling_residents(question: str, publicity: bool) -> None:
+    assert asks_about_publicity(question) == publicity

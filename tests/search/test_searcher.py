@@ -280,3 +280,20 @@ def test_similar_cases_exclude_the_case_and_explain_themselves(searcher: Searche
         assert set(s.shared_tags) <= own_tags & set(s.case.tags)
         assert s.hit is None or s.hit.case_id == s.case.case_id
     assert any(s.shared_tags for s in similar)
+
+
+def test_publicity_answers_rank_with_cases_only_when_asked_about_telling_residents(
+    searcher: Searcher,
+) -> None:
+    """The survey's ③ answers (普及啓発) are what prefectures do, but not what built a system:
+    「救急隊が服薬情報を確認できる仕組み」 wants the cases, 「住民への周知」 wants those answers."""
+
+    def publicity(hit: object) -> bool:
+        return "普及啓発" in str(hit.metadata.get("question_text") or "")  # type: ignore[attr-defined]
+
+    system = searcher.search(
+        "救急車の隊員が患者の服薬情報を確認できる仕組みを作っている地域は？", k=10
+    )
+    assert system.hits[0].case_id and not any(publicity(h) for h in system.hits[:5])
+    telling = searcher.search("住民にかかりつけ医を持つよう周知している例は？", k=5)
+    assert all(publicity(h) for h in telling.hits[:3])
