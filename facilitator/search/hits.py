@@ -163,7 +163,8 @@ def precedent_key(chunk: Chunk | SearchHit) -> str | None:
     return f"{SURVEY_PREFIX}{respondent}" if respondent else None
 
 
-SURVEY_PRACTICE = ("取組", "普及啓発")
+SURVEY_PUBLICITY = "普及啓発"
+SURVEY_PRACTICE = ("取組", SURVEY_PUBLICITY)
 """Words of a survey question that asks what a prefecture does (①「具体的な取組」, ③「普及啓発」);
 its other questions ask what it sees or is asked (②「都市部と町村部の違い」, ④「問合せで多い内容」)."""
 
@@ -175,6 +176,13 @@ def reports_practice(chunk: Chunk | SearchHit) -> bool:
         return False
     question = str(chunk.metadata.get("question_text") or "")
     return not chunk.metadata.get("respondent") or any(w in question for w in SURVEY_PRACTICE)
+
+
+def reports_publicity(chunk: Chunk | SearchHit) -> bool:
+    """A survey answer about telling residents how to use care (③「普及啓発」): what a
+    prefecture does, but an answer to 「…仕組みを作っているところは？」 only when the question
+    is about telling residents (「住民への周知」)."""
+    return SURVEY_PUBLICITY in str(chunk.metadata.get("question_text") or "")
 
 
 def group_key(hit: SearchHit) -> str:

@@ -72,10 +72,12 @@ def tokenize(text: str) -> list[str]:
 _WRITTEN = {"てる": "ている", "でる": "でいる", "てた": "ていた", "でた": "でいた"}
 
 
+@lru_cache(maxsize=256)
 def written_form(text: str) -> str:
     """A spoken contraction as written (「作ってるところ」→「作っているところ」): Sudachi tells the
-    auxiliary てる from a verb that ends so (育てる, 立てる), which a pattern cannot."""
-    if not any(c in text for c in ("てる", "でる", "てた", "でた")):
+    auxiliary てる from a verb that ends so (育てる, 立てる), which a pattern cannot. Cached: every
+    intent check of one question reads it."""
+    if not any(c in text for c in _WRITTEN):
         return text
     return "".join(
         _WRITTEN.get(m.surface(), m.surface()) if m.part_of_speech()[0] == "助動詞" else m.surface()

@@ -27,6 +27,7 @@ from facilitator.search.hits import (
     matching_sentences,
     precedent_key,
     reports_practice,
+    reports_publicity,
 )
 from facilitator.search.index import IndexStore
 from facilitator.search.intent import (
@@ -387,17 +388,9 @@ def _wanted_test(q: str, store: IndexStore) -> Callable[[str], bool] | None:
         return lambda cid: not _a_view(store.by_id[cid])
     if asks_about_governments(q):  # what a prefecture or city does: not a hospital's case
         return lambda cid: _said_by_government(store.by_id[cid])
-    publicity_too = asks_about_publicity(q)
-    return lambda cid: (
-        reports_practice(store.by_id[cid]) and (publicity_too or not _publicity(store.by_id[cid]))
-    )
-
-
-def _publicity(chunk: Chunk) -> bool:
-    """A survey answer about telling residents how to use care (③「普及啓発」): what a
-    prefecture does, but an answer to 「…仕組みを作っているところは？」 only when the question
-    is about telling residents (「住民への周知」)."""
-    return "普及啓発" in str(chunk.metadata.get("question_text") or "")
+    if asks_about_publicity(q):
+        return lambda cid: reports_practice(store.by_id[cid])
+    return lambda cid: reports_practice(c := store.by_id[cid]) and not reports_publicity(c)
 
 
 def _prior_kind(chunk: Chunk) -> str | None:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from facilitator.errors import FacilitatorError
 from facilitator.reports import load_sample
-from facilitator.search.index import index_is_current, index_status
+from facilitator.search.index import index_status
 from facilitator.settings import Settings
 from facilitator.ui.components import uploads
 from facilitator.ui.components.accounts import accounts_panel
@@ -32,17 +32,18 @@ def render() -> None:
             accounts_panel()
     with docs_tab:
         version = current_index_version(s)
+        state = index_status(s)["state"] if version is not None else "missing"
         documents = uploads.documents_frame(s)
         if version is None:
             st.warning("検索インデックスがまだありません。")
             index_builder(key="data_reindex", label="索引を作成する")
-        elif index_status(s)["state"] == "outdated":
+        elif state == "outdated":
             st.warning(
                 "この版では検索インデックスの作り方が新しくなりました（資料は変わっていません）。"
                 "作り直してください。"
             )
             index_builder(key="data_reindex", label="索引を作り直す")
-        elif not index_is_current(s):
+        elif state != "current":
             st.warning("検索インデックスが資料の現在の内容と一致しません。作り直してください。")
             index_builder(key="data_reindex", label="索引を作り直す")
         else:
@@ -76,7 +77,7 @@ def render() -> None:
             if st.form_submit_button("追加して索引を更新", icon=":material/add:") and files:
                 uploads.add_documents(s, files, title)
                 st.rerun()
-        if version is not None and index_is_current(s):
+        if state == "current":
             with st.expander("詳細: 検索インデックスの作り直し（通常は不要）"):
                 st.caption(
                     f"索引の識別子: {version}。資料の追加・削除では自動で更新されます。"
