@@ -45,6 +45,11 @@ question's words. Similarity alone could not tell it from its neighbours (0.913 
 the word filter dropped it for the longer sentences repeating 「かかりつけ医機能報告」."""
 _TIME = re.compile(r"\d{1,2}月(?!\d{1,2}日)|[上中下]旬|年度[末初内]|毎年|四半期|\d+か月")
 """A time of year or a period; not a dated source line (「令和7年1月31日 …資料」)."""
+WHEN_GROUPS = (3, 0.6)
+"""A question asking when may be answered by a lower document than the first: 「協議結果は
+いつ公表する？」 found first the council paper's 「協議結果を公表する。」 (no time), third the
+guideline's schedule 「12月頃 協議の場の結果の公表」. Up to this many document groups scoring
+at least this share of the first are read, and a sentence stating a time is preferred."""
 _LEAD = re.compile(r"^(?:\d+\s+\S+?\s*▶|[-・●○■▶✓✔◆◇]\s*)+")
 _FOOTNOTE_NUMBER = re.compile(r"^\d{1,3}\s+")
 
@@ -150,17 +155,20 @@ def extract_points(
         chosen = [g for g in groups if is_precedent_group(g)]
         top = chosen[0].passages[0].score if chosen else 0.0
         chosen = [g for g in chosen if g.passages[0].score >= NAMED_SHARE * top][:MAX_NAMED]
-    else:
-        chosen = [g for g in groups if any_source or not is_precedent_group(g)][:1]
+    when = kind == "definition" and asks_when(question)
+    if kind != "precedent":
+        docs = [g for g in groups if any_source or not is_precedent_group(g)]
+        count, share = WHEN_GROUPS if when else (1, 1.0)
+        chosen = [
+            g for g in docs[:count] if g.passages[0].score >= share * docs[0].passages[0].score
+        ]
     weight = 0.0 if kind == "precedent" else DEFINITION_OVERLAP
     best = _best_sentences(
-        [by_group.get(g.key, []) for g in chosen],
-        similarity,
-        q_tokens,
-        weight,
-        when=kind == "definition" and asks_when(question),
+        [by_group.get(g.key, []) for g in chosen], similarity, q_tokens, weight, when=when
     )
     found = [(g, b) for g, b in zip(chosen, best, strict=True) if b]
+    if when and found:  # the one sentence that states a time, else the closest
+        found = [max(found, key=lambda f: (bool(_TIME.search(f[1][1])), f[1][2]))]
     # the search's first precedent, then those whose own words are as close to the question
     ranked = found[:1] + [(g, b) for g, b in found[1:] if b[2] >= found[0][1][2]]
     points = []

@@ -257,6 +257,9 @@ def test_a_problem_stated_is_answered_with_precedents_a_question_by_the_document
     )
     assert asked.kind == "definition" and asked.points
     assert not drafting_searcher.store.by_id[asked.points[0].chunk_id].locator.case_id
+    # the council paper found first says only that results are published; the guideline's
+    # schedule, found lower, says when
+    assert "12月" in asked.points[0].quote
 
 
 @pytest.mark.parametrize(
