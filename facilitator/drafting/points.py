@@ -43,8 +43,16 @@ WHEN_SHARE = 0.5
 (「報告期間は1月から3月です。」): such a sentence counts as sharing this much more of the
 question's words. Similarity alone could not tell it from its neighbours (0.913 vs 0.910), and
 the word filter dropped it for the longer sentences repeating 「かかりつけ医機能報告」."""
-_TIME = re.compile(r"\d{1,2}月(?!\d{1,2}日)|[上中下]旬|年度[末初内]|毎年|四半期|\d+か月")
+_TIME = re.compile(
+    r"\d{1,2}月(?!\d{1,2}日)|[上中下]旬|年度[末初内]|毎年|四半期|\d+か月"
+    r"|(?:令和|平成)\d+年度?(?:から|より|以降|まで)"
+)
 """A time of year or a period; not a dated source line (「令和7年1月31日 …資料」)."""
+WHEN_OVERLAP = 0.3
+"""Asked when, the schedule's lines all state a time; the question's own words say which event
+(「協議の場は毎年いつごろ開かれる？」 is 「7月頃~ 協議の場の開催」, not the 1–3月 line that similarity
+chose). With the definition bonus (0.1) 3 of 8 schedule questions quoted another event's line;
+with 0.3 or 0.5 none did."""
 WHEN_GROUPS = (3, 0.6)
 """A question asking when may be answered by a lower document than the first: 「協議結果は
 いつ公表する？」 found first the council paper's 「協議結果を公表する。」 (no time), third the
@@ -162,7 +170,7 @@ def extract_points(
         chosen = [
             g for g in docs[:count] if g.passages[0].score >= share * docs[0].passages[0].score
         ]
-    weight = 0.0 if kind == "precedent" else DEFINITION_OVERLAP
+    weight = 0.0 if kind == "precedent" else (WHEN_OVERLAP if when else DEFINITION_OVERLAP)
     best = _best_sentences(
         [by_group.get(g.key, []) for g in chosen], similarity, q_tokens, weight, when=when
     )

@@ -244,6 +244,22 @@ def test_a_question_asking_when_quotes_the_sentence_that_states_the_time(
     assert not drafting_searcher.store.by_id[point.chunk_id].locator.case_id
 
 
+@pytest.mark.parametrize(
+    ("question", "when"),
+    [
+        ("かかりつけ医機能報告を受けた協議の場は毎年いつごろ開かれる？", "7月"),
+        ("県が医療機関に報告を依頼するのはいつ？", "11月"),
+    ],
+)
+def test_asked_when_the_schedule_line_of_the_event_asked_about_is_quoted(
+    question: str, when: str, drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    """Every line of the schedule states a time; the question's words say which one."""
+    answer = ask(question, None, drafting_data, drafting_searcher)
+    assert answer.kind == "definition" and answer.points
+    assert answer.points[0].quote.startswith(when)
+
+
 def test_a_problem_stated_is_answered_with_precedents_a_question_by_the_document(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
