@@ -64,6 +64,7 @@ PROBE_SETS = (
     "probe_holdout10",
     "probe_holdout11",
     "probe_holdout12",
+    "probe_holdout13",
 )
 
 
