@@ -156,6 +156,11 @@ def test_long_compounds_and_terms_of_art_must_occur_in_the_passages() -> None:
         ("コーディネーターには、どんな資格が要る？", ["資格"]),
         ("親が電話で相談できる窓口を設けている自治体は？", []),  # not the last predicate
         ("データ集のようなものは国が用意してくれるの？", []),  # a verb any request uses
+        # the kind asked for: 「どんな…」「どういう…」, two joined by 「や」
+        ("コーディネーターには、どんな資格や経歴の人を充てる？", ["資格", "経歴"]),
+        ("初診から使えるのはどういう条件のとき？", ["条件"]),
+        ("相談で多いのはどういう中身？", []),  # an aspect, as 内容
+        ("どんな取組をしている？", []),
     ],
 )
 def test_what_a_question_asks_about(question: str, things: list[str]) -> None:
