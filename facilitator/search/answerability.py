@@ -178,9 +178,15 @@ def question_constraints(
     for rule in rules["values"]:
         # 「いくつか」「何人か」 mean "some": an indefinite, not a question (「いつから」 is one)
         word = next(
-            (w for w in rule["words"] if re.search(re.escape(_norm(w)) + "(?!か(?!ら))", asked)),
+            (
+                w
+                for w in rule.get("words", ())
+                if re.search(re.escape(_norm(w)) + "(?!か(?!ら))", asked)
+            ),
             None,
         )
+        if "phrase" in rule and (m := re.search(rule["phrase"], asked)):
+            word = m.group("what")
         if word:
             pattern = rule.get("pattern") or _number(rule.get("unit", ""))
             stated = ((word,),) if rule.get("stated") else ()

@@ -37,6 +37,15 @@ def test_a_question_names_places_numbers_terms_and_the_value_it_wants() -> None:
     )
 
 
+def test_an_amount_named_and_asked_how_much_wants_a_sum_of_money() -> None:
+    q = "ネットワークの年間の運営費と、参加する医療機関が払う負担金はどれくらい？"
+    assert ("value", "負担金") in kinds(q)
+    (value,) = question_constraints("ネットワークの運営費を知りたい")
+    assert unmet([value], ["ネットワークの運営費は年間300万円。"]) == []
+    assert unmet([value], ["ネットワークの運営費は補助金で賄う。"]) == [value]
+    assert kinds("閲覧だけの医療機関は、参加費がかかる？") == set()  # whether, not how much
+
+
 def test_an_ordinary_question_about_practice_names_no_constraint() -> None:
     assert kinds("夜間の輪番が組めない地域で何をしている？") == set()
     assert kinds("複数の医療機関で夜中も往診できる体制の費用を補助する仕組みは？") == set()
