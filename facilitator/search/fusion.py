@@ -139,3 +139,26 @@ def apply_prior(
             weight *= OUTSIDE_PRECEDENTS
         out.append((cid, score * weight))
     return sorted(out, key=lambda kv: (-kv[1], kv[0]))
+
+
+def lift_asked_fields(
+    ranked: list[tuple[str, float]],
+    members: Callable[[str], list[str]],
+    asked: Callable[[str], bool],
+    top: int = 10,
+) -> list[tuple[str, float]]:
+    """Each example sheet among the ``top`` passages shows first the fields the question asks
+    for: 「…のとき、協議の例ではどんな方策が挙がっている？」 matches the sheet's 課題 and 原因,
+    which restate it; its 方策 (``asked``) take the sheet's best score, just above them."""
+    out = dict(ranked)
+    seen: set[str] = set()
+    for cid, score in ranked[:top]:
+        sheet = members(cid)
+        if not sheet or sheet[0] in seen:
+            continue
+        seen.add(sheet[0])
+        for member in sheet:
+            if asked(member):
+                own = out.get(member, 0.0)  # keeps the asked fields in their own order
+                out[member] = max(own, score + 1e-6 * (1.0 + own))
+    return sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -375,6 +375,7 @@ class IndexStore:
         self.n_windows = int(self.meta.get("windows", len(self.chunks)))
         self._texts: dict[str, str] = {}
         self._masks: dict[tuple[str, str], np.ndarray] = {}
+        self._sheets: dict[str, list[str]] | None = None
 
     def _open(self, folder: Path) -> None:
         self.folder = folder
@@ -425,6 +426,19 @@ class IndexStore:
             if c.case_id == case_id:
                 return c
         raise NotFoundError(f"事例「{case_id}」は事例集にありません")
+
+    def sheet_members(self, chunk_id: str) -> list[str]:
+        """The chunks of the example sheet ``chunk_id`` is a field of (empty: not a sheet's)."""
+        if self._sheets is None:
+            self._sheets = {}
+            for c in self.chunks:
+                if c.metadata.get("section_kind") == "sheet":
+                    key = f"{c.doc_id}:{c.metadata.get('sheet_theme')}"
+                    self._sheets.setdefault(key, []).append(c.chunk_id)
+        c = self.by_id[chunk_id]
+        if c.metadata.get("section_kind") != "sheet":
+            return []
+        return self._sheets.get(f"{c.doc_id}:{c.metadata.get('sheet_theme')}", [])
 
     def mask(self, field: str, value: str) -> np.ndarray:
         """Boolean array over chunks where Chroma metadata ``field`` has ``value``."""

@@ -20,7 +20,14 @@ from facilitator.errors import InputError
 from facilitator.search.answerability import missing
 from facilitator.search.chroma import server_errors
 from facilitator.search.embeddings import Embedder, load_embedder
-from facilitator.search.fusion import apply_prior, convex_fusion, diversify, rerank, rrf
+from facilitator.search.fusion import (
+    apply_prior,
+    convex_fusion,
+    diversify,
+    lift_asked_fields,
+    rerank,
+    rrf,
+)
 from facilitator.search.hits import (
     SearchHit,
     SearchResult,
@@ -31,6 +38,7 @@ from facilitator.search.hits import (
 )
 from facilitator.search.index import IndexStore
 from facilitator.search.intent import (
+    asked_sheet_fields,
     asks_about_governments,
     asks_about_publicity,
     asks_for_definition,
@@ -210,6 +218,13 @@ class Searcher:
                 lambda cid: _prior_kind(store.by_id[cid]),
                 _wanted_test(q, store),
             )
+            fields = asked_sheet_fields(q)
+            if fields and not wants_precedents_only(q):
+                fused = lift_asked_fields(
+                    fused,
+                    store.sheet_members,
+                    lambda cid: store.by_id[cid].metadata.get("field") in fields,
+                )
         if store.repetitive:  # keyword stuffing cannot buy a place at the top
             fused = sorted(
                 ((c, s * REPETITIVE_WEIGHT if c in store.repetitive else s) for c, s in fused),

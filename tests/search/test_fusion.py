@@ -1,6 +1,6 @@
 import pytest
 
-from facilitator.search.fusion import apply_prior, convex_fusion, diversify
+from facilitator.search.fusion import apply_prior, convex_fusion, diversify, lift_asked_fields
 from facilitator.search.hits import matching_sentences
 
 
@@ -56,3 +56,18 @@ def test_a_question_about_what_others_did_puts_precedents_before_the_guideline()
     wanting_cases = apply_prior(ranked, kinds.get, lambda cid: cid == "case-sec")
     assert [c for c, _ in wanting_cases] == ["case-sec", "guideline-sec", "sheet-field"]
     assert dict(wanting_cases)["case-sec"] == 0.8  # a precedent keeps its score
+
+
+def test_a_sheet_shows_the_asked_fields_first_in_their_own_order() -> None:
+    sheet = ["s:issue", "s:cause-1", "s:measure-1", "s:measure-2"]
+    ranked = [("s:issue", 0.8), ("case", 0.7), ("s:measure-2", 0.5), ("other:measure-1", 0.4)]
+    out = lift_asked_fields(
+        ranked,
+        lambda cid: sheet if cid.startswith("s:") else [],
+        lambda cid: ":measure" in cid,
+    )
+    order = [cid for cid, _ in out]
+    # the sheet's measures take its best place, the one found first; the issue follows
+    assert order[:3] == ["s:measure-2", "s:measure-1", "s:issue"]
+    # a measure of a sheet not among the top passages is not lifted
+    assert order.index("other:measure-1") > order.index("case")

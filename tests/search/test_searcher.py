@@ -121,6 +121,16 @@ def test_guideline_example_sheet_is_found(searcher: Searcher) -> None:
     assert any(h.metadata.get("sheet_theme") == "zaitaku" for h in hits)
 
 
+def test_asked_for_the_measures_of_an_example_the_measures_come_before_the_restated_cause(
+    searcher: Searcher,
+) -> None:
+    """The question restates the sheet's 原因 (「医師全体の高齢化」); it asks for its 方策."""
+    q = "開業医の高齢化で夜間休日の当番が回らなくなってきた地域では、協議の場でどんな手を打つ想定？"
+    hits = searcher.search(q, k=10).hits
+    assert hits[0].metadata.get("field") == "measure", hits[0].text[:60]
+    assert hits[0].metadata.get("sheet_theme") == "jikangai"
+
+
 @pytest.mark.parametrize(
     ("filters", "check"),
     [
