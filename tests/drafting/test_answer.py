@@ -249,6 +249,8 @@ def test_a_question_asking_when_quotes_the_sentence_that_states_the_time(
     [
         ("かかりつけ医機能報告を受けた協議の場は毎年いつごろ開かれる？", "7月"),
         ("県が医療機関に報告を依頼するのはいつ？", "11月"),
+        # the casebook's introduction shares more words, and states no time
+        ("うちの診療所、かかりつけ医機能の報告っていつ出せばいいの？", "1月から3月"),
     ],
 )
 def test_asked_when_the_schedule_line_of_the_event_asked_about_is_quoted(
@@ -257,7 +259,7 @@ def test_asked_when_the_schedule_line_of_the_event_asked_about_is_quoted(
     """Every line of the schedule states a time; the question's words say which one."""
     answer = ask(question, None, drafting_data, drafting_searcher)
     assert answer.kind == "definition" and answer.points
-    assert answer.points[0].quote.startswith(when)
+    assert when in answer.points[0].quote
 
 
 def test_a_problem_stated_is_answered_with_precedents_a_question_by_the_document(
