@@ -184,7 +184,7 @@ def extract_points(
     ranked = found[:1] + [(g, b) for g, b in found[1:] if b[2] >= found[0][1][2]]
     points = []
     for g, (hit, sentence, _) in ranked:
-        label = g.label if is_precedent_group(g) else f"{hit.doc_title}（{hit.locator}）"
+        label = g.label if is_precedent_group(g) else document_label(hit)
         points.append(
             AnswerPoint(
                 label=label, quote=sentence, locator=hit.locator, chunk_id=hit.chunk_id, group=g.key
@@ -204,13 +204,8 @@ def _definitions(hits: list[SearchHit], question: str) -> list[AnswerPoint]:
         for hit in hits
         if (word := hit.metadata.get("defines")) and word in question and sentences(hit.text)
     }
-    points = []
-    for word, h in sorted(notes.items(), key=lambda item: question.index(item[0])):
-        point = _document_point(h, _trim(sentences(h.text)[0], h), group_key(h))
-        points.append(
-            point.model_copy(update={"label": f"「{word}」（{h.doc_title}・{h.locator}）"})
-        )
-    return points
+    ordered = sorted(notes.items(), key=lambda item: question.index(item[0]))
+    return [_document_point(h, _trim(sentences(h.text)[0], h), group_key(h)) for _, h in ordered]
 
 
 def _titles(group: AnswerGroup, by_group: dict[str, list[SearchHit]]) -> list[AnswerPoint]:
@@ -295,10 +290,19 @@ def _sheet_field_points(
     return [_document_point(b[0], b[1], g.key) for (g, _), b in zip(chosen, best, strict=True) if b]
 
 
+def document_label(hit: SearchHit) -> str:
+    """Its document and place; a footnote that defines a term is named by the term: quoted for
+    「…受け入れてくれる病院のこと、何て呼ぶんだっけ？」, 「19 在宅において…病院のことで」 does
+    not say the name that was asked (「在宅療養後方支援病院」)."""
+    word = hit.metadata.get("defines")
+    where = f"{hit.doc_title}・{hit.locator}" if word else f"{hit.doc_title}（{hit.locator}）"
+    return f"「{word}」（{where}）" if word else where
+
+
 def _document_point(hit: SearchHit, quote: str, group: str) -> AnswerPoint:
     """A quote of a guideline or local passage, labelled by its document and place."""
     return AnswerPoint(
-        label=f"{hit.doc_title}（{hit.locator}）",
+        label=document_label(hit),
         quote=quote,
         locator=hit.locator,
         chunk_id=hit.chunk_id,

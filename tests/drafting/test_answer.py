@@ -132,6 +132,17 @@ def test_a_term_is_defined_by_the_footnote_quoted_without_its_number(
     assert answer.citations and answer.citations[0].verified
 
 
+def test_asked_for_the_name_the_footnote_quoted_is_labelled_with_the_term_it_defines(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    """The footnote's text describes the hospital; only its label can say what it is called."""
+    question = "家で療養してる人が急に悪くなったとき受け入れる病院は、制度上何て呼ぶんだっけ？"
+    answer = ask(question, None, drafting_data, drafting_searcher)
+    assert answer.kind == "definition" and answer.points
+    assert answer.points[0].label.startswith("「在宅療養後方支援病院」")
+    assert "「在宅療養後方支援病院」" in answer.answer_text
+
+
 def test_a_quote_does_not_start_with_the_sheets_check_mark(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
