@@ -61,6 +61,23 @@ guideline's schedule 「12月頃 協議の場の結果の公表」. Up to this m
 at least this share of the first are read, and a sentence stating a time is preferred."""
 _LEAD = re.compile(r"^(?:\d+\s+\S+?\s*▶|[-・●○■▶✓✔◆◇]\s*)+")
 _FOOTNOTE_NUMBER = re.compile(r"^\d{1,3}\s+")
+_HEADING = re.compile(r"^[●■◆□◇【].*[^。]$")
+"""A heading inside a passage (「●「かかりつけ医」とは(定義)」): it repeats the question's words
+and says nothing; the definition is the line under it."""
+
+
+DEFINED_SHARE = 1.0
+"""The line under a heading that defines a term of the question (「●「かかりつけ医」とは(定義)」)
+is the material's definition of it: counted as sharing this much more of the question."""
+_DEFINES = re.compile(r"「([^「」]+)」\s*とは")
+
+
+def _defines_asked(line: str, question: str) -> bool:
+    """A heading 「X」とは… whose term X is a whole word of the question (「かかりつけ医」 is not
+    asked by 「かかりつけ医機能って何？」)."""
+    m = _DEFINES.search(line) if _HEADING.match(line) else None
+    word = re.escape(m.group(1)) + r"(?![\u4e00-\u9fff々\u30a0-\u30ffー])" if m else ""
+    return bool(m) and re.search(word, question) is not None
 
 
 def is_precedent_group(group: AnswerGroup) -> bool:
@@ -69,23 +86,27 @@ def is_precedent_group(group: AnswerGroup) -> bool:
 
 
 def _candidates(
-    hits: list[SearchHit], q_tokens: set[str], when: bool = False
+    hits: list[SearchHit], q_tokens: set[str], when: bool = False, question: str = ""
 ) -> list[tuple[SearchHit, str, float]]:
     """Sentences of ``hits`` that could answer, each with the share of the question's words it
     uses (more for one stating a time, asked ``when``): not headings (they repeat the question's
     words without answering it), of a readable length, the ones sharing most words with the
     question first (only these are embedded, which keeps an answer under a second)."""
-    found = [
-        (
-            hit,
-            t,
-            len(q_tokens & set(tokenize(t))) / max(1, len(q_tokens))
-            + (WHEN_SHARE if when and _TIME.search(t) else 0.0),
-        )
-        for hit in hits
-        for s in sentences(hit.text)
-        if s not in hit.locator and ANSWER_CHARS[0] <= len(t := _trim(s, hit)) <= ANSWER_CHARS[1]
-    ]
+    found = []
+    for hit in hits:
+        lines = sentences(hit.text)
+        for i, s in enumerate(lines):
+            if s in hit.locator or _HEADING.match(s):
+                continue
+            t = _trim(s, hit)
+            if not ANSWER_CHARS[0] <= len(t) <= ANSWER_CHARS[1]:
+                continue
+            share = len(q_tokens & set(tokenize(t))) / max(1, len(q_tokens))
+            if when and _TIME.search(t):
+                share += WHEN_SHARE
+            if i and question and _defines_asked(lines[i - 1], question):
+                share += DEFINED_SHARE
+            found.append((hit, t, share))
     if len(found) > SENTENCES_EMBEDDED:
         keep = sorted(range(len(found)), key=lambda i: (-found[i][2], i))
         found = [found[i] for i in sorted(keep[:SENTENCES_EMBEDDED])]
@@ -108,12 +129,13 @@ def _best_sentences(
     q_tokens: set[str],
     overlap_weight: float = 0.0,
     when: bool = False,
+    question: str = "",
 ) -> list[tuple[SearchHit, str, float] | None]:
     """Per group of hits, its sentence closest in meaning to the question, with how close
     (all embedded in one call). A whole sentence (「。」) beats a caption or list line; with
     ``overlap_weight``, a sentence using more of the question's words gains that much per
     share of them."""
-    cands = [_candidates(hits, q_tokens, when) for hits in groups]
+    cands = [_candidates(hits, q_tokens, when, question) for hits in groups]
     flat = [s for c in cands for _, s, _ in c]
     sims = iter(similarity(flat) if flat else [])
     out: list[tuple[SearchHit, str, float] | None] = []
@@ -175,7 +197,12 @@ def extract_points(
         ]
     weight = 0.0 if kind == "precedent" else (WHEN_OVERLAP if when else DEFINITION_OVERLAP)
     best = _best_sentences(
-        [by_group.get(g.key, []) for g in chosen], similarity, q_tokens, weight, when=when
+        [by_group.get(g.key, []) for g in chosen],
+        similarity,
+        q_tokens,
+        weight,
+        when=when,
+        question=question,
     )
     found = [(g, b) for g, b in zip(chosen, best, strict=True) if b]
     if when and found:  # the one sentence that states a time, else the closest

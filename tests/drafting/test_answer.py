@@ -132,6 +132,17 @@ def test_a_term_is_defined_by_the_footnote_quoted_without_its_number(
     assert answer.citations and answer.citations[0].verified
 
 
+def test_a_definition_under_its_heading_is_quoted_not_the_heading(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    """「●「かかりつけ医」とは(定義)」 repeats the question; the line under it answers."""
+    answer = ask(
+        "医師会は「かかりつけ医」をどう定義してる？", None, drafting_data, drafting_searcher
+    )
+    assert answer.kind == "definition" and answer.points
+    assert answer.points[0].quote.startswith("なんでも相談できる上")
+
+
 def test_asked_for_the_name_the_footnote_quoted_is_labelled_with_the_term_it_defines(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
