@@ -161,7 +161,7 @@ def question_constraints(
     for m in _NUMBER.finditer(q):
         add(Constraint("number", m.group(0)))
     for term in rules["terms"]:
-        if term in q:
+        if re.search(re.escape(term) + "(?!化)", q):  # 「点数化」 scores, it is no fee
             add(Constraint("term", term))
     places = [c.text for c in out.values() if c.kind == "place"]
     words = [
@@ -181,7 +181,7 @@ def question_constraints(
             (
                 w
                 for w in rule.get("words", ())
-                if re.search(re.escape(_norm(w)) + "(?!か(?!ら))", asked)
+                if re.search(re.escape(_norm(w)) + "(?!か(?!ら))(?!化|も)", asked)
             ),
             None,
         )
@@ -192,7 +192,10 @@ def question_constraints(
             stated = ((word,),) if rule.get("stated") else ()
             add(Constraint("value", word, pattern, about, needs + stated))
     counters = sorted(rules["counters"], key=len, reverse=True)
-    for m in re.finditer("何(" + "|".join(map(re.escape, counters)) + ")(?!か(?!ら))", asked):
+    # 「何週間も待たされる」「何人も」: many, not a question
+    for m in re.finditer(
+        "何(" + "|".join(map(re.escape, counters)) + ")(?!か(?!ら))(?!間?も)", asked
+    ):
         unit = "(?:人|名)" if m.group(1) in ("人", "名") else re.escape(m.group(1))
         if not any(c.kind == "value" and m.group(0) in c.text for c in out.values()):
             add(Constraint("value", m.group(0), _number(unit), about, needs))
@@ -222,7 +225,8 @@ def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
     「喫茶スペース」: tried, they are paraphrase more often than terms) are left to similarity."""
     text, q = _norm("\n".join(known)), _norm_words(question)
     terms = _rules()["terms"]
-    runs = [_without_elsewhere(t) for t in _KANJI_RUN.findall(q)]  # 「大阪府以外」: no term
+    # 「大阪府以外」: no term; 「一番不安定」: an adverb, then an everyday word
+    runs = [_without_elsewhere(t).removeprefix("一番") for t in _KANJI_RUN.findall(q)]
     found = [t for t in runs if len(t) >= 5 or any(w in t for w in terms)]
     return [t for t in dict.fromkeys(found) if t not in text]
 

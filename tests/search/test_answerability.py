@@ -37,6 +37,22 @@ def test_a_question_names_places_numbers_terms_and_the_value_it_wants() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "何週間も待たされないように病院同士で取り決めをしている例",  # many, not how many
+        "「いつも同じ先生に来てほしい」と言われたときの工夫",  # always, not when
+        "家族の評価をもとに医師の診療を点数化している例",  # scoring, not a fee
+    ],
+)
+def test_everyday_uses_of_value_words_name_no_constraint(question: str) -> None:
+    assert kinds(question) == set()
+
+
+def test_an_adverb_does_not_make_an_unknown_compound() -> None:
+    assert unknown_terms("退院直後が一番不安定な患者を支える例", ["退院直後は不安定になる"]) == []
+
+
 def test_an_amount_named_and_asked_how_much_wants_a_sum_of_money() -> None:
     q = "ネットワークの年間の運営費と、参加する医療機関が払う負担金はどれくらい？"
     assert ("value", "負担金") in kinds(q)
