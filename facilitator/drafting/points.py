@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from facilitator.corpus.chunks import Chunk
 from facilitator.drafting.answer_models import AnswerGroup, AnswerKind, AnswerPoint
 from facilitator.search.hits import SURVEY_PREFIX, SearchHit, group_key
+from facilitator.search.intent import TIME as _TIME
 from facilitator.search.intent import asks_when
 from facilitator.search.lexical import tokenize
 from facilitator.text import sentences
@@ -43,11 +44,6 @@ WHEN_SHARE = 0.5
 (「報告期間は1月から3月です。」): such a sentence counts as sharing this much more of the
 question's words. Similarity alone could not tell it from its neighbours (0.913 vs 0.910), and
 the word filter dropped it for the longer sentences repeating 「かかりつけ医機能報告」."""
-_TIME = re.compile(
-    r"\d{1,2}月(?!\d{1,2}日)|[上中下]旬|年度[末初内]|毎年|四半期|\d+か月"
-    r"|(?:令和|平成)\d+年度?(?:から|より|以降|まで)"
-)
-"""A time of year or a period; not a dated source line (「令和7年1月31日 …資料」)."""
 WHEN_OVERLAP = 0.5
 """Asked when, the schedule's lines all state a time; the question's own words say which event
 (「協議の場は毎年いつごろ開かれる？」 is 「7月頃~ 協議の場の開催」, not the 1–3月 line that similarity

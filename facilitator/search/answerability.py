@@ -28,6 +28,7 @@ _NUMBER = re.compile(
     r"((?:令和|平成)?\d+(?:\.\d+)?)(年度|年|点|円|万円|億円|時間|%|割|人|件|単位|床|分|つ)"
 )
 _SENTENCE = re.compile(r"[^。\n]+")
+_ORDINAL = re.compile(r"第\d+回")
 NUMBER = r"(?<![\d,.])\d[\d,.]*+\s*+"
 VALUE_CONTEXT_WORDS = 2
 _PLACE_SUFFIX = ("市", "町", "村", "区", "県", "府", "都")
@@ -60,7 +61,7 @@ class Constraint:
             return any(
                 value.search(s)
                 and all(any(w in s for w in group) for group in self.needs)
-                and len(self.about & set(tokenize(s))) >= need
+                and _shared(self.about, set(tokenize(s))) >= need
                 for s in _SENTENCE.findall(text)
             )
         if self.kind == "place":
@@ -76,6 +77,17 @@ class Constraint:
             "term": f"「{self.text}」の記述",
             "value": f"質問の「{self.text}」に当たる{'数値' if self.numeric else '記載'}",
         }[self.kind]
+
+
+@lru_cache(maxsize=1024)
+def _forms(word: str) -> frozenset[str]:
+    """A word and the material's terms for it (「開く」: 開催)."""
+    return frozenset(with_material_terms([word], word))
+
+
+def _shared(about: frozenset[str], tokens: set[str]) -> int:
+    """How many of the question's words a sentence states, in its words or the material's."""
+    return sum(1 for w in about if _forms(w) & tokens)
 
 
 @cache
@@ -174,6 +186,8 @@ def question_constraints(
     about = frozenset(t for t in words if t not in common) or frozenset(words)
     scope = tuple(_norm(w) for w in rules["scope"] if _norm(w) in q)
     needs = (scope,) if scope else ()
+    # one event of a series (「第1回はいつ開かれた？」): a yearly schedule does not date it
+    needs += tuple((o,) for o in dict.fromkeys(_ORDINAL.findall(q)))
     asked = _asking_part(q)
     for rule in rules["values"]:
         # 「いくつか」「何人か」 mean "some": an indefinite, not a question (「いつから」 is one)

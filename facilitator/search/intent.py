@@ -69,6 +69,13 @@ def asks_about_publicity(question: str) -> bool:
     return _has(question, "publicity")
 
 
+TIME = re.compile(
+    r"\d{1,2}月(?!\d{1,2}日)|[上中下]旬|年度[末初内]|毎年|四半期|\d+か月"
+    r"|(?:令和|平成)\d+年度?(?:から|より|以降|まで)"
+)
+"""A time of year or a period; not a dated source line (「令和7年1月31日 …資料」)."""
+
+
 def asks_when(question: str) -> bool:
     """「毎年何月ごろ出すの？」「いつから義務？」: a time is the answer."""
     return _has(question, "when")

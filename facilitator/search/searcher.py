@@ -38,12 +38,14 @@ from facilitator.search.hits import (
 )
 from facilitator.search.index import IndexStore
 from facilitator.search.intent import (
+    TIME,
     asked_sheet_fields,
     asks_about_governments,
     asks_about_publicity,
     asks_for_definition,
     asks_for_meaning,
     asks_for_precedents,
+    asks_when,
     wants_precedents_only,
 )
 from facilitator.search.lexical import tokenize, with_material_terms
@@ -71,6 +73,11 @@ EXACT_MAX = 5000
 up to this many allowed chunks their vectors are compared exactly, fetched once per filter
 (:meth:`Searcher._allowed_vectors`, ≤ ~8 MB each); above, HNSW results are over-fetched
 (≤ OVERFETCH_MAX) and filtered here."""
+WHEN_BOOST = 1.3
+"""Asked when (「協議の場はいつ開くの？」), a passage stating a time of year weighs this much more:
+the schedule ranked ninth under passages about the 協議の場 itself, so no answer could quote it
+and the question was flagged. At 1.15 the schedule passage reached the top five but below the
+council paper's other passages."""
 COMMON_SHARE = 0.3
 """A word used by this share of passages or more (「医療」「地域」「連携」) is the material's
 everyday language: it does not tie a number in a sentence to what a question asks."""
@@ -218,6 +225,14 @@ class Searcher:
                 lambda cid: _prior_kind(store.by_id[cid]),
                 _wanted_test(q, store),
             )
+            if asks_when(q) and not wants_precedents_only(q):
+                fused = sorted(
+                    (
+                        (c, s * WHEN_BOOST if TIME.search(store.by_id[c].text) else s)
+                        for c, s in fused
+                    ),
+                    key=lambda kv: (-kv[1], kv[0]),
+                )
             fields = asked_sheet_fields(q)
             if fields and not wants_precedents_only(q):
                 fused = lift_asked_fields(

@@ -271,6 +271,7 @@ def test_a_question_asking_when_quotes_the_sentence_that_states_the_time(
     [
         ("かかりつけ医機能報告を受けた協議の場は毎年いつごろ開かれる？", "7月"),
         ("県が医療機関に報告を依頼するのはいつ？", "11月"),
+        ("協議の場はいつ開くの？", "7月"),  # the schedule ranked ninth before WHEN_BOOST
         # the casebook's introduction shares more words, and states no time
         ("うちの診療所、かかりつけ医機能の報告っていつ出せばいいの？", "1月から3月"),
     ],

@@ -49,6 +49,15 @@ def test_everyday_uses_of_value_words_name_no_constraint(question: str) -> None:
     assert kinds(question) == set()
 
 
+def test_one_meeting_of_a_series_is_not_dated_by_the_yearly_schedule() -> None:
+    (value,) = [
+        c for c in question_constraints("協議の場の第1回はいつ開かれた？") if c.kind == "value"
+    ]
+    assert unmet([value], ["7月頃~ 協議の場の開催"]) == [value]
+    (value,) = [c for c in question_constraints("協議の場はいつ開くの？") if c.kind == "value"]
+    assert unmet([value], ["7月頃~ 協議の場の開催"]) == []  # 開く: the material's 開催
+
+
 def test_an_adverb_does_not_make_an_unknown_compound() -> None:
     assert unknown_terms("退院直後が一番不安定な患者を支える例", ["退院直後は不安定になる"]) == []
 

@@ -59,9 +59,7 @@ def test_asked_what_others_did_precedents_come_before_the_guideline(
     searcher: Searcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The guideline restates the problem in the question's words; the cases answer it."""
-    question = (
-        "一人で開業している先生が夜や休みの日に対応できないとき、代わりに患者を診る体制の例は？"
-    )
+    question = "介護施設と医療機関の連携が進まない地域の例は？"
     assert searcher.search(question, k=10).hits[0].case_id is not None
     monkeypatch.setattr(fusion, "OUTSIDE_PRECEDENTS", 1.0)  # without the question's intent
     assert searcher.search(question, k=10).hits[0].case_id is None
