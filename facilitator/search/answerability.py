@@ -19,7 +19,7 @@ import yaml
 from sudachipy import Dictionary, SplitMode
 
 from facilitator.search.hits import SearchHit
-from facilitator.search.lexical import tokenize, with_material_terms
+from facilitator.search.lexical import tokenize, with_material_terms, word_forms
 from facilitator.settings import PACKAGE_DATA
 
 RULES_FILE = PACKAGE_DATA / "answer_constraints.yaml"
@@ -79,15 +79,9 @@ class Constraint:
         }[self.kind]
 
 
-@lru_cache(maxsize=1024)
-def _forms(word: str) -> frozenset[str]:
-    """A word and the material's terms for it (「開く」: 開催)."""
-    return frozenset(with_material_terms([word], word))
-
-
 def _shared(about: frozenset[str], tokens: set[str]) -> int:
     """How many of the question's words a sentence states, in its words or the material's."""
-    return sum(1 for w in about if _forms(w) & tokens)
+    return sum(1 for w in about if word_forms(w) & tokens)
 
 
 @cache

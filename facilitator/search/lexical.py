@@ -44,6 +44,7 @@ _STOPWORDS = {
     "的",
     "化",
     "性",
+    "いつ頃",  # a question word (「いつごろ」), read as a noun
 }
 _MAX_CALL = 16_000  # characters per Sudachi call; it refuses inputs above ~49 KB
 
@@ -115,6 +116,12 @@ def with_material_terms(query_tokens: list[str], query: str) -> list[str]:
     extra = [t for tok in query_tokens for t in words.get(tok, [])]
     extra += [t for phrase, terms in phrases if phrase in query for t in terms]
     return query_tokens + [t for t in dict.fromkeys(extra) if t not in query_tokens]
+
+
+@lru_cache(maxsize=1024)
+def word_forms(word: str) -> frozenset[str]:
+    """A word and the material's terms for it (「開く」: 開催): either says it."""
+    return frozenset(with_material_terms([word], word))
 
 
 REPETITION_MIN_TOKENS = 30

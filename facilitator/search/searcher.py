@@ -48,7 +48,7 @@ from facilitator.search.intent import (
     asks_when,
     wants_precedents_only,
 )
-from facilitator.search.lexical import tokenize, with_material_terms
+from facilitator.search.lexical import tokenize, with_material_terms, word_forms
 from facilitator.search.rerank import Reranker, load_reranker
 from facilitator.settings import Settings
 from facilitator.text import normalize_query
@@ -364,8 +364,9 @@ class Searcher:
         Dense evidence: the best similarity in standard deviations above the noise
         floor of off-topic probe questions measured at ingest (raw cosine is bunched
         and model-specific). Lexical coverage: the share of the query's content words,
-        weighted by rarity, found in one of the top hits; words the corpus never uses
-        weigh most, so 「確定申告の期限」 stays uncovered even if 「期限」 matches.
+        weighted by rarity, found in one of the top hits (or the material's term for it:
+        「開く」 by 「開催」); words the corpus never uses weigh most, so 「確定申告の期限」
+        stays uncovered even if 「期限」 matches.
         """
         if not hits:
             return 0.0, 0.0, 0.0
@@ -378,7 +379,9 @@ class Searcher:
             total = sum(weights.values())
             for hit in hits[:3]:
                 toks = self.store.tokens[self.store.position[hit.chunk_id]]
-                coverage = max(coverage, sum(w for t, w in weights.items() if t in toks) / total)
+                coverage = max(
+                    coverage, sum(w for t, w in weights.items() if word_forms(t) & toks) / total
+                )
         # Either signal alone can carry a match (paraphrase → dense, rare literal
         # words → lexical); 0.5 is the decision boundary.
         evidence = max(dense / DENSE_Z, coverage / COVERAGE) if dense_sims else coverage / COVERAGE

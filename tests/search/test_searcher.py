@@ -65,6 +65,13 @@ def test_asked_what_others_did_precedents_come_before_the_guideline(
     assert searcher.search(question, k=10).hits[0].case_id is None
 
 
+def test_asked_when_the_schedule_answers_in_the_materials_words(searcher: Searcher) -> None:
+    """「開かれる」 is the schedule's 「開催」; 「いつごろ」 is a question word, not a topic."""
+    result = searcher.search("協議の場は毎年いつごろ開かれる？", k=10)
+    assert result.confident, (result.confidence, result.missing)
+    assert any("7月頃" in h.text for h in result.hits[:3])
+
+
 def test_asked_what_a_term_means_the_definition_comes_before_cases_using_it(
     searcher: Searcher,
 ) -> None:
