@@ -162,3 +162,10 @@ def lift_asked_fields(
                 own = out.get(member, 0.0)  # keeps the asked fields in their own order
                 out[member] = max(own, score + 1e-6 * (1.0 + own))
     return sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def reweight(
+    ranked: list[tuple[str, float]], weight_of: Callable[[str], float]
+) -> list[tuple[str, float]]:
+    """Scores times each item's weight; re-sorted (ties by id, so the order is stable)."""
+    return sorted(((c, s * weight_of(c)) for c, s in ranked), key=lambda kv: (-kv[1], kv[0]))

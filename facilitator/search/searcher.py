@@ -26,6 +26,7 @@ from facilitator.search.fusion import (
     diversify,
     lift_asked_fields,
     rerank,
+    reweight,
     rrf,
 )
 from facilitator.search.hits import (
@@ -225,26 +226,9 @@ class Searcher:
                 lambda cid: _prior_kind(store.by_id[cid]),
                 _wanted_test(q, store),
             )
-            if asks_when(q) and not wants_precedents_only(q):
-                fused = sorted(
-                    (
-                        (c, s * WHEN_BOOST if TIME.search(store.by_id[c].text) else s)
-                        for c, s in fused
-                    ),
-                    key=lambda kv: (-kv[1], kv[0]),
-                )
-            fields = asked_sheet_fields(q)
-            if fields and not wants_precedents_only(q):
-                fused = lift_asked_fields(
-                    fused,
-                    store.sheet_members,
-                    lambda cid: store.by_id[cid].metadata.get("field") in fields,
-                )
+            fused = _what_is_asked_first(fused, q, store)
         if store.repetitive:  # keyword stuffing cannot buy a place at the top
-            fused = sorted(
-                ((c, s * REPETITIVE_WEIGHT if c in store.repetitive else s) for c, s in fused),
-                key=lambda kv: (-kv[1], kv[0]),
-            )
+            fused = reweight(fused, lambda c: REPETITIVE_WEIGHT if c in store.repetitive else 1.0)
         if reranker is not None:
             fused = rerank(fused, q, reranker, lambda cid: store.by_id[cid].text)
         fused = diversify(fused, lambda cid: store.by_id[cid].locator.case_id, MAX_PER_CASE)[:k]
@@ -424,6 +408,23 @@ def _wanted_test(q: str, store: IndexStore) -> Callable[[str], bool] | None:
     if asks_about_publicity(q):
         return lambda cid: reports_practice(store.by_id[cid])
     return lambda cid: reports_practice(c := store.by_id[cid]) and not reports_publicity(c)
+
+
+def _what_is_asked_first(
+    fused: list[tuple[str, float]], q: str, store: IndexStore
+) -> list[tuple[str, float]]:
+    """Asking what a document says: a time of year when asked when (:data:`WHEN_BOOST`), the
+    example sheets' fields asked for (「どんな方策が…」) before the fields that restate it."""
+    if wants_precedents_only(q):
+        return fused
+    if asks_when(q):
+        fused = reweight(fused, lambda c: WHEN_BOOST if TIME.search(store.by_id[c].text) else 1.0)
+    fields = asked_sheet_fields(q)
+    if fields:
+        fused = lift_asked_fields(
+            fused, store.sheet_members, lambda c: store.by_id[c].metadata.get("field") in fields
+        )
+    return fused
 
 
 def _prior_kind(chunk: Chunk) -> str | None:
