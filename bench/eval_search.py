@@ -65,6 +65,7 @@ PROBE_SETS = (
     "probe_holdout11",
     "probe_holdout12",
     "probe_holdout13",
+    "probe_holdout14",
 )
 
 
