@@ -233,8 +233,10 @@ def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
     「喫茶スペース」: tried, they are paraphrase more often than terms) are left to similarity."""
     text, q = _norm("\n".join(known)), _norm_words(question)
     terms = _rules()["terms"]
-    # 「大阪府以外」: no term; 「一番不安定」: an adverb, then an everyday word
-    runs = [_without_elsewhere(t).removeprefix("一番") for t in _KANJI_RUN.findall(q)]
+    # 「大阪府以外」: no term; 「一番不安定」: an adverb, then an everyday word; 「医療機関側」: a side
+    runs = [
+        _without_elsewhere(t).removeprefix("一番").removesuffix("側") for t in _KANJI_RUN.findall(q)
+    ]
     found = [t for t in runs if len(t) >= 5 or any(w in t for w in terms)]
     return [t for t in dict.fromkeys(found) if t not in text]
 
@@ -300,6 +302,8 @@ def asked_things(question: str) -> list[str]:
     q = _norm(question)
     found = [_WHICH.sub("", m.group(1)) for m in _FOCUS.finditer(q)]
     found += [w for m in _KIND_OF.finditer(q) for w in m.groups() if w]
+    # 「医療機関側は」: a side of someone generic is generic too
+    found = [w.removesuffix("側") if w.endswith("側") and len(w) > 2 else w for w in found]
     return [w for w in dict.fromkeys(found) if len(w) >= 2 and w not in generic]
 
 

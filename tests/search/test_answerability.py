@@ -58,8 +58,21 @@ def test_one_meeting_of_a_series_is_not_dated_by_the_yearly_schedule() -> None:
     assert unmet([value], ["7月頃~ 協議の場の開催"]) == []  # 開く: the material's 開催
 
 
-def test_an_adverb_does_not_make_an_unknown_compound() -> None:
+def test_an_adverb_or_a_side_does_not_make_an_unknown_compound() -> None:
     assert unknown_terms("退院直後が一番不安定な患者を支える例", ["退院直後は不安定になる"]) == []
+    assert unknown_terms("医療機関側はいつ報告する？", ["医療機関の報告期間"]) == []
+    assert asked_things("医療機関側はいつ報告する？") == []  # a side of someone generic
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "会議ではどういう順序で議論を進めればいい？",  # an aspect, as 順番
+        "他県はどこに委託している？",  # who answers: any respondent
+    ],
+)
+def test_aspects_and_respondents_are_not_things_asked_about(question: str) -> None:
+    assert asked_things(question) == []
 
 
 def test_an_amount_named_and_asked_how_much_wants_a_sum_of_money() -> None:
@@ -68,6 +81,7 @@ def test_an_amount_named_and_asked_how_much_wants_a_sum_of_money() -> None:
     (value,) = question_constraints("ネットワークの運営費を知りたい")
     assert unmet([value], ["ネットワークの運営費は年間300万円。"]) == []
     assert unmet([value], ["ネットワークの運営費は補助金で賄う。"]) == [value]
+    assert ("value", "費用") in kinds("ネットワークの維持に年間どのくらい費用がかかる？")
     assert kinds("閲覧だけの医療機関は、参加費がかかる？") == set()  # whether, not how much
 
 

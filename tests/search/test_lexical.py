@@ -66,6 +66,7 @@ def test_everyday_words_also_look_for_the_materials_terms() -> None:
     assert "在宅" not in with_material_terms(tokenize("家族の介護"), "家族の介護")  # 家族 ≠ 家
     assert "急変" in with_material_terms(tokenize("急に悪くなる"), "急に悪くなる")  # a phrase
     # a solo doctor away: the casebook says 主治医不在時, 代替可能性, バックアップ
+    assert "cm" in with_material_terms(tokenize("コマーシャル"), "コマーシャル")  # テレビCM
     away = "留守のとき代わりに診る"
     assert {"不在", "代替", "バックアップ"} <= set(with_material_terms(tokenize(away), away))
 
