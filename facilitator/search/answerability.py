@@ -301,7 +301,8 @@ def asked_things(question: str) -> list[str]:
     generic = set(_rules()["focus_generic"])
     q = _norm(question)
     found = [_WHICH.sub("", m.group(1)) for m in _FOCUS.finditer(q)]
-    found += [w for m in _KIND_OF.finditer(q) for w in m.groups() if w]
+    # 「どの程度増える」: how much, asked of the verb after it
+    found += [w for m in _KIND_OF.finditer(q) for w in m.groups() if w and w[:2] != "程度"]
     # 「医療機関側は」: a side of someone generic is generic too
     found = [w.removesuffix("側") if w.endswith("側") and len(w) > 2 else w for w in found]
     return [w for w in dict.fromkeys(found) if len(w) >= 2 and w not in generic]

@@ -69,6 +69,8 @@ def test_an_adverb_or_a_side_does_not_make_an_unknown_compound() -> None:
     [
         "会議ではどういう順序で議論を進めればいい？",  # an aspect, as 順番
         "他県はどこに委託している？",  # who answers: any respondent
+        "在宅医療の需要はどの程度増える見込み？",  # how much: a value, not a thing
+        "どの範囲で協議する？",
     ],
 )
 def test_aspects_and_respondents_are_not_things_asked_about(question: str) -> None:
