@@ -226,6 +226,11 @@ def _without_elsewhere(run: str) -> str:
     return run
 
 
+def _without_side(word: str) -> str:
+    """「医療機関側」 is 医療機関: a side of who is named, not another thing or term."""
+    return word.removesuffix("側") if len(word) > 2 else word
+
+
 def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
     """Compounds of the question that no ``known`` text contains: a long kanji compound
     (5+ characters: 「紹介受診重点医療機関」) or one built on a term of art (「深夜加算」).
@@ -235,7 +240,7 @@ def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
     terms = _rules()["terms"]
     # 「大阪府以外」: no term; 「一番不安定」: an adverb, then an everyday word; 「医療機関側」: a side
     runs = [
-        _without_elsewhere(t).removeprefix("一番").removesuffix("側") for t in _KANJI_RUN.findall(q)
+        _without_side(_without_elsewhere(t).removeprefix("一番")) for t in _KANJI_RUN.findall(q)
     ]
     found = [t for t in runs if len(t) >= 5 or any(w in t for w in terms)]
     return [t for t in dict.fromkeys(found) if t not in text]
@@ -303,8 +308,7 @@ def asked_things(question: str) -> list[str]:
     found = [_WHICH.sub("", m.group(1)) for m in _FOCUS.finditer(q)]
     # 「どの程度増える」: how much, asked of the verb after it
     found += [w for m in _KIND_OF.finditer(q) for w in m.groups() if w and w[:2] != "程度"]
-    # 「医療機関側は」: a side of someone generic is generic too
-    found = [w.removesuffix("側") if w.endswith("側") and len(w) > 2 else w for w in found]
+    found = [_without_side(w) for w in found]  # 「医療機関側は」: generic, as 医療機関
     return [w for w in dict.fromkeys(found) if len(w) >= 2 and w not in generic]
 
 
