@@ -66,6 +66,7 @@ PROBE_SETS = (
     "probe_holdout12",
     "probe_holdout13",
     "probe_holdout14",
+    "probe_holdout15",
 )
 
 
