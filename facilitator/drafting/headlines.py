@@ -72,5 +72,23 @@ def unanswered_headline(missed: FigureMiss | None) -> str:
     return f"{UNANSWERED_ANYWHERE}{hint}"
 
 
+def by_label(points: list[AnswerPoint]) -> list[tuple[str, list[AnswerPoint]]]:
+    """Consecutive points of one label together: the seven quotes of a numbered list
+    (「協議の場はどういう順番で進める？」) name their document once, not seven times."""
+    runs: list[tuple[str, list[AnswerPoint]]] = []
+    for p in points:
+        if runs and runs[-1][0] == p.label:
+            runs[-1][1].append(p)
+        else:
+            runs.append((p.label, [p]))
+    return runs
+
+
 def answer_text(headline: str, points: list[AnswerPoint]) -> str:
-    return "\n".join([headline, *(f"{p.label}：「{p.quote}」" for p in points)])
+    lines = [headline]
+    for label, run in by_label(points):
+        if len(run) == 1:
+            lines.append(f"{label}：「{run[0].quote}」")
+        else:
+            lines += [f"{label}：", *(f"・「{p.quote}」" for p in run)]
+    return "\n".join(lines)

@@ -14,7 +14,7 @@ from facilitator.corpus.chunks import Chunk
 from facilitator.drafting.answer_models import AnswerGroup, AnswerKind, AnswerPoint
 from facilitator.search.hits import SURVEY_PREFIX, SearchHit, group_key
 from facilitator.search.intent import TIME as _TIME
-from facilitator.search.intent import asks_when
+from facilitator.search.intent import asks_for_steps, asks_when
 from facilitator.search.lexical import tokenize
 from facilitator.text import sentences
 
@@ -66,6 +66,16 @@ DEFINED_SHARE = 1.0
 """The line under a heading that defines a term of the question (「●「かかりつけ医」とは(定義)」)
 is the material's definition of it: counted as sharing this much more of the question."""
 _DEFINES = re.compile(r"「([^「」]+)」\s*とは")
+
+
+STEP_MARKS = "①②③④⑤⑥⑦⑧⑨⑩"
+STEPS_MIN = (3, 7)
+"""Asked for the steps of a process, a run of at least this many lines numbered ①, ②, ③… in
+order, each with at least this many characters after its number, is quoted step by step.
+One sentence answered 「協議の場では、どういう順序で話を進めればいい？」 with the council
+paper's 「協議に向けた枠組みの整理…」, or with the opener 「以下の①~⑥を繰り返しながら…」
+that lists none of them. The length keeps out figure captions numbered the same way
+(「③積極的役割を」)."""
 
 
 def _defines_asked(line: str, question: str) -> bool:
@@ -172,6 +182,10 @@ def extract_points(
     by_group: dict[str, list[SearchHit]] = {}
     for hit in hits:
         by_group.setdefault(group_key(hit), []).append(hit)
+    if kind == "definition" and asks_for_steps(question):
+        steps = _steps(groups, by_group)
+        if steps:
+            return steps
     if kind == "definition":
         notes = _definitions(hits, question)
         if notes:
@@ -229,6 +243,53 @@ def _definitions(hits: list[SearchHit], question: str) -> list[AnswerPoint]:
     }
     ordered = sorted(notes.items(), key=lambda item: question.index(item[0]))
     return [_document_point(h, _trim(sentences(h.text)[0], h), group_key(h)) for _, h in ordered]
+
+
+def _step_lines(lines: list[str]) -> list[int]:
+    """Where the numbered steps are: lines opening ①, ②, ③… in order (a new ① restarts)."""
+    run: list[int] = []
+    for i, line in enumerate(lines):
+        n = len(run)
+        mark, text = line[:1], line[1:].strip()
+        if len(text) < STEPS_MIN[1]:
+            continue
+        if n < len(STEP_MARKS) and mark == STEP_MARKS[n]:
+            run.append(i)
+        elif mark == STEP_MARKS[0]:
+            run = [i]
+    return run if len(run) >= STEPS_MIN[0] else []
+
+
+def _steps(groups: list[AnswerGroup], by_group: dict[str, list[SearchHit]]) -> list[AnswerPoint]:
+    """The numbered steps of the first documents found (see STEP_MARKS), each a quote, after
+    the sentence that introduces them when it says 「以下」 (「協議課題ごとに、以下の①~⑥を
+    繰り返しながら…」: the steps repeat for each issue)."""
+    docs = [g for g in groups if not is_precedent_group(g)]
+    count, share = WHEN_GROUPS
+    for g in docs[:count]:
+        if g.passages[0].score < share * docs[0].passages[0].score:
+            break
+        for hit in by_group.get(g.key, []):
+            lines = sentences(hit.text)
+            run = _step_lines(lines)
+            if not run:
+                continue
+            opener = run[0] - 1
+            quotes = [lines[opener]] if opener >= 0 and "以下" in lines[opener] else []
+            quotes += [
+                _step_text(hit.text, lines, i, j) for i, j in zip(run, [*run[1:], 0], strict=True)
+            ]
+            return [_document_point(hit, _trim(q, hit), g.key) for q in quotes]
+    return []
+
+
+def _step_text(text: str, lines: list[str], first: int, following: int) -> str:
+    """Step ``first`` with its lines up to the ``following`` step (「⑤ 方策と役割分担の決定
+    …について議論。地域の医療資源などを踏まえて…検討。」), verbatim from ``text``; the last
+    step (``following`` 0) is its own line."""
+    start = text.find(lines[first])
+    end = text.find(lines[following], start) if following else -1
+    return text[start:end].strip() if following and end > start else lines[first]
 
 
 def _titles(group: AnswerGroup, by_group: dict[str, list[SearchHit]]) -> list[AnswerPoint]:

@@ -81,6 +81,11 @@ def asks_when(question: str) -> bool:
     return _has(question, "when")
 
 
+def asks_for_steps(question: str) -> bool:
+    """「協議の場はどういう順番で進める？」「毎回の流れが知りたい」: the steps of a process."""
+    return _has(question, "steps")
+
+
 def wants_precedents_only(question: str) -> bool:
     """Asks what others did and not what a document says: search favours precedents."""
     return asks_for_precedents(question) and not asks_for_definition(question)

@@ -285,6 +285,51 @@ def test_asked_when_the_schedule_line_of_the_event_asked_about_is_quoted(
     assert when in answer.points[0].quote
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "協議の場では、どういう順序で話を進めればいい？",
+        "協議ってどういうステップで進めていけばいいの？毎回の流れが知りたい",
+    ],
+)
+def test_asked_for_the_steps_each_numbered_step_is_quoted_in_order(
+    question: str, drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    """One sentence quoted either one step or the opener that lists none of them."""
+    answer = ask(question, None, drafting_data, drafting_searcher)
+    assert answer.kind == "definition"
+    quotes = [p.quote for p in answer.points]
+    assert "以下の①" in quotes[0]  # the opener says the steps repeat for each issue
+    assert [q[0] for q in quotes[1:]] == list("①②③④⑤⑥")
+    # a step runs to the next: ⑤'s second sentence is part of it
+    assert quotes[5].endswith("取組の優先順位等を検討。")
+    for p in answer.points:
+        assert p.quote in drafting_searcher.store.by_id[p.chunk_id].text
+    assert {c.quote for c in answer.citations} == set(quotes)
+    # the document is named once over its quotes (in the minutes and the CLI)
+    assert answer.answer_text.count(answer.points[0].label) == 1
+    assert all(f"・「{q}」" in answer.answer_text for q in quotes)
+
+
+def test_numbered_lines_that_are_not_steps_in_order_are_not_a_list() -> None:
+    from facilitator.drafting.points import _step_lines
+
+    caption = [
+        "①在宅医療の圏域 (二次医療圏)",
+        "②在宅医療の連携の拠点 (例) 市町村単位",
+        "③積極的役割を",
+    ]
+    assert _step_lines(caption) == []  # 「③積極的役割を」 is a caption, too short to be a step
+    steps = [
+        "以下の①~③を行う。",
+        "① 現状を把握して共有する",
+        "② 課題を議論する",
+        "③ 方策と役割分担を決める",
+    ]
+    assert _step_lines(steps) == [1, 2, 3]
+    assert _step_lines([steps[1], steps[3], steps[2]]) == []  # out of order
+
+
 def test_a_problem_stated_is_answered_with_precedents_a_question_by_the_document(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:

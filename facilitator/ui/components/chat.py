@@ -11,6 +11,7 @@ import html
 import streamlit as st
 
 from facilitator.drafting.answer import Answer, ask
+from facilitator.drafting.headlines import by_label
 from facilitator.errors import FacilitatorError
 from facilitator.meetings import MeetingStore
 from facilitator.search.searcher import Searcher, SearchFilters
@@ -156,8 +157,14 @@ def show_turn(i: int, turn: dict) -> None:
             st.markdown(md_escape(answer.answer_text))
         else:
             st.markdown(md_escape(answer.headline))
-            for p in answer.points:
-                st.markdown(f"- **{md_escape(p.label)}**：「{md_escape(p.quote)}」")
+            for label, run in by_label(answer.points):
+                quotes = [f"「{md_escape(p.quote)}」" for p in run]
+                if len(run) == 1:
+                    st.markdown(f"- **{md_escape(label)}**：{quotes[0]}")
+                else:
+                    st.markdown(
+                        "\n".join([f"- **{md_escape(label)}**", *(f"    - {q}" for q in quotes)])
+                    )
         if answer.citations and answer.confident:
             st.caption(md_escape("引用: " + "／".join(c.locator for c in answer.citations)))
         if answer.groups:
