@@ -163,6 +163,18 @@ def test_a_count_of_things_and_a_growth_must_be_stated() -> None:
     assert unmet([growth], ["全国で在宅医療を受ける人は2040年に1.3倍に増える見込みである。"]) == []
 
 
+def test_how_many_come_or_are_counted_must_be_stated_as_a_count() -> None:
+    (value,) = question_constraints("#7119って、年間どのくらい相談が来てるんだっけ？")
+    assert value.text == "相談"
+    assert unmet([value], ["#7119の相談は年間12万件である。"]) == []
+    assert unmet([value], ["#7119で夜間の相談を受けている。"]) == [value]
+    assert ("value", "相談件数") in kinds("在宅相談ステーション 相談件数 職員体制")
+    assert ("value", "人数") in kinds("機能強化型在宅療養支援診療所 常勤医師 人数 要件")
+    # few or many is a situation, not a count asked for
+    assert kinds("医師の人数が少ない地域で当番を回す工夫は？") == set()
+    assert kinds("相談件数が増えた地域の対応は？") == set()
+
+
 def test_which_one_ranks_first_must_be_stated_as_a_ranking() -> None:
     q = "在宅看取りの件数が一番多い都道府県はどこ？"
     (rank,) = [c for c in question_constraints(q) if c.kind == "value"]
@@ -188,6 +200,8 @@ def test_long_compounds_and_terms_of_art_must_occur_in_the_passages() -> None:
     assert unknown_terms(q, ["地域の医療機関の役割分担"]) == ["紹介受診重点医療機関"]
     assert unknown_terms(q, ["紹介受診重点医療機関とは外来機能報告で…"]) == []
     assert unknown_terms("深夜加算は？", ["加算の届出"]) == ["深夜加算"]
+    q = "副主治医が代わりに往診したら、診療報酬はどちらが請求する？"
+    assert ("term", "診療報酬") in kinds(q)  # a neighbouring system's term of art
     assert unknown_terms("画像検査の予約を診療所から", ["CTの予約"]) == []  # everyday words
 
 
