@@ -677,6 +677,16 @@ def test_meeting_chat_says_when_nothing_answers(app_env: Settings) -> None:
     assert not [m for m in at.markdown if m.value.startswith("近い取組が")]
 
 
+def test_meeting_chat_lists_the_steps_under_their_document_once(app_env: Settings) -> None:
+    at = open_page("meeting")
+    at.chat_input(key="chat_question").set_value("協議の場はどういう順番で進めればいい？").run()
+    (steps,) = [m.value for m in at.markdown if "「① " in m.value]
+    assert steps.count("**") == 2  # one bold label over the seven quotes
+    assert [line.strip()[:4] for line in steps.splitlines()[2:]] == [f"- 「{n}" for n in "①②③④⑤⑥"]
+    (cited,) = [c.value for c in at.caption if c.value.startswith("引用: ")]
+    assert "／" not in cited  # one place, named once
+
+
 def test_meeting_new_conversation_clears_turns_and_filters(app_env: Settings) -> None:
     at = open_page("meeting")
     at.selectbox(key="chat_tag").set_value("在宅医療").run()

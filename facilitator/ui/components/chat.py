@@ -166,7 +166,8 @@ def show_turn(i: int, turn: dict) -> None:
                         "\n".join([f"- **{md_escape(label)}**", *(f"    - {q}" for q in quotes)])
                     )
         if answer.citations and answer.confident:
-            st.caption(md_escape("引用: " + "／".join(c.locator for c in answer.citations)))
+            places = dict.fromkeys(c.locator for c in answer.citations)  # one per place
+            st.caption(md_escape("引用: " + "／".join(places)))
         if answer.groups:
             title = "根拠となる箇所" if answer.confident else "近い資料（回答ではありません）"
             n = sum(len(g.passages) for g in answer.groups)
