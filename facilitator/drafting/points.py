@@ -14,7 +14,7 @@ from facilitator.corpus.chunks import Chunk
 from facilitator.drafting.answer_models import AnswerGroup, AnswerKind, AnswerPoint
 from facilitator.search.hits import SURVEY_PREFIX, SearchHit, group_key
 from facilitator.search.intent import TIME as _TIME
-from facilitator.search.intent import asks_for_steps, asks_when
+from facilitator.search.intent import asks_for_a_list, asks_for_steps, asks_when
 from facilitator.search.lexical import tokenize
 from facilitator.text import sentences
 
@@ -76,6 +76,14 @@ One sentence answered 「協議の場では、どういう順序で話を進め�
 paper's 「協議に向けた枠組みの整理…」, or with the opener 「以下の①~⑥を繰り返しながら…」
 that lists none of them. The length keeps out figure captions numbered the same way
 (「③積極的役割を」)."""
+
+
+LIST_ITEM = re.compile(r"^(?:-\s*)?(?:・|\d{1,2}\.\s)")
+LIST_HEADING_SHARE = (0.4, 2)
+"""Asked what is required of someone (「連携の拠点の要件は？」), a list of at least three items
+(「・」「1.」) is quoted item by item when the line above it, with the passage's place, uses
+this share of the question's words, and at least this many (「② 在宅医療に必要な連携を担う拠点に求められる事項」).
+One sentence quoted 「拠点を医療計画に位置付ける際には…重要である。」, which lists none."""
 
 
 def _defines_asked(line: str, question: str) -> bool:
@@ -190,6 +198,10 @@ def extract_points(
         notes = _definitions(hits, question)
         if notes:
             return notes
+    if kind == "definition" and asks_for_a_list(question):
+        items = _list_items(groups, by_group, q_tokens)
+        if items:
+            return items
     if kind == "definition" and fields:
         points = _sheet_field_points(groups, by_group, fields, similarity, q_tokens)
         if points:
@@ -281,6 +293,47 @@ def _steps(groups: list[AnswerGroup], by_group: dict[str, list[SearchHit]]) -> l
             ]
             return [_document_point(hit, _trim(q, hit), g.key) for q in quotes]
     return []
+
+
+def _list_run(lines: list[str]) -> tuple[int, list[int]]:
+    """(the line above, the items) of the first run of at least three list items."""
+    run: list[int] = []
+    for i, line in enumerate([*lines, ""]):
+        if LIST_ITEM.match(line):
+            run.append(i)
+            continue
+        if len(run) >= STEPS_MIN[0] and run[0] > 0:
+            return run[0] - 1, run
+        run = []
+    return -1, []
+
+
+def _list_items(
+    groups: list[AnswerGroup], by_group: dict[str, list[SearchHit]], q_tokens: set[str]
+) -> list[AnswerPoint]:
+    """The items of the list in the first documents found whose heading is most about the
+    question (see LIST_HEADING_SHARE)."""
+    docs = [g for g in groups if not is_precedent_group(g)]
+    count, share = WHEN_GROUPS
+    best: tuple[float, SearchHit, list[str], str] | None = None
+    for g in docs[:count]:
+        if g.passages[0].score < share * docs[0].passages[0].score:
+            break
+        for hit in by_group.get(g.key, []):
+            lines = sentences(hit.text)
+            above, run = _list_run(lines)
+            if not run:
+                continue
+            heading = set(tokenize(lines[above] + " " + hit.locator))
+            shared = len(q_tokens & heading)
+            overlap = shared / max(1, len(q_tokens))
+            enough = overlap >= LIST_HEADING_SHARE[0] and shared >= LIST_HEADING_SHARE[1]
+            if enough and (best is None or overlap > best[0]):
+                best = (overlap, hit, [lines[i] for i in run], g.key)
+    if best is None:
+        return []
+    _, hit, items, key = best
+    return [_document_point(hit, _trim(item, hit), key) for item in items]
 
 
 def _step_text(text: str, lines: list[str], first: int, following: int) -> str:

@@ -86,6 +86,11 @@ def asks_for_steps(question: str) -> bool:
     return _has(question, "steps")
 
 
+def asks_for_a_list(question: str) -> bool:
+    """「連携の拠点の要件は？」「…に求められることは？」: what is required of someone, a list."""
+    return _has(question, "lists")
+
+
 def wants_precedents_only(question: str) -> bool:
     """Asks what others did and not what a document says: search favours precedents."""
     return asks_for_precedents(question) and not asks_for_definition(question)

@@ -311,6 +311,40 @@ def test_asked_for_the_steps_each_numbered_step_is_quoted_in_order(
     assert all(f"・「{q}」" in answer.answer_text for q in quotes)
 
 
+@pytest.mark.parametrize(
+    ("question", "items", "last"),
+    [
+        ("在宅医療の連携の拠点の要件は？", 5, "普及啓発を実施すること"),
+        ("連携の拠点が果たす役割を全部教えて", 5, "普及啓発を実施すること"),
+        ("積極的役割を担う医療機関に求められることは？", 6, "急変した際の受入れを行うこと"),
+    ],
+)
+def test_asked_what_is_required_the_list_under_its_heading_is_quoted_item_by_item(
+    question: str, items: int, last: str, drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    """One sentence quoted 「拠点を医療計画に位置付ける際には…重要である。」, which lists none."""
+    answer = ask(question, None, drafting_data, drafting_searcher)
+    assert answer.kind == "definition" and len(answer.points) == items
+    assert len({p.chunk_id for p in answer.points}) == 1  # one list, in its order
+    text = drafting_searcher.store.by_id[answer.points[0].chunk_id].text
+    assert [text.index(p.quote) for p in answer.points] == sorted(
+        text.index(p.quote) for p in answer.points
+    )
+    assert answer.points[-1].quote.endswith(last)
+
+
+def test_a_question_about_one_requirement_is_not_answered_with_the_whole_list(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    answer = ask(
+        "積極的役割を担う医療機関は、家族の負担を軽くすることも求められているの？",
+        None,
+        drafting_data,
+        drafting_searcher,
+    )
+    assert answer.kind == "definition" and len(answer.points) == 1
+
+
 def test_numbered_lines_that_are_not_steps_in_order_are_not_a_list() -> None:
     from facilitator.drafting.points import _step_lines
 

@@ -97,6 +97,8 @@ def test_the_example_sheet_fields_a_question_asks_for(question: str, fields: lis
         ("協議の場の結果はいつ公表する", True),  # asks when, without a question mark
         ("後方支援病院って何て呼ぶんだっけ", True),
         ("報告は毎年出すの", True),
+        ("連携の拠点が果たす役割を全部教えて", True),  # a request asks too
+        ("補助の上限額を知りたい", True),
         ("「誰が担うのか」という声", False),  # the quoted question is not this one's form
     ],
 )
