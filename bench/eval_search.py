@@ -67,6 +67,7 @@ PROBE_SETS = (
     "probe_holdout13",
     "probe_holdout14",
     "probe_holdout15",
+    "probe_holdout16",
 )
 
 
