@@ -120,8 +120,9 @@ def _number(unit: str) -> str:
 @lru_cache(maxsize=512)
 def named_places(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(places asked about, places excluded): 「大阪府以外で…」「松本市のほかに…」 name a
-    place only to ask about the others (``elsewhere`` words right after it)."""
-    q = _norm(question)
+    place only to ask about the others (``elsewhere`` words right after it). Words typed
+    apart stay apart: 「医師会 研修 県補助」 names no 「会研修県」."""
+    q = _norm_words(question)
     rules = _rules()
     elsewhere = tuple(rules["elsewhere"])
     asked: list[str] = []
@@ -239,8 +240,11 @@ def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
     text, q = _norm("\n".join(known)), _norm_words(question)
     terms = _rules()["terms"]
     # 「大阪府以外」: no term; 「一番不安定」: an adverb, then an everyday word; 「医療機関側」: a side
+    # 「看護師何人で」: a word, then what is asked about it
     runs = [
-        _without_side(_without_elsewhere(t).removeprefix("一番")) for t in _KANJI_RUN.findall(q)
+        _without_side(_without_elsewhere(t).removeprefix("一番"))
+        for run in _KANJI_RUN.findall(q)
+        for t in re.split(r"何[\u4e00-\u9fff]?", run)
     ]
     found = [t for t in runs if len(t) >= 5 or any(w in t for w in terms)]
     return [t for t in dict.fromkeys(found) if t not in text]
@@ -250,6 +254,11 @@ _WORD = re.compile(  # 「出資金」「ドローン」, or mixed when longer: 
     r"[\u4e00-\u9fff々]{3,}|[\u30a0-\u30ffー]{3,}|[\u4e00-\u9fff々\u30a0-\u30ffー]{4,}"
 )
 _NOT_THINGS = ("形状詞可能", "副詞可能", "地名", "人名")  # 「不安定」「最低限」; places elsewhere
+_SETTING = re.compile(
+    r"が(?:根強|強|弱|大き|高|低|多|少な)(?:い|く)[^、。?？]{0,6}?(?:地域|ところ|所|町|村|市|中|場合)"
+)
+"""A quality of where the question is set (「住民の抵抗感が強い地域で…」): it says where, not
+what the material must name."""
 
 
 def unheard_words(question: str, vocabulary: Container[str]) -> list[str]:
@@ -263,9 +272,12 @@ def unheard_words(question: str, vocabulary: Container[str]) -> list[str]:
     9 of the 19 near-domain questions that were still confident, against 3 of 210
     answerable ones (「救急隊」「スマホ」「人件費」)."""
     out: list[str] = []
-    for m in _tokenizer().tokenize(_norm_words(question)):
+    q = _norm_words(question)
+    for m in _tokenizer().tokenize(q):
         word, pos = m.surface(), m.part_of_speech()
         if pos[0] != "名詞" or pos[1] in ("数詞", "代名詞") or pos[2] in _NOT_THINGS:
+            continue
+        if _SETTING.match(q, m.end()):  # 「抵抗感が強い地域で」: where, not what is asked
             continue
         if not _WORD.fullmatch(word):
             continue

@@ -200,6 +200,8 @@ def test_long_compounds_and_terms_of_art_must_occur_in_the_passages() -> None:
     assert unknown_terms(q, ["地域の医療機関の役割分担"]) == ["紹介受診重点医療機関"]
     assert unknown_terms(q, ["紹介受診重点医療機関とは外来機能報告で…"]) == []
     assert unknown_terms("深夜加算は？", ["加算の届出"]) == ["深夜加算"]
+    # 「看護師何人」: a word, then what is asked about it
+    assert unknown_terms("看護師何人で電話相談に対応している？", ["看護師2名が対応"]) == []
     q = "副主治医が代わりに往診したら、診療報酬はどちらが請求する？"
     assert ("term", "診療報酬") in kinds(q)  # a neighbouring system's term of art
     assert unknown_terms("画像検査の予約を診療所から", ["CTの予約"]) == []  # everyday words
@@ -250,6 +252,10 @@ def test_a_noun_the_material_never_uses_is_unheard() -> None:
     ]
     assert unheard_words("地域医療連携推進法人に入るには出資金が要る？", vocabulary) == ["出資金"]
     assert unheard_words("在宅の患者に薬を届けている事例", vocabulary) == []
+    # a quality of where the question is set says where, not what must be named
+    setting = "住民の抵抗感が強い地域で、在宅医療を推進している事例"
+    assert unheard_words(setting, vocabulary | {"住民", "強い"}) == []
+    assert unheard_words("住民の抵抗感を和らげる事例", vocabulary | {"住民"}) == ["抵抗感"]
     assert unheard_words("在宅当番にも勤務間インターバルが要る？", {"在宅", "勤務", "間"}) == [
         "勤務間インターバル"
     ]
@@ -363,3 +369,5 @@ def test_words_typed_apart_are_not_read_as_one_compound() -> None:
     assert unknown_terms("在宅医療連携拠点役割", text) == ["在宅医療連携拠点役割"]
     vocabulary = {"救急", "通報", "時", "持病", "服薬", "情報", "把握"}
     assert unheard_words("救急 通報時 持病 服薬情報　把握", vocabulary) == []
+    # nor as a place: 「研修 県補助」 is no prefecture 「会研修県」
+    assert kinds("かかりつけ医 認定 医師会 研修 県補助") == set()
