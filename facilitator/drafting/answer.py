@@ -137,6 +137,9 @@ def route(question: str, groups: list[AnswerGroup]) -> AnswerKind:
     has_docs = any(not is_precedent_group(g) for g in groups)
     if wants_definition and has_docs and not wants_precedent:
         return "definition"
+    # both (「…身近な取組はどの単位で進めるとしているか」): the best passage says which
+    if wants_definition and groups and not is_precedent_group(groups[0]):
+        return "definition"
     if (
         groups
         and not is_precedent_group(groups[0])

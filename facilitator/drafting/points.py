@@ -315,7 +315,7 @@ def _list_items(
     question (see LIST_HEADING_SHARE)."""
     docs = [g for g in groups if not is_precedent_group(g)]
     count, share = WHEN_GROUPS
-    best: tuple[float, SearchHit, list[str], str] | None = None
+    best: tuple[float, SearchHit, list[str], str, set[str]] | None = None
     for g in docs[:count]:
         if g.passages[0].score < share * docs[0].passages[0].score:
             break
@@ -329,10 +329,15 @@ def _list_items(
             overlap = shared / max(1, len(q_tokens))
             enough = overlap >= LIST_HEADING_SHARE[0] and shared >= LIST_HEADING_SHARE[1]
             if enough and (best is None or overlap > best[0]):
-                best = (overlap, hit, [lines[i] for i in run], g.key)
+                best = (overlap, hit, [lines[i] for i in run], g.key, heading)
     if best is None:
         return []
-    _, hit, items, key = best
+    _, hit, items, key, heading = best
+    # 「…災害への備えとして何を求められているか」 asks for the items on what it names beyond
+    # the heading, when some (not all) name it
+    specific = {t for t in q_tokens - heading if len(t) > 1}  # not 「為」「時」
+    named = [item for item in items if specific & set(tokenize(item))]
+    items = named if 0 < len(named) < len(items) else items
     return [_document_point(hit, _trim(item, hit), key) for item in items]
 
 

@@ -51,7 +51,9 @@ def asks_for_precedents(question: str) -> bool:
     names who did it, unless the question asks what a document requires of them."""
     if _has(question, "precedent"):
         return True
-    return _has(question, "precedent_subjects") and not asks_for_definition(question)
+    # 「医療機関は何月に出すんだっけ？」 asks when the rule says, not what others did
+    subjects = _has(question, "precedent_subjects")
+    return subjects and not asks_for_definition(question) and not asks_when(question)
 
 
 def is_question(question: str) -> bool:

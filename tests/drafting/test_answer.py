@@ -345,6 +345,39 @@ def test_a_question_about_one_requirement_is_not_answered_with_the_whole_list(
     assert answer.kind == "definition" and len(answer.points) == 1
 
 
+def test_asked_about_one_item_of_a_list_only_that_item_is_quoted(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    q = "在宅医療で中心的な役割を担う医療機関は、災害への備えとして何を求められているか"
+    answer = ask(q, None, drafting_data, drafting_searcher)
+    assert [p.quote[:5] for p in answer.points] == ["災害時等に"]
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        # 「取組」 asks for precedents, 「としているか」 what a document says: the best passage
+        # (大阪府's own paper) decides; a survey answer of 大阪府 was quoted as a precedent
+        (
+            "大阪府では在宅医療の圏域をどの広さで設定していて、身近な取組はどの単位で進めるとしているか",
+            "二次医療圏単位",
+        ),
+        # 「挙げられている」 asks what the guideline's example sheet lists: its 方策, not its 課題
+        (
+            "家で療養中の高齢者が急変したときに入院先がすぐ見つからない問題について、協議の場で取れる対策としてどんなものが挙げられているか",
+            "【方策",
+        ),
+        # 「医療機関は」 names whom the rule binds; a survey answer of 奈良県 was quoted
+        ("かかりつけ医機能報告って、医療機関は何月に出すんだっけ？", "1月から3月"),
+    ],
+)
+def test_a_question_about_what_a_document_says_is_answered_by_it(
+    question: str, said: str, drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    answer = ask(question, None, drafting_data, drafting_searcher)
+    assert answer.kind == "definition" and said in answer.points[0].quote
+
+
 def test_numbered_lines_that_are_not_steps_in_order_are_not_a_list() -> None:
     from facilitator.drafting.points import _step_lines
 

@@ -48,6 +48,7 @@ def test_questions_about_what_others_did_want_precedents(question: str) -> None:
         "協力医療機関はどんな体制を持つことになっている？",  # a rule, asked of whom it binds
         "連携の拠点は医師会でもいいの？",
         "高齢者をかかりつけ医につなぐ方策は、協議の例に出てくる？",  # the guideline's examples
+        "医療機関は何月に報告を出すんだっけ？",  # when the rule says, of whom it binds
     ],
 )
 def test_questions_about_what_a_document_says_do_not(question: str) -> None:
