@@ -210,7 +210,7 @@ def extract_points(
         chosen = [g for g in groups if is_precedent_group(g)]
         top = chosen[0].passages[0].score if chosen else 0.0
         chosen = [g for g in chosen if g.passages[0].score >= NAMED_SHARE * top][:MAX_NAMED]
-    when = kind == "definition" and asks_when(question)
+    when = asks_when(question)  # a precedent asked when says it too (「何時から何時まで？」)
     if kind != "precedent":
         docs = [g for g in groups if any_source or not is_precedent_group(g)]
         count, share = WHEN_GROUPS if when else (1, 1.0)
@@ -227,7 +227,7 @@ def extract_points(
         question=question,
     )
     found = [(g, b) for g, b in zip(chosen, best, strict=True) if b]
-    if when and found:  # the one sentence that states a time, else the closest
+    if when and found and kind != "precedent":  # the one sentence stating a time, or closest
         found = [max(found, key=lambda f: (bool(_TIME.search(f[1][1])), f[1][2]))]
     # the search's first precedent, then those whose own words are as close to the question
     ranked = found[:1] + [(g, b) for g, b in found[1:] if b[2] >= found[0][1][2]]

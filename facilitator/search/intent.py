@@ -74,8 +74,10 @@ def asks_about_publicity(question: str) -> bool:
 TIME = re.compile(
     r"\d{1,2}月(?!\d{1,2}日)|[上中下]旬|年度[末初内]|毎年|四半期|\d+か月"
     r"|(?:令和|平成)\d+年度?(?:から|より|以降|まで)"
+    r"|\d{1,2}[:：]\d{2}|(?<!\d)\d{1,2}時(?!間)"
 )
-"""A time of year or a period; not a dated source line (「令和7年1月31日 …資料」)."""
+"""A time of year, a period or a time of day (「19:00～22:00」); not a dated source line
+(「令和7年1月31日 …資料」)."""
 
 
 def asks_when(question: str) -> bool:

@@ -397,6 +397,14 @@ def test_numbered_lines_that_are_not_steps_in_order_are_not_a_list() -> None:
     assert _step_lines([steps[1], steps[3], steps[2]]) == []  # out of order
 
 
+def test_asked_at_what_hours_a_precedent_is_quoted_by_its_sentence_stating_them(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    q = "秋田県の夜間の子ども向け電話相談は、何時から何時まで、誰に任せて運営しているか"
+    answer = ask(q, None, drafting_data, drafting_searcher)
+    assert answer.kind == "precedent" and "19:00" in answer.points[0].quote
+
+
 def test_a_problem_stated_is_answered_with_precedents_a_question_by_the_document(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:

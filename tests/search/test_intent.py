@@ -113,10 +113,20 @@ def test_a_question_is_told_from_a_problem_stated(text: str, question: bool) -> 
         ("医療機関は毎年何月ごろ報告するの？", True),
         ("協力医療機関を定めるのはいつから義務？", True),
         ("協議の場には誰を呼べばいい？", False),
+        ("電話相談は何時から何時まで？", True),  # a time of day
+        ("研修は何時間受ける？", False),  # how long, a count of hours
     ],
 )
 def test_asking_when(text: str, when: bool) -> None:
     assert asks_when(text) == when
+
+
+def test_a_time_of_day_is_a_time_and_a_count_of_hours_is_not() -> None:
+    from facilitator.search.intent import TIME
+
+    assert TIME.search("毎日19:00～22:00（県医師会へ委託）")
+    assert TIME.search("受付が始まる19時まで")
+    assert not TIME.search("24時間体制で往診する")
 
 
 @pytest.mark.parametrize(
