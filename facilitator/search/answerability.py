@@ -167,8 +167,11 @@ def question_constraints(
         add(Constraint("place", place))
     for m in _NUMBER.finditer(q):
         add(Constraint("number", m.group(0)))
-    for term in rules["terms"]:
-        if re.search(re.escape(term) + "(?!化)", q):  # 「点数化」 scores, it is no fee
+    named = [
+        t for t in rules["terms"] if re.search(re.escape(t) + "(?!化)", q)
+    ]  # 「点数化」: no fee
+    for term in named:
+        if not any(term != other and term in other for other in named):  # 報酬 in 診療報酬
             add(Constraint("term", term))
     places = [c.text for c in out.values() if c.kind == "place"]
     words = [

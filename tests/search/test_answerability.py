@@ -204,6 +204,8 @@ def test_long_compounds_and_terms_of_art_must_occur_in_the_passages() -> None:
     assert unknown_terms("看護師何人で電話相談に対応している？", ["看護師2名が対応"]) == []
     q = "副主治医が代わりに往診したら、診療報酬はどちらが請求する？"
     assert ("term", "診療報酬") in kinds(q)  # a neighbouring system's term of art
+    assert ("term", "報酬") not in kinds(q)  # named once, by the longer term
+    assert ("term", "報酬") in kinds("応援した先生には、どのような形で報酬が支払われる？")
     assert unknown_terms("画像検査の予約を診療所から", ["CTの予約"]) == []  # everyday words
 
 
