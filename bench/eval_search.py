@@ -68,6 +68,7 @@ PROBE_SETS = (
     "probe_holdout14",
     "probe_holdout15",
     "probe_holdout16",
+    "probe_holdout17",
 )
 
 
