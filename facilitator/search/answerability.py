@@ -27,7 +27,9 @@ _PREFECTURE = re.compile(r"(北海道|東京都|(?:京都|大阪)府|[\u4e00-\u9
 _NUMBER = re.compile(
     r"((?:令和|平成)?\d+(?:\.\d+)?)(年度|年|点|円|万円|億円|時間|%|割|人|件|単位|床|分|つ)"
 )
-_SENTENCE = re.compile(r"[^。\n]+")
+_SENTENCE = re.compile(r"(?:[^。\n(（]|[(（][^)）\n]*[)）]|[(（])+")
+"""A sentence; a 。 inside brackets does not end it (「…体制を確保した協力医療機関(③については
+病院に限る。)をあらかじめ定めることが令和6年度から…義務化」 is one sentence)."""
 _ORDINAL = re.compile(r"第\d+回")
 NUMBER = r"(?<![\d,.])\d[\d,.]*+\s*+"
 VALUE_CONTEXT_WORDS = 2
@@ -168,7 +170,7 @@ def question_constraints(
     for m in _NUMBER.finditer(q):
         add(Constraint("number", m.group(0)))
     named = [
-        t for t in rules["terms"] if re.search(re.escape(t) + "(?!化)", q)
+        t for t in rules["terms"] if re.search(re.escape(t) + "(?!化|にし|にす)", q)
     ]  # 「点数化」: no fee
     for term in named:
         if not any(term != other and term in other for other in named):  # 報酬 in 診療報酬
@@ -193,7 +195,7 @@ def question_constraints(
             (
                 w
                 for w in rule.get("words", ())
-                if re.search(re.escape(_norm(w)) + "(?!か(?!ら))(?!化|も)", asked)
+                if re.search(re.escape(_norm(w)) + "(?!か(?!ら))(?!化|も|にし|にす)", asked)
             ),
             None,
         )
@@ -211,7 +213,18 @@ def question_constraints(
         unit = "(?:人|名)" if m.group(1) in ("人", "名") else re.escape(m.group(1))
         if not any(c.kind == "value" and m.group(0) in c.text for c in out.values()):
             add(Constraint("value", m.group(0), _number(unit), about, needs))
-    return tuple(out.values())
+    # one value asked, read by several rules (「補助の額を教えて」: 額を, 補助の額, 額): the
+    # longest reading names it
+    values = [c for c in out.values() if c.kind == "value"]
+    return tuple(
+        c
+        for c in out.values()
+        if not any(
+            o.pattern == c.pattern and c.text != o.text and c.text.strip("をは") in o.text
+            for o in values
+        )
+        or c.kind != "value"
+    )
 
 
 def _asking_part(q: str) -> str:

@@ -175,6 +175,26 @@ def test_how_many_come_or_are_counted_must_be_stated_as_a_count() -> None:
     assert kinds("相談件数が増えた地域の対応は？") == set()
 
 
+def test_a_full_stop_inside_brackets_does_not_end_the_sentence_stating_a_value() -> None:
+    q = "協力医療機関とはどんな体制を持つところで、いつから義務になったのか"
+    (when,) = [c for c in question_constraints(q) if c.kind == "value"]
+    text = "協力医療機関(③については病院に限る。)を定めることが令和6年度から義務化された。"
+    assert unmet([when], [text]) == []
+
+
+def test_an_amount_named_is_asked_once_by_its_longest_reading() -> None:
+    assert {c.text for c in question_constraints("補助の額を教えて") if c.kind == "value"} == {
+        "補助の額"
+    }
+    q = "石仏ねっとの運営費と、参加施設が払う負担金の額"
+    assert ("value", "負担金の額") in kinds(q)
+
+
+def test_scoring_something_is_no_fee() -> None:
+    assert kinds("診療の質をアンケートで点数にしているところは？") == set()
+    assert ("term", "点数") in kinds("往診料の点数は？")
+
+
 def test_which_one_ranks_first_must_be_stated_as_a_ranking() -> None:
     q = "在宅看取りの件数が一番多い都道府県はどこ？"
     (rank,) = [c for c in question_constraints(q) if c.kind == "value"]
