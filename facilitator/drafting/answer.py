@@ -55,6 +55,7 @@ from facilitator.search.intent import (
     asks_for_meaning,
     asks_for_precedents,
     is_question,
+    wants_precedents_only,
 )
 from facilitator.search.lexical import tokenize
 from facilitator.search.searcher import Searcher, SearchFilters
@@ -305,7 +306,8 @@ def ask(
     result = searcher.search(q, k=k, filters=filters)
     # a question about a place is answered from that place's material when there is some
     hits = at_places(q, result.hits) or result.hits
-    fields = asked_sheet_fields(q) if asks_for_definition(q) else []
+    # 「後方支援病床 確保 方策」 names a field too; a question asking what others did does not
+    fields = asked_sheet_fields(q) if not wants_precedents_only(q) else []
     hits = hits + sheet_fields_of(hits, fields, searcher.store.chunks)
     if asks_for_meaning(q):  # 「2号機能って何？」: all the sheet titles that say what each is
         hits = hits + sheet_titles_of(hits, searcher.store.chunks)

@@ -78,6 +78,9 @@ that lists none of them. The length keeps out figure captions numbered the same 
 (「③積極的役割を」)."""
 
 
+_WHICH_KIND = re.compile(r"どんな|どういう|どのような|どういった|何が|何を")
+MAX_FIELD_ITEMS = 4
+"""At most this many items of one asked field of an example sheet are quoted (sheets have 2–3)."""
 LIST_ITEM = re.compile(r"^(?:-\s*)?(?:・|\d{1,2}\.\s)")
 LIST_HEADING_SHARE = (0.4, 2)
 """Asked what is required of someone (「連携の拠点の要件は？」), a list of at least three items
@@ -203,7 +206,7 @@ def extract_points(
         if items:
             return items
     if kind == "definition" and fields:
-        points = _sheet_field_points(groups, by_group, fields, similarity, q_tokens)
+        points = _sheet_field_points(groups, by_group, fields, similarity, q_tokens, question)
         if points:
             return points
     if kind == "precedent":
@@ -388,25 +391,21 @@ def _siblings(
 def sheet_fields_of(
     hits: list[SearchHit], fields: Sequence[str], chunks: Sequence[Chunk]
 ) -> list[SearchHit]:
-    """The asked fields of the first example sheet found, when search did not bring them:
-    「国の例示ではどんな原因と対策が挙がっている？」 found the sheet's 課題 and 原因, not its
-    方策. They rank with the passage of the sheet that was found."""
+    """Every item of the asked fields of the first example sheet found that search did not
+    bring: 「国の例示ではどんな原因と対策が挙がっている？」 found the sheet's 課題 and 原因,
+    not its 方策, and 「どんな方策が考えられる？」 found one 方策 of three. They rank with the
+    passage of the sheet that was found."""
     sheet = next(
         (h for h in hits if h.metadata.get("sheet_theme") and h.metadata.get("field")), None
     )
     if sheet is None or not fields:
         return []
     theme = sheet.metadata.get("sheet_theme")
-    missing = set(fields) - {
-        h.metadata.get("field")
-        for h in hits
-        if h.doc_id == sheet.doc_id and h.metadata.get("sheet_theme") == theme
-    }
     return _siblings(
         sheet,
         hits,
         chunks,
-        lambda c: c.metadata.get("sheet_theme") == theme and c.metadata.get("field") in missing,
+        lambda c: c.metadata.get("sheet_theme") == theme and c.metadata.get("field") in fields,
     )
 
 
@@ -416,18 +415,29 @@ def _sheet_field_points(
     fields: Sequence[str],
     similarity: Callable[[list[str]], Sequence[float]],
     q_tokens: set[str],
+    question: str = "",
 ) -> list[AnswerPoint]:
-    """The best sentence of each asked field, from the first document whose found passages
-    include that field (an example sheet's 課題 restates the question, its 原因 and 方策
-    answer it; the local council's copy of a sheet serves as well as the guideline's)."""
+    """Each item of each asked field (its best sentence), in the sheet's order, from the first
+    document whose found passages include that field: an example sheet's 課題 restates the
+    question, its 原因 and 方策 answer it, all of them (one 方策 of three, picked by
+    similarity, left out the 実地研修 that 「急変時対応の経験がない医師にどんな方策？」 asks
+    for). Asked whether one is there (「空床情報を共有する、といった対策は例に入ってる？」),
+    the field's closest sentence. The local council's copy of a sheet serves as well as the
+    guideline's."""
+    every = bool(_WHICH_KIND.search(question))
     docs = [g for g in groups if not is_precedent_group(g)]
     chosen: list[tuple[AnswerGroup, list[SearchHit]]] = []
     for field in fields:
         for g in docs:
             found = [h for h in by_group.get(g.key, []) if h.metadata.get("field") == field]
             if found:
-                chosen.append((g, found))
+                theme = found[0].metadata.get("sheet_theme")
+                items = [h for h in found if h.metadata.get("sheet_theme") == theme]
+                items.sort(key=lambda h: h.chunk.locator.char_start)
+                chosen.append((g, items[:MAX_FIELD_ITEMS] if every else found))
                 break
+    if every:  # each item its own group: its best sentence
+        chosen = [(g, [h]) for g, items in chosen for h in items]
     best = _best_sentences([hs for _, hs in chosen], similarity, q_tokens, DEFINITION_OVERLAP)
     return [_document_point(b[0], b[1], g.key) for (g, _), b in zip(chosen, best, strict=True) if b]
 

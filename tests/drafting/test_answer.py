@@ -183,7 +183,7 @@ def test_the_meetings_area_answers_a_figure_question_that_names_none(
     assert answer.kind == "figure" and answer.headline.startswith("南部医療圏で")
 
 
-def test_asked_for_an_example_sheets_causes_and_measures_it_quotes_one_of_each(
+def test_asked_for_an_example_sheets_causes_and_measures_it_quotes_each_in_order(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
     answer = ask(
@@ -196,9 +196,29 @@ def test_asked_for_an_example_sheets_causes_and_measures_it_quotes_one_of_each(
     assert answer.kind == "definition"
     chunks = [drafting_searcher.store.by_id[p.chunk_id] for p in answer.points]
     # not the sheet's 課題, which says again what the question says
-    assert [c.metadata.get("field") for c in chunks] == ["cause", "measure"]
+    fields = [c.metadata.get("field") for c in chunks]
+    assert fields == sorted(fields) and set(fields) == {"cause", "measure"}  # 原因 first
     assert len({(c.doc_id, c.metadata.get("sheet_theme")) for c in chunks}) == 1
     assert {c.chunk_id for c in chunks} <= {c.chunk_id for c in answer.citations}
+    sheet = drafting_searcher.store.chunks
+    theme, doc = chunks[0].metadata.get("sheet_theme"), chunks[0].doc_id
+    every = [
+        c.chunk_id
+        for c in sorted(sheet, key=lambda c: c.locator.char_start)
+        if c.doc_id == doc
+        and c.metadata.get("sheet_theme") == theme
+        and c.metadata.get("field") in ("cause", "measure")
+    ]
+    assert [c.chunk_id for c in chunks] == every  # every 原因 and 方策, in the sheet's order
+
+
+def test_asked_whether_one_measure_is_in_the_examples_the_closest_is_quoted(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    q = "入院ベッドの空き状況を地域で共有して受け入れ先を探す、といった対策は話し合いの例に入ってる？"
+    answer = ask(q, None, drafting_data, drafting_searcher)
+    assert answer.kind == "definition" and len(answer.points) == 1
+    assert "空床情報" in answer.points[0].quote
 
 
 def test_what_a_function_number_means_is_answered_by_every_sheet_title(
