@@ -58,8 +58,11 @@ def _source_line(doc_title: str, locator: str, quote: str) -> str:
 
 
 def _citation_lines(answer: Any) -> list[str]:
+    """One line per source; a quote the answer already says in full is not printed again
+    (the seven steps of 「協議はどういう順番で？」 repeated title, place and step twice)."""
+    said = answer.answer_text or ""
     return [
-        _source_line(c.doc_title, c.locator, c.quote)
+        _source_line(c.doc_title, c.locator, "" if f"「{c.quote}」" in said else c.quote)
         for c in answer.citations
         if getattr(c, "accepted", True)
     ]

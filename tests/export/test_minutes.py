@@ -205,6 +205,15 @@ def test_sources_are_title_locator_and_quote(three: Meeting, text_of) -> None:
     assert f"数値の根拠：{FIGURE_PROV}" in text
 
 
+def test_a_source_whose_quote_the_answer_says_is_named_once_without_it(text_of) -> None:
+    said = f"資料には次のように書かれています。\n{GUIDELINE}：\n・「{GL_QUOTE}」\n・「{GL_QUOTE}」"
+    a = precedent_answer().model_copy(update={"answer_text": said})
+    text = text_of(meeting(entry(1, 10, 0, a, None)))
+    assert text.count(GL_QUOTE) == 2  # in the answer only
+    assert f"{GUIDELINE} {GL_LOCATOR}" in text.split("出典")[1]
+    assert f"{CASEBOOK} {KASHIWA}：「{KASHIWA_QUOTE}」" in text  # not said: quoted
+
+
 def test_nothing_internal_is_printed(three: Meeting, text_of) -> None:
     text = text_of(three)
     assert [s for s in INTERNAL if s in text] == []
