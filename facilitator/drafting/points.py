@@ -39,6 +39,11 @@ ANAPHORA_PENALTY = 0.03
 """A sentence that opens by pointing back (「これにより、…」「このため…」「その結果…」) does not
 stand alone as a quote: read in a meeting, 「これ」 refers to nothing."""
 _ANAPHORA = re.compile(r"^(?:これ|それ|この|その|こうした|そうした|こうして|このよう|そのよう)")
+BACKGROUND_PENALTY = 0.03
+"""A sentence saying what the situation was (「…との訴えが根強くあった。」「…状況であった。」)
+is why a case acted, not what it did: asked what others do, 事例13 was quoted by its
+complaint ten times over the judged precedent questions."""
+_BACKGROUND = re.compile(r"(?:があった|が根強くあった|状況であった|状況にあった|課題であった)。$")
 WHEN_SHARE = 0.5
 """A question asking when (「毎年何月ごろ出すの？」) is answered by a sentence that states a time
 (「報告期間は1月から3月です。」): such a sentence counts as sharing this much more of the
@@ -162,6 +167,7 @@ def _best_sentences(
                 float(next(sims))
                 - (0.0 if s.endswith("。") else SENTENCE_END_PENALTY)
                 - (ANAPHORA_PENALTY if _ANAPHORA.match(s) else 0.0)
+                - (BACKGROUND_PENALTY if _BACKGROUND.search(s) else 0.0)
                 + overlap_weight * share,
                 hit,
                 s,

@@ -398,6 +398,15 @@ def test_a_question_about_what_a_document_says_is_answered_by_it(
     assert answer.kind == "definition" and said in answer.points[0].quote
 
 
+def test_a_precedent_is_quoted_by_what_it_did_not_by_the_situation_before(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    q = "急性期病院を退院して自宅に戻った直後の高齢者を、病院が支えている取組"
+    answer = ask(q, None, drafting_data, drafting_searcher)
+    assert answer.kind == "precedent" and answer.points
+    assert not [p.quote for p in answer.points if p.quote.endswith("根強くあった。")]
+
+
 def test_numbered_lines_that_are_not_steps_in_order_are_not_a_list() -> None:
     from facilitator.drafting.points import _step_lines
 
