@@ -55,6 +55,7 @@ class AnswerPoint(BaseModel):
     locator: str
     chunk_id: str
     group: str = Field(description="key of the AnswerGroup the sentence is from")
+    source: str = Field(default="", description="the document's title: its quotes go together")
 
 
 class Answer(BaseModel):

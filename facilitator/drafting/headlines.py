@@ -72,23 +72,32 @@ def unanswered_headline(missed: FigureMiss | None) -> str:
     return f"{UNANSWERED_ANYWHERE}{hint}"
 
 
-def by_label(points: list[AnswerPoint]) -> list[tuple[str, list[AnswerPoint]]]:
-    """Consecutive points of one label together: the seven quotes of a numbered list
-    (「協議の場はどういう順番で進める？」) name their document once, not seven times."""
+def by_source(points: list[AnswerPoint]) -> list[tuple[str, list[tuple[AnswerPoint, str]]]]:
+    """Consecutive points of one document together, under its label when they share it (the
+    seven steps of 「協議の場はどういう順番で進める？」) or else under its title, each with its
+    place (the three 方策 of one example sheet): a document is named once, not seven times."""
     runs: list[tuple[str, list[AnswerPoint]]] = []
     for p in points:
-        if runs and runs[-1][0] == p.label:
+        key = p.source or p.label
+        if runs and runs[-1][0] == key:
             runs[-1][1].append(p)
         else:
-            runs.append((p.label, [p]))
-    return runs
+            runs.append((key, [p]))
+    out = []
+    for key, run in runs:
+        same = len({p.label for p in run}) == 1
+        out.append((run[0].label if same else key, [(p, "" if same else p.locator) for p in run]))
+    return out
 
 
 def answer_text(headline: str, points: list[AnswerPoint]) -> str:
     lines = [headline]
-    for label, run in by_label(points):
+    for label, run in by_source(points):
         if len(run) == 1:
-            lines.append(f"{label}：「{run[0].quote}」")
+            lines.append(f"{label}：「{run[0][0].quote}」")
         else:
-            lines += [f"{label}：", *(f"・「{p.quote}」" for p in run)]
+            lines += [
+                f"{label}：",
+                *(f"・「{p.quote}」{f'（{at}）' if at else ''}" for p, at in run),
+            ]
     return "\n".join(lines)

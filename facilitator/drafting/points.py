@@ -465,6 +465,7 @@ def _document_point(hit: SearchHit, quote: str, group: str) -> AnswerPoint:
         locator=hit.locator,
         chunk_id=hit.chunk_id,
         group=group,
+        source=hit.doc_title,
     )
 
 

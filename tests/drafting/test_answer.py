@@ -210,6 +210,9 @@ def test_asked_for_an_example_sheets_causes_and_measures_it_quotes_each_in_order
         and c.metadata.get("field") in ("cause", "measure")
     ]
     assert [c.chunk_id for c in chunks] == every  # every 原因 and 方策, in the sheet's order
+    # the document is named once, each quote followed by its place
+    assert answer.answer_text.count(answer.points[0].source) == 1
+    assert f"「{answer.points[1].quote}」（{answer.points[1].locator}）" in answer.answer_text
 
 
 def test_asked_whether_one_measure_is_in_the_examples_the_closest_is_quoted(

@@ -11,7 +11,7 @@ import html
 import streamlit as st
 
 from facilitator.drafting.answer import Answer, ask
-from facilitator.drafting.headlines import by_label
+from facilitator.drafting.headlines import by_source
 from facilitator.errors import FacilitatorError
 from facilitator.meetings import MeetingStore
 from facilitator.search.searcher import Searcher, SearchFilters
@@ -157,8 +157,11 @@ def show_turn(i: int, turn: dict) -> None:
             st.markdown(md_escape(answer.answer_text))
         else:
             st.markdown(md_escape(answer.headline))
-            for label, run in by_label(answer.points):
-                quotes = [f"「{md_escape(p.quote)}」" for p in run]
+            for label, run in by_source(answer.points):
+                quotes = [
+                    f"「{md_escape(p.quote)}」" + (f"（{md_escape(at)}）" if at else "")
+                    for p, at in run
+                ]
                 if len(run) == 1:
                     st.markdown(f"- **{md_escape(label)}**：{quotes[0]}")
                 else:
