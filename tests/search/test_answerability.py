@@ -84,7 +84,9 @@ def test_an_amount_named_and_asked_how_much_wants_a_sum_of_money() -> None:
     assert unmet([value], ["ネットワークの運営費は年間300万円。"]) == []
     assert unmet([value], ["ネットワークの運営費は補助金で賄う。"]) == [value]
     assert ("value", "費用") in kinds("ネットワークの維持に年間どのくらい費用がかかる？")
-    assert kinds("閲覧だけの医療機関は、参加費がかかる？") == set()  # whether, not how much
+    # whether, not how much: said free or what it costs, no sum needed
+    (whether,) = question_constraints("閲覧だけの医療機関は、参加費がかかる？")
+    assert unmet([whether], ["閲覧だけの医療機関の参加費は無料。"]) == []
 
 
 def test_an_ordinary_question_about_practice_names_no_constraint() -> None:
@@ -188,6 +190,13 @@ def test_an_amount_named_is_asked_once_by_its_longest_reading() -> None:
     }
     q = "石仏ねっとの運営費と、参加施設が払う負担金の額"
     assert ("value", "負担金の額") in kinds(q)
+
+
+def test_whether_something_costs_needs_a_sentence_saying_what_it_costs_or_that_it_is_free() -> None:
+    q = "ネットを閲覧するだけの医療機関は、参加費がかかる？"
+    (cost,) = [c for c in question_constraints(q) if c.kind == "value"]
+    assert unmet([cost], ["閲覧施設における参加費は無料としており、医療機関の参加を促す。"]) == []
+    assert unmet([cost], ["閲覧施設も医療機関としてネットに参加している。"]) == [cost]
 
 
 def test_scoring_something_is_no_fee() -> None:
