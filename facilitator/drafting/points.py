@@ -1,7 +1,8 @@
 """What a meeting answer says: the sentences it quotes from the passages found.
 
-A definition quotes the best sentence of the first guideline or local passage (one of each
-example-sheet field asked for); a precedent answer names up to three cases and what each did.
+A definition quotes the best sentence of the first guideline or local passage; asked for the
+steps of a process, a list of requirements or an example sheet's 方策, it quotes each step or
+item in order. A precedent answer names up to three cases and what each did.
 Every quote is a verbatim part of its passage, so its citation checks like any other.
 """
 
