@@ -69,6 +69,7 @@ PROBE_SETS = (
     "probe_holdout15",
     "probe_holdout16",
     "probe_holdout17",
+    "probe_holdout18",
 )
 
 
