@@ -244,8 +244,9 @@ def _without_elsewhere(run: str) -> str:
 
 
 def _without_side(word: str) -> str:
-    """「医療機関側」 is 医療機関: a side of who is named, not another thing or term."""
-    return word.removesuffix("側") if len(word) > 2 else word
+    """「医療機関側」 is 医療機関: a side of who is named, not another thing or term; and
+    「テーマ別」 is テーマ: what things are sorted by."""
+    return word.removesuffix("側").removesuffix("別") if len(word) > 2 else word
 
 
 def unknown_terms(question: str, known: Iterable[str]) -> list[str]:

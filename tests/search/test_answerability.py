@@ -62,6 +62,7 @@ def test_an_adverb_or_a_side_does_not_make_an_unknown_compound() -> None:
     assert unknown_terms("退院直後が一番不安定な患者を支える例", ["退院直後は不安定になる"]) == []
     assert unknown_terms("医療機関側はいつ報告する？", ["医療機関の報告期間"]) == []
     assert asked_things("医療機関側はいつ報告する？") == []  # a side of someone generic
+    assert asked_things("課題管理シートの例は、どのテーマ別に用意されている？") == ["テーマ"]
 
 
 @pytest.mark.parametrize(
