@@ -222,11 +222,7 @@ def extract_points(
         chosen = [g for g in chosen if g.passages[0].score >= NAMED_SHARE * top][:MAX_NAMED]
     when = asks_when(question)  # a precedent asked when says it too (「何時から何時まで？」)
     if kind != "precedent":
-        docs = [g for g in groups if any_source or not is_precedent_group(g)]
-        count, share = WHEN_GROUPS if when else (1, 1.0)
-        chosen = [
-            g for g in docs[:count] if g.passages[0].score >= share * docs[0].passages[0].score
-        ]
+        chosen = _leading_documents(groups, WHEN_GROUPS if when else (1, 1.0), any_source)
     weight = 0.0 if kind == "precedent" else (WHEN_OVERLAP if when else DEFINITION_OVERLAP)
     best = _best_sentences(
         [by_group.get(g.key, []) for g in chosen],
@@ -267,6 +263,17 @@ def _definitions(hits: list[SearchHit], question: str) -> list[AnswerPoint]:
     return [_document_point(h, _trim(sentences(h.text)[0], h), group_key(h)) for _, h in ordered]
 
 
+def _leading_documents(
+    groups: list[AnswerGroup], most: tuple[int, float], any_source: bool = False
+) -> list[AnswerGroup]:
+    """The first document groups (of any kind with ``any_source``), at most ``most[0]``, each
+    scoring at least ``most[1]`` of the first: where a quote, a step list or a requirement
+    list is looked for."""
+    docs = [g for g in groups if any_source or not is_precedent_group(g)]
+    count, share = most
+    return [g for g in docs[:count] if g.passages[0].score >= share * docs[0].passages[0].score]
+
+
 def _step_lines(lines: list[str]) -> list[int]:
     """Where the numbered steps are: lines opening ①, ②, ③… in order (a new ① restarts)."""
     run: list[int] = []
@@ -286,11 +293,7 @@ def _steps(groups: list[AnswerGroup], by_group: dict[str, list[SearchHit]]) -> l
     """The numbered steps of the first documents found (see STEP_MARKS), each a quote, after
     the sentence that introduces them when it says 「以下」 (「協議課題ごとに、以下の①~⑥を
     繰り返しながら…」: the steps repeat for each issue)."""
-    docs = [g for g in groups if not is_precedent_group(g)]
-    count, share = WHEN_GROUPS
-    for g in docs[:count]:
-        if g.passages[0].score < share * docs[0].passages[0].score:
-            break
+    for g in _leading_documents(groups, WHEN_GROUPS):
         for hit in by_group.get(g.key, []):
             lines = sentences(hit.text)
             run = _step_lines(lines)
@@ -323,12 +326,8 @@ def _list_items(
 ) -> list[AnswerPoint]:
     """The items of the list in the first documents found whose heading is most about the
     question (see LIST_HEADING_SHARE)."""
-    docs = [g for g in groups if not is_precedent_group(g)]
-    count, share = WHEN_GROUPS
     best: tuple[float, SearchHit, list[str], str, set[str]] | None = None
-    for g in docs[:count]:
-        if g.passages[0].score < share * docs[0].passages[0].score:
-            break
+    for g in _leading_documents(groups, WHEN_GROUPS):
         for hit in by_group.get(g.key, []):
             lines = sentences(hit.text)
             above, run = _list_run(lines)
@@ -438,15 +437,20 @@ def _sheet_field_points(
         for g in docs:
             found = [h for h in by_group.get(g.key, []) if h.metadata.get("field") == field]
             if found:
-                theme = found[0].metadata.get("sheet_theme")
-                items = [h for h in found if h.metadata.get("sheet_theme") == theme]
-                items.sort(key=lambda h: h.chunk.locator.char_start)
-                chosen.append((g, items[:MAX_FIELD_ITEMS] if every else found))
+                chosen.append((g, _sheet_items(found) if every else found))
                 break
     if every:  # each item its own group: its best sentence
         chosen = [(g, [h]) for g, items in chosen for h in items]
     best = _best_sentences([hs for _, hs in chosen], similarity, q_tokens, DEFINITION_OVERLAP)
     return [_document_point(b[0], b[1], g.key) for (g, _), b in zip(chosen, best, strict=True) if b]
+
+
+def _sheet_items(found: list[SearchHit]) -> list[SearchHit]:
+    """The items of the first found passage's sheet, in the sheet's order (at most
+    MAX_FIELD_ITEMS)."""
+    theme = found[0].metadata.get("sheet_theme")
+    items = [h for h in found if h.metadata.get("sheet_theme") == theme]
+    return sorted(items, key=lambda h: h.chunk.locator.char_start)[:MAX_FIELD_ITEMS]
 
 
 def document_label(hit: SearchHit) -> str:

@@ -34,6 +34,8 @@ _ORDINAL = re.compile(r"第\d+回")
 NUMBER = r"(?<![\d,.])\d[\d,.]*+\s*+"
 VALUE_CONTEXT_WORDS = 2
 _PLACE_SUFFIX = ("市", "町", "村", "区", "県", "府", "都")
+_SCORED = "化|にし|にす"
+"""After a term or value word, it names what is scored (「点数化」「点数にしてる」), not a fee."""
 _KANJI_RUN = re.compile(r"[\u4e00-\u9fff々]{4,}")
 
 
@@ -170,7 +172,7 @@ def question_constraints(
     for m in _NUMBER.finditer(q):
         add(Constraint("number", m.group(0)))
     named = [
-        t for t in rules["terms"] if re.search(re.escape(t) + "(?!化|にし|にす)", q)
+        t for t in rules["terms"] if re.search(re.escape(t) + f"(?!{_SCORED})", q)
     ]  # 「点数化」: no fee
     for term in named:
         if not any(term != other and term in other for other in named):  # 報酬 in 診療報酬
@@ -195,7 +197,7 @@ def question_constraints(
             (
                 w
                 for w in rule.get("words", ())
-                if re.search(re.escape(_norm(w)) + "(?!か(?!ら))(?!化|も|にし|にす)", asked)
+                if re.search(re.escape(_norm(w)) + f"(?!か(?!ら))(?!{_SCORED}|も)", asked)
             ),
             None,
         )
@@ -243,7 +245,7 @@ def _without_elsewhere(run: str) -> str:
     return run
 
 
-def _without_side(word: str) -> str:
+def _without_aspect(word: str) -> str:
     """「医療機関側」 is 医療機関: a side of who is named, not another thing or term; and
     「テーマ別」 is テーマ: what things are sorted by."""
     return word.removesuffix("側").removesuffix("別") if len(word) > 2 else word
@@ -259,7 +261,7 @@ def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
     # 「大阪府以外」: no term; 「一番不安定」: an adverb, then an everyday word; 「医療機関側」: a side
     # 「看護師何人で」: a word, then what is asked about it
     runs = [
-        _without_side(_without_elsewhere(t).removeprefix("一番"))
+        _without_aspect(_without_elsewhere(t).removeprefix("一番"))
         for run in _KANJI_RUN.findall(q)
         for t in re.split(r"何[\u4e00-\u9fff]?", run)
     ]
@@ -337,7 +339,7 @@ def asked_things(question: str) -> list[str]:
     found = [_WHICH.sub("", m.group(1)) for m in _FOCUS.finditer(q)]
     # 「どの程度増える」: how much, asked of the verb after it
     found += [w for m in _KIND_OF.finditer(q) for w in m.groups() if w and w[:2] != "程度"]
-    found = [_without_side(w) for w in found]  # 「医療機関側は」: generic, as 医療機関
+    found = [_without_aspect(w) for w in found]  # 「医療機関側は」: generic, as 医療機関
     return [w for w in dict.fromkeys(found) if len(w) >= 2 and w not in generic]
 
 
