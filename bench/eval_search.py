@@ -70,6 +70,7 @@ PROBE_SETS = (
     "probe_holdout16",
     "probe_holdout17",
     "probe_holdout18",
+    "probe_holdout19",
 )
 
 
