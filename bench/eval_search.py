@@ -117,6 +117,23 @@ def resolve(query: dict, parsed: list[ParsedDocument]) -> list[Unit]:
     return units
 
 
+def with_cases_of_quotes(
+    units: list[Unit], case_of_span: Callable[[Span], str | None], case_spans: dict[str, Span]
+) -> list[Unit]:
+    """``units`` plus, for a quote lying in a case, that case (its best grade): a precedent
+    judged by the sentences that answer it is also judged by the cases that hold them, so
+    case-level figures cover sets written either way."""
+    grades: dict[str, int] = {}
+    for unit in units:
+        if unit.key.startswith(("事例", "参考")):
+            continue
+        for span in unit.spans:
+            case = case_of_span(span)
+            if case and not any(u.key == case for u in units):
+                grades[case] = max(grades.get(case, 0), unit.grade)
+    return units + [Unit(c, g, [case_spans[c]]) for c, g in grades.items()]
+
+
 def score(ranked: list[Span], units: list[Unit]) -> tuple[float, float]:
     """nDCG@K and recall@K; each judged unit earns its gain once (first covering hit)."""
     seen: set[str] = set()
@@ -227,6 +244,7 @@ def main() -> None:
         )
 
     case_at = {span: case_of_span(span) for span in baseline.spans}
+    case_spans = {c.case_id: Span(d, c.char_start, c.char_end) for d, c in case_of}
     chunk_span = {
         c.chunk_id: Span(c.doc_id, c.locator.char_start, c.locator.char_end)
         for p in parsed
@@ -239,8 +257,14 @@ def main() -> None:
         ours = searcher.search(q["query"], k=K)
         base_spans, base_top = baseline.search(q["query"])
         o_ndcg, o_rec = score([chunk_span[h.chunk_id] for h in ours.hits], units)
-        o_case = case_ndcg([h.case_id for h in ours.hits], units)
-        b_case = case_ndcg([case_at.get(s) for s in base_spans], units)
+        cased = (
+            with_cases_of_quotes(units, case_of_span, case_spans)
+            if q["kind"] == "precedent"
+            else units
+        )
+        q["judged_cases"] = sorted(u.key for u in cased if u.key in case_spans)
+        o_case = case_ndcg([h.case_id for h in ours.hits], cased)
+        b_case = case_ndcg([case_at.get(s) for s in base_spans], cased)
         b_ndcg, b_rec = score(base_spans, units)
         rows.append(
             {
@@ -422,7 +446,7 @@ def eval_named(rows: list[dict], settings: Settings, searcher: Searcher) -> None
     per_set: dict[str, list[tuple[int, int, bool]]] = {}
     took: list[float] = []
     for row in rows:
-        cases = {r["case"] for r in row["relevant"] if "case" in r}
+        cases = set(row["judged_cases"])
         if row["kind"] != "precedent" or not cases:
             continue
         t = time.perf_counter()
