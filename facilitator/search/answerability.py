@@ -245,6 +245,15 @@ def _without_elsewhere(run: str) -> str:
     return run
 
 
+def _without_adverb(run: str) -> str:
+    """A kanji run without a leading word of time or degree: 「将来在宅医療を担う」 says when,
+    then names 在宅医療; 「一番不安定」 says how much (neither is a term to find)."""
+    for word in _rules()["adverbs"]:
+        if run.startswith(word) and len(run) > len(word):
+            return run.removeprefix(word)
+    return run
+
+
 def _without_aspect(word: str) -> str:
     """「医療機関側」 is 医療機関: a side of who is named, not another thing or term; and
     「テーマ別」 is テーマ: what things are sorted by."""
@@ -261,12 +270,31 @@ def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
     # 「大阪府以外」: no term; 「一番不安定」: an adverb, then an everyday word; 「医療機関側」: a side
     # 「看護師何人で」: a word, then what is asked about it
     runs = [
-        _without_aspect(_without_elsewhere(t).removeprefix("一番"))
+        _without_aspect(_without_elsewhere(_without_adverb(t)))
         for run in _KANJI_RUN.findall(q)
         for t in re.split(r"何[\u4e00-\u9fff]?", run)
     ]
     found = [t for t in runs if len(t) >= 5 or any(w in t for w in terms)]
-    return [t for t in dict.fromkeys(found) if t not in text]
+    return [t for t in dict.fromkeys(found) if t not in text and not _shortened(t, text)]
+
+
+ABBREVIATION_GAP = 2
+
+
+def _shortened(term: str, text: str) -> bool:
+    """A compound the text has with a short part left out: 「夜間電話相談」 for 「夜間救急電話
+    相談窓口」, 「郡市医師会」 for 「郡市区医師会」 — the question's parts in order inside one
+    kanji run, at most ``ABBREVIATION_GAP`` characters between two of them."""
+    parts = [re.escape(m.surface()) for m in _parts_tokenizer().tokenize(term)]
+    if len(parts) < 2:
+        return False
+    gap = rf"[\u4e00-\u9fff々]{{0,{ABBREVIATION_GAP}}}"
+    return re.search(gap.join(parts), text) is not None
+
+
+@lru_cache(maxsize=1)
+def _parts_tokenizer():  # type: ignore[no-untyped-def]
+    return Dictionary(dict="core").tokenizer(mode=SplitMode.A)
 
 
 _WORD = re.compile(  # 「出資金」「ドローン」, or mixed when longer: 「勤務間インターバル」 (not 「口コミ」)

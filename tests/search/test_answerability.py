@@ -176,6 +176,13 @@ def test_how_many_come_or_are_counted_must_be_stated_as_a_count() -> None:
     # few or many is a situation, not a count asked for
     assert kinds("医師の人数が少ない地域で当番を回す工夫は？") == set()
     assert kinds("相談件数が増えた地域の対応は？") == set()
+    q = "南区あんしん病院ネットワーク ブロック支援病院 病院数"
+    (value,) = [c for c in question_constraints(q) if c.kind == "value"]
+    assert value.text == "病院数"
+    assert unmet([value], ["ブロック支援病院は区内の8病院である。"]) == []
+    assert unmet([value], ["ブロック支援病院が後方支援を担う。"]) == [value]
+    assert kinds("診療所数が少ない町村部の工夫は？") == set()
+    assert kinds("圏域ごとの医療機関数をまとめたデータ集は国が用意する？") == set()
 
 
 def test_a_full_stop_inside_brackets_does_not_end_the_sentence_stating_a_value() -> None:
@@ -232,11 +239,24 @@ def test_long_compounds_and_terms_of_art_must_occur_in_the_passages() -> None:
     assert unknown_terms("深夜加算は？", ["加算の届出"]) == ["深夜加算"]
     # 「看護師何人」: a word, then what is asked about it
     assert unknown_terms("看護師何人で電話相談に対応している？", ["看護師2名が対応"]) == []
+    # a word of time typed onto a term: 「将来」 says when
+    q = "将来在宅医療を担う医師を増やす支援は？"
+    assert unknown_terms(q, ["将来の在宅医確保に向けた在宅医療研修"]) == []
     q = "副主治医が代わりに往診したら、診療報酬はどちらが請求する？"
     assert ("term", "診療報酬") in kinds(q)  # a neighbouring system's term of art
     assert ("term", "報酬") not in kinds(q)  # named once, by the longer term
     assert ("term", "報酬") in kinds("応援した先生には、どのような形で報酬が支払われる？")
     assert unknown_terms("画像検査の予約を診療所から", ["CTの予約"]) == []  # everyday words
+
+
+def test_a_compound_with_a_short_part_left_out_is_the_same_term() -> None:
+    q = "秋田県の子ども向け夜間電話相談は誰に委託している？"
+    assert unknown_terms(q, ["「秋田県こども救急電話相談」を…委託"]) == ["夜間電話相談"]
+    assert unknown_terms(q, ["「福島県夜間救急電話相談窓口」（#7799）"]) == []
+    assert unknown_terms("郡市医師会の役割は？", ["郡市区医師会が中心となり"]) == []
+    # parts far apart, or out of order, are not the compound
+    assert unknown_terms("歯科診療所の数", ["歯科医師会と病院・診療所"]) == ["歯科診療所"]
+    assert unknown_terms("電話相談夜間窓口", ["夜間救急電話相談窓口"]) == ["電話相談夜間窓口"]
 
 
 @pytest.mark.parametrize(
