@@ -149,8 +149,9 @@ def ingest(paths: tuple[Path, ...], title: str | None, wait: float, as_json: boo
         )
 
     def progress(stage: str, i: int, n: int) -> None:
-        if not as_json and stage == "embed":
-            click.echo(f"\rベクトル化 {i}/{n}", nl=False, err=True)
+        if not as_json and stage in ("embed", "sentences"):
+            what = "ベクトル化" if stage == "embed" else "文ごとのベクトル化"
+            click.echo(f"\r{what} {i}/{n}", nl=False, err=True)
 
     with ingest_lock(s, timeout=wait, on_wait=waiting):
         parsed = add_documents(s, list(paths), title=title) if paths else []

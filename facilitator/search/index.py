@@ -53,7 +53,12 @@ from facilitator.search.embeddings import (
     embed_passages_cached,
     load_embedder,
 )
-from facilitator.search.indexed_text import embedding_windows, lexical_text, search_contexts
+from facilitator.search.indexed_text import (
+    embedding_windows,
+    evidence_sentences,
+    lexical_text,
+    search_contexts,
+)
 from facilitator.search.lexical import LexicalIndex, repetitive, tokenize
 from facilitator.settings import Settings
 from facilitator.themes import FOCUS_TAGS
@@ -64,6 +69,8 @@ Progress = Callable[[str, int, int], None]
 POINTER = "current"
 VERSIONS = "versions"
 INDEX_FORMAT = 2
+SENTENCE_VECTORS = "sentences.npy"
+SENTENCE_STARTS = "sentence_starts.npy"
 """How the same documents are indexed: raise it when parsing, chunks, search contexts, tokens
 or windows change. An index of another format is not current, so ``bootstrap`` and the data
 page rebuild it (the vector cache keeps that to seconds); format 2 adds the words footnotes
@@ -194,6 +201,14 @@ def _build(settings: Settings, embedder: Embedder, progress: Any, parsed: Any) -
         cache,
         progress=(lambda i, n: progress("embed", i, n)) if progress else None,
     )
+    per_chunk = [evidence_sentences(c) for c in chunks]
+    sentence_vectors = embed_passages_cached(
+        embedder,
+        [t for ts in per_chunk for t in ts],
+        cache,
+        progress=(lambda i, n: progress("sentences", i, n)) if progress else None,
+    )
+    sentence_starts = np.cumsum([0] + [len(ts) for ts in per_chunk], dtype=np.int64)
     cache.close()
 
     token_lists = [tokenize(lexical_text(c, contexts.get(c.chunk_id, ""))) for c in chunks]
@@ -216,6 +231,8 @@ def _build(settings: Settings, embedder: Embedder, progress: Any, parsed: Any) -
         _dump(folder / "tokens.json", token_lists)
         lexical.save(folder / "lexical")
         _write_vectors(settings, folder, collection, windows, vectors)
+        np.save(folder / SENTENCE_VECTORS, sentence_vectors.astype(np.float16))
+        np.save(folder / SENTENCE_STARTS, sentence_starts)
         report = IndexBuildReport(
             index_version=version,
             embedder=embedder.name,
@@ -397,6 +414,12 @@ class IndexStore:
         ]
         self.lexical = LexicalIndex.load(folder / "lexical")
         self.repetitive: set[str] = set(self.meta.get("repetitive", []))
+        self._sentences: tuple[np.ndarray, np.ndarray] | None = None
+        if (folder / SENTENCE_VECTORS).exists():  # an index built before them: windows only
+            self._sentences = (
+                np.load(folder / SENTENCE_VECTORS, mmap_mode="r"),
+                np.load(folder / SENTENCE_STARTS),
+            )
         if not self.settings.chroma_host and not (folder / "chroma").is_dir():
             raise FileNotFoundError(2, "no Chroma folder", str(folder / "chroma"))
         client = chroma_client(self.settings, folder)
@@ -439,6 +462,17 @@ class IndexStore:
         if c.metadata.get("section_kind") != "sheet":
             return []
         return self._sheets.get(f"{c.doc_id}:{c.metadata.get('sheet_theme')}", [])
+
+    def best_sentence(self, chunk_id: str, query_vector: np.ndarray) -> float | None:
+        """The cosine of the chunk's closest sentence to the query (None: not recorded)."""
+        if self._sentences is None:
+            return None
+        vectors, starts = self._sentences
+        i = self.position[chunk_id]
+        rows = np.asarray(vectors[starts[i] : starts[i + 1]], dtype=np.float32)
+        if not len(rows):
+            return None
+        return float((rows * query_vector).sum(axis=1).max())
 
     def mask(self, field: str, value: str) -> np.ndarray:
         """Boolean array over chunks where Chroma metadata ``field`` has ``value``."""

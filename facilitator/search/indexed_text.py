@@ -6,6 +6,7 @@ defines). Contexts are never part of the citable text.
 from __future__ import annotations
 
 from facilitator.corpus.chunks import Chunk
+from facilitator.text import sentences
 
 WINDOW_PREFIX = "first"  # "all" | "first" | "": where the case/section label is prepended
 WINDOW_CHARS = 300  # dense windows per chunk: e5-small reads ~512 tokens, slowly on 2 cores
@@ -71,6 +72,16 @@ def embedding_windows(chunk: Chunk, context: str = "") -> list[str]:
         (prefix if i == 0 or WINDOW_PREFIX == "all" else "") + text[i * size : (i + 1) * size]
         for i in range(n)
     ]
+
+
+EVIDENCE_MIN_CHARS = 8
+
+
+def evidence_sentences(chunk: Chunk) -> list[str]:
+    """The sentences (and headings) of a chunk, each embedded on its own: a question about
+    one thing a section says (「いのちの授業」 among a case's other work) matches that sentence
+    better than the section's 300-character windows, where the rest dilutes it."""
+    return [s for s in sentences(chunk.text) if len(s) >= EVIDENCE_MIN_CHARS]
 
 
 def lexical_text(chunk: Chunk, context: str = "") -> str:

@@ -25,6 +25,7 @@ from facilitator.search.fusion import (
     convex_fusion,
     diversify,
     lift_asked_fields,
+    lift_by_sentence,
     rerank,
     reweight,
     rrf,
@@ -226,6 +227,9 @@ class Searcher:
                 lambda cid: _prior_kind(store.by_id[cid]),
                 _wanted_test(q, store),
             )
+            if dense_all:  # before the asked fields are lifted: they stay first
+                qv = self._query_vector(q)
+                fused = lift_by_sentence(fused, lambda cid: store.best_sentence(cid, qv))
             fused = _what_is_asked_first(fused, q, store)
         if store.repetitive:  # keyword stuffing cannot buy a place at the top
             fused = reweight(fused, lambda c: REPETITIVE_WEIGHT if c in store.repetitive else 1.0)

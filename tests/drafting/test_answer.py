@@ -630,7 +630,8 @@ def test_an_llm_answer_naming_a_case_it_does_not_cite_is_not_shown(
 
     def fake(question, hits, settings, model=None, chunks=None):
         cited = next(h for h in hits if h.case_id and h.highlights)
-        other = next(h.case_id for h in hits if h.case_id and h.case_id != cited.case_id)
+        cases = [c.case_id for c in drafting_searcher.store.cases]
+        other = next(c for c in cases if c != cited.case_id)  # a case it does not cite
         quote = Citation(chunk_id=cited.chunk_id, quote=cited.highlights[0], verified=True)
         return answering.LLMAnswer(
             text=f"{other}では輪番制で対応しています。", citations=[quote], messages=[]

@@ -1,6 +1,13 @@
 import pytest
 
-from facilitator.search.fusion import apply_prior, convex_fusion, diversify, lift_asked_fields
+from facilitator.search.fusion import (
+    SENTENCE_WEIGHT,
+    apply_prior,
+    convex_fusion,
+    diversify,
+    lift_asked_fields,
+    lift_by_sentence,
+)
 from facilitator.search.hits import matching_sentences
 
 
@@ -71,3 +78,21 @@ def test_a_sheet_shows_the_asked_fields_first_in_their_own_order() -> None:
     assert order[:3] == ["s:measure-2", "s:measure-1", "s:issue"]
     # a measure of a sheet not among the top passages is not lifted
     assert order.index("other:measure-1") > order.index("case")
+
+
+def test_a_passage_whose_one_sentence_answers_moves_up() -> None:
+    ranked = [("features", 0.90), ("detail", 0.85), ("other", 0.80)]
+    best = {"features": 0.82, "detail": 0.90, "other": 0.83}
+    out = lift_by_sentence(ranked, best.get)
+    # ordered by score − weight × the gap to the closest sentence (0.85 against 0.90 − 3 × 0.08)
+    assert SENTENCE_WEIGHT == 3.0
+    assert [c for c, _ in out] == ["detail", "features", "other"]
+    assert dict(out) == dict(ranked)  # each keeps its score: answers read them as shares
+
+
+def test_without_sentence_vectors_the_order_is_kept() -> None:
+    ranked = [("a", 0.9), ("b", 0.8)]
+    assert lift_by_sentence(ranked, lambda cid: None) == ranked
+    # a passage without a sentence of its own counts as the least close
+    out = lift_by_sentence([("tiny", 0.9), ("b", 0.8), ("c", 0.7)], {"b": 0.9, "c": 0.7}.get)
+    assert [c for c, _ in out] == ["b", "tiny", "c"]

@@ -24,6 +24,7 @@ from facilitator.search.index import (
     index_is_current,
     index_status,
 )
+from facilitator.search.indexed_text import evidence_sentences
 from facilitator.search.searcher import Searcher, SearchFilters
 from facilitator.settings import Settings
 
@@ -258,4 +259,23 @@ def test_an_index_built_the_old_way_is_reported_and_rebuilt(built_copy: Settings
     assert result.exit_code == 0, result.output
     assert "索引を作成しています" in result.output
     assert index_is_current(built_copy) and index_status(built_copy)["state"] == "current"
+    _assert_usable(built_copy)
+
+
+def test_each_sentence_has_its_vector_and_an_index_without_them_still_searches(
+    built_copy: Settings,
+) -> None:
+    searcher = Searcher(built_copy)
+    store = searcher.store
+    chunk = next(c for c in store.chunks if "いのちの授業" in c.text)
+    qv = searcher.embedder.embed_query("子どもたちに在宅看取りの話をしている医師")
+    own = searcher.embedder.embed_passages([s for s in evidence_sentences(chunk)])
+    assert store.best_sentence(chunk.chunk_id, qv) == pytest.approx(
+        float((own @ qv).max()),
+        abs=2e-3,  # stored as float16
+    )
+    folder = built_copy.index_dir / index.VERSIONS / current_build(built_copy)
+    (folder / index.SENTENCE_VECTORS).unlink()  # as an index built before them
+    older = Searcher(built_copy)
+    assert older.store.best_sentence(chunk.chunk_id, qv) is None
     _assert_usable(built_copy)

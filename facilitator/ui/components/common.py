@@ -105,7 +105,9 @@ def build_index_now() -> bool:
 
     def progress(stage: str, i: int, n: int) -> None:
         if stage == "embed" and n:
-            bar.progress(0.05 + 0.9 * i / n, text=f"ベクトル化 {i}/{n}")
+            bar.progress(0.05 + 0.6 * i / n, text=f"ベクトル化 {i}/{n}")
+        elif stage == "sentences" and n:
+            bar.progress(0.65 + 0.3 * i / n, text=f"文ごとのベクトル化 {i}/{n}")
         elif stage == "parse":
             bar.progress(0.05, text=f"{n} 文書を解析しました。ベクトル化しています…")
 
