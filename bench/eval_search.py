@@ -71,6 +71,7 @@ PROBE_SETS = (
     "probe_holdout17",
     "probe_holdout18",
     "probe_holdout19",
+    "probe_holdout20",
 )
 
 
