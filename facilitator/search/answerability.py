@@ -31,6 +31,7 @@ _SENTENCE = re.compile(r"(?:[^。\n(（]|[(（][^)）\n]*[)）]|[(（])+")
 """A sentence; a 。 inside brackets does not end it (「…体制を確保した協力医療機関(③については
 病院に限る。)をあらかじめ定めることが令和6年度から…義務化」 is one sentence)."""
 _ORDINAL = re.compile(r"第\d+回")
+_SPAN_WORDS = ("のうち", "の中で", "を通じ", "を通し")
 NUMBER = r"(?<![\d,.])\d[\d,.]*+\s*+"
 VALUE_CONTEXT_WORDS = 2
 _PLACE_SUFFIX = ("市", "町", "村", "区", "県", "府", "都")
@@ -170,7 +171,8 @@ def question_constraints(
     for place in named_places(question)[0]:
         add(Constraint("place", place))
     for m in _NUMBER.finditer(q):
-        add(Constraint("number", m.group(0)))
+        if not q.startswith(_SPAN_WORDS, m.end()):  # 「1年のうち」: in a year, no number asked
+            add(Constraint("number", m.group(0)))
     named = [
         t for t in rules["terms"] if re.search(re.escape(t) + f"(?!{_SCORED})", q)
     ]  # 「点数化」: no fee
@@ -283,12 +285,13 @@ ABBREVIATION_GAP = 2
 
 def _shortened(term: str, text: str) -> bool:
     """A compound the text has with a short part left out: 「夜間電話相談」 for 「夜間救急電話
-    相談窓口」, 「郡市医師会」 for 「郡市区医師会」 — the question's parts in order inside one
-    kanji run, at most ``ABBREVIATION_GAP`` characters between two of them."""
+    相談窓口」, 「郡市医師会」 for 「郡市区医師会」, 「在宅支援者」 for 「在宅の支援者」 — the
+    question's parts in order inside one kanji run, at most ``ABBREVIATION_GAP`` characters
+    (or one 「の」) between two of them."""
     parts = [re.escape(m.surface()) for m in _parts_tokenizer().tokenize(term)]
     if len(parts) < 2:
         return False
-    gap = rf"[\u4e00-\u9fff々]{{0,{ABBREVIATION_GAP}}}"
+    gap = rf"(?:[\u4e00-\u9fff々]{{0,{ABBREVIATION_GAP}}}|の)"
     return re.search(gap.join(parts), text) is not None
 
 

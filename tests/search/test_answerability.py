@@ -16,6 +16,7 @@ from facilitator.search.answerability import (
     unmet,
     unstated_things,
 )
+from facilitator.search.lexical import tokenize
 from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings
 
@@ -62,6 +63,7 @@ def test_an_adverb_or_a_side_does_not_make_an_unknown_compound() -> None:
     assert unknown_terms("退院直後が一番不安定な患者を支える例", ["退院直後は不安定になる"]) == []
     assert unknown_terms("医療機関側はいつ報告する？", ["医療機関の報告期間"]) == []
     assert asked_things("医療機関側はいつ報告する？") == []  # a side of someone generic
+    assert asked_things("在宅で診ている医療機関には、どんな取組例がありますか。") == []  # examples
     assert asked_things("課題管理シートの例は、どのテーマ別に用意されている？") == ["テーマ"]
 
 
@@ -185,6 +187,11 @@ def test_how_many_come_or_are_counted_must_be_stated_as_a_count() -> None:
     assert kinds("圏域ごとの医療機関数をまとめたデータ集は国が用意する？") == set()
 
 
+def test_a_span_of_time_is_no_number_asked() -> None:
+    assert ("number", "1年") not in kinds("報告するのは、1年のうちどの時期ですか。")
+    assert ("number", "1年") in kinds("1年で何件の相談があった？")
+
+
 def test_a_full_stop_inside_brackets_does_not_end_the_sentence_stating_a_value() -> None:
     q = "協力医療機関とはどんな体制を持つところで、いつから義務になったのか"
     (when,) = [c for c in question_constraints(q) if c.kind == "value"]
@@ -254,6 +261,7 @@ def test_a_compound_with_a_short_part_left_out_is_the_same_term() -> None:
     assert unknown_terms(q, ["「秋田県こども救急電話相談」を…委託"]) == ["夜間電話相談"]
     assert unknown_terms(q, ["「福島県夜間救急電話相談窓口」（#7799）"]) == []
     assert unknown_terms("郡市医師会の役割は？", ["郡市区医師会が中心となり"]) == []
+    assert unknown_terms("入退院 在宅支援者 引継ぎ", ["在宅の支援者から病院の医療者へ"]) == []
     # parts far apart, or out of order, are not the compound
     assert unknown_terms("歯科診療所の数", ["歯科医師会と病院・診療所"]) == ["歯科診療所"]
     assert unknown_terms("電話相談夜間窓口", ["夜間救急電話相談窓口"]) == ["電話相談夜間窓口"]
@@ -311,6 +319,11 @@ def test_a_noun_the_material_never_uses_is_unheard() -> None:
     assert unheard_words("在宅当番にも勤務間インターバルが要る？", {"在宅", "勤務", "間"}) == [
         "勤務間インターバル"
     ]
+    # the material's term for it (lay_terms.yaml): 「仲介役」 is a リンクワーカー
+    q = "仲介役を通じて患者を地域の活動につなぐ取組"
+    assert unheard_words(q, vocabulary | {"活動", "取組"}) == ["仲介役"]
+    worker = set(tokenize("リンクワーカー"))
+    assert unheard_words(q, vocabulary | {"活動", "取組"} | worker) == []
 
 
 def test_short_everyday_words_and_compounds_of_known_parts_are_left_to_similarity() -> None:
