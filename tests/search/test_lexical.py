@@ -69,6 +69,8 @@ def test_everyday_words_also_look_for_the_materials_terms() -> None:
     assert "cm" in with_material_terms(tokenize("コマーシャル"), "コマーシャル")  # テレビCM
     away = "留守のとき代わりに診る"
     assert {"不在", "代替", "バックアップ"} <= set(with_material_terms(tokenize(away), away))
+    talks = "家で最期を迎えることを子どもに話して回っている医師"
+    assert "講演" in with_material_terms(tokenize(talks), talks)  # 事例8's 講演
 
 
 def test_a_question_already_in_the_materials_terms_is_left_as_it_is() -> None:
