@@ -205,6 +205,11 @@ def test_an_amount_named_is_asked_once_by_its_longest_reading() -> None:
     }
     q = "石仏ねっとの運営費と、参加施設が払う負担金の額"
     assert ("value", "負担金の額") in kinds(q)
+    q = "くらげ方式に参加する診療所は、市からどれくらいの補助金を受けている？"
+    (amount,) = [c for c in question_constraints(q) if c.kind == "value"]
+    assert amount.text == "補助金"
+    assert unmet([amount], ["くらげ方式に参加する診療所には、市が補助金を交付している。"])
+    assert not unmet([amount], ["くらげ方式に参加する診療所には、市が1件5万円の補助金を交付。"])
 
 
 def test_whether_something_costs_needs_a_sentence_saying_what_it_costs_or_that_it_is_free() -> None:
