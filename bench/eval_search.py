@@ -72,6 +72,7 @@ PROBE_SETS = (
     "probe_holdout18",
     "probe_holdout19",
     "probe_holdout20",
+    "probe_holdout21",
 )
 
 
