@@ -241,8 +241,9 @@ def _asking_part(q: str) -> str:
 
 
 def _without_elsewhere(run: str) -> str:
-    """A kanji run without a trailing ``elsewhere`` word (「大阪府以外」 → 「大阪府」)."""
-    for word in _rules()["elsewhere"]:
+    """A kanji run without a trailing ``elsewhere`` word (「大阪府以外」 → 「大阪府」) or a word
+    naming the material itself (「自治体回答」 → 「自治体」: where to look, not what is asked)."""
+    for word in _rules()["elsewhere"] + _rules()["material_words"]:
         run = run.removesuffix(word)
     return run
 
@@ -323,6 +324,7 @@ def unheard_words(question: str, vocabulary: Container[str]) -> list[str]:
     answerable ones (「救急隊」「スマホ」「人件費」)."""
     out: list[str] = []
     q = _norm_words(question)
+    material = set(_rules()["material_words"])  # 「スライドではどう言ってる？」: where to look
     for m in _tokenizer().tokenize(q):
         word, pos = m.surface(), m.part_of_speech()
         if pos[0] != "名詞" or pos[1] in ("数詞", "代名詞") or pos[2] in _NOT_THINGS:
@@ -331,7 +333,7 @@ def unheard_words(question: str, vocabulary: Container[str]) -> list[str]:
             continue
         if not _WORD.fullmatch(word):
             continue
-        if word.startswith("何") or word.endswith(("的", "化")):
+        if word.startswith("何") or word.endswith(("的", "化")) or word in material:
             continue
         parts = tokenize(word)
         if all(p in vocabulary for p in parts):

@@ -267,6 +267,8 @@ def test_a_compound_with_a_short_part_left_out_is_the_same_term() -> None:
     assert unknown_terms(q, ["「福島県夜間救急電話相談窓口」（#7799）"]) == []
     assert unknown_terms("郡市医師会の役割は？", ["郡市区医師会が中心となり"]) == []
     assert unknown_terms("入退院 在宅支援者 引継ぎ", ["在宅の支援者から病院の医療者へ"]) == []
+    # a word naming the material says where to look (「自治体回答」: the survey's answers)
+    assert unknown_terms("問合せ セカンドオピニオン 自治体回答", ["セカンドオピニオン"]) == []
     # parts far apart, or out of order, are not the compound
     assert unknown_terms("歯科診療所の数", ["歯科医師会と病院・診療所"]) == ["歯科診療所"]
     assert unknown_terms("電話相談夜間窓口", ["夜間救急電話相談窓口"]) == ["電話相談夜間窓口"]
@@ -329,6 +331,8 @@ def test_a_noun_the_material_never_uses_is_unheard() -> None:
     assert unheard_words(q, vocabulary | {"活動", "取組"}) == ["仲介役"]
     worker = set(tokenize("リンクワーカー"))
     assert unheard_words(q, vocabulary | {"活動", "取組"} | worker) == []
+    q = "市町村が医師会に任せっきりにするのはアリ？スライドではどう言ってる？"
+    assert unheard_words(q, vocabulary | set(tokenize("市町村 医師会"))) == []  # where to look
 
 
 def test_short_everyday_words_and_compounds_of_known_parts_are_left_to_similarity() -> None:
