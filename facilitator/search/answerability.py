@@ -419,9 +419,11 @@ def _origin(hit: SearchHit) -> str:
 def _context(hit: SearchHit) -> str:
     """What a passage states, with where it is from (a case's place is in its metadata) and,
     for a survey answer, the question it answers (「…問合せで多い内容」: 「症状に応じた
-    診療科を紹介してほしい」 states what is asked most, without saying so)."""
+    診療科を紹介してほしい」 states what is asked most, without saying so), and for a footnote the
+    word it defines (「在宅療養後方支援病院」: its text says only 「…受け入れる病院のこと」)."""
     question = hit.metadata.get("question_text") if hit.metadata.get("respondent") else None
-    return "\n".join([hit.text, _origin(hit), question or ""])
+    defines = hit.metadata.get("defines") or ""
+    return "\n".join([hit.text, _origin(hit), question or "", defines])
 
 
 def at_places(question: str, hits: Sequence[SearchHit]) -> list[SearchHit]:

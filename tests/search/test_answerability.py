@@ -382,6 +382,14 @@ def test_the_same_topic_without_the_constraint_stays_confident(searcher: Searche
     assert result.missing == []
 
 
+def test_a_footnote_names_the_word_it_defines(searcher: Searcher) -> None:
+    result = searcher.search("在宅療養後方支援病院 定義 緊急時 受け入れ", k=1)
+    (hit,) = result.hits
+    assert "在宅療養後方支援病院" not in hit.text  # 「…緊急時に受け入れる病院のこと」
+    assert hit.metadata["defines"] == "在宅療養後方支援病院"
+    assert result.confident and result.missing == []
+
+
 @pytest.mark.slow
 def test_a_keyword_stuffed_upload_neither_ranks_first_nor_makes_a_query_confident(
     built_copy: Settings, tmp_path: Path
