@@ -63,14 +63,17 @@ guideline's schedule 「12月頃 協議の場の結果の公表」. Up to this m
 at least this share of the first are read, and a sentence stating a time is preferred."""
 _LEAD = re.compile(r"^(?:\d+\s+\S+?\s*▶|[-・●○■▶✓✔◆◇]\s*)+")
 _FOOTNOTE_NUMBER = re.compile(r"^\d{1,3}\s+")
-_HEADING = re.compile(r"^[●■◆□◇【].*[^。]$")
-"""A heading inside a passage (「●「かかりつけ医」とは(定義)」): it repeats the question's words
-and says nothing; the definition is the line under it."""
+_HEADING = re.compile(r"^[●■◆□◇【].*[^。]$|^[^。]{0,30}とは\s*(?:[(（]\s*定義\s*[)）])?$")
+"""A heading inside a passage (「●「かかりつけ医」とは(定義)」, or without its mark in the slides'
+「「かかりつけ医」とは（ 定義）」): it repeats the question's words and says nothing; the definition
+is the line under it."""
 
 
 DEFINED_SHARE = 1.0
 """The line under a heading that defines a term of the question (「●「かかりつけ医」とは(定義)」)
 is the material's definition of it: counted as sharing this much more of the question."""
+_CREDIT = re.compile(r"^(?:出典|資料|引用元?)\s*[:：]")
+"""A figure's credit line (「出典:福岡市医師会提供資料」): where a chart came from, not what it says."""
 _DEFINES = re.compile(r"「([^「」]+)」\s*とは")
 
 
@@ -119,7 +122,7 @@ def _candidates(
     for hit in hits:
         lines = sentences(hit.text)
         for i, s in enumerate(lines):
-            if s in hit.locator or _HEADING.match(s):
+            if s in hit.locator or _HEADING.match(s) or _CREDIT.match(s):
                 continue
             t = _trim(s, hit)
             if not ANSWER_CHARS[0] <= len(t) <= ANSWER_CHARS[1]:

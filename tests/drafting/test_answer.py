@@ -141,6 +141,16 @@ def test_a_definition_under_its_heading_is_quoted_not_the_heading(
     )
     assert answer.kind == "definition" and answer.points
     assert answer.points[0].quote.startswith("なんでも相談できる上")
+    # the slides' heading has no mark (「「かかりつけ医」とは（ 定義）」): still a heading
+    answer = ask("かかりつけ医 定義", None, drafting_data, drafting_searcher)
+    assert "とは" not in answer.points[0].quote
+
+
+def test_a_figures_credit_line_is_not_quoted() -> None:
+    from facilitator.drafting.points import _CREDIT
+
+    assert _CREDIT.match("出典:福岡市医師会提供資料")
+    assert not _CREDIT.match("福岡市医師会では、在宅医療の資源を調べた。")
 
 
 def test_asked_for_the_name_the_footnote_quoted_is_labelled_with_the_term_it_defines(
