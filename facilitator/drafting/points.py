@@ -69,9 +69,12 @@ _HEADING = re.compile(r"^[●■◆□◇【].*[^。]$|^[^。]{0,30}とは\s*(?:
 is the line under it."""
 
 
-DEFINED_SHARE = 1.0
+DEFINED_SHARE = 3.0
 """The line under a heading that defines a term of the question (「●「かかりつけ医」とは(定義)」)
-is the material's definition of it: counted as sharing this much more of the question."""
+is the material's definition of it: counted as sharing this much more of the question. At 1.0
+the slides' next lines (「かかりつけ医は、日常行う診療においては…」) were closer in meaning to
+「かかりつけ医 定義」 than the definition itself; at 3.0 two judged questions' quotes change, both
+to the definition (of 546 compared)."""
 _CREDIT = re.compile(r"^(?:出典|資料|引用元?)\s*[:：]")
 """A figure's credit line (「出典:福岡市医師会提供資料」): where a chart came from, not what it says."""
 _DEFINES = re.compile(r"「([^「」]+)」\s*とは")
