@@ -19,7 +19,7 @@ import yaml
 from sudachipy import Dictionary, SplitMode
 
 from facilitator.search.hits import SearchHit
-from facilitator.search.lexical import tokenize, with_material_terms, word_forms
+from facilitator.search.lexical import short_units, tokenize, with_material_terms, word_forms
 from facilitator.settings import PACKAGE_DATA
 
 RULES_FILE = PACKAGE_DATA / "answer_constraints.yaml"
@@ -289,16 +289,11 @@ def _shortened(term: str, text: str) -> bool:
     相談窓口」, 「郡市医師会」 for 「郡市区医師会」, 「在宅支援者」 for 「在宅の支援者」 — the
     question's parts in order inside one kanji run, at most ``ABBREVIATION_GAP`` characters
     (or one 「の」) between two of them."""
-    parts = [re.escape(m.surface()) for m in _parts_tokenizer().tokenize(term)]
+    parts = [re.escape(m.surface()) for m in short_units().tokenize(term)]
     if len(parts) < 2:
         return False
     gap = rf"(?:[\u4e00-\u9fff々]{{0,{ABBREVIATION_GAP}}}|の)"
     return re.search(gap.join(parts), text) is not None
-
-
-@lru_cache(maxsize=1)
-def _parts_tokenizer():  # type: ignore[no-untyped-def]
-    return Dictionary(dict="core").tokenizer(mode=SplitMode.A)
 
 
 _WORD = re.compile(  # 「出資金」「ドローン」, or mixed when longer: 「勤務間インターバル」 (not 「口コミ」)

@@ -50,13 +50,15 @@ _MAX_CALL = 16_000  # characters per Sudachi call; it refuses inputs above ~49 K
 
 
 @lru_cache(maxsize=1)
-def _tokenizer():  # type: ignore[no-untyped-def]
+def short_units():  # type: ignore[no-untyped-def]
+    """Sudachi in its shortest units (「夜間電話相談」 → 夜間/電話/相談), loaded once:
+    the index's words, and the parts answerability compares compounds by."""
     return Dictionary(dict="core").tokenizer(mode=SplitMode.A)
 
 
 def tokenize(text: str) -> list[str]:
     """Content-word normalised forms, e.g. 「夜間の輪番が組めない」→ [夜間, 輪番, 組む]."""
-    tok = _tokenizer()
+    tok = short_units()
     out: list[str] = []
     for piece in _pieces(text):
         for m in tok.tokenize(piece):
@@ -83,7 +85,7 @@ def written_form(text: str) -> str:
     return "".join(
         _WRITTEN.get(m.surface(), m.surface()) if m.part_of_speech()[0] == "助動詞" else m.surface()
         for piece in _pieces(text)
-        for m in _tokenizer().tokenize(piece)
+        for m in short_units().tokenize(piece)
     )
 
 

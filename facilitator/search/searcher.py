@@ -228,7 +228,6 @@ class Searcher:
                 _wanted_test(q, store),
             )
             if dense_all:  # before the asked fields are lifted: they stay first
-                qv = self._query_vector(q)
                 fused = lift_by_sentence(fused, lambda cid: store.best_sentence(cid, qv))
             fused = _what_is_asked_first(fused, q, store)
         if store.repetitive:  # keyword stuffing cannot buy a place at the top
