@@ -73,6 +73,7 @@ PROBE_SETS = (
     "probe_holdout19",
     "probe_holdout20",
     "probe_holdout21",
+    "probe_holdout22",
 )
 
 
