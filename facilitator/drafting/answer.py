@@ -338,8 +338,10 @@ def ask(
     kind: AnswerKind = "definition" if missed else route(q, groups)
     q_tokens = set(tokenize(q))
 
-    def similarity(texts: list[str], found: Searcher = searcher) -> Sequence[float]:
-        return found.similarities(q, texts)
+    def similarity(
+        texts: list[str], chunk_ids: list[str], found: Searcher = searcher
+    ) -> Sequence[float]:
+        return found.similarities(q, texts, chunk_ids)
 
     points = extract_points(
         kind,

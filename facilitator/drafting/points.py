@@ -154,7 +154,7 @@ def _trim(sentence: str, hit: SearchHit | None = None) -> str:
 
 def _best_sentences(
     groups: list[list[SearchHit]],
-    similarity: Callable[[list[str]], Sequence[float]],
+    similarity: Callable[[list[str], list[str]], Sequence[float]],
     q_tokens: set[str],
     overlap_weight: float = 0.0,
     when: bool = False,
@@ -166,7 +166,8 @@ def _best_sentences(
     share of them."""
     cands = [_candidates(hits, q_tokens, when, question) for hits in groups]
     flat = [s for c in cands for _, s, _ in c]
-    sims = iter(similarity(flat) if flat else [])
+    ids = [hit.chunk_id for c in cands for hit, _, _ in c]
+    sims = iter(similarity(flat, ids) if flat else [])
     out: list[tuple[SearchHit, str, float] | None] = []
     for c in cands:
         scored = [
@@ -192,7 +193,7 @@ def extract_points(
     kind: AnswerKind,
     groups: list[AnswerGroup],
     hits: list[SearchHit],
-    similarity: Callable[[list[str]], Sequence[float]],
+    similarity: Callable[[list[str], list[str]], Sequence[float]],
     q_tokens: set[str],
     any_source: bool = False,
     fields: Sequence[str] = (),
@@ -425,7 +426,7 @@ def _sheet_field_points(
     groups: list[AnswerGroup],
     by_group: dict[str, list[SearchHit]],
     fields: Sequence[str],
-    similarity: Callable[[list[str]], Sequence[float]],
+    similarity: Callable[[list[str], list[str]], Sequence[float]],
     q_tokens: set[str],
     question: str = "",
 ) -> list[AnswerPoint]:

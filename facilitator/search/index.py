@@ -464,16 +464,29 @@ class IndexStore:
             return []
         return self._sheets.get(f"{c.doc_id}:{c.metadata.get('sheet_theme')}", [])
 
-    def best_sentence(self, chunk_id: str, query_vector: np.ndarray) -> float | None:
-        """The cosine of the chunk's closest sentence to the query (None: not recorded)."""
-        if self._sentences is None:
+    def _sentence_rows(self, chunk_id: str) -> np.ndarray | None:
+        """The stored vectors of the chunk's sentences (None: not recorded)."""
+        if self._sentences is None or chunk_id not in self.position:
             return None
         vectors, starts = self._sentences
         i = self.position[chunk_id]
-        rows = np.asarray(vectors[starts[i] : starts[i + 1]], dtype=np.float32)
-        if not len(rows):
+        return np.asarray(vectors[starts[i] : starts[i + 1]], dtype=np.float32)
+
+    def best_sentence(self, chunk_id: str, query_vector: np.ndarray) -> float | None:
+        """The cosine of the chunk's closest sentence to the query (None: not recorded)."""
+        rows = self._sentence_rows(chunk_id)
+        if rows is None or not len(rows):
             return None
-        return float((rows * query_vector).sum(axis=1).max())
+        return float((rows * query_vector).sum(axis=1).max())  # no BLAS: see searcher._dot
+
+    def sentence_vectors(self, chunk_id: str) -> dict[str, np.ndarray]:
+        """The chunk's sentences with their stored vectors (empty: not recorded), so a meeting
+        answer weighs the sentences of its passages without embedding them again."""
+        rows = self._sentence_rows(chunk_id)
+        texts = evidence_sentences(self.by_id[chunk_id]) if rows is not None else []
+        if rows is None or len(rows) != len(texts):  # not recorded, or the chunk changed
+            return {}
+        return dict(zip(texts, rows, strict=True))
 
     def mask(self, field: str, value: str) -> np.ndarray:
         """Boolean array over chunks where Chroma metadata ``field`` has ``value``."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -140,17 +140,24 @@ class Searcher:
             load_reranker(settings.reranker_model) if settings.reranker_model else None
         )
 
-    def similarities(self, query: str, texts: list[str]) -> np.ndarray:
-        """Cosine of ``query`` to each text (sentences of an answer), vectors kept in memory:
-        a meeting asks around the same passages, so their sentences are embedded once."""
-        todo = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+    def similarities(
+        self, query: str, texts: list[str], chunk_ids: Sequence[str] = ()
+    ) -> np.ndarray:
+        """Cosine of ``query`` to each text (sentences of an answer). A sentence of
+        ``chunk_ids[i]`` that the index stores is read from there; others are embedded once and
+        kept in memory: a meeting asks around the same passages."""
+        stored: dict[str, np.ndarray] = {}
+        for cid in dict.fromkeys(chunk_ids):
+            stored.update(self.store.sentence_vectors(cid))
+        todo = [t for t in dict.fromkeys(texts) if t not in self._vectors and t not in stored]
         if todo:
             if len(self._vectors) > SENTENCE_CACHE:
                 self._vectors.clear()
             self._vectors.update(zip(todo, self.embedder.embed_passages(todo), strict=True))
         if not texts:
             return np.zeros(0, dtype=np.float32)
-        return _dot(np.stack([self._vectors[t] for t in texts]), self._query_vector(query))
+        rows = [stored[t] if t in stored else self._vectors[t] for t in texts]
+        return _dot(np.stack(rows), self._query_vector(query))
 
     def _query_vector(self, query: str) -> np.ndarray:
         """The question's vector, kept for the next call: ``ask`` searches, then compares

@@ -31,7 +31,7 @@ def named(hits: list[SearchHit], closeness: dict[str, float]) -> list[str]:
     """The cases named, given how close each case's sentence is to the question."""
     by_text = {SENTENCE[c]: v for c, v in closeness.items()}
 
-    def similarity(texts: list[str]) -> Sequence[float]:
+    def similarity(texts: list[str], chunk_ids: list[str]) -> Sequence[float]:
         return [by_text[t] for t in texts]
 
     points = extract_points("precedent", group_hits(hits), hits, similarity, set())
@@ -87,7 +87,7 @@ def test_a_quoted_definition_prefers_the_sentence_using_the_question_s_words() -
     hits = [SearchHit(chunk=chunk, score=1.0)]
     question = "拠点にはどんな要件が求められている？"
 
-    def similarity(texts: list[str]) -> Sequence[float]:
+    def similarity(texts: list[str], chunk_ids: list[str]) -> Sequence[float]:
         return [0.86 if t == topical else 0.84 for t in texts]
 
     points = extract_points(
@@ -104,7 +104,7 @@ def test_a_quote_does_not_open_by_pointing_back() -> None:
     chunk = case_chunk("casebook:事例17:detail-1", "事例17", "柏市医師会", done + back)
     hits = [SearchHit(chunk=chunk, score=1.0)]
 
-    def similarity(texts: list[str]) -> Sequence[float]:
+    def similarity(texts: list[str], chunk_ids: list[str]) -> Sequence[float]:
         return [0.86 if t == back else 0.84 for t in texts]
 
     points = extract_points("precedent", group_hits(hits), hits, similarity, set())

@@ -274,8 +274,20 @@ def test_each_sentence_has_its_vector_and_an_index_without_them_still_searches(
         float((own @ qv).max()),
         abs=2e-3,  # stored as float16
     )
+    # a meeting answer reads them from the index instead of embedding them again
+    said = [s for s in evidence_sentences(chunk) if "いのちの授業" in s]
+    question = "子どもたちに在宅看取りの話をしている医師"
+    assert searcher.similarities(question, said, [chunk.chunk_id]) == pytest.approx(
+        list(own[[evidence_sentences(chunk).index(s) for s in said]] @ qv), abs=2e-3
+    )
+    assert searcher._vectors == {}
     folder = built_copy.index_dir / index.VERSIONS / current_build(built_copy)
     (folder / index.SENTENCE_VECTORS).unlink()  # as an index built before them
     older = Searcher(built_copy)
     assert older.store.best_sentence(chunk.chunk_id, qv) is None
+    assert older.store.sentence_vectors(chunk.chunk_id) == {}
+    assert older.similarities(question, said, [chunk.chunk_id]) == pytest.approx(
+        searcher.similarities(question, said, [chunk.chunk_id]), abs=2e-3
+    )  # embedded then
+    assert set(older._vectors) == set(said)
     _assert_usable(built_copy)
