@@ -450,7 +450,16 @@ def missing(
     if not hits:
         return []
     near = [_context(h) for h in hits[:TOP_CONSTRAINED]]
-    out = [c.label for c in unmet(question_constraints(question, common), near)]
+    constraints = question_constraints(question, common)
+    places = [c for c in constraints if c.kind == "place"]
+    # a value asked of a place is stated by that place's passages: 秋田県's 4.2件/日 does not
+    # say how many calls 沖縄県's #8000 takes
+    placed = [t for t in near if not unmet(places, [t])]
+    out = [
+        c.label
+        for c in constraints
+        if not any(c.met_by(_norm(t)) for t in (placed if c.kind == "value" else near))
+    ]
     wider = [_context(h) for h in hits[:TOP_TERMS]]
     out += [f"「{t}」の記述" for t in unknown_terms(question, wider)]
     out += [f"「{t}」の記述" for t in unstated_things(question, wider)]

@@ -184,6 +184,7 @@ def test_how_many_come_or_are_counted_must_be_stated_as_a_count() -> None:
     assert unmet([value], ["ブロック支援病院は区内の8病院である。"]) == []
     assert unmet([value], ["ブロック支援病院が後方支援を担う。"]) == [value]
     assert kinds("診療所数が少ない町村部の工夫は？") == set()
+    assert ("value", "箇所数") in kinds("第7次医療計画 訪問診療 数値目標 全国 箇所数")
     assert kinds("圏域ごとの医療機関数をまとめたデータ集は国が用意する？") == set()
 
 
@@ -331,6 +332,9 @@ def test_a_noun_the_material_never_uses_is_unheard() -> None:
     assert unheard_words(q, vocabulary | {"活動", "取組"}) == ["仲介役"]
     worker = set(tokenize("リンクワーカー"))
     assert unheard_words(q, vocabulary | {"活動", "取組"} | worker) == []
+    q = "在宅医療のエリアをどのくらいの広さで区切っている？"  # the material's 圏域
+    assert unheard_words(q, vocabulary | {"広さ", "区切る"}) == ["エリア"]
+    assert unheard_words(q, vocabulary | {"広さ", "区切る", "圏域"}) == []
     q = "市町村が医師会に任せっきりにするのはアリ？スライドではどう言ってる？"
     assert unheard_words(q, vocabulary | set(tokenize("市町村 医師会"))) == []  # where to look
 
@@ -414,6 +418,16 @@ def test_a_keyword_stuffed_upload_neither_ranks_first_nor_makes_a_query_confiden
     assert searcher.search(nonsense).confident is False
     assert searcher.search(real).hits[0].doc_title != "お知らせ"
     assert searcher.search(real).confident  # the real passages still answer
+
+
+def test_a_value_asked_of_a_place_is_stated_by_that_places_passages(searcher: Searcher) -> None:
+    """The survey has 沖縄県's #8000 and 秋田県's 「実績 令和2年度 4.2件/日」: the count
+    is 秋田県's, so asked of 沖縄県 the material does not answer."""
+    asked = "こども救急電話相談 #8000 の実績は1日に何件？"
+    assert searcher.search(f"秋田県の{asked}").confident is True
+    result = searcher.search(f"沖縄県の{asked}")
+    assert result.confident is False
+    assert "質問の「何件」に当たる数値" in result.missing
 
 
 def test_a_question_naming_a_place_keeps_the_passages_of_that_place(searcher: Searcher) -> None:
