@@ -83,12 +83,44 @@ _SENTENCE_RE = re.compile(r"(?:[^。！？\n]|[。！？](?=[）)」』】]))+[�
 """A 。 just before a closing bracket (「（重症例を除く。）や…」「「…。」と」) does not end the sentence."""
 
 
+WRAP_SHARE = 0.85
+WRAP_MIN_CHARS = 20
+_WRAP_NEXT = re.compile(r"^(?:[・\-‐●○■□◆◇▶➢✓✔※【〇◎#]|[①-⑳]|\d+[.)]|\(\d+\)|第\d)")
+_WRAP_END = re.compile(r"[。！？:)」』】]$")
+
+
+def _wrapped(line: str, following: str, width: int) -> bool:
+    """A line broken by the layout, not by the writer (a PDF's or a slide's
+    「…身近で頼りになる」 / 「地域医療、保健、福祉を担う…医師。」): as wide as the widest line
+    around it, ending without a full stop or a closing mark, and followed by a line that
+    goes on with the sentence rather than starting an item, a heading or a table cell."""
+    full = max(WRAP_MIN_CHARS, WRAP_SHARE * width)
+    return (
+        len(line) >= full
+        and not _WRAP_END.search(line)
+        and ("。" in following or len(following) >= full)  # it ends there, or wraps again
+        and not _WRAP_NEXT.match(following)
+        and " " not in following[:8]  # 「その他 「地域包括ケアの…」: a table's next cell
+    )
+
+
 def sentences(text: str) -> list[str]:
-    """The sentences (and lines) of a passage, each a verbatim substring of it.
+    """The sentences (and lines) of a passage, each a verbatim substring of it; a sentence the
+    layout broke over two lines is one (its line break kept, so it still verifies).
 
     Quotes are taken sentence by sentence, so a quote copied from here always verifies.
     """
-    return [s for s in (m.group(0).strip() for m in _SENTENCE_RE.finditer(text)) if s]
+    width = max((len(line) for line in text.split("\n")), default=0)
+    spans: list[tuple[int, int]] = []
+    for m in _SENTENCE_RE.finditer(text):  # never across a line break
+        if spans and text[spans[-1][1] : m.start()] == "\n":
+            line = text[text.rfind("\n", 0, spans[-1][1]) + 1 : spans[-1][1]]
+            following = text[m.start() : (text.find("\n", m.start()) + 1 or len(text) + 1) - 1]
+            if _wrapped(line, following, width):
+                spans[-1] = (spans[-1][0], m.end())
+                continue
+        spans.append((m.start(), m.end()))
+    return [t for t in (text[a:b].strip() for a, b in spans) if t]
 
 
 SAME_TEXT_RATIO = 0.9

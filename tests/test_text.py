@@ -89,3 +89,31 @@ def test_a_full_stop_inside_brackets_does_not_end_the_sentence() -> None:
         "次の文。",
     ]
     assert sentences("彼は「ありがとう。」と言った。") == ["彼は「ありがとう。」と言った。"]
+
+
+def test_a_sentence_the_layout_broke_over_lines_is_one() -> None:
+    """Slides and PDF pages break sentences at the width of the page: quoted line by line,
+    「…身近で頼りになる」 stopped before what the doctor is."""
+    slide = (
+        "「かかりつけ医」とは（定義）\n"
+        "・なんでも相談できる上、最新の医療情報を熟知して、必要な時に専門医を紹介でき、身近で頼りになる\n"
+        "地域医療、保健、福祉を担う総合的な能力を有する医師。\n"
+        "・かかりつけ医は、日常行う診療においては、患者の生活背景を把握し、適切な診療を行う。"
+    )
+    found = sentences(slide)
+    assert found[1].endswith(
+        "身近で頼りになる\n地域医療、保健、福祉を担う総合的な能力を有する医師。"
+    )
+    assert all(s in slide for s in found)  # still verbatim: quotes verify
+    assert found[0] == "「かかりつけ医」とは（定義）" and len(found) == 3
+    # a heading, a list item, a table's next cell, a blank line: a new sentence each
+    body = "本文の一行目はここで終わり、次の行に続かない長さのある文章です\n"
+    for following in (
+        "・次の項目である。",
+        "(2) 次の見出しの文。",
+        "その他 「地域の連携」を行う。",
+    ):
+        assert len(sentences(body + following)) == 2
+    assert len(sentences(body + "\n続きの段落である。")) == 2
+    assert len(sentences(body + "続きの文である。")) == 1
+    assert len(sentences("短い見出し\n" + body + "続きの文である。")) == 2

@@ -172,6 +172,24 @@ def test_pdf_page_without_heading_inherits_previous_heading(tmp_path: Path) -> N
     assert page2 and page2[0].locator.section == "第1章 在宅医療の推進"
 
 
+def test_a_pdf_sentence_wrapped_at_the_page_width_is_quoted_whole(tmp_path: Path) -> None:
+    from facilitator.text import sentences
+
+    wrapped = [
+        "第1章 後方支援の確保",
+        "在宅療養中の患者が急変した際に、あらかじめ登録した病院へ円滑に入院で",
+        "きるよう、地域の病院と診療所が患者情報を共有する仕組みを整える。",
+        "次の段落は一行で終わる。",
+    ]
+    parsed = parse_pdf(_doc("wrapped.pdf"), _make_pdf(tmp_path / "wrapped.pdf", [wrapped]))
+    (chunk,) = parsed.chunks
+    said = [s for s in sentences(chunk.text) if s != "第1章 後方支援の確保"]
+    assert said[0].startswith("在宅療養中の患者が急変した際に") and said[0].endswith(
+        "仕組みを整える。"
+    )
+    assert said[1:] == ["次の段落は一行で終わる。"] and said[0] in chunk.text
+
+
 def test_parse_file_dispatches_pdf(tmp_path: Path) -> None:
     path = _make_pdf(tmp_path / "one.pdf", [PAGE1])
     parsed = parse_file(_doc("one.pdf"), path)
