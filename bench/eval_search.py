@@ -74,6 +74,7 @@ PROBE_SETS = (
     "probe_holdout20",
     "probe_holdout21",
     "probe_holdout22",
+    "probe_holdout23",
 )
 
 
