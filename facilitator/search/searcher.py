@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from facilitator.corpus.chunks import Chunk
 from facilitator.errors import InputError
-from facilitator.search.answerability import missing
+from facilitator.search.answerability import missing, named_places
 from facilitator.search.chroma import server_errors
 from facilitator.search.embeddings import Embedder, load_embedder
 from facilitator.search.fusion import (
@@ -80,6 +80,13 @@ WHEN_BOOST = 1.3
 the schedule ranked ninth under passages about the 協議の場 itself, so no answer could quote it
 and the question was flagged. At 1.15 the schedule passage reached the top five but below the
 council paper's other passages."""
+PLACE_WEIGHT = 0.5
+"""A place the question names weighs this much of its word score: it says where to look, and
+the rest of the question says which of that place's passages. At full weight 大阪府's short
+survey answers, which name it twice, outranked 大阪府's own 同行訪問 subsidy for 「ベテランについて
+回って学ぶ研修に、大阪府は何か支援をしているの？」. Over 86 judged questions naming a place,
+nDCG@10 0.721 → 0.730 (9 gain, 1 loses); at 0 (the place left to the dense search) 0.733, but
+a question naming only a place would have no word score at all."""
 COMMON_SHARE = 0.3
 """A word used by this share of passages or more (「医療」「地域」「連携」) is the material's
 everyday language: it does not tie a number in a sentence to what a question asks."""
@@ -192,10 +199,14 @@ class Searcher:
         lex_ids: list[str] = []
         lex_scores: dict[str, float] = {}
         if mode in ("hybrid", "lexical") and n_allowed:
-            scores = store.lexical.scores(
-                with_material_terms(q_tokens, q),
-                mask.astype(np.float32) if mask is not None else None,
-            )
+            weights = mask.astype(np.float32) if mask is not None else None
+            terms = with_material_terms(q_tokens, q)
+            scores = store.lexical.scores(terms, weights)
+            places = [t for p in named_places(q)[0] for t in tokenize(p) if t in terms]
+            if places:  # BM25 adds up per word: this takes back part of the place's share
+                scores -= (1 - PLACE_WEIGHT) * store.lexical.scores(
+                    list(dict.fromkeys(places)), weights
+                )
             n = min(CANDIDATES, len(scores))
             top = np.argpartition(-scores, n - 1)[:n]
             top = top[np.argsort(-scores[top])]

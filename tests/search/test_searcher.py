@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from facilitator.cli.root import cli
 from facilitator.errors import FacilitatorError, IndexNotBuiltError, InputError
 from facilitator.search import fusion
+from facilitator.search import searcher as searcher_module
 from facilitator.search.index import IndexStore, build_index, index_is_current
 from facilitator.search.searcher import Searcher, SearchFilters
 from facilitator.settings import Settings
@@ -111,6 +112,22 @@ def test_the_survey_s_own_question_ranks_behind_the_answers_to_it(searcher: Sear
         "町村部では誰が身近な医者の役割を担っていると自治体は見ている？", k=10
     ).hits
     assert hits[0].metadata.get("respondent"), hits[0].text[:60]
+
+
+def test_a_named_place_says_where_and_the_rest_of_the_question_says_what(
+    searcher: Searcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """大阪府's short survey answers name it twice; at full weight the place outranked what
+    大阪府 itself does for doctors learning by going along on home visits."""
+    q = "往診を始めたいお医者さんが、ベテランについて回って実地で学ぶ研修に、大阪府は何か支援をしているの？"
+
+    def rank_of_subsidy() -> int:
+        hits = searcher.search(q, k=10).hits
+        return next(i for i, h in enumerate(hits) if "同行訪問事業" in h.text)
+
+    weighted = rank_of_subsidy()
+    monkeypatch.setattr(searcher_module, "PLACE_WEIGHT", 1.0)
+    assert weighted < rank_of_subsidy()
 
 
 def test_survey_answers_are_searchable_with_their_respondent(searcher: Searcher) -> None:
