@@ -64,6 +64,9 @@ def test_an_adverb_or_a_side_does_not_make_an_unknown_compound() -> None:
     assert unknown_terms("医療機関側はいつ報告する？", ["医療機関の報告期間"]) == []
     assert asked_things("医療機関側はいつ報告する？") == []  # a side of someone generic
     assert asked_things("在宅で診ている医療機関には、どんな取組例がありますか。") == []  # examples
+    # who takes part, and what cannot be settled there: aspects, not things to find
+    assert asked_things("入退院支援の話し合いには、どんな立場の人たちが参加する？") == []
+    assert asked_things("圏域で片付かない問題はどう扱う？") == []
     assert asked_things("課題管理シートの例は、どのテーマ別に用意されている？") == ["テーマ"]
 
 
@@ -185,6 +188,9 @@ def test_how_many_come_or_are_counted_must_be_stated_as_a_count() -> None:
     assert unmet([value], ["ブロック支援病院が後方支援を担う。"]) == [value]
     assert kinds("診療所数が少ない町村部の工夫は？") == set()
     assert ("value", "箇所数") in kinds("第7次医療計画 訪問診療 数値目標 全国 箇所数")
+    assert ("value", "修了者数") in kinds("かかりつけ医認知症対応力向上研修の修了者数")
+    assert kinds("研修の参加者数が増えた地域の工夫") == set()
+    assert ("value", "月額") in kinds("うすき石仏ねっと 参加費 月額")
     assert kinds("圏域ごとの医療機関数をまとめたデータ集は国が用意する？") == set()
 
 
