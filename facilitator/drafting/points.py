@@ -41,10 +41,12 @@ ANAPHORA_PENALTY = 0.03
 stand alone as a quote: read in a meeting, 「これ」 refers to nothing."""
 _ANAPHORA = re.compile(r"^(?:これ|それ|この|その|こうした|そうした|こうして|このよう|そのよう)")
 BACKGROUND_PENALTY = 0.03
-"""A sentence saying what the situation was (「…との訴えが根強くあった。」「…状況であった。」)
-is why a case acted, not what it did: asked what others do, 事例13 was quoted by its
-complaint ten times over the judged precedent questions."""
-_BACKGROUND = re.compile(r"(?:があった|が根強くあった|状況であった|状況にあった|課題であった)。$")
+"""A sentence saying what the situation was or is (「…との訴えが根強くあった。」「…負担がかかっ
+ている状況である。」「…が課題となっている。」) is why a case acted, not what it did: asked what
+others do, 事例13 was quoted by its complaint ten times over the judged precedent questions."""
+_BACKGROUND = re.compile(
+    r"(?:があった|が根強くあった|状況(?:であ|にあ)(?:った|る)|課題(?:であった|である|となっている))。$"
+)
 WHEN_SHARE = 0.5
 """A question asking when (「毎年何月ごろ出すの？」) is answered by a sentence that states a time
 (「報告期間は1月から3月です。」): such a sentence counts as sharing this much more of the

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytest
+
 from facilitator.corpus.chunks import Chunk, Locator
 from facilitator.drafting.answer import group_hits
 from facilitator.drafting.headlines import UNANSWERED, headline_for
@@ -106,6 +108,27 @@ def test_a_quote_does_not_open_by_pointing_back() -> None:
 
     def similarity(texts: list[str], chunk_ids: list[str]) -> Sequence[float]:
         return [0.86 if t == back else 0.84 for t in texts]
+
+    points = extract_points("precedent", group_hits(hits), hits, similarity, set())
+    assert [p.quote for p in points] == [done]
+
+
+@pytest.mark.parametrize(
+    "situation",
+    [
+        "山間部では少数の診療所に大きな負担がかかっている状況である。",
+        "住民の間では在宅看取りへの抵抗感が根強くあった。",
+        "医師の高齢化により当番の維持が課題となっている。",
+    ],
+)
+def test_what_the_situation_was_is_not_quoted_as_what_was_done(situation: str) -> None:
+    """Asked what others do, a case is quoted by what it did, not by why it acted."""
+    done = "医師会が病診・診診連携の取組を進め、地域の医療ニーズに対応している。"
+    chunk = case_chunk("casebook:事例18:detail-1", "事例18", "豊田加茂医師会", situation + done)
+    hits = [SearchHit(chunk=chunk, score=1.0)]
+
+    def similarity(texts: list[str], chunk_ids: list[str]) -> Sequence[float]:
+        return [0.86 if t == situation else 0.84 for t in texts]
 
     points = extract_points("precedent", group_hits(hits), hits, similarity, set())
     assert [p.quote for p in points] == [done]
