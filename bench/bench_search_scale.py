@@ -49,6 +49,7 @@ QUERIES = [
     "後方支援病床の確保",
     "ICTによる情報共有システム",
     "地域ケア会議への参加",
+    "千葉県で在宅医療の研修をしている例",  # a named place: its word score is a second BM25 call
 ]
 
 
