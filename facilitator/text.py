@@ -123,6 +123,15 @@ def sentences(text: str) -> list[str]:
     return [t for t in (text[a:b].strip() for a, b in spans) if t]
 
 
+_LAYOUT_BREAK = re.compile(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])")
+
+
+def one_line(quote: str) -> str:
+    """A quote as read: a line break the layout put inside a sentence (see :func:`sentences`)
+    is gone, or a space between Latin words. Quotes are stored verbatim, so they verify."""
+    return _LAYOUT_BREAK.sub("", quote).replace("\n", " ")
+
+
 SAME_TEXT_RATIO = 0.9
 """Share of one text's character bigrams found in the other for both to count as the same."""
 _NUMBERING_RE = re.compile(r"^\s*(?:【[^】]{1,8}】|(?:原因|方策)\s*\d+\s*[:：])")

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from facilitator.text import normalize_query, normalize_text, sentences, wareki_date
+from facilitator.text import normalize_query, normalize_text, one_line, sentences, wareki_date
 
 
 def test_nfkc_turns_full_width_digits_and_half_width_kana_into_standard_forms() -> None:
@@ -117,3 +117,10 @@ def test_a_sentence_the_layout_broke_over_lines_is_one() -> None:
     assert len(sentences(body + "\n続きの段落である。")) == 2
     assert len(sentences(body + "続きの文である。")) == 1
     assert len(sentences("短い見出し\n" + body + "続きの文である。")) == 2
+
+
+def test_a_quote_reads_as_one_line_without_the_layouts_breaks() -> None:
+    assert (
+        one_line("身近で頼りになる\n地域医療を担う医師。") == "身近で頼りになる地域医療を担う医師。"
+    )
+    assert one_line("Digital\nTransformation を進める。") == "Digital Transformation を進める。"

@@ -13,7 +13,7 @@ import click
 from facilitator.cli.root import FacilitatorGroup, echo_json, settings
 from facilitator.errors import InputError
 from facilitator.sheets.model import field_label
-from facilitator.text import japanese_time
+from facilitator.text import japanese_time, one_line
 
 
 def _sheet_json(sheet: Any, messages: list[str] | None = None) -> dict[str, Any]:
@@ -55,7 +55,8 @@ def _echo_statement(statement: Any, head: str = "- ") -> None:
     for c in statement.citations:
         kind = "参考" if c.reference else "引用"
         click.echo(
-            f"    〔{kind}〕{c.locator}: 「{c.quote}」" + ("" if c.verified else "（未検証）")
+            f"    〔{kind}〕{c.locator}: 「{one_line(c.quote)}」"
+            + ("" if c.verified else "（未検証）")
         )
     for f in statement.figures:
         click.echo(f"    〔数値〕{f.provenance}")

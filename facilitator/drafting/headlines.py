@@ -10,6 +10,7 @@ from __future__ import annotations
 from facilitator.drafting.answer_models import AnswerGroup, AnswerKind, AnswerPoint
 from facilitator.reports.questions import FigureMiss
 from facilitator.search.hits import SURVEY_PREFIX
+from facilitator.text import one_line
 
 UNANSWERED = "事例集・ガイドライン・地域の資料には、この質問に答える記述が見つかりませんでした。"
 UNANSWERED_ANYWHERE = "事例集・ガイドライン・地域の資料にも報告データにも、この質問に答える記述が見つかりませんでした。"
@@ -94,10 +95,10 @@ def answer_text(headline: str, points: list[AnswerPoint]) -> str:
     lines = [headline]
     for label, run in by_source(points):
         if len(run) == 1:
-            lines.append(f"{label}：「{run[0][0].quote}」")
+            lines.append(f"{label}：「{one_line(run[0][0].quote)}」")
         else:
             lines += [
                 f"{label}：",
-                *(f"・「{p.quote}」{f'（{at}）' if at else ''}" for p, at in run),
+                *(f"・「{one_line(p.quote)}」{f'（{at}）' if at else ''}" for p, at in run),
             ]
     return "\n".join(lines)

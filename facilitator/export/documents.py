@@ -32,7 +32,7 @@ from facilitator.export.docx_util import (
     new_document,
 )
 from facilitator.sheets.model import IssueSheet, Statement
-from facilitator.text import circled
+from facilitator.text import circled, one_line
 
 
 def to_json(sheet: IssueSheet) -> str:
@@ -133,7 +133,8 @@ def to_markdown(sheet: IssueSheet, internal: bool = False) -> str:
         c = nc.citation
         state = verification_text(c) + ("・不採用" if not c.accepted else "")
         out.append(
-            f"{nc.number}. [{nc.number}] {nc.field}: {citation_source(c)} —「{c.quote}」（{state}）"
+            f"{nc.number}. [{nc.number}] {nc.field}: {citation_source(c)} —「{one_line(c.quote)}」"
+            f"（{state}）"
         )
     if not numbers.items:
         out.append("（引用なし）")
@@ -232,7 +233,7 @@ def to_docx(sheet: IssueSheet, path: str | Path, internal: bool = False) -> Path
         [
             (
                 nc.number,
-                f"{nc.field}: {citation_source(nc.citation)}「{nc.citation.quote}」"
+                f"{nc.field}: {citation_source(nc.citation)}「{one_line(nc.citation.quote)}」"
                 f"（{verification_text(nc.citation)}"
                 f"{'・不採用' if not nc.citation.accepted else ''}）",
             )

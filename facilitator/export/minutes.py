@@ -21,7 +21,7 @@ from facilitator.export.docx_util import new_document
 from facilitator.export.safe import export_text
 from facilitator.meetings.model import TOKYO, Meeting, MeetingEntry, japanese_date
 from facilitator.reports.models import SYNTHETIC_LABEL
-from facilitator.text import md_escape
+from facilitator.text import md_escape, one_line
 from facilitator.themes import THEME_LABELS
 
 MINUTES_SYNTHETIC_NOTICE = synthetic_notice("この議事メモ")
@@ -54,7 +54,7 @@ def _source_line(doc_title: str, locator: str, quote: str) -> str:
     """「資料名 所在：「引用」」 (the title once when the locator repeats it)."""
     where = locator if doc_title and doc_title in locator else f"{doc_title} {locator}"
     where = where.strip() or "資料"
-    return f"{where}：「{quote.strip()}」" if quote.strip() else where
+    return f"{where}：「{one_line(quote.strip())}」" if quote.strip() else where
 
 
 def _citation_lines(answer: Any) -> list[str]:
@@ -62,7 +62,7 @@ def _citation_lines(answer: Any) -> list[str]:
     (the seven steps of 「協議はどういう順番で？」 repeated title, place and step twice)."""
     said = answer.answer_text or ""
     return [
-        _source_line(c.doc_title, c.locator, "" if f"「{c.quote}」" in said else c.quote)
+        _source_line(c.doc_title, c.locator, "" if f"「{one_line(c.quote)}」" in said else c.quote)
         for c in answer.citations
         if getattr(c, "accepted", True)
     ]

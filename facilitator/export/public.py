@@ -44,7 +44,7 @@ from facilitator.export.xlsx_style import (
     write_header,
 )
 from facilitator.sheets.model import IssueSheet, Role, Statement, area_label, field_label
-from facilitator.text import circled
+from facilitator.text import circled, one_line
 from facilitator.themes import THEME_SHORT
 
 PUBLIC_TITLE = "協議の結果の公表シート"
@@ -243,7 +243,7 @@ def _source_line(src: PublicSource) -> str:
         "" if src.case and src.locator.startswith(src.case) else src.case
     )  # locators name the case
     where = " / ".join(p for p in (src.doc_title, case, src.locator) if p)
-    return f"{where}「{src.quote}」"
+    return f"{where}「{one_line(src.quote)}」"
 
 
 def _page_title(summary: PublicSummary) -> str:

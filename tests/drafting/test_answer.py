@@ -144,6 +144,12 @@ def test_a_definition_under_its_heading_is_quoted_not_the_heading(
     # the slides' heading has no mark (「「かかりつけ医」とは（ 定義）」): still a heading
     answer = ask("かかりつけ医 定義", None, drafting_data, drafting_searcher)
     assert answer.points[0].quote.startswith("なんでも相談できる上")
+    # the slide breaks the sentence after 「身近で頼りになる」: quoted whole, read as one line
+    assert answer.points[0].quote.endswith(
+        "頼りになる\n地域医療、保健、福祉を担う総合的な能力を有する医師。"
+    )
+    assert answer.citations and answer.citations[0].quote == answer.points[0].quote
+    assert "身近で頼りになる地域医療、保健、福祉を担う" in answer.answer_text
 
 
 def test_a_figures_credit_line_is_not_quoted() -> None:

@@ -15,7 +15,7 @@ from facilitator.drafting.headlines import by_source
 from facilitator.errors import FacilitatorError
 from facilitator.meetings import MeetingStore
 from facilitator.search.searcher import Searcher, SearchFilters
-from facilitator.text import md_escape, md_unlink
+from facilitator.text import md_escape, md_unlink, one_line
 from facilitator.themes import THEME_LABELS
 from facilitator.ui.components.common import current_user, llm_configured, show_error
 from facilitator.ui.components.widgets import filter_row, open_case
@@ -159,7 +159,7 @@ def show_turn(i: int, turn: dict) -> None:
             st.markdown(md_escape(answer.headline))
             for label, run in by_source(answer.points):
                 quotes = [
-                    f"「{md_escape(p.quote)}」" + (f"（{md_escape(at)}）" if at else "")
+                    f"「{md_escape(one_line(p.quote))}」" + (f"（{md_escape(at)}）" if at else "")
                     for p, at in run
                 ]
                 if len(run) == 1:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from facilitator.sheets.model import FIELD_LABELS, IssueSheet, Statement
+from facilitator.text import one_line
 
 
 def _statement(s: Statement, prefix: str = "- ") -> list[str]:
     marks = [
-        f"[{'参考' if c.reference else '引用'}] {c.locator}「{c.quote}」"
+        f"[{'参考' if c.reference else '引用'}] {c.locator}「{one_line(c.quote)}」"
         + ("" if c.accepted else "（不採用）")
         for c in s.citations
     ]
