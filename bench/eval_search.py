@@ -75,6 +75,7 @@ PROBE_SETS = (
     "probe_holdout21",
     "probe_holdout22",
     "probe_holdout23",
+    "probe_holdout24",
 )
 
 
