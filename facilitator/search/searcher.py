@@ -450,9 +450,10 @@ def _what_is_asked_first(
 
 def _prior_kind(chunk: Chunk) -> str | None:
     """The kind of section a passage is, for :data:`fusion.SECTION_PRIOR`; the survey's own
-    questions and introduction (no respondent) apart from its answers."""
+    questions (which restate what they ask) apart from its answers. Its overview (whom it
+    asked, when, how many answered) is the only passage that answers questions about it."""
     kind = chunk.metadata.get("section_kind")
-    if kind == "survey" and not chunk.metadata.get("respondent"):
+    if kind == "survey" and chunk.metadata.get("question") and not chunk.metadata.get("respondent"):
         return "survey-question"
     return kind
 

@@ -114,6 +114,17 @@ def test_the_survey_s_own_question_ranks_behind_the_answers_to_it(searcher: Sear
     assert hits[0].metadata.get("respondent"), hits[0].text[:60]
 
 
+def test_asked_about_the_survey_itself_its_overview_answers(searcher: Searcher) -> None:
+    """Whom the survey asked and how many answered is in its overview, which is no
+    restatement of a question: it keeps its weight."""
+    for question in (
+        "アンケートはどの部署に送られて、何割くらいが回答したの？",
+        "調査に答えた自治体はいくつ？",
+    ):
+        hits = searcher.search(question, k=10).hits
+        assert any("回答率:70%" in h.text for h in hits), question
+
+
 def test_a_named_place_says_where_and_the_rest_of_the_question_says_what(
     searcher: Searcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
