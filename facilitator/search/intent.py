@@ -100,12 +100,15 @@ def wants_precedents_only(question: str) -> bool:
     return asks_for_precedents(question) and not asks_for_definition(question)
 
 
-_A_PREFECTURE = re.compile(r"(?<![\u4e00-\u9fff々])県(?:は|が|も|で|って|に|の中)")
+_A_PREFECTURE = re.compile(
+    r"(?<![\u4e00-\u9fff々])(?:県(?:は|が|も|で|って|に|の中)|県[やと]市(?:町村)?|市[やと]県)"
+)
 
 
 def asks_about_governments(question: str) -> bool:
-    """「…という声のある自治体は？」「…研修をやっている県はある？」: what prefectures and cities
-    do, see or are asked: the survey answers of the casebook and the local documents say it.
+    """「…という声のある自治体は？」「…研修をやっている県はある？」「住民が県や市に問い合わせて
+    くるのは…」: what prefectures and cities do, see or are asked: the survey answers of the
+    casebook and the local documents say it.
     A named prefecture (「大阪府は…」) is a place, not this question."""
     return _has(question, "governments") or bool(_A_PREFECTURE.search(_QUOTED.sub("", question)))
 

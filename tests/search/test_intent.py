@@ -64,6 +64,8 @@ def test_questions_about_what_a_document_says_do_not(question: str) -> None:
         ("訪問診療を始めたい医師向けに研修をやっている県はある？", True),  # a bare 県
         ("大阪府は積極的役割を担う医療機関をどう位置づけた？", False),  # a place
         ("「県は何をしているのか」という声がある地域の例は？", False),  # quoted
+        ("住民が県や市に問い合わせてくるのはどんな内容？", True),  # both, as askers of
+        ("福井県で、県や医師会と組んで研修会を開いてる病院は？", False),  # a partner
     ],
 )
 def test_questions_about_prefectures_and_cities(question: str, governments: bool) -> None:
