@@ -48,6 +48,7 @@ from facilitator.search.hits import (
     collapse_repeats,
     group_key,
     group_label,
+    reports_practice,
 )
 from facilitator.search.intent import (
     asked_sheet_fields,
@@ -357,7 +358,10 @@ def ask(
         kind = "definition"
         points = extract_points(kind, groups, hits, similarity, q_tokens)
     groups = order_groups(groups, points)
-    headline = headline_for(kind, points, groups, missed)
+    views = bool(points) and not any(
+        reports_practice(searcher.store.by_id[p.chunk_id]) for p in points
+    )
+    headline = headline_for(kind, points, groups, missed, views=views)
     allowed = {h.chunk_id for h in hits}
     proposed = [Citation(chunk_id=p.chunk_id, quote=p.quote) for p in points]
     citations = keep_verified_citations(proposed, searcher.store.by_id, allowed)[0]

@@ -41,9 +41,12 @@ def headline_for(
     points: list[AnswerPoint],
     groups: list[AnswerGroup],
     missed: FigureMiss | None = None,
+    views: bool = False,
 ) -> str:
     """The first line: names exactly the precedents of ``points``, nothing else; for a
-    figure the report data could not give (``missed``), says the quote is the material's."""
+    figure the report data could not give (``missed``), says the quote is the material's.
+    ``views``: the points are survey answers on what a prefecture sees or is asked
+    (「問合せで多い内容」), which nobody "取り組んで" — they are answers."""
     if missed and points:
         if missed.reason == "area" and not missed.unknown_area:
             return NO_AREA_NAMED
@@ -51,6 +54,8 @@ def headline_for(
     if kind == "precedent" and points:
         by_key = {g.key: g for g in groups}
         names = "、".join(_short_label(by_key[p.group]) for p in points)
+        if views:
+            return f"自治体の回答が{len(points)}件あります（{names}）。次のとおりです。"
         how = "それぞれ次のように" if len(points) > 1 else "次のように"
         return f"近い取組が{len(points)}件あります（{names}）。{how}取り組んでいます。"
     if kind == "definition" and points:

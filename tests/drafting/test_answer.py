@@ -689,3 +689,21 @@ def test_a_heading_is_not_quoted_as_what_a_passage_says(
                 text = drafting_searcher.store.by_id[p.chunk_id].text
                 said = [s for s in sentences(text) if s not in p.locator]
                 assert not [s for s in said if len(s) >= MIN_QUOTE_CHARS], headings
+
+
+def test_what_residents_ask_is_answered_by_the_survey_answers_as_answers(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    """「県や市に…問い合わせてくるのは」 asks what prefectures and cities are asked: their survey
+    answers to ④ answer it, and nobody 「取り組んでいます」 an inquiry."""
+    answer = ask(
+        "住民が県や市に病院のかかり方について問い合わせてくるのは、どんな内容が多いの？",
+        None,
+        drafting_data,
+        drafting_searcher,
+    )
+    assert answer.kind == "precedent" and answer.points
+    assert all(p.group.startswith("survey:") for p in answer.points)
+    assert answer.headline.startswith("自治体の回答が") and "取り組んで" not in answer.headline
+    answer = ask("かかりつけ医の研修をやっている県はある？", None, drafting_data, drafting_searcher)
+    assert "取り組んでいます" in answer.headline  # a prefecture's programme is what it does
