@@ -98,37 +98,33 @@ def test_a_quoted_definition_prefers_the_sentence_using_the_question_s_words() -
     assert [p.quote for p in points] == [answer]
 
 
-def test_a_quote_does_not_open_by_pointing_back() -> None:
-    """「これにより、…」 read alone in a meeting refers to nothing; the sentence it follows says
-    what was done."""
-    done = "主治医が訪問できない時は副主治医が訪問する仕組みを採用している。"
-    back = "これにより、在宅医療への切れ目ない対応を可能としている。"
-    chunk = case_chunk("casebook:事例17:detail-1", "事例17", "柏市医師会", done + back)
-    hits = [SearchHit(chunk=chunk, score=1.0)]
-
-    def similarity(texts: list[str], chunk_ids: list[str]) -> Sequence[float]:
-        return [0.86 if t == back else 0.84 for t in texts]
-
-    points = extract_points("precedent", group_hits(hits), hits, similarity, set())
-    assert [p.quote for p in points] == [done]
-
-
 @pytest.mark.parametrize(
-    "situation",
+    ("closer", "done"),
     [
-        "山間部では少数の診療所に大きな負担がかかっている状況である。",
-        "住民の間では在宅看取りへの抵抗感が根強くあった。",
-        "医師の高齢化により当番の維持が課題となっている。",
+        # 「これにより、…」 read alone in a meeting refers to nothing
+        (
+            "これにより、在宅医療への切れ目ない対応を可能としている。",
+            "主治医が訪問できない時は副主治医が訪問する仕組みを採用している。",
+        ),
+        # what the situation was or is: why a case acted, not what it did
+        *(
+            (situation, "医師会が病診・診診連携の取組を進め、地域の医療ニーズに対応している。")
+            for situation in (
+                "山間部では少数の診療所に大きな負担がかかっている状況である。",
+                "住民の間では在宅看取りへの抵抗感が根強くあった。",
+                "医師の高齢化により当番の維持が課題となっている。",
+            )
+        ),
     ],
 )
-def test_what_the_situation_was_is_not_quoted_as_what_was_done(situation: str) -> None:
-    """Asked what others do, a case is quoted by what it did, not by why it acted."""
-    done = "医師会が病診・診診連携の取組を進め、地域の医療ニーズに対応している。"
-    chunk = case_chunk("casebook:事例18:detail-1", "事例18", "豊田加茂医師会", situation + done)
+def test_a_case_is_quoted_by_what_it_did(closer: str, done: str) -> None:
+    """The sentence closer in meaning to the question loses to the one saying what was done
+    when it points back or tells the situation."""
+    chunk = case_chunk("casebook:事例17:detail-1", "事例17", "柏市医師会", done + closer)
     hits = [SearchHit(chunk=chunk, score=1.0)]
 
     def similarity(texts: list[str], chunk_ids: list[str]) -> Sequence[float]:
-        return [0.86 if t == situation else 0.84 for t in texts]
+        return [0.86 if t == closer else 0.84 for t in texts]
 
     points = extract_points("precedent", group_hits(hits), hits, similarity, set())
     assert [p.quote for p in points] == [done]
