@@ -76,6 +76,7 @@ PROBE_SETS = (
     "probe_holdout22",
     "probe_holdout23",
     "probe_holdout24",
+    "probe_holdout25",
 )
 
 
