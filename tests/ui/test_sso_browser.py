@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import shutil
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -139,8 +140,14 @@ def test_only_a_registered_address_gets_in_and_with_its_role(
 def _text(d) -> str:
     """The page's text as read (an e-mail address carries an invisible word joiner, which
     keeps Streamlit from making it a live mailto: link)."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
 
+    for _ in range(5):  # Streamlit may replace the page between finding it and reading it
+        try:
+            return d.find_element(By.TAG_NAME, "body").text.replace(NO_LINK, "")
+        except WebDriverException:
+            time.sleep(0.5)
     return d.find_element(By.TAG_NAME, "body").text.replace(NO_LINK, "")
 
 
