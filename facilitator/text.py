@@ -115,7 +115,8 @@ def sentences(text: str) -> list[str]:
     for m in _SENTENCE_RE.finditer(text):  # never across a line break
         if spans and text[spans[-1][1] : m.start()] == "\n":
             line = text[text.rfind("\n", 0, spans[-1][1]) + 1 : spans[-1][1]]
-            following = text[m.start() : (text.find("\n", m.start()) + 1 or len(text) + 1) - 1]
+            end = text.find("\n", m.start())
+            following = text[m.start() : end if end >= 0 else len(text)]
             if _wrapped(line, following, width):
                 spans[-1] = (spans[-1][0], m.end())
                 continue
