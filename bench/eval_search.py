@@ -77,6 +77,7 @@ PROBE_SETS = (
     "probe_holdout23",
     "probe_holdout24",
     "probe_holdout25",
+    "probe_holdout26",
 )
 
 
