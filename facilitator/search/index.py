@@ -68,12 +68,12 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 POINTER = "current"
 VERSIONS = "versions"
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 """How the same documents are indexed: raise it when parsing, chunks, search contexts, tokens
 or windows change. An index of another format is not current, so ``bootstrap`` and the data
-page rebuild it (the vector cache keeps that to seconds). Format 2: the words footnotes define
-as search context; 3: each chunk's sentences' vectors (until rebuilt, an older index searches
-by windows only); 4: a sentence the layout broke over lines is one."""
+page rebuild it (the vector cache keeps that to seconds). Format 2: footnotes' words as search
+context; 3: each chunk's sentences' vectors (until rebuilt, an older index searches by windows
+only); 4: a sentence the layout broke over lines is one; 5: passages' prefecture (places)."""
 SENTENCE_VECTORS = "sentences.npy"
 SENTENCE_STARTS = "sentence_starts.npy"
 LEGACY = ("chunks.jsonl", "texts", "cases.json", "sheets.json", "tokens.json", "lexical")

@@ -98,6 +98,33 @@ def test_slides_chunks_read_as_text_not_debris() -> None:
     assert any("かかりつけ医機能" in c.text for c in parsed.chunks)
 
 
+def test_a_slide_passage_keeps_the_prefecture_its_title_names() -> None:
+    """福井県's reorganisation is told under a diagram label, its slide's title above it: a
+    question about 福井県 is answered by the passage, which never names 福井 itself."""
+    raw = (CORPUS / "004_792b03e14efc7e62.txt").read_text(encoding="utf-8")
+    parsed = parse_text(_doc("004.txt", "slides"), raw)
+    reform = next(c for c in parsed.chunks if "機構改革の際に" in c.text)
+    assert "福井" not in reform.text
+    assert reform.metadata["prefecture"] == "福井県"
+    first = parsed.chunks[0]  # 「本日の重点」: no prefecture named in or before it
+    assert "prefecture" not in first.metadata
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("福井県の体制\n\n" + "連携を進める。" * 40, "福井県"),  # named in the passage
+        ("福井県と新潟県の比較\n\n" + "連携を進める。" * 40, None),  # two: about neither
+        ("大阪府\n\n" + "あ" * 500 + "\n\n見出し\n\n" + "連携を進める。" * 40, None),  # too far
+    ],
+)
+def test_a_passage_is_about_the_one_prefecture_it_or_its_title_names(
+    raw: str, expected: str | None
+) -> None:
+    parsed = parse_text(_doc(), raw + "\n")
+    assert parsed.chunks[-1].metadata.get("prefecture") == expected
+
+
 def test_chunks_never_cross_a_heading() -> None:
     body = "在宅医療の体制を整える。" * 20
     raw = f"第1章 総論\n\n{body}\n\n第2章 各論\n\n{body}\n"

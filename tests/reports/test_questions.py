@@ -198,6 +198,7 @@ def test_institutions_willing_to_start(loaded: Settings) -> None:
         "北部医療圏の在宅医療について教えて",
         "いくつかの病院がまとまって薬をまとめ買いしている例は？",  # 「いくつか」: some, not how many
         "在宅医療の病院が何施設も集まっている例はある？",
+        "大阪府では在宅医療の体制をどのくらいの広さの地域単位で考えている？",  # an extent
     ],
 )
 def test_questions_for_search_are_not_figure_questions(loaded: Settings, question: str) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from facilitator.corpus.chunks import Chunk, Document, make_chunk
+from facilitator.corpus.places import prefecture_about
 from facilitator.themes import themes_for_text
 
 __all__ = [
@@ -372,6 +373,7 @@ def chunk_span(
                     page=page,
                     section_kind="section",
                     themes=themes_for_text(chunk_text),
+                    prefecture=prefecture_about(text, group[0].start, group[-1].end, start),
                 )
             )
     return chunks, label
