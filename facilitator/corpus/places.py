@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["PREFECTURES", "prefecture_about"]
+__all__ = ["PREFECTURES", "PREFECTURE_RE", "prefecture_about"]
 
 PREFECTURES = [
     "北海道",
@@ -61,7 +61,8 @@ PREFECTURES = [
     "鹿児島県",
     "沖縄県",
 ]
-_NAMED = re.compile("|".join(PREFECTURES))
+PREFECTURE_RE = re.compile("|".join(PREFECTURES))
+"""Any prefecture by its full name (a case's 所在地, a survey respondent, a passage)."""
 
 LOOKBACK = 400
 """How far before a passage its title may stand (a slide's title and diagram labels)."""
@@ -71,8 +72,8 @@ def prefecture_about(text: str, start: int, end: int, floor: int = 0) -> str | N
     """The one prefecture ``text[start:end]`` names, else (naming none) the last one named in
     the ``LOOKBACK`` characters before it, not before ``floor`` (a PDF page's start); None
     when it names several or none is near."""
-    own = set(_NAMED.findall(text, start, end))
+    own = set(PREFECTURE_RE.findall(text, start, end))
     if own:
         return own.pop() if len(own) == 1 else None
-    before = _NAMED.findall(text, max(floor, start - LOOKBACK), start)
+    before = PREFECTURE_RE.findall(text, max(floor, start - LOOKBACK), start)
     return before[-1] if before else None

@@ -28,6 +28,7 @@ from facilitator.corpus.chunks import Chunk, Document, make_chunk
 from facilitator.corpus.parsers.base import CaseRecord, ParsedDocument
 from facilitator.corpus.parsers.blocks import number_value, paragraph_end
 from facilitator.corpus.parsers.survey import survey_chunks, survey_questions
+from facilitator.corpus.places import PREFECTURE_RE
 from facilitator.errors import DocumentError
 from facilitator.text import circled, normalize_query, normalize_text
 from facilitator.themes import FOCUS_TAGS, themes_for_tags, themes_for_text
@@ -55,7 +56,6 @@ _SECTION_RE = re.compile(r"^([123])\. ?(概要|地域の特徴を踏まえた取
 _NUMBERED_RE = re.compile(r"^([\u2460-\u2473]|\d{1,2}) (\S.*)$", re.M)
 _TOC_CASE_RE = re.compile(r"^- (事例|参考)(\d{1,2}) (.+)$", re.M)
 _TOC_CATEGORY_RE = re.compile(r"^- <(.+)>$", re.M)
-_PREFECTURE_RE = re.compile(r"^(北海道|東京都|京都府|大阪府|\S{2,3}?県)")
 
 _DETAIL_HEADING_MAX = 80
 _LABEL_MAX = 40
@@ -198,8 +198,8 @@ def _location(text: str, start: int, end: int) -> str:
 
 def _prefecture_of(location: str, name: str) -> str:
     """都道府県 from a 所在地 value, else from the organisation name."""
-    if m := _PREFECTURE_RE.match(location):
-        return m.group(1)
+    if m := PREFECTURE_RE.match(location):
+        return m.group(0)
     for key, prefecture in _REFERENCE_PREFECTURE_FALLBACK.items():
         if key in name:
             return prefecture

@@ -13,6 +13,7 @@ import re
 
 from facilitator.corpus.chunks import Chunk, Document, make_chunk
 from facilitator.corpus.parsers.blocks import number_value, paragraph_end
+from facilitator.corpus.places import PREFECTURE_RE
 from facilitator.text import circled
 from facilitator.themes import themes_for_text
 
@@ -49,7 +50,7 @@ _CITY_PREFECTURE: dict[str, str] = {
 
 def _respondent_prefecture(respondent: str) -> str:
     """都道府県 of a survey respondent (a prefecture or a designated city)."""
-    if re.fullmatch(r"北海道|東京都|京都府|大阪府|\S{2,3}県", respondent):
+    if PREFECTURE_RE.fullmatch(respondent):
         return respondent
     return _CITY_PREFECTURE.get(respondent, "")
 
