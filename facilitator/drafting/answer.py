@@ -7,7 +7,7 @@ here, whoever produced them). When nothing in the corpus really answers, the ans
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -52,6 +52,7 @@ from facilitator.search.hits import (
 )
 from facilitator.search.intent import (
     asked_sheet_fields,
+    asks_about_governments,
     asks_for_definition,
     asks_for_meaning,
     asks_for_precedents,
@@ -120,7 +121,7 @@ CLOSE_SHARE = 0.6
 passage (see :func:`route`)."""
 
 
-def route(question: str, groups: list[AnswerGroup]) -> AnswerKind:
+def route(question: str, groups: list[AnswerGroup], local_docs: Collection[str] = ()) -> AnswerKind:
     """definition (quote a guideline/local passage) or precedent (name the cases).
 
     A problem stated in a meeting (「医師の高齢化で当番が組めない」) asks what others did:
@@ -129,6 +130,9 @@ def route(question: str, groups: list[AnswerGroup]) -> AnswerKind:
     for precedents, asks what that document says: over 261 judged questions, every such one was
     judged a guideline question (「…って何て呼ぶんだっけ？」「何が原因だと国は見てるの？」), yet
     13 of 68 guideline questions had been answered by naming cases scoring 0.6 of the best.
+    Asked what a prefecture or city itself did, its own paper (``local_docs``) found first
+    answers: 「福井県では…県庁の中でどんな工夫をしたの？」 named 福井県's survey answer on
+    publicity, under the slide on its reorganisation.
     """
     wants_definition = asks_for_definition(question)
     wants_precedent = asks_for_precedents(question)
@@ -138,6 +142,8 @@ def route(question: str, groups: list[AnswerGroup]) -> AnswerKind:
     ]
     has_docs = any(not is_precedent_group(g) for g in groups)
     if wants_definition and has_docs and not wants_precedent:
+        return "definition"
+    if groups and groups[0].key in local_docs and asks_about_governments(question):
         return "definition"
     # both (「…身近な取組はどの単位で進めるとしているか」): the best passage says which
     if wants_definition and groups and not is_precedent_group(groups[0]):
@@ -336,7 +342,8 @@ def ask(
             messages=messages,
         )
     # a figure the report data cannot give (「常陸大宮市の高齢化率は？」) but the material states
-    kind: AnswerKind = "definition" if missed else route(q, groups)
+    local_docs = {h.doc_id for h in hits if h.doc_kind == "local"}
+    kind: AnswerKind = "definition" if missed else route(q, groups, local_docs)
     q_tokens = set(tokenize(q))
 
     def similarity(

@@ -417,6 +417,18 @@ def test_a_question_about_what_a_document_says_is_answered_by_it(
     assert answer.kind == "definition" and said in answer.points[0].quote
 
 
+def test_asked_what_a_prefectures_offices_did_its_own_paper_answers(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    """福井県's reorganisation is told by a slide; its survey answer (on publicity) is not what
+    its offices did, and was named as the precedent."""
+    question = "福井県では、医療を担当する課と介護を担当する課が協力しやすくなるよう、県庁の中でどんな工夫をしたの？"
+    answer = ask(question, None, drafting_data, drafting_searcher)
+    assert answer.kind == "definition" and answer.points
+    assert {p.group for p in answer.points} == {"zaitaku-renkei-slides"}
+    assert "回答" not in answer.headline
+
+
 def test_a_precedent_is_quoted_by_what_it_did_not_by_the_situation_before(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
