@@ -78,6 +78,7 @@ PROBE_SETS = (
     "probe_holdout24",
     "probe_holdout25",
     "probe_holdout26",
+    "probe_holdout27",
 )
 
 
