@@ -452,13 +452,13 @@ def missing(
     near = [_norm(_context(h)) for h in hits[:TOP_CONSTRAINED]]
     constraints = question_constraints(question, common)
     places = [c for c in constraints if c.kind == "place"]
-    # a value asked of a place is stated by that place's passages: 秋田県's 4.2件/日 does not
-    # say how many calls 沖縄県's #8000 takes
+    # a value or a year asked of a place is stated by that place's passages: 秋田県's 4.2件/日
+    # does not say how many calls 沖縄県's #8000 takes, nor 福岡市's 2040年 新居浜's projection
     placed = [t for t in near if all(c.met_by(t) for c in places)]
     out = [
         c.label
         for c in constraints
-        if not any(c.met_by(t) for t in (placed if c.kind == "value" else near))
+        if not any(c.met_by(t) for t in (placed if c.kind in ("value", "number") else near))
     ]
     wider = [_context(h) for h in hits[:TOP_TERMS]]
     out += [f"「{t}」の記述" for t in unknown_terms(question, wider)]

@@ -436,6 +436,15 @@ def test_a_value_asked_of_a_place_is_stated_by_that_places_passages(searcher: Se
     assert "質問の「何件」に当たる数値" in result.missing
 
 
+def test_a_year_asked_of_a_place_is_stated_by_that_places_passages(searcher: Searcher) -> None:
+    """新居浜・西条's papers name both cities but no 2040; 福岡市's case says 2040年: the
+    material has no projection for 新居浜 and 西条."""
+    result = searcher.search("新居浜市 西条市 2040年 高齢化率 推計")
+    assert result.confident is False
+    assert "「2040年」の記述" in result.missing
+    assert "「2040年」の記述" not in searcher.search("福岡市 2040年 人口").missing
+
+
 def test_a_question_naming_a_place_keeps_the_passages_of_that_place(searcher: Searcher) -> None:
     hits = searcher.search("松本では夜間の救急をどう分担している？", k=10).hits
     kept = at_places("松本では夜間の救急をどう分担している？", hits)
