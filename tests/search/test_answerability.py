@@ -265,6 +265,9 @@ def test_long_compounds_and_terms_of_art_must_occur_in_the_passages() -> None:
     assert ("term", "診療報酬") in kinds(q)  # a neighbouring system's term of art
     assert ("term", "報酬") not in kinds(q)  # named once, by the longer term
     assert ("term", "報酬") in kinds("応援した先生には、どのような形で報酬が支払われる？")
+    # an enforcement measure, like a penalty: the material says who reports, not what befalls
+    # one who does not
+    assert ("term", "勧告") in kinds("報告を出さない医療機関に県は勧告できる？")
     assert unknown_terms("画像検査の予約を診療所から", ["CTの予約"]) == []  # everyday words
 
 
