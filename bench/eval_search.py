@@ -79,6 +79,7 @@ PROBE_SETS = (
     "probe_holdout25",
     "probe_holdout26",
     "probe_holdout27",
+    "probe_holdout28",
 )
 
 
