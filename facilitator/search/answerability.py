@@ -258,9 +258,17 @@ def _without_adverb(run: str) -> str:
 
 
 def _without_aspect(word: str) -> str:
-    """「医療機関側」 is 医療機関: a side of who is named, not another thing or term; and
-    「テーマ別」 is テーマ: what things are sorted by."""
-    return word.removesuffix("側").removesuffix("別") if len(word) > 2 else word
+    """「医療機関側」 is 医療機関: a side of who is named, not another thing or term;
+    「テーマ別」 is テーマ: what things are sorted by; 「医師会単位」 is 医師会: the level at
+    which something is done."""
+    if len(word) <= 2:
+        return word
+    return word.removesuffix("単位").removesuffix("側").removesuffix("別") or word
+
+
+_EXAMPLE = re.compile(r"など|等の|のような|のように|みたいな|といった")
+"""A compound followed by these is an example of what is meant (「人工呼吸器などが必要な子ども」
+「新型コロナや大規模災害のような非常時」): the material may name another example of it."""
 
 
 def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
@@ -274,8 +282,9 @@ def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
     # 「看護師何人で」: a word, then what is asked about it
     runs = [
         _without_aspect(_without_elsewhere(_without_adverb(t)))
-        for run in _KANJI_RUN.findall(q)
-        for t in re.split(r"何[\u4e00-\u9fff]?", run)
+        for m in _KANJI_RUN.finditer(q)
+        if not _EXAMPLE.match(q, m.end())
+        for t in re.split(r"何[\u4e00-\u9fff]?", m.group())
     ]
     found = [t for t in runs if len(t) >= 5 or any(w in t for w in terms)]
     return [t for t in dict.fromkeys(found) if t not in text and not _shortened(t, text)]

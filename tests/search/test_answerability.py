@@ -68,6 +68,16 @@ def test_an_adverb_or_a_side_does_not_make_an_unknown_compound() -> None:
     assert asked_things("入退院支援の話し合いには、どんな立場の人たちが参加する？") == []
     assert asked_things("圏域で片付かない問題はどう扱う？") == []
     assert asked_things("課題管理シートの例は、どのテーマ別に用意されている？") == ["テーマ"]
+    # the level something is done at: 医師会 is named, 医師会単位 is no term to find
+    assert unknown_terms("代診の仕組みを医師会単位で作っている例", ["医師会が代診を調整"]) == []
+
+
+def test_a_compound_given_as_an_example_need_not_be_named() -> None:
+    passages = ["災害等が発生した際の医療提供体制", "医療的ケア児の在宅医療"]
+    assert unknown_terms("大規模災害のような非常時に病院はどう動いた？", passages) == []
+    assert unknown_terms("人工呼吸器などが必要な子どもを診る例", passages) == []
+    # named as what is asked, it must be stated
+    assert unknown_terms("人工呼吸器の貸し出しをしている例", passages) == ["人工呼吸器"]
 
 
 @pytest.mark.parametrize(
