@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from facilitator.corpus.chunks import Chunk
 from facilitator.errors import InputError
-from facilitator.search.answerability import missing, named_places
+from facilitator.search.answerability import missing, named_places, stated_in
 from facilitator.search.chroma import server_errors
 from facilitator.search.embeddings import Embedder, load_embedder
 from facilitator.search.fusion import (
@@ -67,7 +68,6 @@ COVERAGE = 0.6
 DENSE_Z_MIXED = 2.0
 COVERAGE_MIXED = 0.4
 SENTENCE_CACHE = 20_000
-POST_FILTER_MIN_SHARE = 0.01
 OVERFETCH_MAX = 4000
 FILTER_CACHE = 32
 EXACT_MAX = 5000
@@ -93,10 +93,6 @@ everyday language: it does not tie a number in a sentence to what a question ask
 REPETITIVE_WEIGHT = 0.3
 """Score weight of a passage that repeats a few words (lexical.repetitive); such a passage
 never counts as evidence that the material answers a question."""
-"""Filtered dense search over-fetches from the unfiltered HNSW index and filters here when
-at least 1% of chunks are allowed (Chroma's filtered search took 240 ms at 100k chunks for
-tag + prefecture); below that, or when too few allowed ones come back, the allowed chunks'
-vectors are compared exactly (:meth:`Searcher._allowed_vectors`)."""
 
 
 class SearchFilters(BaseModel):
@@ -146,6 +142,10 @@ class Searcher:
         self.reranker: Reranker | None = (
             load_reranker(settings.reranker_model) if settings.reranker_model else None
         )
+
+    @cached_property
+    def _stated(self) -> Callable[[str], bool]:
+        return stated_in(c.text for c in self.store.chunks)
 
     def similarities(
         self, query: str, texts: list[str], chunk_ids: Sequence[str] = ()
@@ -263,7 +263,7 @@ class Searcher:
         honest = [h for h in hits if h.chunk_id not in store.repetitive]
         sims = [s for c, s in zip(dense_ids, dense_sims, strict=True) if c not in store.repetitive]
         confidence, dense_z, coverage = self._confidence(q_tokens, honest, sims)
-        lacking = missing(q, honest, self.common, self.store.lexical.idf)
+        lacking = missing(q, honest, self.common, self.store.lexical.idf, self._stated)
         if lacking:  # on the topic, but the passages do not state what is asked
             confidence = min(confidence, 0.49)
         return SearchResult(

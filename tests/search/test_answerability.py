@@ -11,6 +11,7 @@ from facilitator.search.answerability import (
     at_places,
     named_places,
     question_constraints,
+    stated_in,
     unheard_words,
     unknown_terms,
     unmet,
@@ -403,6 +404,19 @@ def test_the_same_topic_without_the_constraint_stays_confident(searcher: Searche
     result = searcher.search("かかりつけ医機能報告を出す医療機関はどこ？")
     assert result.confident is True
     assert result.missing == []
+
+
+def test_a_compound_the_material_states_lower_down_is_not_missing(searcher: Searcher) -> None:
+    stated = stated_in(["体調急変時に備えた指導", "郡市区医師会と連携"])
+    assert stated("体調急変時") and stated("郡市医師会")  # as written, or shortened
+    assert not stated("紹介受診重点医療機関")
+    # 「体調急変時」 is in the casebook, though not in the ten passages found first
+    result = searcher.search(
+        "在宅で療養する高齢者の情報を事前に病院へ登録しておき、体調急変時に円滑に入院できる"
+        "ようにしている地域の仕組みは？"
+    )
+    assert "「体調急変時」の記述" not in result.missing
+    assert result.confident is True
 
 
 def test_a_footnote_names_the_word_it_defines(searcher: Searcher) -> None:
