@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -68,6 +67,7 @@ COVERAGE = 0.6
 DENSE_Z_MIXED = 2.0
 COVERAGE_MIXED = 0.4
 SENTENCE_CACHE = 20_000
+STATED_READ = 50
 OVERFETCH_MAX = 4000
 FILTER_CACHE = 32
 EXACT_MAX = 5000
@@ -143,9 +143,13 @@ class Searcher:
             load_reranker(settings.reranker_model) if settings.reranker_model else None
         )
 
-    @cached_property
-    def _stated(self) -> Callable[[str], bool]:
-        return stated_in(c.text for c in self.store.chunks)
+    def _stated(self, term: str) -> bool:
+        """Whether the material states ``term`` (answerability.stated_in): only the passages
+        sharing most of its words are read, so it costs one word search at any index size."""
+        scores = self.store.lexical.scores(tokenize(term))
+        top = np.argpartition(-scores, min(STATED_READ, len(scores)) - 1)[:STATED_READ]
+        chunks = [self.store.chunks[i] for i in top if scores[i] > 0]
+        return stated_in(c.text for c in chunks if c.chunk_id not in self.store.repetitive)(term)
 
     def similarities(
         self, query: str, texts: list[str], chunk_ids: Sequence[str] = ()
