@@ -59,7 +59,7 @@ from facilitator.search.intent import (
     is_question,
     wants_precedents_only,
 )
-from facilitator.search.lexical import tokenize
+from facilitator.search.lexical import WeightedWords, tokenize, with_material_terms
 from facilitator.search.searcher import Searcher, SearchFilters
 from facilitator.settings import Settings
 from facilitator.sheets.citations import MIN_QUOTE_CHARS, keep_verified_citations
@@ -344,7 +344,8 @@ def ask(
     # a figure the report data cannot give (「常陸大宮市の高齢化率は？」) but the material states
     local_docs = {h.doc_id for h in hits if h.doc_kind == "local"}
     kind: AnswerKind = "definition" if missed else route(q, groups, local_docs)
-    q_tokens = set(tokenize(q))
+    idf = searcher.store.lexical.idf
+    q_tokens: WeightedWords = {t: idf.get(t, 1.0) for t in with_material_terms(tokenize(q), q)}
 
     def similarity(
         texts: list[str], chunk_ids: list[str], found: Searcher = searcher

@@ -16,7 +16,7 @@ from facilitator.drafting.answer_models import AnswerGroup, AnswerKind, AnswerPo
 from facilitator.search.hits import SURVEY_PREFIX, SearchHit, group_key
 from facilitator.search.intent import TIME as _TIME
 from facilitator.search.intent import asks_for_a_list, asks_for_steps, asks_when
-from facilitator.search.lexical import tokenize
+from facilitator.search.lexical import WeightedWords, tokenize, weighted_share
 from facilitator.text import sentences
 
 MAX_NAMED = 3
@@ -111,19 +111,24 @@ def _defines_asked(line: str, question: str) -> bool:
     return bool(m) and re.search(word, question) is not None
 
 
+_TIME_FORMS = frozenset(tokenize("毎年 毎月 何月頃 何年 何日 何時 時期"))
+
+
 def is_precedent_group(group: AnswerGroup) -> bool:
     """A case or a survey answer: named in a precedent answer."""
     return bool(group.case_id) or group.key.startswith(SURVEY_PREFIX)
 
 
 def _candidates(
-    hits: list[SearchHit], q_tokens: set[str], when: bool = False, question: str = ""
+    hits: list[SearchHit], q_tokens: WeightedWords, when: bool = False, question: str = ""
 ) -> list[tuple[SearchHit, str, float]]:
     """Sentences of ``hits`` that could answer, each with the share of the question's words it
     uses (more for one stating a time, asked ``when``): not headings (they repeat the question's
     words without answering it), of a readable length, the ones sharing most words with the
     question first (only these are embedded, which keeps an answer under a second)."""
     found = []
+    # asked when, a stated time earns WHEN_SHARE once, not again for sharing 「毎年」「頃」
+    words = {t: w for t, w in q_tokens.items() if t not in _TIME_FORMS} if when else q_tokens
     for hit in hits:
         lines = sentences(hit.text)
         for i, s in enumerate(lines):
@@ -132,7 +137,7 @@ def _candidates(
             t = _trim(s, hit)
             if not ANSWER_CHARS[0] <= len(t) <= ANSWER_CHARS[1]:
                 continue
-            share = len(q_tokens & set(tokenize(t))) / max(1, len(q_tokens))
+            share = weighted_share(words, tokenize(t))
             if when and _TIME.search(t):
                 share += WHEN_SHARE
             if i and question and _defines_asked(lines[i - 1], question):
@@ -157,7 +162,7 @@ def _trim(sentence: str, hit: SearchHit | None = None) -> str:
 def _best_sentences(
     groups: list[list[SearchHit]],
     similarity: Callable[[list[str], list[str]], Sequence[float]],
-    q_tokens: set[str],
+    q_tokens: WeightedWords,
     overlap_weight: float = 0.0,
     when: bool = False,
     question: str = "",
@@ -196,7 +201,7 @@ def extract_points(
     groups: list[AnswerGroup],
     hits: list[SearchHit],
     similarity: Callable[[list[str], list[str]], Sequence[float]],
-    q_tokens: set[str],
+    q_tokens: WeightedWords,
     any_source: bool = False,
     fields: Sequence[str] = (),
     question: str = "",
@@ -331,7 +336,7 @@ def _list_run(lines: list[str]) -> tuple[int, list[int]]:
 
 
 def _list_items(
-    groups: list[AnswerGroup], by_group: dict[str, list[SearchHit]], q_tokens: set[str]
+    groups: list[AnswerGroup], by_group: dict[str, list[SearchHit]], q_tokens: WeightedWords
 ) -> list[AnswerPoint]:
     """The items of the list in the first documents found whose heading is most about the
     question (see LIST_HEADING_SHARE)."""
@@ -343,7 +348,7 @@ def _list_items(
             if not run:
                 continue
             heading = set(tokenize(lines[above] + " " + hit.locator))
-            shared = len(q_tokens & heading)
+            shared = len(q_tokens.keys() & heading)
             overlap = shared / max(1, len(q_tokens))
             enough = overlap >= LIST_HEADING_SHARE[0] and shared >= LIST_HEADING_SHARE[1]
             if enough and (best is None or overlap > best[0]):
@@ -353,7 +358,7 @@ def _list_items(
     _, hit, items, key, heading = best
     # 「…災害への備えとして何を求められているか」 asks for the items on what it names beyond
     # the heading, when some (not all) name it
-    specific = {t for t in q_tokens - heading if len(t) > 1}  # not 「為」「時」
+    specific = {t for t in q_tokens.keys() - heading if len(t) > 1}  # not 「為」「時」
     named = [item for item in items if specific & set(tokenize(item))]
     items = named if 0 < len(named) < len(items) else items
     return [_document_point(hit, _trim(item, hit), key) for item in items]
@@ -429,7 +434,7 @@ def _sheet_field_points(
     by_group: dict[str, list[SearchHit]],
     fields: Sequence[str],
     similarity: Callable[[list[str], list[str]], Sequence[float]],
-    q_tokens: set[str],
+    q_tokens: WeightedWords,
     question: str = "",
 ) -> list[AnswerPoint]:
     """Each item of each asked field (its best sentence), in the sheet's order, from the first

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -118,6 +119,18 @@ def with_material_terms(query_tokens: list[str], query: str) -> list[str]:
     extra = [t for tok in query_tokens for t in words.get(tok, [])]
     extra += [t for phrase, terms in phrases if phrase in query for t in terms]
     return query_tokens + [t for t in dict.fromkeys(extra) if t not in query_tokens]
+
+
+WeightedWords = Mapping[str, float]
+"""A question's words and the material's terms for them (:func:`with_material_terms`), each
+weighted by its idf: a meeting answer's sentence sharing 「部署同士」 with the question says more
+than one sharing 「かかりつけ医機能」, which most passages use."""
+
+
+def weighted_share(words: WeightedWords, tokens: Iterable[str]) -> float:
+    """The weighted share of ``words`` that ``tokens`` use (0 when there are none)."""
+    used, total = set(tokens), sum(words.values())
+    return sum(w for t, w in words.items() if t in used) / total if total else 0.0
 
 
 @lru_cache(maxsize=1024)

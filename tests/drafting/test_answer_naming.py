@@ -36,7 +36,7 @@ def named(hits: list[SearchHit], closeness: dict[str, float]) -> list[str]:
     def similarity(texts: list[str], chunk_ids: list[str]) -> Sequence[float]:
         return [by_text[t] for t in texts]
 
-    points = extract_points("precedent", group_hits(hits), hits, similarity, set())
+    points = extract_points("precedent", group_hits(hits), hits, similarity, {})
     return [p.group for p in points]
 
 
@@ -93,7 +93,7 @@ def test_a_quoted_definition_prefers_the_sentence_using_the_question_s_words() -
         return [0.86 if t == topical else 0.84 for t in texts]
 
     points = extract_points(
-        "definition", group_hits(hits), hits, similarity, set(tokenize(question))
+        "definition", group_hits(hits), hits, similarity, dict.fromkeys(tokenize(question), 1.0)
     )
     assert [p.quote for p in points] == [answer]
 
@@ -126,5 +126,36 @@ def test_a_case_is_quoted_by_what_it_did(closer: str, done: str) -> None:
     def similarity(texts: list[str], chunk_ids: list[str]) -> Sequence[float]:
         return [0.86 if t == closer else 0.84 for t in texts]
 
-    points = extract_points("precedent", group_hits(hits), hits, similarity, set())
+    points = extract_points("precedent", group_hits(hits), hits, similarity, {})
     assert [p.quote for p in points] == [done]
+
+
+def test_a_quoted_definition_weighs_the_question_s_rare_words_above_its_common_ones() -> None:
+    """Both sentences share as many of the question's words; only one shares the telling ones
+    (「部署同士」「基本」), the other the words most passages use (「在宅医療」「介護」「連携」)."""
+    common = "在宅医療介護連携事業の推進は、市町村と県の介護保険部局の責任である。"
+    answer = "都道府県と市町村の連携のルートは、担当部署同士での一元化が基本である。"
+    chunk = Chunk(
+        chunk_id="slides:sec:1",
+        doc_id="slides",
+        doc_title="講演スライド",
+        doc_kind="local",
+        text=common + answer,
+        locator=Locator(
+            doc_id="slides", doc_title="講演スライド", char_start=0, char_end=len(common + answer)
+        ),
+    )
+    hits = [SearchHit(chunk=chunk, score=1.0)]
+    question = "在宅医療と介護の連携で、県と市町村の窓口はどの部署同士が基本？"
+    rare = {"部署", "同士", "基本", "窓口"}
+    words = {t: (4.0 if t in rare else 0.2) for t in tokenize(question)}
+
+    def similarity(texts: list[str], chunk_ids: list[str]) -> Sequence[float]:
+        return [0.86 if t == common else 0.85 for t in texts]
+
+    points = extract_points("definition", group_hits(hits), hits, similarity, words)
+    assert [p.quote for p in points] == [answer]
+    # counted alike, the common words win
+    alike = dict.fromkeys(words, 1.0)
+    points = extract_points("definition", group_hits(hits), hits, similarity, alike)
+    assert [p.quote for p in points] == [common]
