@@ -159,3 +159,36 @@ def test_a_quoted_definition_weighs_the_question_s_rare_words_above_its_common_o
     alike = dict.fromkeys(words, 1.0)
     points = extract_points("definition", group_hits(hits), hits, similarity, alike)
     assert [p.quote for p in points] == [common]
+
+
+def test_asked_about_a_named_place_its_own_words_come_before_an_excerpt_it_quotes() -> None:
+    excerpt = "<在宅医療の体制構築に係る指針※> (抜粋)\n圏域内に拠点を少なくとも1つは設定すること。"
+    own = "府の考え方\n在宅医療の圏域は二次医療圏単位として整備する。"
+
+    def passage(n: int, text: str) -> SearchHit:
+        locator = Locator(doc_id="osaka", doc_title="大阪府資料", char_start=0, char_end=len(text))
+        chunk = Chunk(
+            chunk_id=f"osaka:sec:{n}",
+            doc_id="osaka",
+            doc_title="大阪府資料",
+            doc_kind="local",
+            text=text,
+            locator=locator,
+        )
+        return SearchHit(chunk=chunk, score=1.0)
+
+    hits = [passage(1, excerpt), passage(2, own)]
+
+    def similarity(texts: list[str], chunk_ids: list[str]) -> Sequence[float]:
+        return [0.88 if "少なくとも" in t else 0.85 for t in texts]
+
+    def quoted(question: str) -> str:
+        words = dict.fromkeys(tokenize(question), 1.0)
+        (point,) = extract_points(
+            "definition", group_hits(hits), hits, similarity, words, question=question
+        )
+        return point.quote
+
+    assert quoted("大阪府は在宅医療の圏域をどう設定している？").startswith("在宅医療の圏域は")
+    # asked without a place, the national guidance it quotes may answer
+    assert quoted("在宅医療の圏域はどう設定する？").startswith("圏域内に拠点を")
