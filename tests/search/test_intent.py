@@ -8,6 +8,7 @@ from facilitator.search.intent import (
     asked_sheet_fields,
     asks_about_governments,
     asks_about_publicity,
+    asks_for_a_list,
     asks_for_definition,
     asks_for_meaning,
     asks_when,
@@ -155,3 +156,17 @@ def test_spoken_contractions_read_like_the_written_form(question: str) -> None:
 )
 def test_asking_about_telling_residents(question: str, publicity: bool) -> None:
     assert asks_about_publicity(question) == publicity
+
+
+@pytest.mark.parametrize(
+    ("question", "a_list"),
+    [
+        ("連携の拠点の要件は？", True),
+        ("在宅医療の「連携の拠点」って、具体的にどんなことをやるところなの？", True),
+        ("連携拠点を引き受けたら、具体的にどういう仕事をすることになるの", True),
+        ("拠点に位置づけられた機関は、どのような役割を果たす必要があるか", True),
+        ("連携の拠点はどこが担っている？", False),  # who, not what it does
+    ],
+)
+def test_asking_what_someone_is_to_do_asks_for_the_list(question: str, a_list: bool) -> None:
+    assert asks_for_a_list(question) is a_list
