@@ -80,6 +80,7 @@ PROBE_SETS = (
     "probe_holdout26",
     "probe_holdout27",
     "probe_holdout28",
+    "probe_holdout29",
 )
 
 
