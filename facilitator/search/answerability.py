@@ -18,12 +18,12 @@ from typing import Literal
 import yaml
 from sudachipy import Dictionary, SplitMode
 
+from facilitator.corpus.places import PREFECTURE_RE
 from facilitator.search.hits import SearchHit
 from facilitator.search.lexical import short_units, tokenize, with_material_terms, word_forms
 from facilitator.settings import PACKAGE_DATA
 
 RULES_FILE = PACKAGE_DATA / "answer_constraints.yaml"
-_PREFECTURE = re.compile(r"(北海道|東京都|(?:京都|大阪)府|[\u4e00-\u9fff]{2,3}県)")
 _NUMBER = re.compile(
     r"((?:令和|平成)?\d+(?:\.\d+)?)(年度|年|点|円|万円|億円|時間|%|割|人|件|単位|床|分|つ)"
 )
@@ -138,8 +138,8 @@ def named_places(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             return
         (excluded if q.startswith(elsewhere, end) else asked).append(place)
 
-    for m in _PREFECTURE.finditer(q):
-        note(m.group(1), m.end())
+    for m in PREFECTURE_RE.finditer(q):  # 「都道府県」 is none: the regex 「..県」 took it for one
+        note(m.group(), m.end())
     tokens = list(_tokenizer().tokenize(q))
     for i, m in enumerate(tokens):
         pos = m.part_of_speech()
@@ -287,7 +287,15 @@ def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
         for t in re.split(r"何[\u4e00-\u9fff]?", m.group())
     ]
     found = [t for t in runs if len(t) >= 5 or any(w in t for w in terms)]
-    return [t for t in dict.fromkeys(found) if t not in text and not _shortened(t, text)]
+    lowered = text.lower()  # the index's words are lower case (「bcp」)
+    return [
+        t
+        for t in dict.fromkeys(found)
+        if t not in text
+        and not _shortened(t, text)
+        # the material's own word for it (lay_terms.yaml: 事業継続計画 is BCP)
+        and not any(_norm(alt) in lowered for alt in with_material_terms([], t))
+    ]
 
 
 def stated_in(texts: Iterable[str]) -> Callable[[str], bool]:

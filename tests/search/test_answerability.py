@@ -509,3 +509,17 @@ def test_words_typed_apart_are_not_read_as_one_compound() -> None:
     assert unheard_words("救急 通報時 持病 服薬情報　把握", vocabulary) == []
     # nor as a place: 「研修 県補助」 is no prefecture 「会研修県」
     assert kinds("かかりつけ医 認定 医師会 研修 県補助") == set()
+
+
+def test_all_prefectures_are_no_place_and_a_spelled_out_term_is_its_abbreviation() -> None:
+    # 「都道府県」 ends like a prefecture's name but names none
+    assert named_places("研修を修了した医師を認める仕組みを持つ都道府県はどこか") == ((), ())
+    assert named_places("神奈川県と大阪府の取組は？") == (("神奈川県", "大阪府"), ())
+    # the material writes BCP for 事業継続計画 (lay_terms.yaml)
+    passages = ["府HPIにおいてBCPサンプルを掲載。"]
+    assert unknown_terms("災害に備えた事業継続計画への支援は？", passages) == []
+    assert unknown_terms("災害に備えた事業継続計画への支援は？", ["災害時の支援"]) == [
+        "事業継続計画"
+    ]
+    # 「仕組」 is 仕組み written short: an aspect, not a thing to find
+    assert asked_things("補助事業をやめた県があると聞いたが、どんな仕組で、なぜ終了したのか") == []
