@@ -16,7 +16,7 @@ from facilitator.drafting.answer_models import AnswerGroup, AnswerKind, AnswerPo
 from facilitator.search.answerability import named_places
 from facilitator.search.hits import SURVEY_PREFIX, SearchHit, group_key
 from facilitator.search.intent import TIME as _TIME
-from facilitator.search.intent import asks_for_a_list, asks_for_steps, asks_when
+from facilitator.search.intent import asks_for_a_list, asks_for_steps, asks_when, time_words
 from facilitator.search.lexical import WeightedWords, tokenize, weighted_share
 from facilitator.text import sentences
 
@@ -49,10 +49,9 @@ _BACKGROUND = re.compile(
     r"(?:があった|が根強くあった|状況(?:であ|にあ)(?:った|る)|課題(?:であった|である|となっている))。$"
 )
 EXCERPT_PENALTY = 0.06
-"""A passage opening with 「(抜粋)」 quotes another document (the national 指針 in 大阪府's
-paper): asked what a named place does or thinks (「大阪府は圏域をどの単位で設定？」), that
-place's own words (「府の考え方」) come first. Over 239 judged guideline questions the first
-quote lies in a judged span 171 → 175 times (none lose; at 0.03, 174)."""
+"""A passage opening with 「(抜粋)」 quotes another document (the 指針 in 大阪府's paper): asked
+about a named place (「大阪府は圏域をどの単位で設定？」), its own words (「府の考え方」) come first.
+Over 239 judged guideline questions, first quote judged 171 → 175 (none lose; at 0.03, 174)."""
 _EXCERPT = re.compile(r"^[^\n]{0,80}抜粋")
 WHEN_SHARE = 0.5
 """A question asking when (「毎年何月ごろ出すの？」) is answered by a sentence that states a time
@@ -115,9 +114,6 @@ def _defines_asked(line: str, question: str) -> bool:
     return bool(m) and re.search(word, question) is not None
 
 
-_TIME_FORMS = frozenset(tokenize("毎年 毎月 何月頃 何年 何日 何時 時期"))
-
-
 def is_precedent_group(group: AnswerGroup) -> bool:
     """A case or a survey answer: named in a precedent answer."""
     return bool(group.case_id) or group.key.startswith(SURVEY_PREFIX)
@@ -132,7 +128,7 @@ def _candidates(
     question first (only these are embedded, which keeps an answer under a second)."""
     found = []
     # asked when, a stated time earns WHEN_SHARE once, not again for sharing 「毎年」「頃」
-    words = {t: w for t, w in q_tokens.items() if t not in _TIME_FORMS} if when else q_tokens
+    words = {t: w for t, w in q_tokens.items() if t not in time_words()} if when else q_tokens
     for hit in hits:
         lines = sentences(hit.text)
         for i, s in enumerate(lines):

@@ -287,12 +287,11 @@ def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
         for t in re.split(r"何[\u4e00-\u9fff]?", m.group())
     ]
     found = [t for t in runs if len(t) >= 5 or any(w in t for w in terms)]
-    lowered = text.lower()  # the index's words are lower case (「bcp」)
+    states, lowered = stated_in([text]), text.lower()  # the index's words are lower case
     return [
         t
         for t in dict.fromkeys(found)
-        if t not in text
-        and not _shortened(t, text)
+        if not states(t)
         # the material's own word for it (lay_terms.yaml: 事業継続計画 is BCP)
         and not any(_norm(alt) in lowered for alt in with_material_terms([], t))
     ]

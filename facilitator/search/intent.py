@@ -12,7 +12,7 @@ from functools import cache
 
 import yaml
 
-from facilitator.search.lexical import written_form
+from facilitator.search.lexical import tokenize, written_form
 from facilitator.settings import PACKAGE_DATA
 
 
@@ -83,6 +83,13 @@ TIME = re.compile(
 def asks_when(question: str) -> bool:
     """「毎年何月ごろ出すの？」「いつから義務？」: a time is the answer."""
     return _has(question, "when")
+
+
+@cache
+def time_words() -> frozenset[str]:
+    """The words of a question asking when (毎年, 頃, 何月…), as the index tokenises them: what
+    is asked, not what the answer must share. Tokenised on first use, not at import."""
+    return frozenset(tokenize("毎年 毎月 何月頃 何年 何日 何時 時期"))
 
 
 def asks_for_steps(question: str) -> bool:
