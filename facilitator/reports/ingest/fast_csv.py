@@ -25,6 +25,12 @@ import pyarrow.csv as pacsv
 
 from facilitator.reports.ingest import limits
 
+# Arrow parses a file in blocks of this size; a file of one block gains nothing from its
+# worker threads, and starting them has a cost beyond time: a process that used them can
+# abort at exit (std::terminate on a joinable thread, apache/arrow#34314), so a CLI import
+# that succeeded would exit with SIGABRT. Only a file of several blocks starts them.
+_BLOCK = 1 << 22
+
 
 class FactorColumn(Sequence[str]):
     """A column of raw cell texts held as its distinct values and one index per row."""
@@ -61,10 +67,16 @@ def read_plain_csv(text: str, delimiter: str) -> tuple[list[str], list[FactorCol
         return None
     header = text.split("\n", 1)[0].split("\r", 1)[0].split(delimiter)
     names = [f"c{k}" for k in range(len(header))]
+    data = text.encode("utf-8")
     try:
         table = pacsv.read_csv(
-            pa.py_buffer(text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 22),
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(
+                column_names=names,
+                skip_rows=1,
+                block_size=_BLOCK,
+                use_threads=len(data) > _BLOCK,
+            ),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
                 quote_char=False,
