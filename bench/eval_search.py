@@ -81,6 +81,7 @@ PROBE_SETS = (
     "probe_holdout27",
     "probe_holdout28",
     "probe_holdout29",
+    "probe_holdout30",
 )
 
 
