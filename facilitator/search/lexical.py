@@ -109,6 +109,24 @@ def _lay_terms() -> tuple[dict[str, list[str]], list[tuple[str, list[str]]]]:
     return words, phrases
 
 
+@lru_cache(maxsize=1)
+def _terms_as_written() -> dict[str, list[str]]:
+    """Everyday token → the material's terms for it as written (メンバー → 参加者)."""
+    out: dict[str, list[str]] = {}
+    for term, lay in yaml.safe_load(LAY_TERMS_FILE.read_text(encoding="utf-8")).items():
+        for word in lay:
+            if len(tokens := tokenize(word)) == 1:
+                out.setdefault(tokens[0], []).append(str(term))
+    return out
+
+
+def material_words(word: str) -> list[str]:
+    """The material's terms for an everyday word, whole: 「参加者」 for メンバー, where
+    :func:`with_material_terms` gives only its content token 参加 (the compound
+    「参加メンバー」 already has that)."""
+    return list(_terms_as_written().get(word, []))
+
+
 def with_material_terms(query_tokens: list[str], query: str) -> list[str]:
     """The query's tokens plus the material's terms for its everyday words (lay_terms.yaml):
     「夜や休みの日に先生が…」 also looks for 夜間・休日・医師. Matching is by token, so 「家族」

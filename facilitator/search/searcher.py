@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from facilitator.corpus.chunks import Chunk
 from facilitator.errors import InputError
-from facilitator.search.answerability import missing, named_places, stated_in
+from facilitator.search.answerability import missing, named_places
 from facilitator.search.chroma import server_errors
 from facilitator.search.embeddings import Embedder, load_embedder
 from facilitator.search.fusion import (
@@ -52,6 +52,7 @@ from facilitator.search.intent import (
 )
 from facilitator.search.lexical import tokenize, with_material_terms, word_forms
 from facilitator.search.rerank import Reranker, load_reranker
+from facilitator.search.terms import stated_in
 from facilitator.settings import Settings
 from facilitator.text import normalize_query
 from facilitator.themes import parse_theme, tag_code
@@ -67,7 +68,7 @@ COVERAGE = 0.6
 DENSE_Z_MIXED = 2.0
 COVERAGE_MIXED = 0.4
 SENTENCE_CACHE = 20_000
-STATED_READ = 50
+STATED_READ = 50  # passages sharing most of a term's words, read for terms.stated_in
 OVERFETCH_MAX = 4000
 FILTER_CACHE = 32
 EXACT_MAX = 5000
@@ -144,8 +145,7 @@ class Searcher:
         )
 
     def _stated(self, term: str) -> bool:
-        """Whether the material states ``term`` (answerability.stated_in): only the passages
-        sharing most of its words are read, so it costs one word search at any index size."""
+        """Whether the material states ``term``: one word search at any index size."""
         scores = self.store.lexical.scores(tokenize(term))
         top = np.argpartition(-scores, min(STATED_READ, len(scores)) - 1)[:STATED_READ]
         chunks = [self.store.chunks[i] for i in top if scores[i] > 0]

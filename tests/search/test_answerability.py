@@ -6,19 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from facilitator.search.answerability import (
+from facilitator.search.answerability import at_places, named_places, question_constraints, unmet
+from facilitator.search.lexical import tokenize
+from facilitator.search.searcher import Searcher
+from facilitator.search.terms import (
     asked_things,
-    at_places,
-    named_places,
-    question_constraints,
     stated_in,
     unheard_words,
     unknown_terms,
-    unmet,
     unstated_things,
 )
-from facilitator.search.lexical import tokenize
-from facilitator.search.searcher import Searcher
 from facilitator.settings import Settings
 
 
@@ -71,6 +68,8 @@ def test_an_adverb_or_a_side_does_not_make_an_unknown_compound() -> None:
     assert asked_things("課題管理シートの例は、どのテーマ別に用意されている？") == ["テーマ"]
     # the level something is done at: 医師会 is named, 医師会単位 is no term to find
     assert unknown_terms("代診の仕組みを医師会単位で作っている例", ["医師会が代診を調整"]) == []
+    # between those named: 参加法人 is named, 参加法人間 is no term to find
+    assert unknown_terms("参加法人間で職員を出向させる例", ["参加法人の職員が出向する"]) == []
 
 
 def test_a_compound_given_as_an_example_need_not_be_named() -> None:
@@ -326,6 +325,10 @@ def test_a_thing_asked_about_must_be_mentioned_by_its_word_or_the_materials_term
     assert unstated_things(q, ["遠隔画像診断も行える。"]) == []
     assert unstated_things(q, ["参加法人の医師を派遣している。"]) == ["レントゲン"]
     assert unstated_things("どんなペナルティがある？", ["罰則はない。"]) == ["ペナルティ"]
+    # the material's word, whole (lay_terms: メンバー → 参加者), for the head of a compound
+    q = "参加メンバーは誰が決めるのか"
+    assert unstated_things(q, ["協議の場の参加者については、都道府県が決定する。"]) == []
+    assert unstated_things(q, ["協議の場の圏域は、都道府県が決定する。"]) == ["参加メンバー"]
 
 
 def test_a_compound_is_met_by_its_specific_head_but_not_by_a_general_one() -> None:
@@ -355,6 +358,10 @@ def test_a_noun_the_material_never_uses_is_unheard() -> None:
     q = "在宅医療のエリアをどのくらいの広さで区切っている？"  # the material's 圏域
     assert unheard_words(q, vocabulary | {"広さ", "区切る"}) == ["エリア"]
     assert unheard_words(q, vocabulary | {"広さ", "区切る", "圏域"}) == []
+    # a name in Latin letters: the material writes ICT and FAX (as ファックス), never G-MIS
+    known = vocabulary | set(tokenize("ICT 電話やFAX 報告 入力"))
+    assert unheard_words("G-MIS 報告 入力", known) == ["G-MIS"]
+    assert unheard_words("ICTやFAXで連携している事例", known) == []
     q = "市町村が医師会に任せっきりにするのはアリ？スライドではどう言ってる？"
     assert unheard_words(q, vocabulary | set(tokenize("市町村 医師会"))) == []  # where to look
 
