@@ -176,12 +176,13 @@ def question_constraints(
     needs += tuple((o,) for o in dict.fromkeys(_ORDINAL.findall(q)))
     asked = _asking_part(q)
     for rule in rules["values"]:
-        # 「いくつか」「何人か」 mean "some": an indefinite, not a question (「いつから」 is one)
+        # 「いくつか」「何人か」 mean "some": an indefinite, not a question (「いつから」「いくら
+        # かかる」 are)
         word = next(
             (
                 w
                 for w in rule.get("words", ())
-                if re.search(re.escape(norm(w)) + f"(?!か(?!ら))(?!{_SCORED}|も)", asked)
+                if re.search(re.escape(norm(w)) + f"(?!か(?!ら|か))(?!{_SCORED}|も)", asked)
             ),
             None,
         )
