@@ -151,7 +151,9 @@ def test_some_is_not_a_question() -> None:
     assert kinds("いくつかの病院がまとまって値下げ交渉している例") == set()
     assert kinds("何人かの医師で交代して診療しているクリニック") == set()
     # 「いくらかかる」 asks how much it costs
-    assert kinds("夜中に往診してもらったら、料金ってだいたいいくらかかるの？") == {("value", "いくら")}
+    assert kinds("夜中に往診してもらったら、料金ってだいたいいくらかかるの？") == {
+        ("value", "いくら")
+    }
 
 
 def test_an_address_or_a_form_number_is_asked_for_as_such() -> None:
