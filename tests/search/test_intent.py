@@ -165,6 +165,7 @@ def test_asking_about_telling_residents(question: str, publicity: bool) -> None:
         ("在宅医療の「連携の拠点」って、具体的にどんなことをやるところなの？", True),
         ("連携拠点を引き受けたら、具体的にどういう仕事をすることになるの", True),
         ("拠点に位置づけられた機関は、どのような役割を果たす必要があるか", True),
+        ("「連携の拠点」って、実際に何をしてくれるところなんですか？", True),
         ("連携の拠点はどこが担っている？", False),  # who, not what it does
     ],
 )
