@@ -146,7 +146,7 @@ class Searcher:
 
     def _stated(self, term: str) -> bool:
         """Whether the material states ``term``: one word search at any index size."""
-        scores = self.store.lexical.scores(tokenize(term))
+        scores = self.store.lexical.scores(with_material_terms(tokenize(term), term))
         top = np.argpartition(-scores, min(STATED_READ, len(scores)) - 1)[:STATED_READ]
         chunks = [self.store.chunks[i] for i in top if scores[i] > 0]
         return stated_in(c.text for c in chunks if c.chunk_id not in self.store.repetitive)(term)

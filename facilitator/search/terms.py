@@ -100,20 +100,21 @@ def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
         for t in re.split(r"何[\u4e00-\u9fff]?", m.group())
     ]
     found = [t for t in runs if len(t) >= 5 or any(w in t for w in terms)]
-    states, lowered = stated_in([text]), text.lower()  # the index's words are lower case
-    return [
-        t
-        for t in dict.fromkeys(found)
-        if not states(t)
-        # the material's own word for it (lay_terms.yaml: 事業継続計画 is BCP)
-        and not any(norm(alt) in lowered for alt in with_material_terms([], t))
-    ]
+    states = stated_in([text])
+    return [t for t in dict.fromkeys(found) if not states(t)]
 
 
 def stated_in(texts: Iterable[str]) -> Callable[[str], bool]:
-    """A test of whether ``texts`` state a compound, as written or shortened (:func:`_shortened`)."""
+    """A test of whether ``texts`` state a compound, as written, shortened (:func:`_shortened`)
+    or in the material's own word for it (lay_terms.yaml: 事業継続計画 is BCP)."""
     text = norm("\n".join(texts))
-    return lambda term: term in text or _shortened(term, text)
+    lowered = text.lower()  # the index's words are lower case
+
+    def states(term: str) -> bool:
+        own = (norm(alt) for alt in with_material_terms([], term))
+        return term in text or _shortened(term, text) or any(w in lowered for w in own)
+
+    return states
 
 
 ABBREVIATION_GAP = 2

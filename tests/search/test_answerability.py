@@ -421,6 +421,7 @@ def test_a_compound_the_material_states_lower_down_is_not_missing(searcher: Sear
     stated = stated_in(["体調急変時に備えた指導", "郡市区医師会と連携"])
     assert stated("体調急変時") and stated("郡市医師会")  # as written, or shortened
     assert not stated("紹介受診重点医療機関")
+    assert stated_in(["BCPの策定を支援"])("事業継続計画")  # the material's own word for it
     # 「体調急変時」 is in the casebook, though not in the ten passages found first
     result = searcher.search(
         "在宅で療養する高齢者の情報を事前に病院へ登録しておき、体調急変時に円滑に入院できる"
