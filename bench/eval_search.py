@@ -82,6 +82,7 @@ PROBE_SETS = (
     "probe_holdout28",
     "probe_holdout29",
     "probe_holdout30",
+    "probe_holdout31",
 )
 
 
