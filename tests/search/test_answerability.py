@@ -338,6 +338,8 @@ def test_a_thing_asked_about_must_be_mentioned_by_its_word_or_the_materials_term
 def test_a_compound_is_met_by_its_specific_head_but_not_by_a_general_one() -> None:
     assert unstated_things("薬の値段交渉はある？", ["医薬品の一括価格交渉を行う。"]) == []
     assert unstated_things("開業資金の貸付制度はある？", ["府の補助制度がある。"]) == ["貸付制度"]
+    q = "報告はどのオンラインシステムに入力する？"  # any システム is not the one asked about
+    assert unstated_things(q, ["電子カルテシステムで共有する。"]) == ["オンラインシステム"]
 
 
 def test_a_noun_the_material_never_uses_is_unheard() -> None:
