@@ -231,5 +231,8 @@ def unstated_things(question: str, texts: Iterable[str]) -> list[str]:
     if not any(alternatives.values()):
         return out
     tokens = set(tokenize(text))  # only when some word has an alternative
-    # a term of several words (「参加者」 for メンバー) is met as written
-    return [w for w in out if not any(a in tokens or norm(a) in text for a in alternatives[w])]
+
+    def met(alt: str) -> bool:  # a term of several words (「参加者」 for メンバー) as written
+        return alt in tokens or (len(tokenize(alt)) > 1 and norm(alt) in text)
+
+    return [w for w in out if not any(met(a) for a in alternatives[w])]
