@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import bm25s
 import numpy as np
@@ -93,38 +94,36 @@ def written_form(text: str) -> str:
 LAY_TERMS_FILE = PACKAGE_DATA / "lay_terms.yaml"
 
 
+class _LayTerms(NamedTuple):
+    words: dict[str, list[str]]
+    """Everyday token → the term's tokens (ドクター → 医師)."""
+    phrases: list[tuple[str, list[str]]]
+    """(everyday phrase, the term's tokens): 「声をかけ」 → 参加."""
+    as_written: dict[str, list[str]]
+    """Everyday token → the terms as written (メンバー → 参加者, where ``words`` has only 参加)."""
+
+
 @lru_cache(maxsize=1)
-def _lay_terms() -> tuple[dict[str, list[str]], list[tuple[str, list[str]]]]:
-    """(everyday token → the term's tokens, [(everyday phrase, the term's tokens)])."""
-    words: dict[str, list[str]] = {}
-    phrases: list[tuple[str, list[str]]] = []
+def _lay_terms() -> _LayTerms:
+    """lay_terms.yaml, read and tokenised once."""
+    lay_terms = _LayTerms({}, [], {})
     for term, lay in yaml.safe_load(LAY_TERMS_FILE.read_text(encoding="utf-8")).items():
         term_tokens = [t for t in tokenize(str(term)) if len(t) >= 2]
         for word in lay:
             tokens = tokenize(word)
             if len(tokens) == 1:
-                words.setdefault(tokens[0], []).extend(term_tokens)
+                lay_terms.words.setdefault(tokens[0], []).extend(term_tokens)
+                lay_terms.as_written.setdefault(tokens[0], []).append(str(term))
             else:
-                phrases.append((word, term_tokens))
-    return words, phrases
-
-
-@lru_cache(maxsize=1)
-def _terms_as_written() -> dict[str, list[str]]:
-    """Everyday token → the material's terms for it as written (メンバー → 参加者)."""
-    out: dict[str, list[str]] = {}
-    for term, lay in yaml.safe_load(LAY_TERMS_FILE.read_text(encoding="utf-8")).items():
-        for word in lay:
-            if len(tokens := tokenize(word)) == 1:
-                out.setdefault(tokens[0], []).append(str(term))
-    return out
+                lay_terms.phrases.append((word, term_tokens))
+    return lay_terms
 
 
 def material_words(word: str) -> list[str]:
     """The material's terms for an everyday word, whole: 「参加者」 for メンバー, where
     :func:`with_material_terms` gives only its content token 参加 (the compound
     「参加メンバー」 already has that)."""
-    return list(_terms_as_written().get(word, []))
+    return list(_lay_terms().as_written.get(word, []))
 
 
 def with_material_terms(query_tokens: list[str], query: str) -> list[str]:
@@ -133,7 +132,7 @@ def with_material_terms(query_tokens: list[str], query: str) -> list[str]:
     does not bring in 在宅 as 「家」 does. Precedent nDCG@10 0.741 → 0.766 on the dev set, 0.761
     → 0.784 and 0.731 → 0.801 on two held-aside sets of paraphrased precedent questions (the
     second written before this list); guideline passages 0.642 → 0.626."""
-    words, phrases = _lay_terms()
+    words, phrases, _ = _lay_terms()
     extra = [t for tok in query_tokens for t in words.get(tok, [])]
     extra += [t for phrase, terms in phrases if phrase in query for t in terms]
     return query_tokens + [t for t in dict.fromkeys(extra) if t not in query_tokens]
