@@ -83,6 +83,7 @@ PROBE_SETS = (
     "probe_holdout29",
     "probe_holdout30",
     "probe_holdout31",
+    "probe_holdout32",
 )
 
 
