@@ -66,6 +66,9 @@ def _without_adverb(run: str) -> str:
     return run
 
 
+_BETWEEN = re.compile(r"(法人|機関|病院|施設|職種|事業所|団体|市町村|地域|診療所)間$")
+
+
 def _without_aspect(word: str) -> str:
     """「医療機関側」 is 医療機関: a side of who is named, not another thing or term;
     「テーマ別」 is テーマ: what things are sorted by; 「医師会単位」 is 医師会: the level at
@@ -74,9 +77,6 @@ def _without_aspect(word: str) -> str:
         return word
     word = _BETWEEN.sub(r"\1", word)
     return word.removesuffix("単位").removesuffix("側").removesuffix("別") or word
-
-
-_BETWEEN = re.compile(r"(法人|機関|病院|施設|職種|事業所|団体|市町村|地域|診療所)間$")
 
 
 _EXAMPLE = re.compile(r"など|等の|のような|のように|みたいな|といった")
@@ -100,8 +100,29 @@ def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
         for t in re.split(r"何[\u4e00-\u9fff]?", m.group())
     ]
     found = [t for t in runs if len(t) >= 5 or any(w in t for w in terms)]
+    found += named_documents(q)
     states = stated_in([text])
     return [t for t in dict.fromkeys(found) if not states(t)]
+
+
+def named_documents(question: str) -> list[str]:
+    """Documents a question cites by their subject, as one compound: 「オンライン診療の指針では」
+    → オンライン診療指針 (stated by 「オンライン診療の指針」 too, see :func:`_shortened`). The
+    material having オンライン診療 and some 指針 does not make it have that 指針. Only a
+    document cited as a source (では, によると, に基づく…): one a case made (「対応マニュアルを
+    作成した例」) is the casebook's, in its own words."""
+    rules = constraint_rules()
+    kinds = "|".join(map(re.escape, sorted(rules["documents"], key=len, reverse=True)))
+    issuers = set(rules["issuers"])
+    return [
+        subject + kind
+        for subject, kind in re.findall(rf"({_NOUN_RUN})の?({kinds}){_AS_SOURCE}", norm(question))
+        if subject not in issuers
+    ]
+
+
+_NOUN_RUN = r"[\u4e00-\u9fff々\u30a0-\u30ffー]{2,}"
+_AS_SOURCE = r"(?=で|によ|に基づ|に[書記]|上|の中|的に)"
 
 
 def stated_in(texts: Iterable[str]) -> Callable[[str], bool]:
@@ -151,9 +172,9 @@ def unheard_words(question: str, vocabulary: Container[str]) -> list[str]:
     questions still confident, against 3 of 210 answerable ones)."""
     out: list[str] = []
     q = norm_words(question)
-    material = set(
-        constraint_rules()["material_words"]
-    )  # 「スライドではどう言ってる？」: where to look
+    rules = constraint_rules()
+    # 「スライドではどう言ってる？」: where to look; 「補助メニュー」: the things listed, not a thing
+    material = set(rules["material_words"]) | set(rules["listing"])
     for m in long_units().tokenize(q):
         word, pos = m.surface(), m.part_of_speech()
         if pos[0] != "名詞" or pos[1] in ("数詞", "代名詞") or pos[2] in _NOT_THINGS:
@@ -231,8 +252,9 @@ def unstated_things(question: str, texts: Iterable[str]) -> list[str]:
     if not any(alternatives.values()):
         return out
     tokens = set(tokenize(text))  # only when some word has an alternative
+    several = {a for alts in alternatives.values() for a in alts if len(tokenize(a)) > 1}
 
     def met(alt: str) -> bool:  # a term of several words (「参加者」 for メンバー) as written
-        return alt in tokens or (len(tokenize(alt)) > 1 and norm(alt) in text)
+        return alt in tokens or (alt in several and norm(alt) in text)
 
     return [w for w in out if not any(met(a) for a in alternatives[w])]
