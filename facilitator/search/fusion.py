@@ -149,19 +149,24 @@ def lift_asked_fields(
 ) -> list[tuple[str, float]]:
     """Each example sheet among the ``top`` passages shows first the fields the question asks
     for: 「…のとき、協議の例ではどんな方策が挙がっている？」 matches the sheet's 課題 and 原因,
-    which restate it; its 方策 (``asked``) take the sheet's best score, just above them."""
-    out = dict(ranked)
-    seen: set[str] = set()
-    for cid, score in ranked[:top]:
+    which restate it; its 方策 (``asked``) take the place of the sheet's first passage, just
+    above it, and its score. The rest keep their order, which is not always by score
+    (:func:`lift_by_sentence`): re-sorting by score here undid that order."""
+    score = dict(ranked)
+    lifted: dict[str, list[str]] = {}  # a sheet's first passage → its asked fields
+    for cid, _ in ranked[:top]:
         sheet = members(cid)
-        if not sheet or sheet[0] in seen:
-            continue
-        seen.add(sheet[0])
-        for member in sheet:
-            if asked(member):
-                own = out.get(member, 0.0)  # keeps the asked fields in their own order
-                out[member] = max(own, score + 1e-6 * (1.0 + own))
-    return sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))
+        if sheet and not any(m in lifted for m in sheet):
+            fields = [m for m in sheet if asked(m)]
+            lifted[cid] = sorted(fields, key=lambda m: (-score.get(m, 0.0), m))
+    moved = {m for fields in lifted.values() for m in fields}
+    out: list[tuple[str, float]] = []
+    for cid, own in ranked:
+        for member in lifted.get(cid, []):
+            out.append((member, max(score.get(member, 0.0), own)))
+        if cid not in moved:
+            out.append((cid, own))
+    return out
 
 
 SENTENCE_WEIGHT = 3.0

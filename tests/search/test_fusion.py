@@ -80,6 +80,17 @@ def test_a_sheet_shows_the_asked_fields_first_in_their_own_order() -> None:
     assert order.index("other:measure-1") > order.index("case")
 
 
+def test_lifting_the_asked_fields_keeps_the_order_of_the_rest() -> None:
+    # lift_by_sentence has put "case" above a sheet of higher score: that order stays
+    sheet = ["s:issue", "s:measure-1"]
+    ranked = [("case", 0.6), ("s:issue", 0.8), ("other", 0.7)]
+    out = lift_asked_fields(
+        ranked, lambda cid: sheet if cid.startswith("s:") else [], lambda c: ":measure" in c
+    )
+    assert [cid for cid, _ in out] == ["case", "s:measure-1", "s:issue", "other"]
+    assert dict(out)["s:measure-1"] == 0.8  # the sheet's place and score
+
+
 def test_a_passage_whose_one_sentence_answers_moves_up() -> None:
     ranked = [("features", 0.90), ("detail", 0.85), ("other", 0.80)]
     best = {"features": 0.82, "detail": 0.90, "other": 0.83}
