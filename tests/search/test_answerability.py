@@ -254,6 +254,13 @@ def test_scoring_something_is_no_fee() -> None:
     assert ("term", "点数") in kinds("往診料の点数は？")
 
 
+def test_the_written_explanation_to_patients_is_a_term_the_passages_must_state() -> None:
+    q = "かかりつけ医機能について患者に書面で説明しなければならないのはどんな場合？"
+    (term,) = [c for c in question_constraints(q) if c.kind == "term"]
+    assert unmet([term], ["かかりつけ医機能について患者に説明する。"]) == [term]
+    assert unmet([term], ["近隣の慢性期病院と書面をもって連携している。"]) == []
+
+
 def test_which_one_ranks_first_must_be_stated_as_a_ranking() -> None:
     q = "在宅看取りの件数が一番多い都道府県はどこ？"
     (rank,) = [c for c in question_constraints(q) if c.kind == "value"]
