@@ -84,6 +84,7 @@ PROBE_SETS = (
     "probe_holdout30",
     "probe_holdout31",
     "probe_holdout32",
+    "probe_holdout33",
 )
 
 
