@@ -247,6 +247,14 @@ def test_whether_something_costs_needs_a_sentence_saying_what_it_costs_or_that_i
     (cost,) = [c for c in question_constraints(q) if c.kind == "value"]
     assert unmet([cost], ["閲覧施設における参加費は無料としており、医療機関の参加を促す。"]) == []
     assert unmet([cost], ["閲覧施設も医療機関としてネットに参加している。"]) == [cost]
+    # asked in everyday words: paying money (「お金を払う」), the money one pays (「払うお金」)
+    q = "石仏カードって、作るのに住民がお金を払う必要があるの？"
+    (cost,) = [c for c in question_constraints(q) if c.kind == "value"]
+    assert unmet([cost], ["石仏カードを作り、住民に配っている。"]) == [cost]
+    assert unmet([cost], ["石仏カードの作成に住民の負担はない。"]) == []
+    (cost,) = [c for c in question_constraints("窓口で払うお金は安くなる？") if c.kind == "value"]
+    assert unmet([cost], ["かかりつけ医がいると窓口で相談しやすい。"]) == [cost]
+    assert unmet([cost], ["窓口で払う金額は変わらず、負担は同じである。"]) == []
 
 
 def test_scoring_something_is_no_fee() -> None:
