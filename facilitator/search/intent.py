@@ -120,6 +120,19 @@ def asks_about_governments(question: str) -> bool:
     return _has(question, "governments") or bool(_A_PREFECTURE.search(_QUOTED.sub("", question)))
 
 
+_COMMON = re.compile(
+    r"(?:多いのは|多い内容|よく(?:来|寄せ|あ)るのは)"
+    r"|(?:どんな|どういう|どのような|何が|なにが)[^。？?、]{0,20}?(?:多い|よく(?:来|寄せ|あ))"
+    r"(?![^。？?]{0,6}(?:自治体|ところ|県|市|都道府県|地域|医療機関))"
+)
+
+
+def asks_what_is_common(question: str) -> bool:
+    """「住民からの問い合わせで多いのはどんな内容？」: which answers most respondents give, not
+    who gives one (「…という相談が多い自治体は？」 names the content and asks who)."""
+    return bool(_COMMON.search(_QUOTED.sub("", question)))
+
+
 def asked_sheet_fields(question: str) -> list[str]:
     """The example-sheet fields a question names, in its order: 「どんな原因と対策が挙がっている？」
     → [cause, measure]."""

@@ -220,6 +220,13 @@ class LexicalIndex:
         limit = float(np.log(1 / share))
         return frozenset(t for t, v in self.idf.items() if v < limit)
 
+    def chunks_with(self, word: str) -> int:
+        """How many chunks use ``word``: the document frequency the idf of :meth:`build` was
+        computed from (0: a word the index does not know)."""
+        if word not in self.idf:
+            return 0
+        return round((len(self.ids) + 1) / float(np.exp(self.idf[word])) - 0.5)
+
     def scores(self, query_tokens: list[str], mask: np.ndarray | None = None) -> np.ndarray:
         """BM25 score of every chunk (0 where masked out)."""
         known = [t for t in query_tokens if t in self.idf]

@@ -24,7 +24,6 @@ from facilitator.search.fusion import (
     apply_prior,
     convex_fusion,
     diversify,
-    lift_asked_fields,
     lift_by_sentence,
     rerank,
     reweight,
@@ -40,17 +39,15 @@ from facilitator.search.hits import (
 )
 from facilitator.search.index import IndexStore
 from facilitator.search.intent import (
-    TIME,
-    asked_sheet_fields,
     asks_about_governments,
     asks_about_publicity,
     asks_for_definition,
     asks_for_meaning,
     asks_for_precedents,
-    asks_when,
     wants_precedents_only,
 )
 from facilitator.search.lexical import tokenize, with_material_terms, word_forms
+from facilitator.search.ordering import what_is_asked_first
 from facilitator.search.rerank import Reranker, load_reranker
 from facilitator.search.terms import stated_in
 from facilitator.settings import Settings
@@ -76,11 +73,6 @@ EXACT_MAX = 5000
 up to this many allowed chunks their vectors are compared exactly, fetched once per filter
 (:meth:`Searcher._allowed_vectors`, ≤ ~8 MB each); above, HNSW results are over-fetched
 (≤ OVERFETCH_MAX) and filtered here."""
-WHEN_BOOST = 1.3
-"""Asked when (「協議の場はいつ開くの？」), a passage stating a time of year weighs this much more:
-the schedule ranked ninth under passages about the 協議の場 itself, so no answer could quote it
-and the question was flagged. At 1.15 the schedule passage reached the top five but below the
-council paper's other passages."""
 PLACE_WEIGHT = 0.5
 """A place the question names weighs this much of its word score: it says where to look, and
 the rest of the question says which of that place's passages. At full weight 大阪府's short
@@ -251,7 +243,7 @@ class Searcher:
             )
             if dense_all:  # before the asked fields are lifted: they stay first
                 fused = lift_by_sentence(fused, lambda cid: store.best_sentence(cid, qv))
-            fused = _what_is_asked_first(fused, q, store)
+            fused = what_is_asked_first(fused, q, store)
         if store.repetitive:  # keyword stuffing cannot buy a place at the top
             fused = reweight(fused, lambda c: REPETITIVE_WEIGHT if c in store.repetitive else 1.0)
         if reranker is not None:
@@ -433,23 +425,6 @@ def _wanted_test(q: str, store: IndexStore) -> Callable[[str], bool] | None:
     if asks_about_publicity(q):
         return lambda cid: reports_practice(store.by_id[cid])
     return lambda cid: reports_practice(c := store.by_id[cid]) and not reports_publicity(c)
-
-
-def _what_is_asked_first(
-    fused: list[tuple[str, float]], q: str, store: IndexStore
-) -> list[tuple[str, float]]:
-    """Asking what a document says: a time of year when asked when (:data:`WHEN_BOOST`), the
-    example sheets' fields asked for (「どんな方策が…」) before the fields that restate it."""
-    if wants_precedents_only(q):
-        return fused
-    if asks_when(q):
-        fused = reweight(fused, lambda c: WHEN_BOOST if TIME.search(store.by_id[c].text) else 1.0)
-    fields = asked_sheet_fields(q)
-    if fields:
-        fused = lift_asked_fields(
-            fused, store.sheet_members, lambda c: store.by_id[c].metadata.get("field") in fields
-        )
-    return fused
 
 
 def _prior_kind(chunk: Chunk) -> str | None:

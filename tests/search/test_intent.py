@@ -11,6 +11,7 @@ from facilitator.search.intent import (
     asks_for_a_list,
     asks_for_definition,
     asks_for_meaning,
+    asks_what_is_common,
     asks_when,
     is_question,
     wants_precedents_only,
@@ -171,3 +172,19 @@ def test_asking_about_telling_residents(question: str, publicity: bool) -> None:
 )
 def test_asking_what_someone_is_to_do_asks_for_the_list(question: str, a_list: bool) -> None:
     assert asks_for_a_list(question) is a_list
+
+
+@pytest.mark.parametrize(
+    ("question", "common"),
+    [
+        ("住民から県や市に寄せられる問い合わせで、多いのはどんな内容？", True),
+        ("窓口には住民からどんな相談がよく来ているの？", True),
+        ("県民 問合せ 多い内容", True),
+        # the content is named and who gives that answer is asked
+        ("「何科に行けばいい？」という問い合わせが多い自治体は？", False),
+        ("どんな相談が多い自治体がある？", False),
+        ("住民からの問い合わせにはどんなものがある？", False),
+    ],
+)
+def test_asking_what_most_answers_say(question: str, common: bool) -> None:
+    assert asks_what_is_common(question) == common

@@ -48,6 +48,12 @@ def test_bm25_unknown_words_score_zero() -> None:
     assert not _index().scores(tokenize("確定申告")).any()
 
 
+def test_how_many_chunks_use_a_word() -> None:
+    index = _index()
+    counts = {w: index.chunks_with(w) for w in ("診療", "在宅", "保健", "確定申告")}
+    assert counts == {"診療": 2, "在宅": 1, "保健": 1, "確定申告": 0}  # once per chunk
+
+
 def test_lexical_index_round_trips_through_disk(tmp_path) -> None:
     index = _index()
     index.save(tmp_path)

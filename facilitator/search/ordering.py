@@ -1,0 +1,125 @@
+"""Orderings a question's form asks for, applied to the fused ranking: a time of year when
+asked when, the example sheets' fields asked for, and the answers most respondents give when
+asked what is common among a survey question's answers."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from facilitator.corpus.chunks import Chunk
+from facilitator.search.fusion import lift_asked_fields, reweight
+from facilitator.search.index import IndexStore
+from facilitator.search.intent import (
+    TIME,
+    asked_sheet_fields,
+    asks_what_is_common,
+    asks_when,
+    wants_precedents_only,
+)
+from facilitator.search.lexical import tokenize
+
+WHEN_BOOST = 1.3
+"""Asked when (「協議の場はいつ開くの？」), a passage stating a time of year weighs this much more:
+the schedule ranked ninth under passages about the 協議の場 itself, so no answer could quote it
+and the question was flagged. At 1.15 the schedule passage reached the top five but below the
+council paper's other passages."""
+COMMON_TOP = 10
+"""The places reordered when asked what is common, and where the survey question asked
+about is recognised: it has at least :data:`COMMON_SHOWN` answers there."""
+COMMON_SHOWN = 3
+SPECIFIC_SHARE = 0.25
+"""A word of the question that fewer than this share of the answers use, and that the rest
+of the material hardly uses (「セカンドオピニオン」), names which answers are meant: then
+the question asks about those, not about what is common."""
+
+
+def what_is_asked_first(
+    fused: list[tuple[str, float]], q: str, store: IndexStore
+) -> list[tuple[str, float]]:
+    """Asking what a document says: a time of year when asked when (:data:`WHEN_BOOST`), the
+    example sheets' fields asked for (「どんな方策が…」) before the fields that restate it, the
+    common answers of a survey question (:func:`common_answers_first`)."""
+    if wants_precedents_only(q):
+        return fused
+    if asks_when(q):
+        fused = reweight(fused, lambda c: WHEN_BOOST if TIME.search(store.by_id[c].text) else 1.0)
+    fields = asked_sheet_fields(q)
+    if fields:
+        fused = lift_asked_fields(
+            fused, store.sheet_members, lambda c: store.by_id[c].metadata.get("field") in fields
+        )
+    if asks_what_is_common(q):
+        fused = common_answers_first(fused, q, store)
+    return fused
+
+
+def common_answers_first(
+    fused: list[tuple[str, float]], q: str, store: IndexStore
+) -> list[tuple[str, float]]:
+    """「住民からの問い合わせで多いのはどんな内容？」: every answer of that survey question shares
+    the question's words, so similarity orders them at random; the answers whose words most
+    other answers also use (何科を受診すればよいか, 休日・夜間に受診できる医療機関) take their
+    places, each place keeping its score. Only answers among the candidates: a filter holds."""
+    head = fused[:COMMON_TOP]
+    asked = [_survey_question(store.by_id[cid]) for cid, _ in head]
+    counts = Counter(a for a in asked if a)
+    if not counts or counts.most_common(1)[0][1] < COMMON_SHOWN:
+        return fused
+    group = counts.most_common(1)[0][0]
+    shares, used_by = _commonness(store, group)
+    if _names_some_answers(q, used_by, len(shares), store):
+        return fused
+    found = {cid for cid, _ in fused}  # the candidates: within the search's filters
+    common = iter(sorted(found & shares.keys(), key=lambda cid: (-shares[cid], cid)))
+    out = [
+        (next(common) if a == group else cid, score)
+        for (cid, score), a in zip(head, asked, strict=True)
+    ]
+    placed = {cid for cid, _ in out}
+    return out + [(cid, score) for cid, score in fused if cid not in placed]
+
+
+def _survey_question(chunk: Chunk) -> tuple[str, int] | None:
+    """The survey question a respondent's answer answers (None: not an answer)."""
+    question = chunk.metadata.get("question")
+    if chunk.metadata.get("respondent") and question:
+        return chunk.doc_id, int(question)
+    return None
+
+
+_COMMONNESS: dict[tuple[str, tuple[str, int]], tuple[dict[str, float], Counter[str]]] = {}
+
+
+def _commonness(store: IndexStore, group: tuple[str, int]) -> tuple[dict[str, float], Counter[str]]:
+    """Each answer's commonness, the mean over its words of (share of the other answers using
+    the word × its idf), and how many answers use each word. Once per index and question."""
+    key = (store.version, group)
+    if key not in _COMMONNESS:
+        answers = [c for c in store.chunks if _survey_question(c) == group]
+        words = {c.chunk_id: set(tokenize(_answer_text(c))) for c in answers}
+        used_by = Counter(w for ws in words.values() for w in ws)
+        idf = store.lexical.idf
+        n = max(1, len(answers))
+        shares = {
+            cid: sum((used_by[w] - 1) / n * idf.get(w, 0.0) for w in ws) / max(1, len(ws))
+            for cid, ws in words.items()
+        }
+        _COMMONNESS[key] = (shares, used_by)
+    return _COMMONNESS[key]
+
+
+def _answer_text(chunk: Chunk) -> str:
+    """The answer without its number and respondent (「22 静岡市 ▶…」): they are not content."""
+    who = re.escape(str(chunk.metadata.get("respondent", "")))
+    return re.sub(rf"^\s*\d*\s*{who}\s*", "", chunk.text)
+
+
+def _names_some_answers(q: str, used_by: Counter[str], n: int, store: IndexStore) -> bool:
+    """Whether the question names a content only some answers have (:data:`SPECIFIC_SHARE`)."""
+    return any(
+        len(w) >= 2
+        and 0 < used_by[w] < SPECIFIC_SHARE * n
+        and store.lexical.chunks_with(w) <= 2 * used_by[w]
+        for w in set(tokenize(q))
+    )

@@ -1,0 +1,45 @@
+"""Orderings a question's form asks for, on the real index of the shipped corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilitator.search.embeddings import load_embedder
+from facilitator.search.searcher import Searcher, SearchFilters
+from facilitator.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def searcher(built: Settings) -> Searcher:
+    return Searcher(built, embedder=load_embedder(built.embedding_model))
+
+
+def _answers(searcher: Searcher, q: str, **filters: str) -> list[str]:
+    result = searcher.search(q, k=10, filters=SearchFilters(**filters))
+    return [h.text for h in result.hits if h.chunk.metadata.get("respondent")]
+
+
+def _about_where_or_which_department(text: str) -> bool:
+    return any(w in text for w in ("何科", "診療科", "夜間", "休日", "時間外"))
+
+
+def test_asked_what_is_common_the_answers_most_respondents_give_come_first(
+    searcher: Searcher,
+) -> None:
+    # 37 answers to 「問合せで多い内容」; about half are which department, or where at night
+    q = "住民から県や市に寄せられる医療のかかり方の問い合わせでは、どのような内容が多いのか"
+    answers = _answers(searcher, q)
+    assert len(answers) >= 5
+    assert all(_about_where_or_which_department(a) for a in answers[:5])
+
+
+def test_a_content_named_is_what_is_asked_not_what_is_common(searcher: Searcher) -> None:
+    answers = _answers(searcher, "住民 問合せ セカンドオピニオン 転院 多い内容")
+    assert "セカンドオピニオン" in answers[0]
+
+
+def test_the_common_answers_stay_within_the_filters(searcher: Searcher) -> None:
+    q = "住民からの問い合わせでは、どのような内容が多いのか"
+    result = searcher.search(q, k=10, filters=SearchFilters(prefecture="静岡県"))
+    assert result.hits
+    assert {h.chunk.metadata.get("prefecture") for h in result.hits} == {"静岡県"}
