@@ -242,6 +242,13 @@ def test_an_amount_named_is_asked_once_by_its_longest_reading() -> None:
     assert not unmet([amount], ["くらげ方式に参加する診療所には、市が1件5万円の補助金を交付。"])
 
 
+def test_an_amount_typed_as_the_last_search_word_asks_for_one() -> None:
+    (amount,) = [c for c in question_constraints("確保基金 都道府県別 配分額") if c.kind == "value"]
+    assert amount.text == "配分額"
+    assert unmet([amount], ["確保基金を都道府県別に配分している。"]) == [amount]
+    assert not unmet([amount], ["確保基金の都道府県別の配分額は約10億円。"])
+
+
 def test_whether_something_costs_needs_a_sentence_saying_what_it_costs_or_that_it_is_free() -> None:
     q = "ネットを閲覧するだけの医療機関は、参加費がかかる？"
     (cost,) = [c for c in question_constraints(q) if c.kind == "value"]
