@@ -56,6 +56,7 @@ from facilitator.search.intent import (
     asks_for_definition,
     asks_for_meaning,
     asks_for_precedents,
+    asks_what_is_common,
     is_question,
     wants_precedents_only,
 )
@@ -369,7 +370,7 @@ def ask(
     views = bool(points) and not any(
         reports_practice(searcher.store.by_id[p.chunk_id]) for p in points
     )
-    headline = headline_for(kind, points, groups, missed, views=views)
+    headline = headline_for(kind, points, groups, missed, views, asks_what_is_common(q))
     allowed = {h.chunk_id for h in hits}
     proposed = [Citation(chunk_id=p.chunk_id, quote=p.quote) for p in points]
     citations = keep_verified_citations(proposed, searcher.store.by_id, allowed)[0]

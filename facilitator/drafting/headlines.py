@@ -42,11 +42,14 @@ def headline_for(
     groups: list[AnswerGroup],
     missed: FigureMiss | None = None,
     views: bool = False,
+    common: bool = False,
 ) -> str:
     """The first line: names exactly the precedents of ``points``, nothing else; for a
     figure the report data could not give (``missed``), says the quote is the material's.
     ``views``: the points are survey answers on what a prefecture sees or is asked
-    (「問合せで多い内容」), which nobody "取り組んで" — they are answers."""
+    (「問合せで多い内容」), which nobody "取り組んで" — they are answers, some of many:
+    「自治体の回答が2件あります」 read as if only two had answered. ``common``: asked what
+    most answers say, the answers shown are those sharing most with the others."""
     if missed and points:
         if missed.reason == "area" and not missed.unknown_area:
             return NO_AREA_NAMED
@@ -54,8 +57,10 @@ def headline_for(
     if kind == "precedent" and points:
         by_key = {g.key: g for g in groups}
         names = "、".join(_short_label(by_key[p.group]) for p in points)
+        if views and common:
+            return f"多くの回答に共通する内容を、{len(points)}件の回答で示します（{names}）。"
         if views:
-            return f"自治体の回答が{len(points)}件あります（{names}）。次のとおりです。"
+            return f"自治体の回答から{len(points)}件を示します（{names}）。"
         how = "それぞれ次のように" if len(points) > 1 else "次のように"
         return f"近い取組が{len(points)}件あります（{names}）。{how}取り組んでいます。"
     if kind == "definition" and points:

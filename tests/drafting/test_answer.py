@@ -716,6 +716,17 @@ def test_what_residents_ask_is_answered_by_the_survey_answers_as_answers(
     )
     assert answer.kind == "precedent" and answer.points
     assert all(p.group.startswith("survey:") for p in answer.points)
-    assert answer.headline.startswith("自治体の回答が") and "取り組んで" not in answer.headline
+    assert (
+        answer.headline.startswith("多くの回答に共通する内容を")
+        and "取り組んで" not in answer.headline
+    )
+    assert "何科" in answer.points[0].quote or "夜間" in answer.points[0].quote  # common ones
+    answer = ask(
+        "住民からの問い合わせでセカンドオピニオンの相談を受けた自治体は？",
+        None,
+        drafting_data,
+        drafting_searcher,
+    )
+    assert answer.headline.startswith("自治体の回答から")  # some of many answers, not "there are 2"
     answer = ask("かかりつけ医の研修をやっている県はある？", None, drafting_data, drafting_searcher)
     assert "取り組んでいます" in answer.headline  # a prefecture's programme is what it does
