@@ -175,9 +175,13 @@ def unheard_words(question: str, vocabulary: Container[str]) -> list[str]:
     rules = constraint_rules()
     # 「スライドではどう言ってる？」: where to look; 「補助メニュー」: the things listed, not a thing
     material = set(rules["material_words"]) | set(rules["listing"])
-    for m in long_units().tokenize(q):
+    units = list(long_units().tokenize(q))
+    for m, after in zip(units, [*units[1:], None], strict=True):
         word, pos = m.surface(), m.part_of_speech()
         if pos[0] != "名詞" or pos[1] in ("数詞", "代名詞") or pos[2] in _NOT_THINGS:
+            continue
+        # 「一段落した」: a state said with する; an action noun (「ログインする」) stays a thing
+        if after is not None and after.dictionary_form() == "する" and pos[2] != "サ変可能":
             continue
         if _SETTING.match(q, m.end()):  # 「抵抗感が強い地域で」: where, not what is asked
             continue

@@ -410,6 +410,10 @@ def test_short_everyday_words_and_compounds_of_known_parts_are_left_to_similarit
     assert unheard_words("夜中に往診してくれる先生", vocabulary) == []  # 2 characters
     assert unheard_words("入院先の病院に情報を預ける", vocabulary) == []  # 入院 + 先
     assert unheard_words("往診には何時間くらいかかる？", vocabulary) == []  # a question word
+    # a state said with する is no thing to find; an action noun with する is
+    known = vocabulary | set(tokenize("がん 治療 患者 経過観察 システム ID"))
+    assert unheard_words("がんの治療が一段落した患者の経過観察", known) == []
+    assert unheard_words("システムにログインするIDはどこでもらえる？", known) == ["ログイン"]
 
 
 def test_a_word_the_material_calls_otherwise_is_not_unheard() -> None:
