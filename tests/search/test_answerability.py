@@ -61,6 +61,7 @@ def test_an_adverb_or_a_side_does_not_make_an_unknown_compound() -> None:
     assert unknown_terms("退院直後が一番不安定な患者を支える例", ["退院直後は不安定になる"]) == []
     assert unknown_terms("医療機関側はいつ報告する？", ["医療機関の報告期間"]) == []
     assert asked_things("医療機関側はいつ報告する？") == []  # a side of someone generic
+    assert asked_things("看護師の復職を支援している医療機関のグループはある？") == []  # who
     assert asked_things("在宅で診ている医療機関には、どんな取組例がありますか。") == []  # examples
     # who takes part, and what cannot be settled there: aspects, not things to find
     assert asked_things("入退院支援の話し合いには、どんな立場の人たちが参加する？") == []
