@@ -105,6 +105,11 @@ def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
     return [t for t in dict.fromkeys(found) if not states(t)]
 
 
+_NOUN_RUN = r"[\u4e00-\u9fff々\u30a0-\u30ffー]{2,}"
+_AS_SOURCE = r"(?=では|で[定決示規]|によ|に基づ|に[書記]|上[はのでも]|の中で)"
+"""Cited as a source (「指針では」「指針に基づく」), not used (「手引きで情報を引き継ぐ例」)."""
+
+
 def named_documents(question: str) -> list[str]:
     """Documents a question cites by their subject, as one compound: 「オンライン診療の指針では」
     → オンライン診療指針 (stated by 「オンライン診療の指針」 too, see :func:`_shortened`). The
@@ -119,10 +124,6 @@ def named_documents(question: str) -> list[str]:
         for subject, kind in re.findall(rf"({_NOUN_RUN})の?({kinds}){_AS_SOURCE}", norm(question))
         if subject not in issuers
     ]
-
-
-_NOUN_RUN = r"[\u4e00-\u9fff々\u30a0-\u30ffー]{2,}"
-_AS_SOURCE = r"(?=で|によ|に基づ|に[書記]|上|の中|的に)"
 
 
 def stated_in(texts: Iterable[str]) -> Callable[[str], bool]:

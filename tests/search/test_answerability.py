@@ -80,6 +80,7 @@ def test_a_document_cited_by_its_subject_must_be_in_the_material() -> None:
     # the publisher is no subject; a manual a case made is the casebook's, in its own words
     assert unknown_terms("国の指針では連携の拠点に何を求めている？", ["拠点"]) == []
     assert unknown_terms("市と協働して災害時の医療マニュアルを作った例", ["対応マニュアル"]) == []
+    assert unknown_terms("入退院支援の手引きで情報を引き継ぐ例", ["入退院支援ルール"]) == []
 
 
 def test_a_compound_given_as_an_example_need_not_be_named() -> None:
