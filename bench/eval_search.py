@@ -85,6 +85,7 @@ PROBE_SETS = (
     "probe_holdout31",
     "probe_holdout32",
     "probe_holdout33",
+    "probe_holdout34",
 )
 
 
