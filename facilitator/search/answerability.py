@@ -134,6 +134,15 @@ def named_places(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(asked), tuple(excluded)
 
 
+_KANJI = re.compile(r"[\u4e00-\u9fff々]+")
+
+
+def _as_words(term: list[str], words: list[str]) -> bool:
+    """Whether the words of a term come one after another among the question's words."""
+    n = len(term)
+    return any(words[i : i + n] == term for i in range(len(words) - n + 1))
+
+
 @lru_cache(maxsize=512)
 def question_constraints(
     question: str, common: frozenset[str] = frozenset()
@@ -155,16 +164,19 @@ def question_constraints(
     for m in _NUMBER.finditer(q):
         if not q.startswith(_SPAN_WORDS, m.end()):  # 「1年のうち」: in a year, no number asked
             add(Constraint("number", m.group(0)))
+    tokens = tokenize(q)
     named = [
-        t for t in rules["terms"] if re.search(re.escape(t) + f"(?!{_SCORED})", q)
-    ]  # 「点数化」: no fee
+        t
+        for t in rules["terms"]
+        if re.search(re.escape(t) + f"(?!{_SCORED})", q) and _as_words(tokenize(t), tokens)
+    ]  # 「点数化」: no fee; 「拠点数」 is 拠点 and 数, no 点数
     for term in named:
         if not any(term != other and term in other for other in named):  # 報酬 in 診療報酬
             add(Constraint("term", term))
     places = [c.text for c in out.values() if c.kind == "place"]
     words = [
         t
-        for t in tokenize(q)
+        for t in tokens
         if len(t) >= 2
         and t not in rules["not_context"]
         and not any(t in p for p in places)  # a place is checked on the whole passage
@@ -175,6 +187,7 @@ def question_constraints(
     # one event of a series (「第1回はいつ開かれた？」): a yearly schedule does not date it
     needs += tuple((o,) for o in dict.fromkeys(_ORDINAL.findall(q)))
     asked = _asking_part(q)
+    typed_apart = _asking_part(norm_words(question))  # 「…拠点数 全国」: 拠点数 is a word
     for rule in rules["values"]:
         # 「いくつか」「何人か」 mean "some": an indefinite, not a question (「いつから」「いくら
         # かかる」 are)
@@ -183,10 +196,13 @@ def question_constraints(
                 w
                 for w in rule.get("words", ())
                 if re.search(re.escape(norm(w)) + f"(?!か(?!ら|か))(?!{_SCORED}|も)", asked)
+                and (not _KANJI.fullmatch(w) or _as_words(tokenize(w), tokens))  # 拠点数
             ),
             None,
         )
-        if "phrase" in rule and (m := re.search(rule["phrase"], asked)):
+        if "phrase" in rule and (
+            m := re.search(rule["phrase"], typed_apart) or re.search(rule["phrase"], asked)
+        ):
             word = m.group("what")
         if word:
             pattern = rule.get("pattern") or _number(rule.get("unit", ""))

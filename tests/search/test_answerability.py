@@ -269,6 +269,10 @@ def test_whether_something_costs_needs_a_sentence_saying_what_it_costs_or_that_i
 def test_scoring_something_is_no_fee() -> None:
     assert kinds("診療の質をアンケートで点数にしているところは？") == set()
     assert ("term", "点数") in kinds("往診料の点数は？")
+    # 拠点数 is 拠点 and 数, no 点数; typed apart from 全国, it asks how many hubs
+    assert ("term", "点数") not in kinds("在宅医療連携拠点事業 拠点数 全国")
+    assert ("value", "点数") not in kinds("在宅医療連携拠点事業 拠点数 全国")
+    assert ("value", "拠点数") in kinds("在宅医療連携拠点事業 拠点数 全国")
 
 
 def test_the_written_explanation_to_patients_is_a_term_the_passages_must_state() -> None:
@@ -362,6 +366,10 @@ def test_a_thing_asked_about_must_be_mentioned_by_its_word_or_the_materials_term
     assert unstated_things(q, ["遠隔画像診断も行える。"]) == []
     assert unstated_things(q, ["参加法人の医師を派遣している。"]) == ["レントゲン"]
     assert unstated_things("どんなペナルティがある？", ["罰則はない。"]) == ["ペナルティ"]
+    # lay_terms.yaml: the material says 部局 (「市町村（介護保険部局）の責任」) for a 部署
+    q = "連携を進める事業は、市町村のどの部署が責任を持って担う？"
+    assert unstated_things(q, ["事業の推進は、市町村（介護保険部局）の責任"]) == []
+    assert unstated_things(q, ["事業の推進は、市町村の責任"]) == ["部署"]
     # the material's word, whole (lay_terms: メンバー → 参加者), for the head of a compound
     q = "参加メンバーは誰が決めるのか"
     assert unstated_things(q, ["協議の場の参加者については、都道府県が決定する。"]) == []
