@@ -370,7 +370,9 @@ def ask(
     views = bool(points) and not any(
         reports_practice(searcher.store.by_id[p.chunk_id]) for p in points
     )
-    headline = headline_for(kind, points, groups, missed, views, asks_what_is_common(q))
+    headline = headline_for(
+        kind, points, groups, missed, views=views, common=asks_what_is_common(q)
+    )
     allowed = {h.chunk_id for h in hits}
     proposed = [Citation(chunk_id=p.chunk_id, quote=p.quote) for p in points]
     citations = keep_verified_citations(proposed, searcher.store.by_id, allowed)[0]

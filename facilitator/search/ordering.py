@@ -63,10 +63,10 @@ def common_answers_first(
     places, each place keeping its score. Only answers among the candidates: a filter holds."""
     head = fused[:COMMON_TOP]
     asked = [_survey_question(store.by_id[cid]) for cid, _ in head]
-    counts = Counter(a for a in asked if a)
-    if not counts or counts.most_common(1)[0][1] < COMMON_SHOWN:
+    counts = Counter(a for a in asked if a).most_common(1)
+    if not counts or counts[0][1] < COMMON_SHOWN:
         return fused
-    group = counts.most_common(1)[0][0]
+    group = counts[0][0]
     shares, used_by = _commonness(store, group)
     if _names_some_answers(q, used_by, len(shares), store):
         return fused

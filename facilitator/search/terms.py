@@ -116,14 +116,19 @@ def named_documents(question: str) -> list[str]:
     material having オンライン診療 and some 指針 does not make it have that 指針. Only a
     document cited as a source (では, によると, に基づく…): one a case made (「対応マニュアルを
     作成した例」) is the casebook's, in its own words."""
-    rules = constraint_rules()
-    kinds = "|".join(map(re.escape, sorted(rules["documents"], key=len, reverse=True)))
-    issuers = set(rules["issuers"])
+    issuers = set(constraint_rules()["issuers"])
     return [
         subject + kind
-        for subject, kind in re.findall(rf"({_NOUN_RUN})の?({kinds}){_AS_SOURCE}", norm(question))
+        for subject, kind in _citation().findall(norm(question))
         if subject not in issuers
     ]
+
+
+@cache
+def _citation() -> re.Pattern[str]:
+    """A subject, then a kind of document (answer_constraints.yaml), cited as a source."""
+    kinds = sorted(constraint_rules()["documents"], key=len, reverse=True)
+    return re.compile(rf"({_NOUN_RUN})の?({'|'.join(map(re.escape, kinds))}){_AS_SOURCE}")
 
 
 def stated_in(texts: Iterable[str]) -> Callable[[str], bool]:
@@ -175,7 +180,7 @@ def unheard_words(question: str, vocabulary: Container[str]) -> list[str]:
     q = norm_words(question)
     rules = constraint_rules()
     # 「スライドではどう言ってる？」: where to look; 「補助メニュー」: the things listed, not a thing
-    material = set(rules["material_words"]) | set(rules["listing"])
+    not_things = set(rules["material_words"]) | set(rules["listing"])
     units = list(long_units().tokenize(q))
     for m, after in zip(units, [*units[1:], None], strict=True):
         word, pos = m.surface(), m.part_of_speech()
@@ -188,7 +193,7 @@ def unheard_words(question: str, vocabulary: Container[str]) -> list[str]:
             continue
         if not _WORD.fullmatch(word):
             continue
-        if word.startswith("何") or word.endswith(("的", "化")) or word in material:
+        if word.startswith("何") or word.endswith(("的", "化")) or word in not_things:
             continue
         if not _known(word, tokenize(word), vocabulary):
             out.append(word)
