@@ -44,6 +44,7 @@ from facilitator.search.intent import (
     asks_for_definition,
     asks_for_meaning,
     asks_for_precedents,
+    asks_what_is_common,
     wants_precedents_only,
 )
 from facilitator.search.lexical import tokenize, with_material_terms, word_forms
@@ -413,10 +414,14 @@ def _wanted_test(q: str, store: IndexStore) -> Callable[[str], bool] | None:
     the guideline (「…している例は？」 was answered first by 「町村部では診療所が少ない」).
     A question of no form sets back only those answers, unless it asks about prefectures and
     cities: 「医者のいない村に都会から医師が交代で来る仕組み」 describes what someone built,
-    and five prefectures' views on rural areas ranked before 事例1."""
+    and five prefectures' views on rural areas ranked before 事例1. Asked what prefectures and
+    cities hear most (「県や市の窓口にはどんな相談がよく来ている？」), their own answers say it:
+    事例3's clinic, 「住民の窓口として幅広く相談を受ける」, had ranked first."""
     if asks_for_definition(q) and not asks_for_precedents(q):  # what a document says
         return _document_test(q, store)
     if not wants_precedents_only(q):
+        if asks_about_governments(q) and asks_what_is_common(q):
+            return lambda cid: _said_by_government(store.by_id[cid])
         if asks_for_precedents(q) or asks_about_governments(q):
             return None
         return lambda cid: not _a_view(store.by_id[cid])

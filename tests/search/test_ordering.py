@@ -43,3 +43,13 @@ def test_the_common_answers_stay_within_the_filters(searcher: Searcher) -> None:
     result = searcher.search(q, k=10, filters=SearchFilters(prefecture="静岡県"))
     assert result.hits
     assert {h.chunk.metadata.get("prefecture") for h in result.hits} == {"静岡県"}
+
+
+def test_asked_what_prefectures_and_cities_hear_most_their_answers_come_before_a_case(
+    searcher: Searcher,
+) -> None:
+    # 事例3's clinic 「住民の窓口として、幅広く相談を受ける」 shares the words, not the asker
+    q = "県や市の窓口には、住民からどんな医療のかかり方の相談がよく来ているんですか？"
+    hits = searcher.search(q, k=10).hits
+    assert hits[0].chunk.metadata.get("respondent")
+    assert _about_where_or_which_department(hits[0].text)
