@@ -126,12 +126,14 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         str(port),
         "--n_ctx",
         "8192",
-        # One thread: llama.cpp's threads spin on barriers, and with anything else running
-        # on 2 cores, 2 threads measured 66 prompt tok/s and 1–5 gen tok/s against 170 / 45.
+        # One thread to generate: llama.cpp's threads spin on barriers, and with anything else
+        # running on 2 cores, 2 threads measured 1–5 gen tok/s against 45. Two to read the
+        # prompt, while the test only waits for the reply: 118 prompt tok/s against 65, and the
+        # draft's 5,400-token prompt is most of this file's time.
         "--n_threads",
         "1",
         "--n_threads_batch",
-        "1",
+        "2",
     ]
     base_url = f"http://127.0.0.1:{port}/v1"
     t0 = time.monotonic()
@@ -166,16 +168,18 @@ def llm_settings(llm_server: str, drafting_data: Settings) -> Settings:
         update={
             "llm_model": f"openai:{MODEL_NAME}",
             "llm_base_url": llm_server,
-            "llm_max_tokens": 256,
+            # junk either way; the cap keeps 4 calls (two with a repair request) to seconds
+            "llm_max_tokens": 128,
         }
     )
 
 
 @pytest.fixture(autouse=True)
 def _small_prompt(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A 270M model on 2 cores: a few passages keep each call to seconds, not minutes."""
-    monkeypatch.setattr(prompting, "MAX_PASSAGES", 4)
-    monkeypatch.setattr(prompting, "MAX_PASSAGE_CHARS", 2500)
+    """A 270M model on 2 cores reads ~70 prompt tokens a second: a few short passages keep
+    each call to seconds (4 passages of up to 2,500 characters made a 5,700-token prompt)."""
+    monkeypatch.setattr(prompting, "MAX_PASSAGES", 3)
+    monkeypatch.setattr(prompting, "MAX_PASSAGE_CHARS", 1200)
 
 
 def _poisoned(hits: list[SearchHit]) -> list[SearchHit]:
