@@ -86,6 +86,7 @@ PROBE_SETS = (
     "probe_holdout32",
     "probe_holdout33",
     "probe_holdout34",
+    "probe_holdout35",
 )
 
 
