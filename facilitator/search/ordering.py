@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from weakref import WeakKeyDictionary
 
 from facilitator.corpus.chunks import Chunk
 from facilitator.search.fusion import lift_asked_fields, reweight
@@ -88,14 +89,17 @@ def _survey_question(chunk: Chunk) -> tuple[str, int] | None:
     return None
 
 
-_COMMONNESS: dict[tuple[str, tuple[str, int]], tuple[dict[str, float], Counter[str]]] = {}
+_Commonness = tuple[dict[str, float], Counter[str]]
+_COMMONNESS: WeakKeyDictionary[IndexStore, dict[tuple[str, int], _Commonness]] = WeakKeyDictionary()
+"""Per open index (an entry goes with its store, so a long-running app that rebuilds does not
+keep every old index's counts) and survey question."""
 
 
-def _commonness(store: IndexStore, group: tuple[str, int]) -> tuple[dict[str, float], Counter[str]]:
+def _commonness(store: IndexStore, group: tuple[str, int]) -> _Commonness:
     """Each answer's commonness, the mean over its words of (share of the other answers using
     the word × its idf), and how many answers use each word. Once per index and question."""
-    key = (store.version, group)
-    if key not in _COMMONNESS:
+    cached = _COMMONNESS.setdefault(store, {})
+    if group not in cached:
         answers = [c for c in store.chunks if _survey_question(c) == group]
         words = {c.chunk_id: set(tokenize(_answer_text(c))) for c in answers}
         used_by = Counter(w for ws in words.values() for w in ws)
@@ -105,8 +109,8 @@ def _commonness(store: IndexStore, group: tuple[str, int]) -> tuple[dict[str, fl
             cid: sum((used_by[w] - 1) / n * idf.get(w, 0.0) for w in ws) / max(1, len(ws))
             for cid, ws in words.items()
         }
-        _COMMONNESS[key] = (shares, used_by)
-    return _COMMONNESS[key]
+        cached[group] = (shares, used_by)
+    return cached[group]
 
 
 def _answer_text(chunk: Chunk) -> str:

@@ -72,11 +72,17 @@ _BETWEEN = re.compile(r"(法人|機関|病院|施設|職種|事業所|団体|市
 def _without_aspect(word: str) -> str:
     """「医療機関側」 is 医療機関: a side of who is named, not another thing or term;
     「テーマ別」 is テーマ: what things are sorted by; 「医師会単位」 is 医師会: the level at
-    which something is done; 「参加法人間」 is 参加法人: what lies between those named."""
+    which something is done; 「参加法人間」 is 参加法人: what lies between those named;
+    「自宅療養中」 is 自宅療養: when, not another thing."""
     if len(word) <= 2:
         return word
     word = _BETWEEN.sub(r"\1", word)
+    if word.endswith("中") and word[-2:] not in _NOT_DURING:  # 「自宅療養中」 is 自宅療養
+        word = word[:-1]
     return word.removesuffix("単位").removesuffix("側").removesuffix("別") or word
+
+
+_NOT_DURING = ("日中", "途中", "集中", "最中", "市中", "年中", "空中", "水中", "背中")
 
 
 _EXAMPLE = re.compile(r"など|等の|のような|のように|みたいな|といった")
@@ -215,7 +221,9 @@ def _known(word: str, parts: list[str], vocabulary: Container[str]) -> bool:
 
 _FOCUS = re.compile(
     r"([\u4e00-\u9fff々\u30a0-\u30ffー]{2,})"
-    r"(?:は(?:いつ|どこ|何|なに|どう|ある|あり|いくら|誰|だれ|どちら|どっち|[?？])|が(?:ある|あり|もらえ|出る|つく|[?？])"
+    r"(?:(?:は(?:いつ|どこ|何|なに|どう|ある|あり|いくら|誰|だれ|どちら|どっち|[?？])"
+    r"|が(?:ある|あり|もらえ|出る|つく|[?？]))"
+    r"(?!ものの|もの[がの]|けど|けれど|のに|ので|ながら|つつ)"  # 「関心はあるものの…」: a clause
     # the question's last predicate: 「傍聴できる？」「訂正してもらえる？」「どんな資格が要る？」
     r"|(?:は|が|を|も)?(?:でき|してもらえ|してくれ|させてもらえ)(?:る|ます)(?:の|か)?[?？]?$"
     r"|が(?:要る|いる|必要)(?:の|か|です)?(?:か)?[?？]?$)"

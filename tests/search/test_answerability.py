@@ -71,6 +71,15 @@ def test_an_adverb_or_a_side_does_not_make_an_unknown_compound() -> None:
     assert unknown_terms("代診の仕組みを医師会単位で作っている例", ["医師会が代診を調整"]) == []
     # between those named: 参加法人 is named, 参加法人間 is no term to find
     assert unknown_terms("参加法人間で職員を出向させる例", ["参加法人の職員が出向する"]) == []
+    # when: 自宅療養 is named, 自宅療養中 is no term to find
+    assert unknown_terms("自宅療養中の高齢者が急変した時の入院先", ["自宅療養の高齢者"]) == []
+
+
+def test_what_a_clause_says_exists_is_not_what_is_asked() -> None:
+    q = "訪問診療に関心はあるものの踏み出せない医師に、どのような後押しが考えられている？"
+    assert asked_things(q) == []  # 後押し and 手立て are what any measure is
+    assert asked_things("補助金はあるの？") == ["補助金"]
+    assert asked_things("研修の機会はあるけど参加できない医師への手立ては？") == []
 
 
 def test_a_document_cited_by_its_subject_must_be_in_the_material() -> None:
@@ -206,6 +215,7 @@ def test_how_many_come_or_are_counted_must_be_stated_as_a_count() -> None:
     # few or many is a situation, not a count asked for
     assert kinds("医師の人数が少ない地域で当番を回す工夫は？") == set()
     assert kinds("相談件数が増えた地域の対応は？") == set()
+    assert kinds("紹介件数が伸びた病院の取組を知りたい") == set()  # a case told by its outcome
     q = "南区あんしん病院ネットワーク ブロック支援病院 病院数"
     (value,) = [c for c in question_constraints(q) if c.kind == "value"]
     assert value.text == "病院数"
@@ -269,6 +279,7 @@ def test_whether_something_costs_needs_a_sentence_saying_what_it_costs_or_that_i
 def test_scoring_something_is_no_fee() -> None:
     assert kinds("診療の質をアンケートで点数にしているところは？") == set()
     assert ("term", "点数") in kinds("往診料の点数は？")
+    assert ("term", "罰") in kinds("報告を出さなかった病院は、何か罰を受けるの？")
     # 拠点数 is 拠点 and 数, no 点数; typed apart from 全国, it asks how many hubs
     assert ("term", "点数") not in kinds("在宅医療連携拠点事業 拠点数 全国")
     assert ("value", "点数") not in kinds("在宅医療連携拠点事業 拠点数 全国")
