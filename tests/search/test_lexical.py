@@ -77,6 +77,8 @@ def test_everyday_words_also_look_for_the_materials_terms() -> None:
     assert {"不在", "代替", "バックアップ"} <= set(with_material_terms(tokenize(away), away))
     talks = "家で最期を迎えることを子どもに話して回っている医師"
     assert "講演" in with_material_terms(tokenize(talks), talks)  # 事例8's 講演
+    homes = "特養や老健があらかじめ決めている連携先の医療機関"  # the guideline's 協力医療機関
+    assert {"特別", "養護", "協力"} <= set(with_material_terms(tokenize(homes), homes))
 
 
 def test_a_question_already_in_the_materials_terms_is_left_as_it_is() -> None:
