@@ -89,6 +89,12 @@ def test_a_colloquial_definition_question_asks_what_a_document_says() -> None:
         ("国の例示ではどんな原因と対策が挙がっている？", ["cause", "measure"]),
         ("協議の例で、目指す姿と効果はどう書かれている？", ["goal", "effect"]),
         ("夜間の輪番を組んでいる例は？", []),
+        # why, and how they try to solve it; a problem left unsolved asks for no measure
+        (
+            "夜中に診てもらえないのはなぜ？地域ではどうやって解決しようとしているの？",
+            ["cause", "measure"],
+        ),
+        ("課題をどの単位で整理し、そこで解決できないものはどこで話し合う？", []),
     ],
 )
 def test_the_example_sheet_fields_a_question_asks_for(question: str, fields: list[str]) -> None:
