@@ -29,6 +29,7 @@ from facilitator.search.intent import (
         # spoken: 「どこかで」「…ところってある？」, who does it (「…先生はいる？」)
         "救急隊が持病を確認できる仕組みってどこかでやってる？",
         "病院の検査枠を診療所から直接取れるようにしたところってある？",
+        "病院がなくなった町で医師会が立て直した話ってある？",  # a story of what someone did
         "子どもたちに看取りの話をして回っている先生はいる？",
         # the quoted question is what residents ask; this one asks where they ask it
         "「そもそもかかりつけ医って何？」という問い合わせが多いところは？",
