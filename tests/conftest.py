@@ -55,13 +55,20 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """A data folder with the real index of the shipped corpus (built once, ~40 s)."""
+    """A data folder with the real index of the shipped corpus, built once per session:
+    about 3 minutes of embedding on 2 cores, seconds when the vectors kept from an earlier
+    run are still this model's (tests/support/kept.py)."""
+    from facilitator.search.embeddings import load_embedder
     from facilitator.search.index import build_index
+    from tests.support.kept import keep_vectors, seed_vectors
 
     settings = Settings(
         data_dir=tmp_path_factory.mktemp("built") / "data", corpus_dir=PROJECT_ROOT / "corpus"
     )
-    build_index(settings)
+    embedder = load_embedder(settings.embedding_model)
+    seed_vectors(settings, embedder)
+    build_index(settings, embedder=embedder)
+    keep_vectors(settings, embedder)
     return settings
 
 

