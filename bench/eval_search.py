@@ -87,6 +87,7 @@ PROBE_SETS = (
     "probe_holdout33",
     "probe_holdout34",
     "probe_holdout35",
+    "probe_holdout36",
 )
 
 
