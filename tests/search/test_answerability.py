@@ -80,6 +80,8 @@ def test_what_a_clause_says_exists_is_not_what_is_asked() -> None:
     assert asked_things(q) == []  # 後押し and 手立て are what any measure is
     assert asked_things("補助金はあるの？") == ["補助金"]
     assert asked_things("研修の機会はあるけど参加できない医師への手立ては？") == []
+    assert asked_things("急変への対応に不安がある医師を後押しする手立ては？") == []  # qualifies
+    assert asked_things("受診できない背景として、どのような要因が示されている？") == []
 
 
 def test_a_document_cited_by_its_subject_must_be_in_the_material() -> None:
