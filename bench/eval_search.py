@@ -192,7 +192,7 @@ class Baseline:
             for start in range(0, len(p.text), WINDOW):
                 self.spans.append(Span(p.document.doc_id, start, start + WINDOW))
                 texts.append(p.text[start : start + WINDOW])
-        cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite")
+        cache = EmbeddingCache(settings.vector_cache_file)
         self.vectors = embed_passages_cached(embedder, texts, cache)
         cache.close()
         self.embedder = embedder

@@ -91,6 +91,11 @@ class Settings(BaseSettings):
         return self.data_dir / "cache"
 
     @property
+    def vector_cache_file(self) -> Path:
+        """Passage vectors by model and text, kept across index builds."""
+        return self.cache_dir / "embeddings.sqlite"
+
+    @property
     def uploads_dir(self) -> Path:
         return self.data_dir / "documents"
 

@@ -187,7 +187,7 @@ def _build(settings: Settings, embedder: Embedder, progress: Any, parsed: Any) -
     if progress:
         progress("parse", len(parsed), len(parsed))
 
-    cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite")
+    cache = EmbeddingCache(settings.vector_cache_file)
     contexts = search_contexts(chunks)
     windows = [
         (c, j, w)

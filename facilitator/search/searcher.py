@@ -419,14 +419,13 @@ def _wanted_test(q: str, store: IndexStore) -> Callable[[str], bool] | None:
     事例3's clinic, 「住民の窓口として幅広く相談を受ける」, had ranked first."""
     if asks_for_definition(q) and not asks_for_precedents(q):  # what a document says
         return _document_test(q, store)
+    if asks_about_governments(q) and (wants_precedents_only(q) or asks_what_is_common(q)):
+        # what a prefecture or city does or hears most: not a hospital's case
+        return lambda cid: _said_by_government(store.by_id[cid])
     if not wants_precedents_only(q):
-        if asks_about_governments(q) and asks_what_is_common(q):
-            return lambda cid: _said_by_government(store.by_id[cid])
         if asks_for_precedents(q) or asks_about_governments(q):
             return None
         return lambda cid: not _a_view(store.by_id[cid])
-    if asks_about_governments(q):  # what a prefecture or city does: not a hospital's case
-        return lambda cid: _said_by_government(store.by_id[cid])
     if asks_about_publicity(q):
         return lambda cid: reports_practice(store.by_id[cid])
     return lambda cid: reports_practice(c := store.by_id[cid]) and not reports_publicity(c)

@@ -119,18 +119,18 @@ def test_the_suites_kept_vectors_are_reused_only_while_the_model_embeds_the_same
 
     monkeypatch.setattr(kept, "_ROOT", str(tmp_path / "kept"))
     first = Settings(data_dir=tmp_path / "a")
-    cache = EmbeddingCache(first.cache_dir / "embeddings.sqlite")
+    cache = EmbeddingCache(first.vector_cache_file)
     cache.put_many({EmbeddingCache.key("fixed", "在宅医療"): np.ones(2, dtype=np.float32)})
     cache.close()
     kept.keep_vectors(first, _Fixed([1.0, 0.0]))
 
     same, other = Settings(data_dir=tmp_path / "b"), Settings(data_dir=tmp_path / "c")
     assert kept.seed_vectors(same, _Fixed([1.0, 0.0]))
-    seeded = EmbeddingCache(same.cache_dir / "embeddings.sqlite")
+    seeded = EmbeddingCache(same.vector_cache_file)
     assert EmbeddingCache.key("fixed", "在宅医療") in seeded.get_many(
         [EmbeddingCache.key("fixed", "在宅医療")]
     )
     seeded.close()
     # the same name now embedding differently: nothing is seeded, the build embeds afresh
     assert not kept.seed_vectors(other, _Fixed([0.0, 1.0]))
-    assert not (other.cache_dir / "embeddings.sqlite").exists()
+    assert not other.vector_cache_file.exists()

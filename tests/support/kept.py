@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from facilitator.search.embeddings import Embedder, EmbeddingCache
+from facilitator.search.embeddings import Embedder, EmbeddingCache, embed_passages_cached
 from facilitator.settings import Settings
 
 # read at import: the session fixtures clear FACILITATOR_* before the tests run
@@ -29,15 +29,15 @@ def kept_dir() -> Path:
     return path
 
 
-def _vectors_file(settings: Settings) -> Path:
-    return settings.cache_dir / "embeddings.sqlite"
+def _kept_vectors() -> Path:
+    return kept_dir() / "embeddings.sqlite"
 
 
 def seed_vectors(settings: Settings, embedder: Embedder) -> bool:
     """Copy the kept passage vectors into ``settings``'s vector cache when they are this
     model's (see :data:`PROBE`), so the index build embeds only what is new. Embedding the
     corpus takes about 3 minutes here; the product's own cache does the same on a rebuild."""
-    kept = kept_dir() / "embeddings.sqlite"
+    kept = _kept_vectors()
     if not kept.exists():
         return False
     key = EmbeddingCache.key(embedder.name, PROBE)
@@ -49,7 +49,7 @@ def seed_vectors(settings: Settings, embedder: Embedder) -> bool:
     fresh = embedder.embed_passages([PROBE])[0]
     if found is None or not np.allclose(found, fresh, atol=1e-5):
         return False
-    target = _vectors_file(settings)
+    target = settings.vector_cache_file
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(kept, target)
     return True
@@ -58,11 +58,10 @@ def seed_vectors(settings: Settings, embedder: Embedder) -> bool:
 def keep_vectors(settings: Settings, embedder: Embedder) -> None:
     """Keep the vectors of a finished build for the next run (replaced whole, never half)."""
     part = kept_dir() / f"embeddings.sqlite.{os.getpid()}.part"  # two sessions at once
-    shutil.copyfile(_vectors_file(settings), part)
+    shutil.copyfile(settings.vector_cache_file, part)
     cache = EmbeddingCache(part)
-    try:
-        key = EmbeddingCache.key(embedder.name, PROBE)
-        cache.put_many({key: embedder.embed_passages([PROBE])[0]})
+    try:  # already there when the build was seeded; embedded once otherwise
+        embed_passages_cached(embedder, [PROBE], cache)
     finally:
         cache.close()
-    part.replace(kept_dir() / "embeddings.sqlite")
+    part.replace(_kept_vectors())
