@@ -16,7 +16,7 @@ from typing import Literal
 
 from facilitator.corpus.places import PREFECTURE_RE
 from facilitator.search.hits import SearchHit
-from facilitator.search.lexical import tokenize, word_forms
+from facilitator.search.lexical import tokenize, with_material_terms, word_forms
 from facilitator.search.terms import (
     constraint_rules,
     long_units,
@@ -33,6 +33,9 @@ _NUMBER = re.compile(
 _SENTENCE = re.compile(r"(?:[^。\n(（]|[(（][^)）\n]*[)）]|[(（])+")
 """A sentence; a 。 inside brackets does not end it (「…体制を確保した協力医療機関(③については
 病院に限る。)をあらかじめ定めることが令和6年度から…義務化」 is one sentence)."""
+_LABEL_LINE = re.compile(r"^([-・●]?[\d~〜～\-,年月日度頃上中下旬]{1,14})\n", re.M)
+"""A line that is only a date or number labels the next (a schedule slide's 「-1~3月」 over
+「医療機関による報告及び都道府県による…確認」): the two read as one sentence."""
 _ORDINAL = re.compile(r"第\d+回")
 _SPAN_WORDS = ("のうち", "の中で", "を通じ", "を通し")
 NUMBER = r"(?<![\d,.])\d[\d,.]*+\s*+"
@@ -69,7 +72,7 @@ class Constraint:
                 value.search(s)
                 and all(any(w in s for w in group) for group in self.needs)
                 and _shared(self.about, set(tokenize(s))) >= need
-                for s in _SENTENCE.findall(text)
+                for s in _SENTENCE.findall(_LABEL_LINE.sub(r"\1 ", text))
             )
         if self.kind == "place":
             return any(v in text for v in _place_variants(self.text))
@@ -176,7 +179,7 @@ def question_constraints(
     places = [c.text for c in out.values() if c.kind == "place"]
     words = [
         t
-        for t in tokens
+        for t in tokens + with_material_terms([], q)  # 「届け出る」 is the material's 報告
         if len(t) >= 2
         and t not in rules["not_context"]
         and not any(t in p for p in places)  # a place is checked on the whole passage

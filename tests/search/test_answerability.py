@@ -243,6 +243,14 @@ def test_a_full_stop_inside_brackets_does_not_end_the_sentence_stating_a_value()
     assert unmet([when], [text]) == []
 
 
+def test_a_schedule_line_that_is_only_a_date_labels_the_next_line() -> None:
+    q = "医療機関が都道府県に届け出る時期は、毎年いつごろ？"  # 届け出る: the material's 報告
+    (when,) = [c for c in question_constraints(q) if c.kind == "value"]
+    schedule = "-11月頃~\n定期報告の依頼\n-1~3月\n医療機関による報告及び都道府県による確認\n"
+    assert unmet([when], [schedule]) == []
+    assert unmet([when], ["-1~3月\n\n医療機関による報告及び都道府県による確認"]) == [when]
+
+
 def test_an_amount_named_is_asked_once_by_its_longest_reading() -> None:
     assert {c.text for c in question_constraints("補助の額を教えて") if c.kind == "value"} == {
         "補助の額"
