@@ -88,6 +88,7 @@ PROBE_SETS = (
     "probe_holdout34",
     "probe_holdout35",
     "probe_holdout36",
+    "probe_holdout37",
 )
 
 
