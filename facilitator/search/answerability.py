@@ -28,7 +28,7 @@ from facilitator.search.terms import (
 )
 
 _NUMBER = re.compile(
-    r"((?:令和|平成)?\d+(?:\.\d+)?)(年度|年|点|円|万円|億円|時間|%|割|人|件|単位|床|分|つ)"
+    r"((?:令和|平成)?\d+(?:\.\d+)?)(年度|年|点|円|万円|億円|時間|%|割|人|件|単位|床|分|つ|回)"
 )
 _SENTENCE = re.compile(r"(?:[^。\n(（]|[(（][^)）\n]*[)）]|[(（])+")
 """A sentence; a 。 inside brackets does not end it (「…体制を確保した協力医療機関(③については
@@ -76,6 +76,8 @@ class Constraint:
             )
         if self.kind == "place":
             return any(v in text for v in _place_variants(self.text))
+        if self.kind == "number":  # 「2回」 is not met by 「第2回」 (an ordinal) nor by 「12回」
+            return re.search(r"(?<![\d,.第])" + re.escape(self.text), text) is not None
         return self.text in text
 
     @property

@@ -251,6 +251,14 @@ def test_a_schedule_line_that_is_only_a_date_labels_the_next_line() -> None:
     assert unmet([when], ["-1~3月\n\n医療機関による報告及び都道府県による確認"]) == [when]
 
 
+def test_a_number_asked_is_not_met_by_an_ordinal_or_a_longer_number() -> None:
+    (times,) = question_constraints("飲み忘れた日は次の日に2回分飲んでもいいの？")
+    assert (times.kind, times.text) == ("number", "2回")
+    assert unmet([times], ["自治体向け説明会資料(第2回)"]) == [times]
+    assert unmet([times], ["年12回の研修会を開いた"]) == [times]
+    assert unmet([times], ["1日2回の服薬確認を行う"]) == []
+
+
 def test_an_amount_named_is_asked_once_by_its_longest_reading() -> None:
     assert {c.text for c in question_constraints("補助の額を教えて") if c.kind == "value"} == {
         "補助の額"
