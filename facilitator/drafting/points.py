@@ -13,10 +13,21 @@ from collections.abc import Callable, Sequence
 
 from facilitator.corpus.chunks import Chunk
 from facilitator.drafting.answer_models import AnswerGroup, AnswerKind, AnswerPoint
+from facilitator.drafting.passage_lists import (
+    list_run,
+    step_lines,
+    step_text,
+)
 from facilitator.search.answerability import named_places
 from facilitator.search.hits import SURVEY_PREFIX, SearchHit, group_key
 from facilitator.search.intent import TIME as _TIME
-from facilitator.search.intent import asks_for_a_list, asks_for_steps, asks_when, time_words
+from facilitator.search.intent import (
+    asks_for_a_list,
+    asks_for_steps,
+    asks_what_is_common,
+    asks_when,
+    time_words,
+)
 from facilitator.search.lexical import WeightedWords, tokenize, weighted_share
 from facilitator.text import sentences
 
@@ -86,19 +97,9 @@ _CREDIT = re.compile(r"^(?:出典|資料|引用元?)\s*[:：]")
 """A figure's credit line (「出典:福岡市医師会提供資料」): where a chart came from, not what it says."""
 _DEFINES = re.compile(r"「([^「」]+)」\s*とは")
 
-STEP_MARKS = "①②③④⑤⑥⑦⑧⑨⑩"
-STEPS_MIN = (3, 7)
-"""Asked for the steps of a process, a run of at least this many lines numbered ①, ②, ③… in
-order, each with at least this many characters after its number, is quoted step by step.
-One sentence answered 「協議の場では、どういう順序で話を進めればいい？」 with the council
-paper's 「協議に向けた枠組みの整理…」, or with the opener 「以下の①~⑥を繰り返しながら…」
-that lists none of them. The length keeps out figure captions numbered the same way
-(「③積極的役割を」)."""
-
 _WHICH_KIND = re.compile(r"どんな|どういう|どのような|どういった|何が|何を")
 MAX_FIELD_ITEMS = 4
 """At most this many items of one asked field of an example sheet are quoted (sheets have 2–3)."""
-LIST_ITEM = re.compile(r"^(?:-\s*)?(?:・|\d{1,2}\.\s)")
 LIST_HEADING_SHARE = (0.4, 2)
 """Asked what is required of someone (「連携の拠点の要件は？」), a list of at least three items
 (「・」「1.」) is quoted item by item when the line above it, with the passage's place, uses
@@ -251,8 +252,12 @@ def extract_points(
     found = [(g, b) for g, b in zip(chosen, best, strict=True) if b]
     if when and found and kind != "precedent":  # the one sentence stating a time, or closest
         found = [max(found, key=lambda f: (bool(_TIME.search(f[1][1])), f[1][2]))]
-    # the search's first precedent, then those whose own words are as close to the question
+    # the search's first precedent, then those whose own words are as close to the question;
+    # asked what most answers say, the search's order of commonness (何科, then 休日・夜間):
+    # closeness picked a second 何科 answer over the 休日・夜間 one
     ranked = found[:1] + [(g, b) for g, b in found[1:] if b[2] >= found[0][1][2]]
+    if kind == "precedent" and asks_what_is_common(question):
+        ranked = found
     points = []
     for g, (hit, sentence, _) in ranked:
         label = g.label if is_precedent_group(g) else document_label(hit)
@@ -290,21 +295,6 @@ def _leading_documents(
     return [g for g in docs[:count] if g.passages[0].score >= share * docs[0].passages[0].score]
 
 
-def _step_lines(lines: list[str]) -> list[int]:
-    """Where the numbered steps are: lines opening ①, ②, ③… in order (a new ① restarts)."""
-    run: list[int] = []
-    for i, line in enumerate(lines):
-        n = len(run)
-        mark, text = line[:1], line[1:].strip()
-        if len(text) < STEPS_MIN[1]:
-            continue
-        if n < len(STEP_MARKS) and mark == STEP_MARKS[n]:
-            run.append(i)
-        elif mark == STEP_MARKS[0]:
-            run = [i]
-    return run if len(run) >= STEPS_MIN[0] else []
-
-
 def _steps(groups: list[AnswerGroup], by_group: dict[str, list[SearchHit]]) -> list[AnswerPoint]:
     """The numbered steps of the first documents found (see STEP_MARKS), each a quote, after
     the sentence that introduces them when it says 「以下」 (「協議課題ごとに、以下の①~⑥を
@@ -312,29 +302,16 @@ def _steps(groups: list[AnswerGroup], by_group: dict[str, list[SearchHit]]) -> l
     for g in _leading_documents(groups, WHEN_GROUPS):
         for hit in by_group.get(g.key, []):
             lines = sentences(hit.text)
-            run = _step_lines(lines)
+            run = step_lines(lines)
             if not run:
                 continue
             opener = run[0] - 1
             quotes = [lines[opener]] if opener >= 0 and "以下" in lines[opener] else []
             quotes += [
-                _step_text(hit.text, lines, i, j) for i, j in zip(run, [*run[1:], 0], strict=True)
+                step_text(hit.text, lines, i, j) for i, j in zip(run, [*run[1:], 0], strict=True)
             ]
             return [_document_point(hit, _trim(q, hit), g.key) for q in quotes]
     return []
-
-
-def _list_run(lines: list[str]) -> tuple[int, list[int]]:
-    """(the line above, the items) of the first run of at least three list items."""
-    run: list[int] = []
-    for i, line in enumerate([*lines, ""]):
-        if LIST_ITEM.match(line):
-            run.append(i)
-            continue
-        if len(run) >= STEPS_MIN[0] and run[0] > 0:
-            return run[0] - 1, run
-        run = []
-    return -1, []
 
 
 def _list_items(
@@ -346,7 +323,7 @@ def _list_items(
     for g in _leading_documents(groups, WHEN_GROUPS):
         for hit in by_group.get(g.key, []):
             lines = sentences(hit.text)
-            above, run = _list_run(lines)
+            above, run = list_run(lines)
             if not run:
                 continue
             heading = set(tokenize(lines[above] + " " + hit.locator))
@@ -364,15 +341,6 @@ def _list_items(
     named = [item for item in items if specific & set(tokenize(item))]
     items = named if 0 < len(named) < len(items) else items
     return [_document_point(hit, _trim(item, hit), key) for item in items]
-
-
-def _step_text(text: str, lines: list[str], first: int, following: int) -> str:
-    """Step ``first`` with its lines up to the ``following`` step (「⑤ 方策と役割分担の決定
-    …について議論。地域の医療資源などを踏まえて…検討。」), verbatim from ``text``; the last
-    step (``following`` 0) is its own line."""
-    start = text.find(lines[first])
-    end = text.find(lines[following], start) if following else -1
-    return text[start:end].strip() if following and end > start else lines[first]
 
 
 def _titles(group: AnswerGroup, by_group: dict[str, list[SearchHit]]) -> list[AnswerPoint]:

@@ -439,22 +439,22 @@ def test_a_precedent_is_quoted_by_what_it_did_not_by_the_situation_before(
 
 
 def test_numbered_lines_that_are_not_steps_in_order_are_not_a_list() -> None:
-    from facilitator.drafting.points import _step_lines
+    from facilitator.drafting.passage_lists import step_lines
 
     caption = [
         "①在宅医療の圏域 (二次医療圏)",
         "②在宅医療の連携の拠点 (例) 市町村単位",
         "③積極的役割を",
     ]
-    assert _step_lines(caption) == []  # 「③積極的役割を」 is a caption, too short to be a step
+    assert step_lines(caption) == []  # 「③積極的役割を」 is a caption, too short to be a step
     steps = [
         "以下の①~③を行う。",
         "① 現状を把握して共有する",
         "② 課題を議論する",
         "③ 方策と役割分担を決める",
     ]
-    assert _step_lines(steps) == [1, 2, 3]
-    assert _step_lines([steps[1], steps[3], steps[2]]) == []  # out of order
+    assert step_lines(steps) == [1, 2, 3]
+    assert step_lines([steps[1], steps[3], steps[2]]) == []  # out of order
 
 
 def test_asked_at_what_hours_a_precedent_is_quoted_by_its_sentence_stating_them(
@@ -721,6 +721,8 @@ def test_what_residents_ask_is_answered_by_the_survey_answers_as_answers(
         and "取り組んで" not in answer.headline
     )
     assert "何科" in answer.points[0].quote or "夜間" in answer.points[0].quote  # common ones
+    said = " ".join(p.quote for p in answer.points)
+    assert ("何科" in said or "診療科" in said) and "夜間" in said  # both common themes
     answer = ask(
         "住民からの問い合わせでセカンドオピニオンの相談を受けた自治体は？",
         None,
