@@ -244,7 +244,7 @@ class Searcher:
             )
             if dense_all:  # before the asked fields are lifted: they stay first
                 fused = lift_by_sentence(fused, lambda cid: store.best_sentence(cid, qv))
-            fused = what_is_asked_first(fused, q, store)
+            fused = what_is_asked_first(fused, q, store, self.common)
         if store.repetitive:  # keyword stuffing cannot buy a place at the top
             fused = reweight(fused, lambda c: REPETITIVE_WEIGHT if c in store.repetitive else 1.0)
         if reranker is not None:

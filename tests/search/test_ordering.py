@@ -53,3 +53,27 @@ def test_asked_what_prefectures_and_cities_hear_most_their_answers_come_before_a
     hits = searcher.search(q, k=10).hits
     assert hits[0].chunk.metadata.get("respondent")
     assert _about_where_or_which_department(hits[0].text)
+
+
+def _first_line(searcher: Searcher, q: str) -> str:
+    return searcher.search(q, k=10).hits[0].text.split("\n", 1)[0]
+
+
+def test_asked_what_is_required_of_someone_the_list_headed_by_it_comes_first(
+    searcher: Searcher,
+) -> None:
+    base = "② 在宅医療に必要な連携を担う拠点に求められる事項"
+    hub = _first_line(
+        searcher, "大阪府の資料では、在宅医療の連携の拠点にはどのような役割が求められていますか。"
+    )
+    assert hub == base
+    active = _first_line(
+        searcher,
+        "在宅医療で中心的な役割を担う医療機関として位置づけられたら、具体的に何をやらないといけないのか",
+    )
+    assert active == "② 在宅医療において積極的役割を担う医療機関に求められる事項"
+    # a heading sharing only 医療機関 with the question is about someone else
+    partner = _first_line(
+        searcher, "特養や老健があらかじめ定めておく協力医療機関には、どんな体制が求められるのか"
+    )
+    assert "求められる事項" not in partner
