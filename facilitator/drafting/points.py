@@ -13,11 +13,6 @@ from collections.abc import Callable, Sequence
 
 from facilitator.corpus.chunks import Chunk
 from facilitator.drafting.answer_models import AnswerGroup, AnswerKind, AnswerPoint
-from facilitator.drafting.passage_lists import (
-    list_run,
-    step_lines,
-    step_text,
-)
 from facilitator.search.answerability import named_places
 from facilitator.search.hits import SURVEY_PREFIX, SearchHit, group_key
 from facilitator.search.intent import TIME as _TIME
@@ -29,7 +24,12 @@ from facilitator.search.intent import (
     time_words,
 )
 from facilitator.search.lexical import WeightedWords, tokenize, weighted_share
-from facilitator.text import sentences
+from facilitator.text import (
+    list_run,
+    sentences,
+    step_lines,
+    step_text,
+)
 
 MAX_NAMED = 3
 NAMED_SHARE = 0.8

