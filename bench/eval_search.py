@@ -89,6 +89,7 @@ PROBE_SETS = (
     "probe_holdout35",
     "probe_holdout36",
     "probe_holdout37",
+    "probe_holdout38",
 )
 
 
