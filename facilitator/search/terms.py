@@ -209,14 +209,25 @@ def unheard_words(question: str, vocabulary: Container[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+_KATAKANA = re.compile(r"[\u30a0-\u30ffー]{3,}")
+
+
 def _known(word: str, parts: list[str], vocabulary: Container[str]) -> bool:
-    """Whether the material uses every part of ``word``, or its own term for the word, even
-    when that is one of its parts (lay_terms.yaml: 救急隊 → 救急)."""
-    if all(p in vocabulary for p in parts):
+    """Whether the material uses every part of ``word`` (a katakana part also as the start of
+    a longer word: 「ロールプレイ」 is said 「ロールプレイング」), or its own term for the word,
+    even when that is one of its parts (lay_terms.yaml: 救急隊 → 救急)."""
+    if all(p in vocabulary or _cut_short(p, vocabulary) for p in parts):
         return True
     terms = set(with_material_terms(parts, word)) - set(parts)
     terms |= set(with_material_terms([], word))  # may be a part: 救急隊 → 救急
     return any(t.lower() in vocabulary for t in terms)
+
+
+def _cut_short(part: str, vocabulary: Container[str]) -> bool:
+    """A katakana word said by its start (「プレイ」 of プレイング): Japanese shortens them so."""
+    if not _KATAKANA.fullmatch(part) or not isinstance(vocabulary, Iterable):
+        return False
+    return any(w.startswith(part) for w in vocabulary)
 
 
 _FOCUS = re.compile(

@@ -466,6 +466,10 @@ def test_a_word_the_material_calls_otherwise_is_not_unheard() -> None:
     assert unheard_words("協議はどういうステップで進める？", {"協議", "医師"}) == ["ステップ"]
     # the term is one of the word's own parts: 救急隊 → 救急 (隊 alone is never used)
     assert unheard_words("救急隊が持病を把握できる？", {"救急", "持病", "把握"}) == []
+    # a katakana word said by its start: ロールプレイ(ング)
+    vocabulary = set(tokenize("ロールプレイングによる研修"))  # as indexed: プレーイング
+    assert unheard_words("ロールプレイで学ぶ研修", vocabulary) == []
+    assert unheard_words("ドローンで学ぶ研修", vocabulary) == ["ドローン"]
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,7 @@ def test_questions_about_what_a_document_says_do_not(question: str) -> None:
         ("大阪府は積極的役割を担う医療機関をどう位置づけた？", False),  # a place
         ("「県は何をしているのか」という声がある地域の例は？", False),  # quoted
         ("住民が県や市に問い合わせてくるのはどんな内容？", True),  # both, as askers of
+        ("県とか市の相談窓口には、住民からどんな問い合わせが多いの？", True),  # spoken
         ("福井県で、県や医師会と組んで研修会を開いてる病院は？", False),  # a partner
         ("県庁の中で医療と介護の担当課の席を近づけた例はある？", True),  # its own offices
     ],
