@@ -73,13 +73,15 @@ def _without_aspect(word: str) -> str:
     """「医療機関側」 is 医療機関: a side of who is named, not another thing or term;
     「テーマ別」 is テーマ: what things are sorted by; 「医師会単位」 is 医師会: the level at
     which something is done; 「参加法人間」 is 参加法人: what lies between those named;
-    「自宅療養中」 is 自宅療養: when, not another thing."""
+    「自宅療養中」 is 自宅療養 and 「医療崩壊寸前」 医療崩壊: when, not another thing."""
     if len(word) <= 2:
         return word
     word = _BETWEEN.sub(r"\1", word)
     if word.endswith("中") and word[-2:] not in _NOT_DURING:  # 「自宅療養中」 is 自宅療養
         word = word[:-1]
-    return word.removesuffix("単位").removesuffix("側").removesuffix("別") or word
+    for suffix in ("単位", "側", "別", "寸前", "直前", "直後"):  # 「医療崩壊寸前」: 医療崩壊
+        word = word.removesuffix(suffix) or word
+    return word
 
 
 _NOT_DURING = ("日中", "途中", "集中", "最中", "市中", "年中", "空中", "水中", "背中")

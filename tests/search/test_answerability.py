@@ -73,6 +73,8 @@ def test_an_adverb_or_a_side_does_not_make_an_unknown_compound() -> None:
     assert unknown_terms("参加法人間で職員を出向させる例", ["参加法人の職員が出向する"]) == []
     # when: 自宅療養 is named, 自宅療養中 is no term to find
     assert unknown_terms("自宅療養中の高齢者が急変した時の入院先", ["自宅療養の高齢者"]) == []
+    # on the verge of: 医療崩壊寸前 is 医療崩壊, named by the material
+    assert unknown_terms("医療崩壊寸前になった地域", ["医療崩壊の危機にあった地域"]) == []
 
 
 def test_what_a_clause_says_exists_is_not_what_is_asked() -> None:
