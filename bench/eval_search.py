@@ -92,6 +92,7 @@ PROBE_SETS = (
     "probe_holdout36",
     "probe_holdout37",
     "probe_holdout38",
+    "probe_holdout39",
 )
 
 
