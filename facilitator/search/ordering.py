@@ -1,11 +1,13 @@
 """Orderings a question's form asks for, applied to the fused ranking: a time of year when
-asked when, the example sheets' fields asked for, and the answers most respondents give when
-asked what is common among a survey question's answers."""
+asked when, the example sheets' fields asked for, the answers most respondents give when
+asked what is common among a survey question's answers, the list of what is required of
+someone when asked for it, and a process's numbered steps when asked how it proceeds."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from weakref import WeakKeyDictionary
 
 from facilitator.corpus.chunks import Chunk
@@ -70,11 +72,20 @@ def what_is_asked_first(
 def steps_first(fused: list[tuple[str, float]], store: IndexStore) -> list[tuple[str, float]]:
     """「協議の場って、どういう順番で話を進めるの？」: the first passage among the candidates
     that numbers the steps of a process (①②③…, :func:`~facilitator.text.step_lines`) takes the
-    first place, with the first score; the rest keep their order. Four judged questions gain
-    (k110 0.14 → 0.44: its 原因 and 対策 had lifted an example sheet's fields), none loses;
-    asked when as well (「いつ頃公表する段取り？」) it is the schedule's times that answer."""
+    first place. Four judged questions gain (k110 0.14 → 0.44: its 原因 and 対策 had lifted
+    an example sheet's fields), none loses; asked when as well (「いつ頃公表する段取り？」) it
+    is the schedule's times that answer."""
+    return _first_place(fused, lambda cid: bool(step_lines(sentences(store.by_id[cid].text))))
+
+
+def _first_place(
+    fused: list[tuple[str, float]], fits: Callable[[str], bool]
+) -> list[tuple[str, float]]:
+    """The first of the top candidates that ``fits`` moves to the first place, taking the
+    first score (a meeting answer reads scores as shares of the first); the rest keep their
+    order."""
     for i, (cid, _) in enumerate(fused[:COMMON_TOP]):
-        if step_lines(sentences(store.by_id[cid].text)):
+        if fits(cid):
             return [(cid, fused[0][1]), *fused[:i], *fused[i + 1 :]] if i else fused
     return fused
 
@@ -93,15 +104,17 @@ def required_list_first(
     """「連携の拠点って何をするところ？」: the passage headed by what is required of the subject
     asked (「② 在宅医療に必要な連携を担う拠点に求められる事項」) lists it; it ranked eighth,
     under the 指針's paragraph placing the 拠点 and the overview slides. It takes the first
-    place, with the first score; the rest keep their order. Over the judged guideline
-    questions nDCG@10 0.684 → 0.689 (9 gain; af12 and al28, asking also who may be one,
-    which the 指針's paragraph says, lose)."""
+    place. Over the judged guideline questions nDCG@10 0.684 → 0.689 (9 gain; af12 and al28,
+    asking also who may be one, which the 指針's paragraph says, lose)."""
     words = {t for t in tokenize(q) if len(t) >= 2 and t not in common}
-    for i, (cid, _) in enumerate(fused[:COMMON_TOP]):
+
+    def headed_by_it(cid: str) -> bool:
         head = store.by_id[cid].text.split("\n", 1)[0].strip()
-        if _REQUIRED_HEADING.match(head) and len(words & set(tokenize(head))) >= REQUIRED_SHARED:
-            return [(cid, fused[0][1]), *fused[:i], *fused[i + 1 :]] if i else fused
-    return fused
+        return bool(_REQUIRED_HEADING.match(head)) and (
+            len(words & set(tokenize(head))) >= REQUIRED_SHARED
+        )
+
+    return _first_place(fused, headed_by_it)
 
 
 def common_answers_first(
