@@ -261,6 +261,15 @@ def test_a_number_asked_is_not_met_by_an_ordinal_or_a_longer_number() -> None:
     assert unmet([times], ["1日2回の服薬確認を行う"]) == []
 
 
+def test_who_did_not_answer_is_not_said_by_a_list_of_who_did() -> None:
+    (who,) = question_constraints("衛生部長会の調査に回答しなかった都道府県はどこ？")
+    assert who.kind == "value"
+    respondents = "衛生部長会調査の回答：1 北海道、2 青森県 … 47都道府県・20政令市の回答"
+    assert unmet([who], [respondents]) == [who]
+    assert unmet([who], ["衛生部長会の調査に回答しなかった都道府県は3県であった。"]) == []
+    assert question_constraints("医師会に参加していない診療所を巻き込んだ例は？") == ()
+
+
 def test_an_amount_named_is_asked_once_by_its_longest_reading() -> None:
     assert {c.text for c in question_constraints("補助の額を教えて") if c.kind == "value"} == {
         "補助の額"
