@@ -57,6 +57,9 @@ class Constraint:
     """For a value: the question's specific content words; the value must stand in a sentence
     that shares two of them (one if the question has only one), not anywhere in the passage."""
     needs: tuple[tuple[str, ...], ...] = ()
+    marks: tuple[str, ...] = ()
+    """For a value: words saying a sentence gives a value of that kind (「報告期間は1月から3月」
+    gives a time): one counts as one of the question's words the sentence shares."""
     """For a value: words the sentence must also state, one of each group (「平均」 for an
     average, 「全国」 for a national figure): a number next to the topic is not yet the answer."""
 
@@ -71,7 +74,7 @@ class Constraint:
             return any(
                 value.search(s)
                 and all(any(w in s for w in group) for group in self.needs)
-                and _shared(self.about, set(tokenize(s))) >= need
+                and _shared(self.about, set(tokenize(s))) + any(m in s for m in self.marks) >= need
                 for s in _SENTENCE.findall(_LABEL_LINE.sub(r"\1 ", text))
             )
         if self.kind == "place":
@@ -212,7 +215,8 @@ def question_constraints(
         if word:
             pattern = rule.get("pattern") or _number(rule.get("unit", ""))
             stated = ((word,),) if rule.get("stated") else ()
-            add(Constraint("value", word, pattern, about, needs + stated))
+            marks = tuple(rule.get("marks", ()))
+            add(Constraint("value", word, pattern, about, needs + stated, marks))
     counters = sorted(rules["counters"], key=len, reverse=True)
     # 「何週間も待たされる」「何人も」: many, not a question
     for m in re.finditer(

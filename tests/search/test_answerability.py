@@ -253,6 +253,13 @@ def test_a_schedule_line_that_is_only_a_date_labels_the_next_line() -> None:
     assert unmet([when], ["-1~3月\n\n医療機関による報告及び都道府県による確認"]) == [when]
 
 
+def test_a_sentence_framing_a_time_counts_the_time_as_what_it_shares() -> None:
+    q = "病院や診療所が、自分のところの機能を県に届け出るのは、一年のうちいつ頃ですか？"
+    (when,) = [c for c in question_constraints(q) if c.kind == "value"]
+    assert unmet([when], ["医療機関からの報告期間は1月から3月です。"]) == []  # 報告 + 期間
+    assert unmet([when], ["研修の期間は1月から3月です。"]) == [when]  # a time, of else
+
+
 def test_a_number_asked_is_not_met_by_an_ordinal_or_a_longer_number() -> None:
     (times,) = question_constraints("飲み忘れた日は次の日に2回分飲んでもいいの？")
     assert (times.kind, times.text) == ("number", "2回")
