@@ -93,8 +93,9 @@ is the material's definition of it: counted as sharing this much more of the que
 the slides' next lines (「かかりつけ医は、日常行う診療においては…」) were closer in meaning to
 「かかりつけ医 定義」 than the definition itself; at 3.0 two judged questions' quotes change, both
 to the definition (of 546 compared)."""
-_CREDIT = re.compile(r"^(?:出典|資料|引用元?)\s*[:：]")
-"""A figure's credit line (「出典:福岡市医師会提供資料」): where a chart came from, not what it says."""
+_CREDIT = re.compile(r"^(?:出典|資料|引用元?)\s*[:：]|^[(（][^)）]*参照\s*[)）]$")
+"""A figure's credit line (「出典:福岡市医師会提供資料」): where a chart came from, not what it says;
+or a cross-reference (「(事例集 P.16 豊中市…の事例参照)」), quoted once as an example sheet's 方策."""
 _DEFINES = re.compile(r"「([^「」]+)」\s*とは")
 
 _WHICH_KIND = re.compile(r"どんな|どういう|どのような|どういった|何が|何を")

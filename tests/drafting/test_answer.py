@@ -417,6 +417,15 @@ def test_a_question_about_what_a_document_says_is_answered_by_it(
     assert answer.kind == "definition" and said in answer.points[0].quote
 
 
+def test_an_example_sheets_cross_reference_is_not_quoted_as_a_measure(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    q = "自宅療養中の高齢者が急に悪くなったときの入院先を確保し、退院の調整もスムーズにするために、どのような対策が協議の例として示されていますか"
+    answer = ask(q, None, drafting_data, drafting_searcher)
+    assert len(answer.points) >= 3
+    assert not [p.quote for p in answer.points if "参照" in p.quote]  # 「(事例集 P.16 …参照)」
+
+
 def test_asked_what_a_prefectures_offices_did_its_own_paper_answers(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
