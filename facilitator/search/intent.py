@@ -135,7 +135,11 @@ def asks_what_is_common(question: str) -> bool:
 
 def asked_sheet_fields(question: str) -> list[str]:
     """The example-sheet fields a question names, in its order: 「どんな原因と対策が挙がっている？」
-    → [cause, measure]."""
+    → [cause, measure]. None when it asks for a process's steps (「原因を出し合ってから対策、
+    みたいな流れ？」 names steps) or asks when (「方策の効果はどのタイミングで確かめる？」: no
+    sheet states a time)."""
+    if asks_for_steps(question) or asks_when(question):
+        return []
     bare = _QUOTED.sub("", question)
     found = [
         (min(bare.find(w) for w in words if w in bare), field)

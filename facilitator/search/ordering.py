@@ -53,9 +53,7 @@ def what_is_asked_first(
     when = asks_when(q)
     if when:
         fused = reweight(fused, lambda c: WHEN_BOOST if TIME.search(store.by_id[c].text) else 1.0)
-    steps = asks_for_steps(q) and not when  # 「いつ頃公表する段取り？」: the schedule's times
-    # 「原因を出し合ってから対策、みたいな流れ？」 names the steps, not an example sheet's fields
-    fields = () if steps else asked_sheet_fields(q)
+    fields = asked_sheet_fields(q)
     if fields:
         fused = lift_asked_fields(
             fused, store.sheet_members, lambda c: store.by_id[c].metadata.get("field") in fields
@@ -64,7 +62,7 @@ def what_is_asked_first(
         fused = common_answers_first(fused, q, store)
     if asks_for_a_list(q):
         fused = required_list_first(fused, q, store, common)
-    if steps:
+    if asks_for_steps(q) and not when:  # 「いつ頃公表する段取り？」: the schedule's times
         fused = steps_first(fused, store)
     return fused
 

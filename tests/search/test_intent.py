@@ -97,6 +97,9 @@ def test_a_colloquial_definition_question_asks_what_a_document_says() -> None:
             ["cause", "measure"],
         ),
         ("課題をどの単位で整理し、そこで解決できないものはどこで話し合う？", []),
+        # steps named, or a time asked: no example sheet says it
+        ("協議はどういう順番？原因を出し合ってから対策、みたいな流れ？", []),
+        ("協議の場で決めた方策の効果はどのタイミングで確かめる？", []),
     ],
 )
 def test_the_example_sheet_fields_a_question_asks_for(question: str, fields: list[str]) -> None:
