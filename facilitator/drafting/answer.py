@@ -152,10 +152,12 @@ def route(question: str, groups: list[AnswerGroup], local_docs: Collection[str] 
     if (
         groups
         and not is_precedent_group(groups[0])
-        and is_question(question)
+        and (is_question(question) or asked_sheet_fields(question))
         and not wants_precedent
     ):
-        return "definition"  # a document answers best and nothing asks what others did
+        # a document answers best and nothing asks what others did; typed as keywords too
+        # when they name an example sheet's field (「入退院支援 後方支援病床 空床情報 方策」)
+        return "definition"
     # 「ガイドラインの例では」「医療機関はいつ報告する？」 read as asking for precedents, but
     # with no case or survey answer found there is none to name: quote the passage instead
     has_precedents = any(is_precedent_group(g) for g in groups)

@@ -426,6 +426,16 @@ def test_an_example_sheets_cross_reference_is_not_quoted_as_a_measure(
     assert not [p.quote for p in answer.points if "参照" in p.quote]  # 「(事例集 P.16 …参照)」
 
 
+def test_keywords_naming_an_example_sheets_field_are_answered_by_the_sheet(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    answer = ask(
+        "入退院支援 後方支援病床 空床情報 共有 方策", None, drafting_data, drafting_searcher
+    )
+    assert answer.kind == "definition"
+    assert any("空床情報" in p.quote and "方策" in p.quote for p in answer.points)
+
+
 def test_asked_what_a_prefectures_offices_did_its_own_paper_answers(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
