@@ -253,12 +253,12 @@ def extract_points(
     found = [(g, b) for g, b in zip(chosen, best, strict=True) if b]
     if when and found and kind != "precedent":  # the one sentence stating a time, or closest
         found = [max(found, key=lambda f: (bool(_TIME.search(f[1][1])), f[1][2]))]
-    # the search's first precedent, then those whose own words are as close to the question;
-    # asked what most answers say, the search's order of commonness (何科, then 休日・夜間):
-    # closeness picked a second 何科 answer over the 休日・夜間 one
-    ranked = found[:1] + [(g, b) for g, b in found[1:] if b[2] >= found[0][1][2]]
     if kind == "precedent" and asks_what_is_common(question):
+        # asked what most answers say, the search's order of commonness (何科, then 休日・夜間):
+        # closeness picked a second 何科 answer over the 休日・夜間 one
         ranked = found
+    else:  # the search's first precedent, then those whose own words are as close to it
+        ranked = found[:1] + [(g, b) for g, b in found[1:] if b[2] >= found[0][1][2]]
     points = []
     for g, (hit, sentence, _) in ranked:
         label = g.label if is_precedent_group(g) else document_label(hit)

@@ -30,6 +30,9 @@ WHEN_BOOST = 1.3
 the schedule ranked ninth under passages about the 協議の場 itself, so no answer could quote it
 and the question was flagged. At 1.15 the schedule passage reached the top five but below the
 council paper's other passages."""
+LIFT_TOP = 10
+"""How deep a passage of the form asked for (a list of what is required, numbered steps) is
+looked for before it takes the first place: the candidates a person sees on one page."""
 COMMON_TOP = 10
 """The places reordered when asked what is common, and where the survey question asked
 about is recognised: it has at least :data:`COMMON_SHOWN` answers there."""
@@ -79,10 +82,10 @@ def steps_first(fused: list[tuple[str, float]], store: IndexStore) -> list[tuple
 def _first_place(
     fused: list[tuple[str, float]], fits: Callable[[str], bool]
 ) -> list[tuple[str, float]]:
-    """The first of the top candidates that ``fits`` moves to the first place, taking the
-    first score (a meeting answer reads scores as shares of the first); the rest keep their
-    order."""
-    for i, (cid, _) in enumerate(fused[:COMMON_TOP]):
+    """The first of the :data:`LIFT_TOP` candidates that ``fits`` moves to the first place,
+    taking the first score (a meeting answer reads scores as shares of the first); the rest
+    keep their order."""
+    for i, (cid, _) in enumerate(fused[:LIFT_TOP]):
         if fits(cid):
             return [(cid, fused[0][1]), *fused[:i], *fused[i + 1 :]] if i else fused
     return fused
