@@ -177,26 +177,20 @@ def ceiling(passages: list[Span], units: list[Unit]) -> float:
     """The nDCG@K the best ranking of ``passages`` could reach (greedy: each next passage
     earns the most of what is left). Below 1 when judged quotes share a passage, as
     :func:`score` credits a passage once: the two quotes of one footnote cap it at 0.61."""
-    near = [p for p in passages if any(p.overlaps(s) for u in units for s in u.spans)]
+    covers = {p: [u for u in units if any(p.overlaps(s) for s in u.spans)] for p in passages}
+    covers = {p: us for p, us in covers.items() if us}
     seen: set[str] = set()
     order: list[Span] = []
-    for _ in range(K):
-        gains = [
-            max(
-                (
-                    u.grade
-                    for u in units
-                    if u.key not in seen and any(p.overlaps(s) for s in u.spans)
-                ),
-                default=0,
-            )
-            for p in near
-        ]
-        if not gains or max(gains) == 0:
+    while covers and len(order) < K:
+        gain = {
+            p: max((u.grade for u in us if u.key not in seen), default=0)
+            for p, us in covers.items()
+        }
+        best = max(gain, key=gain.__getitem__)
+        if gain[best] == 0:
             break
-        best = near[gains.index(max(gains))]
         order.append(best)
-        seen |= {u.key for u in units if any(best.overlaps(s) for s in u.spans)}
+        seen |= {u.key for u in covers.pop(best)}
     return score(order, units)[0]
 
 
@@ -300,6 +294,7 @@ def main() -> None:
         for c in p.chunks
     }
 
+    passages = list(chunk_span.values())
     rows: list[dict] = []
     for q in queries + probes:
         units = resolve(q, parsed)
@@ -315,7 +310,7 @@ def main() -> None:
         o_case = case_ndcg([h.case_id for h in ours.hits], cased)
         b_case = case_ndcg([case_at.get(s) for s in base_spans], cased)
         b_ndcg, b_rec = score(base_spans, units)
-        top = ceiling(list(chunk_span.values()), units) if q["kind"] != "none" else None
+        top = ceiling(passages, units) if q["kind"] != "none" else None
         rows.append(
             {
                 "id": q["id"],
