@@ -9,14 +9,14 @@ Each of those is a constraint; one that no top passage meets makes a search not 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 from facilitator.corpus.places import PREFECTURE_RE
 from facilitator.search.hits import SearchHit
-from facilitator.search.lexical import tokenize, with_material_terms, word_forms
+from facilitator.search.lexical import Vocabulary, tokenize, with_material_terms, word_forms
 from facilitator.search.terms import (
     constraint_rules,
     long_units,
@@ -292,7 +292,7 @@ def missing(
     question: str,
     hits: Sequence[SearchHit],
     common: frozenset[str] = frozenset(),
-    vocabulary: Container[str] | None = None,
+    vocabulary: Vocabulary | None = None,
     said: Callable[[str], bool] | None = None,
 ) -> list[str]:
     """What the question names that the top passages do not state (empty: nothing missing).

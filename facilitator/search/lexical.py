@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from bisect import bisect_left
+from collections.abc import Collection, Iterable, Mapping
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -154,6 +155,26 @@ def weighted_share(words: WeightedWords, tokens: Iterable[str]) -> float:
 def word_forms(word: str) -> frozenset[str]:
     """A word and the material's terms for it (「開く」: 開催): either says it."""
     return frozenset(with_material_terms([word], word))
+
+
+class Vocabulary:
+    """The index's words: whether one is used, and whether one starts with a given beginning
+    (「プレイ」 of プレイング). That second test bisects the words sorted once, on first use: a
+    scan took 15 ms per question at 81,000 words."""
+
+    def __init__(self, words: Collection[str]) -> None:
+        self._words = words
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._words
+
+    @cached_property
+    def _sorted(self) -> list[str]:
+        return sorted(self._words)
+
+    def has_word_starting(self, start: str) -> bool:
+        i = bisect_left(self._sorted, start)
+        return i < len(self._sorted) and self._sorted[i].startswith(start)
 
 
 REPETITION_MIN_TOKENS = 30

@@ -47,7 +47,7 @@ from facilitator.search.intent import (
     asks_what_is_common,
     wants_precedents_only,
 )
-from facilitator.search.lexical import tokenize, with_material_terms, word_forms
+from facilitator.search.lexical import Vocabulary, tokenize, with_material_terms, word_forms
 from facilitator.search.ordering import what_is_asked_first
 from facilitator.search.rerank import Reranker, load_reranker
 from facilitator.search.terms import stated_in
@@ -130,6 +130,7 @@ class Searcher:
             )
         self.max_idf = max(self.store.lexical.idf.values(), default=1.0)
         self.common = self.store.lexical.common_words(COMMON_SHARE)
+        self.vocabulary = Vocabulary(self.store.lexical.idf)  # sorted only when first needed
         self._vectors: dict[str, np.ndarray] = {}
         self._filtered: dict[tuple, tuple[list[str], np.ndarray]] = {}
         self._last_query: tuple[str, np.ndarray] | None = None
@@ -260,7 +261,7 @@ class Searcher:
         honest = [h for h in hits if h.chunk_id not in store.repetitive]
         sims = [s for c, s in zip(dense_ids, dense_sims, strict=True) if c not in store.repetitive]
         confidence, dense_z, coverage = self._confidence(q_tokens, honest, sims)
-        lacking = missing(q, honest, self.common, self.store.lexical.idf, self._stated)
+        lacking = missing(q, honest, self.common, self.vocabulary, self._stated)
         if lacking:  # on the topic, but the passages do not state what is asked
             confidence = min(confidence, 0.49)
         return SearchResult(

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Collection, Iterable
 from functools import cache, lru_cache
 
 import yaml
 from sudachipy import Dictionary, SplitMode
 
 from facilitator.search.lexical import (
+    Vocabulary,
     material_words,
     short_units,
     tokenize,
@@ -177,7 +178,7 @@ _SETTING = re.compile(  # 「住民の抵抗感が強い地域で…」: says wh
 )
 
 
-def unheard_words(question: str, vocabulary: Container[str]) -> list[str]:
+def unheard_words(question: str, vocabulary: Vocabulary | Collection[str]) -> list[str]:
     """The question's nouns the material never uses (「ドローン」「出資金」「G-MIS」): a word of
     three or more kanji or katakana, or in Latin letters, that the material does not know
     (:func:`_known`). On the topic but about something else, the question is not answered.
@@ -185,6 +186,8 @@ def unheard_words(question: str, vocabulary: Container[str]) -> list[str]:
     more often than new things (when added, this rule flagged 9 of the 19 near-domain
     questions still confident, against 3 of 210 answerable ones)."""
     out: list[str] = []
+    if not isinstance(vocabulary, Vocabulary):  # a plain set of words
+        vocabulary = Vocabulary(vocabulary)
     q = norm_words(question)
     rules = constraint_rules()
     # 「スライドではどう言ってる？」: where to look; 「補助メニュー」: the things listed, not a thing
@@ -214,7 +217,7 @@ def unheard_words(question: str, vocabulary: Container[str]) -> list[str]:
 _KATAKANA = re.compile(r"[\u30a0-\u30ffー]{3,}")
 
 
-def _known(word: str, parts: list[str], vocabulary: Container[str]) -> bool:
+def _known(word: str, parts: list[str], vocabulary: Vocabulary) -> bool:
     """Whether the material uses every part of ``word`` (a katakana part also as the start of
     a longer word: 「ロールプレイ」 is said 「ロールプレイング」), or its own term for the word,
     even when that is one of its parts (lay_terms.yaml: 救急隊 → 救急)."""
@@ -225,11 +228,9 @@ def _known(word: str, parts: list[str], vocabulary: Container[str]) -> bool:
     return any(t.lower() in vocabulary for t in terms)
 
 
-def _cut_short(part: str, vocabulary: Container[str]) -> bool:
+def _cut_short(part: str, vocabulary: Vocabulary) -> bool:
     """A katakana word said by its start (「プレイ」 of プレイング): Japanese shortens them so."""
-    if not _KATAKANA.fullmatch(part) or not isinstance(vocabulary, Iterable):
-        return False
-    return any(w.startswith(part) for w in vocabulary)
+    return bool(_KATAKANA.fullmatch(part)) and vocabulary.has_word_starting(part)
 
 
 _FOCUS = re.compile(
