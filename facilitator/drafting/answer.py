@@ -42,7 +42,7 @@ from facilitator.drafting.prompts import build_answer_messages, load_prompt, sel
 from facilitator.drafting.schema import AnswerDraft
 from facilitator.errors import FacilitatorError, InputError
 from facilitator.reports.questions import FigureAnswer, FigureMiss, answer_figure_question
-from facilitator.search.answerability import at_places
+from facilitator.search.answerability import at_places, named_places
 from facilitator.search.hits import (
     SearchHit,
     collapse_repeats,
@@ -133,7 +133,9 @@ def route(question: str, groups: list[AnswerGroup], local_docs: Collection[str] 
     13 of 68 guideline questions had been answered by naming cases scoring 0.6 of the best.
     Asked what a prefecture or city itself did, its own paper (``local_docs``) found first
     answers: 「福井県では…県庁の中でどんな工夫をしたの？」 named 福井県's survey answer on
-    publicity, under the slide on its reorganisation.
+    publicity, under the slide on its reorganisation. So does a paper of the place the question
+    names (``local_docs`` then holds only such papers): 「福井県は組織や事業の所管をどう
+    見直したのか」 named 事例12's training under 福井県's slides on moving the work.
     """
     wants_definition = asks_for_definition(question)
     wants_precedent = asks_for_precedents(question)
@@ -144,7 +146,11 @@ def route(question: str, groups: list[AnswerGroup], local_docs: Collection[str] 
     has_docs = any(not is_precedent_group(g) for g in groups)
     if wants_definition and has_docs and not wants_precedent:
         return "definition"
-    if groups and groups[0].key in local_docs and asks_about_governments(question):
+    if (
+        groups
+        and groups[0].key in local_docs
+        and (asks_about_governments(question) or named_places(question)[0])
+    ):
         return "definition"
     # both (「…身近な取組はどの単位で進めるとしているか」): the best passage says which
     if wants_definition and groups and not is_precedent_group(groups[0]):
@@ -315,7 +321,8 @@ def ask(
     searcher = searcher or Searcher(settings)
     result = searcher.search(q, k=k, filters=filters)
     # a question about a place is answered from that place's material when there is some
-    hits = at_places(q, result.hits) or result.hits
+    placed = at_places(q, result.hits)
+    hits = placed or result.hits
     # 「後方支援病床 確保 方策」 names a field too; a question asking what others did does not
     fields = asked_sheet_fields(q) if not wants_precedents_only(q) else []
     hits = hits + sheet_fields_of(hits, fields, searcher.store.chunks)
@@ -345,7 +352,9 @@ def ask(
             messages=messages,
         )
     # a figure the report data cannot give (「常陸大宮市の高齢化率は？」) but the material states
-    local_docs = {h.doc_id for h in hits if h.doc_kind == "local"}
+    # the local papers that may speak for the government asked about: of the place named, if any
+    named = bool(named_places(q)[0])
+    local_docs = {h.doc_id for h in hits if h.doc_kind == "local" and (placed or not named)}
     kind: AnswerKind = "definition" if missed else route(q, groups, local_docs)
     idf = searcher.store.lexical.idf
     q_tokens: WeightedWords = {t: idf.get(t, 1.0) for t in with_material_terms(tokenize(q), q)}

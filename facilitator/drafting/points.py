@@ -151,6 +151,23 @@ def _candidates(
     return found
 
 
+TITLE_PENALTY = 0.03
+"""Taken from a sentence's closeness when it is a title: a line standing alone between blank
+lines with no 、 or 。 (a case section's 「① 急性期病院からの退院時支援として…取組実施」, a
+slide's caption). It names the topic in the question's words; the sentence under it says what
+was done (「広域型急性期病院からの転院を引き受け、…」): over the judged questions, 4 guideline
+and 1 precedent answers gained a judged first quote and none lost one."""
+
+
+def _is_title(text: str, line: str) -> bool:
+    """Whether ``line`` stands alone in ``text`` as a title (see TITLE_PENALTY)."""
+    return (
+        "、" not in line
+        and "。" not in line
+        and ("\n\n" + line + "\n\n") in ("\n\n" + text + "\n\n")
+    )
+
+
 def _trim(sentence: str, hit: SearchHit | None = None) -> str:
     """A sentence without its list mark or survey numbering (「- 」「38 北九州市 ▶」) or, in a
     footnote, its number (「19 在宅において…」): still a verbatim part of the source, so its
@@ -187,6 +204,7 @@ def _best_sentences(
                 - (ANAPHORA_PENALTY if _ANAPHORA.match(s) else 0.0)
                 - (BACKGROUND_PENALTY if _BACKGROUND.search(s) else 0.0)
                 - (EXCERPT_PENALTY if placed and _EXCERPT.match(hit.text) else 0.0)
+                - (TITLE_PENALTY if _is_title(hit.text, s) else 0.0)
                 + overlap_weight * share,
                 hit,
                 s,

@@ -448,6 +448,38 @@ def test_asked_what_a_prefectures_offices_did_its_own_paper_answers(
     assert "回答" not in answer.headline
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "福井県は医療部門と介護部門の連携を物理的にも近づけるために組織上どのような工夫をしたか。",
+        "医療担当の課と介護担当の課がうまく連携できるよう、福井県は組織や事業の所管をどう見直したのか",
+    ],
+)
+def test_asked_what_a_named_prefecture_did_its_own_paper_answers_before_a_case_there(
+    question: str, drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    """「福井県は…」 names a place, not 自治体 in general; 福井県's slides found first answer,
+    not 事例12 (a 福井県 clinic's training) found next to them."""
+    answer = ask(question, None, drafting_data, drafting_searcher)
+    assert answer.kind == "definition" and answer.points
+    assert {p.group for p in answer.points} == {"zaitaku-renkei-slides"}
+    assert "事例12" not in answer.headline
+
+
+def test_a_case_is_quoted_by_the_sentence_under_a_section_title_not_the_title(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    """A section title (「① 急性期病院からの退院時支援として…取組実施」) repeats the question's
+    words; the sentences under it say what was done."""
+    q = "急性期病院での治療を終えた高齢患者を地域の中小病院が引き受け、在宅復帰までつないでいる取組事例"
+    answer = ask(q, None, drafting_data, drafting_searcher)
+    assert answer.kind == "precedent" and answer.points
+    store = drafting_searcher.store
+    for p in answer.points:
+        text = store.by_id[p.chunk_id].text
+        assert f"\n\n{p.quote}\n\n" not in f"\n\n{text}\n\n" or "。" in p.quote, p.quote
+
+
 def test_a_precedent_is_quoted_by_what_it_did_not_by_the_situation_before(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
