@@ -93,6 +93,7 @@ PROBE_SETS = (
     "probe_holdout37",
     "probe_holdout38",
     "probe_holdout39",
+    "probe_holdout40",
 )
 
 
