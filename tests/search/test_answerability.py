@@ -66,7 +66,9 @@ def test_an_adverb_or_a_side_does_not_make_an_unknown_compound() -> None:
     # who takes part, and what cannot be settled there: aspects, not things to find
     assert asked_things("入退院支援の話し合いには、どんな立場の人たちが参加する？") == []
     assert asked_things("圏域で片付かない問題はどう扱う？") == []
-    assert asked_things("課題管理シートの例は、どのテーマ別に用意されている？") == ["テーマ"]
+    # what things are sorted by, or what a training is on: an aspect of anything
+    assert asked_things("課題管理シートの例は、どのテーマ別に用意されている？") == []
+    assert asked_things("自治体はどのようなテーマの研修を実施していると回答していますか。") == []
     # the level something is done at: 医師会 is named, 医師会単位 is no term to find
     assert unknown_terms("代診の仕組みを医師会単位で作っている例", ["医師会が代診を調整"]) == []
     # between those named: 参加法人 is named, 参加法人間 is no term to find
@@ -275,6 +277,27 @@ def test_who_did_not_answer_is_not_said_by_a_list_of_who_did() -> None:
     assert unmet([who], [respondents]) == [who]
     assert unmet([who], ["衛生部長会の調査に回答しなかった都道府県は3県であった。"]) == []
     assert question_constraints("医師会に参加していない診療所を巻き込んだ例は？") == ()
+
+
+def test_an_amount_asked_how_much_is_paid_needs_a_sum() -> None:
+    q = "「OKはまゆりネット」に参加する診療所は、利用料や導入費用をどのくらい負担しているのですか。"
+    (cost,) = [c for c in question_constraints(q) if c.kind == "value"]
+    assert "導入費用" in cost.label
+    assert unmet([cost], ["参加する診療所は導入費用を負担している。"]) == [cost]
+    assert unmet([cost], ["参加する診療所の導入費用の負担は1施設10万円である。"]) == []
+
+
+def test_where_a_facility_is_needs_a_facility_named() -> None:
+    q = "新居浜市に住んでるんだけど、夜中でも往診に来てくれる診療所ってどこにあるの？"
+    (where,) = [c for c in question_constraints(q) if c.kind == "value"]
+    assert unmet([where], ["地域の診療所・病院の時間外の対応に関して検討する"]) == [where]
+    assert unmet([where], ["新居浜市のひまわりクリニックが夜間の往診に対応している"]) == []
+    # who did it, asked of the cases, is answered by them as before
+    assert not [
+        c
+        for c in question_constraints("遠隔での見守りを取り入れている医療機関はどこですか。")
+        if c.kind == "value"
+    ]
 
 
 def test_an_amount_named_is_asked_once_by_its_longest_reading() -> None:
