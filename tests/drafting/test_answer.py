@@ -153,7 +153,7 @@ def test_a_definition_under_its_heading_is_quoted_not_the_heading(
 
 
 def test_a_figures_credit_line_is_not_quoted() -> None:
-    from facilitator.drafting.points import _CREDIT
+    from facilitator.drafting.quotes import _CREDIT
 
     assert _CREDIT.match("出典:福岡市医師会提供資料")
     assert not _CREDIT.match("福岡市医師会では、在宅医療の資源を調べた。")
@@ -478,6 +478,20 @@ def test_a_case_is_quoted_by_the_sentence_under_a_section_title_not_the_title(
     for p in answer.points:
         text = store.by_id[p.chunk_id].text
         assert f"\n\n{p.quote}\n\n" not in f"\n\n{text}\n\n" or "。" in p.quote, p.quote
+
+
+def test_a_survey_answer_is_quoted_whole_with_its_reason(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    """宮城県 says it ended the programme, then why: asked why, the answer shows both."""
+    q = "在宅医療をするかかりつけ医への補助金をやめた自治体はある？やめた理由は？"
+    answer = ask(q, None, drafting_data, drafting_searcher)
+    assert answer.points
+    first = answer.points[0]
+    assert first.label.startswith("宮城県")
+    assert "既に終了している。" in first.quote and "検証が困難であった" in first.quote
+    assert first.quote in drafting_searcher.store.by_id[first.chunk_id].text
+    assert {c.quote for c in answer.citations} >= {first.quote}
 
 
 def test_a_precedent_is_quoted_by_what_it_did_not_by_the_situation_before(

@@ -1,0 +1,192 @@
+"""Which sentence of a passage a meeting answer quotes: the one closest in meaning to the
+question, not a heading, a title, a credit line or a sentence pointing back, and a survey
+answer's whole item. Every quote is a verbatim part of its passage, so its citation checks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from facilitator.search.answerability import named_places
+from facilitator.search.hits import SearchHit
+from facilitator.search.intent import TIME as _TIME
+from facilitator.search.intent import time_words
+from facilitator.search.lexical import WeightedWords, tokenize, weighted_share
+from facilitator.text import sentences
+
+ANSWER_CHARS = (12, 220)
+SENTENCE_END_PENALTY = 0.02
+SENTENCES_EMBEDDED = 5
+DEFINITION_OVERLAP = 0.1
+"""A quoted definition or procedure uses the question's own words: sentence similarity alone
+picked a topical sentence of the right passage (「拠点を医療計画に位置付ける際には…重要である」
+for 「拠点の要件は？」). With this bonus per share of the question's words, the first quote of
+41 judged guideline questions lay in a judged span 14 → 17 times (dev unchanged, 3/16). Not
+used to name precedents: there it lowered the share of named cases judged relevant."""
+ANAPHORA_PENALTY = 0.03
+"""A sentence that opens by pointing back (「これにより、…」「このため…」「その結果…」) does not
+stand alone as a quote: read in a meeting, 「これ」 refers to nothing."""
+_ANAPHORA = re.compile(r"^(?:これ|それ|この|その|こうした|そうした|こうして|このよう|そのよう)")
+BACKGROUND_PENALTY = 0.03
+"""A sentence saying what the situation was or is (「…との訴えが根強くあった。」「…負担がかかっ
+ている状況である。」「…が課題となっている。」) is why a case acted, not what it did: asked what
+others do, 事例13 was quoted by its complaint ten times over the judged precedent questions."""
+_BACKGROUND = re.compile(
+    r"(?:があった|が根強くあった|状況(?:であ|にあ)(?:った|る)|課題(?:であった|である|となっている))。$"
+)
+EXCERPT_PENALTY = 0.06
+"""A passage opening with 「(抜粋)」 quotes another document (the 指針 in 大阪府's paper): asked
+about a named place (「大阪府は圏域をどの単位で設定？」), its own words (「府の考え方」) come first.
+Over 239 judged guideline questions, first quote judged 171 → 175 (none lose; at 0.03, 174)."""
+_EXCERPT = re.compile(r"^[^\n]{0,80}抜粋")
+WHEN_SHARE = 0.5
+"""A question asking when (「毎年何月ごろ出すの？」) is answered by a sentence that states a time
+(「報告期間は1月から3月です。」): such a sentence counts as sharing this much more of the
+question's words. Similarity alone could not tell it from its neighbours (0.913 vs 0.910), and
+the word filter dropped it for the longer sentences repeating 「かかりつけ医機能報告」."""
+WHEN_OVERLAP = 0.5
+"""Asked when, the schedule's lines all state a time; the question's own words say which event
+(「協議の場は毎年いつごろ開かれる？」 is 「7月頃~ 協議の場の開催」, not the 1–3月 line that similarity
+chose). With the definition bonus (0.1) 3 of 8 schedule questions quoted another event's line;
+with 0.5 none of 10 does (0.3 picked the 1–3月 line once each group offered only its time
+sentences)."""
+_LEAD = re.compile(r"^(?:\d+\s+\S+?\s*▶|[-・●○■▶✓✔◆◇]\s*)+")
+_FOOTNOTE_NUMBER = re.compile(r"^\d{1,3}\s+")
+_HEADING = re.compile(r"^[●■◆□◇【].*[^。]$|^[^。]{0,30}とは\s*(?:[(（]\s*定義\s*[)）])?$")
+"""A heading inside a passage (「●「かかりつけ医」とは(定義)」, or without its mark in the slides'
+「「かかりつけ医」とは（ 定義）」): it repeats the question's words and says nothing; the definition
+is the line under it."""
+
+DEFINED_SHARE = 3.0
+"""The line under a heading that defines a term of the question (「●「かかりつけ医」とは(定義)」)
+is the material's definition of it: counted as sharing this much more of the question. At 1.0
+the slides' next lines (「かかりつけ医は、日常行う診療においては…」) were closer in meaning to
+「かかりつけ医 定義」 than the definition itself; at 3.0 two judged questions' quotes change, both
+to the definition (of 546 compared)."""
+_CREDIT = re.compile(r"^(?:出典|資料|引用元?)\s*[:：]|^[(（][^)）]*参照\s*[)）]$")
+"""A figure's credit line (「出典:福岡市医師会提供資料」): where a chart came from, not what it says;
+or a cross-reference (「(事例集 P.16 豊中市…の事例参照)」), quoted once as an example sheet's 方策."""
+_DEFINES = re.compile(r"「([^「」]+)」\s*とは")
+
+
+def _defines_asked(line: str, question: str) -> bool:
+    """A heading 「X」とは… whose term X is a whole word of the question (「かかりつけ医」 is not
+    asked by 「かかりつけ医機能って何？」)."""
+    m = _DEFINES.search(line) if _HEADING.match(line) else None
+    word = re.escape(m.group(1)) + r"(?![\u4e00-\u9fff々\u30a0-\u30ffー])" if m else ""
+    return bool(m) and re.search(word, question) is not None
+
+
+def _candidates(
+    hits: list[SearchHit], q_tokens: WeightedWords, when: bool = False, question: str = ""
+) -> list[tuple[SearchHit, str, float]]:
+    """Sentences of ``hits`` that could answer, each with the share of the question's words it
+    uses (more for one stating a time, asked ``when``): not headings (they repeat the question's
+    words without answering it), of a readable length, the ones sharing most words with the
+    question first (only these are embedded, which keeps an answer under a second)."""
+    found = []
+    # asked when, a stated time earns WHEN_SHARE once, not again for sharing 「毎年」「頃」
+    words = {t: w for t, w in q_tokens.items() if t not in time_words()} if when else q_tokens
+    for hit in hits:
+        lines = sentences(hit.text)
+        for i, s in enumerate(lines):
+            if s in hit.locator or _HEADING.match(s) or _CREDIT.match(s):
+                continue
+            t = trim(s, hit)
+            if not ANSWER_CHARS[0] <= len(t) <= ANSWER_CHARS[1]:
+                continue
+            share = weighted_share(words, tokenize(t))
+            if when and _TIME.search(t):
+                share += WHEN_SHARE
+            if i and question and _defines_asked(lines[i - 1], question):
+                share += DEFINED_SHARE
+            found.append((hit, t, share))
+    if len(found) > SENTENCES_EMBEDDED:
+        keep = sorted(range(len(found)), key=lambda i: (-found[i][2], i))
+        found = [found[i] for i in sorted(keep[:SENTENCES_EMBEDDED])]
+    return found
+
+
+TITLE_PENALTY = 0.03
+"""Taken from a sentence's closeness when it is a title: a line standing alone between blank
+lines with no 、 or 。 (a case section's 「① 急性期病院からの退院時支援として…取組実施」, a
+slide's caption). It names the topic in the question's words; the sentence under it says what
+was done (「広域型急性期病院からの転院を引き受け、…」): over the judged questions, 4 guideline
+and 1 precedent answers gained a judged first quote and none lost one."""
+
+
+def _is_title(text: str, line: str) -> bool:
+    """Whether ``line`` stands alone in ``text`` as a title (see TITLE_PENALTY)."""
+    return (
+        "、" not in line
+        and "。" not in line
+        and ("\n\n" + line + "\n\n") in ("\n\n" + text + "\n\n")
+    )
+
+
+def trim(sentence: str, hit: SearchHit | None = None) -> str:
+    """A sentence without its list mark or survey numbering (「- 」「38 北九州市 ▶」) or, in a
+    footnote, its number (「19 在宅において…」): still a verbatim part of the source, so its
+    citation checks like any other."""
+    trimmed = _LEAD.sub("", sentence).strip()
+    if hit is not None and hit.metadata.get("section_kind") == "footnote":
+        trimmed = _FOOTNOTE_NUMBER.sub("", trimmed)
+    return trimmed
+
+
+def best_sentences(
+    groups: list[list[SearchHit]],
+    similarity: Callable[[list[str], list[str]], Sequence[float]],
+    q_tokens: WeightedWords,
+    overlap_weight: float = 0.0,
+    when: bool = False,
+    question: str = "",
+) -> list[tuple[SearchHit, str, float] | None]:
+    """Per group of hits, its sentence closest in meaning to the question, with how close
+    (all embedded in one call). A whole sentence (「。」) beats a caption or list line; with
+    ``overlap_weight``, a sentence using more of the question's words gains that much per
+    share of them."""
+    cands = [_candidates(hits, q_tokens, when, question) for hits in groups]
+    placed = bool(question) and bool(named_places(question)[0])
+    flat = [s for c in cands for _, s, _ in c]
+    ids = [hit.chunk_id for c in cands for hit, _, _ in c]
+    sims = iter(similarity(flat, ids) if flat else [])
+    out: list[tuple[SearchHit, str, float] | None] = []
+    for c in cands:
+        scored = [
+            (
+                float(next(sims))
+                - (0.0 if s.endswith("。") else SENTENCE_END_PENALTY)
+                - (ANAPHORA_PENALTY if _ANAPHORA.match(s) else 0.0)
+                - (BACKGROUND_PENALTY if _BACKGROUND.search(s) else 0.0)
+                - (EXCERPT_PENALTY if placed and _EXCERPT.match(hit.text) else 0.0)
+                - (TITLE_PENALTY if _is_title(hit.text, s) else 0.0)
+                + overlap_weight * share,
+                hit,
+                s,
+            )
+            for hit, s, share in c
+        ]
+        if when:  # a sentence stating a time, if the group has one
+            scored = [x for x in scored if _TIME.search(x[2])] or scored
+        best = max(scored, key=lambda x: x[0], default=None)
+        out.append((best[1], best[2], best[0]) if best else None)
+    return out
+
+
+def whole_answer(hit: SearchHit, sentence: str) -> str:
+    """A survey answer's whole item (from its 「▶」 to the next) when ``sentence`` is one of
+    its sentences and the item fits an answer: 宮城県's 「…支援事業を過去に行っていたことが
+    あるが、既に終了している。」 is followed by why (「事業効果の検証が困難であったことから終了
+    した。」), which a question about the programme asks too. Verbatim, like the sentence."""
+    if not hit.metadata.get("respondent"):
+        return sentence
+    text = hit.text
+    at = text.find(sentence)
+    if at < 0:
+        return sentence
+    start = text.rfind("▶", 0, at) + 1
+    end = text.find("▶", at + len(sentence))
+    item = text[start : end if end >= 0 else len(text)].strip()
+    return item if sentence in item and len(item) <= ANSWER_CHARS[1] else sentence
