@@ -94,6 +94,7 @@ PROBE_SETS = (
     "probe_holdout38",
     "probe_holdout39",
     "probe_holdout40",
+    "probe_holdout41",
 )
 
 
