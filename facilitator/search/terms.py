@@ -262,7 +262,10 @@ def asked_things(question: str) -> list[str]:
     # 「どの程度増える」: how much, asked of the verb after it
     found += [w for m in _KIND_OF.finditer(q) for w in m.groups() if w and w[:2] != "程度"]
     found = [_without_aspect(w) for w in found]  # 「医療機関側は」: generic, as 医療機関
-    return [w for w in dict.fromkeys(found) if len(w) >= 2 and w not in generic]
+    # 「どんな実利的なメリット」: 〜的 qualifies the thing asked (here generic), it is none
+    return [
+        w for w in dict.fromkeys(found) if len(w) >= 2 and w not in generic and not w.endswith("的")
+    ]
 
 
 def unstated_things(question: str, texts: Iterable[str]) -> list[str]:

@@ -69,6 +69,10 @@ def test_an_adverb_or_a_side_does_not_make_an_unknown_compound() -> None:
     # what things are sorted by, or what a training is on: an aspect of anything
     assert asked_things("課題管理シートの例は、どのテーマ別に用意されている？") == []
     assert asked_things("自治体はどのようなテーマの研修を実施していると回答していますか。") == []
+    assert asked_things("自宅の記録に、誰がどの部分を記入する決まりになっているか") == []
+    assert asked_things("退院直後のどの期間を特に重視しているか") == []
+    # 〜的 qualifies what is asked: 「どんな実利的なメリット」 asks for メリット (an aspect)
+    assert asked_things("在宅医にとってどんな実利的なメリットを用意しているか") == []
     # the level something is done at: 医師会 is named, 医師会単位 is no term to find
     assert unknown_terms("代診の仕組みを医師会単位で作っている例", ["医師会が代診を調整"]) == []
     # between those named: 参加法人 is named, 参加法人間 is no term to find
@@ -300,6 +304,24 @@ def test_where_a_facility_is_needs_a_facility_named() -> None:
     ]
 
 
+def test_how_long_it_takes_needs_a_duration_not_a_year() -> None:
+    (took,) = [
+        c
+        for c in question_constraints("地域医療連携推進法人の認定を受けるまでにかかる期間は？")
+        if c.kind == "value"
+    ]
+    assert unmet([took], ["2018年に地域医療連携推進法人の認定を受けた。"]) == [took]
+    assert unmet([took], ["地域医療連携推進法人の認定を受けるまで約2年を要した。"]) == []
+
+
+def test_a_count_typed_before_a_word_of_change_asks_what_was_done() -> None:
+    q = "病院 インターネット予約 診療所 CT MRI 検査依頼件数 増加"
+    assert not [c for c in question_constraints(q) if c.kind == "value"]
+    assert [c.text for c in question_constraints("検査依頼件数 年間") if c.kind == "value"] == [
+        "検査依頼件数"
+    ]
+
+
 def test_an_amount_named_is_asked_once_by_its_longest_reading() -> None:
     assert {c.text for c in question_constraints("補助の額を教えて") if c.kind == "value"} == {
         "補助の額"
@@ -440,6 +462,9 @@ def test_a_thing_asked_about_must_be_mentioned_by_its_word_or_the_materials_term
     q = "連携を進める事業は、市町村のどの部署が責任を持って担う？"
     assert unstated_things(q, ["事業の推進は、市町村（介護保険部局）の責任"]) == []
     assert unstated_things(q, ["事業の推進は、市町村の責任"]) == ["部署"]
+    # or names the office (課) it moved to
+    q = "福井県では在宅医療・介護連携推進事業の担当をどの部署に移したか"
+    assert unstated_things(q, ["医療系課から介護系課へ事業移管。"]) == []
     # the material's word, whole (lay_terms: メンバー → 参加者), for the head of a compound
     q = "参加メンバーは誰が決めるのか"
     assert unstated_things(q, ["協議の場の参加者については、都道府県が決定する。"]) == []
