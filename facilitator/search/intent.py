@@ -133,12 +133,16 @@ def asks_what_is_common(question: str) -> bool:
     return bool(_COMMON.search(_QUOTED.sub("", question)))
 
 
+_WHO_DECIDES = re.compile(r"(?:誰|だれ|どこ)(?:が|で)[^。？?]{0,12}?(?:決め|決定|決ま)")
+
+
 def asked_sheet_fields(question: str) -> list[str]:
     """The example-sheet fields a question names, in its order: 「どんな原因と対策が挙がっている？」
     → [cause, measure]. None when it asks for a process's steps (「原因を出し合ってから対策、
-    みたいな流れ？」 names steps) or asks when (「方策の効果はどのタイミングで確かめる？」: no
-    sheet states a time)."""
-    if asks_for_steps(question) or asks_when(question):
+    みたいな流れ？」 names steps), asks when (「方策の効果はどのタイミングで確かめる？」: no
+    sheet states a time) or who decides (「圏域と参加者は誰が決定するのか」: the council paper
+    says, not a sheet's list of participants)."""
+    if asks_for_steps(question) or asks_when(question) or _WHO_DECIDES.search(question):
         return []
     bare = _QUOTED.sub("", question)
     found = [

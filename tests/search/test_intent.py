@@ -101,6 +101,13 @@ def test_a_colloquial_definition_question_asks_what_a_document_says() -> None:
         # steps named, or a time asked: no example sheet says it
         ("協議はどういう順番？原因を出し合ってから対策、みたいな流れ？", []),
         ("協議の場で決めた方策の効果はどのタイミングで確かめる？", []),
+        # who takes part and over what area; asked who decides them, the council paper says
+        (
+            "入退院支援の協議では、どの範囲の圏域で、どんな関係者が参加する想定？",
+            ["area", "participants"],
+        ),
+        ("夜中に診てもらえない地域があるのはなんで？", ["cause"]),
+        ("「協議の場」の圏域と参加者は誰が決定するのか", []),
     ],
 )
 def test_the_example_sheet_fields_a_question_asks_for(question: str, fields: list[str]) -> None:
