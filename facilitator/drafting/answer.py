@@ -44,6 +44,7 @@ from facilitator.errors import FacilitatorError, InputError
 from facilitator.reports.questions import FigureAnswer, FigureMiss, answer_figure_question
 from facilitator.search.answerability import at_places, named_places
 from facilitator.search.hits import (
+    SURVEY_PREFIX,
     SearchHit,
     collapse_repeats,
     group_key,
@@ -144,6 +145,9 @@ def route(question: str, groups: list[AnswerGroup], local_docs: Collection[str] 
         g for g in groups if is_precedent_group(g) and g.passages[0].score >= CLOSE_SHARE * top
     ]
     has_docs = any(not is_precedent_group(g) for g in groups)
+    if groups and groups[0].key.startswith(SURVEY_PREFIX) and asks_about_governments(question):
+        # 「…誰が担っていると自治体は認識しているか」: what they answered, not the survey's outline
+        return "precedent"
     if wants_definition and has_docs and not wants_precedent:
         return "definition"
     if (

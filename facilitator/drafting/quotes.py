@@ -67,6 +67,9 @@ to the definition (of 546 compared)."""
 _CREDIT = re.compile(r"^(?:出典|資料|引用元?)\s*[:：]|^[(（][^)）]*参照\s*[)）]$")
 """A figure's credit line (「出典:福岡市医師会提供資料」): where a chart came from, not what it says;
 or a cross-reference (「(事例集 P.16 豊中市…の事例参照)」), quoted once as an example sheet's 方策."""
+_ASKS = re.compile(r"(?:か|ですか|ますか)[。？?]?$|[？?]$")
+"""A question of the material's own (the survey's 「②…違いがあると認識していますか。」) does not
+answer one; a survey answer quoting what residents ask (「何科を受診したらよいか。」) does."""
 _DEFINES = re.compile(r"「([^「」]+)」\s*とは")
 
 
@@ -83,7 +86,7 @@ def _candidates(
 ) -> list[tuple[SearchHit, str, float]]:
     """Sentences of ``hits`` that could answer, each with the share of the question's words it
     uses (more for one stating a time, asked ``when``): not headings (they repeat the question's
-    words without answering it), of a readable length, the ones sharing most words with the
+    words without answering it) nor the material's own questions, of a readable length, the ones sharing most words with the
     question first (only these are embedded, which keeps an answer under a second)."""
     found = []
     # asked when, a stated time earns WHEN_SHARE once, not again for sharing 「毎年」「頃」
@@ -92,6 +95,8 @@ def _candidates(
         lines = sentences(hit.text)
         for i, s in enumerate(lines):
             if s in hit.locator or _HEADING.match(s) or _CREDIT.match(s):
+                continue
+            if _ASKS.search(s) and not hit.metadata.get("respondent"):
                 continue
             t = trim(s, hit)
             if not ANSWER_CHARS[0] <= len(t) <= ANSWER_CHARS[1]:
@@ -109,20 +114,17 @@ def _candidates(
 
 
 TITLE_PENALTY = 0.03
-"""Taken from a sentence's closeness when it is a title: a line standing alone between blank
-lines with no 、 or 。 (a case section's 「① 急性期病院からの退院時支援として…取組実施」, a
-slide's caption). It names the topic in the question's words; the sentence under it says what
-was done (「広域型急性期病院からの転院を引き受け、…」): over the judged questions, 4 guideline
-and 1 precedent answers gained a judged first quote and none lost one."""
+"""Taken from a sentence's closeness when it is a title: a line with no 、 or 。 that a blank
+line follows (a case section's 「① 急性期病院からの退院時支援として…取組実施」, a slide's
+「福井県の在宅医療・介護連携推進事業所管と分掌の経過」). It names the topic in the question's
+words; the lines under it say what was done (「医療系課から介護系課へ事業移管。」). Over the
+judged questions asked, 9 guideline and 1 precedent answers gained a judged first quote and
+none lost one."""
 
 
 def _is_title(text: str, line: str) -> bool:
     """Whether ``line`` stands alone in ``text`` as a title (see TITLE_PENALTY)."""
-    return (
-        "、" not in line
-        and "。" not in line
-        and ("\n\n" + line + "\n\n") in ("\n\n" + text + "\n\n")
-    )
+    return "、" not in line and "。" not in line and ("\n" + line + "\n\n") in ("\n" + text)
 
 
 def trim(sentence: str, hit: SearchHit | None = None) -> str:

@@ -464,6 +464,8 @@ def test_asked_what_a_named_prefecture_did_its_own_paper_answers_before_a_case_t
     assert answer.kind == "definition" and answer.points
     assert {p.group for p in answer.points} == {"zaitaku-renkei-slides"}
     assert "事例12" not in answer.headline
+    # not the slide's title (「福井県の…所管と分掌の経過」) but what it says was done
+    assert "。" in answer.points[0].quote, answer.points[0].quote
 
 
 def test_a_case_is_quoted_by_the_sentence_under_a_section_title_not_the_title(
@@ -492,6 +494,27 @@ def test_a_survey_answer_is_quoted_whole_with_its_reason(
     assert "既に終了している。" in first.quote and "検証が困難であった" in first.quote
     assert first.quote in drafting_searcher.store.by_id[first.chunk_id].text
     assert {c.quote for c in answer.citations} >= {first.quote}
+
+
+def test_asked_what_governments_answered_their_answers_are_named_not_the_surveys_outline(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    """The survey's outline lists its own questions (「②…違いがあると認識していますか。」):
+    a question is no answer, and the respondents' answers say who takes the role."""
+    q = "診療所の少ない町村部やへき地では、誰がかかりつけ医の役割を担っていると自治体は認識しているか"
+    answer = ask(q, None, drafting_data, drafting_searcher)
+    assert answer.kind == "precedent" and answer.points
+    assert all("（衛生部長会調査の回答）" in p.label for p in answer.points)
+    assert not [p.quote for p in answer.points if p.quote.endswith("か。")]
+
+
+def test_a_place_doing_something_is_asked_as_a_precedent(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    q = "患者の自宅に紙の記録を置いている地域では、その記録を誰がどの部分を記入する決まりになっているか"
+    answer = ask(q, None, drafting_data, drafting_searcher)
+    assert answer.kind == "precedent"
+    assert any("在宅カルテ" in p.quote for p in answer.points)
 
 
 def test_a_precedent_is_quoted_by_what_it_did_not_by_the_situation_before(
