@@ -31,6 +31,9 @@ from facilitator.search.intent import (
         "病院の検査枠を診療所から直接取れるようにしたところってある？",
         "病院がなくなった町で医師会が立て直した話ってある？",  # a story of what someone did
         "子どもたちに看取りの話をして回っている先生はいる？",
+        # a place doing it, spoken too (「組んでる」 is 組んでいる)
+        "患者の自宅に紙の記録を置いている地域では、誰が記入する？",
+        "主治医と副主治医で組んでる地域だと最初に誰が来てくれるの？",
         # the quoted question is what residents ask; this one asks where they ask it
         "「そもそもかかりつけ医って何？」という問い合わせが多いところは？",
     ],
