@@ -11,6 +11,7 @@ from facilitator.search.intent import (
     asks_for_a_list,
     asks_for_definition,
     asks_for_meaning,
+    asks_for_precedents,
     asks_what_is_common,
     asks_when,
     is_question,
@@ -31,9 +32,6 @@ from facilitator.search.intent import (
         "病院の検査枠を診療所から直接取れるようにしたところってある？",
         "病院がなくなった町で医師会が立て直した話ってある？",  # a story of what someone did
         "子どもたちに看取りの話をして回っている先生はいる？",
-        # a place doing it, spoken too (「組んでる」 is 組んでいる)
-        "患者の自宅に紙の記録を置いている地域では、誰が記入する？",
-        "主治医と副主治医で組んでる地域だと最初に誰が来てくれるの？",
         # the quoted question is what residents ask; this one asks where they ask it
         "「そもそもかかりつけ医って何？」という問い合わせが多いところは？",
     ],
@@ -87,6 +85,18 @@ def test_a_colloquial_definition_question_asks_what_a_document_says() -> None:
     assert asks_for_definition("つなぐ方策は、協議の例に出てくる？")
     assert asks_for_definition("在宅療養後方支援病院は、どういう役割の病院として説明されているか")
     assert not asks_for_definition("「かかりつけ医って何？」という問い合わせが多い自治体は？")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a place doing it, spoken too (「組んでる」 is 組んでいる); who does what there asks too
+        "患者の自宅に紙の記録を置いている地域では、誰が記入する？",
+        "主治医と副主治医で組んでる地域だと最初に誰が来てくれるの？",
+    ],
+)
+def test_a_place_doing_something_is_asked_about_as_a_precedent(question: str) -> None:
+    assert asks_for_precedents(question)
 
 
 @pytest.mark.parametrize(
