@@ -195,6 +195,7 @@ def test_asking_about_telling_residents(question: str, publicity: bool) -> None:
     ("question", "a_list"),
     [
         ("連携の拠点の要件は？", True),
+        ("在宅医療 連携の拠点 要件 大阪府", True),  # typed as keywords
         ("在宅医療の「連携の拠点」って、具体的にどんなことをやるところなの？", True),
         ("連携拠点を引き受けたら、具体的にどういう仕事をすることになるの", True),
         ("拠点に位置づけられた機関は、どのような役割を果たす必要があるか", True),
