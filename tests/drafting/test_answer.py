@@ -517,6 +517,18 @@ def test_a_place_doing_something_is_asked_as_a_precedent(
     assert any("在宅カルテ" in p.quote for p in answer.points)
 
 
+def test_a_sentence_pointing_ahead_to_a_list_is_not_the_answer(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    """「協議課題ごとに、以下の①~⑥を繰り返しながら…」 says nothing without the list under it;
+    asked who decides the area, the council paper's sentence saying so is quoted."""
+    q = "かかりつけ医機能の話し合いをする範囲（エリア）は、誰がどうやって決めるの？"
+    answer = ask(q, None, drafting_data, drafting_searcher)
+    assert answer.kind == "definition" and answer.points
+    assert "以下の" not in answer.points[0].quote
+    assert "圏域" in answer.points[0].quote and "決定" in answer.points[0].quote
+
+
 def test_a_precedent_is_quoted_by_what_it_did_not_by_the_situation_before(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
