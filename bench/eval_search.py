@@ -95,6 +95,7 @@ PROBE_SETS = (
     "probe_holdout39",
     "probe_holdout40",
     "probe_holdout41",
+    "probe_holdout42",
 )
 
 
