@@ -148,9 +148,30 @@ def stated_in(texts: Iterable[str]) -> Callable[[str], bool]:
 
     def states(term: str) -> bool:
         own = (norm(alt) for alt in with_material_terms([], term))
-        return term in text or _shortened(term, text) or any(w in lowered for w in own)
+        return (
+            term in text
+            or _shortened(term, text)
+            or _overlapped(term, text)
+            or any(w in lowered for w in own)
+        )
 
     return states
+
+
+OVERLAP_CHARS = 2
+
+
+def _overlapped(term: str, text: str) -> bool:
+    """Two of the text's words run together on the part they share: 「在宅医療法人」 is
+    在宅医療 and 医療法人 (sharing 医療), a medical corporation doing home care. Words merely
+    set side by side (「歯科診療所」: 歯科, 診療所) share nothing and are a new term."""
+    n = len(term)
+    for i in range(1, n - OVERLAP_CHARS):
+        for j in range(i + OVERLAP_CHARS, n):
+            head, tail = term[:j], term[i:]
+            if len(head) >= 3 and len(tail) >= 3 and head in text and tail in text:
+                return True
+    return False
 
 
 ABBREVIATION_GAP = 2

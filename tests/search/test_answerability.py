@@ -425,6 +425,12 @@ def test_a_compound_with_a_short_part_left_out_is_the_same_term() -> None:
     # parts far apart, or out of order, are not the compound
     assert unknown_terms("歯科診療所の数", ["歯科医師会と病院・診療所"]) == ["歯科診療所"]
     assert unknown_terms("電話相談夜間窓口", ["夜間救急電話相談窓口"]) == ["電話相談夜間窓口"]
+    # two words run together on the part they share: 在宅医療 and 医療法人
+    q = "夜間や休日の診療を引き受けている在宅医療法人の例"
+    assert unknown_terms(q, ["在宅医療に特化した医療法人で、夜間・休日対応にあたる"]) == []
+    assert unknown_terms(q, ["在宅医療に特化した診療所で、夜間・休日対応にあたる"]) == [
+        "在宅医療法人"
+    ]
 
 
 @pytest.mark.parametrize(
