@@ -71,6 +71,7 @@ def test_an_adverb_or_a_side_does_not_make_an_unknown_compound() -> None:
     assert asked_things("自治体はどのようなテーマの研修を実施していると回答していますか。") == []
     assert asked_things("自宅の記録に、誰がどの部分を記入する決まりになっているか") == []
     assert asked_things("退院直後のどの期間を特に重視しているか") == []
+    assert asked_things("課題整理をどの単位で行い、解決できない課題はどう扱う想定か") == []
     # 〜的 qualifies what is asked: 「どんな実利的なメリット」 asks for メリット (an aspect)
     assert asked_things("在宅医にとってどんな実利的なメリットを用意しているか") == []
     # the level something is done at: 医師会 is named, 医師会単位 is no term to find
