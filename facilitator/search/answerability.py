@@ -57,11 +57,11 @@ class Constraint:
     """For a value: the question's specific content words; the value must stand in a sentence
     that shares two of them (one if the question has only one), not anywhere in the passage."""
     needs: tuple[tuple[str, ...], ...] = ()
+    """For a value: words the sentence must also state, one of each group (「平均」 for an
+    average, 「全国」 for a national figure): a number next to the topic is not yet the answer."""
     marks: tuple[str, ...] = ()
     """For a value: words saying a sentence gives a value of that kind (「報告期間は1月から3月」
     gives a time): one counts as one of the question's words the sentence shares."""
-    """For a value: words the sentence must also state, one of each group (「平均」 for an
-    average, 「全国」 for a national figure): a number next to the topic is not yet the answer."""
 
     @property
     def numeric(self) -> bool:
