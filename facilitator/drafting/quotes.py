@@ -24,11 +24,11 @@ picked a topical sentence of the right passage (「拠点を医療計画に位�
 for 「拠点の要件は？」). With this bonus per share of the question's words, the first quote of
 41 judged guideline questions lay in a judged span 14 → 17 times (dev unchanged, 3/16). Not
 used to name precedents: there it lowered the share of named cases judged relevant."""
-ANAPHORA_PENALTY = 0.03
+POINTING_PENALTY = 0.03
 """A sentence that opens by pointing back (「これにより、…」「このため…」「その結果…」) or points
 ahead (「協議課題ごとに、以下の①~⑥を繰り返しながら…」) does not stand alone as a quote: read in a
 meeting, 「これ」 and 「以下の」 refer to nothing."""
-_ANAPHORA = re.compile(
+_POINTING = re.compile(
     r"^(?:これ|それ|この|その|こうした|そうした|こうして|このよう|そのよう)"
     r"|以下の(?:とおり|通り|[①-⑳]|項目|事項)|以下に示|下記の|次の(?:とおり|通り)"
 )
@@ -164,7 +164,7 @@ def best_sentences(
             (
                 float(next(sims))
                 - (0.0 if s.endswith("。") else SENTENCE_END_PENALTY)
-                - (ANAPHORA_PENALTY if _ANAPHORA.search(s) else 0.0)
+                - (POINTING_PENALTY if _POINTING.search(s) else 0.0)
                 - (BACKGROUND_PENALTY if _BACKGROUND.search(s) else 0.0)
                 - (EXCERPT_PENALTY if placed and _EXCERPT.match(hit.text) else 0.0)
                 - (TITLE_PENALTY if _is_title(hit.text, s) else 0.0)
