@@ -80,6 +80,12 @@ class Chunk(BaseModel):
     def case_id(self) -> str | None:
         return self.locator.case_id
 
+    @property
+    def respondent(self) -> str | None:
+        """Who answered, when the chunk is one government's answer to the survey at the end of
+        the casebook (「愛知県」): search, drafting and the app treat those as precedents apart."""
+        return self.metadata.get("respondent") or None
+
 
 def make_chunk(
     doc: Document,

@@ -66,7 +66,7 @@ def precedent_measure(
     text = f"{label}の取組: {summary}（{context.area.name}での実施を検討）"
     citations = [Citation(chunk_id=hit.chunk_id, quote=q) for q in (heading, quote) if q]
     roles_src = " ".join(q for q in (heading, quote) if q)
-    actors = ["県・保健所"] if hit.metadata.get("respondent") else []  # a prefecture's answer
+    actors = ["県・保健所"] if hit.respondent else []  # a prefecture's answer
     actors += [a for a in infer_actors(roles_src) if a not in actors]
     actors += [a for a in infer_actors(hit.text) if a not in actors]
     if not actors:

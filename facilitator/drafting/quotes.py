@@ -100,7 +100,7 @@ def _candidates(
         for i, s in enumerate(lines):
             if s in hit.locator or _HEADING.match(s) or _CREDIT.match(s):
                 continue
-            if _ASKS.search(s) and not hit.metadata.get("respondent"):
+            if _ASKS.search(s) and not hit.respondent:
                 continue
             t = trim(s, hit)
             if not ANSWER_CHARS[0] <= len(t) <= ANSWER_CHARS[1]:
@@ -131,11 +131,18 @@ def _is_title(text: str, line: str) -> bool:
     return "、" not in line and "。" not in line and ("\n" + line + "\n\n") in ("\n" + text)
 
 
+_JOINED_HEADING = re.compile(r"^[^。、・\s][^。、・]{4,39}?\s+・\s+(?=\S)")
+"""A slide's heading that the layout ran into its first bullet on one line
+(「協議に向けた枠組みの整理 ・ 「協議の場」の圏域は…」): the heading is not what the bullet says.
+A middle dot between words (「新居浜・西条」) has no spaces around it and is kept."""
+
+
 def trim(sentence: str, hit: SearchHit | None = None) -> str:
-    """A sentence without its list mark or survey numbering (「- 」「38 北九州市 ▶」) or, in a
-    footnote, its number (「19 在宅において…」): still a verbatim part of the source, so its
-    citation checks like any other."""
-    trimmed = _LEAD.sub("", sentence).strip()
+    """A sentence without its list mark, survey numbering or a heading run into it
+    (「- 」「38 北九州市 ▶」「協議結果の公表 ・ 」) or, in a footnote, its number
+    (「19 在宅において…」): still a verbatim part of the source, so its citation checks like any
+    other."""
+    trimmed = _LEAD.sub("", _JOINED_HEADING.sub("", sentence)).strip()
     if hit is not None and hit.metadata.get("section_kind") == "footnote":
         trimmed = _FOOTNOTE_NUMBER.sub("", trimmed)
     return trimmed
@@ -186,7 +193,7 @@ def whole_answer(hit: SearchHit, sentence: str) -> str:
     its sentences and the item fits an answer: 宮城県's 「…支援事業を過去に行っていたことが
     あるが、既に終了している。」 is followed by why (「事業効果の検証が困難であったことから終了
     した。」), which a question about the programme asks too. Verbatim, like the sentence."""
-    if not hit.metadata.get("respondent"):
+    if not hit.respondent:
         return sentence
     text = hit.text
     at = text.find(sentence)

@@ -261,7 +261,7 @@ TOP_TERMS = 10
 def _origin(hit: SearchHit) -> str:
     """Where a passage is from: its case's place, the survey's respondent, the document."""
     md = hit.metadata
-    where = (md.get("location"), md.get("prefecture"), md.get("respondent"), hit.case_name)
+    where = (md.get("location"), md.get("prefecture"), hit.respondent, hit.case_name)
     return "\n".join([hit.doc_title, *(str(w) for w in where if w)])
 
 
@@ -270,7 +270,7 @@ def _context(hit: SearchHit) -> str:
     for a survey answer, the question it answers (「…問合せで多い内容」: 「症状に応じた
     診療科を紹介してほしい」 states what is asked most, without saying so), and for a footnote the
     word it defines (「在宅療養後方支援病院」: its text says only 「…受け入れる病院のこと」)."""
-    question = hit.metadata.get("question_text") if hit.metadata.get("respondent") else None
+    question = hit.metadata.get("question_text") if hit.respondent else None
     defines = hit.metadata.get("defines") or ""
     return "\n".join([hit.text, _origin(hit), question or "", defines])
 

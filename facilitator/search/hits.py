@@ -100,6 +100,10 @@ class SearchHit(BaseModel):
         return self.chunk.locator.case_name
 
     @property
+    def respondent(self) -> str | None:
+        return self.chunk.respondent
+
+    @property
     def location(self) -> Locator:
         return self.chunk.locator
 
@@ -159,8 +163,7 @@ def precedent_key(chunk: Chunk | SearchHit) -> str | None:
         return None
     if chunk.case_id:
         return chunk.case_id
-    respondent = chunk.metadata.get("respondent")
-    return f"{SURVEY_PREFIX}{respondent}" if respondent else None
+    return f"{SURVEY_PREFIX}{chunk.respondent}" if chunk.respondent else None
 
 
 SURVEY_PUBLICITY = "普及啓発"
@@ -175,7 +178,7 @@ def reports_practice(chunk: Chunk | SearchHit) -> bool:
     if precedent_key(chunk) is None:
         return False
     question = str(chunk.metadata.get("question_text") or "")
-    return not chunk.metadata.get("respondent") or any(w in question for w in SURVEY_PRACTICE)
+    return not chunk.respondent or any(w in question for w in SURVEY_PRACTICE)
 
 
 def reports_publicity(chunk: Chunk | SearchHit) -> bool:
@@ -199,13 +202,13 @@ def precedent_label(hit: SearchHit) -> str:
             place = md.get("prefecture") or place
         name = f"{hit.case_id} {hit.case_name}" if hit.case_name else hit.case_id
         return f"{name}（{place}）" if place else name
-    return f"{md.get('respondent', hit.doc_title)}（衛生部長会調査の回答）"
+    return f"{hit.respondent or hit.doc_title}（衛生部長会調査の回答）"
 
 
 def group_label(hit: SearchHit) -> tuple[str, str]:
     """(label, place) of a hit's group: a precedent's label, else the document title."""
     md = hit.metadata
-    if hit.case_id or md.get("respondent"):
+    if hit.case_id or hit.respondent:
         return precedent_label(hit), str(md.get("location") or md.get("prefecture") or "")
     return hit.doc_title, ""
 

@@ -92,7 +92,7 @@ def lexical_text(chunk: Chunk, context: str = "") -> str:
             chunk.locator.case_name,
             chunk.locator.section,
             chunk.metadata.get("location"),
-            chunk.metadata.get("respondent"),
+            chunk.respondent,
             context,
         )
         if p

@@ -147,7 +147,7 @@ def common_answers_first(
 def _survey_question(chunk: Chunk) -> tuple[str, int] | None:
     """The survey question a respondent's answer answers (None: not an answer)."""
     question = chunk.metadata.get("question")
-    if chunk.metadata.get("respondent") and question:
+    if chunk.respondent and question:
         return chunk.doc_id, int(question)
     return None
 
@@ -178,7 +178,7 @@ def _commonness(store: IndexStore, group: tuple[str, int]) -> _Commonness:
 
 def _answer_text(chunk: Chunk) -> str:
     """The answer without its number and respondent (「22 静岡市 ▶…」): they are not content."""
-    who = re.escape(str(chunk.metadata.get("respondent", "")))
+    who = re.escape(chunk.respondent or "")
     return re.sub(rf"^\s*\d*\s*{who}\s*", "", chunk.text)
 
 

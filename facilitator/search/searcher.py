@@ -437,19 +437,19 @@ def _prior_kind(chunk: Chunk) -> str | None:
     questions (which restate what they ask) apart from its answers. Its overview (whom it
     asked, when, how many answered) is the only passage that answers questions about it."""
     kind = chunk.metadata.get("section_kind")
-    if kind == "survey" and chunk.metadata.get("question") and not chunk.metadata.get("respondent"):
+    if kind == "survey" and chunk.metadata.get("question") and not chunk.respondent:
         return "survey-question"
     return kind
 
 
 def _a_view(chunk: Chunk) -> bool:
     """A survey answer about what a prefecture sees or is asked, not what it does."""
-    return bool(chunk.metadata.get("respondent")) and not reports_practice(chunk)
+    return bool(chunk.respondent) and not reports_practice(chunk)
 
 
 def _said_by_government(chunk: Chunk) -> bool:
     """A prefecture's survey answer, or a local document (a prefecture's or a council's)."""
-    return bool(chunk.metadata.get("respondent")) or chunk.doc_kind == "local"
+    return bool(chunk.respondent) or chunk.doc_kind == "local"
 
 
 def _dot(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:

@@ -159,6 +159,15 @@ def test_a_figures_credit_line_is_not_quoted() -> None:
     assert not _CREDIT.match("福岡市医師会では、在宅医療の資源を調べた。")
 
 
+def test_a_slides_heading_run_into_its_first_bullet_is_not_quoted() -> None:
+    from facilitator.drafting.quotes import trim
+
+    line = "協議に向けた枠組みの整理 ・ 「協議の場」の圏域は、都道府県が市町村と調整して決定する。"
+    assert trim(line) == "「協議の場」の圏域は、都道府県が市町村と調整して決定する。"
+    # a middle dot between words is not a bullet
+    assert trim("新居浜・西条圏域で協議する。") == "新居浜・西条圏域で協議する。"
+
+
 def test_asked_for_the_name_the_footnote_quoted_is_labelled_with_the_term_it_defines(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
