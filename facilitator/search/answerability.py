@@ -28,8 +28,10 @@ from facilitator.search.terms import (
 )
 
 _NUMBER = re.compile(
-    r"((?:令和|平成)?\d+(?:\.\d+)?)(年度|年|点|円|万円|億円|時間|%|割|人|件|単位|床|分|つ|回)"
+    r"((?:令和|平成)?\d+(?:\.\d+)?)(年度|年|点|円|万円|億円|時間|%|割|人|件|単位|床|分|つ|回|度|℃)"
 )
+"""A number the question names with its unit: a passage must state it. A temperature
+(「熱が38度」) describes someone's own case, which the material never does."""
 _SENTENCE = re.compile(r"(?:[^。\n(（]|[(（][^)）\n]*[)）]|[(（])+")
 """A sentence; a 。 inside brackets does not end it (「…体制を確保した協力医療機関(③については
 病院に限る。)をあらかじめ定めることが令和6年度から…義務化」 is one sentence)."""

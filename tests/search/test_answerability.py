@@ -34,6 +34,9 @@ def test_a_question_names_places_numbers_terms_and_the_value_it_wants() -> None:
     assert {("number", "2030年度"), ("term", "予算"), ("value", "いくら")} <= kinds(
         "大阪府の2030年度の在宅医療関連の予算額はいくら？"
     )
+    # someone's own temperature: the material gives none, so it cannot advise on it
+    assert ("number", "38度") in kinds("熱が38度あるけど、明日かかりつけ医に行けばいい？")
+    assert ("number", "2024年度") in kinds("2024年度の報告はいつ？")
 
 
 @pytest.mark.parametrize(
@@ -118,6 +121,7 @@ def test_a_compound_given_as_an_example_need_not_be_named() -> None:
         "他県はどこに委託している？",  # who answers: any respondent
         "在宅医療の需要はどの程度増える見込み？",  # how much: a value, not a thing
         "どの範囲で協議する？",
+        "急変時の対応経験がない医師に、ガイドラインはどんな手当てを例示している？",  # a remedy
     ],
 )
 def test_aspects_and_respondents_are_not_things_asked_about(question: str) -> None:
@@ -214,6 +218,11 @@ def test_a_count_of_things_and_a_growth_must_be_stated() -> None:
     local = ["福岡県では2040年に在宅医療を受ける人が2.48倍に増える見込みである。"]
     assert unmet([growth], local) == [growth]  # a prefecture's figure is not the nation's
     assert unmet([growth], ["全国で在宅医療を受ける人は2040年に1.3倍に増える見込みである。"]) == []
+    # how much a count grew asks for the growth, not for the count
+    q = "予約を受けるようにした病院では、紹介の件数がどのくらい伸びたのか"
+    (growth,) = [c for c in question_constraints(q) if c.kind == "value"]
+    assert unmet([growth], ["病院への紹介件数は8年間で1.56倍に伸びた。"]) == []
+    assert unmet([growth], ["病院への紹介件数が伸びた。"]) == [growth]
 
 
 def test_how_many_come_or_are_counted_must_be_stated_as_a_count() -> None:
