@@ -96,6 +96,7 @@ PROBE_SETS = (
     "probe_holdout40",
     "probe_holdout41",
     "probe_holdout42",
+    "probe_holdout43",
 )
 
 
