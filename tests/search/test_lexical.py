@@ -79,6 +79,8 @@ def test_everyday_words_also_look_for_the_materials_terms() -> None:
     assert "講演" in with_material_terms(tokenize(talks), talks)  # 事例8's 講演
     homes = "特養や老健があらかじめ決めている連携先の医療機関"  # the guideline's 協力医療機関
     assert {"特別", "養護", "協力"} <= set(with_material_terms(tokenize(homes), homes))
+    small = "在宅で使う器具を少しずつ手に入れる"  # 福井県医師会: 小ロットの器材
+    assert {"器材", "ロット"} <= set(with_material_terms(tokenize(small), small))
 
 
 def test_a_question_already_in_the_materials_terms_is_left_as_it_is() -> None:
