@@ -18,6 +18,10 @@ from facilitator.text import sentences
 ANSWER_CHARS = (12, 220)
 SENTENCE_END_PENALTY = 0.02
 SENTENCES_EMBEDDED = 5
+LIST_ITEMS = 5
+"""A sentence pointing ahead to a list (「具体的な支援業務は以下の通りであり、…」) brings the
+items under it as candidates too, this many at most: they say what it only announces, but share
+few of the question's words, so the cut above would leave them out."""
 DEFINITION_OVERLAP = 0.1
 """A quoted definition or procedure uses the question's own words: sentence similarity alone
 picked a topical sentence of the right passage (「拠点を医療計画に位置付ける際には…重要である」
@@ -28,9 +32,9 @@ POINTING_PENALTY = 0.03
 """A sentence that opens by pointing back (「これにより、…」「このため…」「その結果…」) or points
 ahead (「協議課題ごとに、以下の①~⑥を繰り返しながら…」) does not stand alone as a quote: read in a
 meeting, 「これ」 and 「以下の」 refer to nothing."""
+_AHEAD = r"以下の(?:とおり|通り|[①-⑳]|項目|事項)|以下に示|下記の|次の(?:とおり|通り)"
 _POINTING = re.compile(
-    r"^(?:これ|それ|この|その|こうした|そうした|こうして|このよう|そのよう)"
-    r"|以下の(?:とおり|通り|[①-⑳]|項目|事項)|以下に示|下記の|次の(?:とおり|通り)"
+    r"^(?:これ|それ|この|その|こうした|そうした|こうして|このよう|そのよう)|" + _AHEAD
 )
 BACKGROUND_PENALTY = 0.03
 """A sentence saying what the situation was or is (「…との訴えが根強くあった。」「…負担がかかっ
@@ -85,13 +89,18 @@ def _defines_asked(line: str, question: str) -> bool:
     return bool(m) and re.search(word, question) is not None
 
 
+_Candidate = tuple[SearchHit, str, float, bool]
+
+
 def _candidates(
     hits: list[SearchHit], q_tokens: WeightedWords, when: bool = False, question: str = ""
-) -> list[tuple[SearchHit, str, float]]:
+) -> list[_Candidate]:
     """Sentences of ``hits`` that could answer, each with the share of the question's words it
     uses (more for one stating a time, asked ``when``): not headings (they repeat the question's
-    words without answering it) nor the material's own questions, of a readable length, the ones sharing most words with the
-    question first (only these are embedded, which keeps an answer under a second)."""
+    words without answering it) nor the material's own questions, of a readable length, the
+    ones sharing most words with the question first (only these are embedded, which keeps an
+    answer under a second); last, whether it is only there as an item of a list that one of
+    those opens (LIST_ITEMS)."""
     found = []
     # asked when, a stated time earns WHEN_SHARE once, not again for sharing 「毎年」「頃」
     words = {t: w for t, w in q_tokens.items() if t not in time_words()} if when else q_tokens
@@ -111,10 +120,17 @@ def _candidates(
             if i and question and _defines_asked(lines[i - 1], question):
                 share += DEFINED_SHARE
             found.append((hit, t, share))
-    if len(found) > SENTENCES_EMBEDDED:
-        keep = sorted(range(len(found)), key=lambda i: (-found[i][2], i))
-        found = [found[i] for i in sorted(keep[:SENTENCES_EMBEDDED])]
-    return found
+    if len(found) <= SENTENCES_EMBEDDED:
+        return [(*f, False) for f in found]
+    keep = set(sorted(range(len(found)), key=lambda i: (-found[i][2], i))[:SENTENCES_EMBEDDED])
+    listed = {
+        j
+        for i in keep
+        if re.search(_AHEAD, found[i][1])
+        for j in range(i + 1, len(found))[:LIST_ITEMS]
+        if found[j][0] is found[i][0]
+    } - keep
+    return [(*found[i], i in listed) for i in sorted(keep | listed)]
 
 
 TITLE_PENALTY = 0.03
@@ -162,8 +178,8 @@ def best_sentences(
     share of them."""
     cands = [_candidates(hits, q_tokens, when, question) for hits in groups]
     placed = bool(question) and bool(named_places(question)[0])
-    flat = [s for c in cands for _, s, _ in c]
-    ids = [hit.chunk_id for c in cands for hit, _, _ in c]
+    flat = [s for c in cands for _, s, _, _ in c]
+    ids = [hit.chunk_id for c in cands for hit, _, _, _ in c]
     sims = iter(similarity(flat, ids) if flat else [])
     out: list[tuple[SearchHit, str, float] | None] = []
     for c in cands:
@@ -178,12 +194,18 @@ def best_sentences(
                 + overlap_weight * share,
                 hit,
                 s,
+                listed,
             )
-            for hit, s, share in c
+            for hit, s, share, listed in c
         ]
         if when:  # a sentence stating a time, if the group has one
             scored = [x for x in scored if _TIME.search(x[2])] or scored
-        best = max(scored, key=lambda x: x[0], default=None)
+        best = max((x for x in scored if not x[3]), key=lambda x: x[0], default=None)
+        best = best or max(scored, key=lambda x: x[0], default=None)
+        if best and re.search(_AHEAD, best[2]):  # what the list under it says, item by item
+            at = best[1].text.find(best[2])
+            below = [x for x in scored if x[1] is best[1] and x[1].text.find(x[2]) > at]
+            best = max(below, key=lambda x: x[0], default=best)
         out.append((best[1], best[2], best[0]) if best else None)
     return out
 

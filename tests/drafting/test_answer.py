@@ -538,6 +538,20 @@ def test_a_sentence_pointing_ahead_to_a_list_is_not_the_answer(
     assert "圏域" in answer.points[0].quote and "決定" in answer.points[0].quote
 
 
+def test_a_sentence_announcing_a_list_is_answered_by_the_item_that_answers(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    """事例18's 「具体的な支援業務は以下の通りであり…」 announces the list; the item under it
+    says what the 医師会 does for its members."""
+    q = "医師会の相談窓口は、在宅をやっている会員医師の代わりにどんな事務を引き受けている？"
+    answer = ask(q, None, drafting_data, drafting_searcher)
+    assert answer.kind == "precedent" and answer.points
+    first = answer.points[0]
+    assert first.label.startswith("事例18") and "以下の" not in first.quote
+    assert first.quote.endswith("を実施。"), first.quote
+    assert first.quote in drafting_searcher.store.by_id[first.chunk_id].text
+
+
 def test_a_precedent_is_quoted_by_what_it_did_not_by_the_situation_before(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
