@@ -90,6 +90,16 @@ def _defines_asked(line: str, question: str) -> bool:
 
 
 _Candidate = tuple[SearchHit, str, float, bool]
+_ITEM_START = re.compile(r"\s+(?=[○●◆■▶]|・\s)")
+
+
+def _items(sentence: str) -> list[str]:
+    """A sentence too long to quote, split at the list marks a layout ran onto one line
+    (名古屋市's 「▶普及啓発内容(…決算額) ○小児救急ガイドブック…(603,328円):… ○WEB広告
+    (966,900円):…」, no 。 in 600 characters): each item can then be quoted alone."""
+    if len(sentence) <= ANSWER_CHARS[1]:
+        return [sentence]
+    return [p for p in _ITEM_START.split(sentence) if p]
 
 
 def _candidates(
@@ -105,7 +115,7 @@ def _candidates(
     # asked when, a stated time earns WHEN_SHARE once, not again for sharing 「毎年」「頃」
     words = {t: w for t, w in q_tokens.items() if t not in time_words()} if when else q_tokens
     for hit in hits:
-        lines = sentences(hit.text)
+        lines = [item for s in sentences(hit.text) for item in _items(s)]
         for i, s in enumerate(lines):
             if s in hit.locator or _HEADING.match(s) or _CREDIT.match(s):
                 continue

@@ -552,6 +552,20 @@ def test_a_sentence_announcing_a_list_is_answered_by_the_item_that_answers(
     assert first.quote in drafting_searcher.store.by_id[first.chunk_id].text
 
 
+def test_an_answer_listing_items_on_one_line_is_quoted_by_the_item_asked_about(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    """名古屋市's survey answer lists its spending as 「○…(603,328円):… ○…」 on one line with
+    no 。: too long to quote whole, each item is quoted alone."""
+    q = "名古屋市は地下鉄の駅にポスターを貼るのにいくら使った？"
+    answer = ask(q, None, drafting_data, drafting_searcher)
+    assert answer.kind == "precedent" and answer.points
+    first = answer.points[0]
+    assert first.quote.startswith("地下鉄駅でポスターを掲示") and "円" in first.quote
+    assert "○" not in first.quote
+    assert first.quote in drafting_searcher.store.by_id[first.chunk_id].text
+
+
 def test_a_precedent_is_quoted_by_what_it_did_not_by_the_situation_before(
     drafting_data: Settings, drafting_searcher: Searcher
 ) -> None:
