@@ -153,9 +153,20 @@ def stated_in(texts: Iterable[str]) -> Callable[[str], bool]:
             or _shortened(term, text)
             or _overlapped(term, text)
             or any(w in lowered for w in own)
+            or any(other in text for other in _same_kind(term))
         )
 
     return states
+
+
+def _same_kind(term: str) -> list[str]:
+    """The compound with its head said in another word for the same kind of facility
+    (answer_constraints.yaml: 「小児科診療所」 is 「小児科医院」); none for the bare word."""
+    for words in constraint_rules()["same_kind"]:
+        for head in words:
+            if term.endswith(head) and len(term) > len(head):
+                return [term[: -len(head)] + w for w in words if w != head]
+    return []
 
 
 OVERLAP_CHARS = 2

@@ -586,6 +586,9 @@ def test_a_compound_the_material_states_lower_down_is_not_missing(searcher: Sear
     assert stated("体調急変時") and stated("郡市医師会")  # as written, or shortened
     assert not stated("紹介受診重点医療機関")
     assert stated_in(["BCPの策定を支援"])("事業継続計画")  # the material's own word for it
+    # another word for the same kind of facility: the casebook's 「小児科医院」
+    assert stated_in(["地域の小児科医院として"])("小児科診療所")
+    assert not stated_in(["地域の小児科医院として"])("歯科診療所")
     # 「体調急変時」 is in the casebook, though not in the ten passages found first
     result = searcher.search(
         "在宅で療養する高齢者の情報を事前に病院へ登録しておき、体調急変時に円滑に入院できる"
