@@ -97,6 +97,7 @@ PROBE_SETS = (
     "probe_holdout41",
     "probe_holdout42",
     "probe_holdout43",
+    "probe_holdout44",
 )
 
 
