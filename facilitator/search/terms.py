@@ -154,9 +154,21 @@ def stated_in(texts: Iterable[str]) -> Callable[[str], bool]:
             or _overlapped(term, text)
             or any(w in lowered for w in own)
             or any(other in text for other in _same_kind(term))
+            or any(v in text or _shortened(v, text) for v in _in_material_words(term))
         )
 
     return states
+
+
+def _in_material_words(term: str) -> list[str]:
+    """The compound with an everyday part said in the material's word (lay_terms.yaml:
+    「担当部署同士」 is the slides' 「担当部局同士」)."""
+    return [
+        term.replace(part, word)
+        for part in dict.fromkeys(tokenize(term))
+        if part in term
+        for word in material_words(part)
+    ]
 
 
 def _same_kind(term: str) -> list[str]:

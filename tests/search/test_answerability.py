@@ -122,6 +122,7 @@ def test_a_compound_given_as_an_example_need_not_be_named() -> None:
         "在宅医療の需要はどの程度増える見込み？",  # how much: a value, not a thing
         "どの範囲で協議する？",
         "急変時の対応経験がない医師に、ガイドラインはどんな手当てを例示している？",  # a remedy
+        "交代制にした診療所は、患者からどんな戸惑いの声を受けた？",  # a reaction, as 反応
     ],
 )
 def test_aspects_and_respondents_are_not_things_asked_about(question: str) -> None:
@@ -219,8 +220,12 @@ def test_a_count_of_things_and_a_growth_must_be_stated() -> None:
     assert unmet([growth], local) == [growth]  # a prefecture's figure is not the nation's
     assert unmet([growth], ["全国で在宅医療を受ける人は2040年に1.3倍に増える見込みである。"]) == []
     # how much a count grew asks for the growth, not for the count
-    q = "予約を受けるようにした病院では、紹介の件数がどのくらい伸びたのか"
-    (growth,) = [c for c in question_constraints(q) if c.kind == "value"]
+    for q in (
+        "予約を受けるようにした病院では、紹介の件数がどのくらい伸びたのか",
+        "予約を受けるようにした病院では、紹介の件数がどれだけ伸びたのか",
+    ):
+        (growth,) = [c for c in question_constraints(q) if c.kind == "value"]
+        assert growth.text.endswith("伸び")
     assert unmet([growth], ["病院への紹介件数は8年間で1.56倍に伸びた。"]) == []
     assert unmet([growth], ["病院への紹介件数が伸びた。"]) == [growth]
 
@@ -589,6 +594,8 @@ def test_a_compound_the_material_states_lower_down_is_not_missing(searcher: Sear
     # another word for the same kind of facility: the casebook's 「小児科医院」
     assert stated_in(["地域の小児科医院として"])("小児科診療所")
     assert not stated_in(["地域の小児科医院として"])("歯科診療所")
+    # an everyday part said in the material's word (lay_terms: 部署 → 部局)
+    assert stated_in(["介護保険担当部局同士での一元化"])("担当部署同士")
     # 「体調急変時」 is in the casebook, though not in the ten passages found first
     result = searcher.search(
         "在宅で療養する高齢者の情報を事前に病院へ登録しておき、体調急変時に円滑に入院できる"
