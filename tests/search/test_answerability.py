@@ -247,6 +247,14 @@ def test_how_many_come_or_are_counted_must_be_stated_as_a_count() -> None:
     assert unmet([value], ["ブロック支援病院は区内の8病院である。"]) == []
     assert unmet([value], ["ブロック支援病院が後方支援を担う。"]) == [value]
     assert kinds("診療所数が少ない町村部の工夫は？") == set()
+    (value,) = [
+        c
+        for c in question_constraints("空床共有の仕組みには何病院が加わった？")
+        if c.kind == "value"
+    ]
+    assert value.text == "何病院"
+    assert unmet([value], ["空床共有の仕組みには市内の12病院が加わった。"]) == []
+    assert unmet([value], ["空床共有の仕組みに病院が加わった。"]) == [value]
     assert ("value", "箇所数") in kinds("第7次医療計画 訪問診療 数値目標 全国 箇所数")
     assert ("value", "修了者数") in kinds("かかりつけ医認知症対応力向上研修の修了者数")
     assert kinds("研修の参加者数が増えた地域の工夫") == set()
