@@ -124,22 +124,34 @@ def common_answers_first(
     """「住民からの問い合わせで多いのはどんな内容？」: every answer of that survey question shares
     the question's words, so similarity orders them at random; the answers whose words most
     other answers also use (何科を受診すればよいか, 休日・夜間に受診できる医療機関) take their
-    places, each place keeping its score. Only answers among the candidates: a filter holds."""
+    places, each place keeping its score. Only answers among the candidates: a filter holds.
+    The survey question asked is the one whose own words the question uses most (「問い合わせ
+    …多い」 is ④ 「…問合せで多い内容」, though ③'s answers on 「医療のかかり方」 came up more),
+    among those with :data:`COMMON_SHOWN` answers in the first places."""
     head = fused[:COMMON_TOP]
     asked = [_survey_question(store.by_id[cid]) for cid, _ in head]
-    counts = Counter(a for a in asked if a).most_common(1)
-    if not counts or counts[0][1] < COMMON_SHOWN:
+    counts = Counter(a for a in asked if a)
+    shown = [g for g, n in counts.items() if n >= COMMON_SHOWN]
+    if not shown:
         return fused
-    group = counts[0][0]
+    words = set(tokenize(q))
+    texts = {
+        a: store.by_id[cid].metadata.get("question_text", "")
+        for (cid, _), a in zip(head, asked, strict=True)
+    }
+
+    def named(group: tuple[str, int]) -> float:  # the question's words its survey question uses
+        return sum(store.lexical.idf.get(w, 0.0) for w in words & set(tokenize(texts[group])))
+
+    group = max(shown, key=lambda g: (named(g), counts[g]))
     shares, used_by = _commonness(store, group)
     if _names_some_answers(q, used_by, len(shares), store):
         return fused
     found = {cid for cid, _ in fused}  # the candidates: within the search's filters
-    common = iter(sorted(found & shares.keys(), key=lambda cid: (-shares[cid], cid)))
-    out = [
-        (next(common) if a == group else cid, score)
-        for (cid, score), a in zip(head, asked, strict=True)
-    ]
+    common = sorted(found & shares.keys(), key=lambda cid: (-shares[cid], cid))
+    # the survey answers' places: that question's answers first, then the other questions'
+    fill = iter(common + [cid for (cid, _), a in zip(head, asked, strict=True) if a and a != group])
+    out = [(next(fill) if a else cid, score) for (cid, score), a in zip(head, asked, strict=True)]
     placed = {cid for cid, _ in out}
     return out + [(cid, score) for cid, score in fused if cid not in placed]
 

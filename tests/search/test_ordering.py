@@ -33,6 +33,18 @@ def test_asked_what_is_common_the_answers_most_respondents_give_come_first(
     assert all(_about_where_or_which_department(a) for a in answers[:5])
 
 
+def test_the_survey_question_asked_is_the_one_its_words_name_not_the_one_found_most(
+    searcher: Searcher,
+) -> None:
+    """Asked what residents ask about 「医療のかかり方」, the answers to ③ (publicity of 「上手な
+    医療のかかり方」) outnumbered those to ④ (「…問合せで多い内容」) among the first ten; the
+    question's 「問い合わせ…多い」 names ④."""
+    q = "県民から医療のかかり方の問い合わせが来るとき、みんなどんなことを聞いてくるのが多いの？"
+    result = searcher.search(q, k=10)
+    first = [h.chunk.metadata.get("question") for h in result.hits[:5]]
+    assert first == [4] * 5, first
+
+
 def test_a_content_named_is_what_is_asked_not_what_is_common(searcher: Searcher) -> None:
     answers = _answers(searcher, "住民 問合せ セカンドオピニオン 転院 多い内容")
     assert "セカンドオピニオン" in answers[0]
