@@ -98,6 +98,7 @@ PROBE_SETS = (
     "probe_holdout42",
     "probe_holdout43",
     "probe_holdout44",
+    "probe_holdout45",
 )
 
 
