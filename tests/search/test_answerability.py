@@ -262,6 +262,13 @@ def test_how_many_come_or_are_counted_must_be_stated_as_a_count() -> None:
     assert kinds("圏域ごとの医療機関数をまとめたデータ集は国が用意する？") == set()
 
 
+def test_when_is_also_told_by_the_next_event() -> None:
+    q = "協議の場で決めた方策の効果は、いつ検証することになっている？"
+    (when,) = [c for c in question_constraints(q) if c.kind == "value"]
+    assert unmet([when], ["⑤の結果得られた効果について、次回の協議の場で議論・検証"]) == []
+    assert unmet([when], ["方策の効果を協議の場で検証する。"]) == [when]
+
+
 def test_a_span_of_time_is_no_number_asked() -> None:
     assert ("number", "1年") not in kinds("報告するのは、1年のうちどの時期ですか。")
     assert ("number", "1年") in kinds("1年で何件の相談があった？")
@@ -597,6 +604,8 @@ def test_the_same_topic_without_the_constraint_stays_confident(searcher: Searche
 def test_a_compound_the_material_states_lower_down_is_not_missing(searcher: Searcher) -> None:
     stated = stated_in(["体調急変時に備えた指導", "郡市区医師会と連携"])
     assert stated("体調急変時") and stated("郡市医師会")  # as written, or shortened
+    # a qualifier and its 「の」 left out: 「在宅高齢者」 is 「在宅療養中の高齢者」
+    assert stated_in(["在宅療養中の高齢者が体調を崩し"])("在宅高齢者")
     assert not stated("紹介受診重点医療機関")
     assert stated_in(["BCPの策定を支援"])("事業継続計画")  # the material's own word for it
     # another word for the same kind of facility: the casebook's 「小児科医院」

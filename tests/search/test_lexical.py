@@ -81,6 +81,8 @@ def test_everyday_words_also_look_for_the_materials_terms() -> None:
     assert {"特別", "養護", "協力"} <= set(with_material_terms(tokenize(homes), homes))
     small = "在宅で使う器具を少しずつ手に入れる"  # 福井県医師会: 小ロットの器材
     assert {"器材", "ロット"} <= set(with_material_terms(tokenize(small), small))
+    chores = "医師会はどんな裏方を引き受けている"  # 事例18: 「…事務作業を担当」
+    assert "事務" in with_material_terms(tokenize(chores), chores)
 
 
 def test_a_question_already_in_the_materials_terms_is_left_as_it_is() -> None:
