@@ -83,6 +83,8 @@ def test_everyday_words_also_look_for_the_materials_terms() -> None:
     assert {"器材", "ロット"} <= set(with_material_terms(tokenize(small), small))
     chores = "医師会はどんな裏方を引き受けている"  # 事例18: 「…事務作業を担当」
     assert "事務" in with_material_terms(tokenize(chores), chores)
+    beds = "空いているベッドの情報を共有する"  # the 入退院支援 sheet's 空床情報
+    assert "空床" in with_material_terms(tokenize(beds), beds)
 
 
 def test_a_question_already_in_the_materials_terms_is_left_as_it_is() -> None:
