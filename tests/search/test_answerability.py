@@ -262,6 +262,16 @@ def test_how_many_come_or_are_counted_must_be_stated_as_a_count() -> None:
     assert kinds("圏域ごとの医療機関数をまとめたデータ集は国が用意する？") == set()
 
 
+def test_a_share_or_an_article_of_a_law_is_asked_for_as_such() -> None:
+    (share,) = [c for c in question_constraints("時間外対応 診療所 割合") if c.kind == "value"]
+    assert unmet([share], ["時間外対応をしている診療所の割合は42%である。"]) == []
+    assert unmet([share], ["時間外対応をしている診療所は少ない。"]) == [share]
+    q = "報告義務の根拠になっている医療法の条文番号を確認したい"
+    article = next(c for c in question_constraints(q) if c.text == "条文")
+    assert unmet([article], ["報告義務は医療法第30条の18の4に定められている。"]) == []
+    assert unmet([article], ["報告義務は医療法に定められている（様式2）。"]) == [article]
+
+
 def test_when_is_also_told_by_the_next_event() -> None:
     q = "協議の場で決めた方策の効果は、いつ検証することになっている？"
     (when,) = [c for c in question_constraints(q) if c.kind == "value"]
