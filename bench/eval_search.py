@@ -99,6 +99,7 @@ PROBE_SETS = (
     "probe_holdout43",
     "probe_holdout44",
     "probe_holdout45",
+    "probe_holdout46",
 )
 
 
