@@ -123,6 +123,7 @@ def test_a_compound_given_as_an_example_need_not_be_named() -> None:
         "どの範囲で協議する？",
         "急変時の対応経験がない医師に、ガイドラインはどんな手当てを例示している？",  # a remedy
         "交代制にした診療所は、患者からどんな戸惑いの声を受けた？",  # a reaction, as 反応
+        "協議の場では、どのような手順で議論を進める？",  # an aspect, as 進め方
     ],
 )
 def test_aspects_and_respondents_are_not_things_asked_about(question: str) -> None:
@@ -241,6 +242,7 @@ def test_how_many_come_or_are_counted_must_be_stated_as_a_count() -> None:
     assert kinds("医師の人数が少ない地域で当番を回す工夫は？") == set()
     assert kinds("相談件数が増えた地域の対応は？") == set()
     assert kinds("紹介件数が伸びた病院の取組を知りたい") == set()  # a case told by its outcome
+    assert kinds("予約できるようにした結果、依頼件数はどう変わったか") == set()  # what happened
     q = "南区あんしん病院ネットワーク ブロック支援病院 病院数"
     (value,) = [c for c in question_constraints(q) if c.kind == "value"]
     assert value.text == "病院数"
