@@ -44,11 +44,11 @@ from facilitator.errors import FacilitatorError, InputError
 from facilitator.reports.questions import FigureAnswer, FigureMiss, answer_figure_question
 from facilitator.search.answerability import at_places, named_places
 from facilitator.search.hits import (
-    SURVEY_PREFIX,
     SearchHit,
     collapse_repeats,
     group_key,
     group_label,
+    is_survey_key,
     reports_practice,
 )
 from facilitator.search.intent import (
@@ -145,7 +145,7 @@ def route(question: str, groups: list[AnswerGroup], local_docs: Collection[str] 
         g for g in groups if is_precedent_group(g) and g.passages[0].score >= CLOSE_SHARE * top
     ]
     has_docs = any(not is_precedent_group(g) for g in groups)
-    if groups and groups[0].key.startswith(SURVEY_PREFIX) and asks_about_governments(question):
+    if groups and is_survey_key(groups[0].key) and asks_about_governments(question):
         # 「…誰が担っていると自治体は認識しているか」: what they answered, not the survey's outline
         return "precedent"
     if wants_definition and has_docs and not wants_precedent:

@@ -29,7 +29,7 @@ from facilitator.errors import InputError
 from facilitator.reports import NoReportDataError, area_findings
 from facilitator.reports.models import Area, Finding
 from facilitator.search.fusion import reciprocal_rank, rrf
-from facilitator.search.hits import SURVEY_PREFIX, SearchHit, SearchResult, precedent_key
+from facilitator.search.hits import SearchHit, SearchResult, is_survey_key, precedent_key
 from facilitator.search.index import IndexStore
 from facilitator.search.searcher import Searcher, SearchFilters
 from facilitator.settings import Settings
@@ -271,7 +271,7 @@ def initiative_key(hit: SearchHit) -> str | None:
     """The precedent a passage is, when it can become a measure: a case, or a prefecture's
     survey answer about an initiative (questions ① and ③, not ② and ④)."""
     key = precedent_key(hit)
-    survey = key is not None and key.startswith(SURVEY_PREFIX)
+    survey = is_survey_key(key)
     if survey and hit.metadata.get("question") not in SURVEY_MEASURE_QUESTIONS:
         return None
     return key
@@ -305,7 +305,7 @@ def rank_precedents(runs: list[QueryRun], hits: dict[str, SearchHit]) -> list[Pr
     out: list[Precedent] = []
     surveys = 0
     for key, cid in sorted(best.items(), key=lambda kv: (-score[kv[1]], kv[0])):
-        if key.startswith(SURVEY_PREFIX):
+        if is_survey_key(key):
             if surveys >= MAX_SURVEY_PRECEDENTS:
                 continue
             surveys += 1

@@ -20,7 +20,7 @@ from facilitator.drafting.quotes import (
     trim,
     whole_answer,
 )
-from facilitator.search.hits import SURVEY_PREFIX, SearchHit, group_key
+from facilitator.search.hits import SearchHit, group_key, is_survey_key
 from facilitator.search.intent import TIME as _TIME
 from facilitator.search.intent import (
     asks_for_a_list,
@@ -61,7 +61,7 @@ One sentence quoted 「拠点を医療計画に位置付ける際には…重要
 
 def is_precedent_group(group: AnswerGroup) -> bool:
     """A case or a survey answer: named in a precedent answer."""
-    return bool(group.case_id) or group.key.startswith(SURVEY_PREFIX)
+    return bool(group.case_id) or is_survey_key(group.key)
 
 
 def extract_points(

@@ -19,6 +19,11 @@ SURVEY_PREFIX = "survey:"
 """Key prefix of a prefecture's answer in the 衛生部長会調査 (``survey:<自治体>``)."""
 
 
+def is_survey_key(key: str | None) -> bool:
+    """Whether a precedent or group key names a survey answer, not a case or a document."""
+    return key is not None and key.startswith(SURVEY_PREFIX)
+
+
 class SearchHit(BaseModel):
     """One retrieved chunk; ``text`` is verbatim normalised source text."""
 
