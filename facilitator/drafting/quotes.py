@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from facilitator.search.answerability import named_places
 from facilitator.search.hits import SearchHit
@@ -32,9 +33,9 @@ POINTING_PENALTY = 0.03
 """A sentence that opens by pointing back (「これにより、…」「このため…」「その結果…」) or points
 ahead (「協議課題ごとに、以下の①~⑥を繰り返しながら…」) does not stand alone as a quote: read in a
 meeting, 「これ」 and 「以下の」 refer to nothing."""
-_AHEAD = r"以下の(?:とおり|通り|[①-⑳]|項目|事項)|以下に示|下記の|次の(?:とおり|通り)"
+_AHEAD = re.compile(r"以下の(?:とおり|通り|[①-⑳]|項目|事項)|以下に示|下記の|次の(?:とおり|通り)")
 _POINTING = re.compile(
-    r"^(?:これ|それ|この|その|こうした|そうした|こうして|このよう|そのよう)|" + _AHEAD
+    r"^(?:これ|それ|この|その|こうした|そうした|こうして|このよう|そのよう)|" + _AHEAD.pattern
 )
 BACKGROUND_PENALTY = 0.03
 """A sentence saying what the situation was or is (「…との訴えが根強くあった。」「…負担がかかっ
@@ -89,7 +90,15 @@ def _defines_asked(line: str, question: str) -> bool:
     return bool(m) and re.search(word, question) is not None
 
 
-_Candidate = tuple[SearchHit, str, float, bool]
+class _Candidate(NamedTuple):
+    hit: SearchHit
+    text: str
+    share: float
+    """Of the question's words (see :func:`_candidates`)."""
+    listed: bool
+    """Only there as an item of a list a kept sentence opens (LIST_ITEMS)."""
+
+
 _ITEM_START = re.compile(r"\s+(?=[○●◆■▶]|・\s)")
 
 
@@ -131,16 +140,16 @@ def _candidates(
                 share += DEFINED_SHARE
             found.append((hit, t, share))
     if len(found) <= SENTENCES_EMBEDDED:
-        return [(*f, False) for f in found]
+        return [_Candidate(*f, listed=False) for f in found]
     keep = set(sorted(range(len(found)), key=lambda i: (-found[i][2], i))[:SENTENCES_EMBEDDED])
     listed = {
         j
         for i in keep
-        if re.search(_AHEAD, found[i][1])
+        if _AHEAD.search(found[i][1])
         for j in range(i + 1, len(found))[:LIST_ITEMS]
         if found[j][0] is found[i][0]
     } - keep
-    return [(*found[i], i in listed) for i in sorted(keep | listed)]
+    return [_Candidate(*found[i], listed=i in listed) for i in sorted(keep | listed)]
 
 
 TITLE_PENALTY = 0.03
@@ -188,35 +197,33 @@ def best_sentences(
     share of them."""
     cands = [_candidates(hits, q_tokens, when, question) for hits in groups]
     placed = bool(question) and bool(named_places(question)[0])
-    flat = [s for c in cands for _, s, _, _ in c]
-    ids = [hit.chunk_id for c in cands for hit, _, _, _ in c]
+    flat = [x.text for c in cands for x in c]
+    ids = [x.hit.chunk_id for c in cands for x in c]
     sims = iter(similarity(flat, ids) if flat else [])
     out: list[tuple[SearchHit, str, float] | None] = []
     for c in cands:
         scored = [
             (
                 float(next(sims))
-                - (0.0 if s.endswith("。") else SENTENCE_END_PENALTY)
-                - (POINTING_PENALTY if _POINTING.search(s) else 0.0)
-                - (BACKGROUND_PENALTY if _BACKGROUND.search(s) else 0.0)
-                - (EXCERPT_PENALTY if placed and _EXCERPT.match(hit.text) else 0.0)
-                - (TITLE_PENALTY if _is_title(hit.text, s) else 0.0)
-                + overlap_weight * share,
-                hit,
-                s,
-                listed,
+                - (0.0 if x.text.endswith("。") else SENTENCE_END_PENALTY)
+                - (POINTING_PENALTY if _POINTING.search(x.text) else 0.0)
+                - (BACKGROUND_PENALTY if _BACKGROUND.search(x.text) else 0.0)
+                - (EXCERPT_PENALTY if placed and _EXCERPT.match(x.hit.text) else 0.0)
+                - (TITLE_PENALTY if _is_title(x.hit.text, x.text) else 0.0)
+                + overlap_weight * x.share,
+                x,
             )
-            for hit, s, share, listed in c
+            for x in c
         ]
         if when:  # a sentence stating a time, if the group has one
-            scored = [x for x in scored if _TIME.search(x[2])] or scored
-        best = max((x for x in scored if not x[3]), key=lambda x: x[0], default=None)
-        best = best or max(scored, key=lambda x: x[0], default=None)
-        if best and re.search(_AHEAD, best[2]):  # what the list under it says, item by item
-            at = best[1].text.find(best[2])
-            below = [x for x in scored if x[1] is best[1] and x[1].text.find(x[2]) > at]
-            best = max(below, key=lambda x: x[0], default=best)
-        out.append((best[1], best[2], best[0]) if best else None)
+            scored = [sx for sx in scored if _TIME.search(sx[1].text)] or scored
+        best = max((sx for sx in scored if not sx[1].listed), key=lambda sx: sx[0], default=None)
+        best = best or max(scored, key=lambda sx: sx[0], default=None)
+        if best and _AHEAD.search(best[1].text):  # what the list under it says, item by item
+            hit, at = best[1].hit, best[1].hit.text.find(best[1].text)
+            below = [sx for sx in scored if sx[1].hit is hit and hit.text.find(sx[1].text) > at]
+            best = max(below, key=lambda sx: sx[0], default=best)
+        out.append((best[1].hit, best[1].text, best[0]) if best else None)
     return out
 
 

@@ -128,17 +128,13 @@ def common_answers_first(
     The survey question asked is the one whose own words the question uses most (「問い合わせ
     …多い」 is ④ 「…問合せで多い内容」, though ③'s answers on 「医療のかかり方」 came up more),
     among those with :data:`COMMON_SHOWN` answers in the first places."""
-    head = fused[:COMMON_TOP]
-    asked = [_survey_question(store.by_id[cid]) for cid, _ in head]
-    counts = Counter(a for a in asked if a)
+    head = [(cid, score, _survey_question(store.by_id[cid])) for cid, score in fused[:COMMON_TOP]]
+    counts = Counter(a for _, _, a in head if a)
     shown = [g for g, n in counts.items() if n >= COMMON_SHOWN]
     if not shown:
         return fused
     words = set(tokenize(q))
-    texts = {
-        a: store.by_id[cid].metadata.get("question_text", "")
-        for (cid, _), a in zip(head, asked, strict=True)
-    }
+    texts = {a: store.by_id[cid].metadata.get("question_text", "") for cid, _, a in head}
 
     def named(group: tuple[str, int]) -> float:  # the question's words its survey question uses
         return sum(store.lexical.idf.get(w, 0.0) for w in words & set(tokenize(texts[group])))
@@ -150,8 +146,8 @@ def common_answers_first(
     found = {cid for cid, _ in fused}  # the candidates: within the search's filters
     common = sorted(found & shares.keys(), key=lambda cid: (-shares[cid], cid))
     # the survey answers' places: that question's answers first, then the other questions'
-    fill = iter(common + [cid for (cid, _), a in zip(head, asked, strict=True) if a and a != group])
-    out = [(next(fill) if a else cid, score) for (cid, score), a in zip(head, asked, strict=True)]
+    fill = iter(common + [cid for cid, _, a in head if a and a != group])
+    out = [(next(fill) if a else cid, score) for cid, score, a in head]
     placed = {cid for cid, _ in out}
     return out + [(cid, score) for cid, score in fused if cid not in placed]
 
