@@ -7,6 +7,8 @@ when neither the material nor the report data answers.
 
 from __future__ import annotations
 
+import re
+
 from facilitator.drafting.answer_models import AnswerGroup, AnswerKind, AnswerPoint
 from facilitator.reports.questions import FigureMiss
 from facilitator.search.hits import SURVEY_PREFIX
@@ -112,3 +114,21 @@ def answer_text(headline: str, points: list[AnswerPoint]) -> str:
                 *(f"・「{one_line(p.quote)}」{f'（{at}）' if at else ''}" for p, at in run),
             ]
     return "\n".join(lines)
+
+
+_ANSWER_NO = re.compile(r"^(?P<base>.+) No\.(?P<no>\d+)$")
+
+
+def cited_places(locators: list[str]) -> list[str]:
+    """Each place once, and a survey question once with its answer numbers: three answers
+    to ④ repeated the question's 30-character label three times in 「引用:」."""
+    places: dict[str, list[int]] = {}
+    for loc in locators:
+        m = _ANSWER_NO.match(loc)
+        nos = places.setdefault(m["base"] if m else loc, [])
+        if m and int(m["no"]) not in nos:
+            nos.append(int(m["no"]))
+    return [
+        f"{base} {'・'.join(f'No.{n}' for n in sorted(nos))}" if nos else base
+        for base, nos in places.items()
+    ]

@@ -9,7 +9,7 @@ import pytest
 
 from facilitator.corpus.chunks import Chunk, Locator
 from facilitator.drafting.answer import group_hits
-from facilitator.drafting.headlines import UNANSWERED, headline_for
+from facilitator.drafting.headlines import UNANSWERED, cited_places, headline_for
 from facilitator.drafting.points import extract_points
 from facilitator.search.hits import SearchHit
 from facilitator.search.lexical import tokenize
@@ -192,3 +192,11 @@ def test_asked_about_a_named_place_its_own_words_come_before_an_excerpt_it_quote
     assert quoted("大阪府は在宅医療の圏域をどう設定している？").startswith("在宅医療の圏域は")
     # asked without a place, the national guidance it quotes may answer
     assert quoted("在宅医療の圏域はどう設定する？").startswith("圏域内に拠点を")
+
+
+def test_a_survey_question_is_cited_once_with_its_answer_numbers() -> None:
+    question = "衛生部長会調査 ④ 都道府県民からの医療のかかり方に関する問合せで多い内容"
+    places = cited_places(
+        [f"{question} No.24", f"{question} No.9", "事例3 取組の概要", f"{question} No.9"]
+    )
+    assert places == [f"{question} No.9・No.24", "事例3 取組の概要"]

@@ -11,7 +11,7 @@ import html
 import streamlit as st
 
 from facilitator.drafting.answer import Answer, ask
-from facilitator.drafting.headlines import by_source
+from facilitator.drafting.headlines import by_source, cited_places
 from facilitator.errors import FacilitatorError
 from facilitator.meetings import MeetingStore
 from facilitator.search.searcher import Searcher, SearchFilters
@@ -169,7 +169,7 @@ def show_turn(i: int, turn: dict) -> None:
                         "\n".join([f"- **{md_escape(label)}**", *(f"    - {q}" for q in quotes)])
                     )
         if answer.citations and answer.confident:
-            places = dict.fromkeys(c.locator for c in answer.citations)  # one per place
+            places = cited_places([c.locator for c in answer.citations])
             st.caption(md_escape("引用: " + "／".join(places)))
         if answer.groups:
             title = "根拠となる箇所" if answer.confident else "近い資料（回答ではありません）"
