@@ -100,6 +100,7 @@ PROBE_SETS = (
     "probe_holdout44",
     "probe_holdout45",
     "probe_holdout46",
+    "probe_holdout47",
 )
 
 
