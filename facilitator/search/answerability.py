@@ -311,13 +311,14 @@ def missing(
     near = [norm(_context(h)) for h in hits[:TOP_CONSTRAINED]]
     constraints = question_constraints(question, common)
     places = [c for c in constraints if c.kind == "place"]
-    # a value or a year asked of a place is stated by that place's passages: 秋田県's 4.2件/日
-    # does not say how many calls 沖縄県's #8000 takes, nor 福岡市's 2040年 新居浜's projection
+    # a value, a year or a term asked of a place is stated by that place's passages: 秋田県's
+    # 4.2件/日 does not say how many calls 沖縄県's #8000 takes, nor 福岡市's 2040年 新居浜's
+    # projection, nor 奈良県's 紹介基準 by what 基準 燕市 picks out residents
     placed = [t for t in near if all(c.met_by(t) for c in places)]
     out = [
         c.label
         for c in constraints
-        if not any(c.met_by(t) for t in (placed if c.kind in ("value", "number") else near))
+        if not any(c.met_by(t) for t in (placed if c.kind in ("value", "number", "term") else near))
     ]
     wider = [_context(h) for h in hits[:TOP_TERMS]]
     unknown = [t for t in unknown_terms(question, wider) if said is None or not said(t)]

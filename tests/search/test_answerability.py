@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from facilitator.search.answerability import at_places, named_places, question_constraints, unmet
+from facilitator.search.answerability import (
+    at_places,
+    missing,
+    named_places,
+    question_constraints,
+    unmet,
+)
+from facilitator.search.hits import SearchHit
 from facilitator.search.lexical import tokenize
 from facilitator.search.searcher import Searcher
 from facilitator.search.terms import (
@@ -17,6 +24,7 @@ from facilitator.search.terms import (
     unstated_things,
 )
 from facilitator.settings import Settings
+from tests.support.chunks import case_chunk
 
 
 @pytest.fixture(scope="module")
@@ -258,6 +266,8 @@ def test_how_many_come_or_are_counted_must_be_stated_as_a_count() -> None:
     assert unmet([value], ["空床共有の仕組みには市内の12病院が加わった。"]) == []
     assert unmet([value], ["空床共有の仕組みに病院が加わった。"]) == [value]
     assert ("value", "箇所数") in kinds("第7次医療計画 訪問診療 数値目標 全国 箇所数")
+    assert ("value", "ステーションの数") in kinds("圏域にある訪問看護ステーションの数を知りたい")
+    assert ("value", "お金") in kinds("副主治医を引き受けた医師は、お金はどれくらいもらえるの？")
     assert ("value", "修了者数") in kinds("かかりつけ医認知症対応力向上研修の修了者数")
     assert kinds("研修の参加者数が増えた地域の工夫") == set()
     assert ("value", "月額") in kinds("うすき石仏ねっと 参加費 月額")
@@ -676,6 +686,24 @@ def test_a_value_asked_of_a_place_is_stated_by_that_places_passages(searcher: Se
     result = searcher.search(f"沖縄県の{asked}")
     assert result.confident is False
     assert "質問の「何件」に当たる数値" in result.missing
+
+
+def test_a_term_asked_of_a_place_is_stated_by_that_places_passages() -> None:
+    """The guideline names 燕市 only as a case to see (「健康状態不明者をリストアップし…（事例集P.14
+    燕市の事例参照）」), and 奈良県's survey answer says 「紹介基準」: no passage says by what
+    基準 燕市 picks out its residents."""
+    q = "燕市では健康状態が分からない住民をどのような基準で抽出しているのか"
+    hits = [
+        SearchHit(chunk=case_chunk(f"c{i}", "", "", text, doc_id="guideline"), score=1.0)
+        for i, text in enumerate(
+            [
+                "健康状態不明者をリストアップし、かかりつけ医へ紹介する。（事例集P.14 燕市の事例参照）",
+                "奈良県 糖尿病について、「かかりつけ医から専門医への紹介基準」を明確化している。",
+            ]
+        )
+    ]
+    assert "「基準」の記述" in missing(q, hits)
+    assert "「基準」の記述" not in missing(q.replace("燕市", "奈良県"), hits[::-1])
 
 
 def test_a_year_asked_of_a_place_is_stated_by_that_places_passages(searcher: Searcher) -> None:
