@@ -120,6 +120,12 @@ def asks_about_governments(question: str) -> bool:
     return _has(question, "governments") or bool(_A_PREFECTURE.search(_QUOTED.sub("", question)))
 
 
+def asks_about_cities(question: str) -> bool:
+    """「…回答した政令市は」「政令指定都市では」: the designated cities, not the prefectures
+    (「都道府県や政令市では」 asks about both)."""
+    return _has(question, "cities") and not re.search(r"都道府県|[県府]", question)
+
+
 _COMMON = re.compile(
     r"(?:多いのは|多い内容|よく(?:来|寄せ|あ)るのは)"
     r"|(?:どんな|どういう|どのような|何が|なにが)[^。？?、]{0,20}?(?:多い|よく(?:来|寄せ|あ))"

@@ -39,6 +39,7 @@ from facilitator.search.hits import (
 )
 from facilitator.search.index import IndexStore
 from facilitator.search.intent import (
+    asks_about_cities,
     asks_about_governments,
     asks_about_publicity,
     asks_for_definition,
@@ -408,6 +409,20 @@ def _document_test(q: str, store: IndexStore) -> Callable[[str], bool]:
 
 
 def _wanted_test(q: str, store: IndexStore) -> Callable[[str], bool] | None:
+    """What keeps its weight under the prior (see :func:`_wanted_by_form`); asked about the
+    designated cities (「…回答した政令市はどんな広報をしているか」), not a prefecture's answer:
+    名古屋市's spending, the answer, ranked fifth under 山形県, 青森県 and 広島県."""
+    wanted = _wanted_by_form(q, store)
+    if not asks_about_cities(q):
+        return wanted
+    return lambda cid: (wanted is None or wanted(cid)) and not _said_by_prefecture(store.by_id[cid])
+
+
+def _said_by_prefecture(chunk: Chunk) -> bool:
+    return bool(chunk.respondent) and chunk.respondent.endswith(("都", "道", "府", "県"))
+
+
+def _wanted_by_form(q: str, store: IndexStore) -> Callable[[str], bool] | None:
     """What keeps its weight under the prior (None: the question's form asks for no kind).
     A definition question wants what a document says (:func:`_document_test`); a precedent
     question wants the cases, or the survey answers and local documents when it asks what

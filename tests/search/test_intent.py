@@ -6,6 +6,7 @@ import pytest
 
 from facilitator.search.intent import (
     asked_sheet_fields,
+    asks_about_cities,
     asks_about_governments,
     asks_about_publicity,
     asks_for_a_list,
@@ -76,6 +77,14 @@ def test_questions_about_what_a_document_says_do_not(question: str) -> None:
 )
 def test_questions_about_prefectures_and_cities(question: str, governments: bool) -> None:
     assert asks_about_governments(question) is governments
+
+
+def test_questions_about_the_designated_cities_alone() -> None:
+    assert asks_about_cities("費用まで示して回答した政令市はどんな広報をしているか")
+    assert asks_about_cities("政令指定都市 医療のかかり方 啓発")
+    assert not asks_about_cities("都道府県や政令市に寄せられる問い合わせは？")
+    assert not asks_about_cities("県や政令市はどう周知している？")
+    assert not asks_about_cities("市の広報紙で周知している自治体は？")
 
 
 def test_a_colloquial_definition_question_asks_what_a_document_says() -> None:

@@ -106,6 +106,15 @@ def test_a_question_about_what_prefectures_do_is_answered_by_them(searcher: Sear
     assert any(h.metadata.get("respondent") == "埼玉県" for h in hits[:2])
 
 
+def test_asked_about_the_designated_cities_their_answers_come_before_the_prefectures(
+    searcher: Searcher,
+) -> None:
+    q = "医療のかかり方の広報に、いくら使ったかまで答えた政令市はある？"
+    answers = [h for h in searcher.search(q, k=10).hits if h.respondent]
+    assert answers and answers[0].respondent.endswith("市"), answers[0].locator
+    assert any(h.respondent == "名古屋市" for h in answers[:3])
+
+
 def test_the_survey_s_own_question_ranks_behind_the_answers_to_it(searcher: Searcher) -> None:
     """「② 都道府県内の都市部、町村部でのかかりつけ医機能の違い」 restates the question."""
     hits = searcher.search(
