@@ -85,6 +85,10 @@ def test_everyday_words_also_look_for_the_materials_terms() -> None:
     assert "事務" in with_material_terms(tokenize(chores), chores)
     beds = "空いているベッドの情報を共有する"  # the 入退院支援 sheet's 空床情報
     assert "空床" in with_material_terms(tokenize(beds), beds)
+    night = "町のお医者さんが大きい病院の夜の当番を手伝う"  # 参考2: 開業医が…当直を支援
+    assert {"開業", "当直"} <= set(with_material_terms(tokenize(night), night))
+    check = "対策が効いたかを確かめる"  # 「…次回の協議の場で議論・検証」
+    assert "検証" in with_material_terms(tokenize(check), check)
 
 
 def test_a_question_already_in_the_materials_terms_is_left_as_it_is() -> None:
