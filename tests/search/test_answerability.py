@@ -628,6 +628,8 @@ def test_a_compound_the_material_states_lower_down_is_not_missing(searcher: Sear
     assert stated("体調急変時") and stated("郡市医師会")  # as written, or shortened
     # a qualifier and its 「の」 left out: 「在宅高齢者」 is 「在宅療養中の高齢者」
     assert stated_in(["在宅療養中の高齢者が体調を崩し"])("在宅高齢者")
+    assert stated_in(["現場での滞在時間が短縮される効果が出ている"])("現場滞在時間")
+    assert not stated_in(["現場の救急隊の待機時間"])("現場滞在時間")
     assert not stated("紹介受診重点医療機関")
     assert stated_in(["BCPの策定を支援"])("事業継続計画")  # the material's own word for it
     # another word for the same kind of facility: the casebook's 「小児科医院」
