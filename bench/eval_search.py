@@ -101,6 +101,7 @@ PROBE_SETS = (
     "probe_holdout45",
     "probe_holdout46",
     "probe_holdout47",
+    "probe_holdout48",
 )
 
 
