@@ -130,6 +130,7 @@ def test_a_place_doing_something_is_asked_about_as_a_precedent(question: str) ->
             ["area", "participants"],
         ),
         ("夜中に診てもらえない地域があるのはなんで？", ["cause"]),
+        ("急変が怖くて在宅に踏み出せない医師には、どんな後押しがある？", ["measure"]),
         ("「協議の場」の圏域と参加者は誰が決定するのか", []),
     ],
 )
