@@ -632,6 +632,7 @@ def test_a_compound_the_material_states_lower_down_is_not_missing(searcher: Sear
     assert not stated_in(["現場の救急隊の待機時間"])("現場滞在時間")
     assert not stated("紹介受診重点医療機関")
     assert stated_in(["BCPの策定を支援"])("事業継続計画")  # the material's own word for it
+    assert stated_in(["退院元のPICUやNICUを有する大病院"])("集中治療室")
     # another word for the same kind of facility: the casebook's 「小児科医院」
     assert stated_in(["地域の小児科医院として"])("小児科診療所")
     assert not stated_in(["地域の小児科医院として"])("歯科診療所")
