@@ -7,8 +7,7 @@ when neither the material nor the report data answers.
 
 from __future__ import annotations
 
-import re
-
+from facilitator.corpus.parsers.survey import ANSWER_SECTION, answer_section
 from facilitator.drafting.answer_models import AnswerGroup, AnswerKind, AnswerPoint
 from facilitator.reports.questions import FigureMiss
 from facilitator.search.hits import SURVEY_PREFIX
@@ -116,19 +115,13 @@ def answer_text(headline: str, points: list[AnswerPoint]) -> str:
     return "\n".join(lines)
 
 
-_ANSWER_NO = re.compile(r"^(?P<base>.+) No\.(?P<no>\d+)$")
-
-
 def cited_places(locators: list[str]) -> list[str]:
     """Each place once, and a survey question once with its answer numbers: three answers
     to ④ repeated the question's 30-character label three times in 「引用:」."""
     places: dict[str, list[int]] = {}
     for loc in locators:
-        m = _ANSWER_NO.match(loc)
-        nos = places.setdefault(m["base"] if m else loc, [])
+        m = ANSWER_SECTION.match(loc)
+        nos = places.setdefault(m["question"] if m else loc, [])
         if m and int(m["no"]) not in nos:
             nos.append(int(m["no"]))
-    return [
-        f"{base} {'・'.join(f'No.{n}' for n in sorted(nos))}" if nos else base
-        for base, nos in places.items()
-    ]
+    return [answer_section(base, *sorted(nos)) if nos else base for base, nos in places.items()]

@@ -123,7 +123,7 @@ def asks_about_governments(question: str) -> bool:
 def asks_about_cities(question: str) -> bool:
     """「…回答した政令市は」「政令指定都市では」: the designated cities, not the prefectures
     (「都道府県や政令市では」 asks about both)."""
-    return _has(question, "cities") and not re.search(r"都道府県|[県府]", question)
+    return _has(question, "cities") and not re.search(r"[県府]", question)
 
 
 _COMMON = re.compile(

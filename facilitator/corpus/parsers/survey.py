@@ -17,11 +17,22 @@ from facilitator.corpus.places import PREFECTURE_RE
 from facilitator.text import circled
 from facilitator.themes import themes_for_text
 
-__all__ = ["survey_chunks", "survey_questions"]
+__all__ = ["ANSWER_SECTION", "answer_section", "survey_chunks", "survey_questions"]
 
 _TOC_QUESTION_RE = re.compile(r"^- ([\u2460-\u2473]|\d) ?(.+)$", re.M)
 _ROW_HEAD_RE = re.compile(r"^No 回答者 回 ?答$", re.M)
 _ROW_RE = re.compile(r"^(\d{1,2}) (\S+) \S", re.M)
+
+ANSWER_SECTION = re.compile(r"^(?P<question>.+) No\.(?P<no>\d+)$")
+"""Reads :func:`answer_section` back: a meeting answer's 「引用:」 line names a survey
+question once with the numbers of the answers it quotes."""
+
+
+def answer_section(question: str, *nos: int) -> str:
+    """Where a survey answer is: its question's label and the answer's number (several
+    answers to one question: their numbers, 「… No.9・No.23」)."""
+    return f"{question} " + "・".join(f"No.{n}" for n in nos)
+
 
 # 政令指定都市 -> 都道府県, for survey answers given by a city.
 _CITY_PREFECTURE: dict[str, str] = {
@@ -132,7 +143,7 @@ def survey_chunks(doc: Document, text: str, start: int, questions: dict[int, str
                     f"survey:q{q}:{no}",
                     row.start(),
                     row_end,
-                    section=f"{base} No.{no}",
+                    section=answer_section(base, no),
                     section_kind="survey",
                     question=q,
                     question_text=question_text,
