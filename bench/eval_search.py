@@ -102,6 +102,7 @@ PROBE_SETS = (
     "probe_holdout46",
     "probe_holdout47",
     "probe_holdout48",
+    "probe_holdout49",
 )
 
 
