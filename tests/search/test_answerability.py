@@ -251,6 +251,8 @@ def test_how_many_come_or_are_counted_must_be_stated_as_a_count() -> None:
     assert kinds("相談件数が増えた地域の対応は？") == set()
     assert kinds("紹介件数が伸びた病院の取組を知りたい") == set()  # a case told by its outcome
     assert kinds("予約できるようにした結果、依頼件数はどう変わったか") == set()  # what happened
+    assert kinds("インターネット予約 検査依頼件数 診察依頼 増加") == set()  # typed apart
+    assert ("value", "相談件数") in kinds("相談件数 年間")
     q = "南区あんしん病院ネットワーク ブロック支援病院 病院数"
     (value,) = [c for c in question_constraints(q) if c.kind == "value"]
     assert value.text == "病院数"
