@@ -87,6 +87,12 @@ def test_everyday_words_also_look_for_the_materials_terms() -> None:
     assert "空床" in with_material_terms(tokenize(beds), beds)
     night = "町のお医者さんが大きい病院の夜の当番を手伝う"  # 参考2: 開業医が…当直を支援
     assert {"開業", "当直"} <= set(with_material_terms(tokenize(night), night))
+    refer = "専門の先生へ患者を回す目安"  # 奈良県: 「…専門医への紹介基準」
+    assert {"紹介", "基準"} <= set(with_material_terms(tokenize(refer), refer))
+    duty = "夜の当番を回せる医師"  # a rota, not a referral
+    assert "紹介" not in with_material_terms(tokenize(duty), duty)
+    left = "医師会に全部お任せしていい？"  # the slides: 「丸投げや意識的な依存をせず」
+    assert "丸投げ" in with_material_terms(tokenize(left), left)
     check = "対策が効いたかを確かめる"  # 「…次回の協議の場で議論・検証」
     assert "検証" in with_material_terms(tokenize(check), check)
 
