@@ -134,7 +134,7 @@ def common_answers_first(
     if not shown:
         return fused
     words = set(tokenize(q))
-    texts = {a: store.by_id[cid].metadata.get("question_text", "") for cid, _, a in head}
+    texts = {a: store.by_id[cid].metadata.get("question_text", "") for cid, _, a in head if a}
 
     def named(group: tuple[str, int]) -> float:  # the question's words its survey question uses
         return sum(store.lexical.idf.get(w, 0.0) for w in words & set(tokenize(texts[group])))

@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from facilitator.corpus.chunks import Chunk
+from facilitator.corpus.places import PREFECTURE_RE
 from facilitator.errors import InputError
 from facilitator.search.answerability import missing, named_places
 from facilitator.search.chroma import server_errors
@@ -419,7 +420,8 @@ def _wanted_test(q: str, store: IndexStore) -> Callable[[str], bool] | None:
 
 
 def _said_by_prefecture(chunk: Chunk) -> bool:
-    return bool(chunk.respondent) and chunk.respondent.endswith(("都", "道", "府", "県"))
+    """A survey answer given by a prefecture, not by a designated city."""
+    return bool(chunk.respondent and PREFECTURE_RE.fullmatch(chunk.respondent))
 
 
 def _wanted_by_form(q: str, store: IndexStore) -> Callable[[str], bool] | None:
