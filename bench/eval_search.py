@@ -103,6 +103,7 @@ PROBE_SETS = (
     "probe_holdout47",
     "probe_holdout48",
     "probe_holdout49",
+    "probe_holdout50",
 )
 
 
