@@ -42,7 +42,7 @@ from facilitator.drafting.prompts import build_answer_messages, load_prompt, sel
 from facilitator.drafting.schema import AnswerDraft
 from facilitator.errors import FacilitatorError, InputError
 from facilitator.reports.questions import FigureAnswer, FigureMiss, answer_figure_question
-from facilitator.search.answerability import at_places, named_places
+from facilitator.search.answerability import at_places, named_places, states_asked_values
 from facilitator.search.hits import (
     SearchHit,
     collapse_repeats,
@@ -83,6 +83,20 @@ def _sentences(hit: SearchHit) -> list[str]:
         if len(sentence) >= MIN_QUOTE_CHARS and sentence not in hit.locator:
             return [sentence]
     return [hit.text.strip()]
+
+
+def _stating_values(
+    question: str, groups: list[AnswerGroup], hits: list[SearchHit], common: frozenset[str]
+) -> set[str]:
+    """The precedents whose passages state the value asked for (「具体的な金額を出してる市って
+    ある？」): the answer leads with them and names only them. The search put 宮城県's poster,
+    with no sum, before 名古屋市's list of what each medium cost."""
+    by_id = {h.chunk_id: h for h in hits}
+    return {
+        g.key
+        for g in groups
+        if any(states_asked_values(question, by_id[p.chunk_id], common) for p in g.passages)
+    }
 
 
 def group_hits(hits: list[SearchHit]) -> list[AnswerGroup]:
@@ -368,6 +382,8 @@ def ask(
     ) -> Sequence[float]:
         return found.similarities(q, texts, chunk_ids)
 
+    stating = _stating_values(q, groups, hits, searcher.common)
+    groups = [g for g in groups if g.key in stating] + [g for g in groups if g.key not in stating]
     points = extract_points(
         kind,
         groups,
@@ -378,6 +394,8 @@ def ask(
         fields=fields,
         question=q,
     )
+    if kind == "precedent" and any(p.group in stating for p in points):
+        points = [p for p in points if p.group in stating]  # not those saying no sum
     if not points and kind == "precedent":  # the cases found hold no quotable sentence
         kind = "definition"
         points = extract_points(kind, groups, hits, similarity, q_tokens)

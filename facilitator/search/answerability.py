@@ -43,6 +43,9 @@ _SPAN_WORDS = ("のうち", "の中で", "を通じ", "を通し")
 NUMBER = r"(?<![\d,.])\d[\d,.]*+\s*+"
 VALUE_CONTEXT_WORDS = 2
 _PLACE_SUFFIX = ("市", "町", "村", "区", "県", "府", "都")
+_PLACES_COUNTED = ("か所", "カ所", "箇所", "ヶ所", "施設", "機関")
+_FACILITIES = "(?:か所|カ所|箇所|ヶ所|施設|機関|医療機関|病院|診療所|事業所|薬局|拠点)"
+"""「何か所？」 is answered by 「10医療機関で…」: places are counted by what they are."""
 _SCORED = "化|にし|にす"
 """After a term or value word, it names what is scored (「点数化」「点数にしてる」), not a fee."""
 
@@ -69,14 +72,19 @@ class Constraint:
     def numeric(self) -> bool:
         return self.pattern.startswith(NUMBER)
 
-    def met_by(self, text: str) -> bool:
+    def met_by(self, text: str, topic: str = "") -> bool:
+        """``topic``: what every sentence of ``text`` is about though none says it (a survey
+        answer's question: 名古屋市's 「WEB広告（966,900円）」 answers what it spends on
+        上手な医療のかかり方の普及啓発)."""
         if self.kind == "value":
             value = re.compile(self.pattern)
             need = min(VALUE_CONTEXT_WORDS, len(self.about))
+            about = set(tokenize(topic)) if topic else set()
             return any(
                 value.search(s)
                 and all(any(w in s for w in group) for group in self.needs)
-                and _shared(self.about, set(tokenize(s))) + any(m in s for m in self.marks) >= need
+                and _shared(self.about, about | set(tokenize(s))) + any(m in s for m in self.marks)
+                >= need
                 for s in _SENTENCE.findall(_LABEL_LINE.sub(r"\1 ", text))
             )
         if self.kind == "place":
@@ -224,7 +232,13 @@ def question_constraints(
     for m in re.finditer(
         "何(" + "|".join(map(re.escape, counters)) + ")(?!か(?!ら))(?!間?も)", asked
     ):
-        unit = "(?:人|名)" if m.group(1) in ("人", "名") else re.escape(m.group(1))
+        unit = (
+            "(?:人|名)"
+            if m.group(1) in ("人", "名")
+            else _FACILITIES
+            if m.group(1) in _PLACES_COUNTED
+            else re.escape(m.group(1))
+        )
         if not any(c.kind == "value" and m.group(0) in c.text for c in out.values()):
             add(Constraint("value", m.group(0), _number(unit), about, needs))
     # one value asked, read by several rules (「補助の額を教えて」: 額を, 補助の額, 額): the
@@ -277,6 +291,24 @@ def _context(hit: SearchHit) -> str:
     return "\n".join([hit.text, _origin(hit), question or "", defines])
 
 
+def _topic(hit: SearchHit) -> str:
+    """What a survey answer's sentences are about though none says it: the survey's question."""
+    return norm(hit.metadata.get("question_text") or "") if hit.respondent else ""
+
+
+def states_asked_values(
+    question: str, hit: SearchHit, common: frozenset[str] = frozenset()
+) -> bool | None:
+    """Whether a passage states every value the question asks for (「いくらかけてる？」: an
+    amount in 円); None when it asks for none. A meeting answer leads with such a passage:
+    名古屋市's 「WEB広告（966,900円）」, not 宮城県's poster with no sum."""
+    values = [c for c in question_constraints(question, common) if c.kind == "value"]
+    if not values:
+        return None
+    text = norm(_context(hit))
+    return all(c.met_by(text, _topic(hit)) for c in values)
+
+
 def at_places(question: str, hits: Sequence[SearchHit]) -> list[SearchHit]:
     """The hits from or about every place the question asks about, and none from a place it
     excludes (all of them when it names none): 「大阪府では…」 is answered by 大阪府's
@@ -308,7 +340,9 @@ def missing(
     """
     if not hits:
         return []
-    near = [norm(_context(h)) for h in hits[:TOP_CONSTRAINED]]
+    top = hits[:TOP_CONSTRAINED]
+    near = [norm(_context(h)) for h in top]
+    topics = {t: _topic(h) for t, h in zip(near, top, strict=True)}
     constraints = question_constraints(question, common)
     places = [c for c in constraints if c.kind == "place"]
     # a value, a year or a term asked of a place is stated by that place's passages: 秋田県's
@@ -318,7 +352,10 @@ def missing(
     out = [
         c.label
         for c in constraints
-        if not any(c.met_by(t) for t in (placed if c.kind in ("value", "number", "term") else near))
+        if not any(
+            c.met_by(t, topics[t])
+            for t in (placed if c.kind in ("value", "number", "term") else near)
+        )
     ]
     wider = [_context(h) for h in hits[:TOP_TERMS]]
     unknown = [t for t in unknown_terms(question, wider) if said is None or not said(t)]

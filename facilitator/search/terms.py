@@ -80,7 +80,8 @@ def _without_aspect(word: str) -> str:
     word = _BETWEEN.sub(r"\1", word)
     if word.endswith("中") and word[-2:] not in _NOT_DURING:  # 「自宅療養中」 is 自宅療養
         word = word[:-1]
-    for suffix in ("単位", "側", "別", "寸前", "直前", "直後"):  # 「医療崩壊寸前」: 医療崩壊
+    # 「医療崩壊寸前」: 医療崩壊; 「四日市周辺」: 四日市
+    for suffix in ("単位", "側", "別", "寸前", "直前", "直後", "周辺", "近辺", "付近", "一帯"):
         word = word.removesuffix(suffix) or word
     return word
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from facilitator.drafting.answer import Answer, ask
@@ -869,3 +871,15 @@ def test_what_residents_ask_is_answered_by_the_survey_answers_as_answers(
     assert answer.headline.startswith("自治体の回答から")  # some of many answers, not "there are 2"
     answer = ask("かかりつけ医の研修をやっている県はある？", None, drafting_data, drafting_searcher)
     assert "取り組んでいます" in answer.headline  # a prefecture's programme is what it does
+
+
+def test_asked_for_a_sum_the_answer_names_only_those_who_state_one(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    """宮城県 and 北海道 answered what they do to spread 上手な医療のかかり方 without a sum;
+    名古屋市 listed what each medium cost (「新聞広告の掲載（271,700円）」)."""
+    q = "「上手な医療のかかり方」の宣伝って、実際いくらぐらいお金かけてるの？具体的な金額を出してる市ってある？"
+    answer = ask(q, None, drafting_data, drafting_searcher)
+    assert answer.confident
+    assert [p.group for p in answer.points] == ["survey:名古屋市"]
+    assert re.search(r"[\d,]+円", answer.points[0].quote)

@@ -771,3 +771,55 @@ def test_all_prefectures_are_no_place_and_a_spelled_out_term_is_its_abbreviation
     ]
     # 「仕組」 is 仕組み written short: an aspect, not a thing to find
     assert asked_things("補助事業をやめた県があると聞いたが、どんな仕組で、なぜ終了したのか") == []
+
+
+def test_a_survey_answers_sentences_are_about_the_question_it_answers() -> None:
+    """名古屋市's answer lists what it spent (「WEB広告（966,900円）」) without repeating what
+    the survey asked, 上手な医療のかかり方の普及啓発: asked how much such publicity costs, it
+    answers; the same list given as a case's passage does not say what the money was for."""
+    q = "「上手な医療のかかり方」の宣伝って、実際いくらぐらいお金かけてるの？"
+    text = "○WEB広告（966,900円）：スマートフォン版に掲載"
+    answer = case_chunk("s27", "", "", text, doc_id="casebook-2022")
+    answer = answer.model_copy(
+        update={
+            "metadata": {
+                "respondent": "名古屋市",
+                "question_text": "都道府県民に対する上手な医療のかかり方の普及啓発",
+            }
+        }
+    )
+    assert "質問の「いくら」に当たる数値" not in missing(q, [SearchHit(chunk=answer, score=1.0)])
+    plain = SearchHit(chunk=case_chunk("c1", "", "", text), score=1.0)
+    assert "質問の「いくら」に当たる数値" in missing(q, [plain])
+
+
+def test_a_change_in_a_count_of_facilities_is_what_happened_not_a_count() -> None:
+    q = "在宅ケア専門のクリニックが訪問診療を広げた結果、訪問看護の事業所数はどう変わったか"
+    assert kinds(q) == set()
+    assert ("value", "事業所数") in kinds("圏域の訪問看護の事業所数は？")
+
+
+def test_places_counted_are_met_by_what_they_are() -> None:
+    q = "豊田市とみよし市のグループ診療に加わっている医療機関は、それぞれ何か所？"
+    (value,) = [c for c in question_constraints(q) if c.kind == "value"]
+    assert unmet([value], ["豊田市では病院を加えた10医療機関でグループ診療をしている"]) == []
+    assert unmet([value], ["豊田市では病院を加えてグループ診療をしている"]) == [value]
+
+
+def test_a_time_of_day_or_a_starting_year_is_asked_for_as_such() -> None:
+    q = "#8000の電話相談って何時まで受け付けてくれるの？"
+    (time,) = [c for c in question_constraints(q) if c.kind == "value"]
+    assert unmet([time], ["#8000の電話相談は毎日19:00～22:00に受け付けている"]) == []
+    assert unmet([time], ["#8000の電話相談を受け付けている（令和2年度 4.2件/日）"]) == [time]
+    (year,) = [c for c in question_constraints("空床共有 システム 導入年") if c.kind == "value"]
+    assert year.text == "導入年"
+    assert unmet([year], ["空床共有のシステムを2019年に導入した"]) == []
+    assert unmet([year], ["空床共有のシステムを導入した"]) == [year]
+
+
+def test_the_area_around_a_place_and_an_existing_thing_are_no_terms_to_find() -> None:
+    assert unknown_terms("四日市周辺で訪問診療を広げた例", ["四日市市で訪問診療"]) == []
+    # 既存 qualifies what is asked (the report it goes with), as 〜的 does
+    assert asked_things("県への報告は、どの既存の報告と一緒に行うのか") == []
+    # a breakdown is an aspect of any count
+    assert asked_things("加わっている医療機関はどんな内訳になっているか") == []
