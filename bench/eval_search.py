@@ -104,6 +104,7 @@ PROBE_SETS = (
     "probe_holdout48",
     "probe_holdout49",
     "probe_holdout50",
+    "probe_holdout51",
 )
 
 
