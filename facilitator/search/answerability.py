@@ -105,8 +105,17 @@ class Constraint:
 
 
 def _shared(about: frozenset[str], tokens: set[str]) -> int:
-    """How many of the question's words a sentence states, in its words or the material's."""
-    return sum(1 for w in about if word_forms(w) & tokens)
+    """How many of the question's words a sentence states, in its words or the material's.
+    Two words of the question for one thing count once: 子ども and 小児 (「さとう小児科の…
+    子どもを預かって」) are both met by a sentence on 小児科医 and こども."""
+    used: set[str] = set()
+    count = 0
+    for w in sorted(about):
+        met = word_forms(w) & tokens
+        if met and not met & used:
+            count += 1
+        used |= met
+    return count
 
 
 def _place_variants(place: str) -> set[str]:

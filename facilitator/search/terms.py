@@ -321,7 +321,8 @@ def unstated_things(question: str, texts: Iterable[str]) -> list[str]:
     that is specific (「値段交渉」 is met by 「価格交渉」; 「貸付制度」 is not met by 「制度」)."""
     things = asked_things(question)
     text = norm("\n".join(texts))
-    out = [w for w in things if w not in text]
+    # 「届出先はどこ？」: where to is told by 「地方厚生局に届出」
+    out = [w for w in things if w not in text and not (w.endswith("先") and f"に{w[:-1]}" in text)]
     if not out:
         return []
     generic = set(constraint_rules()["focus_generic"])

@@ -823,3 +823,41 @@ def test_the_area_around_a_place_and_an_existing_thing_are_no_terms_to_find() ->
     assert asked_things("県への報告は、どの既存の報告と一緒に行うのか") == []
     # a breakdown is an aspect of any count
     assert asked_things("加わっている医療機関はどんな内訳になっているか") == []
+
+
+def test_two_words_for_one_thing_tie_a_value_to_the_question_once() -> None:
+    """さとう小児科's 病児保育 asked how many children it takes: 秋田県's #8000 sentence has
+    「看護師2名」, 小児科医 and こども — one thing said twice, not the question's topic."""
+    q = "さとう小児科の病児保育って、一日に何人くらいまで子どもを預かってもらえるの？"
+    (value,) = [c for c in question_constraints(q) if c.kind == "value"]
+    assert unmet([value], ["こども救急電話相談は看護師2名が対応し、小児科医が後方支援する。"])
+    assert not unmet([value], ["病児保育室では子どもを1日6人まで預かる。"])
+
+
+def test_whether_something_costs_is_told_by_a_sum_or_who_pays() -> None:
+    q = "OKはまゆりネットに登録すると、患者のほうで利用料を払わなきゃいけないの？"
+    (value,) = [c for c in question_constraints(q) if c.kind == "value"]
+    smooth = "OKはまゆりネットの利用により、患者の情報の登録と共有が円滑になった。"
+    assert unmet([value], [smooth]) == [value]  # 円滑 is no sum
+    assert unmet([value], ["OKはまゆりネットの利用料は患者の負担なし、登録は無料である。"]) == []
+    typed = "ポラリスネットワーク 構築費用 補助金"
+    (cost,) = [c for c in question_constraints(typed) if c.kind == "value"]
+    assert cost.text == "構築費用"
+    assert unmet([cost], ["ポラリスネットワークの構築費用は基金で賄った。"]) == []
+    assert unmet([cost], ["ポラリスネットワークを構築し、画像を共有している。"]) == [cost]
+
+
+def test_who_did_not_answer_is_asked_for_in_everyday_words_too() -> None:
+    q = "衛生部長会のアンケートに答えなかった都道府県や政令市は具体的にどこだったのか"
+    assert any(c.kind == "value" for c in question_constraints(q))
+
+
+def test_where_to_notify_is_told_by_whom_it_is_notified_to() -> None:
+    q = "在宅療養支援病院の届出先はどこ？"
+    assert unstated_things(q, ["地方厚生局に届出を行っている病院のこと"]) == []
+    assert unstated_things(q, ["在宅療養支援病院は24時間往診する病院"]) == ["届出先"]
+
+
+def test_designated_cities_and_a_two_part_scheme_are_no_things_to_find() -> None:
+    assert asked_things("いくら使ったかまで明らかにしている政令市はどこ？") == []
+    assert asked_things("病院側がどのような二本立ての仕組みで医師を支えているのか") == []
