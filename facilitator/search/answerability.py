@@ -149,6 +149,9 @@ def named_places(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
     for m in PREFECTURE_RE.finditer(q):  # 「都道府県」 is none: the regex 「..県」 took it for one
         note(m.group(), m.end())
+    for place in rules["places"]:
+        for m in re.finditer(re.escape(place), q):
+            note(place + ("市" if q.startswith("市", m.end()) else ""), m.end())
     tokens = list(long_units().tokenize(q))
     for i, m in enumerate(tokens):
         pos = m.part_of_speech()

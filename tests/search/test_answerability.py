@@ -861,3 +861,11 @@ def test_where_to_notify_is_told_by_whom_it_is_notified_to() -> None:
 def test_designated_cities_and_a_two_part_scheme_are_no_things_to_find() -> None:
     assert asked_things("いくら使ったかまで明らかにしている政令市はどこ？") == []
     assert asked_things("病院側がどのような二本立ての仕組みで医師を支えているのか") == []
+
+
+def test_a_casebook_city_named_without_its_suffix_is_a_place() -> None:
+    """Sudachi reads 柏 as an oak and 豊田 as a surname; asked 「柏の在宅医療の仕組みでは…」,
+    the answer is 柏市's case, not a guideline passage on the same topic."""
+    assert named_places("柏の在宅医療の仕組みでは、誰が最初に駆けつける？") == (("柏",), ())
+    assert named_places("柏市の在宅医療") == (("柏市",), ())
+    assert named_places("四日市周辺で訪問診療を広げた例")[0] == ("四日市",)
