@@ -105,6 +105,7 @@ PROBE_SETS = (
     "probe_holdout49",
     "probe_holdout50",
     "probe_holdout51",
+    "probe_holdout52",
 )
 
 
