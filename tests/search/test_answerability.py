@@ -869,3 +869,14 @@ def test_a_casebook_city_named_without_its_suffix_is_a_place() -> None:
     assert named_places("柏の在宅医療の仕組みでは、誰が最初に駆けつける？") == (("柏",), ())
     assert named_places("柏市の在宅医療") == (("柏市",), ())
     assert named_places("四日市周辺で訪問診療を広げた例")[0] == ("四日市",)
+
+
+def test_which_facility_to_go_to_wants_one_named() -> None:
+    q = "新居浜で日曜の夜に子どもが熱を出したら、どこの病院の当番のお医者さんに行けばいいですか。"
+    (value,) = [c for c in question_constraints(q) if c.kind == "value"]
+    assert unmet([value], ["新居浜市では休日・夜間の当番医を輪番で決めている。"]) == [value]
+    assert unmet([value], ["新居浜市の当番は市立新居浜病院が担っている。"]) == []
+    # who works with whom, or what residents ask: no facility to name
+    assert kinds("施設はどこの病院と組んで対応することになっているの？") == set()
+    assert kinds("いまどこの病院が開いてるのって、県や市に聞いてくる人は多いの？") == set()
+    assert asked_things("近くの診療所に対して、具体的にどんな手助けをすることになるのか") == []
