@@ -291,6 +291,7 @@ _FOCUS = re.compile(
     r"|が(?:要る|いる|必要)(?:の|か|です)?(?:か)?[?？]?$)"
 )
 _WHICH = re.compile(r"^(?:どんな|どの|どういう)")
+_ROLE = re.compile(r"(?:誰|だれ|どなた)が([\u4e00-\u9fff々]{2,})を(?:務め|つとめ|担当|担)")
 _KIND_OF = re.compile(
     r"(?:どんな|どういう|どのような|どういった|どの)([\u4e00-\u9fff々\u30a0-\u30ffー]{2,})"
     r"(?:や([\u4e00-\u9fff々\u30a0-\u30ffー]{2,}))?"
@@ -306,6 +307,7 @@ def asked_things(question: str) -> list[str]:
     generic = set(constraint_rules()["focus_generic"])
     q = norm(question)
     found = [_WHICH.sub("", m.group(1)) for m in _FOCUS.finditer(q)]
+    found += _ROLE.findall(q)  # 「誰が座長を務める？」: the 座長
     # 「どの程度増える」: how much, asked of the verb after it
     found += [w for m in _KIND_OF.finditer(q) for w in m.groups() if w and w[:2] != "程度"]
     found = [_without_aspect(w) for w in found]  # 「医療機関側は」: generic, as 医療機関

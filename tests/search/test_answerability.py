@@ -880,3 +880,20 @@ def test_which_facility_to_go_to_wants_one_named() -> None:
     assert kinds("施設はどこの病院と組んで対応することになっているの？") == set()
     assert kinds("いまどこの病院が開いてるのって、県や市に聞いてくる人は多いの？") == set()
     assert asked_things("近くの診療所に対して、具体的にどんな手助けをすることになるのか") == []
+
+
+def test_who_holds_a_role_asks_about_that_role() -> None:
+    q = "協議の場では、誰が座長を務め、委員には誰が任命されているのか"
+    assert asked_things(q) == ["座長"]
+    assert unstated_things(q, ["協議の場には医師会と病院の代表が参加する。"]) == ["座長"]
+    assert asked_things("町村部では誰がかかりつけ医の役割を担っているか") == []  # an aspect
+
+
+def test_why_something_is_so_called_wants_where_the_name_comes_from() -> None:
+    q = "豊田の医師会がやってる「くらげ方式」って、どうしてくらげっていう名前なんですか？"
+    (value,) = [c for c in question_constraints(q) if c.kind == "value"]
+    used = "豊田加茂医師会は「くらげ方式」と呼ばれる病診・診診連携を支援している。"
+    assert unmet([value], [used]) == [value]
+    told = "「くらげ方式」の名前は、くらげのように医師会が広く支える姿に由来する。"
+    assert unmet([value], [told]) == []
+    assert kinds("在宅で急変したとき受け入れる病院のこと、何て呼ぶんだっけ？") == set()
