@@ -897,3 +897,10 @@ def test_why_something_is_so_called_wants_where_the_name_comes_from() -> None:
     told = "「くらげ方式」の名前は、くらげのように医師会が広く支える姿に由来する。"
     assert unmet([value], [told]) == []
     assert kinds("在宅で急変したとき受け入れる病院のこと、何て呼ぶんだっけ？") == set()
+
+
+def test_a_schedule_line_gives_the_hours_asked_for() -> None:
+    q = "秋田県の夜間の電話相談は何時から受け付けている？"
+    (time,) = [c for c in question_constraints(q) if c.kind == "value"]
+    assert unmet([time], ["・内容等 毎日19:00～22:00（県医師会へ委託） 看護師2名が相談対応"]) == []
+    assert unmet([time], ["看護師2名が19時に交代する"]) == [time]
