@@ -106,6 +106,7 @@ PROBE_SETS = (
     "probe_holdout50",
     "probe_holdout51",
     "probe_holdout52",
+    "probe_holdout53",
 )
 
 
