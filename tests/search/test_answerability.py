@@ -904,3 +904,16 @@ def test_a_schedule_line_gives_the_hours_asked_for() -> None:
     (time,) = [c for c in question_constraints(q) if c.kind == "value"]
     assert unmet([time], ["・内容等 毎日19:00～22:00（県医師会へ委託） 看護師2名が相談対応"]) == []
     assert unmet([time], ["看護師2名が19時に交代する"]) == [time]
+
+
+def test_how_much_was_saved_wants_a_sum_or_a_share() -> None:
+    q = "推奨薬を絞り込んだ結果、医療費は金額にしてどれだけ節約できたか"
+    (saved,) = [c for c in question_constraints(q) if c.kind == "value"]
+    cut = "地域での推奨薬を選定するなど、地域全体での医療費の削減に取り組んでいる。"
+    assert unmet([saved], [cut]) == [saved]
+    assert unmet([saved], ["推奨薬の選定で医療費を年間1,200万円削減した。"]) == []
+
+
+def test_a_network_said_in_plain_words_is_the_materials_network() -> None:
+    passages = ["救急隊が通報時に医療情報ネットワークの服薬情報を確認できる。"]
+    assert unknown_terms("消防と結ばれた地域の医療情報網の例", passages) == []
