@@ -149,8 +149,8 @@ def named_places(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
     for m in PREFECTURE_RE.finditer(q):  # 「都道府県」 is none: the regex 「..県」 took it for one
         note(m.group(), m.end())
-    for place in rules["places"]:
-        for m in re.finditer(re.escape(place), q):
+    for place in rules["places"]:  # not inside another name: 柏原, 酒田谷
+        for m in re.finditer(re.escape(place) + _NOT_LONGER_NAME, q):
             note(place + ("市" if q.startswith("市", m.end()) else ""), m.end())
     tokens = list(long_units().tokenize(q))
     for i, m in enumerate(tokens):
@@ -165,6 +165,9 @@ def named_places(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 _KANJI = re.compile(r"[\u4e00-\u9fff々]+")
+_NOT_LONGER_NAME = r"(?=[市周近付一地医加]|[^\u4e00-\u9fff々]|$)"
+"""After a city named without 市: 市, 周辺/付近/一帯, 地域/地区, 医師会, or a second place (豊田加茂),
+not the rest of another name (柏原, 酒田谷)."""
 
 
 def _as_words(term: list[str], words: list[str]) -> bool:

@@ -869,6 +869,7 @@ def test_a_casebook_city_named_without_its_suffix_is_a_place() -> None:
     assert named_places("柏の在宅医療の仕組みでは、誰が最初に駆けつける？") == (("柏",), ())
     assert named_places("柏市の在宅医療") == (("柏市",), ())
     assert named_places("四日市周辺で訪問診療を広げた例")[0] == ("四日市",)
+    assert named_places("柏原市の在宅医療")[0] == ("柏原市",)  # another city, not 柏
 
 
 def test_which_facility_to_go_to_wants_one_named() -> None:
