@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from facilitator.search.answerability import (
+    Constraint,
     at_places,
     missing,
     named_places,
@@ -30,6 +31,12 @@ from tests.support.chunks import case_chunk
 @pytest.fixture(scope="module")
 def searcher(built: Settings) -> Searcher:
     return Searcher(built)
+
+
+def the_value(question: str) -> Constraint:
+    """The one kind of value the question asks for (unpacking fails if it asks none or two)."""
+    (value,) = [c for c in question_constraints(question) if c.kind == "value"]
+    return value
 
 
 def kinds(question: str) -> set[tuple[str, str]]:
@@ -60,11 +67,9 @@ def test_everyday_uses_of_value_words_name_no_constraint(question: str) -> None:
 
 
 def test_one_meeting_of_a_series_is_not_dated_by_the_yearly_schedule() -> None:
-    (value,) = [
-        c for c in question_constraints("協議の場の第1回はいつ開かれた？") if c.kind == "value"
-    ]
+    value = the_value("協議の場の第1回はいつ開かれた？")
     assert unmet([value], ["7月頃~ 協議の場の開催"]) == [value]
-    (value,) = [c for c in question_constraints("協議の場はいつ開くの？") if c.kind == "value"]
+    value = the_value("協議の場はいつ開くの？")
     assert unmet([value], ["7月頃~ 協議の場の開催"]) == []  # 開く: the material's 開催
 
 
@@ -162,7 +167,7 @@ def test_a_city_is_met_by_its_name_without_the_suffix() -> None:
 
 
 def test_a_value_is_met_only_by_a_number_of_its_kind() -> None:
-    (value,) = [c for c in question_constraints("往診料は何点？") if c.kind == "value"]
+    value = the_value("往診料は何点？")
     assert unmet([value], ["往診料は720点である"]) == []
     assert unmet([value], ["往診料の点数が改定された"]) == [value]
 
@@ -224,7 +229,7 @@ def test_the_materials_everyday_words_do_not_tie_a_number_to_the_question() -> N
 def test_a_count_of_things_and_a_growth_must_be_stated() -> None:
     assert ("number", "8つ") in kinds("在宅医療・介護連携推進事業の8つの事業項目を全部教えて")
     q = "2040年には全国で在宅医療を受ける人がどのくらい増える見込み？"
-    (growth,) = [c for c in question_constraints(q) if c.kind == "value"]
+    growth = the_value(q)
     local = ["福岡県では2040年に在宅医療を受ける人が2.48倍に増える見込みである。"]
     assert unmet([growth], local) == [growth]  # a prefecture's figure is not the nation's
     assert unmet([growth], ["全国で在宅医療を受ける人は2040年に1.3倍に増える見込みである。"]) == []
@@ -233,7 +238,7 @@ def test_a_count_of_things_and_a_growth_must_be_stated() -> None:
         "予約を受けるようにした病院では、紹介の件数がどのくらい伸びたのか",
         "予約を受けるようにした病院では、紹介の件数がどれだけ伸びたのか",
     ):
-        (growth,) = [c for c in question_constraints(q) if c.kind == "value"]
+        growth = the_value(q)
         assert growth.text.endswith("伸び")
     assert unmet([growth], ["病院への紹介件数は8年間で1.56倍に伸びた。"]) == []
     assert unmet([growth], ["病院への紹介件数が伸びた。"]) == [growth]
@@ -254,16 +259,12 @@ def test_how_many_come_or_are_counted_must_be_stated_as_a_count() -> None:
     assert kinds("インターネット予約 検査依頼件数 診察依頼 増加") == set()  # typed apart
     assert ("value", "相談件数") in kinds("相談件数 年間")
     q = "南区あんしん病院ネットワーク ブロック支援病院 病院数"
-    (value,) = [c for c in question_constraints(q) if c.kind == "value"]
+    value = the_value(q)
     assert value.text == "病院数"
     assert unmet([value], ["ブロック支援病院は区内の8病院である。"]) == []
     assert unmet([value], ["ブロック支援病院が後方支援を担う。"]) == [value]
     assert kinds("診療所数が少ない町村部の工夫は？") == set()
-    (value,) = [
-        c
-        for c in question_constraints("空床共有の仕組みには何病院が加わった？")
-        if c.kind == "value"
-    ]
+    value = the_value("空床共有の仕組みには何病院が加わった？")
     assert value.text == "何病院"
     assert unmet([value], ["空床共有の仕組みには市内の12病院が加わった。"]) == []
     assert unmet([value], ["空床共有の仕組みに病院が加わった。"]) == [value]
@@ -277,7 +278,7 @@ def test_how_many_come_or_are_counted_must_be_stated_as_a_count() -> None:
 
 
 def test_a_share_or_an_article_of_a_law_is_asked_for_as_such() -> None:
-    (share,) = [c for c in question_constraints("時間外対応 診療所 割合") if c.kind == "value"]
+    share = the_value("時間外対応 診療所 割合")
     assert unmet([share], ["時間外対応をしている診療所の割合は42%である。"]) == []
     assert unmet([share], ["時間外対応をしている診療所は少ない。"]) == [share]
     q = "報告義務の根拠になっている医療法の条文番号を確認したい"
@@ -288,7 +289,7 @@ def test_a_share_or_an_article_of_a_law_is_asked_for_as_such() -> None:
 
 def test_when_is_also_told_by_the_next_event() -> None:
     q = "協議の場で決めた方策の効果は、いつ検証することになっている？"
-    (when,) = [c for c in question_constraints(q) if c.kind == "value"]
+    when = the_value(q)
     assert unmet([when], ["⑤の結果得られた効果について、次回の協議の場で議論・検証"]) == []
     assert unmet([when], ["方策の効果を協議の場で検証する。"]) == [when]
 
@@ -300,14 +301,14 @@ def test_a_span_of_time_is_no_number_asked() -> None:
 
 def test_a_full_stop_inside_brackets_does_not_end_the_sentence_stating_a_value() -> None:
     q = "協力医療機関とはどんな体制を持つところで、いつから義務になったのか"
-    (when,) = [c for c in question_constraints(q) if c.kind == "value"]
+    when = the_value(q)
     text = "協力医療機関(③については病院に限る。)を定めることが令和6年度から義務化された。"
     assert unmet([when], [text]) == []
 
 
 def test_a_schedule_line_that_is_only_a_date_labels_the_next_line() -> None:
     q = "医療機関が都道府県に届け出る時期は、毎年いつごろ？"  # 届け出る: the material's 報告
-    (when,) = [c for c in question_constraints(q) if c.kind == "value"]
+    when = the_value(q)
     schedule = "-11月頃~\n定期報告の依頼\n-1~3月\n医療機関による報告及び都道府県による確認\n"
     assert unmet([when], [schedule]) == []
     assert unmet([when], ["-1~3月\n\n医療機関による報告及び都道府県による確認"]) == [when]
@@ -315,7 +316,7 @@ def test_a_schedule_line_that_is_only_a_date_labels_the_next_line() -> None:
 
 def test_a_sentence_framing_a_time_counts_the_time_as_what_it_shares() -> None:
     q = "病院や診療所が、自分のところの機能を県に届け出るのは、一年のうちいつ頃ですか？"
-    (when,) = [c for c in question_constraints(q) if c.kind == "value"]
+    when = the_value(q)
     assert unmet([when], ["医療機関からの報告期間は1月から3月です。"]) == []  # 報告 + 期間
     assert unmet([when], ["研修の期間は1月から3月です。"]) == [when]  # a time, of else
 
@@ -339,7 +340,7 @@ def test_who_did_not_answer_is_not_said_by_a_list_of_who_did() -> None:
 
 def test_an_amount_asked_how_much_is_paid_needs_a_sum() -> None:
     q = "「OKはまゆりネット」に参加する診療所は、利用料や導入費用をどのくらい負担しているのですか。"
-    (cost,) = [c for c in question_constraints(q) if c.kind == "value"]
+    cost = the_value(q)
     assert "導入費用" in cost.label
     assert unmet([cost], ["参加する診療所は導入費用を負担している。"]) == [cost]
     assert unmet([cost], ["参加する診療所の導入費用の負担は1施設10万円である。"]) == []
@@ -347,7 +348,7 @@ def test_an_amount_asked_how_much_is_paid_needs_a_sum() -> None:
 
 def test_where_a_facility_is_needs_a_facility_named() -> None:
     q = "新居浜市に住んでるんだけど、夜中でも往診に来てくれる診療所ってどこにあるの？"
-    (where,) = [c for c in question_constraints(q) if c.kind == "value"]
+    where = the_value(q)
     assert unmet([where], ["地域の診療所・病院の時間外の対応に関して検討する"]) == [where]
     assert unmet([where], ["新居浜市のひまわりクリニックが夜間の往診に対応している"]) == []
     # who did it, asked of the cases, is answered by them as before
@@ -359,11 +360,7 @@ def test_where_a_facility_is_needs_a_facility_named() -> None:
 
 
 def test_how_long_it_takes_needs_a_duration_not_a_year() -> None:
-    (took,) = [
-        c
-        for c in question_constraints("地域医療連携推進法人の認定を受けるまでにかかる期間は？")
-        if c.kind == "value"
-    ]
+    took = the_value("地域医療連携推進法人の認定を受けるまでにかかる期間は？")
     assert unmet([took], ["2018年に地域医療連携推進法人の認定を受けた。"]) == [took]
     assert unmet([took], ["地域医療連携推進法人の認定を受けるまで約2年を要した。"]) == []
 
@@ -383,14 +380,14 @@ def test_an_amount_named_is_asked_once_by_its_longest_reading() -> None:
     q = "石仏ねっとの運営費と、参加施設が払う負担金の額"
     assert ("value", "負担金の額") in kinds(q)
     q = "くらげ方式に参加する診療所は、市からどれくらいの補助金を受けている？"
-    (amount,) = [c for c in question_constraints(q) if c.kind == "value"]
+    amount = the_value(q)
     assert amount.text == "補助金"
     assert unmet([amount], ["くらげ方式に参加する診療所には、市が補助金を交付している。"])
     assert not unmet([amount], ["くらげ方式に参加する診療所には、市が1件5万円の補助金を交付。"])
 
 
 def test_an_amount_typed_as_the_last_search_word_asks_for_one() -> None:
-    (amount,) = [c for c in question_constraints("確保基金 都道府県別 配分額") if c.kind == "value"]
+    amount = the_value("確保基金 都道府県別 配分額")
     assert amount.text == "配分額"
     assert unmet([amount], ["確保基金を都道府県別に配分している。"]) == [amount]
     assert not unmet([amount], ["確保基金の都道府県別の配分額は約10億円。"])
@@ -398,15 +395,15 @@ def test_an_amount_typed_as_the_last_search_word_asks_for_one() -> None:
 
 def test_whether_something_costs_needs_a_sentence_saying_what_it_costs_or_that_it_is_free() -> None:
     q = "ネットを閲覧するだけの医療機関は、参加費がかかる？"
-    (cost,) = [c for c in question_constraints(q) if c.kind == "value"]
+    cost = the_value(q)
     assert unmet([cost], ["閲覧施設における参加費は無料としており、医療機関の参加を促す。"]) == []
     assert unmet([cost], ["閲覧施設も医療機関としてネットに参加している。"]) == [cost]
     # asked in everyday words: paying money (「お金を払う」), the money one pays (「払うお金」)
     q = "石仏カードって、作るのに住民がお金を払う必要があるの？"
-    (cost,) = [c for c in question_constraints(q) if c.kind == "value"]
+    cost = the_value(q)
     assert unmet([cost], ["石仏カードを作り、住民に配っている。"]) == [cost]
     assert unmet([cost], ["石仏カードの作成に住民の負担はない。"]) == []
-    (cost,) = [c for c in question_constraints("窓口で払うお金は安くなる？") if c.kind == "value"]
+    cost = the_value("窓口で払うお金は安くなる？")
     assert unmet([cost], ["かかりつけ医がいると窓口で相談しやすい。"]) == [cost]
     assert unmet([cost], ["窓口で払う金額は変わらず、負担は同じである。"]) == []
 
@@ -430,7 +427,7 @@ def test_the_written_explanation_to_patients_is_a_term_the_passages_must_state()
 
 def test_which_one_ranks_first_must_be_stated_as_a_ranking() -> None:
     q = "在宅看取りの件数が一番多い都道府県はどこ？"
-    (rank,) = [c for c in question_constraints(q) if c.kind == "value"]
+    rank = the_value(q)
     assert unmet([rank], ["在宅看取りの件数は都道府県ごとに集計している。"]) == [rank]
     assert unmet([rank], ["在宅看取りの件数は長野県が都道府県で最も多い。"]) == []
 
@@ -801,17 +798,17 @@ def test_a_change_in_a_count_of_facilities_is_what_happened_not_a_count() -> Non
 
 def test_places_counted_are_met_by_what_they_are() -> None:
     q = "豊田市とみよし市のグループ診療に加わっている医療機関は、それぞれ何か所？"
-    (value,) = [c for c in question_constraints(q) if c.kind == "value"]
+    value = the_value(q)
     assert unmet([value], ["豊田市では病院を加えた10医療機関でグループ診療をしている"]) == []
     assert unmet([value], ["豊田市では病院を加えてグループ診療をしている"]) == [value]
 
 
 def test_a_time_of_day_or_a_starting_year_is_asked_for_as_such() -> None:
     q = "#8000の電話相談って何時まで受け付けてくれるの？"
-    (time,) = [c for c in question_constraints(q) if c.kind == "value"]
+    time = the_value(q)
     assert unmet([time], ["#8000の電話相談は毎日19:00～22:00に受け付けている"]) == []
     assert unmet([time], ["#8000の電話相談を受け付けている（令和2年度 4.2件/日）"]) == [time]
-    (year,) = [c for c in question_constraints("空床共有 システム 導入年") if c.kind == "value"]
+    year = the_value("空床共有 システム 導入年")
     assert year.text == "導入年"
     assert unmet([year], ["空床共有のシステムを2019年に導入した"]) == []
     assert unmet([year], ["空床共有のシステムを導入した"]) == [year]
@@ -829,19 +826,19 @@ def test_two_words_for_one_thing_tie_a_value_to_the_question_once() -> None:
     """さとう小児科's 病児保育 asked how many children it takes: 秋田県's #8000 sentence has
     「看護師2名」, 小児科医 and こども — one thing said twice, not the question's topic."""
     q = "さとう小児科の病児保育って、一日に何人くらいまで子どもを預かってもらえるの？"
-    (value,) = [c for c in question_constraints(q) if c.kind == "value"]
+    value = the_value(q)
     assert unmet([value], ["こども救急電話相談は看護師2名が対応し、小児科医が後方支援する。"])
     assert not unmet([value], ["病児保育室では子どもを1日6人まで預かる。"])
 
 
 def test_whether_something_costs_is_told_by_a_sum_or_who_pays() -> None:
     q = "OKはまゆりネットに登録すると、患者のほうで利用料を払わなきゃいけないの？"
-    (value,) = [c for c in question_constraints(q) if c.kind == "value"]
+    value = the_value(q)
     smooth = "OKはまゆりネットの利用により、患者の情報の登録と共有が円滑になった。"
     assert unmet([value], [smooth]) == [value]  # 円滑 is no sum
     assert unmet([value], ["OKはまゆりネットの利用料は患者の負担なし、登録は無料である。"]) == []
     typed = "ポラリスネットワーク 構築費用 補助金"
-    (cost,) = [c for c in question_constraints(typed) if c.kind == "value"]
+    cost = the_value(typed)
     assert cost.text == "構築費用"
     assert unmet([cost], ["ポラリスネットワークの構築費用は基金で賄った。"]) == []
     assert unmet([cost], ["ポラリスネットワークを構築し、画像を共有している。"]) == [cost]
@@ -874,7 +871,7 @@ def test_a_casebook_city_named_without_its_suffix_is_a_place() -> None:
 
 def test_which_facility_to_go_to_wants_one_named() -> None:
     q = "新居浜で日曜の夜に子どもが熱を出したら、どこの病院の当番のお医者さんに行けばいいですか。"
-    (value,) = [c for c in question_constraints(q) if c.kind == "value"]
+    value = the_value(q)
     assert unmet([value], ["新居浜市では休日・夜間の当番医を輪番で決めている。"]) == [value]
     assert unmet([value], ["新居浜市の当番は市立新居浜病院が担っている。"]) == []
     # who works with whom, or what residents ask: no facility to name
@@ -892,7 +889,7 @@ def test_who_holds_a_role_asks_about_that_role() -> None:
 
 def test_why_something_is_so_called_wants_where_the_name_comes_from() -> None:
     q = "豊田の医師会がやってる「くらげ方式」って、どうしてくらげっていう名前なんですか？"
-    (value,) = [c for c in question_constraints(q) if c.kind == "value"]
+    value = the_value(q)
     used = "豊田加茂医師会は「くらげ方式」と呼ばれる病診・診診連携を支援している。"
     assert unmet([value], [used]) == [value]
     told = "「くらげ方式」の名前は、くらげのように医師会が広く支える姿に由来する。"
@@ -902,14 +899,14 @@ def test_why_something_is_so_called_wants_where_the_name_comes_from() -> None:
 
 def test_a_schedule_line_gives_the_hours_asked_for() -> None:
     q = "秋田県の夜間の電話相談は何時から受け付けている？"
-    (time,) = [c for c in question_constraints(q) if c.kind == "value"]
+    time = the_value(q)
     assert unmet([time], ["・内容等 毎日19:00～22:00（県医師会へ委託） 看護師2名が相談対応"]) == []
     assert unmet([time], ["看護師2名が19時に交代する"]) == [time]
 
 
 def test_how_much_was_saved_wants_a_sum_or_a_share() -> None:
     q = "推奨薬を絞り込んだ結果、医療費は金額にしてどれだけ節約できたか"
-    (saved,) = [c for c in question_constraints(q) if c.kind == "value"]
+    saved = the_value(q)
     cut = "地域での推奨薬を選定するなど、地域全体での医療費の削減に取り組んでいる。"
     assert unmet([saved], [cut]) == [saved]
     assert unmet([saved], ["推奨薬の選定で医療費を年間1,200万円削減した。"]) == []
