@@ -239,6 +239,8 @@ def question_constraints(
             word = m.group("what")
         if word:
             pattern = rule.get("pattern") or _number(rule.get("unit", ""))
+            if isinstance(pattern, list):  # a shared pattern and what this rule adds to it
+                pattern = "|".join(pattern)
             stated = ((word,),) if rule.get("stated") else ()
             marks = tuple(rule.get("marks", ()))
             add(Constraint("value", word, pattern, about, needs + stated, marks))
