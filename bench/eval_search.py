@@ -107,6 +107,8 @@ PROBE_SETS = (
     "probe_holdout51",
     "probe_holdout52",
     "probe_holdout53",
+    "probe_holdout54",
+    "probe_holdout55",
 )
 
 
