@@ -39,6 +39,9 @@ _LABEL_LINE = re.compile(r"^([-・●]?[\d~〜～\-,年月日度頃上中下旬]
 """A line that is only a date or number labels the next (a schedule slide's 「-1~3月」 over
 「医療機関による報告及び都道府県による…確認」): the two read as one sentence."""
 _ORDINAL = re.compile(r"第\d+回")
+_SERVICE_NUMBER = re.compile(r"#\d{3,5}")
+"""A short-dial service (#7119, #8000) is a programme of its own: asked of 新居浜, a passage on
+山口県's #7119 does not say whether 新居浜 has it."""
 _SPAN_WORDS = ("のうち", "の中で", "を通じ", "を通し")
 NUMBER = r"(?<![\d,.])\d[\d,.]*+\s*+"
 VALUE_CONTEXT_WORDS = 2
@@ -206,6 +209,8 @@ def question_constraints(
     for term in named:
         if not any(term != other and term in other for other in named):  # 報酬 in 診療報酬
             add(Constraint("term", term))
+    for m in _SERVICE_NUMBER.finditer(q):
+        add(Constraint("term", m.group(0)))
     places = [c.text for c in out.values() if c.kind == "place"]
     words = [
         t

@@ -245,7 +245,7 @@ def test_a_count_of_things_and_a_growth_must_be_stated() -> None:
 
 
 def test_how_many_come_or_are_counted_must_be_stated_as_a_count() -> None:
-    (value,) = question_constraints("#7119って、年間どのくらい相談が来てるんだっけ？")
+    value = the_value("#7119って、年間どのくらい相談が来てるんだっけ？")
     assert value.text == "相談"
     assert unmet([value], ["#7119の相談は年間12万件である。"]) == []
     assert unmet([value], ["#7119で夜間の相談を受けている。"]) == [value]
@@ -876,6 +876,8 @@ def test_which_facility_to_go_to_wants_one_named() -> None:
     assert unmet([value], ["新居浜市の当番は市立新居浜病院が担っている。"]) == []
     # who works with whom, or what residents ask: no facility to name
     assert kinds("施設はどこの病院と組んで対応することになっているの？") == set()
+    on_duty = "新居浜市で休日や夜間に当番で診てくれる医療機関はどこで、その当番はどういう順番で回しているのでしょうか。"
+    assert unmet([the_value(on_duty)], ["新居浜市では在宅当番医制等を組んでいる。"]) != []
     assert kinds("いまどこの病院が開いてるのって、県や市に聞いてくる人は多いの？") == set()
     assert asked_things("近くの診療所に対して、具体的にどんな手助けをすることになるのか") == []
 
@@ -895,6 +897,33 @@ def test_why_something_is_so_called_wants_where_the_name_comes_from() -> None:
     told = "「くらげ方式」の名前は、くらげのように医師会が広く支える姿に由来する。"
     assert unmet([value], [told]) == []
     assert kinds("在宅で急変したとき受け入れる病院のこと、何て呼ぶんだっけ？") == set()
+    said_so = "豊田加茂の「くらげ方式」って変わった名前ですけど、どうしてそう呼ばれるようになったんですか。"
+    assert unmet([the_value(said_so)], [used]) == [the_value(said_so)]
+    assert kinds("そもそも、どういう病院がそう呼ばれるの？") == set()  # what it is, not the name
+
+
+def test_a_members_list_wants_the_list_not_that_a_council_has_members() -> None:
+    q = "新居浜・西条の協議の場には、具体的にどこの誰が委員として入っているのか、名簿は出ていますか。"
+    members = the_value(q)
+    assert unmet([members], ["協議の場には医師会、病院、市の代表が参加する。"]) == [members]
+    assert unmet([members], ["委員名簿は別紙のとおり。"]) == []
+    assert the_value("新居浜 西条 協議の場 委員 構成 名簿").text == "名簿"
+
+
+def test_a_short_dial_service_asked_of_a_place_is_stated_by_that_places_passages() -> None:
+    """山口県 runs #7119; that does not tell a resident of 新居浜 whether they can call it."""
+    q = "夜に具合が悪くなったとき相談できる#7119って、うち（新居浜）でも使えるんですか？"
+    hits = [
+        SearchHit(chunk=case_chunk(f"c{i}", "", "", text, doc_id="guideline"), score=1.0)
+        for i, text in enumerate(
+            [
+                "新居浜市では休日・夜間に地域の医療機関に相談できる体制が構築できていない。",
+                "山口県 「#7119」(大人の救急電話相談)を実施し、適切な受診の啓発に努めている。",
+            ]
+        )
+    ]
+    assert "「#7119」の記述" in missing(q, hits)
+    assert "「#7119」の記述" not in missing(q.replace("新居浜", "山口県"), hits)
 
 
 def test_a_schedule_line_gives_the_hours_asked_for() -> None:
