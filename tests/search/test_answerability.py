@@ -887,6 +887,9 @@ def test_who_holds_a_role_asks_about_that_role() -> None:
     assert asked_things(q) == ["座長"]
     assert unstated_things(q, ["協議の場には医師会と病院の代表が参加する。"]) == ["座長"]
     assert asked_things("町村部では誰がかかりつけ医の役割を担っているか") == []  # an aspect
+    # how, not a thing called 姿勢
+    stance = "地区医師会とはどういう姿勢で付き合うべきなのでしょう。"
+    assert asked_things(stance) == []
 
 
 def test_why_something_is_so_called_wants_where_the_name_comes_from() -> None:

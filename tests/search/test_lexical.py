@@ -95,6 +95,8 @@ def test_everyday_words_also_look_for_the_materials_terms() -> None:
     assert "丸投げ" in with_material_terms(tokenize(left), left)
     check = "対策が効いたかを確かめる"  # 「…次回の協議の場で議論・検証」
     assert "検証" in with_material_terms(tokenize(check), check)
+    crew = "隊員さんがその人の薬をすぐわかる"  # 参考6: 消防署の通信指令室
+    assert "消防" in with_material_terms(tokenize(crew), crew)
 
 
 def test_a_question_already_in_the_materials_terms_is_left_as_it_is() -> None:
