@@ -286,7 +286,9 @@ LIST_ITEM = re.compile(r"^(?:-\s*)?(?:・|\d{1,2}\.\s)")
 
 
 def step_lines(lines: list[str]) -> list[int]:
-    """Where the numbered steps are: lines opening ①, ②, ③… in order (a new ① restarts)."""
+    """Where the numbered steps are: lines opening ①, ②, ③… in order (a new ① restarts).
+    A questionnaire's numbered questions (「①…取組をこれまで行ったことはありますか？」) are no
+    steps of a process: a run whose items mostly ask is none."""
     run: list[int] = []
     for i, line in enumerate(lines):
         n = len(run)
@@ -297,7 +299,8 @@ def step_lines(lines: list[str]) -> list[int]:
             run.append(i)
         elif mark == STEP_MARKS[0]:
             run = [i]
-    return run if len(run) >= STEPS_MIN[0] else []
+    asking = sum(1 for i in run if "?" in lines[i] or "？" in lines[i])
+    return run if len(run) >= STEPS_MIN[0] and asking * 2 <= len(run) else []
 
 
 def list_run(lines: list[str]) -> tuple[int, list[int]]:

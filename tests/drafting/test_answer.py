@@ -594,6 +594,13 @@ def test_numbered_lines_that_are_not_steps_in_order_are_not_a_list() -> None:
     ]
     assert step_lines(steps) == [1, 2, 3]
     assert step_lines([steps[1], steps[3], steps[2]]) == []  # out of order
+    questionnaire = [  # the survey's questions (「一年の流れで教えて」 is no call for them)
+        "質問紙には以下質問項目の記入欄を設定:",
+        "①かかりつけ医機能の強化について具体的な取組をこれまで行ったことはありますか？",
+        "②都市部、町村部でかかりつけ医機能について違いがあると認識していますか？",
+        "③上手な医療のかかり方の普及啓発をどのように行っていますか？",
+    ]
+    assert step_lines(questionnaire) == []
 
 
 def test_asked_at_what_hours_a_precedent_is_quoted_by_its_sentence_stating_them(
