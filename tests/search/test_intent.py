@@ -74,6 +74,7 @@ def test_questions_about_what_a_document_says_do_not(question: str) -> None:
         ("福井県で、県や医師会と組んで研修会を開いてる病院は？", False),  # a partner
         ("県庁の中で医療と介護の担当課の席を近づけた例はある？", True),  # its own offices
         ("病院のかかり方のことで、住民から役所にはどんな問い合わせが多いんですか？", True),
+        ("体温や血圧を共有する仕組み、県として入れるのを後押ししている例はありますか。", True),
     ],
 )
 def test_questions_about_prefectures_and_cities(question: str, governments: bool) -> None:
