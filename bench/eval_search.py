@@ -109,6 +109,8 @@ PROBE_SETS = (
     "probe_holdout53",
     "probe_holdout54",
     "probe_holdout55",
+    "probe_holdout56",
+    "probe_holdout57",
 )
 
 
