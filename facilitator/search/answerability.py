@@ -18,6 +18,7 @@ from facilitator.corpus.places import PREFECTURE_RE
 from facilitator.search.hits import SearchHit
 from facilitator.search.lexical import Vocabulary, tokenize, with_material_terms, word_forms
 from facilitator.search.terms import (
+    LACKING,
     constraint_rules,
     long_units,
     norm,
@@ -204,8 +205,10 @@ def question_constraints(
     named = [
         t
         for t in rules["terms"]
-        if re.search(re.escape(t) + f"(?!{_SCORED})", q) and _as_words(tokenize(t), tokens)
-    ]  # 「点数化」: no fee; 「拠点数」 is 拠点 and 数, no 点数
+        if any(not LACKING.match(q, m.end()) for m in re.finditer(re.escape(t), q))
+        and re.search(re.escape(t) + f"(?!{_SCORED})", q)
+        and _as_words(tokenize(t), tokens)
+    ]  # 「点数化」: no fee; 「拠点数」 is 拠点 and 数, no 点数; 「予算がない」: the asker's lack
     for term in named:
         if not any(term != other and term in other for other in named):  # 報酬 in 診療報酬
             add(Constraint("term", term))
@@ -314,8 +317,12 @@ def _context(hit: SearchHit) -> str:
 
 
 def _topic(hit: SearchHit) -> str:
-    """What a survey answer's sentences are about though none says it: the survey's question."""
-    return norm(hit.metadata.get("question_text") or "") if hit.respondent else ""
+    """What a passage's sentences are about though none says it: a survey answer's question,
+    a case's own name and place (「…これまでに364名が本システムに登録している」 is なぎ辻病院's)."""
+    if hit.respondent:
+        return norm(hit.metadata.get("question_text") or "")
+    where = (hit.case_name, hit.metadata.get("location"))
+    return norm("\n".join(str(w) for w in where if w))
 
 
 def states_asked_values(

@@ -220,6 +220,11 @@ _WORD = re.compile(  # 「出資金」「ドローン」, or mixed when longer: 
 )
 _LATIN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9.\-]*[A-Za-z0-9](?![A-Za-z0-9])")
 _NOT_THINGS = ("形状詞可能", "副詞可能", "地名", "人名")  # 「不安定」「最低限」; places elsewhere
+LACKING = re.compile(
+    r"(?:の(?:当て|あて|目処|めど))?(?:が|も)(?:ない|無い|なく|足りな|不足|つかな|取れな)"
+)
+"""After a thing, says the asker lacks it (「予算がない」「人件費の当てがない」): their situation,
+not what the answer must name."""
 _SETTING = re.compile(  # 「住民の抵抗感が強い地域で…」: says where, not what must be named
     r"が(?:根強|強|弱|大き|高|低|多|少な)(?:い|く)[^、。?？]{0,6}?(?:地域|ところ|所|町|村|市|中|場合)"
 )
@@ -247,7 +252,7 @@ def unheard_words(question: str, vocabulary: Vocabulary | Collection[str]) -> li
         # 「一段落した」: a state said with する; an action noun (「ログインする」) stays a thing
         if after is not None and after.dictionary_form() == "する" and pos[2] != "サ変可能":
             continue
-        if _SETTING.match(q, m.end()):  # 「抵抗感が強い地域で」: where, not what is asked
+        if _SETTING.match(q, m.end()) or LACKING.match(q, m.end()):  # where; what is lacking
             continue
         if not _WORD.fullmatch(word):
             continue
@@ -317,6 +322,10 @@ def asked_things(question: str) -> list[str]:
     ]
 
 
+_HOW = ("方法", "仕方", "やり方")
+"""A head asking how (「支給方法」), not for a thing of its own (「報告システム」 is one)."""
+
+
 def unstated_things(question: str, texts: Iterable[str]) -> list[str]:
     """The things the question asks about that none of ``texts`` mentions: by the word, by
     the material's term for an everyday word (lay_terms.yaml), or by the compound's head when
@@ -334,6 +343,9 @@ def unstated_things(question: str, texts: Iterable[str]) -> list[str]:
         alt = set(with_material_terms(own, w)) - set(own) | set(material_words(own[-1]))
         if len(own) >= 2 and len(own[-1]) >= 2 and own[-1] not in generic:
             alt.add(own[-1])
+        # 「どういう支給方法で」: the 方法 of 支給, told where a passage says how it is 支給
+        if len(own) == 2 and len(own[0]) >= 2 and own[-1] in _HOW:
+            alt.add(own[0])
         alternatives[w] = alt
     if not any(alternatives.values()):
         return out

@@ -947,3 +947,28 @@ def test_how_much_was_saved_wants_a_sum_or_a_share() -> None:
 def test_a_network_said_in_plain_words_is_the_materials_network() -> None:
     passages = ["救急隊が通報時に医療情報ネットワークの服薬情報を確認できる。"]
     assert unknown_terms("消防と結ばれた地域の医療情報網の例", passages) == []
+
+
+def test_a_cases_sentences_are_about_that_case() -> None:
+    """「これまでに364名が本システムに登録している」 does not say whose patients; its case does."""
+    q = "京都の在宅療養あんしんネットワークには病院がいくつ参加していて、なぎ辻病院からは何人が登録しているの？"
+    text = "京都市内77か所の病院が参加している。当該医療機関の患者のうち、これまでに364名が本システムに登録している。"
+    own = SearchHit(chunk=case_chunk("c1", "事例14", "医療法人なぎ辻病院", text), score=1.0)
+    other = SearchHit(chunk=case_chunk("c2", "事例9", "医療法人沖野上クリニック", text), score=1.0)
+    assert "質問の「何人」に当たる数値" not in missing(q, [own])
+    assert "質問の「何人」に当たる数値" in missing(q, [other])
+
+
+def test_what_the_asker_lacks_is_their_situation_not_what_is_asked() -> None:
+    q = "チラシを医師会で作りたいが予算がない。医師会の啓発活動に補助金を出した自治体の例はあるか。"
+    assert not [c for c in question_constraints(q) if c.kind == "term"]
+    assert [c.text for c in question_constraints("在宅医療の予算はどう組む？")] == ["予算"]
+    assert unheard_words("看護師を増やしたいのに人件費の当てがない。", {"看護", "師"}) == []
+    assert unheard_words("看護師の人件費はどう賄う？", {"看護", "師"}) == ["人件費"]
+
+
+def test_a_method_asked_is_told_where_a_passage_says_how() -> None:
+    q = "宮城県のかかりつけ医向け補助金はどういう支給方法で、なぜやめたのか"
+    told = ["在宅患者の増加人数に応じて補助金を支給するもの。事業効果の検証が困難で終了した。"]
+    assert unstated_things(q, told) == []
+    assert "支給方法" in unstated_things(q, ["補助事業は事業効果の検証が困難で終了した。"])
