@@ -972,3 +972,25 @@ def test_a_method_asked_is_told_where_a_passage_says_how() -> None:
     told = ["在宅患者の増加人数に応じて補助金を支給するもの。事業効果の検証が困難で終了した。"]
     assert unstated_things(q, told) == []
     assert "支給方法" in unstated_things(q, ["補助事業は事業効果の検証が困難で終了した。"])
+
+
+def test_copies_handed_out_are_counted() -> None:
+    q = "福岡市の在宅カルテって、今までに何冊くらい配られたの？"
+    copies = the_value(q)
+    assert unmet([copies], ["在宅カルテは多職種連携ツールとして開発され、配布されている。"]) == [
+        copies
+    ]
+    assert unmet([copies], ["在宅カルテはこれまでに3,000冊が配られた。"]) == []
+
+
+def test_a_count_of_a_thing_named_is_read_once() -> None:
+    """「閲覧できる診療所の数は」 asks how many 診療所, not any count (「2つのシステム」)."""
+    q = "ポラリスネットワークに登録している患者数と、閲覧できる診療所の数は"
+    assert "数は" not in [c.text for c in question_constraints(q) if c.kind == "value"]
+    assert "数は" in [c.text for c in question_constraints("参加医療機関が増えた。その数は？")]
+
+
+def test_joining_said_plainly_is_the_materials_participation() -> None:
+    q = "酒田の地域医療連携推進法人は何年に発足し、何法人が加わっているのか。"
+    members = next(c for c in question_constraints(q) if c.text == "何法人")
+    assert unmet([members], ["同ネットワークには、計10法人が参加している。"]) == []
