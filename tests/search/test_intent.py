@@ -106,6 +106,7 @@ def test_a_colloquial_definition_question_asks_what_a_document_says() -> None:
         "主治医と副主治医で組んでる地域だと最初に誰が来てくれるの？",
         "救急隊が私の持病をすぐに分かるような仕組みがある町はありますか",
         "隊員さんが薬をすぐわかるようにしている町があるって聞いたんですけど、どこのことですか？",
+        "前もって病院に登録しておける仕組みがある地域ってある？",
     ],
 )
 def test_a_place_doing_something_is_asked_about_as_a_precedent(question: str) -> None:

@@ -97,6 +97,8 @@ def test_everyday_words_also_look_for_the_materials_terms() -> None:
     assert "検証" in with_material_terms(tokenize(check), check)
     crew = "隊員さんがその人の薬をすぐわかる"  # 参考6: 消防署の通信指令室
     assert "消防" in with_material_terms(tokenize(crew), crew)
+    ambulance = "救急車の人が飲んでいる薬をわかる"
+    assert "消防" in with_material_terms(tokenize(ambulance), ambulance)
     vitals = "体温や血圧みたいな数値を共有する"  # 兵庫県: 生体情報共有システム「バイタルリンク」
     assert "バイタル" in with_material_terms(tokenize(vitals), vitals)
 
