@@ -159,8 +159,10 @@ def route(question: str, groups: list[AnswerGroup], local_docs: Collection[str] 
         g for g in groups if is_precedent_group(g) and g.passages[0].score >= CLOSE_SHARE * top
     ]
     has_docs = any(not is_precedent_group(g) for g in groups)
-    if groups and is_survey_key(groups[0].key) and asks_about_governments(question):
-        # 「…誰が担っていると自治体は認識しているか」: what they answered, not the survey's outline
+    # 「…誰が担っていると自治体は認識しているか」「北海道と奈良県は病院の位置づけをどう説明して
+    # いるのか」: what they answered, not the survey's outline
+    asks_governments = asks_about_governments(question) or bool(named_places(question)[0])
+    if groups and is_survey_key(groups[0].key) and asks_governments:
         return "precedent"
     if wants_definition and has_docs and not wants_precedent:
         return "definition"
