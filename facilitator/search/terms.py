@@ -201,17 +201,21 @@ def _overlapped(term: str, text: str) -> bool:
 ABBREVIATION_GAP = 2
 
 
+_BY = "をもって|による|によって|に基づく|に基づいた"
+"""Between a compound's parts, says how the second is done (「書面連携」 is 「書面をもって連携」)."""
+
+
 def _shortened(term: str, text: str) -> bool:
     """A compound the text has with a short part left out: 「夜間電話相談」 for 「夜間救急電話
     相談窓口」, 「郡市医師会」 for 「郡市区医師会」, 「在宅支援者」 for 「在宅の支援者」, 「在宅高齢者」
     for 「在宅療養中の高齢者」, 「現場滞在時間」 for 「現場での滞在時間」 — the question's parts in
     order, at most ``ABBREVIATION_GAP`` kanji between two of them, or one more and a 「の」,
-    「での」 or 「における」."""
+    「での」 or 「における」, or a word of means (「書面連携」: 「書面をもって連携」, :data:`_BY`)."""
     parts = [re.escape(m.surface()) for m in short_units().tokenize(term)]
     if len(parts) < 2:
         return False
     kanji = r"[\u4e00-\u9fff々]"
-    gap = rf"(?:{kanji}{{0,{ABBREVIATION_GAP}}}|{kanji}{{0,{ABBREVIATION_GAP + 1}}}(?:の|での|における))"
+    gap = rf"(?:{kanji}{{0,{ABBREVIATION_GAP}}}|{kanji}{{0,{ABBREVIATION_GAP + 1}}}(?:の|での|における)|{_BY})"
     return re.search(gap.join(parts), text) is not None
 
 

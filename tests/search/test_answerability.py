@@ -994,3 +994,16 @@ def test_joining_said_plainly_is_the_materials_participation() -> None:
     q = "酒田の地域医療連携推進法人は何年に発足し、何法人が加わっているのか。"
     members = next(c for c in question_constraints(q) if c.text == "何法人")
     assert unmet([members], ["同ネットワークには、計10法人が参加している。"]) == []
+
+
+def test_a_compound_said_with_a_word_of_means_between_its_parts_is_stated() -> None:
+    q = "急性期病院 慢性期病院 転院 書面連携 2週間以内 受入れ"
+    said = ["近隣の3か所の慢性期病院と書面をもって連携しており、2週間以内に受け入れる。"]
+    assert "書面連携" not in unknown_terms(q, said)
+    assert "書面連携" in unknown_terms(q, ["近隣の慢性期病院と連携しており、書面を交わす。"])
+
+
+def test_a_count_asked_how_it_changed_is_no_count_asked() -> None:
+    q = "ネット予約に切り替えた病院では、紹介件数や紹介元への問い合わせの手間がどう変わったのか。"
+    assert not [c for c in question_constraints(q) if c.kind == "value"]
+    assert the_value("在宅相談ステーション 相談件数 職員体制").text == "相談件数"
