@@ -111,6 +111,8 @@ PROBE_SETS = (
     "probe_holdout55",
     "probe_holdout56",
     "probe_holdout57",
+    "probe_holdout58",
+    "probe_holdout59",
 )
 
 
