@@ -94,7 +94,9 @@ class Constraint:
         if self.kind == "place":
             return any(v in text for v in _place_variants(self.text))
         if self.kind == "number":  # 「2回」 is not met by 「第2回」 (an ordinal) nor by 「12回」
-            return re.search(r"(?<![\d,.第])" + re.escape(self.text), text) is not None
+            return any(
+                re.search(r"(?<![\d,.第])" + re.escape(v), text) for v in _era_variants(self.text)
+            )
         return self.text in text
 
     @property
@@ -106,6 +108,16 @@ class Constraint:
             "term": f"「{self.text}」の記述",
             "value": f"質問の「{self.text}」に当たる{'数値' if self.numeric else '記載'}",
         }[self.kind]
+
+
+_ERA = {"令和": "R", "平成": "H"}
+
+
+def _era_variants(number: str) -> set[str]:
+    """「令和2年度」 is also written 「R2年度」 (名古屋市's 「R2年度実績」)."""
+    return {number} | {
+        number.replace(era, short, 1) for era, short in _ERA.items() if era in number
+    }
 
 
 def _shared(about: frozenset[str], tokens: set[str]) -> int:
@@ -377,7 +389,8 @@ def missing(
     # a value, a year or a term asked of a place is stated by that place's passages: 秋田県's
     # 4.2件/日 does not say how many calls 沖縄県's #8000 takes, nor 福岡市's 2040年 新居浜's
     # projection, nor 奈良県's 紹介基準 by what 基準 燕市 picks out residents
-    placed = [t for t in near if all(c.met_by(t) for c in places)]
+    # (of any place named: 「名古屋市の…熊本県の…とあわせて比べたい」 asks of each)
+    placed = [t for t in near if not places or any(c.met_by(t) for c in places)]
     out = [
         c.label
         for c in constraints

@@ -74,7 +74,8 @@ def _without_aspect(word: str) -> str:
     """「医療機関側」 is 医療機関: a side of who is named, not another thing or term;
     「テーマ別」 is テーマ: what things are sorted by; 「医師会単位」 is 医師会: the level at
     which something is done; 「参加法人間」 is 参加法人: what lies between those named;
-    「自宅療養中」 is 自宅療養 and 「医療崩壊寸前」 医療崩壊: when, not another thing."""
+    「自宅療養中」 is 自宅療養 and 「医療崩壊寸前」 医療崩壊: when, not another thing; 「疾病管理面」
+    is 疾病管理: an aspect of it."""
     if len(word) <= 2:
         return word
     word = _BETWEEN.sub(r"\1", word)
@@ -83,7 +84,30 @@ def _without_aspect(word: str) -> str:
     # 「医療崩壊寸前」: 医療崩壊; 「四日市周辺」: 四日市
     for suffix in ("単位", "側", "別", "寸前", "直前", "直後", "周辺", "近辺", "付近", "一帯"):
         word = word.removesuffix(suffix) or word
+    # 「疾病管理面」 is 疾病管理: an aspect of it (not 「書面」「場面」, words of their own)
+    if len(word) >= 4 and word.endswith("面") and word[-2:] not in _FACES:
+        word = word[:-1]
     return word
+
+
+_FACES = (
+    "画面",
+    "側面",
+    "対面",
+    "書面",
+    "場面",
+    "全面",
+    "表面",
+    "正面",
+    "前面",
+    "紙面",
+    "断面",
+    "当面",
+    "局面",
+    "方面",
+    "路面",
+    "帳面",
+)
 
 
 _NOT_DURING = ("日中", "途中", "集中", "最中", "市中", "年中", "空中", "水中", "背中")

@@ -1007,3 +1007,34 @@ def test_a_count_asked_how_it_changed_is_no_count_asked() -> None:
     q = "ネット予約に切り替えた病院では、紹介件数や紹介元への問い合わせの手間がどう変わったのか。"
     assert not [c for c in question_constraints(q) if c.kind == "value"]
     assert the_value("在宅相談ステーション 相談件数 職員体制").text == "相談件数"
+
+
+def test_an_era_year_is_met_by_its_short_form() -> None:
+    (year,) = [
+        c for c in question_constraints("名古屋市の令和2年度の啓発費用") if c.kind == "number"
+    ]
+    assert unmet([year], ["名古屋市 普及啓発内容(R2年度実績、カッコ内は決算額)"]) == []
+    assert unmet([year], ["名古屋市 普及啓発内容(R3年度実績)"]) == [year]
+
+
+def test_a_value_asked_of_two_places_is_stated_by_either_places_passages() -> None:
+    q = "名古屋市はWEB広告にいくら投じたのか、熊本県のテレビCMとあわせて比べたい"
+    hits = [
+        SearchHit(chunk=case_chunk("c1", "", "", text, doc_id="guideline"), score=1.0)
+        for text in ["名古屋市 WEB広告（966,900円）に掲載", "熊本県 テレビCMを県内民放4局、計95本"]
+    ]
+    assert "質問の「いくら」に当たる数値" not in missing(q, hits)
+
+
+def test_a_count_typed_as_a_search_word_wants_a_count() -> None:
+    count = the_value("大阪府 在宅医療 連携の拠点 指定数")
+    assert count.text == "指定数"
+    assert unmet([count], ["大阪府は連携の拠点を市町村ごとに指定している。"]) == [count]
+    assert unmet([count], ["大阪府は連携の拠点を48か所指定している。"]) == []
+
+
+def test_an_aspect_of_a_thing_is_that_thing() -> None:
+    q = "再入院など疾病管理面でどのような成果を示しているのか"
+    assert unknown_terms(q, ["再入院を防止するなど疾病管理に効果が出ている。"]) == []
+    assert asked_things("大阪府ではどの類型の医療機関を想定しているのか") == []
+    assert asked_things("どんな書面を交わしているのか") == ["書面"]
