@@ -85,29 +85,9 @@ def _without_aspect(word: str) -> str:
     for suffix in ("単位", "側", "別", "寸前", "直前", "直後", "周辺", "近辺", "付近", "一帯"):
         word = word.removesuffix(suffix) or word
     # 「疾病管理面」 is 疾病管理: an aspect of it (not 「書面」「場面」, words of their own)
-    if len(word) >= 4 and word.endswith("面") and word[-2:] not in _FACES:
+    if len(word) >= 4 and word.endswith("面") and word[-2:] not in constraint_rules()["faces"]:
         word = word[:-1]
     return word
-
-
-_FACES = (
-    "画面",
-    "側面",
-    "対面",
-    "書面",
-    "場面",
-    "全面",
-    "表面",
-    "正面",
-    "前面",
-    "紙面",
-    "断面",
-    "当面",
-    "局面",
-    "方面",
-    "路面",
-    "帳面",
-)
 
 
 _NOT_DURING = ("日中", "途中", "集中", "最中", "市中", "年中", "空中", "水中", "背中")
