@@ -391,14 +391,15 @@ def missing(
     # projection, nor 奈良県's 紹介基準 by what 基準 燕市 picks out residents
     # (of any place named: 「名古屋市の…熊本県の…とあわせて比べたい」 asks of each)
     placed = [t for t in near if not places or any(c.met_by(t) for c in places)]
-    out = [
-        c.label
-        for c in constraints
-        if not any(
-            c.met_by(t, topics[t])
-            for t in (placed if c.kind in ("value", "number", "term") else near)
-        )
-    ]
+    out = []
+    for c in constraints:
+        bound = c.kind in ("value", "number", "term")
+        if any(c.met_by(t, topics[t]) for t in (placed if bound else near)):
+            continue
+        # stated, but of another place: say whose is missing (「新居浜」の「#7119」の記述)
+        elsewhere = bound and places and any(c.met_by(t, topics[t]) for t in near)
+        where = "・".join(p.text for p in places)
+        out.append(f"「{where}」の{c.label.removeprefix('質問の')}" if elsewhere else c.label)
     wider = [_context(h) for h in hits[:TOP_TERMS]]
     unknown = [t for t in unknown_terms(question, wider) if said is None or not said(t)]
     out += [f"「{t}」の記述" for t in unknown]

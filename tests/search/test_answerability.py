@@ -687,7 +687,7 @@ def test_a_value_asked_of_a_place_is_stated_by_that_places_passages(searcher: Se
     assert searcher.search(f"秋田県の{asked}").confident is True
     result = searcher.search(f"沖縄県の{asked}")
     assert result.confident is False
-    assert "質問の「何件」に当たる数値" in result.missing
+    assert "「沖縄県」の「何件」に当たる数値" in result.missing  # 秋田県's is found, not 沖縄県's
 
 
 def test_a_term_asked_of_a_place_is_stated_by_that_places_passages() -> None:
@@ -704,8 +704,8 @@ def test_a_term_asked_of_a_place_is_stated_by_that_places_passages() -> None:
             ]
         )
     ]
-    assert "「基準」の記述" in missing(q, hits)
-    assert "「基準」の記述" not in missing(q.replace("燕市", "奈良県"), hits[::-1])
+    assert "「燕市」の「基準」の記述" in missing(q, hits)
+    assert not [m for m in missing(q.replace("燕市", "奈良県"), hits[::-1]) if "基準" in m]
 
 
 def test_a_year_asked_of_a_place_is_stated_by_that_places_passages(searcher: Searcher) -> None:
@@ -713,8 +713,8 @@ def test_a_year_asked_of_a_place_is_stated_by_that_places_passages(searcher: Sea
     material has no projection for 新居浜 and 西条."""
     result = searcher.search("新居浜市 西条市 2040年 高齢化率 推計")
     assert result.confident is False
-    assert "「2040年」の記述" in result.missing
-    assert "「2040年」の記述" not in searcher.search("福岡市 2040年 人口").missing
+    assert "「新居浜市・西条市」の「2040年」の記述" in result.missing
+    assert not [m for m in searcher.search("福岡市 2040年 人口").missing if "2040年" in m]
 
 
 def test_a_question_naming_a_place_keeps_the_passages_of_that_place(searcher: Searcher) -> None:
@@ -925,8 +925,8 @@ def test_a_short_dial_service_asked_of_a_place_is_stated_by_that_places_passages
             ]
         )
     ]
-    assert "「#7119」の記述" in missing(q, hits)
-    assert "「#7119」の記述" not in missing(q.replace("新居浜", "山口県"), hits)
+    assert "「新居浜」の「#7119」の記述" in missing(q, hits)  # 山口県's is no answer
+    assert not [m for m in missing(q.replace("新居浜", "山口県"), hits) if "#7119" in m]
 
 
 def test_a_schedule_line_gives_the_hours_asked_for() -> None:
