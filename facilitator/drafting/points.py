@@ -20,6 +20,7 @@ from facilitator.drafting.quotes import (
     trim,
     whole_answer,
 )
+from facilitator.search.answerability import named_places
 from facilitator.search.hits import SearchHit, group_key, is_survey_key
 from facilitator.search.intent import TIME as _TIME
 from facilitator.search.intent import (
@@ -101,7 +102,8 @@ def extract_points(
     if kind == "precedent":
         chosen = [g for g in groups if is_precedent_group(g)]
         top = chosen[0].passages[0].score if chosen else 0.0
-        chosen = [g for g in chosen if g.passages[0].score >= NAMED_SHARE * top][:MAX_NAMED]
+        named = [g for g in chosen if g.passages[0].score >= NAMED_SHARE * top][:MAX_NAMED]
+        chosen = _each_place_asked(question, chosen, named)
     when = asks_when(question)  # a precedent asked when says it too (「何時から何時まで？」)
     if kind != "precedent":
         chosen = _leading_documents(groups, WHEN_GROUPS if when else (1, 1.0), any_source)
@@ -122,7 +124,13 @@ def extract_points(
         # closeness picked a second 何科 answer over the 休日・夜間 one
         ranked = found
     else:  # the search's first precedent, then those whose own words are as close to it
-        ranked = found[:1] + [(g, b) for g, b in found[1:] if b[2] >= found[0][1][2]]
+        places = named_places(question)[0]
+        compared = places if len(places) > 1 else ()  # each of the places compared
+        ranked = found[:1] + [
+            (g, b)
+            for g, b in found[1:]
+            if b[2] >= found[0][1][2] or any(_is_of(g, p) for p in compared)
+        ]
     points = []
     for g, (hit, sentence, _) in ranked:
         label = g.label if is_precedent_group(g) else document_label(hit)
@@ -148,6 +156,25 @@ def _definitions(hits: list[SearchHit], question: str) -> list[AnswerPoint]:
     }
     ordered = sorted(notes.items(), key=lambda item: question.index(item[0]))
     return [_document_point(h, trim(sentences(h.text)[0], h), group_key(h)) for _, h in ordered]
+
+
+def _each_place_asked(
+    question: str, found: list[AnswerGroup], named: list[AnswerGroup]
+) -> list[AnswerGroup]:
+    """``named``, and for each place a question compares that none of them is from, its best
+    precedent: 「北海道と奈良県は…どう説明しているのか」 names both, though 北海道's
+    answer scored under 0.8 of 奈良県's."""
+    out = list(named)
+    places = named_places(question)[0]
+    for place in places if len(places) > 1 else ():
+        if not any(_is_of(g, place) for g in out):
+            out += [g for g in found if _is_of(g, place)][:1]
+    return out[:MAX_NAMED]
+
+
+def _is_of(group: AnswerGroup, place: str) -> bool:
+    """Whether a precedent is of a place (「松本市」 is also said 「松本」)."""
+    return place in group.label or (len(place) >= 3 and place[:-1] in group.label)
 
 
 def _leading_documents(
