@@ -20,7 +20,7 @@ from facilitator.drafting.quotes import (
     trim,
     whole_answer,
 )
-from facilitator.search.answerability import named_places
+from facilitator.search.answerability import named_places, place_variants
 from facilitator.search.hits import SearchHit, group_key, is_survey_key
 from facilitator.search.intent import TIME as _TIME
 from facilitator.search.intent import (
@@ -174,7 +174,7 @@ def _each_place_asked(
 
 def _is_of(group: AnswerGroup, place: str) -> bool:
     """Whether a precedent is of a place (「松本市」 is also said 「松本」)."""
-    return place in group.label or (len(place) >= 3 and place[:-1] in group.label)
+    return any(v in group.label for v in place_variants(place))
 
 
 def _leading_documents(

@@ -92,7 +92,7 @@ class Constraint:
                 for s in _SENTENCE.findall(_LABEL_LINE.sub(r"\1 ", text))
             )
         if self.kind == "place":
-            return any(v in text for v in _place_variants(self.text))
+            return any(v in text for v in place_variants(self.text))
         if self.kind == "number":  # 「2回」 is not met by 「第2回」 (an ordinal) nor by 「12回」
             return any(
                 re.search(r"(?<![\d,.第])" + re.escape(v), text) for v in _era_variants(self.text)
@@ -134,7 +134,7 @@ def _shared(about: frozenset[str], tokens: set[str]) -> int:
     return count
 
 
-def _place_variants(place: str) -> set[str]:
+def place_variants(place: str) -> set[str]:
     """「松本市」 is met by 「松本」; a 2-character name keeps its suffix (「津市」)."""
     out = {place}
     if place.endswith(_PLACE_SUFFIX) and len(place) >= 3:
@@ -358,7 +358,7 @@ def at_places(question: str, hits: Sequence[SearchHit]) -> list[SearchHit]:
     places = [Constraint("place", p) for p in asked]
     out = [h for h in hits if not unmet(places, [_context(h)])]
     if excluded:
-        gone = {v for e in excluded for v in _place_variants(e)}
+        gone = {v for e in excluded for v in place_variants(e)}
         out = [h for h in out if not any(v in norm(_origin(h)) for v in gone)]
     return out
 

@@ -33,6 +33,14 @@ def searcher(built: Settings) -> Searcher:
     return Searcher(built)
 
 
+def passages(*texts: str) -> list[SearchHit]:
+    """Top passages of a document (not a case) with these texts, in this order."""
+    return [
+        SearchHit(chunk=case_chunk(f"c{i}", "", "", text, doc_id="guideline"), score=1.0)
+        for i, text in enumerate(texts)
+    ]
+
+
 def the_value(question: str) -> Constraint:
     """The one kind of value the question asks for (unpacking fails if it asks none or two)."""
     (value,) = [c for c in question_constraints(question) if c.kind == "value"]
@@ -695,15 +703,10 @@ def test_a_term_asked_of_a_place_is_stated_by_that_places_passages() -> None:
     燕市の事例参照）」), and 奈良県's survey answer says 「紹介基準」: no passage says by what
     基準 燕市 picks out its residents."""
     q = "燕市では健康状態が分からない住民をどのような基準で抽出しているのか"
-    hits = [
-        SearchHit(chunk=case_chunk(f"c{i}", "", "", text, doc_id="guideline"), score=1.0)
-        for i, text in enumerate(
-            [
-                "健康状態不明者をリストアップし、かかりつけ医へ紹介する。（事例集P.14 燕市の事例参照）",
-                "奈良県 糖尿病について、「かかりつけ医から専門医への紹介基準」を明確化している。",
-            ]
-        )
-    ]
+    hits = passages(
+        "健康状態不明者をリストアップし、かかりつけ医へ紹介する。（事例集P.14 燕市の事例参照）",
+        "奈良県 糖尿病について、「かかりつけ医から専門医への紹介基準」を明確化している。",
+    )
     assert "「燕市」の「基準」の記述" in missing(q, hits)
     assert not [m for m in missing(q.replace("燕市", "奈良県"), hits[::-1]) if "基準" in m]
 
@@ -916,15 +919,10 @@ def test_a_members_list_wants_the_list_not_that_a_council_has_members() -> None:
 def test_a_short_dial_service_asked_of_a_place_is_stated_by_that_places_passages() -> None:
     """山口県 runs #7119; that does not tell a resident of 新居浜 whether they can call it."""
     q = "夜に具合が悪くなったとき相談できる#7119って、うち（新居浜）でも使えるんですか？"
-    hits = [
-        SearchHit(chunk=case_chunk(f"c{i}", "", "", text, doc_id="guideline"), score=1.0)
-        for i, text in enumerate(
-            [
-                "新居浜市では休日・夜間に地域の医療機関に相談できる体制が構築できていない。",
-                "山口県 「#7119」(大人の救急電話相談)を実施し、適切な受診の啓発に努めている。",
-            ]
-        )
-    ]
+    hits = passages(
+        "新居浜市では休日・夜間に地域の医療機関に相談できる体制が構築できていない。",
+        "山口県 「#7119」(大人の救急電話相談)を実施し、適切な受診の啓発に努めている。",
+    )
     assert "「新居浜」の「#7119」の記述" in missing(q, hits)  # 山口県's is no answer
     assert not [m for m in missing(q.replace("新居浜", "山口県"), hits) if "#7119" in m]
 
@@ -1019,10 +1017,7 @@ def test_an_era_year_is_met_by_its_short_form() -> None:
 
 def test_a_value_asked_of_two_places_is_stated_by_either_places_passages() -> None:
     q = "名古屋市はWEB広告にいくら投じたのか、熊本県のテレビCMとあわせて比べたい"
-    hits = [
-        SearchHit(chunk=case_chunk("c1", "", "", text, doc_id="guideline"), score=1.0)
-        for text in ["名古屋市 WEB広告（966,900円）に掲載", "熊本県 テレビCMを県内民放4局、計95本"]
-    ]
+    hits = passages("名古屋市 WEB広告（966,900円）に掲載", "熊本県 テレビCMを県内民放4局、計95本")
     assert "質問の「いくら」に当たる数値" not in missing(q, hits)
 
 
