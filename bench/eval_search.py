@@ -113,6 +113,8 @@ PROBE_SETS = (
     "probe_holdout57",
     "probe_holdout58",
     "probe_holdout59",
+    "probe_holdout60",
+    "probe_holdout61",
 )
 
 
