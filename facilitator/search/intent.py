@@ -41,6 +41,13 @@ def asks_for_definition(question: str) -> bool:
     return any(_has(question, k) for k in ("definition", "meaning", "document_examples"))
 
 
+def named_document_words(question: str) -> list[str]:
+    """「ガイドラインではどう示されている？」「スライドではどう言ってる？」: words naming a kind of
+    document, which a document's title may hold (outside quotes)."""
+    bare = _QUOTED.sub("", question)
+    return [w for w in question_words()["document_names"] if w in bare]
+
+
 def asks_for_meaning(question: str) -> bool:
     """「1号機能って何？」「在宅療養後方支援病院とは」: what a term means."""
     return _has(question, "meaning")

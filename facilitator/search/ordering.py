@@ -1,5 +1,5 @@
-"""Orderings a question's form asks for, applied to the fused ranking: a time of year when
-asked when, the example sheets' fields asked for, the answers most respondents give when
+"""Orderings a question's form asks for, applied to the fused ranking: the document it names,
+a time of year when asked when, the example sheets' fields asked for, the answers most respondents give when
 asked what is common among a survey question's answers, the list of what is required of
 someone when asked for it, and a process's numbered steps when asked how it proceeds."""
 
@@ -20,6 +20,7 @@ from facilitator.search.intent import (
     asks_for_steps,
     asks_what_is_common,
     asks_when,
+    named_document_words,
     wants_precedents_only,
 )
 from facilitator.search.lexical import tokenize
@@ -30,6 +31,10 @@ WHEN_BOOST = 1.3
 the schedule ranked ninth under passages about the 協議の場 itself, so no answer could quote it
 and the question was flagged. At 1.15 the schedule passage reached the top five but below the
 council paper's other passages."""
+NAMED_DOCUMENT_BOOST = 1.2
+"""Asked what 「ガイドライン」 says, its passages weigh this much more than the same text
+quoted in a local document (the 新居浜・西条 paper copies the guideline's example sheets word
+for word, and its copy ranked first)."""
 LIFT_TOP = 10
 """How deep a passage of the form asked for (a list of what is required, numbered steps) is
 looked for before it takes the first place: the candidates a person sees on one page."""
@@ -68,6 +73,23 @@ def what_is_asked_first(
     if asks_for_steps(q) and not when:  # 「いつ頃公表する段取り？」: the schedule's times
         fused = steps_first(fused, store)
     return fused
+
+
+def named_document_first(
+    fused: list[tuple[str, float]], q: str, store: IndexStore
+) -> list[tuple[str, float]]:
+    """「ガイドラインではどう示されている？」: the passages of the document whose title holds the
+    word weigh :data:`NAMED_DOCUMENT_BOOST` more; re-sorted, so it comes before the orderings
+    that do not sort by score."""
+    named = named_document_words(q)
+    if not named:
+        return fused
+    return reweight(
+        fused,
+        lambda c: (
+            NAMED_DOCUMENT_BOOST if any(w in store.by_id[c].doc_title for w in named) else 1.0
+        ),
+    )
 
 
 def steps_first(fused: list[tuple[str, float]], store: IndexStore) -> list[tuple[str, float]]:

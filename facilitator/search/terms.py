@@ -75,7 +75,7 @@ def _without_aspect(word: str) -> str:
     「テーマ別」 is テーマ: what things are sorted by; 「医師会単位」 is 医師会: the level at
     which something is done; 「参加法人間」 is 参加法人: what lies between those named;
     「自宅療養中」 is 自宅療養 and 「医療崩壊寸前」 医療崩壊: when, not another thing; 「疾病管理面」
-    is 疾病管理: an aspect of it."""
+    is 疾病管理: an aspect of it; 「方策例」 is 方策: an example of it."""
     if len(word) <= 2:
         return word
     word = _BETWEEN.sub(r"\1", word)
@@ -86,6 +86,16 @@ def _without_aspect(word: str) -> str:
         word = word.removesuffix(suffix) or word
     # 「疾病管理面」 is 疾病管理: an aspect of it (not 「書面」「場面」, words of their own)
     if len(word) >= 4 and word.endswith("面") and word[-2:] not in constraint_rules()["faces"]:
+        word = word[:-1]
+    # 「方策例」: an example of 方策 (not 「事例」「記入例」, things of their own, nor 「先行例」,
+    # which asks for precedents)
+    rules = constraint_rules()
+    if (
+        len(word) >= 3
+        and word.endswith("例")
+        and not word.endswith(tuple(rules["examples"]))
+        and word not in rules["focus_generic"]
+    ):
         word = word[:-1]
     return word
 

@@ -1033,3 +1033,9 @@ def test_an_aspect_of_a_thing_is_that_thing() -> None:
     assert unknown_terms(q, ["再入院を防止するなど疾病管理に効果が出ている。"]) == []
     assert asked_things("大阪府ではどの類型の医療機関を想定しているのか") == []
     assert asked_things("どんな書面を交わしているのか") == ["書面"]
+
+
+def test_an_example_of_a_thing_is_that_thing_but_a_sample_form_is_a_thing_of_its_own() -> None:
+    q = "1号機能について、協議でどのような方策例が示されていますか"
+    assert unknown_terms(q, ["方策1:医療機関間で患者情報を共有する。"]) == []
+    assert asked_things("かかりつけ医機能報告の記入例はどこで手に入る？") == ["記入例"]

@@ -98,3 +98,17 @@ def test_asked_for_the_steps_of_a_process_the_numbered_steps_come_first(
     first = searcher.search(q, k=10).hits[0]
     assert "①" in first.text and "②" in first.text and "③" in first.text
     assert first.chunk.metadata.get("field") is None  # not an example sheet's 原因 or 方策
+
+
+def test_the_document_a_question_names_comes_before_the_same_text_quoted_elsewhere(
+    searcher: Searcher,
+) -> None:
+    """The 新居浜・西条 paper copies the guideline's example sheets word for word; asked what
+    「ガイドライン」 shows, the guideline's own 方策 is the first of the two copies."""
+    q = (
+        "介護施設とかかりつけ医の連携が進まないとき、かかりつけ医機能報告で分かった情報を"
+        "使って施設と医療機関を結び付ける方法はガイドラインでどう示されていますか。"
+    )
+    hits = searcher.search(q, k=10).hits
+    copies = [h.chunk.doc_id for h in hits if "介護施設等のマッチングを行う" in h.text]
+    assert copies[0] == "guideline-2025"
