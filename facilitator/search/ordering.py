@@ -11,6 +11,7 @@ from collections.abc import Callable
 from weakref import WeakKeyDictionary
 
 from facilitator.corpus.chunks import Chunk
+from facilitator.search.answerability import named_places
 from facilitator.search.fusion import lift_asked_fields, reweight
 from facilitator.search.index import IndexStore
 from facilitator.search.intent import (
@@ -75,21 +76,71 @@ def what_is_asked_first(
     return fused
 
 
-def named_document_first(
+def sources_first(
     fused: list[tuple[str, float]], q: str, store: IndexStore
 ) -> list[tuple[str, float]]:
-    """「ガイドラインではどう示されている？」: the passages of the document whose title holds the
-    word weigh :data:`NAMED_DOCUMENT_BOOST` more; re-sorted, so it comes before the orderings
-    that do not sort by score."""
+    """The document a question names first (「ガイドラインではどう示されている？」: its passages
+    weigh :data:`NAMED_DOCUMENT_BOOST` more), then the guideline before a local paper's word for
+    word copy of it (:func:`originals_first`). Re-sorting, so before the orderings that do not
+    sort by score."""
     named = named_document_words(q)
-    if not named:
+    if named:
+        fused = reweight(
+            fused,
+            lambda c: (
+                NAMED_DOCUMENT_BOOST if any(w in store.by_id[c].doc_title for w in named) else 1.0
+            ),
+        )
+    return originals_first(fused, q, store)
+
+
+COPY_SHARE = 0.8
+"""Share of a passage's character pairs found in a guideline passage for it to be a copy:
+the 新居浜・西条 paper's 「【方策②】…」 against the guideline's 「方策2:…協力医療機関20の…」
+(numbering and footnote marks differ)."""
+_NUMBERING = re.compile(r"[【】\[\]()（）:：\s\d①-⑳]")
+
+
+def _pairs(text: str) -> set[str]:
+    bare = _NUMBERING.sub("", text)
+    return {bare[i : i + 2] for i in range(len(bare) - 1)}
+
+
+def originals_first(
+    fused: list[tuple[str, float]], q: str, store: IndexStore
+) -> list[tuple[str, float]]:
+    """A local paper quoting the guideline word for word (the 新居浜・西条 paper copies its
+    example sheets) is cited by the source: the guideline passage takes the copy's place among
+    the first :data:`LIFT_TOP` and score, the copy the guideline's. Not when the question
+    names a place in the local paper's title (「新居浜・西条圏域の協議の場では…」)."""
+    head = fused[:LIFT_TOP]
+    local = [
+        i
+        for i, (cid, _) in enumerate(head)
+        if store.by_id[cid].doc_kind == "local" and not _names_its_place(q, store.by_id[cid])
+    ]
+    if not local:
         return fused
-    return reweight(
-        fused,
-        lambda c: (
-            NAMED_DOCUMENT_BOOST if any(w in store.by_id[c].doc_title for w in named) else 1.0
-        ),
-    )
+    guideline = [
+        (i, _pairs(store.by_id[cid].text))
+        for i, (cid, _) in enumerate(fused[: 5 * LIFT_TOP])
+        if store.by_id[cid].doc_kind == "guideline"
+    ]
+    order = [cid for cid, _ in fused]
+    scores = [s for _, s in fused]
+    for i in local:
+        own = _pairs(store.by_id[order[i]].text)
+        for j, theirs in guideline:
+            shared = len(own & theirs) / max(1, min(len(own), len(theirs)))
+            if j > i and shared >= COPY_SHARE:
+                order[i], order[j] = order[j], order[i]
+                guideline = [(k, p) for k, p in guideline if k != j]
+                break
+    return list(zip(order, scores, strict=True))
+
+
+def _names_its_place(q: str, chunk: Chunk) -> bool:
+    return any(place in chunk.doc_title for place in named_places(q)[0])
 
 
 def steps_first(fused: list[tuple[str, float]], store: IndexStore) -> list[tuple[str, float]]:

@@ -112,3 +112,18 @@ def test_the_document_a_question_names_comes_before_the_same_text_quoted_elsewhe
     hits = searcher.search(q, k=10).hits
     copies = [h.chunk.doc_id for h in hits if "介護施設等のマッチングを行う" in h.text]
     assert copies[0] == "guideline-2025"
+
+
+def test_the_guideline_is_cited_before_a_local_papers_copy_of_it_unless_its_place_is_asked(
+    searcher: Searcher,
+) -> None:
+    """The 新居浜・西条 paper copies the guideline's example sheets; asked in general, the
+    guideline's own passage comes first, asked about 新居浜・西条, the paper's."""
+
+    def first_copy(q: str) -> str:
+        hits = searcher.search(q, k=10).hits
+        return next(h.chunk.doc_id for h in hits if "空床情報を地域で共有" in h.text)
+
+    q = "在宅療養中の患者が急変したときに受け入れてくれる後方支援の病床が確保しにくい課題に、どんな方策がある？"
+    assert first_copy(q) == "guideline-2025"
+    assert first_copy("新居浜・西条圏域では、" + q) == "niihama-saijo-council"
