@@ -37,7 +37,19 @@ def _has(question: str, kind: str) -> bool:
 
 def asks_for_definition(question: str) -> bool:
     """「…とは」「…って何？」「手順は」「協議の例では」: what a document says (asking what a
-    term means is one way)."""
+    term means is one way). Not when a first sentence asks what others did and only a later
+    one has such a word: 「…代わりに診ている例はあるか。入院の回数などへの効果は示されているか。」
+    asks what the case shows."""
+    first, *rest = _SENTENCE_END.split(question.strip(), maxsplit=1)
+    if rest and rest[0].strip() and _has(first, "precedent") and not _defines(first):
+        return False
+    return _defines(question)
+
+
+_SENTENCE_END = re.compile(r"(?<=[。？?])")
+
+
+def _defines(question: str) -> bool:
     return any(_has(question, k) for k in ("definition", "meaning", "document_examples"))
 
 

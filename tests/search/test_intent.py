@@ -236,3 +236,13 @@ def test_asking_what_someone_is_to_do_asks_for_the_list(question: str, a_list: b
 )
 def test_asking_what_most_answers_say(question: str, common: bool) -> None:
     assert asks_what_is_common(question) == common
+
+
+def test_a_later_sentence_asking_what_is_shown_asks_it_of_the_precedent_first_asked() -> None:
+    q = "別の法人の医師が代わりに診ている例はあるか。入院の回数などへの効果は示されているか。"
+    assert wants_precedents_only(q)
+    assert asks_for_definition(
+        "入院の回数などへの効果は示されているか。別の法人の医師が代わりに診ている例は？"
+    )
+    # a first sentence asking what a document says keeps its reading
+    assert asks_for_definition("かかりつけ医機能報告とは何か。報告している病院の例は？")
