@@ -115,6 +115,8 @@ PROBE_SETS = (
     "probe_holdout59",
     "probe_holdout60",
     "probe_holdout61",
+    "probe_holdout62",
+    "probe_holdout63",
 )
 
 
