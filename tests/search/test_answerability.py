@@ -1039,3 +1039,33 @@ def test_an_example_of_a_thing_is_that_thing_but_a_sample_form_is_a_thing_of_its
     q = "1号機能について、協議でどのような方策例が示されていますか"
     assert unknown_terms(q, ["方策1:医療機関間で患者情報を共有する。"]) == []
     assert asked_things("かかりつけ医機能報告の記入例はどこで手に入る？") == ["記入例"]
+
+
+def test_a_count_something_is_paid_in_proportion_to_is_no_count_asked() -> None:
+    q = "在宅の患者さんが増えた人数に応じて補助金を出す事業をやめた県の、やめた理由は？"
+    assert not [c for c in question_constraints(q) if c.kind == "value"]
+    assert any(c.kind == "value" for c in question_constraints("登録している人数は？"))
+
+
+def test_how_much_a_count_grew_is_met_by_a_ratio_even_with_an_adverb_between() -> None:
+    q = "インターネット予約を導入してから、検査の依頼件数は実際どのくらい増えたのでしょうか？"
+    assert (
+        unmet(question_constraints(q), ["CT及びMRIの検査依頼件数は11年間で3.2倍に増加した。"]) == []
+    )
+
+
+def test_how_much_shorter_wants_a_duration_or_a_share() -> None:
+    (value,) = [
+        c
+        for c in question_constraints(
+            "ガイドブックを使い始めてから、退院調整の日数はどれくらい短くなりましたか。"
+        )
+        if c.kind == "value"
+    ]
+    assert unmet([value], ["ガイドブックを作成し、入退院支援の手順を統一した。"]) == [value]
+    assert unmet([value], ["退院調整の期間が平均5日短縮した。"]) == []
+
+
+def test_a_period_left_vague_is_met_by_the_period_stated() -> None:
+    q = "申し込みから一定期間内に必ず受け入れてもらう仕組みを作っている病院の例"
+    assert unknown_terms(q, ["申し込みから2週間以内に確実に受け入れてもらえる体制"]) == []
