@@ -1069,3 +1069,13 @@ def test_how_much_shorter_wants_a_duration_or_a_share() -> None:
 def test_a_period_left_vague_is_met_by_the_period_stated() -> None:
     q = "申し込みから一定期間内に必ず受け入れてもらう仕組みを作っている病院の例"
     assert unknown_terms(q, ["申し込みから2週間以内に確実に受け入れてもらえる体制"]) == []
+
+
+def test_a_fee_typed_as_a_search_word_wants_an_amount() -> None:
+    fee = the_value("うすき石仏ねっと 石仏カード 利用料 自己負担")
+    assert unmet([fee], ["石仏カードを住民に配布し、救急時に活用している。"]) == [fee]
+    assert unmet([fee], ["石仏カードの利用料は月額3,000円である。"]) == []
+    # a document typed as a search word is no fee (「周知用資料」)
+    assert not [
+        c for c in question_constraints("ガイドライン 別冊 掲示物 周知用資料") if c.kind == "value"
+    ]
