@@ -117,6 +117,8 @@ PROBE_SETS = (
     "probe_holdout61",
     "probe_holdout62",
     "probe_holdout63",
+    "probe_holdout64",
+    "probe_holdout65",
 )
 
 
