@@ -75,7 +75,8 @@ def _without_aspect(word: str) -> str:
     「テーマ別」 is テーマ: what things are sorted by; 「医師会単位」 is 医師会: the level at
     which something is done; 「参加法人間」 is 参加法人: what lies between those named;
     「自宅療養中」 is 自宅療養 and 「医療崩壊寸前」 医療崩壊: when, not another thing; 「疾病管理面」
-    is 疾病管理: an aspect of it; 「方策例」 is 方策: an example of it."""
+    is 疾病管理: an aspect of it; 「研修上」 is 研修, in that respect; 「方策例」 is 方策: an example
+    of it."""
     if len(word) <= 2:
         return word
     word = _BETWEEN.sub(r"\1", word)
@@ -84,12 +85,15 @@ def _without_aspect(word: str) -> str:
     # 「医療崩壊寸前」: 医療崩壊; 「四日市周辺」: 四日市
     for suffix in ("単位", "側", "別", "寸前", "直前", "直後", "周辺", "近辺", "付近", "一帯"):
         word = word.removesuffix(suffix) or word
+    rules = constraint_rules()
     # 「疾病管理面」 is 疾病管理: an aspect of it (not 「書面」「場面」, words of their own)
-    if len(word) >= 4 and word.endswith("面") and word[-2:] not in constraint_rules()["faces"]:
+    if len(word) >= 4 and word.endswith("面") and word[-2:] not in rules["faces"]:
+        word = word[:-1]
+    # 「研修上の」: in respect of 研修
+    if len(word) >= 3 and word.endswith("上") and word[-2:] not in rules["above"]:
         word = word[:-1]
     # 「方策例」: an example of 方策 (not 「事例」「記入例」, things of their own, nor 「先行例」,
     # which asks for precedents)
-    rules = constraint_rules()
     if (
         len(word) >= 3
         and word.endswith("例")

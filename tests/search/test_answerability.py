@@ -1079,3 +1079,17 @@ def test_a_fee_typed_as_a_search_word_wants_an_amount() -> None:
     assert not [
         c for c in question_constraints("ガイドライン 別冊 掲示物 周知用資料") if c.kind == "value"
     ]
+
+
+def test_a_pay_typed_as_a_search_word_and_a_duration_asked_either_way_want_values() -> None:
+    pay = the_value("北海道家庭医療学センター 専攻医 給与 年収")
+    assert unmet([pay], ["専攻医は郡部の診療所で研修を受ける。"]) == [pay]
+    q = "地域医療連携推進法人は、申請から認定までどのくらいの期間がかかりますか？"
+    assert any(c.kind == "value" and c.text == "期間" for c in question_constraints(q))
+
+
+def test_in_respect_of_a_thing_is_that_thing() -> None:
+    q = "専攻医にとってどんな研修上の位置づけになっているのですか"
+    assert asked_things(q) == ["研修"]
+    assert unknown_terms(q, ["専攻医の研修の場となっている。"]) == []
+    assert asked_things("どんな機能向上を図ったのか") == ["機能向上"]
