@@ -130,7 +130,12 @@ def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
     found = [t for t in runs if len(t) >= 5 or any(w in t for w in terms)]
     found += named_documents(q)
     states = stated_in([text])
-    return [t for t in dict.fromkeys(found) if not states(t)]
+    # 「臨床研修医」: a doctor in the 臨床研修 the material names
+    return [
+        t
+        for t in dict.fromkeys(found)
+        if not states(t) and not (len(t) >= 5 and t.endswith("医") and states(t[:-1]))
+    ]
 
 
 _NOUN_RUN = r"[\u4e00-\u9fff々\u30a0-\u30ffー]{2,}"

@@ -1093,3 +1093,11 @@ def test_in_respect_of_a_thing_is_that_thing() -> None:
     assert asked_things(q) == ["研修"]
     assert unknown_terms(q, ["専攻医の研修の場となっている。"]) == []
     assert asked_things("どんな機能向上を図ったのか") == ["機能向上"]
+
+
+def test_a_doctor_of_a_programme_the_material_names_is_no_unknown_term() -> None:
+    q = "積極的医療機関には、臨床研修医の受け入れについてどんな役割が求められますか"
+    assert unknown_terms(q, ["臨床研修制度における地域医療研修の機会の確保に努めること"]) == []
+    assert unknown_terms("総合診療専門医の採用数は？", ["総合診療を担う医師の育成"]) == [
+        "総合診療専門医"
+    ]
