@@ -1096,7 +1096,7 @@ def test_in_respect_of_a_thing_is_that_thing() -> None:
 
 
 def test_a_doctor_of_a_programme_the_material_names_is_no_unknown_term() -> None:
-    q = "積極的医療機関には、臨床研修医の受け入れについてどんな役割が求められますか"
+    q = "在宅医療を担う病院には、臨床研修医の受け入れについてどんな役割が求められますか"
     assert unknown_terms(q, ["臨床研修制度における地域医療研修の機会の確保に努めること"]) == []
     assert unknown_terms("総合診療専門医の採用数は？", ["総合診療を担う医師の育成"]) == [
         "総合診療専門医"
