@@ -119,6 +119,8 @@ PROBE_SETS = (
     "probe_holdout63",
     "probe_holdout64",
     "probe_holdout65",
+    "probe_holdout66",
+    "probe_holdout67",
 )
 
 
