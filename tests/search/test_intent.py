@@ -247,3 +247,8 @@ def test_a_later_sentence_asking_what_is_shown_asks_it_of_the_precedent_first_as
     )
     # a first sentence asking what a document says keeps its reading
     assert asks_for_definition("かかりつけ医機能報告とは何か。報告している病院の例は？")
+
+
+def test_a_system_asked_of_a_place_named_is_what_that_place_runs() -> None:
+    assert wants_precedents_only("前もって病院に名前を登録しておける仕組みってあるの？")
+    assert not wants_precedents_only("大阪府にはその費用を補助する仕組みがある？")
