@@ -76,6 +76,9 @@ to the definition (of 546 compared)."""
 _CREDIT = re.compile(r"^(?:出典|資料|引用元?)\s*[:：]|^[(（][^)）]*参照\s*[)）]$")
 """A figure's credit line (「出典:福岡市医師会提供資料」): where a chart came from, not what it says;
 or a cross-reference (「(事例集 P.16 豊中市…の事例参照)」), quoted once as an example sheet's 方策."""
+_CONTENTS = re.compile(r"(?:\.{3,}|…{2,}|・{3,})\s*\d+$")
+"""A line of a table of contents (「第2節 かかりつけ医機能報告制度のスケジュール.....\t9」): a
+title and its page, not what the section says."""
 _ASKS = re.compile(r"(?:か|ですか|ますか)[。？?]?$|[？?]$")
 """A question of the material's own (the survey's 「②…違いがあると認識していますか。」) does not
 answer one; a survey answer quoting what residents ask (「何科を受診したらよいか。」) does."""
@@ -126,7 +129,7 @@ def _candidates(
     for hit in hits:
         lines = [item for s in sentences(hit.text) for item in _items(s)]
         for i, s in enumerate(lines):
-            if s in hit.locator or _HEADING.match(s) or _CREDIT.match(s):
+            if s in hit.locator or _HEADING.match(s) or _CREDIT.match(s) or _CONTENTS.search(s):
                 continue
             if _ASKS.search(s) and not hit.respondent:
                 continue

@@ -161,6 +161,25 @@ def test_a_figures_credit_line_is_not_quoted() -> None:
     assert not _CREDIT.match("福岡市医師会では、在宅医療の資源を調べた。")
 
 
+def test_a_table_of_contents_line_is_not_quoted() -> None:
+    from facilitator.drafting.quotes import _CONTENTS
+
+    assert _CONTENTS.search("第2節 かかりつけ医機能報告制度のスケジュール.....\t9")
+    assert not _CONTENTS.search("医療機関からの報告期間は1月から3月です。")
+
+
+def test_asked_what_two_terms_refer_to_each_footnote_is_quoted(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    question = "在宅療養支援病院と在宅療養後方支援病院は、それぞれどのような病院を指すのか。"
+    answer = ask(question, None, drafting_data, drafting_searcher)
+    assert answer.kind == "definition"
+    assert [p.chunk_id for p in answer.points] == [
+        "guideline-2025:footnote:18",
+        "guideline-2025:footnote:19",
+    ]
+
+
 def test_a_slides_heading_run_into_its_first_bullet_is_not_quoted() -> None:
     from facilitator.drafting.quotes import trim
 

@@ -1101,3 +1101,8 @@ def test_a_doctor_of_a_programme_the_material_names_is_no_unknown_term() -> None
     assert unknown_terms("総合診療専門医の採用数は？", ["総合診療を担う医師の育成"]) == [
         "総合診療専門医"
     ]
+
+
+def test_how_much_a_count_changed_asked_with_an_adverb_is_no_count_asked() -> None:
+    q = "紹介や検査依頼の件数が定量的にどの程度変化したかを示す事例はあるか。"
+    assert not [c for c in question_constraints(q) if c.kind == "value" and "件数" in c.text]
