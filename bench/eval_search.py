@@ -121,6 +121,8 @@ PROBE_SETS = (
     "probe_holdout65",
     "probe_holdout66",
     "probe_holdout67",
+    "probe_holdout68",
+    "probe_holdout69",
 )
 
 
