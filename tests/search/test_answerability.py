@@ -1106,3 +1106,23 @@ def test_a_doctor_of_a_programme_the_material_names_is_no_unknown_term() -> None
 def test_how_much_a_count_changed_asked_with_an_adverb_is_no_count_asked() -> None:
     q = "紹介や検査依頼の件数が定量的にどの程度変化したかを示す事例はあるか。"
     assert not [c for c in question_constraints(q) if c.kind == "value" and "件数" in c.text]
+
+
+def test_a_share_asked_however_it_ends_wants_a_percentage() -> None:
+    for q in (
+        "かかりつけのお医者さんがいる人って、全国でどれくらいの割合なの？",
+        "体制ありと確認された医療機関は全国でどのくらいの割合でしたか。",
+    ):
+        (share,) = [c for c in question_constraints(q) if c.kind == "value"]
+        assert unmet([share], ["かかりつけ医を持つことを推奨している。"]) == [share]
+    q = "アンケートは、どこの部署を対象にして、どれくらいの割合で回答が返ってきたの？"
+    shares = [c for c in question_constraints(q) if c.kind == "value"]
+    assert unmet(shares, ["34都道府県及び13政令市より回答を回収(回答率:70%)"]) == []
+
+
+def test_an_average_compared_with_is_no_average_asked() -> None:
+    q = "医師も看護師も県平均を下回る圏域で、人手を融通し合っている法人の例を探しています"
+    assert not [c for c in question_constraints(q) if c.kind == "value"]
+    assert [
+        c.text for c in question_constraints("一人あたりの平均入院日数は？") if c.kind == "value"
+    ]
