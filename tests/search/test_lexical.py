@@ -75,6 +75,10 @@ def test_everyday_words_also_look_for_the_materials_terms() -> None:
     assert "cm" in with_material_terms(tokenize("コマーシャル"), "コマーシャル")  # テレビCM
     away = "留守のとき代わりに診る"
     assert {"不在", "代替", "バックアップ"} <= set(with_material_terms(tokenize(away), away))
+    sent = "都会の診療所からチームで医者を回してもらう"  # 事例1's 派遣
+    assert "派遣" in with_material_terms(tokenize(sent), sent)
+    stand_in = "代わりの先生を探したりする手配"  # 事例18's 支援医師の探索・調整
+    assert {"探索", "調整"} <= set(with_material_terms(tokenize(stand_in), stand_in))
     talks = "家で最期を迎えることを子どもに話して回っている医師"
     assert "講演" in with_material_terms(tokenize(talks), talks)  # 事例8's 講演
     homes = "特養や老健があらかじめ決めている連携先の医療機関"  # the guideline's 協力医療機関
