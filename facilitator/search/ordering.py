@@ -11,7 +11,7 @@ from collections.abc import Callable
 from weakref import WeakKeyDictionary
 
 from facilitator.corpus.chunks import Chunk
-from facilitator.search.answerability import named_places
+from facilitator.search.answerability import named_places, place_variants
 from facilitator.search.fusion import lift_asked_fields, reweight
 from facilitator.search.index import IndexStore
 from facilitator.search.intent import (
@@ -271,3 +271,20 @@ def _names_some_answers(q: str, used_by: Counter[str], n: int, store: IndexStore
         and store.lexical.chunks_with(w) <= 2 * used_by[w]
         for w in set(tokenize(q))
     )
+
+
+def capped_case(q: str, store: IndexStore) -> Callable[[str], str | None]:
+    """The case a passage counts against for the per-case cap (see
+    :func:`~facilitator.search.fusion.diversify`); none for a case at a place the question
+    names: 「臼杵で作ってる医療のカードを持ってたら、救急車を呼んだときに何かいいことある？」 asks
+    about that case, and its passage on the fire service ranked tenth behind survey answers."""
+    places = [v for p in named_places(q)[0] for v in place_variants(p)]
+
+    def case_of(cid: str) -> str | None:
+        chunk = store.by_id[cid]
+        where = str(chunk.metadata.get("location") or "")
+        if places and any(p in where for p in places):
+            return None
+        return chunk.locator.case_id
+
+    return case_of

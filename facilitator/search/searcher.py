@@ -50,7 +50,7 @@ from facilitator.search.intent import (
     wants_precedents_only,
 )
 from facilitator.search.lexical import Vocabulary, tokenize, with_material_terms, word_forms
-from facilitator.search.ordering import sources_first, what_is_asked_first
+from facilitator.search.ordering import capped_case, sources_first, what_is_asked_first
 from facilitator.search.rerank import Reranker, load_reranker
 from facilitator.search.terms import stated_in
 from facilitator.settings import Settings
@@ -253,7 +253,7 @@ class Searcher:
             fused = reweight(fused, lambda c: REPETITIVE_WEIGHT if c in store.repetitive else 1.0)
         if reranker is not None:
             fused = rerank(fused, q, reranker, lambda cid: store.by_id[cid].text)
-        fused = diversify(fused, lambda cid: store.by_id[cid].locator.case_id, MAX_PER_CASE)[:k]
+        fused = diversify(fused, capped_case(q, store), MAX_PER_CASE)[:k]
         lex_rank = {cid: i + 1 for i, cid in enumerate(lex_ids)}
         dense_rank = {cid: i + 1 for i, cid in enumerate(dense_ids)}
         qset = set(q_tokens)

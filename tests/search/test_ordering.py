@@ -127,3 +127,17 @@ def test_the_guideline_is_cited_before_a_local_papers_copy_of_it_unless_its_plac
     q = "在宅療養中の患者が急変したときに受け入れてくれる後方支援の病床が確保しにくい課題に、どんな方策がある？"
     assert first_copy(q) == "guideline-2025"
     assert first_copy("新居浜・西条圏域では、" + q) == "niihama-saijo-council"
+
+
+def test_a_case_at_a_place_the_question_names_may_fill_more_than_two_places(
+    searcher: Searcher,
+) -> None:
+    """Two passages per case keep other precedents in view; asked about 柏市, its case is what
+    is asked about."""
+
+    def kashiwa(q: str) -> int:
+        return sum(h.case_id == "事例17" for h in searcher.search(q, k=10).hits)
+
+    q = "在宅医療の仕組みができてる地域だと、夜中に母の具合が急に悪くなったとき、まず誰が家に来てくれるの？"
+    assert kashiwa(q) <= 2
+    assert kashiwa("柏市みたいに" + q) > 2
