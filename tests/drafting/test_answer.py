@@ -432,9 +432,10 @@ def test_asked_about_one_item_of_a_list_only_that_item_is_quoted(
             "二次医療圏単位",
         ),
         # 「挙げられている」 asks what the guideline's example sheet lists: its 方策, not its 課題
+        # (the guideline's own, 「方策1:…」, not the 新居浜・西条 paper's copy, 「【方策①】…」)
         (
             "家で療養中の高齢者が急変したときに入院先がすぐ見つからない問題について、協議の場で取れる対策としてどんなものが挙げられているか",
-            "【方策",
+            "方策1:",
         ),
         # 「医療機関は」 names whom the rule binds; a survey answer of 奈良県 was quoted
         ("かかりつけ医機能報告って、医療機関は何月に出すんだっけ？", "1月から3月"),
