@@ -7,6 +7,7 @@ here, whoever produced them). When nothing in the corpus really answers, the ans
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import cast
@@ -379,10 +380,15 @@ def ask(
     idf = searcher.store.lexical.idf
     q_tokens: WeightedWords = {t: idf.get(t, 1.0) for t in with_material_terms(tokenize(q), q)}
 
+    # which sentence of a case's passages answers: the place named says nothing about that
+    # (「柏市みたいに…まず誰が家に来てくれるの？」 picked the sentence naming 柏's センター); a
+    # document's sentences keep it (大阪府's paper speaks of 府, which the question names)
+    q_sentences = _without_places(q) if kind == "precedent" else q
+
     def similarity(
         texts: list[str], chunk_ids: list[str], found: Searcher = searcher
     ) -> Sequence[float]:
-        return found.similarities(q, texts, chunk_ids)
+        return found.similarities(q_sentences, texts, chunk_ids)
 
     stating = _stating_values(q, groups, hits, searcher.common)
     groups = [g for g in groups if g.key in stating] + [g for g in groups if g.key not in stating]
@@ -437,3 +443,13 @@ def ask(
         citations=citations,
         messages=messages,
     )
+
+
+def _without_places(question: str) -> str:
+    """The question without the places it names and the word tying them on (「柏市みたいに」)."""
+    out = question
+    for place in named_places(question)[0]:
+        out = re.sub(
+            re.escape(place) + r"[市町村区県府]?(?:みたいに|のように|では|で|の|は|って)?", "", out
+        )
+    return out.strip() or question

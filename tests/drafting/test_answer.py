@@ -924,3 +924,14 @@ def test_asked_for_a_sum_the_answer_names_only_those_who_state_one(
     assert answer.confident
     assert [p.group for p in answer.points] == ["survey:名古屋市"]
     assert re.search(r"[\d,]+円", answer.points[0].quote)
+
+
+def test_a_precedent_asked_of_a_place_is_quoted_by_what_answers_not_by_the_place(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    """Every sentence of 柏's case is 柏's: the place named does not choose among them (the
+    sentence naming 柏地域医療連携センター was quoted for who comes first at night)."""
+    q = "柏市みたいに在宅医療の仕組みができてる地域だと、夜中に母の具合が急に悪くなったとき、まず誰が家に来てくれるの？"
+    answer = ask(q, None, drafting_data, drafting_searcher)
+    assert answer.points[0].group == "事例17"
+    assert "まずは訪問看護師が訪問し" in answer.points[0].quote
