@@ -148,10 +148,12 @@ def _number(unit: str) -> str:
 
 
 @lru_cache(maxsize=512)
+@lru_cache(maxsize=512)
 def named_places(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(places asked about, places excluded): 「大阪府以外で…」「松本市のほかに…」 name a
     place only to ask about the others (``elsewhere`` words right after it). Words typed
-    apart stay apart: 「医師会 研修 県補助」 names no 「会研修県」."""
+    apart stay apart: 「医師会 研修 県補助」 names no 「会研修県」. Cached: search, its
+    orderings, answerability and the meeting answer each ask it of the same question."""
     q = norm_words(question)
     rules = constraint_rules()
     elsewhere = tuple(rules["elsewhere"])

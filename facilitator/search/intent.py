@@ -8,7 +8,7 @@ guideline or a local document quoted.
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import cache
 
 import yaml
 
@@ -69,16 +69,11 @@ def asks_for_meaning(question: str) -> bool:
 def asks_for_precedents(question: str) -> bool:
     """「…している例は？」「取り組んでいる自治体は？」: what others did. 「…医療機関は」 alone
     names who did it, unless the question asks what a document requires of them."""
-    if _has(question, "precedent") or (_has(question, "built") and not _places(question)):
+    if _has(question, "precedent") or (_has(question, "built") and not named_places(question)[0]):
         return True
     # 「医療機関は何月に出すんだっけ？」 asks when the rule says, not what others did
     subjects = _has(question, "precedent_subjects")
     return subjects and not asks_for_definition(question) and not asks_when(question)
-
-
-@lru_cache(maxsize=256)
-def _places(question: str) -> tuple[str, ...]:
-    return named_places(question)[0]
 
 
 def is_question(question: str) -> bool:
