@@ -86,22 +86,23 @@ def _without_aspect(word: str) -> str:
     for suffix in ("単位", "側", "別", "寸前", "直前", "直後", "周辺", "近辺", "付近", "一帯"):
         word = word.removesuffix(suffix) or word
     rules = constraint_rules()
-    # 「疾病管理面」 is 疾病管理: an aspect of it (not 「書面」「場面」, words of their own)
-    if len(word) >= 4 and word.endswith("面") and word[-2:] not in rules["faces"]:
-        word = word[:-1]
-    # 「研修上の」: in respect of 研修
-    if len(word) >= 3 and word.endswith("上") and word[-2:] not in rules["above"]:
-        word = word[:-1]
-    # 「方策例」: an example of 方策 (not 「事例」「記入例」, things of their own, nor 「先行例」,
-    # which asks for precedents)
-    if (
-        len(word) >= 3
-        and word.endswith("例")
-        and not word.endswith(tuple(rules["examples"]))
-        and word not in rules["focus_generic"]
-    ):
-        word = word[:-1]
+    # 「疾病管理面」「研修上」「方策例」, but not the words of their own each list names
+    # (「書面」「以上」「記入例」) nor an aspect asked as such (「先行例」 asks for precedents)
+    for suffix, own_words, shortest in _ASPECT_SUFFIXES:
+        if (
+            len(word) >= shortest
+            and word.endswith(suffix)
+            and not word.endswith(tuple(rules[own_words]))
+            and word not in rules["focus_generic"]
+        ):
+            word = word[:-1]
     return word
+
+
+_ASPECT_SUFFIXES = (("面", "faces", 4), ("上", "above", 3), ("例", "examples", 3))
+"""A one-character suffix saying an aspect of the word before it, the list in
+answer_constraints.yaml of words that end so but are things of their own, and the shortest
+word it is taken from."""
 
 
 _NOT_DURING = ("日中", "途中", "集中", "最中", "市中", "年中", "空中", "水中", "背中")
