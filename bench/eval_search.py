@@ -123,6 +123,8 @@ PROBE_SETS = (
     "probe_holdout67",
     "probe_holdout68",
     "probe_holdout69",
+    "probe_holdout70",
+    "probe_holdout71",
 )
 
 
