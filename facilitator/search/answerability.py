@@ -244,13 +244,13 @@ def question_constraints(
     asked = _asking_part(q)
     typed_apart = _asking_part(norm_words(question))  # 「…拠点数 全国」: 拠点数 is a word
     for rule in rules["values"]:
-        # 「いくつか」「何人か」 mean "some": an indefinite, not a question (「いつから」「いくら
-        # かかる」 are)
+        # 「いくつか」「何人か」 mean "some", 「いつでも」 "at any time": indefinites, not
+        # questions (「いつから」「いくらかかる」 are)
         word = next(
             (
                 w
                 for w in rule.get("words", ())
-                if re.search(re.escape(norm(w)) + f"(?!か(?!ら|か))(?!{_SCORED}|も)", asked)
+                if re.search(re.escape(norm(w)) + f"(?!か(?!ら|か))(?!{_SCORED}|も|でも)", asked)
                 and (not _KANJI.fullmatch(w) or _as_words(tokenize(w), tokens))  # 拠点数
             ),
             None,

@@ -67,7 +67,9 @@ def _without_adverb(run: str) -> str:
     return run
 
 
-_BETWEEN = re.compile(r"(法人|機関|病院|施設|職種|事業所|団体|市町村|地域|診療所)間$")
+_BETWEEN = re.compile(
+    r"(法人|機関|病院|施設|職種|事業所|団体|市町村|地域|診療所|部局|部署|部門)間$"
+)
 
 
 def _without_aspect(word: str) -> str:
@@ -83,7 +85,20 @@ def _without_aspect(word: str) -> str:
     if word.endswith("中") and word[-2:] not in _NOT_DURING:  # 「自宅療養中」 is 自宅療養
         word = word[:-1]
     # 「医療崩壊寸前」: 医療崩壊; 「四日市周辺」: 四日市
-    for suffix in ("単位", "側", "別", "寸前", "直前", "直後", "周辺", "近辺", "付近", "一帯"):
+    # 「症状悪化時」: 症状悪化
+    for suffix in (
+        "単位",
+        "側",
+        "別",
+        "時",
+        "寸前",
+        "直前",
+        "直後",
+        "周辺",
+        "近辺",
+        "付近",
+        "一帯",
+    ):
         word = word.removesuffix(suffix) or word
     rules = constraint_rules()
     # 「疾病管理面」「研修上」「方策例」, but not the words of their own each list names

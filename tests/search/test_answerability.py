@@ -1126,3 +1126,29 @@ def test_an_average_compared_with_is_no_average_asked() -> None:
     assert [
         c.text for c in question_constraints("一人あたりの平均入院日数は？") if c.kind == "value"
     ]
+
+
+def test_at_any_time_asks_no_time() -> None:
+    q = "急に入院が必要になったとき、いつでも受け入れられるようにベッドを用意している病院の例は？"
+    assert not [c for c in question_constraints(q) if c.kind == "value"]
+    assert any(c.kind == "value" for c in question_constraints("協議の場はいつ開くの？"))
+
+
+def test_a_unit_price_typed_as_a_search_word_wants_an_amount() -> None:
+    price = the_value("協議の場 コーディネーター 配置 補助単価")
+    assert unmet([price], ["コーディネーターを配置し、協議の場を運営する。"]) == [price]
+    assert unmet([price], ["補助単価は1人あたり年額500万円とする。"]) == []
+
+
+def test_between_departments_when_a_symptom_worsens_and_a_survey_name_are_no_terms() -> None:
+    q = "都道府県と市町村との連携はどの部局間のルートを基本とすべきとされているか"
+    assert unstated_things(q, ["医療政策担当部局と介護保険担当部局の連携の推進"]) == []
+    q = "主治医が訪問診療を行えない場合や患者の症状悪化時に、どのような体制で対応しているのか"
+    assert unknown_terms(q, ["症状が悪化した場合には、まずは訪問看護師が訪問する"]) == []
+    q = "自治体調査の中で、補助事業を終了したと回答した県はありますか"
+    assert unknown_terms(q, ["補助事業は令和3年度に終了した。"]) == []
+
+
+def test_the_make_up_of_a_team_is_told_by_who_is_in_it() -> None:
+    q = "郡部の診療所にどのような構成の医師チームを派遣しているのですか"
+    assert asked_things(q) == []
