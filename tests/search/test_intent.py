@@ -136,6 +136,8 @@ def test_a_place_doing_something_is_asked_about_as_a_precedent(question: str) ->
         ),
         ("夜中に診てもらえない地域があるのはなんで？", ["cause"]),
         ("急変が怖くて在宅に踏み出せない医師には、どんな後押しがある？", ["measure"]),
+        # how to secure what is lacking: the sheet's 方策
+        ("急変時に受け入れてくれる病院をどうやって確保していけばいいの？", ["measure"]),
         ("「協議の場」の圏域と参加者は誰が決定するのか", []),
     ],
 )
