@@ -125,6 +125,8 @@ PROBE_SETS = (
     "probe_holdout69",
     "probe_holdout70",
     "probe_holdout71",
+    "probe_holdout72",
+    "probe_holdout73",
 )
 
 
