@@ -148,7 +148,6 @@ def _number(unit: str) -> str:
 
 
 @lru_cache(maxsize=512)
-@lru_cache(maxsize=512)
 def named_places(question: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(places asked about, places excluded): 「大阪府以外で…」「松本市のほかに…」 name a
     place only to ask about the others (``elsewhere`` words right after it). Words typed

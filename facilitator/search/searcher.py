@@ -50,7 +50,7 @@ from facilitator.search.intent import (
     wants_precedents_only,
 )
 from facilitator.search.lexical import Vocabulary, tokenize, with_material_terms, word_forms
-from facilitator.search.ordering import capped_case, named_document_first, what_is_asked_first
+from facilitator.search.ordering import capped_case, named_first, what_is_asked_first
 from facilitator.search.rerank import Reranker, load_reranker
 from facilitator.search.terms import stated_in
 from facilitator.settings import Settings
@@ -245,7 +245,7 @@ class Searcher:
                 lambda cid: _prior_kind(store.by_id[cid]),
                 _wanted_test(q, store),
             )
-            fused = named_document_first(fused, q, store)
+            fused = named_first(fused, q, store)
             if dense_all:  # before the asked fields are lifted: they stay first
                 fused = lift_by_sentence(fused, lambda cid: store.best_sentence(cid, qv))
             fused = what_is_asked_first(fused, q, store, self.common)

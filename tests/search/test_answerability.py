@@ -1152,3 +1152,16 @@ def test_between_departments_when_a_symptom_worsens_and_a_survey_name_are_no_ter
 def test_the_make_up_of_a_team_is_told_by_who_is_in_it() -> None:
     q = "郡部の診療所にどのような構成の医師チームを派遣しているのですか"
     assert asked_things(q) == []
+
+
+def test_who_is_open_right_now_wants_opening_hours() -> None:
+    (now,) = [
+        c
+        for c in question_constraints(
+            "新居浜で夜中に子どもが熱を出したら、今あいてる病院ってどこ？"
+        )
+        if c.kind == "value"
+    ]
+    assert unmet([now], ["新居浜市・西条市の外来医療に関する協議の場を設ける。"]) == [now]
+    assert unmet([now], ["夜中に子どもを診る当番の病院は19時から23時まで開いている。"]) == []
+    assert not [c for c in question_constraints("今やっている取組は？") if c.kind == "value"]

@@ -141,3 +141,15 @@ def test_a_case_at_a_place_the_question_names_may_fill_more_than_two_places(
     q = "在宅医療の仕組みができてる地域だと、夜中に母の具合が急に悪くなったとき、まず誰が家に来てくれるの？"
     assert kashiwa(q) <= 2
     assert kashiwa("柏市みたいに" + q) > 2
+
+
+def test_asked_of_a_place_its_case_comes_first_even_named_without_its_suffix(
+    searcher: Searcher,
+) -> None:
+    """「柏のやり方だと…」 asks about 柏市's case (事例17): the guideline's example sheets on
+    at-home care share more of the question's words, and before, the case was not among the
+    first ten at all."""
+    q = "柏のやり方だと、家で療養してる人が夜中に具合悪くなったら、まず誰が来てくれることになってるの？"
+    hits = searcher.search(q, k=10).hits
+    assert "まずは訪問看護師が訪問し" in hits[0].text
+    assert "柏" in str(hits[0].chunk.metadata.get("location"))
