@@ -127,6 +127,8 @@ PROBE_SETS = (
     "probe_holdout71",
     "probe_holdout72",
     "probe_holdout73",
+    "probe_holdout74",
+    "probe_holdout75",
 )
 
 
