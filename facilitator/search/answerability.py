@@ -44,7 +44,8 @@ _SERVICE_NUMBER = re.compile(r"#\d{3,5}")
 """A short-dial service (#7119, #8000) is a programme of its own: asked of 新居浜, a passage on
 山口県's #7119 does not say whether 新居浜 has it."""
 _SPAN_WORDS = ("のうち", "の中で", "を通じ", "を通し")
-NUMBER = r"(?<![\d,.])\d[\d,.]*+\s*+"
+NUMBER = r"(?<![\d,.])(?<!方策)(?<!原因)(?<!課題)(?<!事例)(?<!参考)(?<!脚注)(?<![Pp])\d[\d,.]*+\s*+"
+"""A number, not one of a label (「方策3:…」「事例集 P.32」): it counts nothing."""
 VALUE_CONTEXT_WORDS = 2
 _PLACE_SUFFIX = ("市", "町", "村", "区", "県", "府", "都")
 _PLACES_COUNTED = ("か所", "カ所", "箇所", "ヶ所", "施設", "機関")
@@ -71,6 +72,9 @@ class Constraint:
     marks: tuple[str, ...] = ()
     """For a value: words saying a sentence gives a value of that kind (「報告期間は1月から3月」
     gives a time): one counts as one of the question's words the sentence shares."""
+    given: tuple[str, ...] = ()
+    """For a value: the numbers the question itself states (「約300の事業所のうち、薬局は何か所？」):
+    a passage repeating them does not state the value asked."""
 
     @property
     def numeric(self) -> bool:
@@ -85,7 +89,7 @@ class Constraint:
             need = min(VALUE_CONTEXT_WORDS, len(self.about))
             about = set(tokenize(topic)) if topic else set()
             return any(
-                value.search(s)
+                any(_digits(m.group()) not in self.given for m in value.finditer(s))
                 and all(any(w in s for w in group) for group in self.needs)
                 and _shared(self.about, about | set(tokenize(s))) + any(m in s for m in self.marks)
                 >= need
@@ -241,6 +245,7 @@ def question_constraints(
     # one event of a series (「第1回はいつ開かれた？」): a yearly schedule does not date it
     needs += tuple((o,) for o in dict.fromkeys(_ORDINAL.findall(q)))
     asked = _asking_part(q)
+    given = tuple(dict.fromkeys(_digits(n) for n in re.findall(r"\d[\d,.]*", q)))
     typed_apart = _asking_part(norm_words(question))  # 「…拠点数 全国」: 拠点数 is a word
     for rule in rules["values"]:
         # 「いくつか」「何人か」 mean "some", 「いつでも」 "at any time": indefinites, not
@@ -264,7 +269,7 @@ def question_constraints(
                 pattern = "|".join(pattern)
             stated = ((word,),) if rule.get("stated") else ()
             marks = tuple(rule.get("marks", ()))
-            add(Constraint("value", word, pattern, about, needs + stated, marks))
+            add(Constraint("value", word, pattern, about, needs + stated, marks, given))
     counters = sorted(rules["counters"], key=len, reverse=True)
     # 「何週間も待たされる」「何人も」: many, not a question
     for m in re.finditer(
@@ -278,7 +283,7 @@ def question_constraints(
             else re.escape(m.group(1))
         )
         if not any(c.kind == "value" and m.group(0) in c.text for c in out.values()):
-            add(Constraint("value", m.group(0), _number(unit), about, needs))
+            add(Constraint("value", m.group(0), _number(unit), about, needs, given=given))
     # one value asked, read by several rules (「補助の額を教えて」: 額を, 補助の額, 額): the
     # longest reading names it
     values = [c for c in out.values() if c.kind == "value"]
@@ -291,6 +296,12 @@ def question_constraints(
         )
         or c.kind != "value"
     )
+
+
+def _digits(value: str) -> str:
+    """The number a value states, as written (「300」 of 「約300の事業所」, 「1,200」 of 「1,200人」)."""
+    m = re.search(r"\d[\d,.]*", value)
+    return m.group().rstrip(",.") if m else ""
 
 
 def _asking_part(q: str) -> str:

@@ -1165,3 +1165,24 @@ def test_who_is_open_right_now_wants_opening_hours() -> None:
     assert unmet([now], ["新居浜市・西条市の外来医療に関する協議の場を設ける。"]) == [now]
     assert unmet([now], ["夜中に子どもを診る当番の病院は19時から23時まで開いている。"]) == []
     assert not [c for c in question_constraints("今やっている取組は？") if c.kind == "value"]
+
+
+def test_a_number_the_question_gives_or_a_labels_number_is_not_the_count_asked() -> None:
+    q = "八戸のConnect8に参加している約300の事業所のうち、薬局と歯科診療所はそれぞれ何か所ありますか。"
+    (count,) = [c for c in question_constraints(q) if c.kind == "value"]
+    assert unmet([count], ["Connect8には約300の事業所が参加し、薬局も歯科診療所も加わる。"]) == [
+        count
+    ]
+    assert unmet([count], ["Connect8には薬局が40か所、歯科診療所が12か所参加している。"]) == []
+    q = "空床情報を共有するシステムには、いくつの病院が参加していますか。"
+    (count,) = [c for c in question_constraints(q) if c.kind == "value"]
+    guideline = "方策3:空床情報を地域で共有し、病院が参加するシステムを構築する。(事例集 P.32 参照)"
+    assert unmet([count], [guideline]) == [count]
+
+
+def test_an_adjective_in_teki_qualifies_the_word_after_it() -> None:
+    q = "医師会の在宅相談ステーションは診療所の連携のためにどのような事務的支援を行っているのか"
+    assert (
+        unknown_terms(q, ["在宅相談ステーションが医師会会員の事務作業を担当し、支援している。"])
+        == []
+    )
