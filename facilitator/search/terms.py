@@ -85,12 +85,13 @@ def _without_aspect(word: str) -> str:
     if word.endswith("中") and word[-2:] not in _NOT_DURING:  # 「自宅療養中」 is 自宅療養
         word = word[:-1]
     # 「医療崩壊寸前」: 医療崩壊; 「四日市周辺」: 四日市
-    # 「症状悪化時」: 症状悪化
+    # 「症状悪化時」: 症状悪化; 「国保加入者向け」: 国保加入者
     for suffix in (
         "単位",
         "側",
         "別",
         "時",
+        "向",
         "寸前",
         "直前",
         "直後",

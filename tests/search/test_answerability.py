@@ -1186,3 +1186,10 @@ def test_an_adjective_in_teki_qualifies_the_word_after_it() -> None:
         unknown_terms(q, ["在宅相談ステーションが医師会会員の事務作業を担当し、支援している。"])
         == []
     )
+
+
+def test_for_whom_and_around_when_are_not_parts_of_a_term() -> None:
+    q = "国保加入者向けの資料に、上手な医療のかかり方の啓発を盛り込んでいる自治体はありますか。"
+    assert unknown_terms(q, ["国保加入者に配布している手引きに記載し、啓発を行っている"]) == []
+    q = "医療機関が毎年いつ頃都道府県に報告する仕組みになっているのか。"
+    assert unknown_terms(q, ["医療機関は毎年1~3月に都道府県に報告する。"]) == []
