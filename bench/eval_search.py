@@ -129,6 +129,8 @@ PROBE_SETS = (
     "probe_holdout73",
     "probe_holdout74",
     "probe_holdout75",
+    "probe_holdout76",
+    "probe_holdout77",
 )
 
 
