@@ -40,6 +40,7 @@ _LABEL_LINE = re.compile(r"^([-・●]?[\d~〜～\-,年月日度頃上中下旬]
 """A line that is only a date or number labels the next (a schedule slide's 「-1~3月」 over
 「医療機関による報告及び都道府県による…確認」): the two read as one sentence."""
 _ORDINAL = re.compile(r"第\d+回")
+_FISCAL_YEAR = re.compile(r"(?:令和|平成)\d+年度")
 _SERVICE_NUMBER = re.compile(r"#\d{3,5}")
 """A short-dial service (#7119, #8000) is a programme of its own: asked of 新居浜, a passage on
 山口県's #7119 does not say whether 新居浜 has it."""
@@ -244,6 +245,9 @@ def question_constraints(
     needs = (scope,) if scope else ()
     # one event of a series (「第1回はいつ開かれた？」): a yearly schedule does not date it
     needs += tuple((o,) for o in dict.fromkeys(_ORDINAL.findall(q)))
+    # a value of a fiscal year (「令和3年度の1日あたり相談件数は？」): 「令和2年度 4.2件/日」 is another
+    # year's, though a sentence of the same answer says 「令和3年2月から」
+    needs += tuple(tuple(_era_variants(y)) for y in dict.fromkeys(_FISCAL_YEAR.findall(q)))
     asked = _asking_part(q)
     given = tuple(dict.fromkeys(_digits(n) for n in re.findall(r"\d[\d,.]*", q)))
     typed_apart = _asking_part(norm_words(question))  # 「…拠点数 全国」: 拠点数 is a word

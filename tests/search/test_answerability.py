@@ -1193,3 +1193,22 @@ def test_for_whom_and_around_when_are_not_parts_of_a_term() -> None:
     assert unknown_terms(q, ["国保加入者に配布している手引きに記載し、啓発を行っている"]) == []
     q = "医療機関が毎年いつ頃都道府県に報告する仕組みになっているのか。"
     assert unknown_terms(q, ["医療機関は毎年1~3月に都道府県に報告する。"]) == []
+
+
+def test_a_value_of_a_fiscal_year_is_stated_with_that_year() -> None:
+    q = "秋田県のこども救急電話相談の令和3年度の1日あたり相談件数は何件だったか？"
+    values = [c for c in question_constraints(q) if c.kind == "value"]
+    answer = (
+        "こども救急電話相談の1日あたり相談件数は、令和2年度 4.2件であった。令和3年2月から時間延長。"
+    )
+    assert unmet(values, [answer]) == values
+    assert unmet(values, [answer.replace("令和2年度", "令和3年度")]) == []
+
+
+def test_how_much_something_fell_wants_a_fall_and_whether_one_pays_wants_a_cost() -> None:
+    fall = the_value("退院後に関わった患者の入院はどれくらい減ったのか？")
+    assert unmet([fall], ["退院後の患者の新規入院患者数は約3倍に増加している。"]) == [fall]
+    assert unmet([fall], ["退院後の患者の入院が10%減少した。"]) == []
+    cost = the_value("登録システムに高齢者が登録するとき、本人に費用負担はあるのか？")
+    assert unmet([cost], ["高齢者が登録システムに情報を登録しておく。"]) == [cost]
+    assert unmet([cost], ["登録システムへの高齢者の登録は無料である。"]) == []
