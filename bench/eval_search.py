@@ -131,6 +131,8 @@ PROBE_SETS = (
     "probe_holdout75",
     "probe_holdout76",
     "probe_holdout77",
+    "probe_holdout78",
+    "probe_holdout79",
 )
 
 
