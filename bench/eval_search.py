@@ -133,6 +133,8 @@ PROBE_SETS = (
     "probe_holdout77",
     "probe_holdout78",
     "probe_holdout79",
+    "probe_holdout80",
+    "probe_holdout81",
 )
 
 
