@@ -75,6 +75,8 @@ def test_everyday_words_also_look_for_the_materials_terms() -> None:
     assert "cm" in with_material_terms(tokenize("コマーシャル"), "コマーシャル")  # テレビCM
     away = "留守のとき代わりに診る"
     assert {"不在", "代替", "バックアップ"} <= set(with_material_terms(tokenize(away), away))
+    areas = "在宅医療の地域割りってどのくらいの広さ？"  # 大阪府's 圏域
+    assert "圏域" in with_material_terms(tokenize(areas), areas)
     sent = "都会の診療所からチームで医者を回してもらう"  # 事例1's 派遣
     assert "派遣" in with_material_terms(tokenize(sent), sent)
     stand_in = "代わりの先生を探したりする手配"  # 事例18's 支援医師の探索・調整
