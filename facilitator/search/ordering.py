@@ -95,6 +95,7 @@ rows, 1.2 lifted 20 rows and lowered none, 1.5 lifted 22 and lowered 3 (nDCG sum
 
 
 _ACTING = "(?:で?は|が|として|自身)"
+_EXCERPT = "(抜粋)"
 """After a place, says the place itself acts (「福井県は組織上どんな工夫をした？」), not where
 another actor is (「佐賀県の病院で…」)."""
 
@@ -111,6 +112,8 @@ def _of_place(chunk: Chunk, places: list[str], acting: list[str]) -> bool:
             p in where and not (p in acting and where.split(p, 1)[1][:1] not in ("", "全", "("))
             for p in places
         )
+    if _EXCERPT in chunk.text:  # the national 指針 quoted in 大阪府's paper: not 大阪府's own word
+        return False
     md = chunk.metadata
     where = "\n".join(
         str(w) for w in (chunk.doc_title, md.get("prefecture"), chunk.respondent) if w

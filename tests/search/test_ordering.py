@@ -153,3 +153,14 @@ def test_asked_of_a_place_its_case_comes_first_even_named_without_its_suffix(
     hits = searcher.search(q, k=10).hits
     assert "まずは訪問看護師が訪問し" in hits[0].text
     assert "柏" in str(hits[0].chunk.metadata.get("location"))
+
+
+def test_asked_what_a_prefecture_decided_its_own_words_come_before_the_guidance_it_quotes(
+    searcher: Searcher,
+) -> None:
+    """大阪府's paper quotes the national 指針 (「<在宅医療の体制構築に係る指針※> (抜粋)」) before
+    saying what 大阪府 decided (「府の考え方」): asked what 大阪府 did, the quotation is not 大阪府's."""
+    q = "大阪では、家で受ける医療の体制を考えるエリアをどのくらいの広さで区切っているの？"
+    hits = searcher.search(q, k=10).hits
+    ranks = {h.chunk.locator.section: i for i, h in enumerate(hits)}
+    assert ranks["府の考え方"] < ranks["2 圏域の設定"]
