@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from facilitator.corpus.chunks import Chunk
 from facilitator.corpus.places import PREFECTURE_RE
 from facilitator.search.hits import SearchHit
 from facilitator.search.lexical import Vocabulary, tokenize, with_material_terms, word_forms
@@ -41,6 +42,7 @@ _LABEL_LINE = re.compile(r"^([-・●]?[\d~〜～\-,年月日度頃上中下旬]
 「医療機関による報告及び都道府県による…確認」): the two read as one sentence."""
 _ORDINAL = re.compile(r"第\d+回")
 _FISCAL_YEAR = re.compile(r"(?:令和|平成)\d+年度")
+_DIGITS = re.compile(r"\d[\d,.]*")
 _SERVICE_NUMBER = re.compile(r"#\d{3,5}")
 """A short-dial service (#7119, #8000) is a programme of its own: asked of 新居浜, a passage on
 山口県's #7119 does not say whether 新居浜 has it."""
@@ -249,7 +251,7 @@ def question_constraints(
     # year's, though a sentence of the same answer says 「令和3年2月から」
     needs += tuple(tuple(_era_variants(y)) for y in dict.fromkeys(_FISCAL_YEAR.findall(q)))
     asked = _asking_part(q)
-    given = tuple(dict.fromkeys(_digits(n) for n in re.findall(r"\d[\d,.]*", q)))
+    given = tuple(dict.fromkeys(_digits(n) for n in _DIGITS.findall(q)))
     typed_apart = _asking_part(norm_words(question))  # 「…拠点数 全国」: 拠点数 is a word
     for rule in rules["values"]:
         # 「いくつか」「何人か」 mean "some", 「いつでも」 "at any time": indefinites, not
@@ -304,7 +306,7 @@ def question_constraints(
 
 def _digits(value: str) -> str:
     """The number a value states, as written (「300」 of 「約300の事業所」, 「1,200」 of 「1,200人」)."""
-    m = re.search(r"\d[\d,.]*", value)
+    m = _DIGITS.search(value)
     return m.group().rstrip(",.") if m else ""
 
 
@@ -327,11 +329,11 @@ TOP_CONSTRAINED = 5
 TOP_TERMS = 10
 
 
-def _origin(hit: SearchHit) -> str:
+def origin(chunk: Chunk) -> str:
     """Where a passage is from: its case's place, the survey's respondent, the document."""
-    md = hit.metadata
-    where = (md.get("location"), md.get("prefecture"), hit.respondent, hit.case_name)
-    return "\n".join([hit.doc_title, *(str(w) for w in where if w)])
+    md = chunk.metadata
+    where = (md.get("location"), md.get("prefecture"), chunk.respondent, chunk.locator.case_name)
+    return "\n".join([chunk.doc_title, *(str(w) for w in where if w)])
 
 
 def _context(hit: SearchHit) -> str:
@@ -341,7 +343,7 @@ def _context(hit: SearchHit) -> str:
     word it defines (「在宅療養後方支援病院」: its text says only 「…受け入れる病院のこと」)."""
     question = hit.metadata.get("question_text") if hit.respondent else None
     defines = hit.metadata.get("defines") or ""
-    return "\n".join([hit.text, _origin(hit), question or "", defines])
+    return "\n".join([hit.text, origin(hit.chunk), question or "", defines])
 
 
 def _topic(hit: SearchHit) -> str:
@@ -375,7 +377,7 @@ def at_places(question: str, hits: Sequence[SearchHit]) -> list[SearchHit]:
     out = [h for h in hits if not unmet(places, [_context(h)])]
     if excluded:
         gone = {v for e in excluded for v in place_variants(e)}
-        out = [h for h in out if not any(v in norm(_origin(h)) for v in gone)]
+        out = [h for h in out if not any(v in norm(origin(h.chunk)) for v in gone)]
     return out
 
 

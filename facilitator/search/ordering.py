@@ -13,7 +13,7 @@ from collections.abc import Callable
 from weakref import WeakKeyDictionary
 
 from facilitator.corpus.chunks import Chunk
-from facilitator.search.answerability import named_places, place_variants
+from facilitator.search.answerability import named_places, origin, place_variants
 from facilitator.search.fusion import lift_asked_fields, reweight
 from facilitator.search.index import IndexStore
 from facilitator.search.intent import (
@@ -95,9 +95,16 @@ rows, 1.2 lifted 20 rows and lowered none, 1.5 lifted 22 and lowered 3 (nDCG sum
 
 
 _ACTING = "(?:で?は|が|として|自身)"
-_EXCERPT = "(抜粋)"
 """After a place, says the place itself acts (「福井県は組織上どんな工夫をした？」), not where
 another actor is (「佐賀県の病院で…」)."""
+_EXCERPT = "(抜粋)"
+"""Marks a passage quoting another document (大阪府's paper quoting the national 指針): the
+words are not the place's own."""
+
+
+def _asked_places(q: str) -> list[str]:
+    """Every way a place the question asks about is written (「松本市」, 「松本」)."""
+    return [v for p in named_places(q)[0] for v in place_variants(p)]
 
 
 def _of_place(chunk: Chunk, places: list[str], acting: list[str]) -> bool:
@@ -112,13 +119,9 @@ def _of_place(chunk: Chunk, places: list[str], acting: list[str]) -> bool:
             p in where and not (p in acting and where.split(p, 1)[1][:1] not in ("", "全", "("))
             for p in places
         )
-    if _EXCERPT in chunk.text:  # the national 指針 quoted in 大阪府's paper: not 大阪府's own word
+    if _EXCERPT in chunk.text:
         return False
-    md = chunk.metadata
-    where = "\n".join(
-        str(w) for w in (chunk.doc_title, md.get("prefecture"), chunk.respondent) if w
-    )
-    return any(p in where for p in places)
+    return any(p in origin(chunk) for p in places)
 
 
 def named_first(
@@ -128,16 +131,20 @@ def named_first(
     :data:`NAMED_DOCUMENT_BOOST`) and the place it asks about (:data:`NAMED_PLACE_BOOST`)
     first. Re-sorting, so before the orderings that do not sort by score."""
     documents = named_document_words(q)
-    named = named_places(q)[0]
-    places = [v for p in named for v in place_variants(p)]
+    places = _asked_places(q)
     if not documents and not places:
         return fused
-    acting = [v for p in named if re.search(re.escape(p) + _ACTING, q) for v in place_variants(p)]
+    acting = [
+        v
+        for p in named_places(q)[0]
+        if re.search(re.escape(p) + _ACTING, q)
+        for v in place_variants(p)
+    ]
 
     def weight(cid: str) -> float:
         chunk = store.by_id[cid]
-        named = NAMED_DOCUMENT_BOOST if any(w in chunk.doc_title for w in documents) else 1.0
-        return named * (NAMED_PLACE_BOOST if _of_place(chunk, places, acting) else 1.0)
+        document = NAMED_DOCUMENT_BOOST if any(w in chunk.doc_title for w in documents) else 1.0
+        return document * (NAMED_PLACE_BOOST if _of_place(chunk, places, acting) else 1.0)
 
     return reweight(fused, weight)
 
@@ -327,7 +334,7 @@ def capped_case(q: str, store: IndexStore) -> Callable[[str], str | None]:
     names: 「柏市みたいに…夜中に母の具合が急に悪くなったとき、まず誰が家に来てくれるの？」 asks
     about 柏's case, whose third passage (who comes first at night) was pushed below the other
     cases' (bj01 nDCG@10 0.61 → 0.88)."""
-    places = [v for p in named_places(q)[0] for v in place_variants(p)]
+    places = _asked_places(q)
 
     def case_of(cid: str) -> str | None:
         chunk = store.by_id[cid]

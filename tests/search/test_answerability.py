@@ -1055,13 +1055,7 @@ def test_how_much_a_count_grew_is_met_by_a_ratio_even_with_an_adverb_between() -
 
 
 def test_how_much_shorter_wants_a_duration_or_a_share() -> None:
-    (value,) = [
-        c
-        for c in question_constraints(
-            "ガイドブックを使い始めてから、退院調整の日数はどれくらい短くなりましたか。"
-        )
-        if c.kind == "value"
-    ]
+    value = the_value("ガイドブックを使い始めてから、退院調整の日数はどれくらい短くなりましたか。")
     assert unmet([value], ["ガイドブックを作成し、入退院支援の手順を統一した。"]) == [value]
     assert unmet([value], ["退院調整の期間が平均5日短縮した。"]) == []
 
@@ -1155,13 +1149,7 @@ def test_the_make_up_of_a_team_is_told_by_who_is_in_it() -> None:
 
 
 def test_who_is_open_right_now_wants_opening_hours() -> None:
-    (now,) = [
-        c
-        for c in question_constraints(
-            "新居浜で夜中に子どもが熱を出したら、今あいてる病院ってどこ？"
-        )
-        if c.kind == "value"
-    ]
+    now = the_value("新居浜で夜中に子どもが熱を出したら、今あいてる病院ってどこ？")
     assert unmet([now], ["新居浜市・西条市の外来医療に関する協議の場を設ける。"]) == [now]
     assert unmet([now], ["夜中に子どもを診る当番の病院は19時から23時まで開いている。"]) == []
     assert not [c for c in question_constraints("今やっている取組は？") if c.kind == "value"]
@@ -1169,13 +1157,13 @@ def test_who_is_open_right_now_wants_opening_hours() -> None:
 
 def test_a_number_the_question_gives_or_a_labels_number_is_not_the_count_asked() -> None:
     q = "八戸のConnect8に参加している約300の事業所のうち、薬局と歯科診療所はそれぞれ何か所ありますか。"
-    (count,) = [c for c in question_constraints(q) if c.kind == "value"]
+    count = the_value(q)
     assert unmet([count], ["Connect8には約300の事業所が参加し、薬局も歯科診療所も加わる。"]) == [
         count
     ]
     assert unmet([count], ["Connect8には薬局が40か所、歯科診療所が12か所参加している。"]) == []
     q = "空床情報を共有するシステムには、いくつの病院が参加していますか。"
-    (count,) = [c for c in question_constraints(q) if c.kind == "value"]
+    count = the_value(q)
     guideline = "方策3:空床情報を地域で共有し、病院が参加するシステムを構築する。(事例集 P.32 参照)"
     assert unmet([count], [guideline]) == [count]
 
