@@ -135,6 +135,8 @@ PROBE_SETS = (
     "probe_holdout79",
     "probe_holdout80",
     "probe_holdout81",
+    "probe_holdout82",
+    "probe_holdout83",
 )
 
 
