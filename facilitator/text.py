@@ -125,6 +125,12 @@ def sentences(text: str) -> list[str]:
     return [t for t in (text[a:b].strip() for a, b in spans) if t]
 
 
+CREDIT = re.compile(r"^(?:出典|資料|引用元?)\s*[:：]|^[(（][^)）]*参照\s*[)）]$")
+"""A figure's credit line (「出典:福岡市医師会提供資料」): where a chart came from, not what it says
+(its 「令和6年5月24日 第5回…分科会資料」 dates no event the material describes); or a
+cross-reference (「(事例集 P.16 豊中市…の事例参照)」), quoted once as an example sheet's 方策."""
+
+
 _LAYOUT_BREAK = re.compile(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])")
 
 

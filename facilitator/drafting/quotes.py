@@ -14,7 +14,7 @@ from facilitator.search.hits import SearchHit
 from facilitator.search.intent import TIME as _TIME
 from facilitator.search.intent import time_words
 from facilitator.search.lexical import WeightedWords, tokenize, weighted_share
-from facilitator.text import sentences
+from facilitator.text import CREDIT, sentences
 
 ANSWER_CHARS = (12, 220)
 SENTENCE_END_PENALTY = 0.02
@@ -49,6 +49,11 @@ EXCERPT_PENALTY = 0.06
 about a named place (「大阪府は圏域をどの単位で設定？」), its own words (「府の考え方」) come first.
 Over 239 judged guideline questions, first quote judged 171 → 175 (none lose; at 0.03, 174)."""
 _EXCERPT = re.compile(r"^[^\n]{0,80}抜粋")
+FRAGMENT_PENALTY = 0.05
+"""A slide line the layout cut mid-phrase (「圏域内に複数の「在宅医療の連携の拠点」と」, its next
+line 「「積極的役割を担う医療機関」があるイメージ」): ending on a particle, it does not say
+anything alone."""
+_FRAGMENT = re.compile(r"(?:(?<![こも])[とのをにがや]|[は、])$")  # not 「…を行うこと」「…するもの」
 WHEN_SHARE = 0.5
 """A question asking when (「毎年何月ごろ出すの？」) is answered by a sentence that states a time
 (「報告期間は1月から3月です。」): such a sentence counts as sharing this much more of the
@@ -73,9 +78,6 @@ is the material's definition of it: counted as sharing this much more of the que
 the slides' next lines (「かかりつけ医は、日常行う診療においては…」) were closer in meaning to
 「かかりつけ医 定義」 than the definition itself; at 3.0 two judged questions' quotes change, both
 to the definition (of 546 compared)."""
-_CREDIT = re.compile(r"^(?:出典|資料|引用元?)\s*[:：]|^[(（][^)）]*参照\s*[)）]$")
-"""A figure's credit line (「出典:福岡市医師会提供資料」): where a chart came from, not what it says;
-or a cross-reference (「(事例集 P.16 豊中市…の事例参照)」), quoted once as an example sheet's 方策."""
 _CONTENTS = re.compile(r"(?:\.{3,}|…{2,}|・{3,})\s*\d+$")
 """A line of a table of contents (「第2節 かかりつけ医機能報告制度のスケジュール.....\t9」): a
 title and its page, not what the section says."""
@@ -129,7 +131,7 @@ def _candidates(
     for hit in hits:
         lines = [item for s in sentences(hit.text) for item in _items(s)]
         for i, s in enumerate(lines):
-            if s in hit.locator or _HEADING.match(s) or _CREDIT.match(s) or _CONTENTS.search(s):
+            if s in hit.locator or _HEADING.match(s) or CREDIT.match(s) or _CONTENTS.search(s):
                 continue
             if _ASKS.search(s) and not hit.respondent:
                 continue
@@ -213,6 +215,7 @@ def best_sentences(
                 - (BACKGROUND_PENALTY if _BACKGROUND.search(x.text) else 0.0)
                 - (EXCERPT_PENALTY if placed and _EXCERPT.match(x.hit.text) else 0.0)
                 - (TITLE_PENALTY if _is_title(x.hit.text, x.text) else 0.0)
+                - (FRAGMENT_PENALTY if _FRAGMENT.search(x.text) else 0.0)
                 + overlap_weight * x.share,
                 x,
             )

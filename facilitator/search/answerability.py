@@ -28,6 +28,7 @@ from facilitator.search.terms import (
     unknown_terms,
     unstated_things,
 )
+from facilitator.text import CREDIT
 
 _NUMBER = re.compile(
     r"((?:令和|平成)?\d+(?:\.\d+)?)(年度|年|点|円|万円|億円|時間|%|割|人|件|単位|床|分|つ|回|度|℃)"
@@ -46,9 +47,13 @@ _DIGITS = re.compile(r"\d[\d,.]*")
 _SERVICE_NUMBER = re.compile(r"#\d{3,5}")
 """A short-dial service (#7119, #8000) is a programme of its own: asked of 新居浜, a passage on
 山口県's #7119 does not say whether 新居浜 has it."""
+_QUOTED_QUESTION = re.compile(r"「[^「」]{0,40}(?:[?？]|の|か|かな)」")
 _SPAN_WORDS = ("のうち", "の中で", "を通じ", "を通し")
-NUMBER = r"(?<![\d,.])(?<!方策)(?<!原因)(?<!課題)(?<!事例)(?<!参考)(?<!脚注)(?<![Pp])\d[\d,.]*+\s*+"
-"""A number, not one of a label (「方策3:…」「事例集 P.32」): it counts nothing."""
+NUMBER = (
+    r"(?<![\d,.第])(?<!方策)(?<!原因)(?<!課題)(?<!事例)(?<!参考)(?<!脚注)(?<![Pp])\d[\d,.]*+\s*+"
+)
+"""A number, not one of a label (「方策3:…」「事例集 P.32」) nor an ordinal (「第5回…分科会」):
+it counts nothing."""
 VALUE_CONTEXT_WORDS = 2
 _PLACE_SUFFIX = ("市", "町", "村", "区", "県", "府", "都")
 _PLACES_COUNTED = ("か所", "カ所", "箇所", "ヶ所", "施設", "機関")
@@ -97,6 +102,7 @@ class Constraint:
                 and _shared(self.about, about | set(tokenize(s))) + any(m in s for m in self.marks)
                 >= need
                 for s in _SENTENCE.findall(_LABEL_LINE.sub(r"\1 ", text))
+                if not CREDIT.match(s.strip())
             )
         if self.kind == "place":
             return any(v in text for v in place_variants(self.text))
@@ -313,7 +319,9 @@ def _digits(value: str) -> str:
 def _asking_part(q: str) -> str:
     """The sentences that ask: 「管内にいくつあるか調べたい。どういう病院がそう呼ばれるの？」
     asks what the hospitals are, not how many (the first sentence says what the asker will
-    do). A question of one sentence, or with no question mark, is all asking."""
+    do). A question of one sentence, or with no question mark, is all asking. What someone
+    else asks, quoted (「「どこの病院にかかればいいの」っていう問い合わせ」), is not asked."""
+    q = _QUOTED_QUESTION.sub("「」", q)
     parts = [p for p in re.split(r"(?<=[。.!！?？])", q) if p.strip()]
     asking = [p for p in parts if p.rstrip().endswith(("?", "？"))]
     return "".join(asking) if len(parts) > 1 and asking else q

@@ -215,12 +215,19 @@ def _in_material_words(term: str) -> list[str]:
 
 def _same_kind(term: str) -> list[str]:
     """The compound with its head said in another word for the same kind of facility
-    (answer_constraints.yaml: 「小児科診療所」 is 「小児科医院」); none for the bare word."""
-    for words in constraint_rules()["same_kind"]:
-        for head in words:
-            if term.endswith(head) and len(term) > len(head):
-                return [term[: -len(head)] + w for w in words if w != head]
-    return []
+    (answer_constraints.yaml: 「小児科診療所」 is 「小児科医院」) or in the wider word covering it
+    (「参加診療所」 is among the 「参加医療機関」); none for the bare word."""
+    rules = constraint_rules()
+    out: list[str] = []
+    for words in rules["same_kind"]:
+        out += [term[: -len(h)] + w for h in words if _headed(term, h) for w in words if w != h]
+    for wider, kinds in rules["broader"].items():
+        out += [term[: -len(h)] + wider for h in kinds if _headed(term, h)]
+    return out
+
+
+def _headed(term: str, head: str) -> bool:
+    return term.endswith(head) and len(term) > len(head)
 
 
 OVERLAP_CHARS = 2
@@ -354,7 +361,9 @@ def asked_things(question: str) -> list[str]:
     for: 「どんな資格や経歴の人を充てる？」 → 資格, 経歴 (the material names the coordinator, not
     what qualifies one; measured over the judged sets this flagged 4 more near-domain questions
     and, with 「中身」「仕事」 read as aspects, no answerable one)."""
-    generic = set(constraint_rules()["focus_generic"])
+    rules = constraint_rules()
+    # 「…支援しているという回答はありますか」: where to look (material_words), not a thing
+    generic = set(rules["focus_generic"]) | set(rules["material_words"])
     q = norm(question)
     found = [_WHICH.sub("", m.group(1)) for m in _FOCUS.finditer(q)]
     found += _ROLE.findall(q)  # 「誰が座長を務める？」: the 座長

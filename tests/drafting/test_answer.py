@@ -155,10 +155,25 @@ def test_a_definition_under_its_heading_is_quoted_not_the_heading(
 
 
 def test_a_figures_credit_line_is_not_quoted() -> None:
-    from facilitator.drafting.quotes import _CREDIT
+    from facilitator.text import CREDIT
 
-    assert _CREDIT.match("出典:福岡市医師会提供資料")
-    assert not _CREDIT.match("福岡市医師会では、在宅医療の資源を調べた。")
+    assert CREDIT.match("出典:福岡市医師会提供資料")
+    assert not CREDIT.match("福岡市医師会では、在宅医療の資源を調べた。")
+
+
+def test_a_slide_line_cut_mid_phrase_is_not_quoted(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    # the slide's 「圏域内に複数の「在宅医療の連携の拠点」と」 goes on on the next line
+    answer = ask(
+        "大阪だと、在宅医療の地域割りってどのくらいの広さで決めてるの？市町村ごと？",
+        None,
+        drafting_data,
+        drafting_searcher,
+    )
+    first = answer.points[0].quote
+    assert not first.endswith("と"), first
+    assert "二次医療圏" in first
 
 
 def test_a_table_of_contents_line_is_not_quoted() -> None:

@@ -95,6 +95,8 @@ def test_an_adverb_or_a_side_does_not_make_an_unknown_compound() -> None:
     assert asked_things("自治体はどのようなテーマの研修を実施していると回答していますか。") == []
     assert asked_things("自宅の記録に、誰がどの部分を記入する決まりになっているか") == []
     assert asked_things("退院直後のどの期間を特に重視しているか") == []
+    # where to look, not a thing: the survey's answers
+    assert asked_things("情報共有システムの導入を、県が支援しているという回答はありますか。") == []
     assert asked_things("課題整理をどの単位で行い、解決できない課題はどう扱う想定か") == []
     # 〜的 qualifies what is asked: 「どんな実利的なメリット」 asks for メリット (an aspect)
     assert asked_things("在宅医にとってどんな実利的なメリットを用意しているか") == []
@@ -197,6 +199,34 @@ def test_a_national_figure_is_not_answered_by_a_local_one() -> None:
     (count,) = question_constraints("訪問看護ステーションは全国にいくつある？")
     assert unmet([count], ["柏市の訪問看護ステーションは12か所ある。"]) == [count]
     assert unmet([count], ["全国の訪問看護ステーションは約15,000か所ある。"]) == []
+
+
+def test_an_ordinal_or_a_credit_line_is_not_the_count_or_date_asked() -> None:
+    question = "協議の場は今年度に何回、いつ頃開かれる予定ですか。"
+    count = next(c for c in question_constraints(question) if c.text == "何回")
+    when = next(c for c in question_constraints(question) if c.text == "いつ")
+    credit = "出典:令和6年5月24日 第5回かかりつけ医機能が発揮される制度の施行に関する分科会資料"
+    # the meeting a slide was shown at: neither how often the council meets nor when
+    assert unmet([count, when], [credit]) == [count, when]
+    assert unmet([count], ["協議の場は今年度に2回開催する予定である。"]) == []
+
+
+def test_how_many_of_whatever_is_counted_wants_a_number() -> None:
+    count = the_value("在宅カルテは、いまどれくらいの数の患者さん宅で使われているのでしょうか。")
+    assert unmet([count], ["在宅カルテは患者さん宅に保管される紙媒体で、多職種が記入する。"])
+    assert unmet([count], ["在宅カルテは現在約300人の患者さん宅で使われている。"]) == []
+    kinds_of = the_value("1号機能では、何種類の疾患について報告するのですか。")
+    assert unmet([kinds_of], ["1号機能では、40種類の疾患について報告する。"]) == []
+
+
+def test_a_question_someone_else_asks_is_quoted_not_asked() -> None:
+    assert not [
+        c
+        for c in question_constraints(
+            "住民から県に来る「どこの病院にかかればいいの」っていう問い合わせって、どんな内容が多いんですか？"
+        )
+        if c.kind == "value"
+    ]
 
 
 def test_a_time_is_not_a_count() -> None:
@@ -643,6 +673,10 @@ def test_a_compound_the_material_states_lower_down_is_not_missing(searcher: Sear
     # another word for the same kind of facility: the casebook's 「小児科医院」
     assert stated_in(["地域の小児科医院として"])("小児科診療所")
     assert not stated_in(["地域の小児科医院として"])("歯科診療所")
+    # or in the wider word covering it (the clinics are among the 参加医療機関), not the reverse
+    assert stated_in(["参加医療機関の中で、実績要件を満たす"])("参加診療所")
+    assert not stated_in(["参加診療所の中で"])("参加医療機関")
+    assert not stated_in(["参加医療機関の中で"])("参加病棟")
     # an everyday part said in the material's word (lay_terms: 部署 → 部局)
     assert stated_in(["介護保険担当部局同士での一元化"])("担当部署同士")
     # 「体調急変時」 is in the casebook, though not in the ten passages found first
