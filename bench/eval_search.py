@@ -137,6 +137,8 @@ PROBE_SETS = (
     "probe_holdout81",
     "probe_holdout82",
     "probe_holdout83",
+    "probe_holdout84",
+    "probe_holdout85",
 )
 
 
