@@ -138,6 +138,11 @@ CLOSE_SHARE = 0.6
 passage (see :func:`route`)."""
 
 
+DOCUMENT_SHARE = 0.75
+"""Asked what something is or how it is done, a document answers when its best passage scores
+at least this share of the best (see :func:`route`)."""
+
+
 def route(question: str, groups: list[AnswerGroup], local_docs: Collection[str] = ()) -> AnswerKind:
     """definition (quote a guideline/local passage) or precedent (name the cases).
 
@@ -159,7 +164,11 @@ def route(question: str, groups: list[AnswerGroup], local_docs: Collection[str] 
     close = [
         g for g in groups if is_precedent_group(g) and g.passages[0].score >= CLOSE_SHARE * top
     ]
-    has_docs = any(not is_precedent_group(g) for g in groups)
+    # a document far below the best case does not say how it is done: asked for the steps of
+    # a case's own scheme (「がん地域連携パスで…どのように返しているのか、運用手順を確認したい」)
+    has_docs = any(
+        not is_precedent_group(g) and g.passages[0].score >= DOCUMENT_SHARE * top for g in groups
+    )
     # 「…誰が担っていると自治体は認識しているか」「北海道と奈良県は病院の位置づけをどう説明して
     # いるのか」: what they answered, not the survey's outline
     asks_governments = asks_about_governments(question) or bool(named_places(question)[0])

@@ -136,8 +136,18 @@ def asks_about_governments(question: str) -> bool:
     """「…という声のある自治体は？」「…研修をやっている県はある？」「住民が県や市に問い合わせて
     くるのは…」: what prefectures and cities do, see or are asked: the survey answers of the
     casebook and the local documents say it.
-    A named prefecture (「大阪府は…」) is a place, not this question."""
-    return _has(question, "governments") or bool(_A_PREFECTURE.search(_QUOTED.sub("", question)))
+    A named prefecture (「大阪府は…」) is a place, not this question; nor is a hospital's practice
+    within a government's scheme (「中小病院が、府県の登録制度に加わって…引き受けている例」)."""
+    bare = _QUOTED.sub("", question)
+    if _PROVIDER_ACTING.search(bare) and not _GOVERNMENT_ACTING.search(bare):
+        return False
+    return _has(question, "governments") or bool(_A_PREFECTURE.search(bare))
+
+
+_PROVIDER_ACTING = re.compile(r"(?:病院|診療所|クリニック|医療機関|医院)が[^。？?]*(?:例|事例)")
+_GOVERNMENT_ACTING = re.compile(
+    r"(?:自治体|都道府県|府県|市町村|県|市|役所|役場)(?:は|が|では|として|自身)(?![\u4e00-\u9fff])"
+)
 
 
 def asks_about_cities(question: str) -> bool:

@@ -176,6 +176,22 @@ def test_a_slide_line_cut_mid_phrase_is_not_quoted(
     assert "二次医療圏" in first
 
 
+def test_asked_how_a_cases_own_scheme_works_the_case_answers(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    # 「運用手順」 asks how it is done, but only 参考5 has a がん地域連携パス: the documents
+    # found score far below it and say nothing of it
+    answer = ask(
+        "がん地域連携パスで、退院後に連携医を受診した患者の診療データを拠点病院へどのように"
+        "返しているのか、運用手順を確認したい。",
+        None,
+        drafting_data,
+        drafting_searcher,
+    )
+    assert answer.kind == "precedent"
+    assert "拠点病院" in answer.points[0].quote
+
+
 def test_a_table_of_contents_line_is_not_quoted() -> None:
     from facilitator.drafting.quotes import _CONTENTS
 

@@ -95,6 +95,9 @@ def test_an_adverb_or_a_side_does_not_make_an_unknown_compound() -> None:
     assert asked_things("自治体はどのようなテーマの研修を実施していると回答していますか。") == []
     assert asked_things("自宅の記録に、誰がどの部分を記入する決まりになっているか") == []
     assert asked_things("退院直後のどの期間を特に重視しているか") == []
+    assert asked_things("課題の共有から方策決定までどのような段階を踏むのか") == []  # steps
+    # whose: the place's own 医師会 (the material's 名古屋市医師会), no other kind of one
+    assert unknown_terms("地元医師会と共同で広告を出した例", ["名古屋市医師会と共同で広告"]) == []
     # where to look, not a thing: the survey's answers
     assert asked_things("情報共有システムの導入を、県が支援しているという回答はありますか。") == []
     assert asked_things("課題整理をどの単位で行い、解決できない課題はどう扱う想定か") == []
@@ -233,6 +236,15 @@ def test_a_time_is_not_a_count() -> None:
     (count,) = question_constraints("訪問看護ステーションはいくつある？")
     assert unmet([count], ["訪問看護ステーションは24時間体制をとっている。"]) == [count]
     assert unmet([count], ["市内の訪問看護ステーションは12か所ある。"]) == []
+
+
+def test_asked_whether_it_is_free_or_who_pays_wants_a_cost() -> None:
+    free = the_value("在宅相談ステーションって、相談はタダ？")
+    assert unmet([free], ["在宅相談ステーションで電話相談を受け付けている。"]) == [free]
+    assert unmet([free], ["在宅相談ステーションの相談は無料である。"]) == []
+    typed = the_value("くらげ方式 豊田加茂医師会 参加医療機関 費用負担")
+    assert typed.text == "費用負担"
+    assert unmet([typed], ["くらげ方式は参加医療機関の連携を医師会が支援する。"]) == [typed]
 
 
 def test_some_is_not_a_question() -> None:

@@ -76,6 +76,9 @@ def test_questions_about_what_a_document_says_do_not(question: str) -> None:
         ("県庁の中で医療と介護の担当課の席を近づけた例はある？", True),  # its own offices
         ("病院のかかり方のことで、住民から役所にはどんな問い合わせが多いんですか？", True),
         ("体温や血圧を共有する仕組み、県として入れるのを後押ししている例はありますか。", True),
+        # a hospital's practice within a prefecture's scheme: the hospital acts
+        ("届出ができない中小病院が、府県の登録制度に加わって入院を引き受けている例は？", False),
+        ("医療機関が少ない自治体はどう対応している？", True),
     ],
 )
 def test_questions_about_prefectures_and_cities(question: str, governments: bool) -> None:
