@@ -247,6 +247,24 @@ def test_asked_whether_it_is_free_or_who_pays_wants_a_cost() -> None:
     assert unmet([typed], ["くらげ方式は参加医療機関の連携を医師会が支援する。"]) == [typed]
 
 
+def test_a_facility_asked_by_name_wants_one_named() -> None:
+    for question in (
+        "相澤病院が書面で連携している3か所の慢性期病院は、それぞれ何という病院か？",
+        "相澤病院が書面で連携している近隣の慢性期病院3か所は、具体的にどこの病院か。",
+    ):
+        name = the_value(question)
+        # the kind of hospital is no name
+        assert unmet([name], ["相澤病院は近隣の慢性期病院3か所と書面で連携している。"]) == [name]
+        assert unmet([name], ["相澤病院は慢性期病院の医療法人○○会と書面で連携している。"]) == []
+
+
+def test_the_care_fee_schedule_is_a_term_of_its_own() -> None:
+    assert kinds("協力医療機関 未指定 介護報酬 減算") == {
+        ("term", "介護報酬"),
+        ("term", "減算"),
+    }
+
+
 def test_some_is_not_a_question() -> None:
     assert kinds("いくつかの病院がまとまって値下げ交渉している例") == set()
     assert kinds("何人かの医師で交代して診療しているクリニック") == set()
