@@ -139,6 +139,8 @@ PROBE_SETS = (
     "probe_holdout83",
     "probe_holdout84",
     "probe_holdout85",
+    "probe_holdout86",
+    "probe_holdout87",
 )
 
 
