@@ -166,9 +166,20 @@ judged questions asked, 9 guideline and 1 precedent answers gained a judged firs
 none lost one."""
 
 
+FIGURE_LABEL_CHARS = 4
+
+
 def _is_title(text: str, line: str) -> bool:
-    """Whether ``line`` stands alone in ``text`` as a title (see TITLE_PENALTY)."""
-    return "、" not in line and "。" not in line and ("\n" + line + "\n\n") in ("\n" + text)
+    """Whether ``line`` stands alone in ``text`` as a title (see TITLE_PENALTY): a blank line
+    follows it, or a figure's labels do (「福井県の在宅医療・介護連携推進事業 現在の体制」 over
+    「地域」「医療課」「長寿」: a chart's title says what it shows, not what was done)."""
+    if "、" in line or "。" in line:
+        return False
+    at = ("\n" + text).find("\n" + line + "\n")
+    if at < 0:
+        return False
+    below = text[at + len(line) :].lstrip(" ").split("\n", 2)
+    return len(below) > 1 and (not below[1].strip() or len(below[1].strip()) <= FIGURE_LABEL_CHARS)
 
 
 _JOINED_HEADING = re.compile(r"^[^。、・\s][^。、・]{4,39}?\s+・\s+(?=\S)")

@@ -47,7 +47,9 @@ _DIGITS = re.compile(r"\d[\d,.]*")
 _SERVICE_NUMBER = re.compile(r"#\d{3,5}")
 """A short-dial service (#7119, #8000) is a programme of its own: asked of 新居浜, a passage on
 山口県's #7119 does not say whether 新居浜 has it."""
-_QUOTED_QUESTION = re.compile(r"「[^「」]{0,40}(?:[?？]|の|か|かな)」")
+_QUOTED_QUESTION = re.compile(
+    r"[「『][^「」『』]{0,40}(?:[?？]|の|か|かな|どこ|いつ|誰|だれ|いくら)[」』]"
+)
 _SPAN_WORDS = ("のうち", "の中で", "を通じ", "を通し")
 NUMBER = (
     r"(?<![\d,.第])(?<!方策)(?<!原因)(?<!課題)(?<!事例)(?<!参考)(?<!脚注)(?<![Pp])\d[\d,.]*+\s*+"
@@ -320,7 +322,8 @@ def _asking_part(q: str) -> str:
     """The sentences that ask: 「管内にいくつあるか調べたい。どういう病院がそう呼ばれるの？」
     asks what the hospitals are, not how many (the first sentence says what the asker will
     do). A question of one sentence, or with no question mark, is all asking. What someone
-    else asks, quoted (「「どこの病院にかかればいいの」っていう問い合わせ」), is not asked."""
+    else asks, quoted (「「どこの病院にかかればいいの」っていう問い合わせ」「『夜に開いてる病院は
+    どこ』みたいな話」), is not asked."""
     q = _QUOTED_QUESTION.sub("「」", q)
     parts = [p for p in re.split(r"(?<=[。.!！?？])", q) if p.strip()]
     asking = [p for p in parts if p.rstrip().endswith(("?", "？"))]
@@ -429,7 +432,7 @@ def missing(
     wider = [_context(h) for h in hits[:TOP_TERMS]]
     unknown = [t for t in unknown_terms(question, wider) if said is None or not said(t)]
     out += [f"「{t}」の記述" for t in unknown]
-    out += [f"「{t}」の記述" for t in unstated_things(question, wider)]
+    out += [f"「{t}」の記述" for t in unstated_things(question, wider, common)]
     if vocabulary is not None:
         out += [f"「{t}」の記述" for t in unheard_words(question, vocabulary)]
     return list(dict.fromkeys(out))

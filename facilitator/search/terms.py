@@ -380,7 +380,9 @@ _HOW = ("方法", "仕方", "やり方")
 """A head asking how (「支給方法」), not for a thing of its own (「報告システム」 is one)."""
 
 
-def unstated_things(question: str, texts: Iterable[str]) -> list[str]:
+def unstated_things(
+    question: str, texts: Iterable[str], common: frozenset[str] = frozenset()
+) -> list[str]:
     """The things the question asks about that none of ``texts`` mentions: by the word, by
     the material's term for an everyday word (lay_terms.yaml), or by the compound's head when
     that is specific (「値段交渉」 is met by 「価格交渉」; 「貸付制度」 is not met by 「制度」)."""
@@ -401,12 +403,23 @@ def unstated_things(question: str, texts: Iterable[str]) -> list[str]:
         if len(own) == 2 and len(own[0]) >= 2 and own[-1] in _HOW:
             alt.add(own[0])
         alternatives[w] = alt
+    subject = {t for t in tokenize(question) if len(t) >= 2 and t not in common}
+
+    def laid_down(w: str) -> bool:
+        """A condition stated as one (「…地域設定にあたっては、必ず1つ以上の「積極的医療機関」を
+        含むものとする」) in a sentence on the question's own subject, not anywhere."""
+        forms = constraint_rules()["stated_as"].get(w, ())
+        return any(
+            any(f in s for f in forms) and (subject - {w}) & set(tokenize(s))
+            for s in re.split(r"[。\n]", text)
+        )
+
     if not any(alternatives.values()):
-        return out
+        return [w for w in out if not laid_down(w)]
     tokens = set(tokenize(text))  # only when some word has an alternative
     several = {a for alts in alternatives.values() for a in alts if len(tokenize(a)) > 1}
 
     def met(alt: str) -> bool:  # a term of several words (「参加者」 for メンバー) as written
         return alt in tokens or (alt in several and norm(alt) in text)
 
-    return [w for w in out if not any(met(a) for a in alternatives[w])]
+    return [w for w in out if not any(met(a) for a in alternatives[w]) and not laid_down(w)]

@@ -192,6 +192,15 @@ def test_asked_how_a_cases_own_scheme_works_the_case_answers(
     assert "拠点病院" in answer.points[0].quote
 
 
+def test_a_charts_title_over_its_labels_is_a_title() -> None:
+    from facilitator.drafting.quotes import _is_title
+
+    chart = "支援 支援\n福井県の在宅医療・介護連携推進事業 現在の体制\n地域\n\n医療課\n"
+    assert _is_title(chart, "福井県の在宅医療・介護連携推進事業 現在の体制")
+    prose = "福井県の体制\n医療系課から介護系課へ事業移管した。\n"
+    assert not _is_title(prose, "福井県の体制")
+
+
 def test_a_table_of_contents_line_is_not_quoted() -> None:
     from facilitator.drafting.quotes import _CONTENTS
 

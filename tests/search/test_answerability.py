@@ -222,14 +222,26 @@ def test_how_many_of_whatever_is_counted_wants_a_number() -> None:
     assert unmet([kinds_of], ["1号機能では、40種類の疾患について報告する。"]) == []
 
 
-def test_a_question_someone_else_asks_is_quoted_not_asked() -> None:
-    assert not [
-        c
-        for c in question_constraints(
-            "住民から県に来る「どこの病院にかかればいいの」っていう問い合わせって、どんな内容が多いんですか？"
-        )
-        if c.kind == "value"
-    ]
+@pytest.mark.parametrize(
+    "question",
+    [
+        "住民から県に来る「どこの病院にかかればいいの」っていう問い合わせって、どんな内容が多いんですか？",
+        "住民からよく来る問い合わせって、『夜に開いてる病院はどこ』みたいな話が多いの？",
+    ],
+)
+def test_a_question_someone_else_asks_is_quoted_not_asked(question: str) -> None:
+    assert not [c for c in question_constraints(question) if c.kind == "value"]
+
+
+def test_a_condition_laid_down_on_the_subject_asked_states_one() -> None:
+    question = "連携の拠点を中心とした地域の設定にはどのような条件を付しているのか"
+    laid_down = (
+        "「連携の拠点」の地域設定にあたっては、必ず1つ以上の「積極的医療機関」を含むものとする"
+    )
+    assert unstated_things(question, [laid_down]) == []
+    # laid down, but on another subject: no condition of the one asked
+    other = "診療所及び病院についても、地域における在宅医療に必要な役割を担うこととする"
+    assert unstated_things("近所の薬局がかかりつけ薬局を名乗る条件は？", [other]) == ["条件"]
 
 
 def test_a_time_is_not_a_count() -> None:
