@@ -141,6 +141,8 @@ PROBE_SETS = (
     "probe_holdout85",
     "probe_holdout86",
     "probe_holdout87",
+    "probe_holdout88",
+    "probe_holdout89",
 )
 
 
