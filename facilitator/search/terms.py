@@ -399,8 +399,9 @@ def unstated_things(
         alt = set(with_material_terms(own, w)) - set(own) | set(material_words(own[-1]))
         if len(own) >= 2 and len(own[-1]) >= 2 and own[-1] not in generic:
             alt.add(own[-1])
-        # 「どういう支給方法で」: the 方法 of 支給, told where a passage says how it is 支給
-        if len(own) == 2 and len(own[0]) >= 2 and own[-1] in _HOW:
+        # 「どういう支給方法で」: the 方法 of 支給, told where a passage says how it is 支給; and
+        # 「終了理由」 where it says why it ended (「…が困難であったことから終了した」)
+        if len(own) == 2 and len(own[0]) >= 2 and own[-1] in (*_HOW, "理由"):
             alt.add(own[0])
         alternatives[w] = alt
     subject = {t for t in tokenize(question) if len(t) >= 2 and t not in common}

@@ -270,6 +270,20 @@ def test_a_facility_asked_by_name_wants_one_named() -> None:
         assert unmet([name], ["相澤病院は慢性期病院の医療法人○○会と書面で連携している。"]) == []
 
 
+def test_a_name_typed_as_the_last_search_word_wants_one_named() -> None:
+    hospital = the_value("新居浜 西条 二次救急 輪番 病院名")
+    assert unmet([hospital], ["新居浜・西条で二次救急の輪番を組んでいる。"]) == [hospital]
+    site = the_value("かかりつけ医機能報告 公表 住民 閲覧 ウェブサイト名")
+    assert unmet([site], ["報告の結果は住民が閲覧できるよう公表する。"]) == [site]
+    assert unmet([site], ["報告の結果は医療情報ネット(https://example.jp)で住民に公表する。"]) == []
+
+
+def test_why_something_ended_is_told_where_it_says_so() -> None:
+    question = "補助金で支援した事業を終了した自治体の、その終了理由は何だったか。"
+    assert unstated_things(question, ["事業効果の検証が困難であったことから終了した。"]) == []
+    assert unstated_things(question, ["補助金で在宅医療を支援している。"]) == ["終了理由"]
+
+
 def test_the_care_fee_schedule_is_a_term_of_its_own() -> None:
     assert kinds("協力医療機関 未指定 介護報酬 減算") == {
         ("term", "介護報酬"),
@@ -622,6 +636,9 @@ def test_a_noun_the_material_never_uses_is_unheard() -> None:
     ]
     assert unheard_words("地域医療連携推進法人に入るには出資金が要る？", vocabulary) == ["出資金"]
     assert unheard_words("在宅の患者に薬を届けている事例", vocabulary) == []
+    # the material's word for it (lay_terms: 既往歴 → 疾患: 「疾患の状況」)
+    assert unheard_words("患者の既往歴を確認できる事例", vocabulary) == ["既往歴"]
+    assert unheard_words("患者の既往歴を確認できる事例", vocabulary | {"疾患"}) == []
     # a quality of where the question is set says where, not what must be named
     setting = "住民の抵抗感が強い地域で、在宅医療を推進している事例"
     assert unheard_words(setting, vocabulary | {"住民", "強い"}) == []
