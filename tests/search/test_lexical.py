@@ -71,6 +71,10 @@ def test_everyday_words_also_look_for_the_materials_terms() -> None:
     assert {"医師", "夜間", "休日"} <= set(expanded[len(tokens) :])
     assert "在宅" not in with_material_terms(tokenize("家族の介護"), "家族の介護")  # 家族 ≠ 家
     assert "急変" in with_material_terms(tokenize("急に悪くなる"), "急に悪くなる")  # a phrase
+    rest = "家で介護している家族が限界になったとき、少しの間だけ入院させてもらえる病院"
+    assert "レスパイト" in with_material_terms(
+        tokenize(rest), rest
+    )  # the casebook's レスパイト入院
     # a solo doctor away: the casebook says 主治医不在時, 代替可能性, バックアップ
     assert "cm" in with_material_terms(tokenize("コマーシャル"), "コマーシャル")  # テレビCM
     away = "留守のとき代わりに診る"
