@@ -143,6 +143,8 @@ PROBE_SETS = (
     "probe_holdout87",
     "probe_holdout88",
     "probe_holdout89",
+    "probe_holdout90",
+    "probe_holdout91",
 )
 
 
