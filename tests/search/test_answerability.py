@@ -244,6 +244,15 @@ def test_a_condition_laid_down_on_the_subject_asked_states_one() -> None:
     assert unstated_things("近所の薬局がかかりつけ薬局を名乗る条件は？", [other]) == ["条件"]
 
 
+def test_asked_whether_an_outcome_fell_wants_a_fall_stated() -> None:
+    fell = the_value(
+        "ガイドブックを配ったあと、夜中に子どもを救急に連れてくる人って実際に減ったの？"
+    )
+    done = "子どもの救急ガイドブックを作成し、保護者に配布している。"
+    assert unmet([fell], [done]) == [fell]
+    assert unmet([fell], ["ガイドブックの配布後、夜間の小児救急の受診が減少した。"]) == []
+
+
 def test_a_time_is_not_a_count() -> None:
     (count,) = question_constraints("訪問看護ステーションはいくつある？")
     assert unmet([count], ["訪問看護ステーションは24時間体制をとっている。"]) == [count]
