@@ -132,6 +132,15 @@ _A_PREFECTURE = re.compile(
 )
 
 
+ACTING = "(?:で?は|が|として|自身)"
+"""After a place or a government, says it acts itself (「福井県は組織上どんな工夫をした？」), not
+where another actor is (「佐賀県の病院で…」)."""
+_PROVIDER_ACTING = re.compile(r"(?:病院|診療所|クリニック|医療機関|医院)が[^。？?]*(?:例|事例)")
+_GOVERNMENT_ACTING = re.compile(
+    rf"(?:自治体|都道府県|府県|市町村|県|市|役所|役場){ACTING}(?![\u4e00-\u9fff])"
+)
+
+
 def asks_about_governments(question: str) -> bool:
     """「…という声のある自治体は？」「…研修をやっている県はある？」「住民が県や市に問い合わせて
     くるのは…」: what prefectures and cities do, see or are asked: the survey answers of the
@@ -142,12 +151,6 @@ def asks_about_governments(question: str) -> bool:
     if _PROVIDER_ACTING.search(bare) and not _GOVERNMENT_ACTING.search(bare):
         return False
     return _has(question, "governments") or bool(_A_PREFECTURE.search(bare))
-
-
-_PROVIDER_ACTING = re.compile(r"(?:病院|診療所|クリニック|医療機関|医院)が[^。？?]*(?:例|事例)")
-_GOVERNMENT_ACTING = re.compile(
-    r"(?:自治体|都道府県|府県|市町村|県|市|役所|役場)(?:は|が|では|として|自身)(?![\u4e00-\u9fff])"
-)
 
 
 def asks_about_cities(question: str) -> bool:

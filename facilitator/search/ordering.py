@@ -17,6 +17,7 @@ from facilitator.search.answerability import named_places, origin, place_variant
 from facilitator.search.fusion import lift_asked_fields, reweight
 from facilitator.search.index import IndexStore
 from facilitator.search.intent import (
+    ACTING,
     TIME,
     asked_sheet_fields,
     asks_for_a_list,
@@ -94,9 +95,6 @@ rows, 1.2 lifted 20 rows and lowered none, 1.5 lifted 22 and lowered 3 (nDCG sum
 2.0 lowered 5."""
 
 
-_ACTING = "(?:で?は|が|として|自身)"
-"""After a place, says the place itself acts (「福井県は組織上どんな工夫をした？」), not where
-another actor is (「佐賀県の病院で…」)."""
 _EXCERPT = "(抜粋)"
 """Marks a passage quoting another document (大阪府's paper quoting the national 指針): the
 words are not the place's own."""
@@ -137,7 +135,7 @@ def named_first(
     acting = [
         v
         for p in named_places(q)[0]
-        if re.search(re.escape(p) + _ACTING, q)
+        if re.search(re.escape(p) + ACTING, q)
         for v in place_variants(p)
     ]
 
