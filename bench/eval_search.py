@@ -145,6 +145,8 @@ PROBE_SETS = (
     "probe_holdout89",
     "probe_holdout90",
     "probe_holdout91",
+    "probe_holdout92",
+    "probe_holdout93",
 )
 
 
