@@ -55,17 +55,21 @@ def _without_emphasis(line: str) -> str:
     return line if _BOLD_LINE_RE.fullmatch(line.strip()) else line.replace("**", "")
 
 
+def nfkc(text: str) -> str:
+    """NFKC with circled numbers kept as written (see _CIRCLED_RE)."""
+    return "".join(
+        part if _CIRCLED_RE.fullmatch(part) else unicodedata.normalize("NFKC", part)
+        for part in _CIRCLED_RE.split(text)
+    )
+
+
 def normalize_text(text: str) -> str:
     """NFKC (circled numbers kept), radical look-alikes, stray HTML tags and emphasis marks,
     runs of spaces and blank lines.
 
     Idempotent: ``normalize_text(normalize_text(t)) == normalize_text(t)``.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(
-        part if _CIRCLED_RE.fullmatch(part) else unicodedata.normalize("NFKC", part)
-        for part in _CIRCLED_RE.split(text)
-    )
+    text = nfkc(text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _LOOKALIKE_RE.sub(lambda m: _LOOKALIKES[m.group(0)], text)
     text = _TAG_RE.sub(" ", text)
     text = "\n".join(_without_emphasis(line) for line in text.split("\n"))

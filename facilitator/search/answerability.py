@@ -44,6 +44,10 @@ _LABEL_LINE = re.compile(r"^([-・●]?[\d~〜～\-,年月日度頃上中下旬]
 _ORDINAL = re.compile(r"第\d+回")
 _FISCAL_YEAR = re.compile(r"(?:令和|平成)\d+年度")
 _DIGITS = re.compile(r"\d[\d,.]*")
+_NOT_AT_LEAST_ONE = r"(?!1\s*(?:つ|か所|カ所|箇所|ヶ所|施設|機関|医療機関)?以上)"
+"""「圏域に1つ以上…位置づける」 lays down a minimum: it does not say how many there are,
+unless the minimum is asked (「最低いくつ入れることにしている？」)."""
+_MINIMUM = re.compile(r"最低|少なくとも|最小")
 _SERVICE_NUMBER = re.compile(r"#\d{3,5}")
 """A short-dial service (#7119, #8000) is a programme of its own: asked of 新居浜, a passage on
 山口県's #7119 does not say whether 新居浜 has it."""
@@ -88,7 +92,7 @@ class Constraint:
 
     @property
     def numeric(self) -> bool:
-        return self.pattern.startswith(NUMBER)
+        return self.pattern.removeprefix(_NOT_AT_LEAST_ONE).startswith(NUMBER)
 
     def met_by(self, text: str, topic: str = "") -> bool:
         """``topic``: what every sentence of ``text`` is about though none says it (a survey
@@ -261,6 +265,11 @@ def question_constraints(
     asked = _asking_part(q)
     given = tuple(dict.fromkeys(_digits(n) for n in _DIGITS.findall(q)))
     typed_apart = _asking_part(norm_words(question))  # 「…拠点数 全国」: 拠点数 is a word
+    minimum = bool(_MINIMUM.search(q))
+
+    def counted(pattern: str) -> str:
+        return pattern if minimum or not pattern.startswith(NUMBER) else _NOT_AT_LEAST_ONE + pattern
+
     for rule in rules["values"]:
         # 「いくつか」「何人か」 mean "some", 「いつでも」 "at any time": indefinites, not
         # questions (「いつから」「いくらかかる」 are)
@@ -283,6 +292,7 @@ def question_constraints(
                 pattern = "|".join(pattern)
             stated = ((word,),) if rule.get("stated") else ()
             marks = tuple(rule.get("marks", ()))
+            pattern = counted(pattern)
             add(Constraint("value", word, pattern, about, needs + stated, marks, given))
     counters = sorted(rules["counters"], key=len, reverse=True)
     # 「何週間も待たされる」「何人も」: many, not a question
@@ -297,7 +307,7 @@ def question_constraints(
             else re.escape(m.group(1))
         )
         if not any(c.kind == "value" and m.group(0) in c.text for c in out.values()):
-            add(Constraint("value", m.group(0), _number(unit), about, needs, given=given))
+            add(Constraint("value", m.group(0), counted(_number(unit)), about, needs, given=given))
     # one value asked, read by several rules (「補助の額を教えて」: 額を, 補助の額, 額): the
     # longest reading names it
     values = [c for c in out.values() if c.kind == "value"]

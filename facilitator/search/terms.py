@@ -7,7 +7,6 @@ question's places, numbers and value kinds, against the top passages.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Collection, Iterable
 from functools import cache, lru_cache
 
@@ -22,6 +21,7 @@ from facilitator.search.lexical import (
     with_material_terms,
 )
 from facilitator.settings import PACKAGE_DATA
+from facilitator.text import nfkc
 
 RULES_FILE = PACKAGE_DATA / "answer_constraints.yaml"
 _KANJI_RUN = re.compile(r"[\u4e00-\u9fff々]{4,}")
@@ -40,8 +40,10 @@ def long_units():  # type: ignore[no-untyped-def]
 
 
 def norm(text: str) -> str:
-    """NFKC without spaces: how a question and a passage are compared."""
-    return unicodedata.normalize("NFKC", text).replace(" ", "").replace("\u3000", "")
+    """NFKC without spaces: how a question and a passage are compared. Circled numbers stay
+    as written (as in the index, see facilitator.text): 「②在宅医療において…」 labels a
+    section and 「①~④の機能」 lists functions; read as 2 and 1~4 they were counts."""
+    return nfkc(text).replace(" ", "").replace("\u3000", "")
 
 
 def norm_words(question: str) -> str:

@@ -253,6 +253,17 @@ def test_asked_whether_an_outcome_fell_wants_a_fall_stated() -> None:
     assert unmet([fell], ["ガイドブックの配布後、夜間の小児救急の受診が減少した。"]) == []
 
 
+def test_a_minimum_laid_down_or_a_circled_label_is_not_how_many_there_are() -> None:
+    how_many = the_value("大阪府では、積極的役割を担う医療機関は今いくつ決められているんですか。")
+    rule = "在宅医療の圏域に1つ以上の積極的役割を担う医療機関を位置づける"
+    labels = "②在宅医療において積極的役割を担う医療機関に求められる事項"
+    assert unmet([how_many], [rule, labels]) == [how_many]
+    assert unmet([how_many], ["積極的役割を担う医療機関として府内で120か所を位置づけた"]) == []
+    # asked for the minimum, the rule is the answer
+    least = the_value("積極的役割を担う医療機関を最低いくつ入れることにしているか")
+    assert unmet([least], [rule]) == []
+
+
 def test_a_time_is_not_a_count() -> None:
     (count,) = question_constraints("訪問看護ステーションはいくつある？")
     assert unmet([count], ["訪問看護ステーションは24時間体制をとっている。"]) == [count]
@@ -747,6 +758,8 @@ def test_a_compound_the_material_states_lower_down_is_not_missing(searcher: Sear
     assert not stated_in(["参加医療機関の中で"])("参加病棟")
     # an everyday part said in the material's word (lay_terms: 部署 → 部局)
     assert stated_in(["介護保険担当部局同士での一元化"])("担当部署同士")
+    # lay_terms: a 勤務医 is the material's 医師 (「基幹病院の医師が支援」)
+    assert stated_in(["医師会の夜間救急を基幹病院の医師が支援"])("病院勤務医")
     # 「体調急変時」 is in the casebook, though not in the ten passages found first
     result = searcher.search(
         "在宅で療養する高齢者の情報を事前に病院へ登録しておき、体調急変時に円滑に入院できる"
