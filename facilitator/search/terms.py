@@ -199,6 +199,8 @@ def stated_in(texts: Iterable[str]) -> Callable[[str], bool]:
             or any(w in lowered for w in own)
             or any(other in text for other in _same_kind(term))
             or any(v in text or _shortened(v, text) for v in _in_material_words(term))
+            # 「当番医体制」 is written 「当番医制」, 「輪番体制」 「輪番制」
+            or (term.endswith("体制") and len(term) > 3 and term[:-2] + "制" in text)
         )
 
     return states

@@ -758,6 +758,9 @@ def test_a_compound_the_material_states_lower_down_is_not_missing(searcher: Sear
     assert not stated_in(["参加医療機関の中で"])("参加病棟")
     # an everyday part said in the material's word (lay_terms: 部署 → 部局)
     assert stated_in(["介護保険担当部局同士での一元化"])("担当部署同士")
+    # 「…体制」 is shortened to 「…制」 (「在宅当番医制等を組んではいるが」)
+    assert stated_in(["在宅当番医制等を組んではいるが"])("当番医体制")
+    assert not stated_in(["在宅当番医を組む"])("当番医体制")
     # lay_terms: a 勤務医 is the material's 医師 (「基幹病院の医師が支援」)
     assert stated_in(["医師会の夜間救急を基幹病院の医師が支援"])("病院勤務医")
     # 「体調急変時」 is in the casebook, though not in the ten passages found first
