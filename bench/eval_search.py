@@ -147,6 +147,8 @@ PROBE_SETS = (
     "probe_holdout91",
     "probe_holdout92",
     "probe_holdout93",
+    "probe_holdout94",
+    "probe_holdout95",
 )
 
 
