@@ -96,6 +96,7 @@ def test_an_adverb_or_a_side_does_not_make_an_unknown_compound() -> None:
     assert asked_things("自宅の記録に、誰がどの部分を記入する決まりになっているか") == []
     assert asked_things("退院直後のどの期間を特に重視しているか") == []
     assert asked_things("課題の共有から方策決定までどのような段階を踏むのか") == []  # steps
+    assert asked_things("どの自治体がどういう枠組みで実施しているのですか。") == []  # how
     # whose: the place's own 医師会 (the material's 名古屋市医師会), no other kind of one
     assert unknown_terms("地元医師会と共同で広告を出した例", ["名古屋市医師会と共同で広告"]) == []
     # where to look, not a thing: the survey's answers
@@ -302,6 +303,17 @@ def test_why_something_ended_is_told_where_it_says_so() -> None:
     question = "補助金で支援した事業を終了した自治体の、その終了理由は何だったか。"
     assert unstated_things(question, ["事業効果の検証が困難であったことから終了した。"]) == []
     assert unstated_things(question, ["補助金で在宅医療を支援している。"]) == ["終了理由"]
+
+
+def test_a_rate_typed_as_the_last_search_word_wants_a_share() -> None:
+    rate = the_value("新居浜市 西条市 かかりつけ医機能報告 報告率")
+    assert unmet([rate], ["新居浜市と西条市の医療機関がかかりつけ医機能報告を行う。"]) == [rate]
+    assert unmet([rate], ["かかりつけ医機能報告の報告率は92%であった。"]) == []
+
+
+def test_how_a_count_changed_asks_for_the_change_not_a_count() -> None:
+    question = "紹介や検査依頼の件数にどの程度の量的変化が生じたと報告されているか。"
+    assert not [c for c in question_constraints(question) if c.kind == "value"]
 
 
 def test_the_care_fee_schedule_is_a_term_of_its_own() -> None:
