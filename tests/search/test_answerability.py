@@ -41,9 +41,14 @@ def passages(*texts: str) -> list[SearchHit]:
     ]
 
 
+def values(question: str) -> list[Constraint]:
+    """The kinds of value the question asks for."""
+    return [c for c in question_constraints(question) if c.kind == "value"]
+
+
 def the_value(question: str) -> Constraint:
     """The one kind of value the question asks for (unpacking fails if it asks none or two)."""
-    (value,) = [c for c in question_constraints(question) if c.kind == "value"]
+    (value,) = values(question)
     return value
 
 
@@ -231,7 +236,7 @@ def test_how_many_of_whatever_is_counted_wants_a_number() -> None:
     ],
 )
 def test_a_question_someone_else_asks_is_quoted_not_asked(question: str) -> None:
-    assert not [c for c in question_constraints(question) if c.kind == "value"]
+    assert not values(question)
 
 
 def test_a_condition_laid_down_on_the_subject_asked_states_one() -> None:
@@ -313,7 +318,7 @@ def test_a_rate_typed_as_the_last_search_word_wants_a_share() -> None:
 
 def test_how_a_count_changed_asks_for_the_change_not_a_count() -> None:
     question = "紹介や検査依頼の件数にどの程度の量的変化が生じたと報告されているか。"
-    assert not [c for c in question_constraints(question) if c.kind == "value"]
+    assert not values(question)
 
 
 def test_the_care_fee_schedule_is_a_term_of_its_own() -> None:
@@ -478,11 +483,7 @@ def test_where_a_facility_is_needs_a_facility_named() -> None:
     assert unmet([where], ["地域の診療所・病院の時間外の対応に関して検討する"]) == [where]
     assert unmet([where], ["新居浜市のひまわりクリニックが夜間の往診に対応している"]) == []
     # who did it, asked of the cases, is answered by them as before
-    assert not [
-        c
-        for c in question_constraints("遠隔での見守りを取り入れている医療機関はどこですか。")
-        if c.kind == "value"
-    ]
+    assert not values("遠隔での見守りを取り入れている医療機関はどこですか。")
 
 
 def test_how_long_it_takes_needs_a_duration_not_a_year() -> None:
@@ -493,16 +494,12 @@ def test_how_long_it_takes_needs_a_duration_not_a_year() -> None:
 
 def test_a_count_typed_before_a_word_of_change_asks_what_was_done() -> None:
     q = "病院 インターネット予約 診療所 CT MRI 検査依頼件数 増加"
-    assert not [c for c in question_constraints(q) if c.kind == "value"]
-    assert [c.text for c in question_constraints("検査依頼件数 年間") if c.kind == "value"] == [
-        "検査依頼件数"
-    ]
+    assert not values(q)
+    assert [c.text for c in values("検査依頼件数 年間")] == ["検査依頼件数"]
 
 
 def test_an_amount_named_is_asked_once_by_its_longest_reading() -> None:
-    assert {c.text for c in question_constraints("補助の額を教えて") if c.kind == "value"} == {
-        "補助の額"
-    }
+    assert {c.text for c in values("補助の額を教えて")} == {"補助の額"}
     q = "石仏ねっとの運営費と、参加施設が払う負担金の額"
     assert ("value", "負担金の額") in kinds(q)
     q = "くらげ方式に参加する診療所は、市からどれくらいの補助金を受けている？"
@@ -561,7 +558,7 @@ def test_which_one_ranks_first_must_be_stated_as_a_ranking() -> None:
 def test_a_value_is_asked_only_by_the_sentence_that_asks() -> None:
     """The first sentence says what the asker will do; the second is the question."""
     q = "管内に在宅療養支援病院がいくつあるか調べたい。そもそも、どういう病院がそう呼ばれるの？"
-    assert not [c for c in question_constraints(q) if c.kind == "value"]
+    assert not values(q)
     assert ("value", "何施設") in kinds("在宅医療の状況を調べたい。北部医療圏では何施設？")
     assert ("value", "いくつ") in kinds("在宅療養支援病院はいくつある")  # no question mark
 
@@ -979,7 +976,7 @@ def test_whether_something_costs_is_told_by_a_sum_or_who_pays() -> None:
 
 def test_who_did_not_answer_is_asked_for_in_everyday_words_too() -> None:
     q = "衛生部長会のアンケートに答えなかった都道府県や政令市は具体的にどこだったのか"
-    assert any(c.kind == "value" for c in question_constraints(q))
+    assert values(q)
 
 
 def test_where_to_notify_is_told_by_whom_it_is_notified_to() -> None:
@@ -1114,7 +1111,7 @@ def test_copies_handed_out_are_counted() -> None:
 def test_a_count_of_a_thing_named_is_read_once() -> None:
     """「閲覧できる診療所の数は」 asks how many 診療所, not any count (「2つのシステム」)."""
     q = "ポラリスネットワークに登録している患者数と、閲覧できる診療所の数は"
-    assert "数は" not in [c.text for c in question_constraints(q) if c.kind == "value"]
+    assert "数は" not in [c.text for c in values(q)]
     assert "数は" in [c.text for c in question_constraints("参加医療機関が増えた。その数は？")]
 
 
@@ -1133,7 +1130,7 @@ def test_a_compound_said_with_a_word_of_means_between_its_parts_is_stated() -> N
 
 def test_a_count_asked_how_it_changed_is_no_count_asked() -> None:
     q = "ネット予約に切り替えた病院では、紹介件数や紹介元への問い合わせの手間がどう変わったのか。"
-    assert not [c for c in question_constraints(q) if c.kind == "value"]
+    assert not values(q)
     assert the_value("在宅相談ステーション 相談件数 職員体制").text == "相談件数"
 
 
@@ -1173,8 +1170,8 @@ def test_an_example_of_a_thing_is_that_thing_but_a_sample_form_is_a_thing_of_its
 
 def test_a_count_something_is_paid_in_proportion_to_is_no_count_asked() -> None:
     q = "在宅の患者さんが増えた人数に応じて補助金を出す事業をやめた県の、やめた理由は？"
-    assert not [c for c in question_constraints(q) if c.kind == "value"]
-    assert any(c.kind == "value" for c in question_constraints("登録している人数は？"))
+    assert not values(q)
+    assert values("登録している人数は？")
 
 
 def test_how_much_a_count_grew_is_met_by_a_ratio_even_with_an_adverb_between() -> None:
@@ -1200,16 +1197,14 @@ def test_a_fee_typed_as_a_search_word_wants_an_amount() -> None:
     assert unmet([fee], ["石仏カードを住民に配布し、救急時に活用している。"]) == [fee]
     assert unmet([fee], ["石仏カードの利用料は月額3,000円である。"]) == []
     # a document typed as a search word is no fee (「周知用資料」)
-    assert not [
-        c for c in question_constraints("ガイドライン 別冊 掲示物 周知用資料") if c.kind == "value"
-    ]
+    assert not values("ガイドライン 別冊 掲示物 周知用資料")
 
 
 def test_a_pay_typed_as_a_search_word_and_a_duration_asked_either_way_want_values() -> None:
     pay = the_value("北海道家庭医療学センター 専攻医 給与 年収")
     assert unmet([pay], ["専攻医は郡部の診療所で研修を受ける。"]) == [pay]
     q = "地域医療連携推進法人は、申請から認定までどのくらいの期間がかかりますか？"
-    assert any(c.kind == "value" and c.text == "期間" for c in question_constraints(q))
+    assert any(c.text == "期間" for c in values(q))
 
 
 def test_in_respect_of_a_thing_is_that_thing() -> None:
@@ -1229,7 +1224,7 @@ def test_a_doctor_of_a_programme_the_material_names_is_no_unknown_term() -> None
 
 def test_how_much_a_count_changed_asked_with_an_adverb_is_no_count_asked() -> None:
     q = "紹介や検査依頼の件数が定量的にどの程度変化したかを示す事例はあるか。"
-    assert not [c for c in question_constraints(q) if c.kind == "value" and "件数" in c.text]
+    assert not [c for c in values(q) if "件数" in c.text]
 
 
 def test_a_share_asked_however_it_ends_wants_a_percentage() -> None:
@@ -1237,25 +1232,23 @@ def test_a_share_asked_however_it_ends_wants_a_percentage() -> None:
         "かかりつけのお医者さんがいる人って、全国でどれくらいの割合なの？",
         "体制ありと確認された医療機関は全国でどのくらいの割合でしたか。",
     ):
-        (share,) = [c for c in question_constraints(q) if c.kind == "value"]
+        (share,) = values(q)
         assert unmet([share], ["かかりつけ医を持つことを推奨している。"]) == [share]
     q = "アンケートは、どこの部署を対象にして、どれくらいの割合で回答が返ってきたの？"
-    shares = [c for c in question_constraints(q) if c.kind == "value"]
+    shares = values(q)
     assert unmet(shares, ["34都道府県及び13政令市より回答を回収(回答率:70%)"]) == []
 
 
 def test_an_average_compared_with_is_no_average_asked() -> None:
     q = "医師も看護師も県平均を下回る圏域で、人手を融通し合っている法人の例を探しています"
-    assert not [c for c in question_constraints(q) if c.kind == "value"]
-    assert [
-        c.text for c in question_constraints("一人あたりの平均入院日数は？") if c.kind == "value"
-    ]
+    assert not values(q)
+    assert [c.text for c in values("一人あたりの平均入院日数は？")]
 
 
 def test_at_any_time_asks_no_time() -> None:
     q = "急に入院が必要になったとき、いつでも受け入れられるようにベッドを用意している病院の例は？"
-    assert not [c for c in question_constraints(q) if c.kind == "value"]
-    assert any(c.kind == "value" for c in question_constraints("協議の場はいつ開くの？"))
+    assert not values(q)
+    assert values("協議の場はいつ開くの？")
 
 
 def test_a_unit_price_typed_as_a_search_word_wants_an_amount() -> None:
@@ -1282,7 +1275,7 @@ def test_who_is_open_right_now_wants_opening_hours() -> None:
     now = the_value("新居浜で夜中に子どもが熱を出したら、今あいてる病院ってどこ？")
     assert unmet([now], ["新居浜市・西条市の外来医療に関する協議の場を設ける。"]) == [now]
     assert unmet([now], ["夜中に子どもを診る当番の病院は19時から23時まで開いている。"]) == []
-    assert not [c for c in question_constraints("今やっている取組は？") if c.kind == "value"]
+    assert not values("今やっている取組は？")
 
 
 def test_a_number_the_question_gives_or_a_labels_number_is_not_the_count_asked() -> None:
@@ -1315,12 +1308,12 @@ def test_for_whom_and_around_when_are_not_parts_of_a_term() -> None:
 
 def test_a_value_of_a_fiscal_year_is_stated_with_that_year() -> None:
     q = "秋田県のこども救急電話相談の令和3年度の1日あたり相談件数は何件だったか？"
-    values = [c for c in question_constraints(q) if c.kind == "value"]
+    asked = values(q)
     answer = (
         "こども救急電話相談の1日あたり相談件数は、令和2年度 4.2件であった。令和3年2月から時間延長。"
     )
-    assert unmet(values, [answer]) == values
-    assert unmet(values, [answer.replace("令和2年度", "令和3年度")]) == []
+    assert unmet(asked, [answer]) == asked
+    assert unmet(asked, [answer.replace("令和2年度", "令和3年度")]) == []
 
 
 def test_how_much_something_fell_wants_a_fall_and_whether_one_pays_wants_a_cost() -> None:
