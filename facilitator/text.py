@@ -135,6 +135,11 @@ CREDIT = re.compile(r"^(?:出典|資料|引用元?)\s*[:：]|^[(（][^)）]*参�
 cross-reference (「(事例集 P.16 豊中市…の事例参照)」), quoted once as an example sheet's 方策."""
 
 
+EXCERPT = re.compile(r"^[^\n]{0,80}抜粋")
+"""A passage opening with 「(抜粋)」 quotes another document (大阪府's paper quoting the national
+指針 under 「<在宅医療の体制構築に係る指針※> (抜粋)」): its words are not the place's own."""
+
+
 _LAYOUT_BREAK = re.compile(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])")
 
 

@@ -14,7 +14,7 @@ from facilitator.search.hits import SearchHit
 from facilitator.search.intent import TIME as _TIME
 from facilitator.search.intent import time_words
 from facilitator.search.lexical import WeightedWords, tokenize, weighted_share
-from facilitator.text import CREDIT, sentences
+from facilitator.text import CREDIT, EXCERPT, sentences
 
 ANSWER_CHARS = (12, 220)
 SENTENCE_END_PENALTY = 0.02
@@ -48,7 +48,6 @@ EXCERPT_PENALTY = 0.06
 """A passage opening with 「(抜粋)」 quotes another document (the 指針 in 大阪府's paper): asked
 about a named place (「大阪府は圏域をどの単位で設定？」), its own words (「府の考え方」) come first.
 Over 239 judged guideline questions, first quote judged 171 → 175 (none lose; at 0.03, 174)."""
-_EXCERPT = re.compile(r"^[^\n]{0,80}抜粋")
 FRAGMENT_PENALTY = 0.05
 """A slide line the layout cut mid-phrase (「圏域内に複数の「在宅医療の連携の拠点」と」, its next
 line 「「積極的役割を担う医療機関」があるイメージ」): ending on a particle, it does not say
@@ -224,7 +223,7 @@ def best_sentences(
                 - (0.0 if x.text.endswith("。") else SENTENCE_END_PENALTY)
                 - (POINTING_PENALTY if _POINTING.search(x.text) else 0.0)
                 - (BACKGROUND_PENALTY if _BACKGROUND.search(x.text) else 0.0)
-                - (EXCERPT_PENALTY if placed and _EXCERPT.match(x.hit.text) else 0.0)
+                - (EXCERPT_PENALTY if placed and EXCERPT.match(x.hit.text) else 0.0)
                 - (TITLE_PENALTY if _is_title(x.hit.text, x.text) else 0.0)
                 - (FRAGMENT_PENALTY if _FRAGMENT.search(x.text) else 0.0)
                 + overlap_weight * x.share,

@@ -28,7 +28,7 @@ from facilitator.search.intent import (
     wants_precedents_only,
 )
 from facilitator.search.lexical import tokenize
-from facilitator.text import sentences, step_lines
+from facilitator.text import EXCERPT, sentences, step_lines
 
 WHEN_BOOST = 1.3
 """Asked when (「協議の場はいつ開くの？」), a passage stating a time of year weighs this much more:
@@ -95,11 +95,6 @@ rows, 1.2 lifted 20 rows and lowered none, 1.5 lifted 22 and lowered 3 (nDCG sum
 2.0 lowered 5."""
 
 
-_EXCERPT = "(抜粋)"
-"""Marks a passage quoting another document (大阪府's paper quoting the national 指針): the
-words are not the place's own."""
-
-
 def _asked_places(q: str) -> list[str]:
     """Every way a place the question asks about is written (「松本市」, 「松本」)."""
     return [v for p in named_places(q)[0] for v in place_variants(p)]
@@ -117,7 +112,7 @@ def _of_place(chunk: Chunk, places: list[str], acting: list[str]) -> bool:
             p in where and not (p in acting and where.split(p, 1)[1][:1] not in ("", "全", "("))
             for p in places
         )
-    if _EXCERPT in chunk.text:
+    if EXCERPT.match(chunk.text):
         return False
     return any(p in origin(chunk) for p in places)
 

@@ -408,14 +408,16 @@ def unstated_things(
         if len(own) == 2 and len(own[0]) >= 2 and own[-1] in (*_HOW, "理由"):
             alt.add(own[0])
         alternatives[w] = alt
-    subject = {t for t in tokenize(question) if len(t) >= 2 and t not in common}
+    stated_as = constraint_rules()["stated_as"]
 
     def laid_down(w: str) -> bool:
         """A condition stated as one (「…地域設定にあたっては、必ず1つ以上の「積極的医療機関」を
         含むものとする」) in a sentence on the question's own subject, not anywhere."""
-        forms = constraint_rules()["stated_as"].get(w, ())
+        if w not in stated_as:
+            return False
+        subject = {t for t in tokenize(question) if len(t) >= 2 and t not in common} - {w}
         return any(
-            any(f in s for f in forms) and (subject - {w}) & set(tokenize(s))
+            any(f in s for f in stated_as[w]) and subject & set(tokenize(s))
             for s in re.split(r"[。\n]", text)
         )
 
