@@ -199,8 +199,7 @@ def stated_in(texts: Iterable[str]) -> Callable[[str], bool]:
             or any(w in lowered for w in own)
             or any(other in text for other in _same_kind(term))
             or any(v in text or _shortened(v, text) for v in _in_material_words(term))
-            # 「当番医体制」 is written 「当番医制」, 「輪番体制」 「輪番制」
-            or (term.endswith("体制") and len(term) > 3 and term[:-2] + "制" in text)
+            or any(short in text for short in _short_head(term))
         )
 
     return states
@@ -228,6 +227,16 @@ def _same_kind(term: str) -> list[str]:
     for wider, kinds in rules["broader"].items():
         out += [term[: -len(h)] + wider for h in kinds if _headed(term, h)]
     return out
+
+
+def _short_head(term: str) -> list[str]:
+    """The compound with its head written short (answer_constraints.yaml: 「当番医体制」 is
+    「当番医制」); none when fewer than two characters come before the head."""
+    return [
+        term[: -len(head)] + short
+        for head, short in constraint_rules()["short_heads"].items()
+        if term.endswith(head) and len(term) - len(head) >= 2
+    ]
 
 
 def _headed(term: str, head: str) -> bool:
