@@ -149,6 +149,8 @@ PROBE_SETS = (
     "probe_holdout93",
     "probe_holdout94",
     "probe_holdout95",
+    "probe_holdout96",
+    "probe_holdout97",
 )
 
 
