@@ -56,10 +56,11 @@ _QUOTED_QUESTION = re.compile(
 )
 _SPAN_WORDS = ("のうち", "の中で", "を通じ", "を通し")
 NUMBER = (
-    r"(?<![\d,.第])(?<!方策)(?<!原因)(?<!課題)(?<!事例)(?<!参考)(?<!脚注)(?<![Pp])\d[\d,.]*+\s*+"
+    r"(?<![\d,.第])(?<!方策)(?<!原因)(?<!課題)(?<!事例)(?<!参考)(?<!脚注)(?<![Pp図表])"
+    r"(?:(?<![(（])|(?!\d+[)）]))\d[\d,.]*+\s*+"
 )
-"""A number, not one of a label (「方策3:…」「事例集 P.32」) nor an ordinal (「第5回…分科会」):
-it counts nothing."""
+"""A number, not one of a label (「方策3:…」「事例集 P.32」「図3」「(1)」) nor an ordinal
+(「第5回…分科会」): it counts nothing. 「（966,900円）」 is a value in brackets."""
 VALUE_CONTEXT_WORDS = 2
 _PLACE_SUFFIX = ("市", "町", "村", "区", "県", "府", "都")
 _PLACES_COUNTED = ("か所", "カ所", "箇所", "ヶ所", "施設", "機関")
@@ -291,7 +292,8 @@ def question_constraints(
             if isinstance(pattern, list):  # a shared pattern and what this rule adds to it
                 pattern = "|".join(pattern)
             stated = ((word,),) if rule.get("stated") else ()
-            marks = tuple(rule.get("marks", ()))
+            # a minimum asked (「最低いくつ置く？」) is laid down as one: 「圏域に1つ以上…位置づける」
+            marks = (*rule.get("marks", ()), *(("以上",) if minimum else ()))
             pattern = counted(pattern)
             add(Constraint("value", word, pattern, about, needs + stated, marks, given))
     counters = sorted(rules["counters"], key=len, reverse=True)
@@ -430,10 +432,15 @@ def missing(
     # projection, nor 奈良県's 紹介基準 by what 基準 燕市 picks out residents
     # (of any place named: 「名古屋市の…熊本県の…とあわせて比べたい」 asks of each)
     placed = [t for t in near if not places or any(c.met_by(t) for c in places)]
+    # a table of contents' numbers are pages (「第3節 報告を求めるかかりつけ医機能..... 14」)
+    contents = {
+        t for t, h in zip(near, top, strict=True) if h.metadata.get("section_kind") == "toc"
+    }
     out = []
     for c in constraints:
         bound = c.kind in ("value", "number", "term")
-        if any(c.met_by(t, topics[t]) for t in (placed if bound else near)):
+        stating = [t for t in placed if c.kind == "term" or t not in contents]
+        if any(c.met_by(t, topics[t]) for t in (stating if bound else near)):
             continue
         # stated, but of another place: say whose is missing (「新居浜」の「#7119」の記述)
         elsewhere = bound and places and any(c.met_by(t, topics[t]) for t in near)

@@ -1323,3 +1323,38 @@ def test_how_much_something_fell_wants_a_fall_and_whether_one_pays_wants_a_cost(
     cost = the_value("登録システムに高齢者が登録するとき、本人に費用負担はあるのか？")
     assert unmet([cost], ["高齢者が登録システムに情報を登録しておく。"]) == [cost]
     assert unmet([cost], ["登録システムへの高齢者の登録は無料である。"]) == []
+
+
+def test_a_label_or_a_page_of_the_contents_is_no_count() -> None:
+    beds = the_value("かかりつけ医機能報告 報告対象 病床数 除外")
+    labels = "(1) かかりつけ医機能報告制度の年間スケジュール\n図3 かかりつけ医機能報告の報告対象"
+    assert unmet([beds], [labels]) == [beds]
+    assert (
+        unmet([beds], ["かかりつけ医機能報告の報告対象から病床数200床以上の病院を除外する。"]) == []
+    )
+    contents = "第2章 かかりつけ医機能報告 6\n第3節 報告対象の病床..... 14"
+    toc = case_chunk("toc", "", "", contents, section="目次", doc_id="guideline")
+    toc.metadata["section_kind"] = "toc"
+    assert "質問の「病床数」に当たる数値" in missing(
+        "かかりつけ医機能報告 報告対象 病床数 除外", [SearchHit(chunk=toc, score=1.0)]
+    )
+
+
+def test_which_place_has_the_highest_share_wants_a_share() -> None:
+    share = the_value("かかりつけ医を持っている住民の割合が最も高かった都道府県はどこでしたか。")
+    assert unmet([share], ["県ホームページでかかりつけ医を持つことを住民に呼びかけている。"])
+    assert unmet([share], ["かかりつけ医を持っている住民の割合は56%であった。"]) == []
+
+
+def test_which_facilities_a_scheme_chose_wants_them_named() -> None:
+    chosen = the_value(
+        "新居浜とか西条で、「積極的役割を担う医療機関」に選ばれてる病院ってどこなの？"
+    )
+    rule = "積極的役割を担う医療機関には在宅医療の提供及び他医療機関の支援が求められる。"
+    assert unmet([chosen], [rule]) == [chosen]
+
+
+def test_how_much_a_cost_differs_wants_a_sum() -> None:
+    cost = the_value("在宅医療と入院中心の高齢者とで、一人当たりの医療費にどのくらい差があるのか。")
+    assert unmet([cost], ["在宅医療を受ける高齢者の医療費を市町村ごとに把握する。"]) == [cost]
+    assert unmet([cost], ["一人当たりの医療費は在宅医療で月30万円、入院で月50万円である。"]) == []

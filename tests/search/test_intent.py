@@ -143,6 +143,8 @@ def test_a_place_doing_something_is_asked_about_as_a_precedent(question: str) ->
         # how to secure what is lacking: the sheet's 方策
         ("急変時に受け入れてくれる病院をどうやって確保していけばいいの？", ["measure"]),
         ("休日夜間の当番がもう回らない。協議の場ではどうしろって話になってるの？", ["measure"]),
+        ("先生たちが年取って当番が回らない。協議の場ではどういう手が考えられてるの？", ["measure"]),
+        ("どんな手続きで報告するの？", []),
         ("「協議の場」の圏域と参加者は誰が決定するのか", []),
     ],
 )
