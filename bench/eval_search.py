@@ -151,6 +151,8 @@ PROBE_SETS = (
     "probe_holdout95",
     "probe_holdout96",
     "probe_holdout97",
+    "probe_holdout98",
+    "probe_holdout99",
 )
 
 
