@@ -104,6 +104,10 @@ def test_an_adverb_or_a_side_does_not_make_an_unknown_compound() -> None:
     assert asked_things("どの自治体がどういう枠組みで実施しているのですか。") == []  # how
     # whose: the place's own 医師会 (the material's 名古屋市医師会), no other kind of one
     assert unknown_terms("地元医師会と共同で広告を出した例", ["名古屋市医師会と共同で広告"]) == []
+    # how many, not what kind: 「医師会が市町村域を超える広域の場合」 answers 「複数市町村」
+    assert unknown_terms("医師会が複数市町村にまたがる場合", ["医師会が市町村域を超える広域"]) == []
+    # 支援策 is what is asked for (support of any kind), not a thing to find by that word
+    assert asked_things("大阪府はどんな支援策を用意しているか") == []
     # where to look, not a thing: the survey's answers
     assert asked_things("情報共有システムの導入を、県が支援しているという回答はありますか。") == []
     assert asked_things("課題整理をどの単位で行い、解決できない課題はどう扱う想定か") == []
@@ -1358,3 +1362,9 @@ def test_how_much_a_cost_differs_wants_a_sum() -> None:
     cost = the_value("在宅医療と入院中心の高齢者とで、一人当たりの医療費にどのくらい差があるのか。")
     assert unmet([cost], ["在宅医療を受ける高齢者の医療費を市町村ごとに把握する。"]) == [cost]
     assert unmet([cost], ["一人当たりの医療費は在宅医療で月30万円、入院で月50万円である。"]) == []
+
+
+def test_how_much_a_fee_adds_wants_a_sum_points_or_units() -> None:
+    fee = the_value("夜中でも対応できる体制をとったら、報酬ってどれくらい上乗せされるんですか？")
+    assert unmet([fee], ["訪問看護ステーションは24時間体制をとり、夜中でも対応している。"])
+    assert unmet([fee], ["24時間対応体制をとると報酬に月6,800円が上乗せされる。"]) == []

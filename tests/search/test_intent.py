@@ -99,6 +99,10 @@ def test_a_colloquial_definition_question_asks_what_a_document_says() -> None:
     assert asks_for_meaning("1号機能って何のこと？")
     assert asks_for_definition("協議の進め方は？") and not asks_for_meaning("協議の進め方は？")
     assert asks_for_definition("つなぐ方策は、協議の例に出てくる？")
+    # what the council is to do: the guideline's example sheets, not what others did
+    assert asks_for_definition(
+        "入院先がなかなか見つからない。協議の場ではどんな対策が考えられてるの？"
+    )
     assert asks_for_definition("在宅療養後方支援病院は、どういう役割の病院として説明されているか")
     assert not asks_for_definition("「かかりつけ医って何？」という問い合わせが多い自治体は？")
 
