@@ -153,6 +153,8 @@ PROBE_SETS = (
     "probe_holdout97",
     "probe_holdout98",
     "probe_holdout99",
+    "probe_holdout100",
+    "probe_holdout101",
 )
 
 
