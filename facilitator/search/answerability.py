@@ -308,8 +308,11 @@ def question_constraints(
             if m.group(1) in _PLACES_COUNTED
             else re.escape(m.group(1))
         )
+        pattern = _number(unit)
+        if m.group(1) in _PLACES_COUNTED and (kind := _counted_kind(asked[: m.start()])):
+            pattern = _next_to(kind, pattern)
         if not any(c.kind == "value" and m.group(0) in c.text for c in out.values()):
-            add(Constraint("value", m.group(0), counted(_number(unit)), about, needs, given=given))
+            add(Constraint("value", m.group(0), counted(pattern), about, needs, given=given))
     # one value asked, read by several rules (「補助の額を教えて」: 額を, 補助の額, 額): the
     # longest reading names it
     values = [c for c in out.values() if c.kind == "value"]
@@ -322,6 +325,29 @@ def question_constraints(
         )
         or c.kind != "value"
     )
+
+
+_COUNTED_KIND = re.compile(
+    r"([\u4e00-\u9fff\u30a1-\u30fa々ー]+)(?:は|が|って)?(?:全部で|全体で|合計で|いま|今)?$"
+)
+
+
+def _counted_kind(before: str) -> str | None:
+    """What 「…は何か所？」 counts, by the last word of the compound before it (「歯科医院」 of
+    「加わっている歯科医院は何か所」), or None (「…は、現在何か所」 names none)."""
+    m = _COUNTED_KIND.search(before)
+    words = tokenize(m.group(1)) if m else []
+    if not words or words[-1] in constraint_rules()["adverbs"]:
+        return None
+    return "".join(words[-2:]) if len(words[-1]) < 2 else words[-1]
+
+
+def _next_to(kind: str, count: str) -> str:
+    """A count of ``kind``: the kind just before it in the same phrase (「登録病院は52病院」
+    「医療機関27施設」) or after it (「85機関」「12の歯科医院」). 「医療機関27施設のほか、
+    歯科医院、調剤薬局…計85機関が参加」 does not say how many 歯科医院 take part."""
+    kind = re.escape(kind)
+    return f"(?:{kind}[^、。,]{{0,10}}?{count}|{NUMBER}[\u4e00-\u9fffか所カヶ]{{0,6}}?の?{kind})"
 
 
 def _digits(value: str) -> str:

@@ -1368,3 +1368,19 @@ def test_how_much_a_fee_adds_wants_a_sum_points_or_units() -> None:
     fee = the_value("夜中でも対応できる体制をとったら、報酬ってどれくらい上乗せされるんですか？")
     assert unmet([fee], ["訪問看護ステーションは24時間体制をとり、夜中でも対応している。"])
     assert unmet([fee], ["24時間対応体制をとると報酬に月6,800円が上乗せされる。"]) == []
+
+
+def test_how_many_of_a_kind_is_a_count_next_to_that_kind() -> None:
+    dentists = next(
+        c
+        for c in values("うすき石仏ねっとに加わっている歯科医院は何か所ですか？")
+        if c.text == "何か所"
+    )
+    listed = (
+        "臼杵市の医療機関27施設のほか、歯科医院、調剤薬局など、計85機関が石仏ねっとに参加している。"
+    )
+    assert unmet([dentists], [listed]) == [dentists]
+    assert unmet([dentists], ["石仏ねっとには歯科医院12か所が加わっている。"]) == []
+    # counted by what the count says they are: 「計85機関が参加」 answers how many 機関
+    members = the_value("臼杵市の石仏ねっとに参加している機関は何か所あるのか")
+    assert unmet([members], [listed]) == []
