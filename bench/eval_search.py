@@ -155,6 +155,8 @@ PROBE_SETS = (
     "probe_holdout99",
     "probe_holdout100",
     "probe_holdout101",
+    "probe_holdout102",
+    "probe_holdout103",
 )
 
 
