@@ -431,6 +431,7 @@ def test_when_is_also_told_by_the_next_event() -> None:
 
 def test_a_span_of_time_is_no_number_asked() -> None:
     assert ("number", "1年") not in kinds("報告するのは、1年のうちどの時期ですか。")
+    assert ("number", "1年") not in kinds("報告から公表まで、1年の流れはどうなっていますか。")
     assert ("number", "1年") in kinds("1年で何件の相談があった？")
 
 

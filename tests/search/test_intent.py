@@ -103,6 +103,7 @@ def test_a_colloquial_definition_question_asks_what_a_document_says() -> None:
     assert asks_for_definition(
         "入院先がなかなか見つからない。協議の場ではどんな対策が考えられてるの？"
     )
+    assert asks_for_definition("施設と医者がつながってない。話し合いの場では何をしたらいいの？")
     assert asks_for_definition("在宅療養後方支援病院は、どういう役割の病院として説明されているか")
     assert not asks_for_definition("「かかりつけ医って何？」という問い合わせが多い自治体は？")
 
@@ -150,6 +151,8 @@ def test_a_place_doing_something_is_asked_about_as_a_precedent(question: str) ->
         ("先生たちが年取って当番が回らない。協議の場ではどういう手が考えられてるの？", ["measure"]),
         ("どんな手続きで報告するの？", []),
         ("「協議の場」の圏域と参加者は誰が決定するのか", []),
+        ("協議の場 圏域 参加者 決め方", []),  # how they are decided, not who takes part
+        ("介護施設とうまくつながってないとき、話し合いの場では何をしたらいいの？", ["measure"]),
     ],
 )
 def test_the_example_sheet_fields_a_question_asks_for(question: str, fields: list[str]) -> None:

@@ -83,6 +83,8 @@ def test_everyday_words_also_look_for_the_materials_terms() -> None:
     assert "圏域" in with_material_terms(tokenize(areas), areas)
     sent = "都会の診療所からチームで医者を回してもらう"  # 事例1's 派遣
     assert "派遣" in with_material_terms(tokenize(sent), sent)
+    help_out = "開業医が病院の夜の当直を手伝い合う"  # 参考2: 地元開業医が基幹病院の当直を支援
+    assert "支援" in with_material_terms(tokenize(help_out), help_out)
     stand_in = "代わりの先生を探したりする手配"  # 事例18's 支援医師の探索・調整
     assert {"探索", "調整"} <= set(with_material_terms(tokenize(stand_in), stand_in))
     talks = "家で最期を迎えることを子どもに話して回っている医師"
