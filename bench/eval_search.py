@@ -157,6 +157,8 @@ PROBE_SETS = (
     "probe_holdout101",
     "probe_holdout102",
     "probe_holdout103",
+    "probe_holdout104",
+    "probe_holdout105",
 )
 
 
