@@ -311,8 +311,11 @@ def question_constraints(
         pattern = _number(unit)
         if m.group(1) in _PLACES_COUNTED and (kind := _counted_kind(asked[: m.start()])):
             pattern = _next_to(kind, pattern)
+        # 「何か所増えましたか」: by how many, so the sentence must say it grew (or fell)
+        change = _CHANGE.match(asked, m.end())
+        grew = ((_GREW if change.group(1) == "増" else _FELL),) if change else ()
         if not any(c.kind == "value" and m.group(0) in c.text for c in out.values()):
-            add(Constraint("value", m.group(0), counted(pattern), about, needs, given=given))
+            add(Constraint("value", m.group(0), counted(pattern), about, needs + grew, given=given))
     # one value asked, read by several rules (「補助の額を教えて」: 額を, 補助の額, 額): the
     # longest reading names it
     values = [c for c in out.values() if c.kind == "value"]
@@ -325,6 +328,11 @@ def question_constraints(
         )
         or c.kind != "value"
     )
+
+
+_CHANGE = re.compile(r"\s*(?:も|ほど|くらい|ぐらい)?(増|減)")
+_GREW = ("増", "伸び", "倍", "拡大")
+_FELL = ("減", "縮小", "少な")
 
 
 _COUNTED_KIND = re.compile(

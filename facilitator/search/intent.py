@@ -172,7 +172,9 @@ def asks_what_is_common(question: str) -> bool:
     return bool(_COMMON.search(_QUOTED.sub("", question)))
 
 
-_WHO_DECIDES = re.compile(r"(?:誰|だれ|どこ)(?:が|で)[^。？?]{0,12}?(?:決め|決定|決ま)|決め方|決定方法")
+_WHO_DECIDES = re.compile(
+    r"(?:誰|だれ|どこ)(?:が|で)[^。？?]{0,12}?(?:決め|決定|決ま)|決め方|決定方法"
+)
 
 
 def asked_sheet_fields(question: str) -> list[str]:

@@ -70,15 +70,15 @@ def _without_adverb(run: str) -> str:
 
 
 _BETWEEN = re.compile(
-    r"(法人|機関|病院|施設|職種|事業所|団体|市町村|地域|診療所|部局|部署|部門)間$"
+    r"(法人|機関|病院|施設|職種|事業所|団体|市町村|地域|診療所|部局|部署|部門)(?:間|同士|どうし)$"
 )
 
 
 def _without_aspect(word: str) -> str:
     """「医療機関側」 is 医療機関: a side of who is named, not another thing or term;
     「テーマ別」 is テーマ: what things are sorted by; 「医師会単位」 is 医師会: the level at
-    which something is done; 「参加法人間」 is 参加法人: what lies between those named;
-    「自宅療養中」 is 自宅療養 and 「医療崩壊寸前」 医療崩壊: when, not another thing; 「疾病管理面」
+    which something is done; 「参加法人間」「参加法人同士」 are 参加法人: what lies between
+    those named; 「自宅療養中」 is 自宅療養 and 「医療崩壊寸前」 医療崩壊: when, not another thing; 「疾病管理面」
     is 疾病管理: an aspect of it; 「研修上」 is 研修, in that respect; 「方策例」 is 方策: an example
     of it."""
     if len(word) <= 2:

@@ -1385,3 +1385,27 @@ def test_how_many_of_a_kind_is_a_count_next_to_that_kind() -> None:
     # counted by what the count says they are: 「計85機関が参加」 answers how many 機関
     members = the_value("臼杵市の石仏ねっとに参加している機関は何か所あるのか")
     assert unmet([members], [listed]) == []
+
+
+def test_by_how_many_it_grew_wants_a_growth_stated() -> None:
+    q = "くらげ方式の支援で機能強化型の届出ができた診療所は、実際に何か所増えましたか。"
+    grew = the_value(q)
+    groups = (
+        "豊田市では7つの在宅療養支援診療所(うち4医療機関は機能強化型)でグループを構成している。"
+    )
+    assert unmet([grew], [groups]) == [grew]
+    assert unmet([grew], ["機能強化型の届出ができた診療所はくらげ方式で3か所増えた。"]) == []
+
+
+def test_which_of_two_has_more_wants_counts() -> None:
+    more = the_value("新居浜市と西条市だと、当番のお医者さんはどっちが多いの？")
+    assert more.text == "どっちが多い"
+    assert unmet([more], ["新居浜市と西条市で在宅当番医制を組んでいる。"]) == [more]
+    assert unmet([more], ["当番のお医者さんは新居浜市で42人、西条市で35人である。"]) == []
+
+
+def test_between_those_named_is_still_those_named() -> None:
+    assert (
+        unknown_terms("参加法人同士で医薬品を共同購入している例", ["参加法人が購入する医薬品"])
+        == []
+    )
