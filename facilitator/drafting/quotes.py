@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from typing import NamedTuple
 
 from facilitator.search.answerability import named_places
@@ -174,11 +175,10 @@ def _is_title(text: str, line: str) -> bool:
     「地域」「医療課」「長寿」: a chart's title says what it shows, not what was done)."""
     if "、" in line or "。" in line:
         return False
-    at = ("\n" + text).find("\n" + line + "\n")
-    if at < 0:
-        return False
-    below = text[at + len(line) :].lstrip(" ").split("\n", 2)
-    return len(below) > 1 and (not below[1].strip() or len(below[1].strip()) <= FIGURE_LABEL_CHARS)
+    lines = [x.strip() for x in text.split("\n")]  # a slide's line may start with a space
+    return any(
+        x == line.strip() and len(below) <= FIGURE_LABEL_CHARS for x, below in pairwise(lines)
+    )
 
 
 _JOINED_HEADING = re.compile(r"^[^。、・\s][^。、・]{4,39}?\s+・\s+(?=\S)")

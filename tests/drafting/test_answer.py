@@ -199,6 +199,9 @@ def test_a_charts_title_over_its_labels_is_a_title() -> None:
     assert _is_title(chart, "福井県の在宅医療・介護連携推進事業 現在の体制")
     prose = "福井県の体制\n医療系課から介護系課へ事業移管した。\n"
     assert not _is_title(prose, "福井県の体制")
+    # the layout may start a slide's line with a space: still the title over its labels
+    slide = "調整\n 福井県の在宅医療・介護連携推進事業所管と分掌の経過\n\n在宅医療\n"
+    assert _is_title(slide, "福井県の在宅医療・介護連携推進事業所管と分掌の経過")
 
 
 def test_a_table_of_contents_line_is_not_quoted() -> None:
