@@ -318,6 +318,29 @@ def step_lines(lines: list[str]) -> list[int]:
     return run if len(run) >= STEPS_MIN[0] and asking * 2 <= len(run) else []
 
 
+_WHEN_LABEL = re.compile(r"^(?:- )?\d{1,2}月?(?:[~〜～-]\d{1,2})?月頃?[~〜～]?")
+
+
+def schedule_items(text: str, lines: list[str]) -> list[str]:
+    """A yearly schedule's items, verbatim from ``text``, each a time and what happens then:
+    「11月頃~ 医療機関への定期報告依頼」, or a time on a line of its own over what happens
+    (「- 11月頃~」「医療機関への定期報告依頼」, quoted as one). None unless at least
+    STEPS_MIN[0] items are found."""
+    items: list[str] = []
+    i = 0
+    while i < len(lines):
+        label = _WHEN_LABEL.match(lines[i])
+        if label and lines[i][label.end() :].strip():
+            items.append(lines[i])
+        elif label and i + 1 < len(lines) and not _WHEN_LABEL.match(lines[i + 1]):
+            start = text.find(lines[i])
+            end = text.find(lines[i + 1], start) + len(lines[i + 1])
+            items.append(text[start:end])
+            i += 1
+        i += 1
+    return items if len(items) >= STEPS_MIN[0] else []
+
+
 def list_run(lines: list[str]) -> tuple[int, list[int]]:
     """(the line above, the items) of the first run of at least three list items."""
     run: list[int] = []

@@ -25,6 +25,7 @@ from facilitator.search.hits import SearchHit, group_key, is_survey_key
 from facilitator.search.intent import TIME as _TIME
 from facilitator.search.intent import (
     asks_for_a_list,
+    asks_for_schedule,
     asks_for_steps,
     asks_what_is_common,
     asks_when,
@@ -32,6 +33,7 @@ from facilitator.search.intent import (
 from facilitator.search.lexical import WeightedWords, tokenize
 from facilitator.text import (
     list_run,
+    schedule_items,
     sentences,
     step_lines,
     step_text,
@@ -83,7 +85,7 @@ def extract_points(
     by_group: dict[str, list[SearchHit]] = {}
     for hit in hits:
         by_group.setdefault(group_key(hit), []).append(hit)
-    if kind == "definition" and asks_for_steps(question):
+    if kind == "definition" and asks_for_steps(question) and not asks_for_schedule(question):
         steps = _steps(groups, by_group)
         if steps:
             return steps
@@ -142,6 +144,9 @@ def extract_points(
         )
     if kind == "definition" and ranked and ranked[0][1][0].metadata.get("field") == "title":
         return _titles(ranked[0][0], by_group)
+    if kind == "definition" and points and asks_for_schedule(question):
+        first = points[0].quote
+        points += [p for p in _schedule(groups, by_group) if p.quote not in first]
     return points
 
 
@@ -204,6 +209,18 @@ def _steps(groups: list[AnswerGroup], by_group: dict[str, list[SearchHit]]) -> l
                 step_text(hit.text, lines, i, j) for i, j in zip(run, [*run[1:], 0], strict=True)
             ]
             return [_document_point(hit, trim(q, hit), g.key) for q in quotes]
+    return []
+
+
+def _schedule(groups: list[AnswerGroup], by_group: dict[str, list[SearchHit]]) -> list[AnswerPoint]:
+    """The yearly schedule of the first documents found (see :func:`schedule_items`), item by
+    item: asked for the year as a whole (「1年の流れは？」), the line closest to the question
+    (「12月頃 協議の場の結果の公表」) is followed by the rest of the year."""
+    for g in _leading_documents(groups, WHEN_GROUPS):
+        for hit in by_group.get(g.key, []):
+            items = schedule_items(hit.text, sentences(hit.text))
+            if items:
+                return [_document_point(hit, trim(q, hit), g.key) for q in items]
     return []
 
 

@@ -117,6 +117,15 @@ def asks_for_steps(question: str) -> bool:
     return _has(question, "steps")
 
 
+def asks_for_schedule(question: str) -> bool:
+    """「かかりつけ医機能報告の年間スケジュールは？」「1年の流れを確認したい」: the whole year,
+    not one time in it (「結果は年間スケジュールのどの時期に公表？」)."""
+    return _has(question, "schedule") and not _ONE_TIME_OF.search(question)
+
+
+_ONE_TIME_OF = re.compile(r"(?:スケジュール|サイクル|流れ)の(?:どの|いつ)")
+
+
 def asks_for_a_list(question: str) -> bool:
     """「連携の拠点の要件は？」「…に求められることは？」: what is required of someone, a list."""
     return _has(question, "lists")

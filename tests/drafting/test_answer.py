@@ -352,10 +352,10 @@ def test_a_procedure_question_quotes_the_guideline(
     answer = ask(
         "かかりつけ医機能報告の年間スケジュールは？", None, drafting_data, drafting_searcher
     )
-    assert answer.kind == "definition" and len(answer.points) == 1
-    point = answer.points[0]
-    assert point.quote in drafting_searcher.store.by_id[point.chunk_id].text
-    assert not drafting_searcher.store.by_id[point.chunk_id].locator.case_id
+    assert answer.kind == "definition" and answer.points
+    for point in answer.points:  # the sentence closest to it, then the year item by item
+        assert point.quote in drafting_searcher.store.by_id[point.chunk_id].text
+        assert not drafting_searcher.store.by_id[point.chunk_id].locator.case_id
 
 
 def test_a_question_asking_when_quotes_the_sentence_that_states_the_time(
@@ -973,3 +973,38 @@ def test_a_precedent_asked_of_a_place_is_quoted_by_what_answers_not_by_the_place
     answer = ask(q, None, drafting_data, drafting_searcher)
     assert answer.points[0].group == "事例17"
     assert "まずは訪問看護師が訪問し" in answer.points[0].quote
+
+
+def test_asked_for_the_year_as_a_whole_the_schedule_is_quoted_item_by_item(
+    drafting_data: Settings, drafting_searcher: Searcher
+) -> None:
+    question = "報告の提出から協議の場の開催、結果の公表まで、1年の流れはどうなっていますか。"
+    answer = ask(question, None, drafting_data, drafting_searcher)
+    quotes = [p.quote for p in answer.points]
+    assert answer.kind == "definition"
+    assert any(q.startswith("11月頃") for q in quotes), quotes  # from request to publication
+    assert any("協議の場の開催" in q for q in quotes) and any("結果の公表" in q for q in quotes)
+    for point in answer.points:
+        assert point.quote in drafting_searcher.store.by_id[point.chunk_id].text
+    # one time asked of the year: that line, not the whole year
+    one = "協議の場の結果は、年間スケジュールのどの時期に公表することになっているか"
+    answer = ask(one, None, drafting_data, drafting_searcher)
+    assert not any(p.quote.startswith("11月頃") for p in answer.points)
+
+
+def test_a_schedules_items_are_each_a_time_and_what_happens_then() -> None:
+    from facilitator.text import schedule_items, sentences
+
+    table = "年間サイクルのイメージ\n11月頃~ 定期報告依頼\n1月~3月 定期報告\n翌年度\n4~6月頃 集計・分析等\n"
+    assert schedule_items(table, sentences(table)) == [
+        "11月頃~ 定期報告依頼",
+        "1月~3月 定期報告",
+        "4~6月頃 集計・分析等",
+    ]
+    slide = "- 11月頃~\n定期報告依頼\n- 1~3月\n定期報告\n- 7月頃~\n協議の場の開催\n"
+    assert schedule_items(slide, sentences(slide)) == [
+        "- 11月頃~\n定期報告依頼",
+        "- 1~3月\n定期報告",
+        "- 7月頃~\n協議の場の開催",
+    ]
+    assert schedule_items("4月 公表\n", ["4月 公表"]) == []  # one date is no schedule
