@@ -159,6 +159,8 @@ PROBE_SETS = (
     "probe_holdout103",
     "probe_holdout104",
     "probe_holdout105",
+    "probe_holdout106",
+    "probe_holdout107",
 )
 
 
