@@ -200,6 +200,7 @@ def stated_in(texts: Iterable[str]) -> Callable[[str], bool]:
             or any(other in text for other in _same_kind(term))
             or any(v in text or _shortened(v, text) for v in _in_material_words(term))
             or any(short in text for short in _short_head(term))
+            or any(states(stem) for stem in _loose_stem(term))
         )
 
     return states
@@ -235,6 +236,16 @@ def _short_head(term: str) -> list[str]:
     return [
         term[: -len(head)] + short
         for head, short in constraint_rules()["short_heads"].items()
+        if term.endswith(head) and len(term) - len(head) >= 2
+    ]
+
+
+def _loose_stem(term: str) -> list[str]:
+    """The compound without a head that only says "the work of" it (answer_constraints.yaml:
+    「補助金事業」 is 補助金's); none when fewer than two characters come before the head."""
+    return [
+        term[: -len(head)]
+        for head in constraint_rules()["loose_heads"]
         if term.endswith(head) and len(term) - len(head) >= 2
     ]
 

@@ -106,6 +106,14 @@ def test_an_adverb_or_a_side_does_not_make_an_unknown_compound() -> None:
     assert unknown_terms("地元医師会と共同で広告を出した例", ["名古屋市医師会と共同で広告"]) == []
     # how many, not what kind: 「医師会が市町村域を超える広域の場合」 answers 「複数市町村」
     assert unknown_terms("医師会が複数市町村にまたがる場合", ["医師会が市町村域を超える広域"]) == []
+    # 「…事業」「…対応」 are the work of what comes before; 「中山間地域」 is written 「中山間地」
+    paid = "本事業は在宅患者の増加人数に応じて補助金を支給するものであった"
+    assert unknown_terms("かかりつけ医への補助金事業をやめた県", [paid]) == []
+    assert unknown_terms("夜間の在宅患者対応を代わりに担う例", [paid]) == []
+    assert unknown_terms("中山間地域に医師を派遣する県", ["旧郡部(中山間地)に医師を派遣"]) == []
+    assert unknown_terms("遠隔診療推進事業の予算", [paid]) == [
+        "遠隔診療推進事業"
+    ]  # no 遠隔診療推進
     # 支援策 is what is asked for (support of any kind), not a thing to find by that word
     assert asked_things("大阪府はどんな支援策を用意しているか") == []
     # where to look, not a thing: the survey's answers
