@@ -161,6 +161,8 @@ PROBE_SETS = (
     "probe_holdout105",
     "probe_holdout106",
     "probe_holdout107",
+    "probe_holdout108",
+    "probe_holdout109",
 )
 
 
