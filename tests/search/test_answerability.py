@@ -114,6 +114,7 @@ def test_an_adverb_or_a_side_does_not_make_an_unknown_compound() -> None:
     assert unknown_terms("遠隔診療推進事業の予算", [paid]) == [
         "遠隔診療推進事業"
     ]  # no 遠隔診療推進
+    assert unknown_terms("結局市町村のどこが責任を持つの？", ["市町村(介護保険部局)の責任"]) == []
     # 支援策 is what is asked for (support of any kind), not a thing to find by that word
     assert asked_things("大阪府はどんな支援策を用意しているか") == []
     # where to look, not a thing: the survey's answers
@@ -1417,3 +1418,20 @@ def test_between_those_named_is_still_those_named() -> None:
         unknown_terms("参加法人同士で医薬品を共同購入している例", ["参加法人が購入する医薬品"])
         == []
     )
+
+
+def test_what_a_time_is_like_asks_no_time() -> None:
+    assert not values("退院してすぐの時期は在宅生活が不安定になりがちですが、支えている事例は？")
+    assert the_value("報告の時期は？").text == "時期は"
+
+
+def test_which_facility_was_agreed_on_wants_one_named() -> None:
+    q = "協議の場では、最終的にどの医療機関が新たに輪番に加わることで合意しましたか。"
+    agreed = the_value(q)
+    assert unmet([agreed], ["在宅当番医の負担が重いという課題について協議した。"]) == [agreed]
+    assert unmet([agreed], ["協議の結果、医療法人○○会が新たに輪番に加わることで合意した。"]) == []
+
+
+def test_a_share_asked_in_passing_is_still_a_share() -> None:
+    share = the_value("かかりつけのお医者さんがいない人って、全国の割合とかわかる？")
+    assert unmet([share], ["かかりつけ医を持つことを住民に呼びかけている。"]) == [share]
