@@ -163,6 +163,8 @@ PROBE_SETS = (
     "probe_holdout107",
     "probe_holdout108",
     "probe_holdout109",
+    "probe_holdout110",
+    "probe_holdout111",
 )
 
 
