@@ -55,6 +55,8 @@ _QUOTED_QUESTION = re.compile(
     r"[「『][^「」『』]{0,40}(?:[?？]|の|か|かな|どこ|いつ|誰|だれ|いくら)[」』]"
 )
 _SPAN_WORDS = ("のうち", "の中で", "を通じ", "を通し", "の流れ", "のスケジュール")
+_ROUGHLY = ("ほど", "くらい", "ぐらい", "程度", "前後")
+"""「30床ほどの小さな病院」 says what kind of hospital, roughly: no figure the passage must state."""
 NUMBER = (
     r"(?<![\d,.第])(?<!方策)(?<!原因)(?<!課題)(?<!事例)(?<!参考)(?<!脚注)(?<![Pp図表])"
     r"(?:(?<![(（])|(?!\d+[)）]))\d[\d,.]*+\s*+"
@@ -232,7 +234,7 @@ def question_constraints(
     for place in named_places(question)[0]:
         add(Constraint("place", place))
     for m in _NUMBER.finditer(q):
-        if not q.startswith(_SPAN_WORDS, m.end()):  # 「1年のうち」: in a year, no number asked
+        if not q.startswith(_SPAN_WORDS + _ROUGHLY, m.end()):  # 「1年のうち」: in a year
             add(Constraint("number", m.group(0)))
     tokens = tokenize(q)
     named = [

@@ -1435,3 +1435,23 @@ def test_which_facility_was_agreed_on_wants_one_named() -> None:
 def test_a_share_asked_in_passing_is_still_a_share() -> None:
     share = the_value("かかりつけのお医者さんがいない人って、全国の割合とかわかる？")
     assert unmet([share], ["かかりつけ医を持つことを住民に呼びかけている。"]) == [share]
+
+
+def test_a_rough_figure_describes_the_asker_and_is_no_number_asked() -> None:
+    assert ("number", "30床") not in kinds("30床ほどの小さな病院がどう備えているか")
+    assert ("number", "30床") in kinds("30床の病院の取組は？")
+
+
+def test_which_did_more_or_how_money_is_split_wants_figures() -> None:
+    q = "柏の主治医・副主治医制とくらげ方式とでは、どちらが負担をより大きく減らしたと評価されているのか。"
+    more = the_value(q)
+    assert unmet([more], ["柏の主治医・副主治医制は主治医の負担を減らした。"]) == [more]
+    split = the_value(
+        "副主治医が代わりに往診したときのお金って、主治医と副主治医でどうやって分けてるの？"
+    )
+    assert unmet([split], ["主治医が行けないときは副主治医が代わりに往診する。"]) == [split]
+    assert unmet([split], ["往診のお金は主治医と副主治医で按分している。"]) == []
+
+
+def test_how_a_count_changed_asked_what_change_is_no_count_asked() -> None:
+    assert not values("紹介の件数にどのような変化があったのでしょうか。")
