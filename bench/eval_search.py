@@ -165,6 +165,8 @@ PROBE_SETS = (
     "probe_holdout109",
     "probe_holdout110",
     "probe_holdout111",
+    "probe_holdout112",
+    "probe_holdout113",
 )
 
 
