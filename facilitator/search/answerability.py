@@ -44,9 +44,11 @@ _LABEL_LINE = re.compile(r"^([-・●]?[\d~〜～\-,年月日度頃上中下旬]
 _ORDINAL = re.compile(r"第\d+回")
 _FISCAL_YEAR = re.compile(r"(?:令和|平成)\d+年度")
 _DIGITS = re.compile(r"\d[\d,.]*")
-_NOT_AT_LEAST_ONE = r"(?!1\s*(?:つ|か所|カ所|箇所|ヶ所|施設|機関|医療機関)?以上)"
-"""「圏域に1つ以上…位置づける」 lays down a minimum: it does not say how many there are,
-unless the minimum is asked (「最低いくつ入れることにしている？」)."""
+_NOT_AT_LEAST_ONE = (
+    r"(?!1\s*(?:つ|か所|カ所|箇所|ヶ所|施設|機関|医療機関)?以上)(?<!少なくとも)(?<!最低)"
+)
+"""「圏域に1つ以上…位置づける」「少なくとも1つは設定」 lay down a minimum: they do not say
+how many there are, unless the minimum is asked (「最低いくつ入れることにしている？」)."""
 _MINIMUM = re.compile(r"最低|少なくとも|最小")
 _SERVICE_NUMBER = re.compile(r"#\d{3,5}")
 """A short-dial service (#7119, #8000) is a programme of its own: asked of 新居浜, a passage on

@@ -417,15 +417,18 @@ def unstated_things(
     if not out:
         return []
     generic = set(constraint_rules()["focus_generic"])
+    loose = constraint_rules()["loose_heads"]
     alternatives: dict[str, set[str]] = {}
     for w in out:
         own = tokenize(w)
         alt = set(with_material_terms(own, w)) - set(own) | set(material_words(own[-1]))
         if len(own) >= 2 and len(own[-1]) >= 2 and own[-1] not in generic:
             alt.add(own[-1])
-        # 「どういう支給方法で」: the 方法 of 支給, told where a passage says how it is 支給; and
-        # 「終了理由」 where it says why it ended (「…が困難であったことから終了した」)
-        if len(own) == 2 and len(own[0]) >= 2 and own[-1] in (*_HOW, "理由"):
+        # 「どういう支給方法で」: the 方法 of 支給, told where a passage says how it is 支給;
+        # 「終了理由」 where it says why it ended (「…が困難であったことから終了した」); and
+        # asked 「どのような支援体制」, where it says how it supports (asked for, 体制 is an
+        # aspect, as the loose_heads are)
+        if len(own) == 2 and len(own[0]) >= 2 and own[-1] in (*_HOW, "理由", "体制", *loose):
             alt.add(own[0])
         alternatives[w] = alt
     stated_as = constraint_rules()["stated_as"]

@@ -1455,3 +1455,21 @@ def test_which_did_more_or_how_money_is_split_wants_figures() -> None:
 
 def test_how_a_count_changed_asked_what_change_is_no_count_asked() -> None:
     assert not values("紹介の件数にどのような変化があったのでしょうか。")
+
+
+def test_a_minimum_said_with_at_least_is_not_how_many_there_are() -> None:
+    how_many = the_value("大阪府 積極的役割を担う医療機関 指定数 二次医療圏別")
+    rule = "積極的役割を担う医療機関を圏域内に少なくとも1つは設定すること"
+    assert unmet([how_many], [rule]) == [how_many]
+
+
+def test_which_of_two_places_is_worse_wants_figures() -> None:
+    q = "新居浜市と西条市では、開業医の高齢化はどちらの市のほうが深刻なのか。"
+    worse = the_value(q)
+    assert unmet([worse], ["新居浜市と西条市では開業医の高齢化が進んでいる。"]) == [worse]
+
+
+def test_what_kind_of_support_is_told_where_a_passage_says_how_it_supports() -> None:
+    q = "織田病院は院内にどのような支援体制を設けているのか。"
+    team = "病院内に在宅医療支援チームを設置し、退院後2週間の手厚い対応を行っている。"
+    assert unstated_things(q, [team]) == []
