@@ -85,7 +85,8 @@ def extract_points(
     by_group: dict[str, list[SearchHit]] = {}
     for hit in hits:
         by_group.setdefault(group_key(hit), []).append(hit)
-    if kind == "definition" and asks_for_steps(question) and not asks_for_schedule(question):
+    whole_year = kind == "definition" and asks_for_schedule(question)
+    if kind == "definition" and asks_for_steps(question) and not whole_year:
         steps = _steps(groups, by_group)
         if steps:
             return steps
@@ -144,7 +145,7 @@ def extract_points(
         )
     if kind == "definition" and ranked and ranked[0][1][0].metadata.get("field") == "title":
         return _titles(ranked[0][0], by_group)
-    if kind == "definition" and points and asks_for_schedule(question):
+    if whole_year and points:
         first = points[0].quote
         points += [p for p in _schedule(groups, by_group) if p.quote not in first]
     return points

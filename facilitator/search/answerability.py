@@ -474,11 +474,12 @@ def missing(
     contents = {
         t for t, h in zip(near, top, strict=True) if h.metadata.get("section_kind") == "toc"
     }
+    counting = [t for t in placed if t not in contents]
     out = []
     for c in constraints:
         bound = c.kind in ("value", "number", "term")
-        stating = [t for t in placed if c.kind == "term" or t not in contents]
-        if any(c.met_by(t, topics[t]) for t in (stating if bound else near)):
+        stating = (placed if c.kind == "term" else counting) if bound else near
+        if any(c.met_by(t, topics[t]) for t in stating):
             continue
         # stated, but of another place: say whose is missing (「新居浜」の「#7119」の記述)
         elsewhere = bound and places and any(c.met_by(t, topics[t]) for t in near)

@@ -234,9 +234,9 @@ def _short_head(term: str) -> list[str]:
     """The compound with its head written short (answer_constraints.yaml: 「当番医体制」 is
     「当番医制」); none when fewer than two characters come before the head."""
     return [
-        term[: -len(head)] + short
+        stem + short
         for head, short in constraint_rules()["short_heads"].items()
-        if term.endswith(head) and len(term) - len(head) >= 2
+        if (stem := _before_head(term, head))
     ]
 
 
@@ -244,10 +244,14 @@ def _loose_stem(term: str) -> list[str]:
     """The compound without a head that only says "the work of" it (answer_constraints.yaml:
     「補助金事業」 is 補助金's); none when fewer than two characters come before the head."""
     return [
-        term[: -len(head)]
-        for head in constraint_rules()["loose_heads"]
-        if term.endswith(head) and len(term) - len(head) >= 2
+        stem for head in constraint_rules()["loose_heads"] if (stem := _before_head(term, head))
     ]
+
+
+def _before_head(term: str, head: str) -> str:
+    """What comes before ``head`` in the compound, when it ends so and at least two characters
+    come before it (「当番医」 of 「当番医体制」); empty otherwise."""
+    return term[: -len(head)] if term.endswith(head) and len(term) - len(head) >= 2 else ""
 
 
 def _headed(term: str, head: str) -> bool:
