@@ -145,8 +145,11 @@ _LAYOUT_BREAK = re.compile(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])")
 
 def one_line(quote: str) -> str:
     """A quote as read: a line break the layout put inside a sentence (see :func:`sentences`)
-    is gone, or a space between Latin words. Quotes are stored verbatim, so they verify."""
-    return _LAYOUT_BREAK.sub("", quote).replace("\n", " ")
+    is gone, or a space between Latin words, or after a schedule's time on its own line
+    (「4~6月頃」 over 「報告内容の集計・分析等」, see :func:`schedule_items`: read run together,
+    「4~6月頃報告内容…」). Quotes are stored verbatim, so they verify."""
+    labelled = _TIME_ON_ITS_LINE.sub(r"\1 ", quote)
+    return _LAYOUT_BREAK.sub("", labelled).replace("\n", " ")
 
 
 SAME_TEXT_RATIO = 0.9
@@ -319,6 +322,9 @@ def step_lines(lines: list[str]) -> list[int]:
 
 
 _WHEN_LABEL = re.compile(r"^(?:- )?\d{1,2}月?(?:[~〜～-]\d{1,2})?月頃?[~〜～]?")
+
+
+_TIME_ON_ITS_LINE = re.compile(f"({_WHEN_LABEL.pattern})\n", re.M)
 
 
 def schedule_items(text: str, lines: list[str]) -> list[str]:

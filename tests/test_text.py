@@ -124,3 +124,6 @@ def test_a_quote_reads_as_one_line_without_the_layouts_breaks() -> None:
         one_line("身近で頼りになる\n地域医療を担う医師。") == "身近で頼りになる地域医療を担う医師。"
     )
     assert one_line("Digital\nTransformation を進める。") == "Digital Transformation を進める。"
+    # a schedule's time on its own line, over what happens then: read apart, not run together
+    assert one_line("4~6月頃\n報告内容の集計・分析等") == "4~6月頃 報告内容の集計・分析等"
+    assert one_line("- 11月頃~\n医療機関への定期報告依頼") == "- 11月頃~ 医療機関への定期報告依頼"
