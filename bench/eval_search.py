@@ -167,6 +167,8 @@ PROBE_SETS = (
     "probe_holdout111",
     "probe_holdout112",
     "probe_holdout113",
+    "probe_holdout114",
+    "probe_holdout115",
 )
 
 
