@@ -203,3 +203,18 @@ def reweight(
 ) -> list[tuple[str, float]]:
     """Scores times each item's weight; re-sorted (ties by id, so the order is stable)."""
     return sorted(((c, s * weight_of(c)) for c, s in ranked), key=lambda kv: (-kv[1], kv[0]))
+
+
+def demote(
+    ranked: list[tuple[str, float]], demoted: Callable[[str], bool], weight: float
+) -> list[tuple[str, float]]:
+    """The ``demoted`` items, their score times ``weight``, put back before the first other
+    item scoring less; the others keep their order. Re-sorting all by score would undo the
+    orderings before it (the sentence lift, the asked fields first) whenever one upload is
+    demoted."""
+    out = [(c, s) for c, s in ranked if not demoted(c)]
+    for c, s in ranked:
+        if demoted(c):
+            at = next((i for i, (_, t) in enumerate(out) if t < s * weight), len(out))
+            out.insert(at, (c, s * weight))
+    return out

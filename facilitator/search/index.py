@@ -8,6 +8,7 @@ Layout under ``settings.index_dir``::
         texts/DOC.txt    each document's normalised text (citations are checked against it)
         cases.json       casebook CaseRecords;  sheets.json  the guideline example sheets
         lexical/         bm25s index + idf;     tokens.json  content tokens per chunk
+        sentence*.npy    each chunk's sentences: vectors and words (search/sentence_store.py)
         chroma/          this build's Chroma (PersistentClient; with a Chroma server the
                          collection ``chunks-MODEL-BUILD`` lives there instead)
         collection.json  the Chroma collection name (written first, to clean up a crash)
@@ -56,10 +57,12 @@ from facilitator.search.embeddings import (
 from facilitator.search.indexed_text import (
     embedding_windows,
     evidence_sentences,
+    footnote_contexts,
     lexical_text,
     search_contexts,
 )
-from facilitator.search.lexical import LexicalIndex, repetitive, tokenize
+from facilitator.search.lexical import LexicalIndex, WeightedWords, repetitive, tokenize
+from facilitator.search.sentence_store import SentenceStore, save_sentences
 from facilitator.settings import Settings
 from facilitator.themes import FOCUS_TAGS
 
@@ -68,14 +71,13 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 POINTER = "current"
 VERSIONS = "versions"
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 """How the same documents are indexed: raise it when parsing, chunks, search contexts, tokens
 or windows change. An index of another format is not current, so ``bootstrap`` and the data
 page rebuild it (the vector cache keeps that to seconds). Format 2: footnotes' words as search
 context; 3: each chunk's sentences' vectors (until rebuilt, an older index searches by windows
-only); 4: a sentence the layout broke over lines is one; 5: passages' prefecture (places)."""
-SENTENCE_VECTORS = "sentences.npy"
-SENTENCE_STARTS = "sentence_starts.npy"
+only); 4: a sentence the layout broke over lines is one; 5: passages' prefecture (places);
+6: each sentence's words (a passage's closest sentence is weighed by the question's words)."""
 LEGACY = ("chunks.jsonl", "texts", "cases.json", "sheets.json", "tokens.json", "lexical")
 LEGACY += ("meta.json", "chroma", "staging")  # the flat layout of earlier releases
 
@@ -189,6 +191,7 @@ def _build(settings: Settings, embedder: Embedder, progress: Any, parsed: Any) -
 
     cache = EmbeddingCache(settings.vector_cache_file)
     contexts = search_contexts(chunks)
+    defined = footnote_contexts(chunks)  # a sentence of a sheet is not about its 課題
     windows = [
         (c, j, w)
         for c in chunks
@@ -209,7 +212,6 @@ def _build(settings: Settings, embedder: Embedder, progress: Any, parsed: Any) -
         cache,
         progress=(lambda i, n: progress("sentences", i, n)) if progress else None,
     )
-    sentence_starts = np.cumsum([0] + [len(ts) for ts in per_chunk], dtype=np.int64)
     cache.close()
 
     token_lists = [tokenize(lexical_text(c, contexts.get(c.chunk_id, ""))) for c in chunks]
@@ -232,8 +234,9 @@ def _build(settings: Settings, embedder: Embedder, progress: Any, parsed: Any) -
         _dump(folder / "tokens.json", token_lists)
         lexical.save(folder / "lexical")
         _write_vectors(settings, folder, collection, windows, vectors)
-        np.save(folder / SENTENCE_VECTORS, sentence_vectors.astype(np.float16))
-        np.save(folder / SENTENCE_STARTS, sentence_starts)
+        save_sentences(
+            folder, sentence_vectors, per_chunk, [defined.get(c.chunk_id, "") for c in chunks]
+        )
         report = IndexBuildReport(
             index_version=version,
             embedder=embedder.name,
@@ -415,12 +418,7 @@ class IndexStore:
         ]
         self.lexical = LexicalIndex.load(folder / "lexical")
         self.repetitive: set[str] = set(self.meta.get("repetitive", []))
-        self._sentences: tuple[np.ndarray, np.ndarray] | None = None
-        if (folder / SENTENCE_VECTORS).exists():  # an index built before them: windows only
-            self._sentences = (
-                np.load(folder / SENTENCE_VECTORS, mmap_mode="r"),
-                np.load(folder / SENTENCE_STARTS),
-            )
+        self._sentences = SentenceStore.open(folder)
         if not self.settings.chroma_host and not (folder / "chroma").is_dir():
             raise FileNotFoundError(2, "no Chroma folder", str(folder / "chroma"))
         client = chroma_client(self.settings, folder)
@@ -468,16 +466,16 @@ class IndexStore:
         """The stored vectors of the chunk's sentences (None: not recorded)."""
         if self._sentences is None or chunk_id not in self.position:
             return None
-        vectors, starts = self._sentences
-        i = self.position[chunk_id]
-        return np.asarray(vectors[starts[i] : starts[i + 1]], dtype=np.float32)
+        return self._sentences.rows(self.position[chunk_id])
 
-    def best_sentence(self, chunk_id: str, query_vector: np.ndarray) -> float | None:
-        """The cosine of the chunk's closest sentence to the query (None: not recorded)."""
-        rows = self._sentence_rows(chunk_id)
-        if rows is None or not len(rows):
+    def best_sentence(
+        self, chunk_id: str, query_vector: np.ndarray, words: WeightedWords | None = None
+    ) -> float | None:
+        """How close the chunk's closest sentence is to the query (None: not recorded); see
+        :meth:`SentenceStore.best`."""
+        if self._sentences is None or chunk_id not in self.position:
             return None
-        return float((rows * query_vector).sum(axis=1).max())  # no BLAS: see searcher._dot
+        return self._sentences.best(self.position[chunk_id], query_vector, words)
 
     def sentence_vectors(self, chunk_id: str) -> dict[str, np.ndarray]:
         """The chunk's sentences with their stored vectors (empty: not recorded), so a meeting

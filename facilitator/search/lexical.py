@@ -48,6 +48,10 @@ _STOPWORDS = {
     "化",
     "性",
     "いつ頃",  # a question word (「いつごろ」), read as a noun
+    "御",  # honorifics say nothing of the subject: 「お医者さん」 is 医者, 「ご家族」 家族
+    "さん",
+    "様",
+    "ちゃん",
 }
 _MAX_CALL = 16_000  # characters per Sudachi call; it refuses inputs above ~49 KB
 

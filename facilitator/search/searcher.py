@@ -24,10 +24,10 @@ from facilitator.search.embeddings import Embedder, load_embedder
 from facilitator.search.fusion import (
     apply_prior,
     convex_fusion,
+    demote,
     diversify,
     lift_by_sentence,
     rerank,
-    reweight,
     rrf,
 )
 from facilitator.search.hits import (
@@ -188,6 +188,8 @@ class Searcher:
         conds = filters.conditions()
         store = self.store
         q_tokens = tokenize(q)
+        terms = with_material_terms(q_tokens, q)
+        places = [t for p in named_places(q)[0] for t in tokenize(p) if t in terms]
 
         mask = None
         if conds:
@@ -200,9 +202,7 @@ class Searcher:
         lex_scores: dict[str, float] = {}
         if mode in ("hybrid", "lexical") and n_allowed:
             weights = mask.astype(np.float32) if mask is not None else None
-            terms = with_material_terms(q_tokens, q)
             scores = store.lexical.scores(terms, weights)
-            places = [t for p in named_places(q)[0] for t in tokenize(p) if t in terms]
             if places:  # BM25 adds up per word: this takes back part of the place's share
                 scores -= (1 - PLACE_WEIGHT) * store.lexical.scores(
                     list(dict.fromkeys(places)), weights
@@ -247,10 +247,12 @@ class Searcher:
             )
             fused = named_first(fused, q, store)
             if dense_all:  # before the asked fields are lifted: they stay first
-                fused = lift_by_sentence(fused, lambda cid: store.best_sentence(cid, qv))
+                idf = store.lexical.idf  # the place asked is named_first's to weigh
+                words = {t: idf.get(t, 1.0) for t in terms if t not in places}
+                fused = lift_by_sentence(fused, lambda c: store.best_sentence(c, qv, words))
             fused = what_is_asked_first(fused, q, store, self.common)
         if store.repetitive:  # keyword stuffing cannot buy a place at the top
-            fused = reweight(fused, lambda c: REPETITIVE_WEIGHT if c in store.repetitive else 1.0)
+            fused = demote(fused, store.repetitive.__contains__, REPETITIVE_WEIGHT)
         if reranker is not None:
             fused = rerank(fused, q, reranker, lambda cid: store.by_id[cid].text)
         fused = diversify(fused, capped_case(q, store), MAX_PER_CASE)[:k]

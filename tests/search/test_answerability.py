@@ -826,6 +826,12 @@ def test_a_keyword_stuffed_upload_neither_ranks_first_nor_makes_a_query_confiden
     searcher.store.repetitive = flagged
     assert searcher.search(nonsense).confident is False
     assert searcher.search(real).hits[0].doc_title != "お知らせ"
+    # the other passages keep the order the search gave them (the sentence lift's included)
+    demoted = [h.chunk_id for h in searcher.search(real, k=30).hits if h.chunk_id not in flagged]
+    searcher.store.repetitive = set()
+    kept = [h.chunk_id for h in searcher.search(real, k=30).hits if h.chunk_id not in flagged]
+    searcher.store.repetitive = flagged
+    assert demoted[:10] == kept[:10]
     assert searcher.search(real).confident  # the real passages still answer
 
 

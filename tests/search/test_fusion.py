@@ -4,6 +4,7 @@ from facilitator.search.fusion import (
     SENTENCE_WEIGHT,
     apply_prior,
     convex_fusion,
+    demote,
     diversify,
     lift_asked_fields,
     lift_by_sentence,
@@ -107,3 +108,12 @@ def test_without_sentence_vectors_the_order_is_kept() -> None:
     # a passage without a sentence of its own counts as the least close
     out = lift_by_sentence([("tiny", 0.9), ("b", 0.8), ("c", 0.7)], {"b": 0.9, "c": 0.7}.get)
     assert [c for c, _ in out] == ["b", "tiny", "c"]
+
+
+def test_a_demoted_upload_moves_down_and_the_others_keep_their_order() -> None:
+    # the sentence lift had put "lifted" (0.5) first; a re-sort by score would undo that
+    ranked = [("lifted", 0.5), ("stuffed", 0.95), ("b", 0.8), ("c", 0.2)]
+    out = demote(ranked, {"stuffed"}.__contains__, 0.3)
+    assert [c for c, _ in out] == ["lifted", "b", "stuffed", "c"]
+    assert dict(out)["stuffed"] == pytest.approx(0.285)
+    assert demote(ranked, lambda c: False, 0.3) == ranked

@@ -25,7 +25,9 @@ from facilitator.search.index import (
     index_status,
 )
 from facilitator.search.indexed_text import evidence_sentences
+from facilitator.search.lexical import tokenize, with_material_terms
 from facilitator.search.searcher import Searcher, SearchFilters
+from facilitator.search.sentence_store import SENTENCE_VECTORS, SENTENCE_WORDS
 from facilitator.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -262,6 +264,29 @@ def test_an_index_built_the_old_way_is_reported_and_rebuilt(built_copy: Settings
     _assert_usable(built_copy)
 
 
+def test_a_sentence_using_the_questions_words_comes_closer(built_copy: Settings) -> None:
+    # 参考2 says it: 「…地元開業医が基幹病院の当直を支援する」; the small model alone puts other
+    # passages' sentences closer to the question in everyday words
+    searcher = Searcher(built_copy)
+    store = searcher.store
+    chunk = next(c for c in store.chunks if "基幹病院の当直を支援" in c.text)
+    question = "大きな病院と町のお医者さんがお互いに夜の当直を手伝い合ってる"
+    qv = searcher.embedder.embed_query(question)
+    idf = store.lexical.idf
+    words = {t: idf.get(t, 1.0) for t in with_material_terms(tokenize(question), question)}
+    alone = store.best_sentence(chunk.chunk_id, qv)
+    weighed = store.best_sentence(chunk.chunk_id, qv, words)
+    assert alone is not None and weighed is not None and weighed > alone + 0.02
+    # words the passage does not use move nothing
+    assert store.best_sentence(chunk.chunk_id, qv, {"確定申告": 5.0}) == pytest.approx(alone)
+
+    folder = built_copy.index_dir / index.VERSIONS / current_build(built_copy)
+    (folder / SENTENCE_WORDS).unlink()  # an index built with vectors only: they alone count
+    older = Searcher(built_copy)
+    assert older.store.best_sentence(chunk.chunk_id, qv, words) == pytest.approx(alone)
+    assert older.search(question).hits
+
+
 def test_each_sentence_has_its_vector_and_an_index_without_them_still_searches(
     built_copy: Settings,
 ) -> None:
@@ -282,7 +307,7 @@ def test_each_sentence_has_its_vector_and_an_index_without_them_still_searches(
     )
     assert searcher._vectors == {}
     folder = built_copy.index_dir / index.VERSIONS / current_build(built_copy)
-    (folder / index.SENTENCE_VECTORS).unlink()  # as an index built before them
+    (folder / SENTENCE_VECTORS).unlink()  # as an index built before them
     older = Searcher(built_copy)
     assert older.store.best_sentence(chunk.chunk_id, qv) is None
     assert older.store.sentence_vectors(chunk.chunk_id) == {}

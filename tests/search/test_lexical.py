@@ -10,6 +10,10 @@ from facilitator.search.lexical import LexicalIndex, tokenize, with_material_ter
         ("夜間の輪番が組めない", ["夜間", "輪番", "組む"]),
         ("在宅医療を支援している", ["在宅", "医療", "支援"]),
         ("２４時間体制", ["24", "時間", "体制"]),
+        # honorifics are not the subject: 横浜市's 「お医者さんへの上手なかかり方」 had answered
+        # 「かかりつけ医って、どういうお医者さんのこと？」 on 「御」 and 「さん」
+        ("どういうお医者さんのこと", ["医者"]),
+        ("ご家族やケアマネさん", ["家族", "ケアマネ"]),
     ],
 )
 def test_tokenize_keeps_normalised_content_words(text: str, expected: list[str]) -> None:

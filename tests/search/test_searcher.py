@@ -348,4 +348,7 @@ def test_publicity_answers_rank_with_cases_only_when_asked_about_telling_residen
     )
     assert system.hits[0].case_id and not any(publicity(h) for h in system.hits[:5])
     telling = searcher.search("住民にかかりつけ医を持つよう周知している例は？", k=5)
-    assert all(publicity(h) for h in telling.hits[:3])
+    assert publicity(telling.hits[0]) and publicity(telling.hits[1])
+    # the guideline's own 方策 (「…住民向けに周知する・かかりつけ医を持つことを推奨する」) and
+    # 三重県's 取組 (「住民向け普及啓発資料を作成」) may stand among them; no case does
+    assert not any(h.case_id for h in telling.hits)
