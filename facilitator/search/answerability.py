@@ -298,6 +298,9 @@ def question_constraints(
             stated = ((word,),) if rule.get("stated") else ()
             # a minimum asked (「最低いくつ置く？」) is laid down as one: 「圏域に1つ以上…位置づける」
             marks = (*rule.get("marks", ()), *(("以上",) if minimum else ()))
+            before = asked[: asked.find(word)]  # a minimum is laid down of the area, not them
+            if rule.get("counts_named") and not minimum and (kind := _counted_kind(before)):
+                pattern = _next_to(kind, counted(pattern), counted(NUMBER))
             pattern = counted(pattern)
             add(Constraint("value", word, pattern, about, needs + stated, marks, given))
     counters = sorted(rules["counters"], key=len, reverse=True)
@@ -314,7 +317,7 @@ def question_constraints(
         )
         pattern = _number(unit)
         if m.group(1) in _PLACES_COUNTED and (kind := _counted_kind(asked[: m.start()])):
-            pattern = _next_to(kind, pattern)
+            pattern = _next_to(kind, counted(pattern), counted(NUMBER))
         # 「何か所増えましたか」: by how many, so the sentence must say it grew (or fell)
         change = _CHANGE.match(asked, m.end())
         grew = ((_GREW if change.group(1) == "増" else _FELL),) if change else ()
@@ -354,12 +357,12 @@ def _counted_kind(before: str) -> str | None:
     return "".join(words[-2:]) if len(words[-1]) < 2 else words[-1]
 
 
-def _next_to(kind: str, count: str) -> str:
+def _next_to(kind: str, count: str, number: str = NUMBER) -> str:
     """A count of ``kind``: the kind just before it in the same phrase (「登録病院は52病院」
     「医療機関27施設」) or after it (「85機関」「12の歯科医院」). 「医療機関27施設のほか、
     歯科医院、調剤薬局…計85機関が参加」 does not say how many 歯科医院 take part."""
     kind = re.escape(kind)
-    return f"(?:{kind}[^、。,]{{0,10}}?{count}|{NUMBER}[\u4e00-\u9fffか所カヶ]{{0,6}}?の?{kind})"
+    return f"(?:{kind}[^、。,]{{0,10}}?{count}|{number}[\u4e00-\u9fffか所カヶ]{{0,6}}?の?{kind})"
 
 
 def _digits(value: str) -> str:

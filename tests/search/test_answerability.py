@@ -1400,6 +1400,16 @@ def test_how_many_of_a_kind_is_a_count_next_to_that_kind() -> None:
     # counted by what the count says they are: 「計85機関が参加」 answers how many 機関
     members = the_value("臼杵市の石仏ねっとに参加している機関は何か所あるのか")
     assert unmet([members], [listed]) == []
+    # asked 「いくつ」 the same way
+    pharmacies = the_value("石仏ねっとに参加している85機関のうち、調剤薬局はいくつ入っているのか")
+    assert unmet([pharmacies], [listed]) == [pharmacies]
+    assert unmet([pharmacies], ["石仏ねっとには調剤薬局が15か所参加している。"]) == []
+    # a minimum laid down next to them still does not say how many there are
+    points = the_value("新居浜・西条圏域には連携を担う拠点がいくつ設定されているのか")
+    assert unmet([points], ["圏域ごとに連携を担う拠点を少なくとも1つは設定すること。"]) == [points]
+    # a minimum (「最低いくつ」) is laid down of the area: 「圏域に1つ以上…位置づける」
+    least = the_value("積極的医療機関は圏域に最低いくつ置くことになっている？")
+    assert unmet([least], ["積極的医療機関は各圏域に1つ以上位置づける。"]) == []
 
 
 def test_by_how_many_it_grew_wants_a_growth_stated() -> None:
