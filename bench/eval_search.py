@@ -169,6 +169,8 @@ PROBE_SETS = (
     "probe_holdout113",
     "probe_holdout114",
     "probe_holdout115",
+    "probe_holdout116",
+    "probe_holdout117",
 )
 
 
