@@ -117,7 +117,7 @@ def _without_aspect(word: str) -> str:
     return word
 
 
-_ASPECT_SUFFIXES = (("面", "faces", 4), ("上", "above", 3), ("例", "examples", 3))
+_ASPECT_SUFFIXES = (("面", "faces", 3), ("上", "above", 3), ("例", "examples", 3))
 """A one-character suffix saying an aspect of the word before it, the list in
 answer_constraints.yaml of words that end so but are things of their own, and the shortest
 word it is taken from."""
@@ -141,11 +141,12 @@ def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
     # 「大阪府以外」: no term; 「一番不安定」: an adverb, then an everyday word; 「医療機関側」: a side
     # 「看護師何人で」: a word, then what is asked about it; 「事務的支援」: 〜的 qualifies 支援 (measured:
     # 2 answerable rows confident, and 「具体的要件」 of one near-domain row no longer unknown)
+    verbs = _verb_starts(q)
     runs = [
         _without_aspect(_without_elsewhere(_without_adverb(t)))
         for m in _KANJI_RUN.finditer(q)
         if not _EXAMPLE.match(q, m.end())
-        for t in re.split(r"何[\u4e00-\u9fff]?|的", m.group())
+        for t in re.split(r"何[\u4e00-\u9fff]?|的", q[m.start() : _noun_end(m, verbs)])
     ]
     found = [t for t in runs if len(t) >= 5 or any(w in t for w in terms)]
     found += named_documents(q)
@@ -156,6 +157,21 @@ def unknown_terms(question: str, known: Iterable[str]) -> list[str]:
         for t in dict.fromkeys(found)
         if not states(t) and not (len(t) >= 5 and t.endswith("医") and states(t[:-1]))
     ]
+
+
+def _verb_starts(q: str) -> set[int]:
+    """Where a verb or adjective written with a kanji begins (「求められる」「難しい」)."""
+    return {
+        m.begin()
+        for m in long_units().tokenize(q)
+        if m.part_of_speech()[0] in ("動詞", "形容詞") and "\u4e00" <= m.surface()[:1] <= "\u9fff"
+    }
+
+
+def _noun_end(run: re.Match[str], verbs: set[int]) -> int:
+    """Where a run of kanji stops being a compound: 「医療計画上求められる」 is 医療計画上, then
+    a verb (「医療計画上求」 was taken for a term the material lacks)."""
+    return min((b for b in verbs if run.start() < b < run.end()), default=run.end())
 
 
 _NOUN_RUN = r"[\u4e00-\u9fff々\u30a0-\u30ffー]{2,}"

@@ -1180,6 +1180,14 @@ def test_an_aspect_of_a_thing_is_that_thing() -> None:
     assert unknown_terms(q, ["再入院を防止するなど疾病管理に効果が出ている。"]) == []
     assert asked_things("大阪府ではどの類型の医療機関を想定しているのか") == []
     assert asked_things("どんな書面を交わしているのか") == ["書面"]
+    assert asked_things("どのような研修や物品面の支援を行っているのか") == ["研修", "物品"]
+
+
+def test_a_compound_ends_where_a_verb_begins() -> None:
+    # 「医療計画上求められる」: 医療計画上, then 求める; 「医療計画上求」 was a term to find
+    q = "連携を担う拠点とでは、医療計画上求められる役割にどのような違いがありますか"
+    assert unknown_terms(q, ["医療計画に定める拠点の役割"]) == []
+    assert unknown_terms("紹介受診重点医療機関求められる役割", ["役割"]) == ["紹介受診重点医療機関"]
 
 
 def test_an_example_of_a_thing_is_that_thing_but_a_sample_form_is_a_thing_of_its_own() -> None:
