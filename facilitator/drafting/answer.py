@@ -62,7 +62,7 @@ from facilitator.search.intent import (
     is_question,
     wants_precedents_only,
 )
-from facilitator.search.lexical import WeightedWords, tokenize, with_material_terms
+from facilitator.search.lexical import tokenize, with_material_terms
 from facilitator.search.searcher import Searcher, SearchFilters
 from facilitator.settings import Settings
 from facilitator.sheets.citations import MIN_QUOTE_CHARS, keep_verified_citations
@@ -386,8 +386,7 @@ def ask(
     named = bool(named_places(q)[0])
     local_docs = {h.doc_id for h in hits if h.doc_kind == "local" and (placed or not named)}
     kind: AnswerKind = "definition" if missed else route(q, groups, local_docs)
-    idf = searcher.store.lexical.idf
-    q_tokens: WeightedWords = {t: idf.get(t, 1.0) for t in with_material_terms(tokenize(q), q)}
+    q_tokens = searcher.store.lexical.weighted(with_material_terms(tokenize(q), q))
 
     # which sentence of a case's passages answers: the place named says nothing about that
     # (「柏市みたいに…まず誰が家に来てくれるの？」 picked the sentence naming 柏's センター); a

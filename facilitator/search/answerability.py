@@ -275,6 +275,9 @@ def question_constraints(
     def counted(pattern: str) -> str:
         return pattern if minimum or not pattern.startswith(NUMBER) else _NOT_AT_LEAST_ONE + pattern
 
+    def next_to(kind: str, pattern: str) -> str:  # a minimum next to them counts none either
+        return _next_to(kind, counted(pattern), counted(NUMBER))
+
     for rule in rules["values"]:
         # 「いくつか」「何人か」 mean "some", 「いつでも」 "at any time": indefinites, not
         # questions (「いつから」「いくらかかる」 are)
@@ -300,7 +303,7 @@ def question_constraints(
             marks = (*rule.get("marks", ()), *(("以上",) if minimum else ()))
             before = asked[: asked.find(word)]  # a minimum is laid down of the area, not them
             if rule.get("counts_named") and not minimum and (kind := _counted_kind(before)):
-                pattern = _next_to(kind, counted(pattern), counted(NUMBER))
+                pattern = next_to(kind, pattern)
             pattern = counted(pattern)
             add(Constraint("value", word, pattern, about, needs + stated, marks, given))
     counters = sorted(rules["counters"], key=len, reverse=True)
@@ -317,7 +320,7 @@ def question_constraints(
         )
         pattern = _number(unit)
         if m.group(1) in _PLACES_COUNTED and (kind := _counted_kind(asked[: m.start()])):
-            pattern = _next_to(kind, counted(pattern), counted(NUMBER))
+            pattern = next_to(kind, pattern)
         # 「何か所増えましたか」: by how many, so the sentence must say it grew (or fell)
         change = _CHANGE.match(asked, m.end())
         grew = ((_GREW if change.group(1) == "増" else _FELL),) if change else ()
@@ -357,7 +360,7 @@ def _counted_kind(before: str) -> str | None:
     return "".join(words[-2:]) if len(words[-1]) < 2 else words[-1]
 
 
-def _next_to(kind: str, count: str, number: str = NUMBER) -> str:
+def _next_to(kind: str, count: str, number: str) -> str:
     """A count of ``kind``: the kind just before it in the same phrase (「登録病院は52病院」
     「医療機関27施設」) or after it (「85機関」「12の歯科医院」). 「医療機関27施設のほか、
     歯科医院、調剤薬局…計85機関が参加」 does not say how many 歯科医院 take part."""

@@ -245,6 +245,10 @@ class LexicalIndex:
         limit = float(np.log(1 / share))
         return frozenset(t for t, v in self.idf.items() if v < limit)
 
+    def weighted(self, words: Iterable[str]) -> WeightedWords:
+        """``words`` weighted by their idf; a word the index does not know weighs 1."""
+        return {t: self.idf.get(t, 1.0) for t in words}
+
     def chunks_with(self, word: str) -> int:
         """How many chunks use ``word``: the document frequency the idf of :meth:`build` was
         computed from (0: a word the index does not know)."""

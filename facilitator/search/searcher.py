@@ -247,8 +247,8 @@ class Searcher:
             )
             fused = named_first(fused, q, store)
             if dense_all:  # before the asked fields are lifted: they stay first
-                idf = store.lexical.idf  # the place asked is named_first's to weigh
-                words = {t: idf.get(t, 1.0) for t in terms if t not in places}
+                # the place asked is named_first's to weigh
+                words = store.lexical.weighted(t for t in terms if t not in places)
                 fused = lift_by_sentence(fused, lambda c: store.best_sentence(c, qv, words))
             fused = what_is_asked_first(fused, q, store, self.common)
         if store.repetitive:  # keyword stuffing cannot buy a place at the top

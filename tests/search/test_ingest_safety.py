@@ -272,8 +272,7 @@ def test_a_sentence_using_the_questions_words_comes_closer(built_copy: Settings)
     chunk = next(c for c in store.chunks if "基幹病院の当直を支援" in c.text)
     question = "大きな病院と町のお医者さんがお互いに夜の当直を手伝い合ってる"
     qv = searcher.embedder.embed_query(question)
-    idf = store.lexical.idf
-    words = {t: idf.get(t, 1.0) for t in with_material_terms(tokenize(question), question)}
+    words = store.lexical.weighted(with_material_terms(tokenize(question), question))
     alone = store.best_sentence(chunk.chunk_id, qv)
     weighed = store.best_sentence(chunk.chunk_id, qv, words)
     assert alone is not None and weighed is not None and weighed > alone + 0.02
