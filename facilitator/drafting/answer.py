@@ -43,7 +43,8 @@ from facilitator.drafting.prompts import build_answer_messages, load_prompt, sel
 from facilitator.drafting.schema import AnswerDraft
 from facilitator.errors import FacilitatorError, InputError
 from facilitator.reports.questions import FigureAnswer, FigureMiss, answer_figure_question
-from facilitator.search.answerability import at_places, named_places, states_asked_values
+from facilitator.search.answerability import at_places, states_asked_values
+from facilitator.search.constraints import named_places
 from facilitator.search.hits import (
     SearchHit,
     collapse_repeats,

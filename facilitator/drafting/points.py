@@ -20,7 +20,7 @@ from facilitator.drafting.quotes import (
     trim,
     whole_answer,
 )
-from facilitator.search.answerability import named_places, place_variants
+from facilitator.search.constraints import named_places, place_variants
 from facilitator.search.hits import SearchHit, group_key, is_survey_key
 from facilitator.search.intent import TIME as _TIME
 from facilitator.search.intent import (

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import NamedTuple
 
-from facilitator.search.answerability import named_places
+from facilitator.search.constraints import named_places
 from facilitator.search.hits import SearchHit
 from facilitator.search.intent import TIME as _TIME
 from facilitator.search.intent import time_words

@@ -12,7 +12,7 @@ from functools import cache
 
 import yaml
 
-from facilitator.search.answerability import named_places
+from facilitator.search.constraints import named_places
 from facilitator.search.lexical import tokenize, written_form
 from facilitator.settings import PACKAGE_DATA
 

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from weakref import WeakKeyDictionary
 
 from facilitator.corpus.chunks import Chunk
-from facilitator.search.answerability import named_places, origin, place_variants
+from facilitator.search.answerability import origin
+from facilitator.search.constraints import named_places, place_variants
 from facilitator.search.fusion import lift_asked_fields, reweight
 from facilitator.search.index import IndexStore
 from facilitator.search.intent import (

@@ -6,14 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from facilitator.search.answerability import (
-    Constraint,
-    at_places,
-    missing,
-    named_places,
-    question_constraints,
-    unmet,
-)
+from facilitator.search.answerability import at_places, missing
+from facilitator.search.constraints import Constraint, named_places, question_constraints, unmet
 from facilitator.search.hits import SearchHit
 from facilitator.search.lexical import tokenize
 from facilitator.search.searcher import Searcher
