@@ -171,6 +171,8 @@ PROBE_SETS = (
     "probe_holdout115",
     "probe_holdout116",
     "probe_holdout117",
+    "probe_holdout118",
+    "probe_holdout119",
 )
 
 
