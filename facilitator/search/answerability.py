@@ -8,6 +8,7 @@ Each of those is a constraint; one that no top passage meets makes a search not 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from facilitator.corpus.chunks import Chunk
@@ -23,6 +24,7 @@ from facilitator.search.lexical import Vocabulary
 from facilitator.search.terms import norm, unheard_words, unknown_terms, unstated_things
 
 TOP_CONSTRAINED = 5
+_CLAUSE = re.compile(r"[、,。?？!！]")
 TOP_TERMS = 10
 
 
@@ -84,6 +86,7 @@ def missing(
     common: frozenset[str] = frozenset(),
     vocabulary: Vocabulary | None = None,
     said: Callable[[str], bool] | None = None,
+    specific: frozenset[str] = frozenset(),
 ) -> list[str]:
     """What the question names that the top passages do not state (empty: nothing missing).
 
@@ -92,7 +95,8 @@ def missing(
     ``common``: the material's everyday words (see :func:`question_constraints`);
     ``vocabulary``: every word of the index (see :func:`unheard_words`; None: not checked);
     ``said``: whether the material states a compound anywhere (see :func:`stated_in`): one it
-    does (「体調急変時」「人工呼吸器」) is the search's to find lower, not a thing it lacks.
+    does (「体調急変時」「人工呼吸器」) is the search's to find lower, not a thing it lacks;
+    ``specific``: the question's words that few passages use (see :func:`of_its_thing`).
     """
     if not hits:
         return []
@@ -115,6 +119,8 @@ def missing(
     for c in constraints:
         bound = c.kind in ("value", "number", "term")
         stating = (placed if c.kind == "term" else counting) if bound else near
+        if c.kind == "value" and sum(o.kind == "value" for o in constraints) == 1:
+            stating = of_its_thing(c, question, stating, specific)
         if any(c.met_by(t, topics[t]) for t in stating):
             continue
         # stated, but of another place: say whose is missing (「新居浜」の「#7119」の記述)
@@ -128,3 +134,21 @@ def missing(
     if vocabulary is not None:
         out += [f"「{t}」の記述" for t in unheard_words(question, vocabulary)]
     return list(dict.fromkeys(out))
+
+
+def of_its_thing(
+    value: Constraint, question: str, texts: list[str], specific: frozenset[str]
+) -> list[str]:
+    """The passages that name what a value is asked of, when the question names it by a word
+    few passages use: 「石仏カードの発行費用」 is 石仏カード's cost, and 北海道's 「…負担軽減…講演会
+    等について補助する」, sharing 住民 and 負担 with the question, does not state it. Only the
+    words of the value's own clause count (「救急搬送がどれほど増え、在院日数をどこまで短縮」:
+    在院日数 is not what grew), and not its own words (発行, 費用 say what is asked, not of
+    what); a word no passage here names is the question's wording, not a name to find."""
+    clause = next((p for p in _CLAUSE.split(norm(question)) if value.text in p), "")
+    own = {
+        w
+        for w in specific & value.about
+        if w in clause and w not in value.text and any(w in t for t in texts)
+    }
+    return [t for t in texts if any(w in t for w in own)] if own else texts

@@ -8,6 +8,7 @@ really answers the query.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -74,6 +75,11 @@ a question naming only a place would have no word score at all."""
 COMMON_SHARE = 0.3
 """A word used by this share of passages or more (「医療」「地域」「連携」) is the material's
 everyday language: it does not tie a number in a sentence to what a question asks."""
+SPECIFIC_CHUNKS = 2
+"""A noun of the question used by this many passages or fewer names one thing (「石仏カード」):
+a value asked of it must be stated where it is named (answerability.of_its_thing)."""
+_NAME = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa\u30fc々]{2,}")
+"""A noun: kanji and katakana only (a verb's dictionary form ends in kana: 開く, 増える)."""
 REPETITIVE_WEIGHT = 0.3
 """Score weight of a passage that repeats a few words (lexical.repetitive); such a passage
 never counts as evidence that the material answers a question."""
@@ -254,7 +260,11 @@ class Searcher:
         honest = [h for h in hits if h.chunk_id not in store.repetitive]
         sims = [s for c, s in zip(dense_ids, dense_sims, strict=True) if c not in store.repetitive]
         confidence, dense_z, coverage = self._confidence(q_tokens, honest, sims)
-        lacking = missing(q, honest, self.common, self.vocabulary, self._stated)
+        lex = store.lexical
+        specific = frozenset(
+            t for t in q_tokens if _NAME.fullmatch(t) and 0 < lex.chunks_with(t) <= SPECIFIC_CHUNKS
+        )
+        lacking = missing(q, honest, self.common, self.vocabulary, self._stated, specific)
         if lacking:  # on the topic, but the passages do not state what is asked
             confidence = min(confidence, 0.49)
         return SearchResult(

@@ -163,6 +163,7 @@ def test_a_compound_given_as_an_example_need_not_be_named() -> None:
         "急変時の対応経験がない医師に、ガイドラインはどんな手当てを例示している？",  # a remedy
         "交代制にした診療所は、患者からどんな戸惑いの声を受けた？",  # a reaction, as 反応
         "協議の場では、どのような手順で議論を進める？",  # an aspect, as 進め方
+        "協議の例では、どういう場面で歯科との連携が挙がっている？",  # when: any situation told
     ],
 )
 def test_aspects_and_respondents_are_not_things_asked_about(question: str) -> None:
@@ -362,6 +363,30 @@ def test_the_materials_everyday_words_do_not_tie_a_number_to_the_question() -> N
     (when,) = question_constraints(question, frozenset({"掛かり付け", "機能"}))
     assert unmet([when], schedule) == [when]
     assert unmet([when], ["報告データは2026年4月から一般に公開する予定である。"]) == []
+
+
+def test_a_value_asked_of_a_thing_few_passages_name_is_stated_where_it_is_named() -> None:
+    question = "うすき石仏ねっと 石仏カード 発行費用 住民負担"
+    card = "住民は石仏カードを提示して受診する。"
+    other = "医療機関・住民交流推進事業:負担軽減に向けた講演会等について補助する。"
+    lacking = ["質問の「発行費用」に当たる記載"]
+    assert missing(question, passages(card, other)) == []  # 住民, 負担 and 補助: another scheme
+    assert missing(question, passages(card, other), specific=frozenset({"カード"})) == lacking
+    stated = "石仏カードの発行費用は住民負担なしとし、協議会が補助する。"
+    assert missing(question, passages(stated, other), specific=frozenset({"カード"})) == []
+    # a rare word no top passage names is the question's own wording, not a name to find
+    assert missing(question, passages(other), specific=frozenset({"カード"})) == []
+    # asked in two clauses, a rare word of the other clause does not bind the value
+    two = "救急搬送はどれほど増え、在院日数はどこまで短縮できたのか"
+    grew = passages("85歳以上の救急車搬送数は2.6倍に増加している。")
+    assert missing(two, grew, specific=frozenset({"在院"})) == missing(two, grew)
+
+
+def test_how_far_wants_a_distance() -> None:
+    assert (
+        the_value("訪問歯科って、診療所から何キロ以内じゃないと行けない決まりある？").text
+        == "何キロ"
+    )
 
 
 def test_a_count_of_things_and_a_growth_must_be_stated() -> None:
