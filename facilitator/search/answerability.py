@@ -24,8 +24,8 @@ from facilitator.search.lexical import Vocabulary
 from facilitator.search.terms import norm, unheard_words, unknown_terms, unstated_things
 
 TOP_CONSTRAINED = 5
-_CLAUSE = re.compile(r"[、,。?？!！]")
 TOP_TERMS = 10
+_CLAUSE = re.compile(r"[、,。?？!！]")
 
 
 def origin(chunk: Chunk) -> str:
