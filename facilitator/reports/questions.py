@@ -278,11 +278,12 @@ def answer_figure_question(
     if fq is None:
         return None
     examples = [t.key for t in targets(form_year) if header_key(t.key) in words()["examples"]]
-    if not areas:
-        return FigureMiss(message="報告データがまだ読み込まれていません。報告データを取り込んでから、もう一度質問してください。", reason="data", suggestions=examples)  # fmt: skip
+    # an item the report does not hold (「…事業の予算額はいくら？」) is not asked of loading data
     if fq.target is None:
         msg = f"質問の項目が報告データのどの項目か分かりませんでした。次のような項目の数を尋ねられます: {'、'.join(examples)}。"  # fmt: skip
         return FigureMiss(message=msg, reason="item", suggestions=examples)
+    if not areas:
+        return FigureMiss(message="報告データがまだ読み込まれていません。報告データを取り込んでから、もう一度質問してください。", reason="data", suggestions=examples)  # fmt: skip
     if fq.area is None:
         names = [a.name for a in areas if a.level != "municipality"][:6]
         head = f"「{fq.unknown_area}」は読み込まれた地域にありません。" if fq.unknown_area else "地域が分かりませんでした。"  # fmt: skip

@@ -231,6 +231,9 @@ def test_a_year_without_data(loaded: Settings, question: str, year: int | None) 
 def test_nothing_loaded_yet(settings: Settings) -> None:
     answer = miss(settings, "北部医療圏の24時間在宅は何施設？")
     assert answer.reason == "data"
+    # loading the report data would not answer an item it does not hold
+    eye = miss(settings, "北部医療圏で眼科のある診療所はいくつ？")
+    assert eye.reason == "item" and "読み込まれていません" not in eye.message
     assert (
         answer_figure_question("夜間の輪番が組めない地域で何をしている？", settings=settings)
         is None
