@@ -240,6 +240,13 @@ def test_nothing_loaded_yet(settings: Settings) -> None:
     )
 
 
+def test_a_sum_of_money_is_not_a_report_figure() -> None:
+    """The report counts institutions and cases; a budget is for the material to state."""
+    q = "大阪府の在宅医療体制強化事業について、予算額と1医療機関あたりの補助上限額はいくらか。"
+    assert parse_figure_question(q, []) is None
+    assert parse_figure_question("北部医療圏で24時間体制の在宅医療は何施設？", []) is not None
+
+
 def test_an_unknown_item_names_items_that_can_be_asked(loaded: Settings) -> None:
     answer = miss(loaded, "北部医療圏で眼科のある診療所はいくつ？")
     assert answer.reason == "item"
