@@ -115,11 +115,12 @@ def missing(
         t for t, h in zip(near, top, strict=True) if h.metadata.get("section_kind") == "toc"
     }
     counting = [t for t in placed if t not in contents]
+    one_value = sum(c.kind == "value" for c in constraints) == 1
     out = []
     for c in constraints:
         bound = c.kind in ("value", "number", "term")
         stating = (placed if c.kind == "term" else counting) if bound else near
-        if c.kind == "value" and sum(o.kind == "value" for o in constraints) == 1:
+        if c.kind == "value" and one_value:
             stating = of_its_thing(c, question, stating, specific)
         if any(c.met_by(t, topics[t]) for t in stating):
             continue

@@ -8,7 +8,6 @@ really answers the query.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -40,7 +39,7 @@ from facilitator.search.index import IndexStore
 from facilitator.search.lexical import Vocabulary, tokenize, with_material_terms, word_forms
 from facilitator.search.ordering import capped_case, named_first, what_is_asked_first
 from facilitator.search.rerank import Reranker, load_reranker
-from facilitator.search.terms import stated_in
+from facilitator.search.terms import NOUN_RUN, stated_in
 from facilitator.search.wanted import prior_kind, wanted_test
 from facilitator.settings import Settings
 from facilitator.text import normalize_query
@@ -78,8 +77,6 @@ everyday language: it does not tie a number in a sentence to what a question ask
 SPECIFIC_CHUNKS = 2
 """A noun of the question used by this many passages or fewer names one thing (「石仏カード」):
 a value asked of it must be stated where it is named (answerability.of_its_thing)."""
-_NAME = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa\u30fc々]{2,}")
-"""A noun: kanji and katakana only (a verb's dictionary form ends in kana: 開く, 増える)."""
 REPETITIVE_WEIGHT = 0.3
 """Score weight of a passage that repeats a few words (lexical.repetitive); such a passage
 never counts as evidence that the material answers a question."""
@@ -262,7 +259,9 @@ class Searcher:
         confidence, dense_z, coverage = self._confidence(q_tokens, honest, sims)
         lex = store.lexical
         specific = frozenset(
-            t for t in q_tokens if _NAME.fullmatch(t) and 0 < lex.chunks_with(t) <= SPECIFIC_CHUNKS
+            t
+            for t in q_tokens
+            if NOUN_RUN.fullmatch(t) and 0 < lex.chunks_with(t) <= SPECIFIC_CHUNKS
         )
         lacking = missing(q, honest, self.common, self.vocabulary, self._stated, specific)
         if lacking:  # on the topic, but the passages do not state what is asked

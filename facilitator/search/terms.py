@@ -175,6 +175,8 @@ def _noun_end(run: re.Match[str], verbs: set[int]) -> int:
 
 
 _NOUN_RUN = r"[\u4e00-\u9fff々\u30a0-\u30ffー]{2,}"
+NOUN_RUN = re.compile(_NOUN_RUN)
+"""A run of kanji and katakana: a noun (a verb's dictionary form ends in kana: 開く, 増える)."""
 _AS_SOURCE = r"(?=では|で[定決示規]|によ|に基づ|に[書記]|上[はのでも]|の中で)"
 """Cited as a source (「指針では」「指針に基づく」), not used (「手引きで情報を引き継ぐ例」)."""
 
